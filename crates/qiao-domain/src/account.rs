@@ -1,0 +1,129 @@
+//! People who use Qiao, their roles, and what each role may do.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::invalid::{Checker, Invalid};
+
+/// A role decides what an account may do beyond its own organisation's records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 平台管理员: may change any record and manage accounts.
+    Admin,
+    /// 科委工作人员: publishes scenarios and policies, registers organisations.
+    CommissionStaff,
+    /// 技术经理人: works matches into contracts.
+    TechnologyManager,
+    /// 机构成员: acts for one organisation.
+    Member,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 4] = [
+        Role::Admin,
+        Role::CommissionStaff,
+        Role::TechnologyManager,
+        Role::Member,
+    ];
+
+    /// The name used in URLs, the CLI and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::CommissionStaff => "commission_staff",
+            Role::TechnologyManager => "technology_manager",
+            Role::Member => "member",
+        }
+    }
+
+    /// Parses [`Role::as_str`]'s output.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The Chinese name shown to users.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::Admin => "平台管理员",
+            Role::CommissionStaff => "科委工作人员",
+            Role::TechnologyManager => "技术经理人",
+            Role::Member => "机构成员",
+        }
+    }
+}
+
+/// An account as stored (without its password hash).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Account {
+    /// Account id.
+    pub id: i64,
+    /// Login name, unique.
+    pub username: String,
+    /// Name shown to others.
+    pub display_name: String,
+    /// What the account may do.
+    pub role: Role,
+    /// The organisation the person acts for.
+    pub org_id: Option<i64>,
+}
+
+impl Account {
+    /// Whether this account may change a record owned by `owner_org_id`:
+    /// admins may change anything, everyone else only their own organisation's records.
+    pub fn may_change(&self, owner_org_id: Option<i64>) -> bool {
+        self.role == Role::Admin || (owner_org_id.is_some() && owner_org_id == self.org_id)
+    }
+
+    /// Whether this account may register organisations for others.
+    pub fn may_register_organisations(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::CommissionStaff)
+    }
+}
+
+/// An account to create.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccount {
+    /// Login name: 3-40 letters, digits, `_`, `-` or `.`.
+    pub username: String,
+    /// Name shown to others; defaults to the username.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// Password, at least 8 characters.
+    pub password: String,
+    /// Role.
+    pub role: Role,
+    /// Organisation the person acts for (required for members).
+    #[serde(default)]
+    pub org_id: Option<i64>,
+}
+
+impl NewAccount {
+    /// Checks the fields.
+    pub fn validate(&mut self) -> Result<(), Invalid> {
+        let mut c = Checker::default();
+        self.username = self.username.trim().to_string();
+        let u = &self.username;
+        c.ensure(
+            (3..=40).contains(&u.chars().count())
+                && u.chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || "_-.".contains(ch)),
+            "username",
+            || format!("`{u}` must be 3-40 characters of letters, digits, `_`, `-` or `.`"),
+        );
+        if let Some(d) = &self.display_name {
+            c.text("display_name", d, 80);
+        }
+        c.ensure(self.password.chars().count() >= 8, "password", || {
+            "is too short; use at least 8 characters".into()
+        });
+        c.ensure(
+            self.role != Role::Member || self.org_id.is_some(),
+            "org_id",
+            || "is required for a member account: name the organisation the person acts for".into(),
+        );
+        c.finish()
+    }
+}

@@ -1,0 +1,25 @@
+//! Qiao's domain: the records of the technology-transfer marketplace and the rules over them.
+//!
+//! Everything here is plain data plus pure functions. It knows nothing of HTTP, SQL or the search
+//! index, so the same validation runs for the JSON API, the bulk importer and the demo loader, and
+//! every rule can be tested on a value.
+//!
+//! - [`invalid`]: the one validation error type, a list of field errors that name the fix.
+//! - [`codes`]: identifiers with check rules: 统一社会信用代码 (GB 32100-2015), IPC classes,
+//!   industry codes (GB/T 4754-2017).
+//! - [`money`]: amounts written with Chinese units (50万元, 2.3亿).
+//! - [`org`]: organisations and their certificates on the enterprise ladder.
+//! - [`account`]: people, roles and what a role may do.
+//! - [`listing`]: achievements, demands, challenges, scenarios and resources.
+
+pub mod account;
+pub mod codes;
+pub mod invalid;
+pub mod listing;
+pub mod money;
+pub mod org;
+
+pub use account::{Account, NewAccount, Role};
+pub use invalid::{FieldError, Invalid};
+pub use listing::{Kind, Listing};
+pub use org::{CertKind, Certificate, OrgKind, Organisation};

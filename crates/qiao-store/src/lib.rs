@@ -1,0 +1,213 @@
+//! Qiao's storage: the [`Store`] trait, one implementation per backend, and the change feed.
+//!
+//! The database is the source of truth. Every write happens in one transaction that also appends
+//! a row to the change feed (`changes`), numbered in commit order; derived views such as the search
+//! index follow that feed by sequence number and can always be rebuilt from it.
+//!
+//! Backends are chosen by URL: `sqlite://path/to/qiao.db` (the embedded default: one file, WAL,
+//! migrations run at start) or `postgres://…` (the scale-out mode: several app processes share
+//! one server). Both run the same SQL through sqlx's `Any` driver; what differs between them
+//! (migrations, how a writer takes the write lock, integrity checks) lives in [`Backend`].
+
+mod error;
+mod records;
+mod sql;
+#[cfg(feature = "test-support")]
+pub mod test_support;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use qiao_domain::{Account, Kind, Listing, NewAccount, Organisation};
+
+pub use error::{Result, StoreError};
+pub use records::{AccountRow, Backup, BackupItem, Change, ListingRecord, Op, OrgRecord, TokenRow};
+pub use sql::{Backend, SqlStore};
+
+/// One page of a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// 1-based page number.
+    pub number: u32,
+    /// Items per page.
+    pub size: u32,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            number: 1,
+            size: 20,
+        }
+    }
+}
+
+impl Page {
+    /// The most items one page may hold.
+    pub const MAX_SIZE: u32 = 200;
+
+    fn offset(self) -> i64 {
+        i64::from(self.number.saturating_sub(1)) * i64::from(self.size)
+    }
+}
+
+/// A page of results and the total count.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Paged<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// How many items match in all.
+    pub total: i64,
+    /// This page's number.
+    pub page: u32,
+    /// Items per page.
+    pub per_page: u32,
+}
+
+/// Which drafts a listing query may show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Drafts {
+    /// None (anonymous callers).
+    #[default]
+    Hidden,
+    /// Those of one organisation (its members).
+    OfOrg(i64),
+    /// All of them (admins).
+    All,
+}
+
+/// Filters for listing queries; `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct ListingFilter {
+    /// Only this kind.
+    pub kind: Option<Kind>,
+    /// Only this status.
+    pub status: Option<qiao_domain::listing::Status>,
+    /// Only in this district.
+    pub district: Option<String>,
+    /// Only in this field or discipline.
+    pub discipline: Option<String>,
+    /// Only owned by this organisation.
+    pub owner_org_id: Option<i64>,
+    /// Only open listings not expired on this day.
+    pub active_on: Option<NaiveDate>,
+    /// Which drafts may appear.
+    pub drafts: Drafts,
+}
+
+/// Filters for organisation queries.
+#[derive(Debug, Clone, Default)]
+pub struct OrgFilter {
+    /// Only this kind.
+    pub kind: Option<qiao_domain::OrgKind>,
+    /// Only in this district.
+    pub district: Option<String>,
+    /// Name contains this text.
+    pub name_contains: Option<String>,
+}
+
+/// A listing to import, with its owner named by 统一社会信用代码 and an optional id to update.
+#[derive(Debug, Clone)]
+pub struct ImportListing {
+    /// Update the listing with this id (or create it with this id).
+    pub id: Option<i64>,
+    /// Credit code of the owning organisation (in the store or in the same batch).
+    pub owner_credit_code: Option<String>,
+    /// The listing, already validated.
+    pub listing: Listing,
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    /// Organisations created.
+    pub organisations_created: usize,
+    /// Organisations updated (matched by credit code).
+    pub organisations_updated: usize,
+    /// Listings created.
+    pub listings_created: usize,
+    /// Listings updated (matched by id).
+    pub listings_updated: usize,
+}
+
+/// Everything Qiao keeps, behind one interface with one implementation per backend.
+///
+/// Every method that writes does so in a single transaction together with its change-feed
+/// rows: after a crash either all of a call's effects are stored or none.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is.
+    fn backend(&self) -> Backend;
+
+    /// Registers an organisation. Conflict if its credit code is taken.
+    async fn create_org(&self, org: &Organisation) -> Result<OrgRecord>;
+    /// One organisation.
+    async fn get_org(&self, id: i64) -> Result<OrgRecord>;
+    /// One organisation by 统一社会信用代码.
+    async fn org_by_credit_code(&self, code: &str) -> Result<Option<OrgRecord>>;
+    /// Replaces an organisation's fields.
+    async fn update_org(&self, id: i64, org: &Organisation) -> Result<OrgRecord>;
+    /// Deletes an organisation. Conflict while listings or accounts still belong to it.
+    async fn delete_org(&self, id: i64) -> Result<()>;
+    /// Organisations matching `filter`, by id.
+    async fn list_orgs(&self, filter: &OrgFilter, page: Page) -> Result<Paged<OrgRecord>>;
+
+    /// Creates an account with an already-hashed password. Conflict if the username is taken.
+    async fn create_account(&self, account: &NewAccount, password_hash: &str) -> Result<Account>;
+    /// One account.
+    async fn get_account(&self, id: i64) -> Result<Account>;
+    /// An account and its password hash, by username (for logging in).
+    async fn account_for_login(&self, username: &str) -> Result<Option<(Account, String)>>;
+    /// All accounts, by id.
+    async fn list_accounts(&self, page: Page) -> Result<Paged<Account>>;
+    /// Stores an API token's hash for an account; returns the token's id.
+    async fn create_token(&self, account_id: i64, name: &str, token_hash: &str) -> Result<i64>;
+    /// The account an API token (by hash) belongs to.
+    async fn account_for_token(&self, token_hash: &str) -> Result<Option<Account>>;
+
+    /// Stores a new, validated listing.
+    async fn create_listing(
+        &self,
+        owner_org_id: Option<i64>,
+        listing: &Listing,
+    ) -> Result<ListingRecord>;
+    /// One listing.
+    async fn get_listing(&self, id: i64) -> Result<ListingRecord>;
+    /// Replaces a listing's fields; its kind cannot change.
+    async fn update_listing(&self, id: i64, listing: &Listing) -> Result<ListingRecord>;
+    /// Deletes a listing.
+    async fn delete_listing(&self, id: i64) -> Result<()>;
+    /// Listings matching `filter`, newest first.
+    async fn list_listings(
+        &self,
+        filter: &ListingFilter,
+        page: Page,
+    ) -> Result<Paged<ListingRecord>>;
+
+    /// Writes a whole batch in one transaction: organisations are created or updated by credit
+    /// code, then listings created or updated by id. Nothing is stored if any item fails.
+    async fn import(
+        &self,
+        orgs: &[Organisation],
+        listings: &[ImportListing],
+    ) -> Result<ImportReport>;
+
+    /// Change-feed entries after `seq`, oldest first, at most `limit`.
+    async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Change>>;
+    /// The newest change-feed number (0 when empty).
+    async fn last_seq(&self) -> Result<i64>;
+
+    /// Runs the backend's integrity check; returns the problems found (empty when healthy).
+    async fn integrity_check(&self) -> Result<Vec<String>>;
+    /// A consistent copy of every record, read in one transaction.
+    async fn backup(&self) -> Result<Backup>;
+    /// Loads a backup into an empty store, in one transaction. Conflict if the store has records.
+    async fn restore(&self, backup: &Backup) -> Result<()>;
+}
+
+/// Opens the store a URL names, creating and migrating the database as needed.
+///
+/// `sqlite://PATH` (or a bare path ending in `.db`) opens or creates a SQLite file;
+/// `postgres://…` connects to PostgreSQL.
+pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
+    Ok(std::sync::Arc::new(SqlStore::open(url).await?))
+}

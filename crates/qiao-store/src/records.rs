@@ -1,0 +1,127 @@
+//! What the store hands back: records with their ids and timestamps, change-feed entries and
+//! backups.
+
+use chrono::{DateTime, Utc};
+use qiao_domain::{Account, Listing, Organisation};
+use serde::{Deserialize, Serialize};
+
+/// A stored organisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgRecord {
+    /// Id.
+    pub id: i64,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Its fields.
+    #[serde(flatten)]
+    pub org: Organisation,
+}
+
+/// A stored listing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListingRecord {
+    /// Id.
+    pub id: i64,
+    /// The organisation that owns it.
+    pub owner_org_id: Option<i64>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Its fields, tagged by kind.
+    #[serde(flatten)]
+    pub listing: Listing,
+}
+
+/// What happened to a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// Created.
+    Insert,
+    /// Changed.
+    Update,
+    /// Removed.
+    Delete,
+}
+
+impl Op {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Op::Insert => "insert",
+            Op::Update => "update",
+            Op::Delete => "delete",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Op> {
+        [Op::Insert, Op::Update, Op::Delete]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+}
+
+/// One entry of the change feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// Monotonic sequence number, in commit order.
+    pub seq: i64,
+    /// Which table (`listing`, `organisation`, `account`).
+    pub entity: String,
+    /// The record's id.
+    pub entity_id: i64,
+    /// What happened.
+    pub op: Op,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// An account with its password hash, as backed up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountRow {
+    /// The account.
+    #[serde(flatten)]
+    pub account: Account,
+    /// Its argon2id password hash.
+    pub password_hash: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// An API token's hash, as backed up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenRow {
+    /// Id.
+    pub id: i64,
+    /// Owner.
+    pub account_id: i64,
+    /// Label given at creation.
+    pub name: String,
+    /// SHA-256 of the token.
+    pub token_hash: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// One line of a backup file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "table", rename_all = "snake_case")]
+pub enum BackupItem {
+    /// An organisation.
+    Organisation(OrgRecord),
+    /// An account.
+    Account(AccountRow),
+    /// A token.
+    Token(TokenRow),
+    /// A listing.
+    Listing(ListingRecord),
+}
+
+/// Every record of a store, in an order that restores without breaking references.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Backup {
+    /// Organisations, accounts, tokens, then listings.
+    pub items: Vec<BackupItem>,
+}

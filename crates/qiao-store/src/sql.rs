@@ -1,0 +1,973 @@
+//! The SQL implementation of [`Store`] for both backends.
+//!
+//! One body of SQL serves SQLite and PostgreSQL: placeholders are `$1, $2, …` in order of
+//! appearance (both engines accept that), timestamps and dates are ISO-8601 text (sortable as
+//! text and identical on both), and each record's typed JSON sits in a `body` column beside the
+//! few columns that filters and constraints need. What genuinely differs is in [`Backend`].
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use qiao_domain::{Account, Listing, NewAccount, Organisation, Role};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, AssertSqlSafe, Row, Transaction};
+
+use crate::error::{Result, StoreError, conflict_on_unique};
+use crate::records::{
+    AccountRow, Backup, BackupItem, Change, ListingRecord, Op, OrgRecord, TokenRow,
+};
+use crate::{Drafts, ImportListing, ImportReport, ListingFilter, OrgFilter, Page, Paged, Store};
+
+/// The database engine behind a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// Migrations, in order; append only.
+const SQLITE_MIGRATIONS: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+const POSTGRES_MIGRATIONS: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+
+/// Key of the PostgreSQL advisory lock every writer holds (see the postgres migration).
+const WRITE_LOCK_KEY: i64 = 0x5141_494f; // "QIAO"
+
+impl Backend {
+    fn migrations(self) -> &'static [(i64, &'static str)] {
+        match self {
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// The name shown in logs and `--help`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The store over an sqlx `Any` pool.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// Timestamps are stored as fixed-width UTC text so that text order is time order.
+fn ts(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("timestamp `{s}`: {e}")))
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("records serialise to JSON")
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("{what} body: {e}")))
+}
+
+/// A value bound to a dynamically built query.
+#[derive(Debug, Clone)]
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// Builds a `WHERE` clause whose placeholders are numbered in order of appearance.
+#[derive(Debug, Default)]
+struct Where {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Where {
+    /// Adds a condition; each `?` in `clause` becomes the next `$N` and takes one of `args`.
+    fn and(&mut self, clause: &str, args: impl IntoIterator<Item = Arg>) {
+        let mut out = String::new();
+        for ch in clause.chars() {
+            if ch == '?' {
+                self.args.push(Arg::Int(0)); // placeholder, replaced below
+                out.push_str(&format!("${}", self.args.len()));
+            } else {
+                out.push(ch);
+            }
+        }
+        let n = clause.matches('?').count();
+        let start = self.args.len() - n;
+        let given: Vec<Arg> = args.into_iter().collect();
+        assert_eq!(given.len(), n, "one argument per placeholder");
+        for (slot, arg) in self.args[start..].iter_mut().zip(given) {
+            *slot = arg;
+        }
+        self.clauses.push(out);
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    fn next(&self) -> usize {
+        self.args.len() + 1
+    }
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    args: &[Arg],
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+    for a in args {
+        q = match a {
+            Arg::Int(i) => q.bind(*i),
+            Arg::Text(s) => q.bind(s.clone()),
+        };
+    }
+    q
+}
+
+fn org_from_row(row: &AnyRow) -> Result<OrgRecord> {
+    Ok(OrgRecord {
+        id: row.try_get("id")?,
+        created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+        updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
+        org: from_json("organisation", &row.try_get::<String, _>("body")?)?,
+    })
+}
+
+fn listing_from_row(row: &AnyRow) -> Result<ListingRecord> {
+    Ok(ListingRecord {
+        id: row.try_get("id")?,
+        owner_org_id: row.try_get("owner_org_id")?,
+        created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+        updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
+        listing: from_json("listing", &row.try_get::<String, _>("body")?)?,
+    })
+}
+
+fn account_from_row(row: &AnyRow) -> Result<Account> {
+    let role: String = row.try_get("role")?;
+    Ok(Account {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role `{role}`")))?,
+        org_id: row.try_get("org_id")?,
+    })
+}
+
+const ORG_COLUMNS: &str = "id, body, created_at, updated_at";
+const LISTING_COLUMNS: &str = "id, owner_org_id, body, created_at, updated_at";
+const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, org_id";
+
+type Tx = Transaction<'static, Any>;
+
+impl SqlStore {
+    /// Connects to (and, for SQLite, creates) the database `url` names and runs pending
+    /// migrations.
+    pub async fn open(url: &str) -> Result<SqlStore> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            (Backend::Sqlite, format!("sqlite://{path}?mode=rwc"))
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // WAL lets readers proceed while one writer commits; NORMAL sync is
+                            // durable across application crashes (only an OS crash can lose the
+                            // last commits, never corrupt the file).
+                            sqlx::raw_sql(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                            )
+                            .execute(conn)
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        let store = SqlStore { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS qiao_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let applied: Vec<i64> = sqlx::query("SELECT version FROM qiao_migrations ORDER BY version")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+        for &(version, sql) in self.backend.migrations() {
+            if applied.contains(&version) {
+                continue;
+            }
+            tracing::info!(version, backend = self.backend.name(), "applying migration");
+            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO qiao_migrations (version, applied_at) VALUES ($1, $2)")
+                .bind(version)
+                .bind(ts(now()))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Starts a writing transaction. SQLite: `BEGIN IMMEDIATE` takes the write lock up front,
+    /// so two writers queue on the busy timeout instead of failing when one upgrades a read
+    /// lock. PostgreSQL: an advisory lock serialises writers so that change-feed numbers
+    /// commit in order (a follower that has seen N never later finds an N-1 appear).
+    async fn write_tx(&self) -> Result<Tx> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK_KEY)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
+    }
+
+    async fn record_change(tx: &mut Tx, entity: &str, id: i64, op: Op) -> Result<()> {
+        sqlx::query("INSERT INTO changes (entity, entity_id, op, at) VALUES ($1, $2, $3, $4)")
+            .bind(entity)
+            .bind(id)
+            .bind(op.as_str())
+            .bind(ts(now()))
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn insert_org(
+        tx: &mut Tx,
+        id: Option<i64>,
+        org: &Organisation,
+        created: DateTime<Utc>,
+        updated: DateTime<Utc>,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO organisations (id, credit_code, name, kind, district, body, created_at, updated_at) \
+             VALUES (COALESCE($1, (SELECT COALESCE(MAX(id), 0) + 1 FROM organisations)), $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(id)
+        .bind(&org.credit_code)
+        .bind(&org.name)
+        .bind(json(&org.kind).trim_matches('"').to_string())
+        .bind(org.district.clone())
+        .bind(json(org))
+        .bind(ts(created))
+        .bind(ts(updated))
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|e| conflict_on_unique(e, || format!("an organisation with credit_code `{}` already exists", org.credit_code)))?;
+        let id: i64 = row.try_get(0)?;
+        Self::record_change(tx, "organisation", id, Op::Insert).await?;
+        Ok(id)
+    }
+
+    async fn write_org(tx: &mut Tx, id: i64, org: &Organisation) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE organisations SET credit_code = $1, name = $2, kind = $3, district = $4, body = $5, updated_at = $6 WHERE id = $7",
+        )
+        .bind(&org.credit_code)
+        .bind(&org.name)
+        .bind(json(&org.kind).trim_matches('"').to_string())
+        .bind(org.district.clone())
+        .bind(json(org))
+        .bind(ts(now()))
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| conflict_on_unique(e, || format!("an organisation with credit_code `{}` already exists", org.credit_code)))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("organisation", id));
+        }
+        Self::record_change(tx, "organisation", id, Op::Update).await
+    }
+
+    async fn insert_listing(
+        tx: &mut Tx,
+        id: Option<i64>,
+        owner: Option<i64>,
+        listing: &Listing,
+        created: DateTime<Utc>,
+        updated: DateTime<Utc>,
+    ) -> Result<i64> {
+        // COALESCE keeps explicit ids (restores, imports that carry ids) and numbers new rows
+        // after the largest id on both engines without touching their sequences.
+        let row = sqlx::query(
+            "INSERT INTO listings (id, kind, owner_org_id, title, status, district, discipline, expires_on, body, created_at, updated_at) \
+             VALUES (COALESCE($1, (SELECT COALESCE(MAX(id), 0) + 1 FROM listings)), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(id)
+        .bind(listing.kind().as_str())
+        .bind(owner)
+        .bind(listing.title().to_string())
+        .bind(listing.status().as_str())
+        .bind(listing.district().map(str::to_string))
+        .bind(listing.discipline().map(str::to_string))
+        .bind(listing.expires_on().map(date))
+        .bind(json(listing))
+        .bind(ts(created))
+        .bind(ts(updated))
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|e| conflict_on_unique(e, || format!("a listing with id {} already exists", id.unwrap_or_default())))?;
+        let id: i64 = row.try_get(0)?;
+        Self::record_change(tx, "listing", id, Op::Insert).await?;
+        Ok(id)
+    }
+
+    async fn write_listing(tx: &mut Tx, id: i64, listing: &Listing) -> Result<()> {
+        let current: Option<String> = sqlx::query_scalar("SELECT kind FROM listings WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let Some(kind) = current else {
+            return Err(StoreError::not_found("listing", id));
+        };
+        if kind != listing.kind().as_str() {
+            return Err(StoreError::Conflict(format!(
+                "listing {id} is a {kind}; it cannot become a {}",
+                listing.kind().as_str()
+            )));
+        }
+        sqlx::query(
+            "UPDATE listings SET title = $1, status = $2, district = $3, discipline = $4, expires_on = $5, body = $6, updated_at = $7 WHERE id = $8",
+        )
+        .bind(listing.title().to_string())
+        .bind(listing.status().as_str())
+        .bind(listing.district().map(str::to_string))
+        .bind(listing.discipline().map(str::to_string))
+        .bind(listing.expires_on().map(date))
+        .bind(json(listing))
+        .bind(ts(now()))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        Self::record_change(tx, "listing", id, Op::Update).await
+    }
+
+    async fn count_and_fetch(
+        &self,
+        table: &str,
+        columns: &str,
+        w: &Where,
+        order: &str,
+        page: Page,
+    ) -> Result<(i64, Vec<AnyRow>)> {
+        let count_sql = format!("SELECT COUNT(*) FROM {table}{}", w.sql());
+        let total: i64 = bind_all(sqlx::query(AssertSqlSafe(count_sql)), &w.args)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let n = w.next();
+        let sql = format!(
+            "SELECT {columns} FROM {table}{} ORDER BY {order} LIMIT ${n} OFFSET ${}",
+            w.sql(),
+            n + 1
+        );
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &w.args)
+            .bind(i64::from(page.size))
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await?;
+        Ok((total, rows))
+    }
+
+    async fn is_empty(&self) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n == 0)
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn create_org(&self, org: &Organisation) -> Result<OrgRecord> {
+        let mut tx = self.write_tx().await?;
+        let t = now();
+        let id = Self::insert_org(&mut tx, None, org, t, t).await?;
+        tx.commit().await?;
+        self.get_org(id).await
+    }
+
+    async fn get_org(&self, id: i64) -> Result<OrgRecord> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ORG_COLUMNS} FROM organisations WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        org_from_row(&row.ok_or_else(|| StoreError::not_found("organisation", id))?)
+    }
+
+    async fn org_by_credit_code(&self, code: &str) -> Result<Option<OrgRecord>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ORG_COLUMNS} FROM organisations WHERE credit_code = $1"
+        )))
+        .bind(code.trim().to_ascii_uppercase())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(org_from_row).transpose()
+    }
+
+    async fn update_org(&self, id: i64, org: &Organisation) -> Result<OrgRecord> {
+        let mut tx = self.write_tx().await?;
+        Self::write_org(&mut tx, id, org).await?;
+        tx.commit().await?;
+        self.get_org(id).await
+    }
+
+    async fn delete_org(&self, id: i64) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let refs: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM listings WHERE owner_org_id = $1) + (SELECT COUNT(*) FROM accounts WHERE org_id = $2)",
+        )
+        .bind(id)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if refs > 0 {
+            return Err(StoreError::Conflict(format!(
+                "organisation {id} still has {refs} listings or accounts; delete or move them first"
+            )));
+        }
+        let done = sqlx::query("DELETE FROM organisations WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("organisation", id));
+        }
+        Self::record_change(&mut tx, "organisation", id, Op::Delete).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_orgs(&self, filter: &OrgFilter, page: Page) -> Result<Paged<OrgRecord>> {
+        let mut w = Where::default();
+        if let Some(k) = filter.kind {
+            w.and(
+                "kind = ?",
+                [Arg::Text(json(&k).trim_matches('"').to_string())],
+            );
+        }
+        if let Some(d) = &filter.district {
+            w.and("district = ?", [Arg::Text(d.clone())]);
+        }
+        if let Some(n) = &filter.name_contains {
+            // instr() is not portable; LIKE with escaped wildcards is.
+            let pattern = format!(
+                "%{}%",
+                n.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            w.and("name LIKE ? ESCAPE '\\'", [Arg::Text(pattern)]);
+        }
+        let (total, rows) = self
+            .count_and_fetch("organisations", ORG_COLUMNS, &w, "id", page)
+            .await?;
+        Ok(Paged {
+            items: rows.iter().map(org_from_row).collect::<Result<_>>()?,
+            total,
+            page: page.number,
+            per_page: page.size,
+        })
+    }
+
+    async fn create_account(&self, a: &NewAccount, password_hash: &str) -> Result<Account> {
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query(
+            "INSERT INTO accounts (username, display_name, role, org_id, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&a.username)
+        .bind(a.display_name.clone().unwrap_or_else(|| a.username.clone()))
+        .bind(a.role.as_str())
+        .bind(a.org_id)
+        .bind(password_hash)
+        .bind(ts(now()))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| conflict_on_unique(e, || format!("username `{}` is taken", a.username)))?;
+        let id: i64 = row.try_get(0)?;
+        Self::record_change(&mut tx, "account", id, Op::Insert).await?;
+        tx.commit().await?;
+        self.get_account(id).await
+    }
+
+    async fn get_account(&self, id: i64) -> Result<Account> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        account_from_row(&row.ok_or_else(|| StoreError::not_found("account", id))?)
+    }
+
+    async fn account_for_login(&self, username: &str) -> Result<Option<(Account, String)>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS}, password_hash FROM accounts WHERE username = $1"
+        )))
+        .bind(username.trim())
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => Ok(Some((account_from_row(&r)?, r.try_get("password_hash")?))),
+            None => Ok(None),
+        }
+    }
+
+    async fn list_accounts(&self, page: Page) -> Result<Paged<Account>> {
+        let (total, rows) = self
+            .count_and_fetch("accounts", ACCOUNT_COLUMNS, &Where::default(), "id", page)
+            .await?;
+        Ok(Paged {
+            items: rows.iter().map(account_from_row).collect::<Result<_>>()?,
+            total,
+            page: page.number,
+            per_page: page.size,
+        })
+    }
+
+    async fn create_token(&self, account_id: i64, name: &str, token_hash: &str) -> Result<i64> {
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query("INSERT INTO tokens (account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(account_id)
+            .bind(name)
+            .bind(token_hash)
+            .bind(ts(now()))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| conflict_on_unique(e, || "token already exists".into()))?;
+        tx.commit().await?;
+        Ok(row.try_get(0)?)
+    }
+
+    async fn account_for_token(&self, token_hash: &str) -> Result<Option<Account>> {
+        let row = sqlx::query(
+            "SELECT a.id, a.username, a.display_name, a.role, a.org_id FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(account_from_row).transpose()
+    }
+
+    async fn create_listing(
+        &self,
+        owner_org_id: Option<i64>,
+        listing: &Listing,
+    ) -> Result<ListingRecord> {
+        let mut tx = self.write_tx().await?;
+        let t = now();
+        let id = Self::insert_listing(&mut tx, None, owner_org_id, listing, t, t).await?;
+        tx.commit().await?;
+        self.get_listing(id).await
+    }
+
+    async fn get_listing(&self, id: i64) -> Result<ListingRecord> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {LISTING_COLUMNS} FROM listings WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        listing_from_row(&row.ok_or_else(|| StoreError::not_found("listing", id))?)
+    }
+
+    async fn update_listing(&self, id: i64, listing: &Listing) -> Result<ListingRecord> {
+        let mut tx = self.write_tx().await?;
+        Self::write_listing(&mut tx, id, listing).await?;
+        tx.commit().await?;
+        self.get_listing(id).await
+    }
+
+    async fn delete_listing(&self, id: i64) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query("DELETE FROM listings WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("listing", id));
+        }
+        Self::record_change(&mut tx, "listing", id, Op::Delete).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_listings(&self, f: &ListingFilter, page: Page) -> Result<Paged<ListingRecord>> {
+        let mut w = Where::default();
+        if let Some(k) = f.kind {
+            w.and("kind = ?", [Arg::Text(k.as_str().into())]);
+        }
+        if let Some(s) = f.status {
+            w.and("status = ?", [Arg::Text(s.as_str().into())]);
+        }
+        if let Some(d) = &f.district {
+            w.and("district = ?", [Arg::Text(d.clone())]);
+        }
+        if let Some(d) = &f.discipline {
+            w.and("discipline = ?", [Arg::Text(d.clone())]);
+        }
+        if let Some(o) = f.owner_org_id {
+            w.and("owner_org_id = ?", [Arg::Int(o)]);
+        }
+        if let Some(day) = f.active_on {
+            w.and(
+                "status = 'open' AND (expires_on IS NULL OR expires_on >= ?)",
+                [Arg::Text(date(day))],
+            );
+        }
+        match f.drafts {
+            Drafts::All => {}
+            Drafts::Hidden => w.and("status <> 'draft'", []),
+            Drafts::OfOrg(org) => w.and("(status <> 'draft' OR owner_org_id = ?)", [Arg::Int(org)]),
+        }
+        let (total, rows) = self
+            .count_and_fetch("listings", LISTING_COLUMNS, &w, "id DESC", page)
+            .await?;
+        Ok(Paged {
+            items: rows.iter().map(listing_from_row).collect::<Result<_>>()?,
+            total,
+            page: page.number,
+            per_page: page.size,
+        })
+    }
+
+    async fn import(
+        &self,
+        orgs: &[Organisation],
+        listings: &[ImportListing],
+    ) -> Result<ImportReport> {
+        let mut report = ImportReport::default();
+        let mut tx = self.write_tx().await?;
+        let t = now();
+        for org in orgs {
+            let existing: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM organisations WHERE credit_code = $1")
+                    .bind(&org.credit_code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match existing {
+                Some(id) => {
+                    Self::write_org(&mut tx, id, org).await?;
+                    report.organisations_updated += 1;
+                }
+                None => {
+                    Self::insert_org(&mut tx, None, org, t, t).await?;
+                    report.organisations_created += 1;
+                }
+            }
+        }
+        let mut owners: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        for item in listings {
+            let owner = match &item.owner_credit_code {
+                None => None,
+                Some(code) => match owners.get(code) {
+                    Some(&id) => Some(id),
+                    None => {
+                        let id: Option<i64> = sqlx::query_scalar(
+                            "SELECT id FROM organisations WHERE credit_code = $1",
+                        )
+                        .bind(code)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        let id = id.ok_or_else(|| {
+                            StoreError::Conflict(format!(
+                                "owner `{code}` is not a registered organisation; import the organisation first or in the same file"
+                            ))
+                        })?;
+                        owners.insert(code.clone(), id);
+                        Some(id)
+                    }
+                },
+            };
+            let exists = match item.id {
+                Some(id) => sqlx::query_scalar::<_, i64>("SELECT id FROM listings WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .is_some(),
+                None => false,
+            };
+            if exists {
+                let id = item.id.expect("checked above");
+                Self::write_listing(&mut tx, id, &item.listing).await?;
+                sqlx::query("UPDATE listings SET owner_org_id = $1 WHERE id = $2")
+                    .bind(owner)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                report.listings_updated += 1;
+            } else {
+                Self::insert_listing(&mut tx, item.id, owner, &item.listing, t, t).await?;
+                report.listings_created += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Change>> {
+        let rows = sqlx::query("SELECT seq, entity, entity_id, op, at FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(seq)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let op: String = r.try_get("op")?;
+                Ok(Change {
+                    seq: r.try_get("seq")?,
+                    entity: r.try_get("entity")?,
+                    entity_id: r.try_get("entity_id")?,
+                    op: Op::parse(&op)
+                        .ok_or_else(|| StoreError::Corrupt(format!("change op `{op}`")))?,
+                    at: parse_ts(&r.try_get::<String, _>("at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn last_seq(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM changes")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        if self.backend == Backend::Sqlite {
+            let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_all(&self.pool)
+                .await?;
+            problems.extend(rows.into_iter().filter(|r| r != "ok"));
+            let fk = sqlx::query("PRAGMA foreign_key_check")
+                .fetch_all(&self.pool)
+                .await?;
+            if !fk.is_empty() {
+                problems.push(format!("{} rows break foreign keys", fk.len()));
+            }
+        }
+        // Every body must parse back into its record type on either backend.
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {LISTING_COLUMNS} FROM listings"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            if let Err(e) = listing_from_row(&row) {
+                problems.push(e.to_string());
+            }
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ORG_COLUMNS} FROM organisations"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            if let Err(e) = org_from_row(&row) {
+                problems.push(e.to_string());
+            }
+        }
+        Ok(problems)
+    }
+
+    async fn backup(&self) -> Result<Backup> {
+        // One read transaction gives a consistent snapshot on both engines (a WAL read snapshot
+        // on SQLite; REPEATABLE READ on PostgreSQL).
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin().await?,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ")
+                    .await?
+            }
+        };
+        let mut items = Vec::new();
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ORG_COLUMNS} FROM organisations ORDER BY id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Organisation(org_from_row(&row)?));
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS}, password_hash, created_at FROM accounts ORDER BY id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Account(AccountRow {
+                account: account_from_row(&row)?,
+                password_hash: row.try_get("password_hash")?,
+                created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+            }));
+        }
+        for row in sqlx::query(
+            "SELECT id, account_id, name, token_hash, created_at FROM tokens ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Token(TokenRow {
+                id: row.try_get("id")?,
+                account_id: row.try_get("account_id")?,
+                name: row.try_get("name")?,
+                token_hash: row.try_get("token_hash")?,
+                created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+            }));
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {LISTING_COLUMNS} FROM listings ORDER BY id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Listing(listing_from_row(&row)?));
+        }
+        tx.commit().await?;
+        Ok(Backup { items })
+    }
+
+    async fn restore(&self, backup: &Backup) -> Result<()> {
+        if !self.is_empty().await? {
+            return Err(StoreError::Conflict(
+                "restore needs an empty database; this one already holds records".into(),
+            ));
+        }
+        let mut tx = self.write_tx().await?;
+        for item in &backup.items {
+            match item {
+                BackupItem::Organisation(o) => {
+                    Self::insert_org(&mut tx, Some(o.id), &o.org, o.created_at, o.updated_at)
+                        .await?;
+                }
+                BackupItem::Account(a) => {
+                    sqlx::query(
+                        "INSERT INTO accounts (id, username, display_name, role, org_id, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(a.account.id)
+                    .bind(&a.account.username)
+                    .bind(&a.account.display_name)
+                    .bind(a.account.role.as_str())
+                    .bind(a.account.org_id)
+                    .bind(&a.password_hash)
+                    .bind(ts(a.created_at))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| conflict_on_unique(e, || format!("username `{}` appears twice", a.account.username)))?;
+                    Self::record_change(&mut tx, "account", a.account.id, Op::Insert).await?;
+                }
+                BackupItem::Token(t) => {
+                    sqlx::query("INSERT INTO tokens (id, account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(t.id)
+                        .bind(t.account_id)
+                        .bind(&t.name)
+                        .bind(&t.token_hash)
+                        .bind(ts(t.created_at))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                BackupItem::Listing(l) => {
+                    Self::insert_listing(
+                        &mut tx,
+                        Some(l.id),
+                        l.owner_org_id,
+                        &l.listing,
+                        l.created_at,
+                        l.updated_at,
+                    )
+                    .await?;
+                }
+            }
+        }
+        if self.backend == Backend::Postgres {
+            // Identity columns do not see explicit ids; move them past the restored rows.
+            for table in ["accounts", "tokens"] {
+                sqlx::query(AssertSqlSafe(format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+                )))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,502 @@
+//! The storage conformance suite: every test runs on SQLite, and on PostgreSQL when
+//! `QIAO_TEST_DATABASE_URL` is set, each on a database of its own.
+
+use chrono::NaiveDate;
+use qiao_domain::{Kind, Listing, NewAccount, Organisation, Role};
+use qiao_store::test_support::TestDb;
+use qiao_store::{Backend, Drafts, ImportListing, ListingFilter, Op, OrgFilter, Page, StoreError};
+use serde_json::json;
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let db = qiao_store::test_support::TestDb::new(qiao_store::Backend::Sqlite).await.unwrap();
+                super::$name(&db).await;
+                db.drop_schema().await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(db) = qiao_store::test_support::TestDb::new(qiao_store::Backend::Postgres).await else {
+                    eprintln!("QIAO_TEST_DATABASE_URL is not set; PostgreSQL conformance not run");
+                    return;
+                };
+                super::$name(&db).await;
+                db.drop_schema().await;
+            })*
+        }
+    };
+}
+
+conformance!(
+    organisations_round_trip_and_conflict,
+    listings_crud_and_change_feed,
+    listing_filters_and_paging,
+    import_is_all_or_nothing,
+    accounts_and_tokens,
+    backup_restores_everything,
+    concurrent_writers_keep_the_feed_ordered,
+);
+
+fn org(code: &str, name: &str) -> Organisation {
+    let mut o: Organisation = serde_json::from_value(json!({
+        "kind": "university", "name": name, "credit_code": code, "district": "闵行区",
+        "certificates": [{"kind": "high_tech", "issued_on": "2024-01-01", "expires_on": "2026-12-31"}]
+    }))
+    .unwrap();
+    o.validate().unwrap();
+    o
+}
+
+/// Valid codes made with the check character of GB 32100-2015.
+fn code(n: u32) -> String {
+    let first = format!("91310000MA1K{n:05}");
+    let check = qiao_domain::codes::credit_code_check_char(&first).unwrap();
+    format!("{first}{check}")
+}
+
+fn listing(kind: Kind, title: &str, extra: serde_json::Value) -> Listing {
+    let mut fields = json!({"title": title, "description": "描述", "summary": "摘要"});
+    if kind != Kind::Achievement {
+        fields.as_object_mut().unwrap().remove("summary");
+    } else {
+        fields.as_object_mut().unwrap().remove("description");
+    }
+    if kind == Kind::Challenge {
+        fields.as_object_mut().unwrap().extend(
+            json!({"indicators": [{"name": "效率", "target": 90, "unit": "%"}], "reward_yuan": 1000000,
+                   "apply_from": "2026-01-01", "apply_until": "2026-06-30"})
+            .as_object()
+            .unwrap()
+            .clone(),
+        );
+    }
+    fields
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    let mut l = Listing::from_fields(kind, fields).unwrap();
+    l.validate().unwrap();
+    l
+}
+
+async fn organisations_round_trip_and_conflict(db: &TestDb) {
+    let s = &db.store;
+    let a = s.create_org(&org(&code(1), "上海交通大学")).await.unwrap();
+    assert_eq!(s.get_org(a.id).await.unwrap().org, a.org);
+    assert_eq!(
+        s.org_by_credit_code(&code(1).to_lowercase())
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        a.id
+    );
+    let err = s.create_org(&org(&code(1), "重复")).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict(ref m) if m.contains(&code(1))),
+        "{err:?}"
+    );
+
+    let mut changed = a.org.clone();
+    changed.name = "上海交通大学（闵行校区）".into();
+    let b = s.update_org(a.id, &changed).await.unwrap();
+    assert_eq!(b.org.name, changed.name);
+    assert!(b.updated_at >= a.updated_at);
+
+    s.create_org(&org(&code(2), "复旦大学")).await.unwrap();
+    let found = s
+        .list_orgs(
+            &OrgFilter {
+                name_contains: Some("复旦".into()),
+                ..Default::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.items[0].org.name, "复旦大学");
+    // LIKE wildcards in the user's text are literal.
+    let none = s
+        .list_orgs(
+            &OrgFilter {
+                name_contains: Some("%".into()),
+                ..Default::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0);
+
+    s.create_listing(Some(a.id), &listing(Kind::Achievement, "成果", json!({})))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.delete_org(a.id).await.unwrap_err(),
+        StoreError::Conflict(_)
+    ));
+    assert!(matches!(
+        s.get_org(999).await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+}
+
+async fn listings_crud_and_change_feed(db: &TestDb) {
+    let s = &db.store;
+    let start = s.last_seq().await.unwrap();
+    let o = s.create_org(&org(&code(3), "同济大学")).await.unwrap();
+    let l = s
+        .create_listing(
+            Some(o.id),
+            &listing(
+                Kind::Demand,
+                "电池散热",
+                json!({"confidential": "型号X", "district": "嘉定区"}),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(l.owner_org_id, Some(o.id));
+    assert_eq!(s.get_listing(l.id).await.unwrap(), l);
+
+    let mut changed = l.listing.clone();
+    let Listing::Demand(d) = &mut changed else {
+        panic!()
+    };
+    d.title = "电池包散热".into();
+    let u = s.update_listing(l.id, &changed).await.unwrap();
+    assert_eq!(u.listing.title(), "电池包散热");
+    assert_eq!(u.created_at, l.created_at);
+
+    let wrong_kind = listing(Kind::Expert, "王教授", json!({}));
+    assert!(matches!(
+        s.update_listing(l.id, &wrong_kind).await.unwrap_err(),
+        StoreError::Conflict(_)
+    ));
+
+    s.delete_listing(l.id).await.unwrap();
+    assert!(matches!(
+        s.get_listing(l.id).await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    assert!(matches!(
+        s.delete_listing(l.id).await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+
+    let feed = s.changes_since(start, 100).await.unwrap();
+    let ops: Vec<(&str, Op)> = feed.iter().map(|c| (c.entity.as_str(), c.op)).collect();
+    assert_eq!(
+        ops,
+        [
+            ("organisation", Op::Insert),
+            ("listing", Op::Insert),
+            ("listing", Op::Update),
+            ("listing", Op::Delete)
+        ]
+    );
+    assert!(feed.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert_eq!(s.last_seq().await.unwrap(), feed.last().unwrap().seq);
+    assert_eq!(
+        s.changes_since(feed[1].seq, 1).await.unwrap()[0].seq,
+        feed[2].seq
+    );
+}
+
+async fn listing_filters_and_paging(db: &TestDb) {
+    let s = &db.store;
+    let a = s.create_org(&org(&code(4), "甲")).await.unwrap();
+    let b = s.create_org(&org(&code(5), "乙")).await.unwrap();
+    for i in 0..5 {
+        s.create_listing(
+            Some(a.id),
+            &listing(
+                Kind::Achievement,
+                &format!("成果{i}"),
+                json!({"district": "闵行区"}),
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    s.create_listing(
+        Some(b.id),
+        &listing(Kind::Achievement, "草稿", json!({"status": "draft"})),
+    )
+    .await
+    .unwrap();
+    s.create_listing(
+        Some(b.id),
+        &listing(Kind::Demand, "过期", json!({"expires_on": "2020-01-01"})),
+    )
+    .await
+    .unwrap();
+    s.create_listing(
+        Some(b.id),
+        &listing(Kind::Challenge, "揭榜", json!({"district": "徐汇区"})),
+    )
+    .await
+    .unwrap();
+
+    let f = |kind, drafts| ListingFilter {
+        kind,
+        drafts,
+        ..Default::default()
+    };
+    assert_eq!(
+        s.list_listings(&f(Some(Kind::Achievement), Drafts::Hidden), Page::default())
+            .await
+            .unwrap()
+            .total,
+        5
+    );
+    assert_eq!(
+        s.list_listings(
+            &f(Some(Kind::Achievement), Drafts::OfOrg(b.id)),
+            Page::default()
+        )
+        .await
+        .unwrap()
+        .total,
+        6
+    );
+    assert_eq!(
+        s.list_listings(
+            &f(Some(Kind::Achievement), Drafts::OfOrg(a.id)),
+            Page::default()
+        )
+        .await
+        .unwrap()
+        .total,
+        5
+    );
+    assert_eq!(
+        s.list_listings(&f(None, Drafts::All), Page::default())
+            .await
+            .unwrap()
+            .total,
+        8
+    );
+
+    let page2 = s
+        .list_listings(
+            &f(Some(Kind::Achievement), Drafts::Hidden),
+            Page { number: 2, size: 2 },
+        )
+        .await
+        .unwrap();
+    let titles: Vec<_> = page2
+        .items
+        .iter()
+        .map(|r| r.listing.title().to_string())
+        .collect();
+    assert_eq!(titles, ["成果2", "成果1"], "newest first");
+
+    let district = ListingFilter {
+        district: Some("徐汇区".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        s.list_listings(&district, Page::default())
+            .await
+            .unwrap()
+            .items[0]
+            .listing
+            .kind(),
+        Kind::Challenge
+    );
+    let owner = ListingFilter {
+        owner_org_id: Some(b.id),
+        ..Default::default()
+    };
+    assert_eq!(
+        s.list_listings(&owner, Page::default())
+            .await
+            .unwrap()
+            .total,
+        2
+    );
+    let active = ListingFilter {
+        active_on: NaiveDate::from_ymd_opt(2026, 1, 1),
+        ..Default::default()
+    };
+    assert_eq!(
+        s.list_listings(&active, Page::default())
+            .await
+            .unwrap()
+            .total,
+        6,
+        "expired demand and draft excluded"
+    );
+}
+
+async fn import_is_all_or_nothing(db: &TestDb) {
+    let s = &db.store;
+    let orgs = vec![org(&code(6), "导入大学")];
+    let good = ImportListing {
+        id: None,
+        owner_credit_code: Some(code(6)),
+        listing: listing(Kind::Achievement, "导入成果", json!({})),
+    };
+    let bad_owner = ImportListing {
+        id: None,
+        owner_credit_code: Some(code(7)),
+        listing: listing(Kind::Achievement, "无主", json!({})),
+    };
+    let seq = s.last_seq().await.unwrap();
+    let err = s
+        .import(&orgs, &[good.clone(), bad_owner])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains(&code(7)), "{err}");
+    assert!(
+        s.org_by_credit_code(&code(6)).await.unwrap().is_none(),
+        "nothing of a failed batch is stored"
+    );
+    assert_eq!(s.last_seq().await.unwrap(), seq, "nor any change-feed row");
+
+    let report = s.import(&orgs, &[good.clone()]).await.unwrap();
+    assert_eq!(
+        (report.organisations_created, report.listings_created),
+        (1, 1)
+    );
+    let id = s
+        .list_listings(&ListingFilter::default(), Page::default())
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let mut again = good;
+    again.id = Some(id);
+    again.listing = listing(Kind::Achievement, "导入成果（修订）", json!({}));
+    let report = s.import(&orgs, &[again]).await.unwrap();
+    assert_eq!(
+        (report.organisations_updated, report.listings_updated),
+        (1, 1)
+    );
+    assert_eq!(
+        s.get_listing(id).await.unwrap().listing.title(),
+        "导入成果（修订）"
+    );
+}
+
+async fn accounts_and_tokens(db: &TestDb) {
+    let s = &db.store;
+    let o = s.create_org(&org(&code(8), "账户大学")).await.unwrap();
+    let new = NewAccount {
+        username: "li.ming".into(),
+        display_name: Some("李明".into()),
+        password: "x".repeat(8),
+        role: Role::Member,
+        org_id: Some(o.id),
+    };
+    let a = s.create_account(&new, "hash").await.unwrap();
+    assert_eq!(
+        (a.role, a.org_id, a.display_name.as_str()),
+        (Role::Member, Some(o.id), "李明")
+    );
+    assert!(
+        matches!(s.create_account(&new, "hash").await.unwrap_err(), StoreError::Conflict(ref m) if m.contains("li.ming"))
+    );
+    let (found, hash) = s.account_for_login("li.ming").await.unwrap().unwrap();
+    assert_eq!((found.id, hash.as_str()), (a.id, "hash"));
+    assert!(s.account_for_login("nobody").await.unwrap().is_none());
+    s.create_token(a.id, "script", "tokhash").await.unwrap();
+    assert_eq!(
+        s.account_for_token("tokhash").await.unwrap().unwrap().id,
+        a.id
+    );
+    assert!(s.account_for_token("other").await.unwrap().is_none());
+    assert_eq!(s.list_accounts(Page::default()).await.unwrap().total, 1);
+}
+
+async fn backup_restores_everything(db: &TestDb) {
+    let s = &db.store;
+    let o = s.create_org(&org(&code(9), "备份大学")).await.unwrap();
+    let new = NewAccount {
+        username: "admin".into(),
+        display_name: None,
+        password: "x".repeat(8),
+        role: Role::Admin,
+        org_id: None,
+    };
+    let a = s.create_account(&new, "h").await.unwrap();
+    s.create_token(a.id, "t", "th").await.unwrap();
+    for kind in Kind::ALL {
+        s.create_listing(
+            Some(o.id),
+            &listing(
+                kind,
+                kind.label_zh(),
+                json!({"contact": {"name": "联系人"}}),
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    let backup = s.backup().await.unwrap();
+    assert_eq!(backup.items.len(), 1 + 1 + 1 + 7);
+
+    let target = TestDb::new(db.backend).await.unwrap();
+    target.store.restore(&backup).await.unwrap();
+    assert_eq!(target.store.backup().await.unwrap(), backup);
+    assert!(target.store.integrity_check().await.unwrap().is_empty());
+    // New rows get fresh ids after restored ones.
+    let next = target
+        .store
+        .create_listing(Some(o.id), &listing(Kind::Demand, "新", json!({})))
+        .await
+        .unwrap();
+    assert!(
+        backup
+            .items
+            .iter()
+            .all(|i| !matches!(i, qiao_store::BackupItem::Listing(l) if l.id == next.id))
+    );
+    let acc = NewAccount {
+        username: "second".into(),
+        display_name: None,
+        password: "x".repeat(8),
+        role: Role::Admin,
+        org_id: None,
+    };
+    target.store.create_account(&acc, "h").await.unwrap();
+    assert!(matches!(
+        target.store.restore(&backup).await.unwrap_err(),
+        StoreError::Conflict(_)
+    ));
+    target.drop_schema().await;
+}
+
+async fn concurrent_writers_keep_the_feed_ordered(db: &TestDb) {
+    let s = db.store.clone();
+    let o = s.create_org(&org(&code(10), "并发大学")).await.unwrap();
+    let mut tasks = Vec::new();
+    for t in 0..4 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..10 {
+                s.create_listing(
+                    Some(o.id),
+                    &listing(Kind::Demand, &format!("需求{t}-{i}"), json!({})),
+                )
+                .await
+                .unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let feed = s.changes_since(0, 1000).await.unwrap();
+    assert_eq!(feed.iter().filter(|c| c.entity == "listing").count(), 40);
+    assert!(feed.windows(2).all(|w| w[0].seq < w[1].seq));
+    if db.backend == Backend::Sqlite {
+        assert!(s.integrity_check().await.unwrap().is_empty());
+    }
+}
