@@ -195,6 +195,13 @@ impl Organisation {
         c.finish()
     }
 
+    /// Removes what only the organisation itself, commission staff and admins may see:
+    /// revenue and R&D expenses.
+    pub fn strip_private(&mut self) {
+        self.revenue_yuan = None;
+        self.rd_expense_yuan = None;
+    }
+
     /// The certificates in force on `date`, highest rung first.
     pub fn valid_certificates(&self, date: NaiveDate) -> Vec<CertKind> {
         let mut kinds: Vec<CertKind> = self

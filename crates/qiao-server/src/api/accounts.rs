@@ -1,0 +1,114 @@
+//! Accounts and API tokens: `POST /api/v1/tokens` (log in, get a token), `GET /api/v1/me`,
+//! and account management for admins.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use qiao_domain::{Account, NewAccount, Role};
+use qiao_store::Paged;
+use serde::{Deserialize, Serialize};
+
+use super::Paging;
+use crate::auth::{User, hash_password, new_token, verify_password};
+use crate::error::{ApiError, ApiResult, Code};
+use crate::json::{Json, Query};
+use crate::state::AppState;
+
+/// Credentials exchanged for a token.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+    /// A label for the token (e.g. the script that uses it).
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A new token, shown only this once.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct NewToken {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// Whose token it is.
+    pub account: Account,
+}
+
+/// `POST /api/v1/tokens`
+pub async fn create_token(
+    State(state): State<AppState>,
+    Json(login): Json<Login>,
+) -> ApiResult<impl IntoResponse> {
+    let found = state.store.account_for_login(&login.username).await?;
+    // Hash even when the user is unknown, so response time does not reveal which names exist.
+    let (account, ok) = match found {
+        Some((account, hash)) => {
+            let ok = verify_password(&login.password, &hash);
+            (Some(account), ok)
+        }
+        None => {
+            verify_password(&login.password, crate::auth::DUMMY_HASH.as_str());
+            (None, false)
+        }
+    };
+    let (Some(account), true) = (account, ok) else {
+        return Err(ApiError::new(
+            Code::Unauthenticated,
+            "wrong username or password",
+        ));
+    };
+    let (token, hash) = new_token();
+    state
+        .store
+        .create_token(account.id, login.name.as_deref().unwrap_or("api"), &hash)
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(NewToken { token, account })))
+}
+
+/// `GET /api/v1/me`
+pub async fn me(User(user): User) -> axum::Json<Account> {
+    axum::Json(user)
+}
+
+fn require_admin(user: &Account) -> ApiResult<()> {
+    if user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("only admins manage accounts"))
+    }
+}
+
+/// `GET /api/v1/accounts` (admins)
+pub async fn list(
+    State(state): State<AppState>,
+    User(user): User,
+    Query(paging): Query<Paging>,
+) -> ApiResult<axum::Json<Paged<Account>>> {
+    require_admin(&user)?;
+    Ok(axum::Json(state.store.list_accounts(paging.page()?).await?))
+}
+
+/// `POST /api/v1/accounts` (admins)
+pub async fn create(
+    State(state): State<AppState>,
+    User(user): User,
+    Json(mut new): Json<NewAccount>,
+) -> ApiResult<impl IntoResponse> {
+    require_admin(&user)?;
+    new.validate()?;
+    if let Some(org) = new.org_id {
+        state.store.get_org(org).await.map_err(|_| {
+            ApiError::from(qiao_domain::Invalid::field(
+                "org_id",
+                format!("organisation {org} does not exist"),
+            ))
+        })?;
+    }
+    let account = state
+        .store
+        .create_account(&new, &hash_password(&new.password))
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(account)))
+}

@@ -1,0 +1,251 @@
+//! `/api/v1/{achievements,demands,challenges,scenarios,instruments,experts,institutions}`:
+//! the same six operations for every kind of listing.
+//!
+//! Visibility: drafts are seen only by their owner organisation and admins; private fields
+//! (contact, confidential details) only by those who may change the listing.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use qiao_domain::listing::Status;
+use qiao_domain::{Account, Kind, Listing, Role};
+use qiao_store::{Drafts, ListingFilter, ListingRecord, Paged};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{Paging, parse_param};
+use crate::auth::{User, Viewer};
+use crate::error::{ApiError, ApiResult};
+use crate::json::{Id, Json, Query, from_value, merge_patch};
+use crate::state::AppState;
+
+/// Filters of a listing collection.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    // Not `#[serde(flatten)] Paging`: flattening makes query-string numbers arrive as
+    // strings, which then fail to parse as integers.
+    page: Option<u32>,
+    per_page: Option<u32>,
+    status: Option<String>,
+    district: Option<String>,
+    discipline: Option<String>,
+    owner_org_id: Option<i64>,
+    /// `true`: only open listings that have not expired.
+    active: Option<bool>,
+}
+
+fn may_see_private(viewer: Option<&Account>, record: &ListingRecord) -> bool {
+    viewer.is_some_and(|a| a.may_change(record.owner_org_id))
+}
+
+/// The record as `viewer` may see it.
+pub fn view(viewer: Option<&Account>, mut record: ListingRecord) -> ListingRecord {
+    if !may_see_private(viewer, &record) {
+        record.listing.strip_private();
+    }
+    record
+}
+
+fn drafts_for(viewer: Option<&Account>) -> Drafts {
+    match viewer {
+        Some(a) if a.role == Role::Admin => Drafts::All,
+        Some(Account {
+            org_id: Some(org), ..
+        }) => Drafts::OfOrg(*org),
+        _ => Drafts::Hidden,
+    }
+}
+
+/// `GET /api/v1/{kind}s`
+pub async fn list(
+    kind: Kind,
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<axum::Json<Paged<ListingRecord>>> {
+    let page = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .page()?;
+    let filter = ListingFilter {
+        kind: Some(kind),
+        status: parse_param(
+            "status",
+            q.status.as_deref(),
+            Status::parse,
+            "draft, open, under_review, awarded, closed",
+        )?,
+        district: q.district.filter(|s| !s.is_empty()),
+        discipline: q.discipline.filter(|s| !s.is_empty()),
+        owner_org_id: q.owner_org_id,
+        active_on: q.active.unwrap_or(false).then(|| state.today()),
+        drafts: drafts_for(viewer.as_ref()),
+    };
+    let mut paged = state.store.list_listings(&filter, page).await?;
+    paged.items = paged
+        .items
+        .into_iter()
+        .map(|r| view(viewer.as_ref(), r))
+        .collect();
+    Ok(axum::Json(paged))
+}
+
+/// Loads a listing of `kind` that `viewer` may see; anything else is a 404.
+async fn load(
+    state: &AppState,
+    kind: Kind,
+    id: i64,
+    viewer: Option<&Account>,
+) -> ApiResult<ListingRecord> {
+    let record = state.store.get_listing(id).await.map_err(|e| match e {
+        qiao_store::StoreError::NotFound { .. } => ApiError::not_found(kind.as_str(), id),
+        other => other.into(),
+    })?;
+    let hidden_draft =
+        record.listing.status() == Status::Draft && !may_see_private(viewer, &record);
+    if record.listing.kind() != kind || hidden_draft {
+        return Err(ApiError::not_found(kind.as_str(), id));
+    }
+    Ok(record)
+}
+
+/// `GET /api/v1/{kind}s/{id}`
+pub async fn get(
+    kind: Kind,
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Id(id): Id,
+) -> ApiResult<axum::Json<ListingRecord>> {
+    let record = load(&state, kind, id, viewer.as_ref()).await?;
+    Ok(axum::Json(view(viewer.as_ref(), record)))
+}
+
+/// Parses and validates the fields of a listing of `kind`.
+fn parse_listing(kind: Kind, fields: Value) -> ApiResult<Listing> {
+    let mut listing = match kind {
+        Kind::Achievement => Listing::Achievement(from_value(fields)?),
+        Kind::Demand => Listing::Demand(from_value(fields)?),
+        Kind::Challenge => Listing::Challenge(from_value(fields)?),
+        Kind::Scenario => Listing::Scenario(from_value(fields)?),
+        Kind::Instrument => Listing::Instrument(from_value(fields)?),
+        Kind::Expert => Listing::Expert(from_value(fields)?),
+        Kind::Institution => Listing::Institution(from_value(fields)?),
+    };
+    listing.validate()?;
+    Ok(listing)
+}
+
+/// `POST /api/v1/{kind}s`: the owner is the caller's organisation; admins may name another
+/// with `owner_org_id`.
+pub async fn create(
+    kind: Kind,
+    State(state): State<AppState>,
+    User(user): User,
+    Json(mut body): Json<Value>,
+) -> ApiResult<impl IntoResponse> {
+    let Some(fields) = body.as_object_mut() else {
+        return Err(qiao_domain::Invalid::field(
+            "body",
+            "must be a JSON object of the listing's fields",
+        )
+        .into());
+    };
+    let requested_owner = match fields.remove("owner_org_id") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(v.as_i64().ok_or_else(|| {
+            ApiError::from(qiao_domain::Invalid::field(
+                "owner_org_id",
+                "must be an organisation id",
+            ))
+        })?),
+    };
+    let owner = match (user.role, requested_owner, user.org_id) {
+        (Role::Admin, Some(o), _) => Some(o),
+        (_, Some(o), Some(mine)) if o == mine => Some(o),
+        (_, Some(_), _) => {
+            return Err(ApiError::forbidden(
+                "only admins may create listings for another organisation",
+            ));
+        }
+        (_, None, Some(mine)) => Some(mine),
+        (Role::Admin, None, None) => None,
+        (_, None, None) => {
+            return Err(ApiError::forbidden(
+                "your account belongs to no organisation, so it cannot own listings",
+            ));
+        }
+    };
+    if let Some(o) = owner {
+        state.store.get_org(o).await.map_err(|_| {
+            ApiError::from(qiao_domain::Invalid::field(
+                "owner_org_id",
+                format!("organisation {o} does not exist"),
+            ))
+        })?;
+    }
+    let listing = parse_listing(kind, body)?;
+    let record = state.store.create_listing(owner, &listing).await?;
+    let location = format!("/api/v1/{}/{}", kind.plural(), record.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        axum::Json(record),
+    ))
+}
+
+async fn load_for_change(
+    state: &AppState,
+    kind: Kind,
+    id: i64,
+    user: &Account,
+) -> ApiResult<ListingRecord> {
+    let record = load(state, kind, id, Some(user)).await?;
+    if !user.may_change(record.owner_org_id) {
+        return Err(ApiError::forbidden(format!(
+            "{} {id} belongs to another organisation; only its owner or an admin may change it",
+            kind.as_str()
+        )));
+    }
+    Ok(record)
+}
+
+/// `PUT /api/v1/{kind}s/{id}`: replaces every field.
+pub async fn replace(
+    kind: Kind,
+    State(state): State<AppState>,
+    User(user): User,
+    Id(id): Id,
+    Json(body): Json<Value>,
+) -> ApiResult<axum::Json<ListingRecord>> {
+    load_for_change(&state, kind, id, &user).await?;
+    let listing = parse_listing(kind, body)?;
+    Ok(axum::Json(state.store.update_listing(id, &listing).await?))
+}
+
+/// `PATCH /api/v1/{kind}s/{id}`: a JSON merge patch (RFC 7396) of the fields.
+pub async fn patch(
+    kind: Kind,
+    State(state): State<AppState>,
+    User(user): User,
+    Id(id): Id,
+    Json(patch): Json<Value>,
+) -> ApiResult<axum::Json<ListingRecord>> {
+    let current = load_for_change(&state, kind, id, &user).await?;
+    let mut fields = current.listing.to_fields();
+    merge_patch(&mut fields, &patch);
+    let listing = parse_listing(kind, fields)?;
+    Ok(axum::Json(state.store.update_listing(id, &listing).await?))
+}
+
+/// `DELETE /api/v1/{kind}s/{id}`
+pub async fn delete(
+    kind: Kind,
+    State(state): State<AppState>,
+    User(user): User,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
+    load_for_change(&state, kind, id, &user).await?;
+    state.store.delete_listing(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

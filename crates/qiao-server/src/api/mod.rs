@@ -1,0 +1,58 @@
+//! JSON API handlers under `/api/v1`, one module per resource. Handlers stay thin: extract,
+//! check who may act, call the domain and the store, map the result.
+
+pub mod accounts;
+pub mod listings;
+pub mod meta;
+pub mod organisations;
+
+use qiao_store::Page;
+use serde::Deserialize;
+
+use crate::error::{ApiError, ApiResult};
+
+/// Paging parameters shared by every collection.
+#[derive(Debug, Default, Deserialize)]
+pub struct Paging {
+    /// 1-based page number (default 1).
+    pub page: Option<u32>,
+    /// Items per page (default 20, at most 200).
+    pub per_page: Option<u32>,
+}
+
+impl Paging {
+    /// Checks the numbers and turns them into a [`Page`].
+    pub fn page(&self) -> ApiResult<Page> {
+        let number = self.page.unwrap_or(1);
+        let size = self.per_page.unwrap_or(20);
+        if number == 0 {
+            return Err(qiao_domain::Invalid::field("page", "starts at 1").into());
+        }
+        if size == 0 || size > Page::MAX_SIZE {
+            return Err(qiao_domain::Invalid::field(
+                "per_page",
+                format!("must be 1 to {}", Page::MAX_SIZE),
+            )
+            .into());
+        }
+        Ok(Page { number, size })
+    }
+}
+
+/// Parses an optional enum-like query parameter with `parse`, naming the parameter on failure.
+pub fn parse_param<T>(
+    name: &str,
+    raw: Option<&str>,
+    parse: impl Fn(&str) -> Option<T>,
+    accepted: &str,
+) -> ApiResult<Option<T>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => parse(s).map(Some).ok_or_else(|| {
+            ApiError::from(qiao_domain::Invalid::field(
+                name,
+                format!("`{s}` is not one of: {accepted}"),
+            ))
+        }),
+    }
+}

@@ -1,0 +1,113 @@
+//! Who is calling: passwords (argon2id), API tokens and the extractors handlers use.
+//!
+//! A token is shown once, at creation; the store keeps only its SHA-256, so a leaked database
+//! does not leak working tokens. Passwords are hashed with argon2id and a random salt.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use qiao_domain::Account;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Hashes a password with argon2id and a fresh random salt.
+pub fn hash_password(password: &str) -> String {
+    let salt_bytes: [u8; 16] = rand::rng().random();
+    let salt = SaltString::encode_b64(&salt_bytes).expect("16 bytes make a valid salt");
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashes any password")
+        .to_string()
+}
+
+/// Whether `password` matches a stored argon2 hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// A hash to verify against when the username is unknown, so that a failed login takes as
+/// long whether or not the account exists.
+pub static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password("no such account"));
+
+/// A new API token (`qiao_` and 40 hex digits) and the hash to store.
+pub fn new_token() -> (String, String) {
+    let bytes: [u8; 20] = rand::rng().random();
+    let token = format!("qiao_{}", hex(&bytes));
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+/// The SHA-256 (hex) under which a token is stored.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The caller, if authenticated. Anonymous callers get `Viewer(None)`; a malformed or unknown
+/// token is an error rather than silently anonymous, so a client learns its token is wrong.
+#[derive(Debug, Clone)]
+pub struct Viewer(pub Option<Account>);
+
+/// The caller, who must be authenticated.
+#[derive(Debug, Clone)]
+pub struct User(pub Account);
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
+            return Ok(Viewer(None));
+        };
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::new(
+                    crate::error::Code::Unauthenticated,
+                    "the Authorization header must be `Bearer <token>`",
+                )
+            })?;
+        match state.store.account_for_token(&token_hash(token)).await? {
+            Some(account) => Ok(Viewer(Some(account))),
+            None => Err(ApiError::new(
+                crate::error::Code::Unauthenticated,
+                "the token is unknown or revoked; create a new one with POST /api/v1/tokens",
+            )),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for User {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match Viewer::from_request_parts(parts, state).await? {
+            Viewer(Some(a)) => Ok(User(a)),
+            Viewer(None) => Err(ApiError::unauthenticated()),
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The OpenAPI 3.0 document served at `/api/v1/openapi.json`.
+//!
+//! Schemas come from the domain types themselves (via `schemars`), so the document cannot drift
+//! from what the API accepts; the paths are generated from the same list of kinds the router
+//! registers.
+
+use qiao_domain::listing::{
+    Achievement, Challenge, Demand, Expert, Institution, Instrument, Scenario,
+};
+use qiao_domain::{Account, Kind, NewAccount, Organisation};
+use schemars::JsonSchema;
+use schemars::generate::SchemaSettings;
+use serde_json::{Map, Value, json};
+
+use crate::api::accounts::{Login, NewToken};
+
+fn error_responses(codes: &[u16]) -> Map<String, Value> {
+    let mut m = Map::new();
+    for c in codes {
+        let description = match c {
+            400 => "malformed JSON or query string",
+            401 => "no valid token",
+            403 => "not allowed for this account",
+            404 => "no such record",
+            409 => "conflicts with a stored record",
+            422 => "validation failed; `fields` names each field and the fix",
+            _ => "error",
+        };
+        m.insert(c.to_string(), json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}));
+    }
+    m
+}
+
+fn ok(status: u16, description: &str, schema: Value) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert(
+        status.to_string(),
+        json!({"description": description, "content": {"application/json": {"schema": schema}}}),
+    );
+    m
+}
+
+fn op(
+    summary: &str,
+    tag: &str,
+    params: Value,
+    body: Option<Value>,
+    mut responses: Map<String, Value>,
+    errors: &[u16],
+    secured: bool,
+) -> Value {
+    responses.extend(error_responses(errors));
+    let mut o =
+        json!({"summary": summary, "tags": [tag], "parameters": params, "responses": responses});
+    if let Some(schema) = body {
+        o["requestBody"] =
+            json!({"required": true, "content": {"application/json": {"schema": schema}}});
+    }
+    if secured {
+        o["security"] = json!([{"bearer": []}]);
+    }
+    o
+}
+
+fn query(name: &str, description: &str, ty: &str) -> Value {
+    json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": ty}})
+}
+
+fn id_param() -> Value {
+    json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}})
+}
+
+fn record(fields: Value, extra: Value) -> Value {
+    json!({"allOf": [fields, {"type": "object", "properties": extra}]})
+}
+
+fn paged(item: Value) -> Value {
+    json!({"type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
+        "items": {"type": "array", "items": item}, "total": {"type": "integer"},
+        "page": {"type": "integer"}, "per_page": {"type": "integer"}}})
+}
+
+fn schema<T: JsonSchema>(g: &mut schemars::SchemaGenerator) -> Value {
+    g.subschema_for::<T>().to_value()
+}
+
+/// Builds the whole document.
+pub fn document() -> Value {
+    let mut g = SchemaSettings::openapi3().into_generator();
+    let mut paths = Map::new();
+    let paging = [
+        query("page", "1-based page number", "integer"),
+        query("per_page", "items per page, at most 200", "integer"),
+    ];
+
+    let stamps = json!({"id": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"},
+                        "updated_at": {"type": "string", "format": "date-time"}});
+    for kind in Kind::ALL {
+        let fields = match kind {
+            Kind::Achievement => schema::<Achievement>(&mut g),
+            Kind::Demand => schema::<Demand>(&mut g),
+            Kind::Challenge => schema::<Challenge>(&mut g),
+            Kind::Scenario => schema::<Scenario>(&mut g),
+            Kind::Instrument => schema::<Instrument>(&mut g),
+            Kind::Expert => schema::<Expert>(&mut g),
+            Kind::Institution => schema::<Institution>(&mut g),
+        };
+        let mut extra = stamps.clone();
+        extra["kind"] = json!({"type": "string", "enum": [kind.as_str()]});
+        extra["owner_org_id"] = json!({"type": "integer", "nullable": true});
+        let rec = record(fields.clone(), extra);
+        let tag = kind.plural();
+        let label = format!("{} ({})", kind.label_zh(), kind.as_str());
+        let mut params: Vec<Value> = paging.to_vec();
+        params.extend([
+            query(
+                "status",
+                "draft, open, under_review, awarded or closed",
+                "string",
+            ),
+            query("district", "district, e.g. 闵行区", "string"),
+            query("discipline", "field or discipline", "string"),
+            query("owner_org_id", "owning organisation", "integer"),
+            query(
+                "active",
+                "true: only open listings that have not expired",
+                "boolean",
+            ),
+        ]);
+        let create_body = record(
+            fields.clone(),
+            json!({"owner_org_id": {"type": "integer", "description": "admins only: the owning organisation"}}),
+        );
+        paths.insert(
+            format!("/api/v1/{}", kind.plural()),
+            json!({
+                "get": op(&format!("List {label}"), tag, Value::Array(params), None, ok(200, "a page", paged(rec.clone())), &[400, 422], false),
+                "post": op(&format!("Create {label}"), tag, json!([]), Some(create_body), ok(201, "created", rec.clone()), &[400, 401, 403, 422], true),
+            }),
+        );
+        paths.insert(
+            format!("/api/v1/{}/{{id}}", kind.plural()),
+            json!({
+                "get": op(&format!("Read {label}"), tag, json!([id_param()]), None, ok(200, "the record", rec.clone()), &[404], false),
+                "put": op(&format!("Replace {label}"), tag, json!([id_param()]), Some(fields.clone()), ok(200, "updated", rec.clone()), &[400, 401, 403, 404, 409, 422], true),
+                "patch": op(&format!("Change fields of {label} (JSON merge patch)"), tag, json!([id_param()]), Some(json!({"type": "object"})), ok(200, "updated", rec.clone()), &[400, 401, 403, 404, 422], true),
+                "delete": op(&format!("Delete {label}"), tag, json!([id_param()]), None, { let mut m = Map::new(); m.insert("204".into(), json!({"description": "deleted"})); m }, &[401, 403, 404], true),
+            }),
+        );
+    }
+
+    let org = schema::<Organisation>(&mut g);
+    let org_rec = record(org.clone(), stamps.clone());
+    let mut org_params: Vec<Value> = paging.to_vec();
+    org_params.extend([
+        query("kind", "organisation kind", "string"),
+        query("district", "district", "string"),
+        query("q", "part of the name", "string"),
+    ]);
+    paths.insert("/api/v1/organisations".into(), json!({
+        "get": op("List organisations", "organisations", Value::Array(org_params), None, ok(200, "a page", paged(org_rec.clone())), &[400, 422], false),
+        "post": op("Register an organisation (admins, commission staff)", "organisations", json!([]), Some(org.clone()), ok(201, "created", org_rec.clone()), &[400, 401, 403, 409, 422], true),
+    }));
+    paths.insert("/api/v1/organisations/{id}".into(), json!({
+        "get": op("Read an organisation", "organisations", json!([id_param()]), None, ok(200, "the record", org_rec.clone()), &[404], false),
+        "put": op("Replace an organisation", "organisations", json!([id_param()]), Some(org.clone()), ok(200, "updated", org_rec.clone()), &[400, 401, 403, 404, 409, 422], true),
+        "patch": op("Change fields of an organisation (JSON merge patch)", "organisations", json!([id_param()]), Some(json!({"type": "object"})), ok(200, "updated", org_rec.clone()), &[400, 401, 403, 404, 409, 422], true),
+        "delete": op("Delete an organisation (admins)", "organisations", json!([id_param()]), None, { let mut m = Map::new(); m.insert("204".into(), json!({"description": "deleted"})); m }, &[401, 403, 404, 409], true),
+    }));
+
+    let account = schema::<Account>(&mut g);
+    paths.insert("/api/v1/tokens".into(), json!({
+        "post": op("Log in and get an API token", "accounts", json!([]), Some(schema::<Login>(&mut g)), ok(201, "the token, shown once", schema::<NewToken>(&mut g)), &[400, 401, 422], false),
+    }));
+    paths.insert("/api/v1/me".into(), json!({
+        "get": op("The account of the token", "accounts", json!([]), None, ok(200, "the account", account.clone()), &[401], true),
+    }));
+    paths.insert("/api/v1/accounts".into(), json!({
+        "get": op("List accounts (admins)", "accounts", Value::Array(paging.to_vec()), None, ok(200, "a page", paged(account.clone())), &[401, 403], true),
+        "post": op("Create an account (admins)", "accounts", json!([]), Some(schema::<NewAccount>(&mut g)), ok(201, "created", account.clone()), &[400, 401, 403, 409, 422], true),
+    }));
+    paths.insert("/api/v1/health".into(), json!({
+        "get": op("Liveness and the change-feed position", "meta", json!([]), None, ok(200, "healthy", json!({"type": "object"})), &[], false),
+    }));
+
+    let mut schemas = g.take_definitions(true);
+    schemas.insert("Error".into(), json!({
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string", "enum": ["malformed_request", "validation_failed", "unauthenticated", "forbidden", "not_found", "conflict", "payload_too_large", "too_many_requests", "internal"]},
+            "message": {"type": "string"},
+            "fields": {"type": "array", "items": {"type": "object", "required": ["field", "message"], "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
+        }}}
+    }));
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Qiao (桥) API", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Technology-transfer marketplace: achievements, demands, challenges, scenarios, resources and organisations."},
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    })
+}
