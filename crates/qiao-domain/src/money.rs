@@ -28,7 +28,7 @@ pub fn parse_yuan(raw: &str) -> Option<i64> {
     }
     let value: f64 = number.parse().ok()?;
     let yuan = (value * factor).round();
-    (yuan.is_finite() && yuan >= 0.0 && yuan < 9.0e18).then_some(yuan as i64)
+    (0.0..9.0e18).contains(&yuan).then_some(yuan as i64)
 }
 
 #[cfg(test)]

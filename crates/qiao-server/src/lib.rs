@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod import;
 pub mod json;
 pub mod openapi;
 pub mod pages;

@@ -179,6 +179,27 @@ pub fn document() -> Value {
         "get": op("List accounts (admins)", "accounts", Value::Array(paging.to_vec()), None, ok(200, "a page", paged(account.clone())), &[401, 403], true),
         "post": op("Create an account (admins)", "accounts", json!([]), Some(schema::<NewAccount>(&mut g)), ok(201, "created", account.clone()), &[400, 401, 403, 409, 422], true),
     }));
+    let mut import_responses = ok(
+        200,
+        "what was stored",
+        json!({"type": "object", "properties": {
+        "organisations_created": {"type": "integer"}, "organisations_updated": {"type": "integer"},
+        "listings_created": {"type": "integer"}, "listings_updated": {"type": "integer"}}}),
+    );
+    import_responses.extend(error_responses(&[400, 401, 403, 409, 422]));
+    paths.insert("/api/v1/imports".into(), json!({
+        "post": {
+            "summary": "Bulk import organisations and listings (admins, commission staff); all or nothing",
+            "tags": ["imports"],
+            "parameters": [query("format", "jsonl, csv or xlsx (else taken from Content-Type)", "string")],
+            "requestBody": {"required": true, "content": {
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}},
+            "responses": import_responses,
+            "security": [{"bearer": []}],
+        }
+    }));
     paths.insert("/api/v1/health".into(), json!({
         "get": op("Liveness and the change-feed position", "meta", json!([]), None, ok(200, "healthy", json!({"type": "object"})), &[], false),
     }));

@@ -5,7 +5,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use qiao_domain::Kind;
 
-use crate::api::{accounts, listings, meta, organisations};
+use crate::api::{accounts, imports, listings, meta, organisations};
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
@@ -17,6 +17,10 @@ pub fn router(state: AppState) -> Router {
         .route("/tokens", post(accounts::create_token))
         .route("/me", get(accounts::me))
         .route("/accounts", get(accounts::list).post(accounts::create))
+        .route(
+            "/imports",
+            post(imports::create).layer(DefaultBodyLimit::max(imports::MAX_IMPORT)),
+        )
         .route(
             "/organisations",
             get(organisations::list).post(organisations::create),

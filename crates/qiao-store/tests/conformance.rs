@@ -360,7 +360,7 @@ async fn import_is_all_or_nothing(db: &TestDb) {
     );
     assert_eq!(s.last_seq().await.unwrap(), seq, "nor any change-feed row");
 
-    let report = s.import(&orgs, &[good.clone()]).await.unwrap();
+    let report = s.import(&orgs, std::slice::from_ref(&good)).await.unwrap();
     assert_eq!(
         (report.organisations_created, report.listings_created),
         (1, 1)

@@ -1,0 +1,208 @@
+//! XLSX: the first sheet of the workbook on import; one sheet named `records` on export.
+//!
+//! Reading streams the sheet's cells (calamine's cell reader) instead of building the dense
+//! range: a sheet whose one stray cell sits at XFD1048576 would otherwise allocate 17 billion
+//! cells. Exports write dates as real date cells (formatted `yyyy-mm-dd`, so they sort and
+//! filter in Excel) and whole numbers as numbers while a spreadsheet's float holds them exactly.
+
+use std::borrow::Cow;
+use std::io::Cursor;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use calamine::{DataRef, Reader, Xlsx};
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+use crate::cell::{Cell, RowSink};
+use crate::error::IoError;
+use crate::export::{Out, Table};
+
+/// Excel's limits.
+const MAX_COLUMNS: u32 = 16_384;
+const MAX_ROWS: usize = 1_048_576;
+const MAX_TEXT_CHARS: usize = 32_767;
+/// The largest integer a spreadsheet number (an f64) holds exactly.
+const EXACT_INTEGER: u64 = 1 << 53;
+
+/// Calls `on_row` with the 1-based row number and the cells of every non-blank row of the
+/// first sheet.
+pub(crate) fn visit(
+    bytes: &[u8],
+    mut on_row: impl FnMut(usize, &[Cell<'_>]) -> Result<(), IoError>,
+) -> Result<(), IoError> {
+    // calamine is robust but not proven panic-free on hostile archives; a broken upload must
+    // come back as an error, never take the process down.
+    catch_unwind(AssertUnwindSafe(|| visit_sheet(bytes, &mut on_row))).unwrap_or_else(|_| {
+        Err(IoError::Malformed(
+            "the workbook could not be read: its content is malformed; open it in Excel or WPS and save it again as .xlsx".into(),
+        ))
+    })
+}
+
+fn malformed(what: &str, e: impl std::fmt::Display) -> IoError {
+    IoError::Malformed(format!("{what} ({e})"))
+}
+
+fn visit_sheet(bytes: &[u8], on_row: RowSink<'_>) -> Result<(), IoError> {
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+        malformed(
+            "not an XLSX workbook; save the spreadsheet as .xlsx (Excel 2007 or later), or export it as CSV UTF-8",
+            e,
+        )
+    })?;
+    let first = book
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or_else(|| IoError::Malformed("the workbook has no sheet".into()))?;
+    let mut reader = book
+        .worksheet_cells_reader(&first)
+        .map_err(|e| malformed("the first sheet cannot be read", e))?;
+    let mut current: Option<u32> = None;
+    let mut pending: Vec<(u32, Cell<'_>)> = Vec::new();
+    while let Some(cell) = reader
+        .next_cell()
+        .map_err(|e| malformed("the first sheet cannot be read", e))?
+    {
+        let (row, col) = cell.get_position();
+        if current != Some(row) {
+            if let Some(done) = current {
+                flush(done, &mut pending, on_row)?;
+            }
+            current = Some(row);
+        }
+        let value = convert(cell.get_value());
+        if !matches!(value, Cell::Empty) && col < MAX_COLUMNS {
+            pending.push((col, value));
+        }
+    }
+    if let Some(done) = current {
+        flush(done, &mut pending, on_row)?;
+    }
+    Ok(())
+}
+
+fn flush<'a>(
+    row: u32,
+    pending: &mut Vec<(u32, Cell<'a>)>,
+    on_row: RowSink<'_>,
+) -> Result<(), IoError> {
+    let width = pending
+        .iter()
+        .map(|(c, _)| *c as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut cells = vec![Cell::Empty; width];
+    for (col, cell) in pending.drain(..) {
+        cells[col as usize] = cell;
+    }
+    if cells.iter().all(Cell::is_blank) {
+        return Ok(());
+    }
+    on_row(row as usize + 1, &cells)
+}
+
+fn convert<'a>(value: &DataRef<'a>) -> Cell<'a> {
+    match value {
+        DataRef::Empty => Cell::Empty,
+        DataRef::SharedString(s) => Cell::Text(Cow::Borrowed(*s)),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            Cell::Text(Cow::Owned(s.clone()))
+        }
+        DataRef::Int(i) => Cell::Int(*i),
+        DataRef::Float(f) => Cell::Float(*f),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            match NaiveDate::from_ymd_opt(y.into(), m.into(), d.into()) {
+                Some(date) => Cell::Date(date),
+                None => Cell::Bad {
+                    reason: format!(
+                        "holds {y}-{m:02}-{d:02}, a day that does not exist; type the date again"
+                    ),
+                    raw: dt.as_f64().to_string(),
+                },
+            }
+        }
+        DataRef::DateTime(dt) => Cell::Float(dt.as_f64()),
+        DataRef::Error(e) => Cell::Bad {
+            reason: format!("holds the spreadsheet error {e}; fix the formula or type the value"),
+            raw: e.to_string(),
+        },
+    }
+}
+
+fn export_error(e: rust_xlsxwriter::XlsxError) -> IoError {
+    IoError::Export(format!("the XLSX writer refused the data: {e}"))
+}
+
+/// Writes a table as a workbook with one sheet named `records`.
+pub(crate) fn write(table: &Table) -> Result<Vec<u8>, IoError> {
+    if table.rows.len() >= MAX_ROWS {
+        return Err(IoError::Export(format!(
+            "{} records do not fit in one XLSX sheet (at most {}); export to .jsonl or .csv",
+            table.rows.len(),
+            MAX_ROWS - 1
+        )));
+    }
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("records").map_err(export_error)?;
+    let bold = Format::new().set_bold();
+    let day = Format::new().set_num_format("yyyy-mm-dd");
+    for (col, name) in table.header.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, col as u16, name, &bold)
+            .map_err(export_error)?;
+    }
+    for (index, row) in table.rows.iter().enumerate() {
+        let r = index as u32 + 1;
+        for (col, cell) in row.iter().enumerate() {
+            let c = col as u16;
+            match cell {
+                Out::Empty => {}
+                Out::Text(s) => {
+                    if s.len() > MAX_TEXT_CHARS && s.chars().count() > MAX_TEXT_CHARS {
+                        return Err(IoError::Export(format!(
+                            "row {}, column {}: the text has {} characters, more than an XLSX cell holds ({MAX_TEXT_CHARS}); export to .jsonl or .csv",
+                            r + 1,
+                            table.header.get(col).map_or("?", String::as_str),
+                            s.chars().count()
+                        )));
+                    }
+                    sheet.write_string(r, c, s).map_err(export_error)?;
+                }
+                Out::Int(i) if i.unsigned_abs() <= EXACT_INTEGER => {
+                    sheet.write_number(r, c, *i as f64).map_err(export_error)?;
+                }
+                Out::Int(i) => {
+                    sheet
+                        .write_string(r, c, i.to_string())
+                        .map_err(export_error)?;
+                }
+                Out::Date(d) => match excel_date(*d) {
+                    Some(excel) => {
+                        sheet
+                            .write_datetime_with_format(r, c, &excel, &day)
+                            .map_err(export_error)?;
+                    }
+                    None => {
+                        sheet
+                            .write_string(r, c, d.format("%Y-%m-%d").to_string())
+                            .map_err(export_error)?;
+                    }
+                },
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(export_error)?;
+    book.save_to_buffer().map_err(export_error)
+}
+
+/// A date Excel can hold (1900-01-01 to 9999-12-31); earlier or later days are written as text.
+fn excel_date(d: NaiveDate) -> Option<ExcelDateTime> {
+    let year = u16::try_from(d.year())
+        .ok()
+        .filter(|y| (1900..=9999).contains(y))?;
+    ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8).ok()
+}

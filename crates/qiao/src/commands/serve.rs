@@ -1,0 +1,36 @@
+//! `qiao serve`: open the store, load the demo set if asked, and serve HTTP.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::cli::{Cli, ServeArgs};
+use crate::{config, demo};
+
+pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let url = config::database_url(&cli.data_dir, cli.database.as_deref())?;
+    println!(
+        "Qiao {} — data dir {}, database {}",
+        env!("CARGO_PKG_VERSION"),
+        cli.data_dir.display(),
+        config::redact(&url)
+    );
+    let store = super::open(cli).await?;
+    if args.demo {
+        if !args.listen.ip().is_loopback() {
+            eprintln!(
+                "warning: --demo creates accounts with published passwords; do not expose it beyond this machine"
+            );
+        }
+        demo::load_if_empty(&store).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    println!(
+        "桥 Qiao 已启动 · listening on http://{}",
+        listener.local_addr()?
+    );
+    qiao_server::serve(listener, qiao_server::AppState::new(store)).await?;
+    Ok(ExitCode::SUCCESS)
+}

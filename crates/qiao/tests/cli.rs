@@ -1,0 +1,328 @@
+//! The built `qiao` binary, driven as a user would: import, export, backup, restore, check,
+//! and a server killed with SIGKILL in the middle of a bulk import.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/records.jsonl");
+
+/// A data directory of its own and the binary pointed at it.
+struct Qiao {
+    dir: tempfile::TempDir,
+}
+
+impl Qiao {
+    fn new() -> Qiao {
+        Qiao {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_qiao"));
+        c.arg("--data-dir")
+            .arg(self.path("data"))
+            .env_remove("QIAO_DATABASE_URL")
+            .env("RUST_LOG", "warn");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "qiao {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// The export as JSONL text: a faithful picture of every record.
+    fn snapshot(&self) -> String {
+        let file = self.path(&format!("snapshot-{}.jsonl", rand_suffix()));
+        self.ok(&["export", file.to_str().unwrap()]);
+        std::fs::read_to_string(file).unwrap()
+    }
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+fn lines(s: &str) -> usize {
+    s.lines().filter(|l| !l.trim().is_empty()).count()
+}
+
+#[test]
+fn help_documents_every_subcommand() {
+    let q = Qiao::new();
+    let help = q.ok(&["--help"]);
+    for sub in [
+        "serve", "import", "export", "backup", "restore", "check", "account", "bench",
+    ] {
+        assert!(help.contains(sub), "--help lacks {sub}:\n{help}");
+    }
+    let serve = q.ok(&["serve", "--help"]);
+    for flag in ["--demo", "--data-dir", "--listen", "--database"] {
+        assert!(serve.contains(flag), "serve --help lacks {flag}");
+    }
+}
+
+#[test]
+fn export_then_import_is_lossless_in_every_format() {
+    let source = Qiao::new();
+    source.ok(&["import", "listings", DEMO]);
+    let original = source.snapshot();
+    assert!(lines(&original) > 500, "the demo set is loaded");
+    for ext in ["jsonl", "csv", "xlsx"] {
+        let file = source.path(&format!("export.{ext}"));
+        source.ok(&["export", file.to_str().unwrap()]);
+        let target = Qiao::new();
+        target.ok(&["import", "listings", file.to_str().unwrap()]);
+        assert_eq!(
+            target.snapshot(),
+            original,
+            "{ext} export → import changed the records"
+        );
+    }
+}
+
+#[test]
+fn a_file_with_bad_rows_imports_nothing_unless_told_to_skip() {
+    let q = Qiao::new();
+    let csv = q.path("listings.csv");
+    // Chinese headers; line 3 has a wrong check character, line 4 an unknown owner,
+    // line 5 a TRL of 12.
+    std::fs::write(
+        &csv,
+        "类型,机构名称,统一社会信用代码,机构类型,标题,摘要,所属机构,技术成熟度\n\
+         organisation,上海示例大学,91350100M000100Y43,university,,,,\n\
+         organisation,错误代码公司,91350100M000100Y44,enterprise,,,,\n\
+         科技成果,,,,无主成果,摘要,91310000MA1K00001X,\n\
+         科技成果,,,,成熟度错误,摘要,91350100M000100Y43,12\n\
+         科技成果,,,,好成果,摘要,91350100M000100Y43,6\n",
+    )
+    .unwrap();
+    let out = q.run(&["import", "listings", csv.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for line in [":3:", ":4:", ":5:"] {
+        assert!(stderr.contains(line), "line {line} not reported:\n{stderr}");
+    }
+    assert!(stderr.contains("expected `3`"), "{stderr}");
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    assert_eq!(lines(&q.snapshot()), 0, "nothing stored");
+
+    let rejects = q.path("rejects.csv");
+    q.ok(&[
+        "import",
+        "listings",
+        csv.to_str().unwrap(),
+        "--skip-invalid",
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]);
+    let stored = q.snapshot();
+    assert_eq!(
+        lines(&stored),
+        2,
+        "the good organisation and the good achievement:\n{stored}"
+    );
+    assert!(stored.contains("好成果"));
+    let rejected = std::fs::read_to_string(rejects).unwrap();
+    assert!(
+        rejected.contains("错误代码公司")
+            && rejected.contains("#reason")
+            && rejected.contains("无主成果"),
+        "{rejected}"
+    );
+}
+
+#[test]
+fn backup_and_restore_round_trip() {
+    let source = Qiao::new();
+    source.ok(&["import", "listings", DEMO]);
+    let mut create = source.cmd();
+    let out = create
+        .args(["account", "create", "--username", "root", "--role", "admin"])
+        .env("QIAO_PASSWORD", "a long password")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let backup = source.path("qiao.backup");
+    source.ok(&["backup", backup.to_str().unwrap()]);
+
+    let target = Qiao::new();
+    target.ok(&["restore", backup.to_str().unwrap()]);
+    assert_eq!(target.snapshot(), source.snapshot());
+    assert!(target.ok(&["check"]).contains("ok"));
+    // The restored account can still be issued tokens.
+    assert!(
+        target
+            .ok(&["account", "token", "--username", "root"])
+            .starts_with("qiao_")
+    );
+    // Restoring over records is refused.
+    assert!(
+        !target
+            .run(&["restore", backup.to_str().unwrap()])
+            .status
+            .success()
+    );
+    // A truncated backup is refused whole.
+    let text = std::fs::read_to_string(&backup).unwrap();
+    let cut = source.path("cut.backup");
+    std::fs::write(&cut, &text[..text.len() / 2]).unwrap();
+    let fresh = Qiao::new();
+    assert!(
+        !fresh
+            .run(&["restore", cut.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert_eq!(lines(&fresh.snapshot()), 0);
+}
+
+/// A JSONL file of one organisation and `n` achievements.
+fn big_import(path: &Path, n: usize) {
+    let first17 = "12310000MB0000001";
+    let check = qiao_domain::codes::credit_code_check_char(first17).unwrap();
+    let code = format!("{first17}{check}");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(f, r#"{{"kind":"organisation","org_kind":"university","name":"压力测试大学","credit_code":"{code}"}}"#).unwrap();
+    for i in 0..n {
+        writeln!(
+            f,
+            r#"{{"kind":"achievement","owner":"{code}","title":"一种相变材料电池热管理方法 {i}","summary":"本发明公开了一种基于相变材料的电池包热管理结构，降低电芯温差。","keywords":["相变材料","热管理"],"trl":6}}"#
+        )
+        .unwrap();
+    }
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+fn start_server(q: &Qiao) -> Server {
+    let mut child = q
+        .cmd()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    // The server prints its address once it listens; it was asked for port 0, so the OS
+    // picked a free one and no test depends on a fixed port.
+    while out.read_line(&mut line).unwrap_or(0) > 0 {
+        if let Some(addr) = line.trim().split("http://").nth(1) {
+            return Server {
+                child,
+                addr: addr.to_string(),
+            };
+        }
+        line.clear();
+    }
+    child.kill().ok();
+    child.wait().ok();
+    panic!("the server exited before listening");
+}
+
+fn count_listings(q: &Qiao) -> usize {
+    q.snapshot()
+        .lines()
+        .filter(|l| l.contains("\"kind\":\"achievement\""))
+        .count()
+}
+
+#[test]
+fn server_killed_mid_import_keeps_all_or_nothing() {
+    const N: usize = 30_000;
+    let scratch = tempfile::tempdir().unwrap();
+    let file = scratch.path().join("big.jsonl");
+    big_import(&file, N);
+    let body = std::fs::read(&file).unwrap();
+
+    let mut interrupted = 0;
+    // Kill at growing delays after the request is sent: early kills land while parsing or
+    // writing, late ones may find the import done. Every outcome must be all or nothing.
+    for delay_ms in [300u64, 1000, 2500, 5000] {
+        let q = Qiao::new();
+        let mut create = q.cmd();
+        let out = create
+            .args([
+                "account",
+                "create",
+                "--username",
+                "admin",
+                "--role",
+                "admin",
+            ])
+            .env("QIAO_PASSWORD", "admin password")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let token = q
+            .ok(&["account", "token", "--username", "admin"])
+            .trim()
+            .to_string();
+        let mut server = start_server(&q);
+
+        let mut stream = std::net::TcpStream::connect(&server.addr).unwrap();
+        let head = format!(
+            "POST /api/v1/imports?format=jsonl HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(&body).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(delay_ms)))
+            .unwrap();
+        let mut reply = Vec::new();
+        let finished = stream.read_to_end(&mut reply).is_ok() && !reply.is_empty();
+        server.child.kill().unwrap(); // SIGKILL
+        server.child.wait().unwrap();
+        if !finished {
+            interrupted += 1;
+        }
+
+        let check = q.run(&["check"]);
+        assert!(
+            check.status.success(),
+            "integrity check after kill at {delay_ms} ms: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+        let stored = count_listings(&q);
+        assert!(
+            stored == 0 || stored == N,
+            "kill at {delay_ms} ms left {stored} of {N} achievements"
+        );
+        if finished {
+            assert_eq!(stored, N, "the import answered, so all of it is stored");
+        }
+    }
+    assert!(
+        interrupted > 0,
+        "no kill landed while the import was running; raise N"
+    );
+}
