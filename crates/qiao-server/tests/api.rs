@@ -378,6 +378,17 @@ async fn filters_and_paging() {
             .status,
         StatusCode::BAD_REQUEST
     );
+    // A misspelt parameter is refused, not silently ignored.
+    let r = app.call(Method::GET, &q("limit=3"), None, None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("limit"),
+        "{}",
+        r.body
+    );
 }
 
 #[tokio::test]

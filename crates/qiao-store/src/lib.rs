@@ -172,6 +172,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<ListingRecord>;
     /// One listing.
     async fn get_listing(&self, id: i64) -> Result<ListingRecord>;
+    /// The listings among `ids` that exist, in id order (missing ids are skipped).
+    async fn get_listings(&self, ids: &[i64]) -> Result<Vec<ListingRecord>>;
     /// Replaces a listing's fields; its kind cannot change.
     async fn update_listing(&self, id: i64, listing: &Listing) -> Result<ListingRecord>;
     /// Deletes a listing.

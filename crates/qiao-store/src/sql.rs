@@ -646,6 +646,29 @@ impl Store for SqlStore {
         listing_from_row(&row.ok_or_else(|| StoreError::not_found("listing", id))?)
     }
 
+    async fn get_listings(&self, ids: &[i64]) -> Result<Vec<ListingRecord>> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = Vec::with_capacity(ids.len());
+        // Bounded IN lists: both backends cap bind parameters (SQLite at 32766).
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {LISTING_COLUMNS} FROM listings WHERE id IN ({}) ORDER BY id",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                out.push(listing_from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
     async fn update_listing(&self, id: i64, listing: &Listing) -> Result<ListingRecord> {
         let mut tx = self.write_tx().await?;
         Self::write_listing(&mut tx, id, listing).await?;

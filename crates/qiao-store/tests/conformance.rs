@@ -163,6 +163,17 @@ async fn listings_crud_and_change_feed(db: &TestDb) {
         .unwrap();
     assert_eq!(l.owner_org_id, Some(o.id));
     assert_eq!(s.get_listing(l.id).await.unwrap(), l);
+    let other = s
+        .create_listing(Some(o.id), &listing(Kind::Expert, "王教授", json!({})))
+        .await
+        .unwrap();
+    // Batch reads skip missing ids, ignore duplicates and come back in id order.
+    let many = s
+        .get_listings(&[other.id, 987_654, l.id, other.id])
+        .await
+        .unwrap();
+    assert_eq!(many, [l.clone(), other.clone()]);
+    s.delete_listing(other.id).await.unwrap();
 
     let mut changed = l.listing.clone();
     let Listing::Demand(d) = &mut changed else {
@@ -196,6 +207,8 @@ async fn listings_crud_and_change_feed(db: &TestDb) {
         [
             ("organisation", Op::Insert),
             ("listing", Op::Insert),
+            ("listing", Op::Insert),
+            ("listing", Op::Delete),
             ("listing", Op::Update),
             ("listing", Op::Delete)
         ]

@@ -5,40 +5,83 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use qiao_domain::{Listing, NewAccount, OrgKind, Role};
+use chrono::NaiveDate;
+use qiao_domain::{Listing, NewAccount, Role};
 use qiao_io::{Format, Record};
 use qiao_store::{OrgFilter, Page, Store};
 
 /// The demo records in Qiao's JSONL import format.
 pub const RECORDS: &[u8] = include_bytes!("../../../demo/records.jsonl");
 
-/// Demo accounts: (username, password, role, organisation kind to join). The passwords are
-/// published in the README; `serve --demo` warns when listening beyond loopback.
-pub const ACCOUNTS: [(&str, &str, Role, Option<OrgKind>); 4] = [
+/// The day the demo file's dates are written relative to (`BASE` in `demo/build.py`). Loading
+/// moves every date by the days between it and today, so deadlines, application windows and
+/// certificate expiries look the same whenever the demo is started.
+const WRITTEN_ON: NaiveDate = NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date");
+
+/// Demo accounts: (username, password, role, 统一社会信用代码 of the organisation to join).
+/// The passwords are published in the README; `serve --demo` warns when listening beyond
+/// loopback.
+pub const ACCOUNTS: [(&str, &str, Role, Option<&str>); 4] = [
     ("admin", "qiao-demo-admin", Role::Admin, None),
+    // 闵行区科学技术委员会（演示）
     (
         "staff",
         "qiao-demo-staff",
         Role::CommissionStaff,
-        Some(OrgKind::Government),
+        Some("11310112QD00000014"),
     ),
+    // 申桥技术转移服务中心
     (
         "manager",
         "qiao-demo-manager",
         Role::TechnologyManager,
-        Some(OrgKind::ServiceInstitution),
+        Some("52310112QD00000033"),
     ),
+    // 上海砺能动力电池有限公司
     (
         "enterprise",
         "qiao-demo-member",
         Role::Member,
-        Some(OrgKind::Enterprise),
+        Some("91310112MA1QD0021E"),
     ),
 ];
 
-/// The demo records, parsed. Panics only if the shipped file is broken, which a test rules out.
+/// Moves every `"YYYY-MM-DD"` string in JSON text by `days`.
+fn shift_dates(text: &str, days: i64) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i + 12 <= b.len() {
+        let candidate = &b[i..i + 12];
+        let shape = candidate[0] == b'"'
+            && candidate[11] == b'"'
+            && candidate[5] == b'-'
+            && candidate[8] == b'-'
+            && [1, 2, 3, 4, 6, 7, 9, 10]
+                .iter()
+                .all(|&k| candidate[k].is_ascii_digit());
+        if shape && let Ok(d) = NaiveDate::parse_from_str(&text[i + 1..i + 11], "%Y-%m-%d") {
+            out.push_str(&text[copied..i]);
+            out.push_str(&format!("\"{}\"", d + chrono::Duration::days(days)));
+            i += 12;
+            copied = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// The demo records with their dates moved to today, parsed. Panics only if the shipped file
+/// is broken, which a test rules out.
 pub fn records() -> Vec<(usize, Record)> {
-    let outcome = qiao_io::read_bytes(Format::Jsonl, RECORDS).expect("the demo file parses");
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let text = std::str::from_utf8(RECORDS).expect("the demo file is UTF-8");
+    let shifted = shift_dates(text, (today - WRITTEN_ON).num_days());
+    let outcome =
+        qiao_io::read_bytes(Format::Jsonl, shifted.as_bytes()).expect("the demo file parses");
     assert!(
         outcome.errors.is_empty(),
         "demo records are valid: {:?}",
@@ -72,24 +115,16 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> anyhow::Result<()> {
         anyhow::bail!("demo record on line {} was refused: {}", e.line, e.message);
     }
     let report = outcome.report;
-    for (username, password, role, org_kind) in ACCOUNTS {
-        let org_id = match org_kind {
+    for (username, password, role, credit_code) in ACCOUNTS {
+        let org_id = match credit_code {
             None => None,
-            Some(kind) => {
-                let filter = OrgFilter {
-                    kind: Some(kind),
-                    ..Default::default()
-                };
-                Some(
-                    store
-                        .list_orgs(&filter, one)
-                        .await?
-                        .items
-                        .first()
-                        .with_context(|| format!("the demo set has no {kind:?} organisation"))?
-                        .id,
-                )
-            }
+            Some(code) => Some(
+                store
+                    .org_by_credit_code(code)
+                    .await?
+                    .with_context(|| format!("the demo set has no organisation {code}"))?
+                    .id,
+            ),
         };
         let new = NewAccount {
             username: username.into(),
@@ -111,4 +146,35 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> anyhow::Result<()> {
         println!("  {username} / {password}  ({})", role.label_zh());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_move_and_nothing_else_changes() {
+        let line = r#"{"title":"2025-01-01 年度","expires_on":"2026-11-30","apply":["2026-12-31"],"x":"2026-13-01"}"#;
+        assert_eq!(
+            shift_dates(line, 2),
+            r#"{"title":"2025-01-01 年度","expires_on":"2026-12-02","apply":["2027-01-02"],"x":"2026-13-01"}"#
+        );
+        assert_eq!(shift_dates("", 5), "");
+    }
+
+    #[test]
+    fn every_demo_record_is_valid_and_every_account_has_its_organisation() {
+        let records = records();
+        assert!(records.len() > 500);
+        for (_, _, _, code) in ACCOUNTS {
+            if let Some(code) = code {
+                assert!(
+                    records.iter().any(
+                        |(_, r)| matches!(r, Record::Organisation(o) if o.credit_code == code)
+                    ),
+                    "{code}"
+                );
+            }
+        }
+    }
 }

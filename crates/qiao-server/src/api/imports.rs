@@ -20,6 +20,7 @@ pub const MAX_IMPORT: usize = 256 * 1024 * 1024;
 
 /// `?format=jsonl|csv|xlsx`; without it the Content-Type decides.
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     format: Option<String>,
 }

@@ -21,6 +21,7 @@ use crate::state::AppState;
 
 /// Filters of a listing collection.
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ListQuery {
     // Not `#[serde(flatten)] Paging`: flattening makes query-string numbers arrive as
     // strings, which then fail to parse as integers.

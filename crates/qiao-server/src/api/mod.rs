@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 
 /// Paging parameters shared by every collection.
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Paging {
     /// 1-based page number (default 1).
     pub page: Option<u32>,
