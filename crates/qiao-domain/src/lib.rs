@@ -21,5 +21,5 @@ pub mod org;
 
 pub use account::{Account, NewAccount, Role};
 pub use invalid::{FieldError, Invalid};
-pub use listing::{Kind, Listing};
+pub use listing::{Kind, Listing, Stage, Status};
 pub use org::{CertKind, Certificate, OrgKind, Organisation};

@@ -160,3 +160,12 @@ impl IntoResponse for ApiError {
 
 /// Result of a handler.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<qiao_search::Error> for ApiError {
+    fn from(e: qiao_search::Error) -> Self {
+        match e {
+            qiao_search::Error::Store(s) => s.into(),
+            other => ApiError::internal(&other),
+        }
+    }
+}

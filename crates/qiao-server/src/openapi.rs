@@ -139,6 +139,12 @@ pub fn document() -> Value {
             }),
         );
         paths.insert(
+            format!("/api/v1/{}/{{id}}/matches", kind.plural()),
+            json!({
+                "get": op(&format!("Best matches for {label}: {}, open and not expired, with reasons", qiao_search::engine::answering_kinds(kind).iter().map(|k| k.plural()).collect::<Vec<_>>().join(", ")), tag, json!([id_param(), paging[0].clone(), paging[1].clone()]), None, ok(200, "ranked matches", json!({"$ref": "#/components/schemas/SearchResults"})), &[400, 404, 422], false),
+            }),
+        );
+        paths.insert(
             format!("/api/v1/{}/{{id}}", kind.plural()),
             json!({
                 "get": op(&format!("Read {label}"), tag, json!([id_param()]), None, ok(200, "the record", rec.clone()), &[404], false),
@@ -200,11 +206,63 @@ pub fn document() -> Value {
             "security": [{"bearer": []}],
         }
     }));
+    let mut search_params: Vec<Value> = vec![
+        json!({"name": "q", "in": "query", "required": true, "description": "words to search for, simplified or traditional script", "schema": {"type": "string"}}),
+        query(
+            "type",
+            "comma-separated kinds, e.g. achievement,expert",
+            "string",
+        ),
+        query(
+            "status",
+            "open, under_review, awarded or closed (drafts are never searched)",
+            "string",
+        ),
+        query("district", "district, e.g. 闵行区", "string"),
+        query("discipline", "field or discipline", "string"),
+        query(
+            "active",
+            "true: only open listings that have not expired",
+            "boolean",
+        ),
+    ];
+    search_params.extend(paging.iter().cloned());
+    paths.insert("/api/v1/search".into(), json!({
+        "get": op("Search every listing by free text, in either script; hits with score, reasons and highlighted snippets", "search", Value::Array(search_params), None, ok(200, "ranked hits", json!({"$ref": "#/components/schemas/SearchResults"})), &[400, 422], false),
+    }));
+    paths.insert("/api/v1/search/status".into(), json!({
+        "get": op("How far the search index has followed the database", "search", json!([]), None, ok(200, "index progress", json!({"type": "object", "properties": {
+            "indexed_seq": {"type": "integer"}, "database_seq": {"type": "integer"}, "documents": {"type": "integer"}, "up_to_date": {"type": "boolean"}}})), &[], false),
+    }));
     paths.insert("/api/v1/health".into(), json!({
         "get": op("Liveness and the change-feed position", "meta", json!([]), None, ok(200, "healthy", json!({"type": "object"})), &[], false),
     }));
 
     let mut schemas = g.take_definitions(true);
+    schemas.insert("SearchResults".into(), json!({
+        "type": "object", "required": ["hits", "matched", "fresh", "page", "per_page"],
+        "properties": {
+            "source": {"type": "object", "description": "the listing matched against (matches only)", "properties": {
+                "id": {"type": "integer"}, "kind": {"type": "string"}, "title": {"type": "string"}}},
+            "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "matched": {"type": "integer", "description": "listings that matched (counted up to 200)"},
+            "fresh": {"type": "boolean", "description": "whether the index had caught up with every write"},
+            "hits": {"type": "array", "items": {"type": "object", "required": ["id", "kind", "title", "score", "signals", "matched_terms", "snippets"], "properties": {
+                "id": {"type": "integer"}, "kind": {"type": "string"}, "title": {"type": "string"},
+                "owner_org_id": {"type": "integer", "nullable": true}, "status": {"type": "string"},
+                "district": {"type": "string", "nullable": true}, "discipline": {"type": "string", "nullable": true},
+                "score": {"type": "number"},
+                "signals": {"type": "array", "description": "every part of the score", "items": {"type": "object", "properties": {
+                    "name": {"type": "string", "enum": ["lexical", "discipline", "ipc", "district", "maturity", "budget"]},
+                    "weight": {"type": "number"}, "label": {"type": "string"}}}},
+                "matched_terms": {"type": "array", "items": {"type": "string"}, "description": "query terms found, as written in the listing"},
+                "snippets": {"type": "array", "items": {"type": "object", "properties": {
+                    "field": {"type": "string", "enum": ["title", "keywords", "body"]},
+                    "text": {"type": "string", "description": "excerpt in the listing's original script"},
+                    "highlights": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}, "description": "[start, end) byte offsets of matches in text"}}}}
+            }}}
+        }
+    }));
     schemas.insert("Error".into(), json!({
         "type": "object", "required": ["error"],
         "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {

@@ -5,7 +5,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use qiao_domain::Kind;
 
-use crate::api::{accounts, imports, listings, meta, organisations};
+use crate::api::{accounts, imports, listings, meta, organisations, search};
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
@@ -16,6 +16,8 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(meta::openapi))
         .route("/tokens", post(accounts::create_token))
         .route("/me", get(accounts::me))
+        .route("/search", get(search::search))
+        .route("/search/status", get(search::status))
         .route("/accounts", get(accounts::list).post(accounts::create))
         .route(
             "/imports",
@@ -46,6 +48,10 @@ pub fn router(state: AppState) -> Router {
                     .put(move |s, u, i, b| listings::replace(kind, s, u, i, b))
                     .patch(move |s, u, i, b| listings::patch(kind, s, u, i, b))
                     .delete(move |s, u, i| listings::delete(kind, s, u, i)),
+            )
+            .route(
+                &format!("/{}/{{id}}/matches", kind.plural()),
+                get(move |s, v, i, q| search::matches(kind, s, v, i, q)),
             );
     }
     let api = api.fallback(|| async {

@@ -1,8 +1,10 @@
-//! What every handler shares: the store and the clock.
+//! What every handler shares: the store, the search engine and the clock.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use qiao_search::{Engine, Follower, SearchIndex};
 use qiao_store::Store;
 
 /// Shared application state, cheap to clone.
@@ -10,12 +12,35 @@ use qiao_store::Store;
 pub struct AppState {
     /// The database.
     pub store: Arc<dyn Store>,
+    /// Search and matching, over an index that follows the database.
+    pub search: Arc<Engine>,
 }
 
 impl AppState {
-    /// State over a store.
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        AppState { store }
+    /// State over a store, with its search index in `index_dir` (in memory when `None`). The
+    /// index catches up with the database in the background; searches wait briefly for it.
+    /// An index written by an incompatible version is rebuilt.
+    pub async fn open(
+        store: Arc<dyn Store>,
+        index_dir: Option<&Path>,
+    ) -> qiao_search::Result<Self> {
+        let index = match index_dir {
+            Some(dir) => match SearchIndex::open(dir) {
+                Err(qiao_search::Error::Incompatible(_)) => {
+                    tracing::warn!(dir = %dir.display(), "search index from another version; rebuilding");
+                    std::fs::remove_dir_all(dir)?;
+                    SearchIndex::open(dir)?
+                }
+                other => other?,
+            },
+            None => SearchIndex::in_memory()?,
+        };
+        let follower = Follower::new(store.clone(), Arc::new(index)).await?;
+        follower.spawn();
+        Ok(AppState {
+            search: Arc::new(Engine::new(store.clone(), follower)),
+            store,
+        })
     }
 
     /// Today's date in China Standard Time, which decides expiry and certificate validity.

@@ -49,6 +49,10 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     Account(AccountCommand),
+    /// Rebuild the search index (DATA_DIR/index) from the database.
+    Reindex,
+    /// Search listings by free text, or find the best matches for one listing, with reasons.
+    Match(MatchArgs),
     /// Measure the platform (figures for BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -97,6 +101,72 @@ pub struct ExportArgs {
     pub file: PathBuf,
 }
 
+/// Arguments of `qiao match`.
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// Free text to search for, in simplified or traditional script.
+    #[arg(conflicts_with = "listing")]
+    pub query: Option<String>,
+    /// Find what answers this listing (a demand's achievements and resources, an
+    /// achievement's demands, challenges and scenarios) instead of searching text.
+    #[arg(long)]
+    pub listing: Option<i64>,
+    /// Only these kinds (repeatable): achievement, demand, challenge, scenario, instrument,
+    /// expert, institution.
+    #[arg(long = "type")]
+    pub kind: Vec<String>,
+    /// Only open listings that have not expired (matches for a listing always are).
+    #[arg(long)]
+    pub active: bool,
+    /// How many results.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Print the results as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `qiao bench retrieval`.
+#[derive(Debug, Args)]
+pub struct RetrievalArgs {
+    /// Corpus: JSON lines with `id` (or `_id`), optional `title`, and `text`.
+    #[arg(long)]
+    pub corpus: PathBuf,
+    /// Queries: JSON lines with `id` (or `_id`) and `text`.
+    #[arg(long)]
+    pub queries: PathBuf,
+    /// Judgements: TSV `query-id corpus-id score` (grades 0, 1, 2), header line optional.
+    #[arg(long)]
+    pub qrels: PathBuf,
+    /// The ranking to measure.
+    #[arg(long, default_value = "lexical")]
+    pub ranker: String,
+    /// Print one JSON object (keys ndcg@10, mrr@10, recall@100, p50_ms, p99_ms, index_s).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `qiao bench scale`.
+#[derive(Debug, Args)]
+pub struct ScaleArgs {
+    /// How many synthetic documents to index.
+    #[arg(long, default_value_t = 100_000)]
+    pub docs: usize,
+    /// How many queries to time.
+    #[arg(long, default_value_t = 1_000)]
+    pub queries: usize,
+    /// JSONL corpora whose sentences make the documents.
+    #[arg(
+        long,
+        num_args = 1..,
+        default_values = ["../shared/data/csl/corpus.jsonl", "../shared/data/kppatent_zh/corpus.jsonl"]
+    )]
+    pub sentences: Vec<PathBuf>,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `qiao account …`
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
@@ -141,6 +211,10 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Search quality on BEIR-style files: nDCG@10, MRR@10, Recall@100, latency, index time.
+    Retrieval(RetrievalArgs),
+    /// Search at scale on a synthetic corpus: index time, memory, query latency.
+    Scale(ScaleArgs),
     /// Latency of reading one record through the HTTP API with many records stored.
     Read {
         /// How many achievements to store first.

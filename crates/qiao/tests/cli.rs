@@ -326,3 +326,112 @@ fn server_killed_mid_import_keeps_all_or_nothing() {
         "no kill landed while the import was running; raise N"
     );
 }
+
+/// GET over loopback with `Connection: close`; returns the status code and the body as JSON.
+fn get_json(addr: &str, path_and_query: &str) -> (u16, serde_json::Value) {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path_and_query} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    let (head, body) = reply.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (
+        status,
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn search_index_survives_sigkill_and_agrees_with_the_database() {
+    const N: usize = 20_000;
+    let q = Qiao::new();
+    let file = q.path("big.jsonl");
+    big_import(&file, N);
+    // Stored before the server starts: the server's index follower catches up at start.
+    q.ok(&["import", "listings", file.to_str().unwrap()]);
+
+    let mut killed_mid_way = 0;
+    for _attempt in 0..3 {
+        let mut server = start_server(&q);
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        loop {
+            let (_, s) = get_json(&server.addr, "/api/v1/search/status");
+            let (at, of) = (
+                s["indexed_seq"].as_i64().unwrap(),
+                s["database_seq"].as_i64().unwrap(),
+            );
+            if at > 0 && at < of {
+                server.child.kill().unwrap(); // SIGKILL, between two index commits
+                killed_mid_way += 1;
+                break;
+            }
+            if at >= of || std::time::Instant::now() > deadline {
+                server.child.kill().unwrap();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        server.child.wait().unwrap();
+        if killed_mid_way > 0 {
+            break;
+        }
+        // The index finished before a kill landed: start over from an empty index.
+        std::fs::remove_dir_all(q.path("data").join("index")).unwrap();
+    }
+    assert!(killed_mid_way > 0, "no kill landed while indexing; raise N");
+
+    // After a restart the follower resumes from the last commit and reaches the database.
+    let mut server = start_server(&q);
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    let status = loop {
+        let (_, s) = get_json(&server.addr, "/api/v1/search/status");
+        if s["up_to_date"] == true {
+            break s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "index never caught up: {s}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(
+        status["documents"], N,
+        "every stored listing is indexed once: {status}"
+    );
+    // Search agrees with the database: each numbered record is found by its number, first.
+    for i in [0, 1, 4_999, 5_000, 12_345, N - 1] {
+        let (code, r) = get_json(
+            &server.addr,
+            &format!(
+                "/api/v1/search?q={}",
+                percent_encode(&format!("热管理方法 {i}"))
+            ),
+        );
+        assert_eq!(code, 200, "{r}");
+        let top = &r["hits"][0];
+        assert!(
+            top["title"].as_str().unwrap().ends_with(&format!(" {i}")),
+            "search for record {i} found {top}"
+        );
+        assert!(r["matched"].as_u64().unwrap() > 1);
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    // `qiao reindex` rebuilds the same index from the database.
+    let out = q.ok(&["reindex"]);
+    assert!(out.contains(&format!("reindexed {N} listings")), "{out}");
+}

@@ -93,7 +93,7 @@ pub async fn list(
 }
 
 /// Loads a listing of `kind` that `viewer` may see; anything else is a 404.
-async fn load(
+pub async fn load(
     state: &AppState,
     kind: Kind,
     id: i64,

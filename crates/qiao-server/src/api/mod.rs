@@ -6,6 +6,7 @@ pub mod imports;
 pub mod listings;
 pub mod meta;
 pub mod organisations;
+pub mod search;
 
 use qiao_store::Page;
 use serde::Deserialize;

@@ -33,6 +33,7 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
         .with_context(|| format!("cannot open {}", crate::config::redact(&url)))?;
     let backend = store.backend().name();
     match *cmd {
+        BenchCommand::Retrieval(_) | BenchCommand::Scale(_) => unreachable!("run by retrieval.rs"),
         BenchCommand::Import { records, json } => {
             let file = scratch.path().join("achievements.jsonl");
             qiao_io::write_path(&file, &synthetic(records))?;
@@ -84,7 +85,7 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
             let addr = listener.local_addr()?;
             let server = tokio::spawn(qiao_server::serve(
                 listener,
-                qiao_server::AppState::new(store.clone()),
+                qiao_server::AppState::open(store.clone(), None).await?,
             ));
             let ids = sample_ids(&store, n).await?;
             let mut latencies = time_gets(addr, &ids, requests).await?;

@@ -5,6 +5,8 @@ mod account;
 mod backup;
 mod bench;
 pub mod import;
+mod retrieval;
+pub mod search;
 mod serve;
 
 use std::process::ExitCode;
@@ -13,7 +15,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use qiao_store::Store;
 
-use crate::cli::{Cli, Command, ImportCommand};
+use crate::cli::{BenchCommand, Cli, Command, ImportCommand};
 use crate::config;
 
 /// Runs the parsed command line.
@@ -28,6 +30,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Restore { ref file } => backup::restore(&open(&cli).await?, file).await,
         Command::Check => backup::check(&open(&cli).await?).await,
         Command::Account(ref cmd) => account::run(&open(&cli).await?, cmd).await,
+        Command::Reindex => search::reindex(&cli, &open(&cli).await?).await,
+        Command::Match(ref args) => search::run_match(&cli, &open(&cli).await?, args).await,
+        Command::Bench(BenchCommand::Retrieval(ref args)) => retrieval::retrieval(args),
+        Command::Bench(BenchCommand::Scale(ref args)) => retrieval::scale(args),
         Command::Bench(ref cmd) => bench::run(&cli, cmd).await,
     }
 }

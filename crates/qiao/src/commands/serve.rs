@@ -31,6 +31,7 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         "桥 Qiao 已启动 · listening on http://{}",
         listener.local_addr()?
     );
-    qiao_server::serve(listener, qiao_server::AppState::new(store)).await?;
+    let state = qiao_server::AppState::open(store, Some(&super::search::index_dir(cli))).await?;
+    qiao_server::serve(listener, state).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,239 @@
+//! The matching engine: retrieve from the index, rank with the records' structure, explain.
+//!
+//! Free-text search and two-way matching are the same pipeline with different inputs: a search
+//! takes the user's words and filters; a match takes a listing, turns its texts into weighted
+//! query terms and its structured fields into a [`Profile`], and looks only at the kinds of
+//! listing that answer it (a demand is answered by achievements and resources, an achievement
+//! by demands, challenges and scenarios).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use qiao_domain::{Kind, Listing, Stage, Status};
+use qiao_store::{ListingRecord, Store};
+use serde::Serialize;
+
+use crate::analysis::QueryTerms;
+use crate::document::{ipc_keys, texts};
+use crate::error::Result;
+use crate::explain::{Explanation, Snippet, explain};
+use crate::follow::Follower;
+use crate::index::Filters;
+use crate::rank::{Profile, Signal, rank};
+
+/// How many lexical candidates are re-ranked; pages beyond this are not served.
+pub const POOL: usize = 200;
+
+/// How long a query waits for the index to catch up with writes made just before it.
+const FRESHNESS_WAIT: Duration = Duration::from_secs(2);
+
+/// A free-text search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// The user's words, in either script.
+    pub q: String,
+    /// Which documents qualify.
+    pub filters: Filters,
+    /// Page size.
+    pub limit: usize,
+    /// Hits to skip.
+    pub offset: usize,
+}
+
+/// One result: the listing's public summary, its score and the reasons for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Listing id.
+    pub id: i64,
+    /// Kind.
+    pub kind: Kind,
+    /// Title, as written.
+    pub title: String,
+    /// Owning organisation.
+    pub owner_org_id: Option<i64>,
+    /// Status.
+    pub status: Status,
+    /// District.
+    pub district: Option<String>,
+    /// Field or discipline.
+    pub discipline: Option<String>,
+    /// Fused score (higher is better; comparable within one result list only).
+    pub score: f32,
+    /// Why: every part of the score.
+    pub signals: Vec<Signal>,
+    /// Query terms found in the listing, as written there.
+    pub matched_terms: Vec<String>,
+    /// Highlighted excerpts in the listing's original script.
+    pub snippets: Vec<Snippet>,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    /// The hits on this page, best first.
+    pub hits: Vec<Hit>,
+    /// How many listings matched (counted up to [`POOL`]).
+    pub matched: usize,
+    /// Whether the index had caught up with every write when the query ran.
+    pub fresh: bool,
+}
+
+/// Search and matching over one store and its index.
+pub struct Engine {
+    store: Arc<dyn Store>,
+    follower: Arc<Follower>,
+}
+
+impl Engine {
+    /// An engine over `store`, reading the index `follower` maintains.
+    pub fn new(store: Arc<dyn Store>, follower: Arc<Follower>) -> Engine {
+        Engine { store, follower }
+    }
+
+    /// The change-feed follower (for waking it and reading its progress).
+    pub fn follower(&self) -> &Arc<Follower> {
+        &self.follower
+    }
+
+    /// Free-text search.
+    pub async fn search(&self, req: &SearchRequest) -> Result<Results> {
+        let terms = QueryTerms::from_text(&req.q).finish();
+        self.run(
+            &terms,
+            &Profile::default(),
+            &req.filters,
+            req.limit,
+            req.offset,
+        )
+        .await
+    }
+
+    /// The best matches for a stored listing, among the kinds that answer it, open and not
+    /// expired on `today`.
+    pub async fn matches(
+        &self,
+        source: &ListingRecord,
+        today: chrono::NaiveDate,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Results> {
+        let (terms, profile) = listing_query(&source.listing);
+        let filters = Filters {
+            kinds: answering_kinds(source.listing.kind()).to_vec(),
+            active_on: Some(today),
+            exclude_ids: vec![source.id as u64],
+            ..Filters::default()
+        };
+        self.run(&terms, &profile, &filters, limit, offset).await
+    }
+
+    async fn run(
+        &self,
+        terms: &QueryTerms,
+        profile: &Profile,
+        filters: &Filters,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Results> {
+        let fresh = if self.follower.index().is_writable() {
+            self.follower.fresh(FRESHNESS_WAIT).await?
+        } else {
+            false
+        };
+        let index = self.follower.index().clone();
+        let (t, f) = (terms.clone(), filters.clone());
+        let candidates = tokio::task::spawn_blocking(move || index.retrieve(&t, &f, POOL))
+            .await
+            .map_err(|e| crate::Error::Index(format!("search task failed: {e}")))??;
+        let ids: Vec<i64> = candidates.iter().map(|c| c.id as i64).collect();
+        let records: HashMap<u64, ListingRecord> = self
+            .store
+            .get_listings(&ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id as u64, r))
+            .collect();
+        let ranked = rank(profile, &candidates, |id| {
+            records.get(&id).map(|r| &r.listing)
+        });
+        let matched = ranked.len();
+        let hits = ranked
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .filter_map(|r| {
+                let rec = records.get(&r.id)?;
+                let Explanation {
+                    matched_terms,
+                    snippets,
+                } = explain(terms, &texts(&rec.listing));
+                Some(Hit {
+                    id: rec.id,
+                    kind: rec.listing.kind(),
+                    title: rec.listing.title().to_string(),
+                    owner_org_id: rec.owner_org_id,
+                    status: rec.listing.status(),
+                    district: rec.listing.district().map(str::to_string),
+                    discipline: rec.listing.discipline().map(str::to_string),
+                    score: r.score,
+                    signals: r.signals,
+                    matched_terms,
+                    snippets,
+                })
+            })
+            .collect();
+        Ok(Results {
+            hits,
+            matched,
+            fresh,
+        })
+    }
+}
+
+/// The kinds of listing that answer a listing of `kind`.
+pub fn answering_kinds(kind: Kind) -> &'static [Kind] {
+    match kind {
+        Kind::Demand | Kind::Challenge | Kind::Scenario => &[
+            Kind::Achievement,
+            Kind::Expert,
+            Kind::Instrument,
+            Kind::Institution,
+        ],
+        Kind::Achievement | Kind::Expert | Kind::Instrument | Kind::Institution => {
+            &[Kind::Demand, Kind::Challenge, Kind::Scenario]
+        }
+    }
+}
+
+/// A listing as a query: its texts as weighted terms (title counts double, keywords one and a
+/// half) and its structured fields as a profile.
+pub fn listing_query(listing: &Listing) -> (QueryTerms, Profile) {
+    let t = texts(listing);
+    let mut terms = QueryTerms::default();
+    terms.add(&t.title, 2.0);
+    terms.add(&t.keywords, 1.5);
+    terms.add(&t.body, 1.0);
+    let mut profile = Profile {
+        discipline: listing.discipline().map(str::to_string),
+        district: listing.district().map(str::to_string),
+        ..Profile::default()
+    };
+    match listing {
+        Listing::Achievement(a) => {
+            profile.ipc = a.ipc_codes.iter().flat_map(|c| ipc_keys(c)).collect();
+            profile.price_min_yuan = a.price_min_yuan;
+        }
+        Listing::Demand(d) => {
+            profile.budget_max_yuan = d.budget_max_yuan;
+            profile.min_stage = Some(Stage::Pilot);
+        }
+        Listing::Challenge(c) => {
+            profile.budget_max_yuan = Some(c.reward_yuan);
+            profile.min_stage = Some(Stage::Pilot);
+        }
+        Listing::Scenario(s) => profile.budget_max_yuan = s.budget_yuan,
+        _ => {}
+    }
+    (terms.finish(), profile)
+}

@@ -1,0 +1,414 @@
+//! The tantivy index: opening it, writing batches with the change-feed position they reach,
+//! and retrieving candidates for a query.
+//!
+//! Every commit carries the store sequence number it brings the index up to (tantivy's commit
+//! payload). A commit is atomic, so after a crash the index is exactly as of its last commit
+//! and following the feed from that number again is enough; replaying a change is harmless
+//! because a listing's document is always deleted before it is re-added.
+
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::Mutex;
+
+use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use qiao_domain::Status;
+
+use crate::analysis::{self, QueryTerms};
+use crate::document::{IndexDoc, ipc_keys};
+use crate::error::{Error, Result};
+use crate::schema::{Fields, day_number, kind_code, status_code};
+
+/// Relative weight of each field in the lexical score. Words count fully; bigrams are a recall
+/// net for words the dictionary lacks and weigh less so they do not drown exact word matches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FieldWeights {
+    /// Title words.
+    pub title_w: f32,
+    /// Keyword words.
+    pub keywords_w: f32,
+    /// Body words.
+    pub body_w: f32,
+    /// Title bigrams.
+    pub title_b: f32,
+    /// Body bigrams.
+    pub body_b: f32,
+}
+
+impl Default for FieldWeights {
+    fn default() -> Self {
+        FieldWeights {
+            title_w: 2.0,
+            keywords_w: 1.5,
+            body_w: 1.0,
+            title_b: 0.5,
+            body_b: 0.25,
+        }
+    }
+}
+
+/// Which documents a query may return.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filters {
+    /// Only these kinds (any kind when empty).
+    pub kinds: Vec<qiao_domain::Kind>,
+    /// Only this status; when `None`, drafts are excluded and every other status is allowed.
+    pub status: Option<qiao_domain::Status>,
+    /// Only listings open and not expired on this day.
+    pub active_on: Option<chrono::NaiveDate>,
+    /// Only this district.
+    pub district: Option<String>,
+    /// Only this field or discipline.
+    pub discipline: Option<String>,
+    /// Never these ids (a listing is not its own match).
+    pub exclude_ids: Vec<u64>,
+}
+
+/// A document the lexical retrieval found, with its BM25 score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    /// Listing id.
+    pub id: u64,
+    /// Sum of the weighted BM25 scores of the matched terms.
+    pub lexical: f32,
+}
+
+/// Caps on how many distinct query terms a query keeps. Whole listings used as queries have
+/// hundreds; the rarest (by document frequency) carry nearly all the signal.
+const MAX_WORD_TERMS: usize = 48;
+const MAX_BIGRAM_TERMS: usize = 64;
+
+/// Writer memory budget. tantivy needs at least 15 MB per indexing thread.
+const WRITER_BUDGET: usize = 96 * 1024 * 1024;
+
+/// The search index.
+pub struct SearchIndex {
+    index: Index,
+    fields: Fields,
+    reader: IndexReader,
+    /// `None` for an index opened read-only (another process maintains it).
+    writer: Option<Mutex<IndexWriter>>,
+    weights: FieldWeights,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when the directory is empty. An index written with
+    /// another schema is an error ([`Error::Incompatible`]); callers rebuild it.
+    pub fn open(dir: &Path) -> Result<SearchIndex> {
+        Self::open_dir(dir, true)
+    }
+
+    /// Opens the index in `dir` for searching only, for when another process (a running
+    /// server) holds its writer. It does not see that process's later commits.
+    pub fn open_read_only(dir: &Path) -> Result<SearchIndex> {
+        Self::open_dir(dir, false)
+    }
+
+    fn open_dir(dir: &Path, writable: bool) -> Result<SearchIndex> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, _) = Fields::schema();
+        let directory = MmapDirectory::open(dir).map_err(|e| Error::Index(e.to_string()))?;
+        let index = if Index::exists(&directory).map_err(|e| Error::Index(e.to_string()))? {
+            let index = Index::open(directory)?;
+            if index.schema() != schema {
+                return Err(Error::Incompatible(dir.display().to_string()));
+            }
+            index
+        } else {
+            Index::create(directory, schema, Default::default())?
+        };
+        Self::with_index(index, writable)
+    }
+
+    /// An index held in memory (benchmarks and tests).
+    pub fn in_memory() -> Result<SearchIndex> {
+        let (schema, _) = Fields::schema();
+        Self::with_index(Index::create_in_ram(schema), true)
+    }
+
+    fn with_index(index: Index, writable: bool) -> Result<SearchIndex> {
+        let fields = Fields::from_schema(&index.schema())?;
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 2);
+        let writer = if writable {
+            match index.writer_with_num_threads(threads, WRITER_BUDGET) {
+                Ok(w) => Some(Mutex::new(w)),
+                Err(tantivy::TantivyError::LockFailure(..)) => return Err(Error::Busy),
+                Err(e) => return Err(e.into()),
+            }
+        } else {
+            None
+        };
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            fields,
+            reader,
+            writer,
+            weights: FieldWeights::default(),
+        })
+    }
+
+    /// Replaces the field weights (benchmarks use this to compare rankings).
+    pub fn set_weights(&mut self, weights: FieldWeights) {
+        self.weights = weights;
+    }
+
+    /// Whether this index can be written (it was not opened read-only).
+    pub fn is_writable(&self) -> bool {
+        self.writer.is_some()
+    }
+
+    fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>> {
+        self.writer
+            .as_ref()
+            .ok_or(Error::ReadOnly)?
+            .lock()
+            .map_err(|_| Error::Poisoned)
+    }
+
+    /// The store sequence number the last commit brought the index up to (0 for a new index).
+    pub fn indexed_seq(&self) -> Result<i64> {
+        let metas = self.index.load_metas()?;
+        Ok(metas
+            .payload
+            .as_deref()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// How many documents the index holds, as of the last reload.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Applies one batch atomically: removes `deleted` ids, replaces `upserts`, and records
+    /// `seq` as the position reached. Readers see the batch when this returns.
+    pub fn apply(&self, deleted: &[u64], upserts: &[IndexDoc], seq: i64) -> Result<()> {
+        let mut writer = self.writer()?;
+        for id in deleted.iter().chain(upserts.iter().map(|d| &d.id)) {
+            writer.delete_term(Term::from_field_u64(self.fields.id, *id));
+        }
+        for doc in upserts {
+            writer.add_document(self.document(doc))?;
+        }
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&seq.to_string());
+        commit.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Removes every document and resets the position to 0.
+    pub fn clear(&self) -> Result<()> {
+        let mut writer = self.writer()?;
+        writer.delete_all_documents()?;
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload("0");
+        commit.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn document(&self, doc: &IndexDoc) -> TantivyDocument {
+        let f = &self.fields;
+        let mut d = TantivyDocument::default();
+        d.add_u64(f.id, doc.id);
+        d.add_u64(f.kind, kind_code(doc.facets.kind));
+        d.add_u64(f.status, status_code(doc.facets.status));
+        d.add_i64(f.expires, day_number(doc.facets.expires_on));
+        if let Some(x) = &doc.facets.district {
+            d.add_text(f.district, x);
+        }
+        if let Some(x) = &doc.facets.discipline {
+            d.add_text(f.discipline, x);
+        }
+        for code in &doc.facets.ipc_codes {
+            for key in ipc_keys(code) {
+                d.add_text(f.ipc, key);
+            }
+        }
+        let t = &doc.texts;
+        let title = analysis::analyze(&t.title);
+        d.add_pre_tokenized_text(f.title_w, analysis::pre_tokenized(&t.title, &title.words));
+        d.add_pre_tokenized_text(f.title_b, analysis::pre_tokenized(&t.title, &title.bigrams));
+        let keywords = analysis::analyze(&t.keywords);
+        d.add_pre_tokenized_text(
+            f.keywords_w,
+            analysis::pre_tokenized(&t.keywords, &keywords.words),
+        );
+        let body = analysis::analyze(&t.body);
+        d.add_pre_tokenized_text(f.body_w, analysis::pre_tokenized(&t.body, &body.words));
+        d.add_pre_tokenized_text(f.body_b, analysis::pre_tokenized(&t.body, &body.bigrams));
+        d
+    }
+
+    /// The `limit` best documents for `terms` among those `filters` allow, by lexical score.
+    pub fn retrieve(
+        &self,
+        terms: &QueryTerms,
+        filters: &Filters,
+        limit: usize,
+    ) -> Result<Vec<Candidate>> {
+        let searcher = self.reader.searcher();
+        let Some(text) = self.text_query(&searcher, terms)? else {
+            return Ok(Vec::new());
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
+        clauses.extend(self.filter_clauses(filters));
+        let query = BooleanQuery::new(clauses);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let mut out = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let id = doc
+                .get_first(self.fields.id)
+                .and_then(|v| v.as_u64())
+                .ok_or_else(|| Error::Index("document without id".into()))?;
+            out.push(Candidate { id, lexical: score });
+        }
+        Ok(out)
+    }
+
+    /// The disjunction of every kept query term over the text fields, each weighted by the
+    /// term's query weight times the field weight. `None` when no term is left.
+    fn text_query(
+        &self,
+        searcher: &tantivy::Searcher,
+        terms: &QueryTerms,
+    ) -> Result<Option<Box<dyn Query>>> {
+        let f = &self.fields;
+        let w = self.weights;
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let words = keep_rarest(
+            searcher,
+            &terms.words,
+            &[f.title_w, f.body_w],
+            MAX_WORD_TERMS,
+        )?;
+        for (text, weight) in &words {
+            for (field, fw) in [
+                (f.title_w, w.title_w),
+                (f.keywords_w, w.keywords_w),
+                (f.body_w, w.body_w),
+            ] {
+                should.push((Occur::Should, term_query(field, text, weight * fw)));
+            }
+        }
+        let bigrams = keep_rarest(
+            searcher,
+            &terms.bigrams,
+            &[f.title_b, f.body_b],
+            MAX_BIGRAM_TERMS,
+        )?;
+        for (text, weight) in &bigrams {
+            for (field, fw) in [(f.title_b, w.title_b), (f.body_b, w.body_b)] {
+                should.push((Occur::Should, term_query(field, text, weight * fw)));
+            }
+        }
+        if should.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Box::new(BooleanQuery::new(should))))
+    }
+
+    fn filter_clauses(&self, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let u64_term = |field, v: u64| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_u64(field, v),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let str_term = |field, v: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, v),
+                IndexRecordOption::Basic,
+            ))
+        };
+        if !filters.kinds.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = filters
+                .kinds
+                .iter()
+                .map(|k| (Occur::Should, u64_term(f.kind, kind_code(*k))))
+                .collect();
+            out.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        match filters.status {
+            Some(s) => out.push((Occur::Must, u64_term(f.status, status_code(s)))),
+            None => out.push((
+                Occur::MustNot,
+                u64_term(f.status, status_code(Status::Draft)),
+            )),
+        }
+        if let Some(day) = filters.active_on {
+            out.push((Occur::Must, u64_term(f.status, status_code(Status::Open))));
+            out.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_i64(f.expires, day_number(Some(day)))),
+                    Bound::Unbounded,
+                )),
+            ));
+        }
+        if let Some(d) = &filters.district {
+            out.push((Occur::Must, str_term(f.district, d)));
+        }
+        if let Some(d) = &filters.discipline {
+            out.push((Occur::Must, str_term(f.discipline, d)));
+        }
+        for id in &filters.exclude_ids {
+            out.push((Occur::MustNot, u64_term(f.id, *id)));
+        }
+        out
+    }
+}
+
+fn term_query(field: tantivy::schema::Field, text: &str, boost: f32) -> Box<dyn Query> {
+    let q = TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    );
+    Box::new(BoostQuery::new(Box::new(q), boost))
+}
+
+/// The `cap` terms with the highest weight × idf, judged by document frequency in `fields`;
+/// terms that occur nowhere are dropped (they cannot match).
+fn keep_rarest(
+    searcher: &tantivy::Searcher,
+    terms: &[(String, f32)],
+    fields: &[tantivy::schema::Field],
+    cap: usize,
+) -> Result<Vec<(String, f32)>> {
+    if terms.len() <= cap {
+        return Ok(terms.to_vec());
+    }
+    let n = searcher.num_docs().max(1) as f32;
+    let mut scored = Vec::with_capacity(terms.len());
+    for (text, weight) in terms {
+        let mut df = 0u64;
+        for field in fields {
+            df = df.max(searcher.doc_freq(&Term::from_field_text(*field, text))?);
+        }
+        if df == 0 {
+            continue;
+        }
+        let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+        scored.push((text.clone(), *weight, weight * idf));
+    }
+    scored.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    scored.truncate(cap);
+    Ok(scored.into_iter().map(|(t, w, _)| (t, w)).collect())
+}

@@ -1,0 +1,189 @@
+//! Ranking: the lexical score of each candidate, normalised, plus structured evidence.
+//!
+//! The fused score is `relevance + Σ boosts`, where `relevance` is the candidate's lexical
+//! score divided by the best in its candidate set (so it is in `[0, 1]` whatever the query's
+//! length) and each boost is a small, named bonus for structured agreement with what the
+//! query asks for (same field, same IPC group, same district, maturity, price within budget).
+//! Every part of the score is kept as a [`Signal`], which is what a user sees as the reasons.
+//! A second retrieval signal (semantic similarity) enters as another relevance component
+//! without changing this shape.
+
+use qiao_domain::{Listing, Stage};
+use serde::Serialize;
+
+use crate::document::{ipc_keys, stage_rank};
+use crate::index::Candidate;
+
+/// What the source of a match (a demand, an achievement, ...) prefers in its matches.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Profile {
+    /// Field or discipline.
+    pub discipline: Option<String>,
+    /// IPC classes and main groups (see [`ipc_keys`]).
+    pub ipc: Vec<String>,
+    /// District.
+    pub district: Option<String>,
+    /// Budget ceiling in yuan (a demand's or scenario's budget).
+    pub budget_max_yuan: Option<i64>,
+    /// Asking-price floor in yuan (an achievement's price), for matching budgets.
+    pub price_min_yuan: Option<i64>,
+    /// The least maturity wanted, if any.
+    pub min_stage: Option<Stage>,
+}
+
+/// One named part of a match's score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Signal {
+    /// Machine name: `lexical`, `discipline`, `ipc`, `district`, `maturity`, `budget`.
+    pub name: &'static str,
+    /// What it contributed to the score.
+    pub weight: f32,
+    /// Human-readable reason in Chinese, e.g. "同一领域：新材料".
+    pub label: String,
+}
+
+/// A ranked candidate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ranked {
+    /// Listing id.
+    pub id: u64,
+    /// The fused score.
+    pub score: f32,
+    /// The raw lexical (BM25) score.
+    pub lexical: f32,
+    /// Every part of the score.
+    pub signals: Vec<Signal>,
+}
+
+/// Boost sizes. Relevance is at most 1, so these re-order close candidates without letting
+/// structure alone lift a document the text barely matched.
+const DISCIPLINE: f32 = 0.10;
+const IPC_GROUP: f32 = 0.10;
+const IPC_CLASS: f32 = 0.05;
+const DISTRICT: f32 = 0.03;
+const MATURITY: f32 = 0.04;
+const BUDGET: f32 = 0.05;
+
+/// Ranks candidates; `listing(id)` gives each candidate's record (candidates without one are
+/// dropped: they were deleted after the index saw them).
+pub fn rank<'a>(
+    profile: &Profile,
+    candidates: &[Candidate],
+    listing: impl Fn(u64) -> Option<&'a Listing>,
+) -> Vec<Ranked> {
+    let best = candidates
+        .iter()
+        .map(|c| c.lexical)
+        .fold(0.0f32, f32::max)
+        .max(f32::MIN_POSITIVE);
+    let mut out: Vec<Ranked> = candidates
+        .iter()
+        .filter_map(|c| {
+            let l = listing(c.id)?;
+            let relevance = c.lexical / best;
+            let mut signals = vec![Signal {
+                name: "lexical",
+                weight: relevance,
+                label: format!("文本相关度 {:.0}%", relevance * 100.0),
+            }];
+            signals.extend(structured(profile, l));
+            Some(Ranked {
+                id: c.id,
+                score: signals.iter().map(|s| s.weight).sum(),
+                lexical: c.lexical,
+                signals,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+    out
+}
+
+/// The structured boosts a listing earns against a profile.
+pub fn structured(profile: &Profile, l: &Listing) -> Vec<Signal> {
+    let mut out = Vec::new();
+    if let (Some(want), Some(have)) = (&profile.discipline, l.discipline())
+        && !want.is_empty()
+        && want == have
+    {
+        out.push(Signal {
+            name: "discipline",
+            weight: DISCIPLINE,
+            label: format!("同一领域：{have}"),
+        });
+    }
+    if let Listing::Achievement(a) = l {
+        let keys: Vec<String> = a.ipc_codes.iter().flat_map(|c| ipc_keys(c)).collect();
+        if let Some(group) = keys.iter().find(|k| k.len() > 4 && profile.ipc.contains(k)) {
+            out.push(Signal {
+                name: "ipc",
+                weight: IPC_GROUP,
+                label: format!("同一 IPC 大组：{group}"),
+            });
+        } else if let Some(class) = keys
+            .iter()
+            .find(|k| k.len() == 4 && profile.ipc.contains(k))
+        {
+            out.push(Signal {
+                name: "ipc",
+                weight: IPC_CLASS,
+                label: format!("同一 IPC 小类：{class}"),
+            });
+        }
+        if let (Some(min), Some(stage)) = (profile.min_stage, a.stage)
+            && stage_rank(stage) >= stage_rank(min)
+        {
+            out.push(Signal {
+                name: "maturity",
+                weight: MATURITY,
+                label: format!("成熟度满足：{}", stage_label(stage)),
+            });
+        }
+        if let (Some(budget), Some(price)) = (profile.budget_max_yuan, a.price_min_yuan)
+            && price <= budget
+        {
+            out.push(Signal {
+                name: "budget",
+                weight: BUDGET,
+                label: "报价在预算之内".into(),
+            });
+        }
+    }
+    if let (Some(floor), Some(budget)) = (profile.price_min_yuan, budget_max(l))
+        && floor <= budget
+    {
+        out.push(Signal {
+            name: "budget",
+            weight: BUDGET,
+            label: "预算覆盖报价".into(),
+        });
+    }
+    if let (Some(want), Some(have)) = (&profile.district, l.district())
+        && want == have
+    {
+        out.push(Signal {
+            name: "district",
+            weight: DISTRICT,
+            label: format!("同在{have}"),
+        });
+    }
+    out
+}
+
+fn budget_max(l: &Listing) -> Option<i64> {
+    match l {
+        Listing::Demand(d) => d.budget_max_yuan,
+        Listing::Challenge(c) => Some(c.reward_yuan),
+        Listing::Scenario(s) => s.budget_yuan,
+        _ => None,
+    }
+}
+
+fn stage_label(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Lab => "实验室",
+        Stage::SmallPilot => "小试",
+        Stage::Pilot => "中试",
+        Stage::Industrial => "产业化",
+    }
+}

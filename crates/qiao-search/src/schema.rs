@@ -1,0 +1,121 @@
+//! The index schema: which parts of a listing are searchable text and which are filters.
+//!
+//! Text is indexed pre-tokenized (by `qiao-text`, see [`crate::analysis`]) into two views per
+//! field: dictionary words (`*_w`) and CJK character bigrams (`*_b`, recall for words the
+//! dictionary lacks). Positions are not indexed: ranking is bag-of-words BM25 and nothing here
+//! builds phrase queries. Structured fields are small integers or raw strings, indexed for
+//! filters and fast for re-ranking. The original text is not stored: the store is the source of
+//! truth and explanations are computed from the record itself.
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+/// Handles to every field of the index schema.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// Listing id (or, in benchmarks, the position of a corpus document).
+    pub id: Field,
+    /// [`qiao_domain::Kind`] as a small integer, see [`kind_code`].
+    pub kind: Field,
+    /// [`qiao_domain::Status`] as a small integer, see [`status_code`].
+    pub status: Field,
+    /// Expiry as days since 1970-01-01; `i64::MAX` when the listing does not expire.
+    pub expires: Field,
+    /// District name, raw.
+    pub district: Field,
+    /// Field or discipline, raw.
+    pub discipline: Field,
+    /// IPC classes (e.g. `H01M`) and subclasses with main group (e.g. `H01M10`), raw.
+    pub ipc: Field,
+    /// Title words.
+    pub title_w: Field,
+    /// Title bigrams.
+    pub title_b: Field,
+    /// Keywords, discipline and indicator names: words.
+    pub keywords_w: Field,
+    /// Body words (summary, description, needs, services, ...).
+    pub body_w: Field,
+    /// Body bigrams.
+    pub body_b: Field,
+}
+
+impl Fields {
+    /// Builds the schema and its field handles.
+    pub fn schema() -> (Schema, Fields) {
+        let mut b = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("raw") // unused: documents and queries arrive pre-tokenized
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
+        let fields = Fields {
+            id: b.add_u64_field("id", INDEXED | FAST | STORED),
+            kind: b.add_u64_field("kind", INDEXED | FAST),
+            status: b.add_u64_field("status", INDEXED | FAST),
+            expires: b.add_i64_field("expires", INDEXED | FAST),
+            district: b.add_text_field("district", STRING | FAST),
+            discipline: b.add_text_field("discipline", STRING | FAST),
+            ipc: b.add_text_field("ipc", STRING),
+            title_w: b.add_text_field("title_w", text.clone()),
+            title_b: b.add_text_field("title_b", text.clone()),
+            keywords_w: b.add_text_field("keywords_w", text.clone()),
+            body_w: b.add_text_field("body_w", text.clone()),
+            body_b: b.add_text_field("body_b", text),
+        };
+        (b.build(), fields)
+    }
+
+    /// Looks the handles up in an existing index's schema (one opened from disk).
+    pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
+        let f = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            id: f("id")?,
+            kind: f("kind")?,
+            status: f("status")?,
+            expires: f("expires")?,
+            district: f("district")?,
+            discipline: f("discipline")?,
+            ipc: f("ipc")?,
+            title_w: f("title_w")?,
+            title_b: f("title_b")?,
+            keywords_w: f("keywords_w")?,
+            body_w: f("body_w")?,
+            body_b: f("body_b")?,
+        })
+    }
+}
+
+/// The index's code for a listing kind (stable: it is written into index files).
+pub fn kind_code(kind: qiao_domain::Kind) -> u64 {
+    use qiao_domain::Kind::*;
+    match kind {
+        Achievement => 1,
+        Demand => 2,
+        Challenge => 3,
+        Scenario => 4,
+        Instrument => 5,
+        Expert => 6,
+        Institution => 7,
+    }
+}
+
+/// The index's code for a listing status (stable: it is written into index files).
+pub fn status_code(status: qiao_domain::Status) -> u64 {
+    use qiao_domain::Status::*;
+    match status {
+        Draft => 1,
+        Open => 2,
+        UnderReview => 3,
+        Awarded => 4,
+        Closed => 5,
+    }
+}
+
+/// Days since 1970-01-01 for an expiry date; `i64::MAX` for none.
+pub fn day_number(date: Option<chrono::NaiveDate>) -> i64 {
+    match date {
+        Some(d) => (d - chrono::NaiveDate::default()).num_days(),
+        None => i64::MAX,
+    }
+}

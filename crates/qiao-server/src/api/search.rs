@@ -1,0 +1,187 @@
+//! `GET /api/v1/search` and `GET /api/v1/{kind}s/{id}/matches`: free-text search and two-way
+//! matching, each hit with its score, reasons and highlighted snippets.
+
+use axum::extract::State;
+use qiao_domain::listing::Status;
+use qiao_domain::{Invalid, Kind};
+use qiao_search::{Filters, Results, SearchRequest};
+use serde::{Deserialize, Serialize};
+
+use super::{Paging, parse_param};
+use crate::api::listings;
+use crate::auth::Viewer;
+use crate::error::ApiResult;
+use crate::json::{Id, Query};
+use crate::state::AppState;
+
+/// The longest query accepted, in characters.
+const MAX_QUERY_CHARS: usize = 2_000;
+
+/// Parameters of a search.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    q: Option<String>,
+    /// Comma-separated kinds (`achievement,expert`); all when absent.
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    status: Option<String>,
+    district: Option<String>,
+    discipline: Option<String>,
+    /// `true`: only open listings that have not expired.
+    active: Option<bool>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// A page of search or match results.
+#[derive(Debug, Serialize)]
+pub struct SearchResponse {
+    /// The listing matched against (matches only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<Source>,
+    /// Page number.
+    page: u32,
+    /// Page size.
+    per_page: u32,
+    /// The hits on this page.
+    #[serde(flatten)]
+    results: Results,
+}
+
+/// The listing whose matches are shown.
+#[derive(Debug, Serialize)]
+struct Source {
+    id: i64,
+    kind: Kind,
+    title: String,
+}
+
+fn parse_kinds(raw: Option<&str>) -> ApiResult<Vec<Kind>> {
+    let mut kinds = Vec::new();
+    for part in raw
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let kind = Kind::parse(part).ok_or_else(|| {
+            Invalid::field(
+                "type",
+                format!(
+                    "`{part}` is not one of: {}",
+                    Kind::ALL.map(|k| k.as_str()).join(", ")
+                ),
+            )
+        })?;
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    Ok(kinds)
+}
+
+/// `GET /api/v1/search?q=…&type=…`
+pub async fn search(
+    State(state): State<AppState>,
+    Query(p): Query<SearchQuery>,
+) -> ApiResult<axum::Json<SearchResponse>> {
+    let q = p.q.as_deref().unwrap_or("").trim().to_string();
+    if q.is_empty() {
+        return Err(Invalid::field("q", "enter the words to search for (请输入检索词)").into());
+    }
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(Invalid::field("q", format!("at most {MAX_QUERY_CHARS} characters")).into());
+    }
+    let page = Paging {
+        page: p.page,
+        per_page: p.per_page,
+    }
+    .page()?;
+    let status = parse_param(
+        "status",
+        p.status.as_deref(),
+        Status::parse,
+        "open, under_review, awarded, closed",
+    )?;
+    if status == Some(Status::Draft) {
+        return Err(Invalid::field("status", "drafts are not searchable").into());
+    }
+    let request = SearchRequest {
+        q,
+        filters: Filters {
+            kinds: parse_kinds(p.kind.as_deref())?,
+            status,
+            active_on: p.active.unwrap_or(false).then(|| state.today()),
+            district: p.district.filter(|s| !s.trim().is_empty()),
+            discipline: p.discipline.filter(|s| !s.trim().is_empty()),
+            exclude_ids: Vec::new(),
+        },
+        limit: page.size as usize,
+        offset: ((page.number - 1) * page.size) as usize,
+    };
+    let results = state.search.search(&request).await?;
+    Ok(axum::Json(SearchResponse {
+        source: None,
+        page: page.number,
+        per_page: page.size,
+        results,
+    }))
+}
+
+/// `GET /api/v1/{kind}s/{id}/matches`: what answers this listing, open and not expired today.
+pub async fn matches(
+    kind: Kind,
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Id(id): Id,
+    Query(p): Query<Paging>,
+) -> ApiResult<axum::Json<SearchResponse>> {
+    let page = p.page()?;
+    let record = listings::load(&state, kind, id, viewer.as_ref()).await?;
+    let results = state
+        .search
+        .matches(
+            &record,
+            state.today(),
+            page.size as usize,
+            ((page.number - 1) * page.size) as usize,
+        )
+        .await?;
+    Ok(axum::Json(SearchResponse {
+        source: Some(Source {
+            id: record.id,
+            kind: record.listing.kind(),
+            title: record.listing.title().to_string(),
+        }),
+        page: page.number,
+        per_page: page.size,
+        results,
+    }))
+}
+
+/// How far the search index has followed the database.
+#[derive(Debug, Serialize)]
+pub struct IndexStatus {
+    /// The change-feed position the index has reached.
+    indexed_seq: i64,
+    /// The database's newest change-feed position.
+    database_seq: i64,
+    /// Listings in the index.
+    documents: u64,
+    /// Whether the index reflects every change.
+    up_to_date: bool,
+}
+
+/// `GET /api/v1/search/status`
+pub async fn status(State(state): State<AppState>) -> ApiResult<axum::Json<IndexStatus>> {
+    let database_seq = state.store.last_seq().await?;
+    let follower = state.search.follower();
+    let indexed_seq = follower.reached();
+    Ok(axum::Json(IndexStatus {
+        indexed_seq,
+        database_seq,
+        documents: follower.index().num_docs(),
+        up_to_date: indexed_seq >= database_seq,
+    }))
+}

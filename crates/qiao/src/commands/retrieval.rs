@@ -1,0 +1,248 @@
+//! `qiao bench retrieval` and `qiao bench scale`: search quality and search at scale.
+//!
+//! `retrieval` indexes a BEIR-style corpus in memory with the product's own analysis and
+//! ranking, runs every judged query and reports nDCG@10, MRR@10, Recall@100, query latency
+//! and index time (see [`qiao_search::eval`] for the exact definitions). `scale` builds a
+//! synthetic corpus of N documents from real sentences of the shared corpora (labelled
+//! synthetic: the documents are shuffled sentences, not real listings), indexes it on disk and
+//! reports index time, resident memory and query latency.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use qiao_domain::{Kind, Status};
+use qiao_search::document::{Facets, IndexDoc, Texts};
+use qiao_search::eval::{self, CorpusDoc, EvalQuery};
+use qiao_search::{Filters, QueryTerms, SearchIndex};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+
+use crate::cli::{RetrievalArgs, ScaleArgs};
+
+/// How many documents one index commit takes during a benchmark.
+const COMMIT_EVERY: usize = 50_000;
+
+fn corpus_doc(id: usize, title: &str, text: &str) -> IndexDoc {
+    IndexDoc {
+        id: id as u64,
+        texts: Texts {
+            title: title.to_string(),
+            keywords: String::new(),
+            body: text.to_string(),
+        },
+        facets: Facets {
+            kind: Kind::Achievement,
+            status: Status::Open,
+            expires_on: None,
+            district: None,
+            discipline: None,
+            ipc_codes: Vec::new(),
+        },
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1000.0
+}
+
+/// `qiao bench retrieval`
+pub fn retrieval(args: &RetrievalArgs) -> anyhow::Result<ExitCode> {
+    if args.ranker != "lexical" {
+        bail!(
+            "--ranker `{}` is not available; rankers: lexical (the default)",
+            args.ranker
+        );
+    }
+    let corpus: Vec<CorpusDoc> = eval::read_jsonl(&args.corpus).map_err(anyhow::Error::msg)?;
+    let queries: Vec<EvalQuery> = eval::read_jsonl(&args.queries).map_err(anyhow::Error::msg)?;
+    let qrels = eval::read_qrels(&args.qrels).map_err(anyhow::Error::msg)?;
+
+    let start = Instant::now();
+    let index = SearchIndex::in_memory()?;
+    for (chunk_no, chunk) in corpus.chunks(COMMIT_EVERY).enumerate() {
+        let docs: Vec<IndexDoc> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, d)| corpus_doc(chunk_no * COMMIT_EVERY + i, &d.title, &d.text))
+            .collect();
+        index.apply(&[], &docs, 0)?;
+    }
+    let index_s = start.elapsed().as_secs_f64();
+
+    let mut scores = Vec::new();
+    let mut latencies = Vec::new();
+    for q in queries.iter().filter(|q| qrels.contains_key(&q.id)) {
+        let t = Instant::now();
+        let terms = QueryTerms::from_text(&q.text).finish();
+        let hits = index.retrieve(&terms, &Filters::default(), 100)?;
+        latencies.push(t.elapsed());
+        let ranked: Vec<&str> = hits
+            .iter()
+            .map(|h| corpus[h.id as usize].id.as_str())
+            .collect();
+        if let Some(s) = eval::score_query(&ranked, &qrels[&q.id]) {
+            scores.push(s);
+        }
+    }
+    if scores.is_empty() {
+        bail!(
+            "no query in {} has a relevant document in {}",
+            args.queries.display(),
+            args.qrels.display()
+        );
+    }
+    latencies.sort_unstable();
+    let m = eval::mean(&scores);
+    let (p50, p99) = (percentile(&latencies, 0.5), percentile(&latencies, 0.99));
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "ranker": args.ranker, "docs": corpus.len(), "queries": scores.len(),
+                "ndcg@10": m.ndcg10, "mrr@10": m.mrr10, "recall@100": m.recall100,
+                "p50_ms": p50, "p99_ms": p99, "index_s": index_s,
+            })
+        );
+    } else {
+        println!(
+            "retrieval ({} ranker): {} documents, {} judged queries",
+            args.ranker,
+            corpus.len(),
+            scores.len()
+        );
+        println!("  nDCG@10     {:.4}", m.ndcg10);
+        println!("  MRR@10      {:.4}", m.mrr10);
+        println!("  Recall@100  {:.4}", m.recall100);
+        println!("  query p50   {p50:.2} ms   p99 {p99:.2} ms");
+        println!("  index time  {index_s:.2} s");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Sentences (split at 。！？；) of at least 8 characters from the texts of JSONL corpora.
+fn sentences(paths: &[PathBuf]) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for path in paths {
+        let docs: Vec<CorpusDoc> = eval::read_jsonl(path).map_err(anyhow::Error::msg)?;
+        for d in docs {
+            for s in d.text.split_inclusive(['。', '！', '？', '；']) {
+                if s.chars().count() >= 8 {
+                    out.push(s.trim().to_string());
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        bail!("no sentences found in {paths:?}");
+    }
+    Ok(out)
+}
+
+/// One synthetic document: a title cut from one sentence and a body of three to six.
+fn synthetic_doc(id: usize, rng: &mut StdRng, pool: &[String]) -> IndexDoc {
+    let pick = |rng: &mut StdRng| pool[rng.random_range(0..pool.len())].as_str();
+    let title: String = pick(rng).chars().take(24).collect();
+    let n = rng.random_range(3..=6);
+    let body: String = (0..n).map(|_| pick(rng)).collect();
+    corpus_doc(id, &title, &body)
+}
+
+fn memory_kb(key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with(key))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn dir_size(path: &Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// `qiao bench scale`
+pub fn scale(args: &ScaleArgs) -> anyhow::Result<ExitCode> {
+    let pool = sentences(&args.sentences).with_context(|| {
+        "reading sentences (pass --sentences FILE.jsonl; the defaults are the shared corpora in ../shared/data)"
+    })?;
+    let scratch = tempfile::tempdir()?;
+    let index = SearchIndex::open(scratch.path())?;
+    let mut rng = StdRng::seed_from_u64(20_261_122);
+    let start = Instant::now();
+    let mut made = 0;
+    while made < args.docs {
+        let n = COMMIT_EVERY.min(args.docs - made);
+        let docs: Vec<IndexDoc> = (made..made + n)
+            .map(|i| synthetic_doc(i, &mut rng, &pool))
+            .collect();
+        index.apply(&[], &docs, 0)?;
+        made += n;
+    }
+    let index_s = start.elapsed().as_secs_f64();
+    let rss_after_index = memory_kb("VmRSS:").unwrap_or(0);
+
+    let mut latencies = Vec::with_capacity(args.queries);
+    let mut hits_total = 0usize;
+    for _ in 0..args.queries {
+        let sentence = &pool[rng.random_range(0..pool.len())];
+        let len = rng.random_range(6..=16);
+        let q: String = sentence.chars().take(len).collect();
+        let t = Instant::now();
+        let terms = QueryTerms::from_text(&q).finish();
+        hits_total += index.retrieve(&terms, &Filters::default(), 10)?.len();
+        latencies.push(t.elapsed());
+    }
+    latencies.sort_unstable();
+    let (p50, p99) = (percentile(&latencies, 0.5), percentile(&latencies, 0.99));
+    let peak = memory_kb("VmHWM:").unwrap_or(0);
+    let rss = memory_kb("VmRSS:").unwrap_or(0);
+    let size = dir_size(scratch.path());
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "docs": args.docs, "queries": args.queries, "index_s": index_s,
+                "docs_per_s": args.docs as f64 / index_s, "index_bytes": size,
+                "rss_after_index_mb": rss_after_index as f64 / 1024.0,
+                "rss_mb": rss as f64 / 1024.0, "peak_rss_mb": peak as f64 / 1024.0,
+                "p50_ms": p50, "p99_ms": p99, "mean_hits": hits_total as f64 / args.queries.max(1) as f64,
+                "corpus": "synthetic: shuffled real sentences of the shared corpora",
+            })
+        );
+    } else {
+        println!(
+            "scale: {} synthetic documents (shuffled real sentences), {} queries",
+            args.docs, args.queries
+        );
+        println!(
+            "  index time   {index_s:.1} s ({:.0} docs/s), {:.0} MB on disk",
+            args.docs as f64 / index_s,
+            size as f64 / 1e6
+        );
+        println!(
+            "  memory       RSS {:.0} MB after indexing, {:.0} MB after queries, peak {:.0} MB",
+            rss_after_index as f64 / 1024.0,
+            rss as f64 / 1024.0,
+            peak as f64 / 1024.0
+        );
+        println!("  query p50    {p50:.2} ms   p99 {p99:.2} ms");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,166 @@
+//! `qiao reindex` and `qiao match`: the search index from the command line.
+//!
+//! The index lives in `DATA_DIR/index` and is a derived view of the database. `reindex`
+//! rebuilds it from scratch; `match` brings it up to date (unless a running server holds it,
+//! in which case it searches what that server has indexed) and prints ranked matches with
+//! their reasons.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use qiao_search::{Engine, Follower, Results, SearchIndex, SearchRequest};
+use qiao_store::Store;
+
+use crate::cli::{Cli, MatchArgs};
+
+/// Where the search index of a data directory lives.
+pub fn index_dir(cli: &Cli) -> PathBuf {
+    cli.data_dir.join("index")
+}
+
+/// Opens the index for maintenance, rebuilding it when it was written by another version;
+/// falls back to read-only when a running server holds it.
+async fn open_engine(cli: &Cli, store: &Arc<dyn Store>) -> anyhow::Result<Engine> {
+    let dir = index_dir(cli);
+    let index = match SearchIndex::open(&dir) {
+        Ok(i) => i,
+        Err(qiao_search::Error::Incompatible(_)) => {
+            eprintln!(
+                "the index in {} is from another version; rebuilding it",
+                dir.display()
+            );
+            std::fs::remove_dir_all(&dir)?;
+            SearchIndex::open(&dir)?
+        }
+        Err(qiao_search::Error::Busy) => {
+            eprintln!(
+                "note: a running server maintains {}; searching what it has indexed",
+                dir.display()
+            );
+            SearchIndex::open_read_only(&dir)?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let follower = Follower::new(store.clone(), Arc::new(index)).await?;
+    if follower.index().is_writable() {
+        follower.catch_up().await?;
+    }
+    Ok(Engine::new(store.clone(), follower))
+}
+
+/// `qiao reindex`
+pub async fn reindex(cli: &Cli, store: &Arc<dyn Store>) -> anyhow::Result<ExitCode> {
+    let dir = index_dir(cli);
+    let start = std::time::Instant::now();
+    let index = match SearchIndex::open(&dir) {
+        Err(qiao_search::Error::Incompatible(_)) => {
+            std::fs::remove_dir_all(&dir)?;
+            SearchIndex::open(&dir)?
+        }
+        other => other.with_context(|| format!("cannot open the index in {}", dir.display()))?,
+    };
+    let follower = Follower::new(store.clone(), Arc::new(index)).await?;
+    let docs = follower.rebuild().await?;
+    println!(
+        "reindexed {docs} listings into {} in {:.1} s (up to change {})",
+        dir.display(),
+        start.elapsed().as_secs_f64(),
+        follower.reached()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `qiao match`
+pub async fn run_match(
+    cli: &Cli,
+    store: &Arc<dyn Store>,
+    args: &MatchArgs,
+) -> anyhow::Result<ExitCode> {
+    let engine = open_engine(cli, store).await?;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let results = match (&args.listing, &args.query) {
+        (Some(id), _) => {
+            let source = store
+                .get_listing(*id)
+                .await
+                .with_context(|| format!("listing {id}"))?;
+            println!(
+                "matches for {} {} 「{}」",
+                source.listing.kind().label_zh(),
+                source.id,
+                source.listing.title()
+            );
+            engine.matches(&source, today, args.limit, 0).await?
+        }
+        (None, Some(q)) => {
+            let kinds = args
+                .kind
+                .iter()
+                .map(|k| {
+                    qiao_domain::Kind::parse(k).with_context(|| format!("unknown --type `{k}`"))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let request = SearchRequest {
+                q: q.clone(),
+                filters: qiao_search::Filters {
+                    kinds,
+                    active_on: args.active.then_some(today),
+                    ..Default::default()
+                },
+                limit: args.limit,
+                offset: 0,
+            };
+            engine.search(&request).await?
+        }
+        (None, None) => anyhow::bail!("give a query text or --listing ID"),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+    } else {
+        print_results(&results);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_results(results: &Results) {
+    if results.hits.is_empty() {
+        println!("no matches (无匹配结果)");
+        return;
+    }
+    for (rank, hit) in results.hits.iter().enumerate() {
+        println!(
+            "{:>2}. [{:.3}] {} {} 「{}」",
+            rank + 1,
+            hit.score,
+            hit.kind.label_zh(),
+            hit.id,
+            hit.title
+        );
+        let reasons: Vec<&str> = hit.signals.iter().map(|s| s.label.as_str()).collect();
+        println!("    理由: {}", reasons.join("；"));
+        if !hit.matched_terms.is_empty() {
+            println!("    共同词: {}", hit.matched_terms.join("、"));
+        }
+        if let Some(body) = hit.snippets.iter().find(|s| s.field == "body") {
+            println!("    摘录: {}", marked(&body.text, &body.highlights));
+        }
+    }
+    println!("{} matched", results.matched);
+}
+
+/// The text with matched spans in 【】 for a terminal.
+fn marked(text: &str, spans: &[[usize; 2]]) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for [s, e] in spans {
+        out.push_str(&text[at..*s]);
+        out.push('【');
+        out.push_str(&text[*s..*e]);
+        out.push('】');
+        at = *e;
+    }
+    out.push_str(&text[at..]);
+    out
+}
