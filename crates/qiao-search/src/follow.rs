@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use qiao_domain::Status;
 use qiao_store::{Op, Store};
 use tokio::sync::{Mutex, Notify, watch};
 
@@ -89,12 +90,15 @@ impl Follower {
                 .filter(|(_, op)| **op != Op::Delete)
                 .map(|(id, _)| *id)
                 .collect();
-            let records = self.store.get_listings(&wanted).await?;
+            let mut records = self.store.get_listings(&wanted).await?;
+            // Drafts are seen by their owners only, so they are never searchable.
+            records.retain(|r| r.listing.status() != Status::Draft);
             let upserts: Vec<IndexDoc> = records
                 .iter()
                 .map(|r| IndexDoc::from_listing(r.id, &r.listing))
                 .collect();
-            // Gone from the database (deleted in the batch or since): remove from the index.
+            // Gone from the database (deleted in the batch or since) or a draft again: remove
+            // from the index.
             let deleted: Vec<u64> = latest
                 .keys()
                 .filter(|id| records.binary_search_by_key(*id, |r| r.id).is_err())

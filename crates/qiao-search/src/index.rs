@@ -56,7 +56,7 @@ impl Default for FieldWeights {
 pub struct Filters {
     /// Only these kinds (any kind when empty).
     pub kinds: Vec<qiao_domain::Kind>,
-    /// Only this status; when `None`, drafts are excluded and every other status is allowed.
+    /// Only this status (any when `None`; drafts are never indexed).
     pub status: Option<qiao_domain::Status>,
     /// Only listings open and not expired on this day.
     pub active_on: Option<chrono::NaiveDate>,
@@ -79,8 +79,22 @@ pub struct Candidate {
 
 /// Caps on how many distinct query terms a query keeps. Whole listings used as queries have
 /// hundreds; the rarest (by document frequency) carry nearly all the signal.
-const MAX_WORD_TERMS: usize = 48;
-const MAX_BIGRAM_TERMS: usize = 64;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TermCaps {
+    /// Word terms kept.
+    pub words: usize,
+    /// Bigram terms kept.
+    pub bigrams: usize,
+}
+
+impl Default for TermCaps {
+    fn default() -> Self {
+        TermCaps {
+            words: 48,
+            bigrams: 64,
+        }
+    }
+}
 
 /// Writer memory budget. tantivy needs at least 15 MB per indexing thread.
 const WRITER_BUDGET: usize = 96 * 1024 * 1024;
@@ -93,6 +107,7 @@ pub struct SearchIndex {
     /// `None` for an index opened read-only (another process maintains it).
     writer: Option<Mutex<IndexWriter>>,
     weights: FieldWeights,
+    caps: TermCaps,
 }
 
 impl SearchIndex {
@@ -155,12 +170,18 @@ impl SearchIndex {
             reader,
             writer,
             weights: FieldWeights::default(),
+            caps: TermCaps::default(),
         })
     }
 
     /// Replaces the field weights (benchmarks use this to compare rankings).
     pub fn set_weights(&mut self, weights: FieldWeights) {
         self.weights = weights;
+    }
+
+    /// Replaces the caps on query terms (benchmarks use this to compare rankings).
+    pub fn set_term_caps(&mut self, caps: TermCaps) {
+        self.caps = caps;
     }
 
     /// Whether this index can be written (it was not opened read-only).
@@ -265,9 +286,16 @@ impl SearchIndex {
         let Some(text) = self.text_query(&searcher, terms)? else {
             return Ok(Vec::new());
         };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
-        clauses.extend(self.filter_clauses(filters));
-        let query = BooleanQuery::new(clauses);
+        let filters = self.filter_clauses(filters);
+        // Without filters the text query runs alone, as a pure disjunction of term scorers,
+        // which lets tantivy skip blocks that cannot reach the top `limit` (block-max WAND).
+        let query: Box<dyn Query> = if filters.is_empty() {
+            text
+        } else {
+            let mut clauses = vec![(Occur::Must, text)];
+            clauses.extend(filters);
+            Box::new(BooleanQuery::new(clauses))
+        };
         let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
@@ -295,7 +323,7 @@ impl SearchIndex {
             searcher,
             &terms.words,
             &[f.title_w, f.body_w],
-            MAX_WORD_TERMS,
+            self.caps.words,
         )?;
         for (text, weight) in &words {
             for (field, fw) in [
@@ -310,7 +338,7 @@ impl SearchIndex {
             searcher,
             &terms.bigrams,
             &[f.title_b, f.body_b],
-            MAX_BIGRAM_TERMS,
+            self.caps.bigrams,
         )?;
         for (text, weight) in &bigrams {
             for (field, fw) in [(f.title_b, w.title_b), (f.body_b, w.body_b)] {
@@ -346,12 +374,8 @@ impl SearchIndex {
                 .collect();
             out.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
-        match filters.status {
-            Some(s) => out.push((Occur::Must, u64_term(f.status, status_code(s)))),
-            None => out.push((
-                Occur::MustNot,
-                u64_term(f.status, status_code(Status::Draft)),
-            )),
+        if let Some(s) = filters.status {
+            out.push((Occur::Must, u64_term(f.status, status_code(s))));
         }
         if let Some(day) = filters.active_on {
             out.push((Occur::Must, u64_term(f.status, status_code(Status::Open))));

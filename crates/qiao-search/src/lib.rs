@@ -26,4 +26,4 @@ pub use analysis::QueryTerms;
 pub use engine::{Engine, Hit, Results, SearchRequest};
 pub use error::{Error, Result};
 pub use follow::Follower;
-pub use index::{Candidate, FieldWeights, Filters, SearchIndex};
+pub use index::{Candidate, FieldWeights, Filters, SearchIndex, TermCaps};

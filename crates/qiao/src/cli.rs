@@ -141,6 +141,15 @@ pub struct RetrievalArgs {
     /// The ranking to measure.
     #[arg(long, default_value = "lexical")]
     pub ranker: String,
+    /// Tuning experiments: field weights `title_w,keywords_w,body_w,title_b,body_b`.
+    #[arg(long, hide = true, value_delimiter = ',')]
+    pub field_weights: Option<Vec<f32>>,
+    /// Write every query's ranking (TSV: query id, rank, document id, score) to this file.
+    #[arg(long)]
+    pub run: Option<PathBuf>,
+    /// Tuning experiments: query term caps `words,bigrams`.
+    #[arg(long, hide = true, value_delimiter = ',')]
+    pub term_caps: Option<Vec<usize>>,
     /// Print one JSON object (keys ndcg@10, mrr@10, recall@100, p50_ms, p99_ms, index_s).
     #[arg(long)]
     pub json: bool,

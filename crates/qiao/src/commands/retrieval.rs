@@ -64,7 +64,28 @@ pub fn retrieval(args: &RetrievalArgs) -> anyhow::Result<ExitCode> {
     let qrels = eval::read_qrels(&args.qrels).map_err(anyhow::Error::msg)?;
 
     let start = Instant::now();
-    let index = SearchIndex::in_memory()?;
+    let mut index = SearchIndex::in_memory()?;
+    if let Some(w) = &args.field_weights {
+        if w.len() != 5 {
+            bail!("--field-weights needs 5 numbers: title_w,keywords_w,body_w,title_b,body_b");
+        }
+        index.set_weights(qiao_search::FieldWeights {
+            title_w: w[0],
+            keywords_w: w[1],
+            body_w: w[2],
+            title_b: w[3],
+            body_b: w[4],
+        });
+    }
+    if let Some(c) = &args.term_caps {
+        if c.len() != 2 {
+            bail!("--term-caps needs 2 numbers: words,bigrams");
+        }
+        index.set_term_caps(qiao_search::TermCaps {
+            words: c[0],
+            bigrams: c[1],
+        });
+    }
     for (chunk_no, chunk) in corpus.chunks(COMMIT_EVERY).enumerate() {
         let docs: Vec<IndexDoc> = chunk
             .iter()
@@ -77,6 +98,7 @@ pub fn retrieval(args: &RetrievalArgs) -> anyhow::Result<ExitCode> {
 
     let mut scores = Vec::new();
     let mut latencies = Vec::new();
+    let mut run = String::new();
     for q in queries.iter().filter(|q| qrels.contains_key(&q.id)) {
         let t = Instant::now();
         let terms = QueryTerms::from_text(&q.text).finish();
@@ -86,6 +108,11 @@ pub fn retrieval(args: &RetrievalArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|h| corpus[h.id as usize].id.as_str())
             .collect();
+        if args.run.is_some() {
+            for (rank, (h, doc)) in hits.iter().zip(&ranked).enumerate() {
+                run.push_str(&format!("{}\t{}\t{doc}\t{}\n", q.id, rank + 1, h.lexical));
+            }
+        }
         if let Some(s) = eval::score_query(&ranked, &qrels[&q.id]) {
             scores.push(s);
         }
@@ -96,6 +123,9 @@ pub fn retrieval(args: &RetrievalArgs) -> anyhow::Result<ExitCode> {
             args.queries.display(),
             args.qrels.display()
         );
+    }
+    if let Some(path) = &args.run {
+        std::fs::write(path, run).with_context(|| format!("writing {}", path.display()))?;
     }
     latencies.sort_unstable();
     let m = eval::mean(&scores);

@@ -1,0 +1,157 @@
+//! The index as a derived view: it follows inserts, updates, deletes and status changes of the
+//! store, on SQLite and (when `QIAO_TEST_DATABASE_URL` is set) PostgreSQL, and survives being
+//! reopened. Filters are checked against what the records say.
+
+use std::sync::Arc;
+
+use qiao_domain::{Kind, Listing};
+use qiao_search::{Filters, Follower, QueryTerms, SearchIndex};
+use qiao_store::Backend;
+use qiao_store::test_support::TestDb;
+use serde_json::json;
+
+fn listing(kind: Kind, fields: serde_json::Value) -> Listing {
+    let mut l = Listing::from_fields(kind, fields).unwrap();
+    l.validate().unwrap();
+    l
+}
+
+fn ids(index: &SearchIndex, q: &str, filters: &Filters) -> Vec<u64> {
+    let mut v: Vec<u64> = index
+        .retrieve(&QueryTerms::from_text(q).finish(), filters, 50)
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+async fn follows_every_change(db: &TestDb) {
+    let store = db.store.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let follower = Follower::new(
+        store.clone(),
+        Arc::new(SearchIndex::open(dir.path()).unwrap()),
+    )
+    .await
+    .unwrap();
+    let a = store
+        .create_listing(None, &listing(Kind::Achievement, json!({"title": "石墨烯导热膜", "summary": "高导热石墨烯薄膜", "district": "闵行区"})))
+        .await
+        .unwrap();
+    let d = store
+        .create_listing(None, &listing(Kind::Demand, json!({"title": "散热材料需求", "description": "寻找石墨烯散热方案", "district": "嘉定区", "expires_on": "2020-01-01"})))
+        .await
+        .unwrap();
+    let draft = store
+        .create_listing(
+            None,
+            &listing(
+                Kind::Achievement,
+                json!({"title": "石墨烯草稿", "summary": "未公开", "status": "draft"}),
+            ),
+        )
+        .await
+        .unwrap();
+    follower.catch_up().await.unwrap();
+    let index = follower.index();
+    let all = Filters::default();
+    assert_eq!(
+        ids(index, "石墨烯", &all),
+        [a.id as u64, d.id as u64],
+        "drafts are not indexed"
+    );
+
+    // Filters: kind, district, and open-and-not-expired.
+    let kinds = Filters {
+        kinds: vec![Kind::Demand],
+        ..Filters::default()
+    };
+    assert_eq!(ids(index, "石墨烯", &kinds), [d.id as u64]);
+    let district = Filters {
+        district: Some("闵行区".into()),
+        ..Filters::default()
+    };
+    assert_eq!(ids(index, "石墨烯", &district), [a.id as u64]);
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let active = Filters {
+        active_on: Some(today),
+        ..Filters::default()
+    };
+    assert_eq!(
+        ids(index, "石墨烯", &active),
+        [a.id as u64],
+        "the demand expired in 2020"
+    );
+    let not_self = Filters {
+        exclude_ids: vec![a.id as u64],
+        ..Filters::default()
+    };
+    assert_eq!(ids(index, "石墨烯", &not_self), [d.id as u64]);
+
+    // Update (text changes), publish the draft, delete: the index follows.
+    let mut changed = a.listing.clone();
+    if let Listing::Achievement(x) = &mut changed {
+        x.title = "碳纳米管导热膜".into();
+        x.summary = "高导热碳纳米管薄膜".into();
+    }
+    store.update_listing(a.id, &changed).await.unwrap();
+    let mut published = draft.listing.clone();
+    if let Listing::Achievement(x) = &mut published {
+        x.status = qiao_domain::Status::Open;
+    }
+    store.update_listing(draft.id, &published).await.unwrap();
+    store.delete_listing(d.id).await.unwrap();
+    follower.catch_up().await.unwrap();
+    assert_eq!(ids(index, "石墨烯", &all), [draft.id as u64]);
+    assert_eq!(ids(index, "碳纳米管", &all), [a.id as u64]);
+    assert_eq!(follower.reached(), store.last_seq().await.unwrap());
+    assert_eq!(index.num_docs(), 2);
+
+    // Reopened, the index remembers how far it got and has nothing to redo.
+    drop(follower);
+    let reopened = Follower::new(
+        store.clone(),
+        Arc::new(SearchIndex::open(dir.path()).unwrap()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reopened.reached(), store.last_seq().await.unwrap());
+    assert_eq!(reopened.catch_up().await.unwrap(), 0);
+    assert_eq!(ids(reopened.index(), "碳纳米管", &all), [a.id as u64]);
+    assert_eq!(reopened.rebuild().await.unwrap(), 2);
+    assert_eq!(ids(reopened.index(), "石墨烯", &all), [draft.id as u64]);
+}
+
+#[tokio::test]
+async fn follows_every_change_on_sqlite() {
+    follows_every_change(&TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn follows_every_change_on_postgres() {
+    let Some(db) = TestDb::new(Backend::Postgres).await else {
+        eprintln!("QIAO_TEST_DATABASE_URL is not set; skipped");
+        return;
+    };
+    follows_every_change(&db).await;
+    db.drop_schema().await;
+}
+
+#[tokio::test]
+async fn an_index_ahead_of_its_database_is_rebuilt() {
+    let db = TestDb::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(dir.path()).unwrap();
+    index.apply(&[], &[], 999).unwrap();
+    drop(index);
+    let follower = Follower::new(
+        db.store.clone(),
+        Arc::new(SearchIndex::open(dir.path()).unwrap()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(follower.reached(), 0);
+    assert_eq!(follower.index().indexed_seq().unwrap(), 0);
+}
