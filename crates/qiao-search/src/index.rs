@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use qiao_domain::Status;
@@ -46,7 +46,7 @@ impl Default for FieldWeights {
             keywords_w: 1.5,
             body_w: 1.0,
             title_b: 0.5,
-            body_b: 0.25,
+            body_b: 0.5,
         }
     }
 }
@@ -136,21 +136,22 @@ impl SearchIndex {
         } else {
             Index::create(directory, schema, Default::default())?
         };
-        Self::with_index(index, writable)
-    }
-
-    /// An index held in memory (benchmarks and tests).
-    pub fn in_memory() -> Result<SearchIndex> {
-        let (schema, _) = Fields::schema();
-        Self::with_index(Index::create_in_ram(schema), true)
-    }
-
-    fn with_index(index: Index, writable: bool) -> Result<SearchIndex> {
-        let fields = Fields::from_schema(&index.schema())?;
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
             .clamp(1, 2);
+        Self::with_index(index, writable, threads)
+    }
+
+    /// An index held in memory (benchmarks and tests). It is written by one thread, so the
+    /// same documents always land in the same segments and ties rank the same in every run.
+    pub fn in_memory() -> Result<SearchIndex> {
+        let (schema, _) = Fields::schema();
+        Self::with_index(Index::create_in_ram(schema), true, 1)
+    }
+
+    fn with_index(index: Index, writable: bool, threads: usize) -> Result<SearchIndex> {
+        let fields = Fields::from_schema(&index.schema())?;
         let writer = if writable {
             match index.writer_with_num_threads(threads, WRITER_BUDGET) {
                 Ok(w) => Some(Mutex::new(w)),
@@ -299,10 +300,12 @@ impl SearchIndex {
         let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let id = doc
-                .get_first(self.fields.id)
-                .and_then(|v| v.as_u64())
+            // The id column, not the stored document: no block to decompress per hit.
+            let id = searcher
+                .segment_reader(addr.segment_ord)
+                .fast_fields()
+                .u64("id")?
+                .first(addr.doc_id)
                 .ok_or_else(|| Error::Index("document without id".into()))?;
             out.push(Candidate { id, lexical: score });
         }
@@ -331,7 +334,9 @@ impl SearchIndex {
                 (f.keywords_w, w.keywords_w),
                 (f.body_w, w.body_w),
             ] {
-                should.push((Occur::Should, term_query(field, text, weight * fw)));
+                if fw > 0.0 {
+                    should.push((Occur::Should, term_query(field, text, weight * fw)));
+                }
             }
         }
         let bigrams = keep_rarest(
@@ -342,7 +347,9 @@ impl SearchIndex {
         )?;
         for (text, weight) in &bigrams {
             for (field, fw) in [(f.title_b, w.title_b), (f.body_b, w.body_b)] {
-                should.push((Occur::Should, term_query(field, text, weight * fw)));
+                if fw > 0.0 {
+                    should.push((Occur::Should, term_query(field, text, weight * fw)));
+                }
             }
         }
         if should.is_empty() {

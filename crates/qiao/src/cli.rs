@@ -141,18 +141,26 @@ pub struct RetrievalArgs {
     /// The ranking to measure.
     #[arg(long, default_value = "lexical")]
     pub ranker: String,
-    /// Tuning experiments: field weights `title_w,keywords_w,body_w,title_b,body_b`.
-    #[arg(long, hide = true, value_delimiter = ',')]
-    pub field_weights: Option<Vec<f32>>,
     /// Write every query's ranking (TSV: query id, rank, document id, score) to this file.
     #[arg(long)]
     pub run: Option<PathBuf>,
-    /// Tuning experiments: query term caps `words,bigrams`.
-    #[arg(long, hide = true, value_delimiter = ',')]
-    pub term_caps: Option<Vec<usize>>,
+    /// Ranking experiments.
+    #[command(flatten)]
+    pub tuning: TuningArgs,
     /// Print one JSON object (keys ndcg@10, mrr@10, recall@100, p50_ms, p99_ms, index_s).
     #[arg(long)]
     pub json: bool,
+}
+
+/// Ranking parameters for experiments (hidden: the defaults are what the product uses).
+#[derive(Debug, Args)]
+pub struct TuningArgs {
+    /// Field weights `title_w,keywords_w,body_w,title_b,body_b` (0 leaves a field out).
+    #[arg(long, hide = true, value_delimiter = ',')]
+    pub field_weights: Option<Vec<f32>>,
+    /// Query term caps `words,bigrams`.
+    #[arg(long, hide = true, value_delimiter = ',')]
+    pub term_caps: Option<Vec<usize>>,
 }
 
 /// Arguments of `qiao bench scale`.
@@ -164,6 +172,9 @@ pub struct ScaleArgs {
     /// How many queries to time.
     #[arg(long, default_value_t = 1_000)]
     pub queries: usize,
+    /// Ranking experiments.
+    #[command(flatten)]
+    pub tuning: TuningArgs,
     /// JSONL corpora whose sentences make the documents.
     #[arg(
         long,

@@ -20,7 +20,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
-use crate::cli::{RetrievalArgs, ScaleArgs};
+use crate::cli::{RetrievalArgs, ScaleArgs, TuningArgs};
 
 /// How many documents one index commit takes during a benchmark.
 const COMMIT_EVERY: usize = 50_000;
@@ -51,6 +51,29 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1000.0
 }
 
+/// Applies the experiment flags to an index.
+fn tune(index: &mut SearchIndex, t: &TuningArgs) -> anyhow::Result<()> {
+    if let Some(w) = &t.field_weights {
+        let [title_w, keywords_w, body_w, title_b, body_b] = w[..] else {
+            bail!("--field-weights needs 5 numbers: title_w,keywords_w,body_w,title_b,body_b");
+        };
+        index.set_weights(qiao_search::FieldWeights {
+            title_w,
+            keywords_w,
+            body_w,
+            title_b,
+            body_b,
+        });
+    }
+    if let Some(c) = &t.term_caps {
+        let [words, bigrams] = c[..] else {
+            bail!("--term-caps needs 2 numbers: words,bigrams");
+        };
+        index.set_term_caps(qiao_search::TermCaps { words, bigrams });
+    }
+    Ok(())
+}
+
 /// `qiao bench retrieval`
 pub fn retrieval(args: &RetrievalArgs) -> anyhow::Result<ExitCode> {
     if args.ranker != "lexical" {
@@ -65,27 +88,7 @@ pub fn retrieval(args: &RetrievalArgs) -> anyhow::Result<ExitCode> {
 
     let start = Instant::now();
     let mut index = SearchIndex::in_memory()?;
-    if let Some(w) = &args.field_weights {
-        if w.len() != 5 {
-            bail!("--field-weights needs 5 numbers: title_w,keywords_w,body_w,title_b,body_b");
-        }
-        index.set_weights(qiao_search::FieldWeights {
-            title_w: w[0],
-            keywords_w: w[1],
-            body_w: w[2],
-            title_b: w[3],
-            body_b: w[4],
-        });
-    }
-    if let Some(c) = &args.term_caps {
-        if c.len() != 2 {
-            bail!("--term-caps needs 2 numbers: words,bigrams");
-        }
-        index.set_term_caps(qiao_search::TermCaps {
-            words: c[0],
-            bigrams: c[1],
-        });
-    }
+    tune(&mut index, &args.tuning)?;
     for (chunk_no, chunk) in corpus.chunks(COMMIT_EVERY).enumerate() {
         let docs: Vec<IndexDoc> = chunk
             .iter()
@@ -213,7 +216,8 @@ pub fn scale(args: &ScaleArgs) -> anyhow::Result<ExitCode> {
         "reading sentences (pass --sentences FILE.jsonl; the defaults are the shared corpora in ../shared/data)"
     })?;
     let scratch = tempfile::tempdir()?;
-    let index = SearchIndex::open(scratch.path())?;
+    let mut index = SearchIndex::open(scratch.path())?;
+    tune(&mut index, &args.tuning)?;
     let mut rng = StdRng::seed_from_u64(20_261_122);
     let start = Instant::now();
     let mut made = 0;
