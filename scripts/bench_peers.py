@@ -64,17 +64,21 @@ def doc_text(d):
 
 
 def report(name, corpus, queries, qrels, search, index_s):
+    """Runs every judged query (every query when `qrels` is None: latency only)."""
     scores, lat = [], []
     for q in queries:
-        if q["id"] not in qrels:
+        if qrels is not None and q["id"] not in qrels:
             continue
         t = time.perf_counter()
         ranked = search(q["text"])
         lat.append((time.perf_counter() - t) * 1000)
-        s = score_query(ranked, qrels[q["id"]])
+        s = score_query(ranked, qrels[q["id"]]) if qrels is not None else None
         if s:
             scores.append(s)
     lat.sort()
+    if qrels is None:
+        return {"system": name, "docs": len(corpus), "queries": len(lat),
+                "p50_ms": pct(lat, 0.5), "p99_ms": pct(lat, 0.99), "index_s": index_s}
     n = max(len(scores), 1)
     return {
         "system": name,
@@ -146,8 +150,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--queries", required=True)
-    ap.add_argument("--qrels", required=True)
+    ap.add_argument("--qrels", help="judgements; without them only latency is measured")
     ap.add_argument("--json", action="store_true", help="one JSON object per system")
+    ap.add_argument("--only", choices=["bm25s_jieba", "fts5_trigram"], help="run one system")
     a = ap.parse_args()
     corpus = read_jsonl(a.corpus)
     for d in corpus:
@@ -155,11 +160,17 @@ def main():
     queries = read_jsonl(a.queries)
     for q in queries:
         q["id"] = q.get("id", q.get("_id"))
-    qrels = read_qrels(a.qrels)
-    for run in (bm25s_jieba, fts5_trigram):
+    qrels = read_qrels(a.qrels) if a.qrels else None
+    systems = [bm25s_jieba, fts5_trigram]
+    if a.only:
+        systems = [s for s in systems if s.__name__ == a.only]
+    for run in systems:
         r = run(corpus, queries, qrels)
         if a.json:
             print(json.dumps(r))
+        elif qrels is None:
+            print(f"{r['system']:<20} p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  "
+                  f"index {r['index_s']:.2f} s")
         else:
             print(f"{r['system']:<20} nDCG@10 {r['ndcg@10']:.4f}  MRR@10 {r['mrr@10']:.4f}  "
                   f"R@100 {r['recall@100']:.4f}  p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  "

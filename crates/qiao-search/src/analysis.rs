@@ -43,6 +43,53 @@ pub fn pre_tokenized(text: &str, tokens: &[qiao_text::Token]) -> PreTokenizedStr
     }
 }
 
+/// The words and bigrams of several texts as two pre-tokenized streams over their
+/// concatenation, each text repeated as often as asked (how titles and keywords weigh more).
+pub fn combined(parts: &[(&str, usize)]) -> (PreTokenizedString, PreTokenizedString) {
+    let mut text = String::new();
+    let mut words = Vec::new();
+    let mut bigrams = Vec::new();
+    let mut position = 0usize;
+    for (part, repeat) in parts {
+        if part.is_empty() || *repeat == 0 {
+            continue;
+        }
+        let a = analyze(part);
+        for _ in 0..*repeat {
+            let base = text.len();
+            text.push_str(part);
+            text.push('\n');
+            let shift = |t: &qiao_text::Token, position: usize| TantivyToken {
+                offset_from: base + t.start,
+                offset_to: base + t.end,
+                position: position + t.position as usize,
+                text: t.text.clone(),
+                position_length: 1,
+            };
+            words.extend(a.words.iter().map(|t| shift(t, position)));
+            bigrams.extend(a.bigrams.iter().map(|t| shift(t, position)));
+            let last = a
+                .words
+                .iter()
+                .chain(&a.bigrams)
+                .map(|t| t.position as usize)
+                .max()
+                .unwrap_or(0);
+            position += last + 2;
+        }
+    }
+    (
+        PreTokenizedString {
+            text: text.clone(),
+            tokens: words,
+        },
+        PreTokenizedString {
+            text,
+            tokens: bigrams,
+        },
+    )
+}
+
 /// The share of a dropped bigram's weight added to the word it duplicates.
 pub const WORD_BIGRAM_CREDIT: f32 = 0.25;
 
@@ -130,5 +177,45 @@ fn merge(into: &mut Vec<(String, f32)>, terms: Vec<(String, f32)>) {
                 into.push((term, weight));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn combined_streams_repeat_parts_and_keep_offsets_into_the_concatenation() {
+        let (words, bigrams) = combined(&[("石墨烯", 2), ("", 3), ("導熱膜", 1)]);
+        assert_eq!(words.text, "石墨烯\n石墨烯\n導熱膜\n");
+        let count =
+            |s: &PreTokenizedString, t: &str| s.tokens.iter().filter(|x| x.text == t).count();
+        assert_eq!(count(&words, "石墨烯"), 2, "{:?}", words.tokens);
+        for t in words.tokens.iter().chain(&bigrams.tokens) {
+            assert!(words.text.is_char_boundary(t.offset_from));
+            assert!(words.text.is_char_boundary(t.offset_to));
+        }
+        // The traditional part is indexed folded, its offsets still on the original characters.
+        let heat = bigrams.tokens.iter().find(|t| t.text == "导热").unwrap();
+        assert_eq!(&words.text[heat.offset_from..heat.offset_to], "導熱");
+        let positions: Vec<usize> = words.tokens.iter().map(|t| t.position).collect();
+        assert!(positions.windows(2).all(|w| w[0] <= w[1]), "{positions:?}");
+    }
+
+    #[test]
+    fn query_bigrams_that_are_words_are_credited_to_the_word() {
+        let q = QueryTerms::from_text("电池散热").finish();
+        let words: Vec<&str> = q.words.iter().map(|(w, _)| w.as_str()).collect();
+        let bigrams: Vec<&str> = q.bigrams.iter().map(|(b, _)| b.as_str()).collect();
+        assert!(
+            words.contains(&"电池") && words.contains(&"散热"),
+            "{words:?}"
+        );
+        assert_eq!(
+            bigrams,
+            ["池散"],
+            "only the bigram across the word boundary stays"
+        );
+        assert!(q.words.iter().all(|(_, w)| *w > 1.0));
     }
 }

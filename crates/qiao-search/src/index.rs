@@ -23,30 +23,29 @@ use crate::document::{IndexDoc, ipc_keys};
 use crate::error::{Error, Result};
 use crate::schema::{Fields, day_number, kind_code, status_code};
 
-/// Relative weight of each field in the lexical score. Words count fully; bigrams are a recall
-/// net for words the dictionary lacks and weigh less so they do not drown exact word matches.
+/// How the parts of a listing weigh in the lexical score. Title and keywords are repeated in
+/// the indexed text (set before indexing: it is baked into the index); words and bigrams are
+/// weighed at query time. Bigrams are a recall net for words the dictionary lacks and weigh
+/// less, so they do not drown exact word matches.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FieldWeights {
-    /// Title words.
-    pub title_w: f32,
-    /// Keyword words.
-    pub keywords_w: f32,
-    /// Body words.
-    pub body_w: f32,
-    /// Title bigrams.
-    pub title_b: f32,
-    /// Body bigrams.
-    pub body_b: f32,
+    /// Weight of word matches.
+    pub words: f32,
+    /// Weight of bigram matches.
+    pub bigrams: f32,
+    /// How many times the title is indexed.
+    pub title_repeat: usize,
+    /// How many times the keywords are indexed.
+    pub keywords_repeat: usize,
 }
 
 impl Default for FieldWeights {
     fn default() -> Self {
         FieldWeights {
-            title_w: 2.0,
-            keywords_w: 1.5,
-            body_w: 1.0,
-            title_b: 0.5,
-            body_b: 0.5,
+            words: 1.0,
+            bigrams: 0.5,
+            title_repeat: 2,
+            keywords_repeat: 2,
         }
     }
 }
@@ -91,7 +90,7 @@ impl Default for TermCaps {
     fn default() -> Self {
         TermCaps {
             words: 48,
-            bigrams: 64,
+            bigrams: 48,
         }
     }
 }
@@ -150,8 +149,10 @@ impl SearchIndex {
         Self::with_index(Index::create_in_ram(schema), true, 1)
     }
 
-    fn with_index(index: Index, writable: bool, threads: usize) -> Result<SearchIndex> {
+    fn with_index(mut index: Index, writable: bool, threads: usize) -> Result<SearchIndex> {
         let fields = Fields::from_schema(&index.schema())?;
+        // Segments are searched in parallel, one thread per core.
+        index.set_default_multithread_executor()?;
         let writer = if writable {
             match index.writer_with_num_threads(threads, WRITER_BUDGET) {
                 Ok(w) => Some(Mutex::new(w)),
@@ -220,6 +221,8 @@ impl SearchIndex {
         for id in deleted.iter().chain(upserts.iter().map(|d| &d.id)) {
             writer.delete_term(Term::from_field_u64(self.fields.id, *id));
         }
+        // One document at a time: the writer's threads index while the next is analysed,
+        // and memory stays flat however large the batch.
         for doc in upserts {
             writer.add_document(self.document(doc))?;
         }
@@ -262,17 +265,15 @@ impl SearchIndex {
             }
         }
         let t = &doc.texts;
-        let title = analysis::analyze(&t.title);
-        d.add_pre_tokenized_text(f.title_w, analysis::pre_tokenized(&t.title, &title.words));
-        d.add_pre_tokenized_text(f.title_b, analysis::pre_tokenized(&t.title, &title.bigrams));
-        let keywords = analysis::analyze(&t.keywords);
-        d.add_pre_tokenized_text(
-            f.keywords_w,
-            analysis::pre_tokenized(&t.keywords, &keywords.words),
-        );
-        let body = analysis::analyze(&t.body);
-        d.add_pre_tokenized_text(f.body_w, analysis::pre_tokenized(&t.body, &body.words));
-        d.add_pre_tokenized_text(f.body_b, analysis::pre_tokenized(&t.body, &body.bigrams));
+        let w = self.weights;
+        let parts = [
+            (t.title.as_str(), w.title_repeat),
+            (t.keywords.as_str(), w.keywords_repeat),
+            (t.body.as_str(), 1),
+        ];
+        let (words, bigrams) = analysis::combined(&parts);
+        d.add_pre_tokenized_text(f.words, words);
+        d.add_pre_tokenized_text(f.bigrams, bigrams);
         d
     }
 
@@ -322,34 +323,17 @@ impl SearchIndex {
         let f = &self.fields;
         let w = self.weights;
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let words = keep_rarest(
-            searcher,
-            &terms.words,
-            &[f.title_w, f.body_w],
-            self.caps.words,
-        )?;
+        let words = keep_rarest(searcher, &terms.words, f.words, self.caps.words)?;
         for (text, weight) in &words {
-            for (field, fw) in [
-                (f.title_w, w.title_w),
-                (f.keywords_w, w.keywords_w),
-                (f.body_w, w.body_w),
-            ] {
-                if fw > 0.0 {
-                    should.push((Occur::Should, term_query(field, text, weight * fw)));
-                }
-            }
+            should.push((Occur::Should, term_query(f.words, text, weight * w.words)));
         }
-        let bigrams = keep_rarest(
-            searcher,
-            &terms.bigrams,
-            &[f.title_b, f.body_b],
-            self.caps.bigrams,
-        )?;
-        for (text, weight) in &bigrams {
-            for (field, fw) in [(f.title_b, w.title_b), (f.body_b, w.body_b)] {
-                if fw > 0.0 {
-                    should.push((Occur::Should, term_query(field, text, weight * fw)));
-                }
+        if w.bigrams > 0.0 {
+            let bigrams = keep_rarest(searcher, &terms.bigrams, f.bigrams, self.caps.bigrams)?;
+            for (text, weight) in &bigrams {
+                should.push((
+                    Occur::Should,
+                    term_query(f.bigrams, text, weight * w.bigrams),
+                ));
             }
         }
         if should.is_empty() {
@@ -420,7 +404,7 @@ fn term_query(field: tantivy::schema::Field, text: &str, boost: f32) -> Box<dyn 
 fn keep_rarest(
     searcher: &tantivy::Searcher,
     terms: &[(String, f32)],
-    fields: &[tantivy::schema::Field],
+    field: tantivy::schema::Field,
     cap: usize,
 ) -> Result<Vec<(String, f32)>> {
     if terms.len() <= cap {
@@ -429,10 +413,7 @@ fn keep_rarest(
     let n = searcher.num_docs().max(1) as f32;
     let mut scored = Vec::with_capacity(terms.len());
     for (text, weight) in terms {
-        let mut df = 0u64;
-        for field in fields {
-            df = df.max(searcher.doc_freq(&Term::from_field_text(*field, text))?);
-        }
+        let df = searcher.doc_freq(&Term::from_field_text(field, text))?;
         if df == 0 {
             continue;
         }

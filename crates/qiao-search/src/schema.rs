@@ -1,9 +1,12 @@
 //! The index schema: which parts of a listing are searchable text and which are filters.
 //!
-//! Text is indexed pre-tokenized (by `qiao-text`, see [`crate::analysis`]) into two views per
-//! field: dictionary words (`*_w`) and CJK character bigrams (`*_b`, recall for words the
-//! dictionary lacks). Positions are not indexed: ranking is bag-of-words BM25 and nothing here
-//! builds phrase queries. Structured fields are small integers or raw strings, indexed for
+//! Text is indexed pre-tokenized (by `qiao-text`, see [`crate::analysis`]) into two fields:
+//! dictionary words and CJK character bigrams (recall for words the dictionary lacks). A
+//! listing's title, keywords and body go into the same two fields, the title and keywords
+//! repeated so they weigh more (see [`crate::FieldWeights`]): one posting list per query term
+//! instead of one per term and part is what keeps queries fast at a million documents.
+//! Positions are not indexed: ranking is bag-of-words BM25 and nothing here builds phrase
+//! queries. Structured fields are small integers or raw strings, indexed for
 //! filters and fast for re-ranking. The original text is not stored: the store is the source of
 //! truth and explanations are computed from the record itself.
 
@@ -28,16 +31,10 @@ pub struct Fields {
     pub discipline: Field,
     /// IPC classes (e.g. `H01M`) and subclasses with main group (e.g. `H01M10`), raw.
     pub ipc: Field,
-    /// Title words.
-    pub title_w: Field,
-    /// Title bigrams.
-    pub title_b: Field,
-    /// Keywords, discipline and indicator names: words.
-    pub keywords_w: Field,
-    /// Body words (summary, description, needs, services, ...).
-    pub body_w: Field,
-    /// Body bigrams.
-    pub body_b: Field,
+    /// Words of the title, keywords and body.
+    pub words: Field,
+    /// Bigrams of the title, keywords and body.
+    pub bigrams: Field,
 }
 
 impl Fields {
@@ -57,11 +54,8 @@ impl Fields {
             district: b.add_text_field("district", STRING | FAST),
             discipline: b.add_text_field("discipline", STRING | FAST),
             ipc: b.add_text_field("ipc", STRING),
-            title_w: b.add_text_field("title_w", text.clone()),
-            title_b: b.add_text_field("title_b", text.clone()),
-            keywords_w: b.add_text_field("keywords_w", text.clone()),
-            body_w: b.add_text_field("body_w", text.clone()),
-            body_b: b.add_text_field("body_b", text),
+            words: b.add_text_field("words", text.clone()),
+            bigrams: b.add_text_field("bigrams", text),
         };
         (b.build(), fields)
     }
@@ -77,11 +71,8 @@ impl Fields {
             district: f("district")?,
             discipline: f("discipline")?,
             ipc: f("ipc")?,
-            title_w: f("title_w")?,
-            title_b: f("title_b")?,
-            keywords_w: f("keywords_w")?,
-            body_w: f("body_w")?,
-            body_b: f("body_b")?,
+            words: f("words")?,
+            bigrams: f("bigrams")?,
         })
     }
 }

@@ -155,7 +155,7 @@ pub struct RetrievalArgs {
 /// Ranking parameters for experiments (hidden: the defaults are what the product uses).
 #[derive(Debug, Args)]
 pub struct TuningArgs {
-    /// Field weights `title_w,keywords_w,body_w,title_b,body_b` (0 leaves a field out).
+    /// Weights `words,bigrams,title_repeat,keywords_repeat` (bigrams 0 leaves them out).
     #[arg(long, hide = true, value_delimiter = ',')]
     pub field_weights: Option<Vec<f32>>,
     /// Query term caps `words,bigrams`.
@@ -169,9 +169,16 @@ pub struct ScaleArgs {
     /// How many synthetic documents to index.
     #[arg(long, default_value_t = 100_000)]
     pub docs: usize,
-    /// How many queries to time.
+    /// How many title- or keyword-length queries to time.
     #[arg(long, default_value_t = 1_000)]
     pub queries: usize,
+    /// How many claim-length queries to time.
+    #[arg(long, default_value_t = 200)]
+    pub long_queries: usize,
+    /// Also write the synthetic corpus and queries as JSONL files into this directory, so the
+    /// peers can be timed on the same documents (scripts/bench-scale).
+    #[arg(long)]
+    pub write_corpus: Option<PathBuf>,
     /// Ranking experiments.
     #[command(flatten)]
     pub tuning: TuningArgs,
