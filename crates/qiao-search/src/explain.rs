@@ -82,11 +82,10 @@ pub fn explain(query: &QueryTerms, texts: &Texts) -> Explanation {
         if text.is_empty() {
             continue;
         }
-        let spans = matched_spans(text, &words, &bigrams);
-        for [s, e] in &spans {
-            let surface = &text[*s..*e];
-            if terms.len() < MAX_TERMS && !terms.iter().any(|t| t == surface) {
-                terms.push(surface.to_string());
+        let (spans, surfaces) = matched_spans(text, &words, &bigrams);
+        for surface in surfaces {
+            if terms.len() < MAX_TERMS && !terms.contains(&surface) {
+                terms.push(surface);
             }
         }
         match field {
@@ -99,15 +98,25 @@ pub fn explain(query: &QueryTerms, texts: &Texts) -> Explanation {
             _ => {}
         }
     }
+    // Single characters say little about why a document matched; list them only when
+    // nothing longer was shared.
+    if terms.iter().any(|t| t.chars().count() > 1) {
+        terms.retain(|t| t.chars().count() > 1);
+    }
     Explanation {
         matched_terms: terms,
         snippets,
     }
 }
 
-/// Spans of `text` that match a query word, or, where no word matched, a query bigram;
-/// sorted and merged where they touch or overlap.
-fn matched_spans(text: &str, words: &HashSet<&str>, bigrams: &HashSet<&str>) -> Vec<[usize; 2]> {
+/// Spans of `text` that match a query word, or, where no word matched, a query bigram,
+/// sorted and merged where they touch or overlap; and the matched words as written in `text`
+/// (the longest first where one contains another), then the bigram-only matches.
+fn matched_spans(
+    text: &str,
+    words: &HashSet<&str>,
+    bigrams: &HashSet<&str>,
+) -> (Vec<[usize; 2]>, Vec<String>) {
     let a = analysis::analyze(text);
     let mut spans: Vec<[usize; 2]> = a
         .words
@@ -115,12 +124,25 @@ fn matched_spans(text: &str, words: &HashSet<&str>, bigrams: &HashSet<&str>) -> 
         .filter(|t| words.contains(t.text.as_str()))
         .map(|t| [t.start, t.end])
         .collect();
+    let mut surfaces: Vec<String> = Vec::new();
+    let mut by_length = spans.clone();
+    by_length.sort_by_key(|[s, e]| (std::cmp::Reverse(e - s), *s));
+    for [s, e] in &by_length {
+        let surface = &text[*s..*e];
+        if !surfaces.iter().any(|t| t.contains(surface)) {
+            surfaces.push(surface.to_string());
+        }
+    }
     let covered =
         |s: usize, e: usize, spans: &[[usize; 2]]| spans.iter().any(|[a, b]| *a <= s && e <= *b);
     let word_spans = spans.clone();
     for t in &a.bigrams {
         if bigrams.contains(t.text.as_str()) && !covered(t.start, t.end, &word_spans) {
             spans.push([t.start, t.end]);
+            let surface = &text[t.start..t.end];
+            if !surfaces.iter().any(|s| s.contains(surface)) {
+                surfaces.push(surface.to_string());
+            }
         }
     }
     spans.sort_unstable();
@@ -131,7 +153,7 @@ fn matched_spans(text: &str, words: &HashSet<&str>, bigrams: &HashSet<&str>) -> 
             _ => merged.push([s, e]),
         }
     }
-    merged
+    (merged, surfaces)
 }
 
 /// The window of about [`SNIPPET_CHARS`] characters holding the most matches.
@@ -169,5 +191,78 @@ fn excerpt(field: &'static str, text: &str, spans: &[[usize; 2]]) -> Snippet {
             .filter(|[s, e]| *s >= start && *e <= end)
             .map(|[s, e]| [shift(*s), shift(*e)])
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(title: &str, body: &str) -> Texts {
+        Texts {
+            title: title.into(),
+            keywords: String::new(),
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn terms_are_whole_words_as_written_and_highlights_slice_the_original() {
+        let q = QueryTerms::from_text("数据库 软件").finish();
+        let e = explain(
+            &q,
+            &texts("資料庫軟體", "一種以人工智慧管理資料庫的軟體系統。"),
+        );
+        assert_eq!(e.matched_terms, ["資料庫", "軟體"]);
+        let title = &e.snippets[0];
+        assert_eq!(title.field, "title");
+        let marked: Vec<&str> = title
+            .highlights
+            .iter()
+            .map(|[s, e]| &title.text[*s..*e])
+            .collect();
+        assert_eq!(
+            marked,
+            ["資料庫軟體"],
+            "adjacent matches merge into one mark"
+        );
+        let body = &e.snippets[1];
+        assert_eq!(body.field, "body");
+        assert!(
+            body.html().contains("<mark>資料庫</mark>"),
+            "{}",
+            body.html()
+        );
+    }
+
+    #[test]
+    fn single_characters_are_listed_only_when_nothing_longer_matched() {
+        let q = QueryTerms::from_text("大 电池").finish();
+        let e = explain(&q, &texts("大容量电池", ""));
+        assert_eq!(e.matched_terms, ["电池"]);
+    }
+
+    #[test]
+    fn long_bodies_are_cut_around_the_matches_and_html_is_escaped() {
+        let body = format!(
+            "{}<b>石墨烯</b>导热膜{}",
+            "无关内容。".repeat(60),
+            "其他。".repeat(60)
+        );
+        let q = QueryTerms::from_text("石墨烯").finish();
+        let e = explain(&q, &texts("标题", &body));
+        let s = e.snippets.iter().find(|s| s.field == "body").unwrap();
+        assert!(
+            s.text.starts_with('…') && s.text.ends_with('…'),
+            "{}",
+            s.text
+        );
+        assert!(s.text.chars().count() <= SNIPPET_CHARS + 2);
+        let html = s.html();
+        assert!(
+            html.contains("&lt;b&gt;<mark>石墨烯</mark>&lt;/b&gt;"),
+            "{html}"
+        );
+        assert!(!html.contains("<b>"));
     }
 }
