@@ -26,23 +26,6 @@ pub fn analyze(text: &str) -> Analyzed {
     }
 }
 
-/// Tokens as tantivy's pre-tokenized input.
-pub fn pre_tokenized(text: &str, tokens: &[qiao_text::Token]) -> PreTokenizedString {
-    PreTokenizedString {
-        text: text.to_string(),
-        tokens: tokens
-            .iter()
-            .map(|t| TantivyToken {
-                offset_from: t.start,
-                offset_to: t.end,
-                position: t.position as usize,
-                text: t.text.clone(),
-                position_length: 1,
-            })
-            .collect(),
-    }
-}
-
 /// The words and bigrams of several texts as two pre-tokenized streams over their
 /// concatenation, each text repeated as often as asked (how titles and keywords weigh more).
 pub fn combined(parts: &[(&str, usize)]) -> (PreTokenizedString, PreTokenizedString) {

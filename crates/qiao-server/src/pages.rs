@@ -26,6 +26,22 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// A search snippet as HTML: its text escaped, its matched spans in `<mark>`.
+pub fn snippet_html(snippet: &qiao_search::explain::Snippet) -> String {
+    let text = &snippet.text;
+    let mut out = String::with_capacity(text.len() + 16 * snippet.highlights.len());
+    let mut at = 0;
+    for [start, end] in &snippet.highlights {
+        out.push_str(&escape(&text[at..*start]));
+        out.push_str("<mark>");
+        out.push_str(&escape(&text[*start..*end]));
+        out.push_str("</mark>");
+        at = *end;
+    }
+    out.push_str(&escape(&text[at..]));
+    out
+}
+
 /// `GET /`
 pub async fn home(State(state): State<AppState>) -> ApiResult<Html<String>> {
     let one = Page { number: 1, size: 1 };
@@ -75,4 +91,22 @@ h1 small,li small{{color:#667}}ul{{padding-left:1.2rem}}.tag{{background:#e8f0fb
 <h2>最新发布 <small>Newest listings</small></h2><ul>{rows}</ul>
 <p><a href="/api/v1/openapi.json">API 文档 (OpenAPI)</a></p></body></html>"#
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_are_escaped_around_and_inside_their_marks() {
+        let snippet = qiao_search::explain::Snippet {
+            field: "body",
+            text: "<b>石墨烯</b> & \"导热\"".into(),
+            highlights: vec![[3, 12], [20, 26]],
+        };
+        assert_eq!(
+            snippet_html(&snippet),
+            "&lt;b&gt;<mark>石墨烯</mark>&lt;/b&gt; &amp; &quot;<mark>导热</mark>&quot;"
+        );
+    }
 }
