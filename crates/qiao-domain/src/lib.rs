@@ -23,3 +23,9 @@ pub use account::{Account, NewAccount, Role};
 pub use invalid::{FieldError, Invalid};
 pub use listing::{Kind, Listing, Stage, Status};
 pub use org::{CertKind, Certificate, OrgKind, Organisation};
+
+/// Today's date in China Standard Time (UTC+8, no daylight saving), which decides expiry,
+/// deadlines and certificate validity everywhere in Qiao.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}

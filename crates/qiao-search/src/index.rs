@@ -110,8 +110,9 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
-    /// Opens the index in `dir`, creating it when the directory is empty. An index written with
-    /// another schema is an error ([`Error::Incompatible`]); callers rebuild it.
+    /// Opens the index in `dir`, creating it when the directory is empty. An index written by
+    /// another version (another schema) is derived data: it is deleted and started afresh, and
+    /// the follower then rebuilds it from the database.
     pub fn open(dir: &Path) -> Result<SearchIndex> {
         Self::open_dir(dir, true)
     }
@@ -128,10 +129,19 @@ impl SearchIndex {
         let directory = MmapDirectory::open(dir).map_err(|e| Error::Index(e.to_string()))?;
         let index = if Index::exists(&directory).map_err(|e| Error::Index(e.to_string()))? {
             let index = Index::open(directory)?;
-            if index.schema() != schema {
+            if index.schema() == schema {
+                index
+            } else if writable {
+                tracing::warn!(dir = %dir.display(), "search index from another version; rebuilding it");
+                drop(index);
+                std::fs::remove_dir_all(dir)?;
+                std::fs::create_dir_all(dir)?;
+                let directory =
+                    MmapDirectory::open(dir).map_err(|e| Error::Index(e.to_string()))?;
+                Index::create(directory, schema, Default::default())?
+            } else {
                 return Err(Error::Incompatible(dir.display().to_string()));
             }
-            index
         } else {
             Index::create(directory, schema, Default::default())?
         };

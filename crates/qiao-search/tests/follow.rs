@@ -155,3 +155,23 @@ async fn an_index_ahead_of_its_database_is_rebuilt() {
     assert_eq!(follower.reached(), 0);
     assert_eq!(follower.index().indexed_seq().unwrap(), 0);
 }
+
+#[test]
+fn an_index_from_another_version_is_replaced_by_an_empty_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut other = tantivy::schema::Schema::builder();
+    other.add_text_field("old_title", tantivy::schema::TEXT);
+    tantivy::Index::create_in_dir(dir.path(), other.build()).unwrap();
+    let index = SearchIndex::open(dir.path()).unwrap();
+    assert_eq!(index.indexed_seq().unwrap(), 0);
+    assert_eq!(index.num_docs(), 0);
+    index.apply(&[], &[], 7).unwrap();
+    drop(index);
+    assert_eq!(
+        SearchIndex::open(dir.path())
+            .unwrap()
+            .indexed_seq()
+            .unwrap(),
+        7
+    );
+}

@@ -19,20 +19,12 @@ pub struct AppState {
 impl AppState {
     /// State over a store, with its search index in `index_dir` (in memory when `None`). The
     /// index catches up with the database in the background; searches wait briefly for it.
-    /// An index written by an incompatible version is rebuilt.
     pub async fn open(
         store: Arc<dyn Store>,
         index_dir: Option<&Path>,
     ) -> qiao_search::Result<Self> {
         let index = match index_dir {
-            Some(dir) => match SearchIndex::open(dir) {
-                Err(qiao_search::Error::Incompatible(_)) => {
-                    tracing::warn!(dir = %dir.display(), "search index from another version; rebuilding");
-                    std::fs::remove_dir_all(dir)?;
-                    SearchIndex::open(dir)?
-                }
-                other => other?,
-            },
+            Some(dir) => SearchIndex::open(dir)?,
             None => SearchIndex::in_memory()?,
         };
         let follower = Follower::new(store.clone(), Arc::new(index)).await?;
@@ -45,6 +37,6 @@ impl AppState {
 
     /// Today's date in China Standard Time, which decides expiry and certificate validity.
     pub fn today(&self) -> NaiveDate {
-        (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+        qiao_domain::today()
     }
 }

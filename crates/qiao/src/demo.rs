@@ -77,7 +77,7 @@ fn shift_dates(text: &str, days: i64) -> String {
 /// The demo records with their dates moved to today, parsed. Panics only if the shipped file
 /// is broken, which a test rules out.
 pub fn records() -> Vec<(usize, Record)> {
-    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let today = qiao_domain::today();
     let text = std::str::from_utf8(RECORDS).expect("the demo file is UTF-8");
     let shifted = shift_dates(text, (today - WRITTEN_ON).num_days());
     let outcome =

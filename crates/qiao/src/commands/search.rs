@@ -20,20 +20,11 @@ pub fn index_dir(cli: &Cli) -> PathBuf {
     cli.data_dir.join("index")
 }
 
-/// Opens the index for maintenance, rebuilding it when it was written by another version;
-/// falls back to read-only when a running server holds it.
+/// Opens the index for maintenance; falls back to read-only when a running server holds it.
 async fn open_engine(cli: &Cli, store: &Arc<dyn Store>) -> anyhow::Result<Engine> {
     let dir = index_dir(cli);
     let index = match SearchIndex::open(&dir) {
         Ok(i) => i,
-        Err(qiao_search::Error::Incompatible(_)) => {
-            eprintln!(
-                "the index in {} is from another version; rebuilding it",
-                dir.display()
-            );
-            std::fs::remove_dir_all(&dir)?;
-            SearchIndex::open(&dir)?
-        }
         Err(qiao_search::Error::Busy) => {
             eprintln!(
                 "note: a running server maintains {}; searching what it has indexed",
@@ -54,13 +45,8 @@ async fn open_engine(cli: &Cli, store: &Arc<dyn Store>) -> anyhow::Result<Engine
 pub async fn reindex(cli: &Cli, store: &Arc<dyn Store>) -> anyhow::Result<ExitCode> {
     let dir = index_dir(cli);
     let start = std::time::Instant::now();
-    let index = match SearchIndex::open(&dir) {
-        Err(qiao_search::Error::Incompatible(_)) => {
-            std::fs::remove_dir_all(&dir)?;
-            SearchIndex::open(&dir)?
-        }
-        other => other.with_context(|| format!("cannot open the index in {}", dir.display()))?,
-    };
+    let index = SearchIndex::open(&dir)
+        .with_context(|| format!("cannot open the index in {}", dir.display()))?;
     let follower = Follower::new(store.clone(), Arc::new(index)).await?;
     let docs = follower.rebuild().await?;
     println!(
@@ -79,7 +65,7 @@ pub async fn run_match(
     args: &MatchArgs,
 ) -> anyhow::Result<ExitCode> {
     let engine = open_engine(cli, store).await?;
-    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let today = qiao_domain::today();
     let results = match (&args.listing, &args.query) {
         (Some(id), _) => {
             let source = store
