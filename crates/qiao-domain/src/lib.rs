@@ -11,15 +11,18 @@
 //! - [`org`]: organisations and their certificates on the enterprise ladder.
 //! - [`account`]: people, roles and what a role may do.
 //! - [`listing`]: achievements, demands, challenges, scenarios and resources.
+//! - [`contact`]: contact requests, the gate of tiered disclosure.
 
 pub mod account;
 pub mod codes;
+pub mod contact;
 pub mod invalid;
 pub mod listing;
 pub mod money;
 pub mod org;
 
 pub use account::{Account, NewAccount, Role};
+pub use contact::{ContactRequest, ContactStatus, Decision, DeclineReason, NewContactRequest};
 pub use invalid::{FieldError, Invalid};
 pub use listing::{Kind, Listing, Stage, Status};
 pub use org::{CertKind, Certificate, OrgKind, Organisation};

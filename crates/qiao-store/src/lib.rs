@@ -14,13 +14,18 @@ mod records;
 mod sql;
 #[cfg(feature = "test-support")]
 pub mod test_support;
+mod workflow;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use qiao_domain::{Account, Kind, Listing, NewAccount, Organisation};
+use chrono::{DateTime, Utc};
+use qiao_domain::{Account, ContactRequest, Decision, Kind, Listing, NewAccount, Organisation};
 
 pub use error::{Result, StoreError};
-pub use records::{AccountRow, Backup, BackupItem, Change, ListingRecord, Op, OrgRecord, TokenRow};
+pub use records::{
+    AccountRow, AuditEntry, Backup, BackupItem, Change, ContactFilter, ListingRecord, Op,
+    OrgRecord, TokenRow,
+};
 pub use sql::{Backend, SqlStore};
 
 /// One page of a listing.
@@ -137,6 +142,9 @@ pub struct ImportReport {
 pub trait Store: Send + Sync + 'static {
     /// Which backend this is.
     fn backend(&self) -> Backend;
+    /// The same store, with every change it writes recorded as made by `account_id` (the
+    /// audit log). Handlers write through it on behalf of the signed-in account.
+    fn acting_as(&self, account_id: i64) -> std::sync::Arc<dyn Store>;
 
     /// Registers an organisation. Conflict if its credit code is taken.
     async fn create_org(&self, org: &Organisation) -> Result<OrgRecord>;
@@ -163,6 +171,51 @@ pub trait Store: Send + Sync + 'static {
     async fn create_token(&self, account_id: i64, name: &str, token_hash: &str) -> Result<i64>;
     /// The account an API token (by hash) belongs to.
     async fn account_for_token(&self, token_hash: &str) -> Result<Option<Account>>;
+
+    /// Self-service registration: the organisation and its first member account, in one
+    /// transaction (the account's `org_id` is set to the new organisation). Conflict if the
+    /// credit code or the username is taken; then neither is stored.
+    async fn register(
+        &self,
+        org: &Organisation,
+        account: &NewAccount,
+        password_hash: &str,
+    ) -> Result<(OrgRecord, Account)>;
+    /// Stores a browser session (by the SHA-256 of its cookie) with its CSRF token.
+    async fn create_session(
+        &self,
+        account_id: i64,
+        token_hash: &str,
+        csrf: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The account and CSRF token of an unexpired session.
+    async fn session(&self, token_hash: &str) -> Result<Option<(Account, String)>>;
+    /// Ends a session (logging out).
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+
+    /// Asks a listing's owner for its contact details. Not found for a missing listing;
+    /// conflict for one's own listing or while an earlier request is pending or accepted.
+    async fn create_contact_request(
+        &self,
+        listing_id: i64,
+        requester: &Account,
+        message: &str,
+    ) -> Result<ContactRequest>;
+    /// One contact request.
+    async fn get_contact_request(&self, id: i64) -> Result<ContactRequest>;
+    /// Accepts or declines a pending request. Conflict if it was already decided.
+    async fn decide_contact_request(&self, id: i64, decision: &Decision) -> Result<ContactRequest>;
+    /// Contact requests matching `filter`, newest first.
+    async fn contact_requests(
+        &self,
+        filter: &ContactFilter,
+        page: Page,
+    ) -> Result<Paged<ContactRequest>>;
+    /// Whether the owner of `listing_id` accepted a request from `who` or their organisation.
+    async fn contact_granted(&self, listing_id: i64, who: &Account) -> Result<bool>;
+    /// The audit log: every change with who made it, newest first.
+    async fn audit_log(&self, page: Page) -> Result<Paged<crate::AuditEntry>>;
 
     /// Stores a new, validated listing.
     async fn create_listing(

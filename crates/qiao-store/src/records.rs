@@ -48,7 +48,8 @@ pub enum Op {
 }
 
 impl Op {
-    pub(crate) fn as_str(self) -> &'static str {
+    /// The name stored in the change feed.
+    pub fn as_str(self) -> &'static str {
         match self {
             Op::Insert => "insert",
             Op::Update => "update",
@@ -117,11 +118,45 @@ pub enum BackupItem {
     Token(TokenRow),
     /// A listing.
     Listing(ListingRecord),
+    /// A contact request.
+    ContactRequest(qiao_domain::ContactRequest),
 }
 
 /// Every record of a store, in an order that restores without breaking references.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Backup {
-    /// Organisations, accounts, tokens, then listings.
+    /// Organisations, accounts, tokens, listings, then contact requests.
     pub items: Vec<BackupItem>,
+}
+
+/// One line of the audit log: who changed what, when (the change feed with its actor).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Change-feed number.
+    pub seq: i64,
+    /// Which sort of record (`listing`, `organisation`, `account`, `contact_request`).
+    pub entity: String,
+    /// The record's id.
+    pub entity_id: i64,
+    /// What happened.
+    pub op: Op,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The acting account; `None` for the command line, imports and the demo loader.
+    pub actor_id: Option<i64>,
+    /// Its username, if the account still exists.
+    pub actor: Option<String>,
+}
+
+/// Filters for contact-request queries; `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct ContactFilter {
+    /// Sent by this account.
+    pub requester_id: Option<i64>,
+    /// Addressed to this organisation.
+    pub owner_org_id: Option<i64>,
+    /// About this listing.
+    pub listing_id: Option<i64>,
+    /// In this state.
+    pub status: Option<qiao_domain::ContactStatus>,
 }

@@ -10,13 +10,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use qiao_domain::{Account, Listing, NewAccount, Organisation, Role};
+use qiao_domain::{Account, ContactRequest, Decision, Listing, NewAccount, Organisation, Role};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, AssertSqlSafe, Row, Transaction};
 
 use crate::error::{Result, StoreError, conflict_on_unique};
 use crate::records::{
-    AccountRow, Backup, BackupItem, Change, ListingRecord, Op, OrgRecord, TokenRow,
+    AccountRow, AuditEntry, Backup, BackupItem, Change, ContactFilter, ListingRecord, Op,
+    OrgRecord, TokenRow,
 };
 use crate::{Drafts, ImportListing, ImportReport, ListingFilter, OrgFilter, Page, Paged, Store};
 
@@ -30,10 +31,20 @@ pub enum Backend {
 }
 
 /// Migrations, in order; append only.
-const SQLITE_MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
-const POSTGRES_MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (
+        2,
+        include_str!("../migrations/sqlite/0002_sessions_contacts_audit.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
+    (
+        2,
+        include_str!("../migrations/postgres/0002_sessions_contacts_audit.sql"),
+    ),
+];
 
 /// Key of the PostgreSQL advisory lock every writer holds (see the postgres migration).
 const WRITE_LOCK_KEY: i64 = 0x5141_494f; // "QIAO"
@@ -58,20 +69,22 @@ impl Backend {
 /// The store over an sqlx `Any` pool.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
-    pool: AnyPool,
-    backend: Backend,
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+    /// The account whose writes these are, recorded with each change (the audit log).
+    pub(crate) actor: Option<i64>,
 }
 
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     Utc::now()
 }
 
 /// Timestamps are stored as fixed-width UTC text so that text order is time order.
-fn ts(t: DateTime<Utc>) -> String {
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| StoreError::Corrupt(format!("timestamp `{s}`: {e}")))
@@ -81,31 +94,31 @@ fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-fn json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("records serialise to JSON")
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T> {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("{what} body: {e}")))
 }
 
 /// A value bound to a dynamically built query.
 #[derive(Debug, Clone)]
-enum Arg {
+pub(crate) enum Arg {
     Int(i64),
     Text(String),
 }
 
 /// Builds a `WHERE` clause whose placeholders are numbered in order of appearance.
 #[derive(Debug, Default)]
-struct Where {
+pub(crate) struct Where {
     clauses: Vec<String>,
     args: Vec<Arg>,
 }
 
 impl Where {
     /// Adds a condition; each `?` in `clause` becomes the next `$N` and takes one of `args`.
-    fn and(&mut self, clause: &str, args: impl IntoIterator<Item = Arg>) {
+    pub(crate) fn and(&mut self, clause: &str, args: impl IntoIterator<Item = Arg>) {
         let mut out = String::new();
         for ch in clause.chars() {
             if ch == '?' {
@@ -138,7 +151,7 @@ impl Where {
     }
 }
 
-fn bind_all<'q>(
+pub(crate) fn bind_all<'q>(
     mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
     args: &[Arg],
 ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
@@ -170,7 +183,7 @@ fn listing_from_row(row: &AnyRow) -> Result<ListingRecord> {
     })
 }
 
-fn account_from_row(row: &AnyRow) -> Result<Account> {
+pub(crate) fn account_from_row(row: &AnyRow) -> Result<Account> {
     let role: String = row.try_get("role")?;
     Ok(Account {
         id: row.try_get("id")?,
@@ -183,9 +196,9 @@ fn account_from_row(row: &AnyRow) -> Result<Account> {
 
 const ORG_COLUMNS: &str = "id, body, created_at, updated_at";
 const LISTING_COLUMNS: &str = "id, owner_org_id, body, created_at, updated_at";
-const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, org_id";
+pub(crate) const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, org_id";
 
-type Tx = Transaction<'static, Any>;
+pub(crate) type Tx = Transaction<'static, Any>;
 
 impl SqlStore {
     /// Connects to (and, for SQLite, creates) the database `url` names and runs pending
@@ -231,7 +244,11 @@ impl SqlStore {
                     .await?
             }
         };
-        let store = SqlStore { pool, backend };
+        let store = SqlStore {
+            pool,
+            backend,
+            actor: None,
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -274,7 +291,7 @@ impl SqlStore {
     /// so two writers queue on the busy timeout instead of failing when one upgrades a read
     /// lock. PostgreSQL: an advisory lock serialises writers so that change-feed numbers
     /// commit in order (a follower that has seen N never later finds an N-1 appear).
-    async fn write_tx(&self) -> Result<Tx> {
+    pub(crate) async fn write_tx(&self) -> Result<Tx> {
         match self.backend {
             Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
             Backend::Postgres => {
@@ -288,18 +305,28 @@ impl SqlStore {
         }
     }
 
-    async fn record_change(tx: &mut Tx, entity: &str, id: i64, op: Op) -> Result<()> {
-        sqlx::query("INSERT INTO changes (entity, entity_id, op, at) VALUES ($1, $2, $3, $4)")
-            .bind(entity)
-            .bind(id)
-            .bind(op.as_str())
-            .bind(ts(now()))
-            .execute(&mut **tx)
-            .await?;
+    pub(crate) async fn record_change(
+        &self,
+        tx: &mut Tx,
+        entity: &str,
+        id: i64,
+        op: Op,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO changes (entity, entity_id, op, at, actor_id) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(entity)
+        .bind(id)
+        .bind(op.as_str())
+        .bind(ts(now()))
+        .bind(self.actor)
+        .execute(&mut **tx)
+        .await?;
         Ok(())
     }
 
-    async fn insert_org(
+    pub(crate) async fn insert_org(
+        &self,
         tx: &mut Tx,
         id: Option<i64>,
         org: &Organisation,
@@ -322,11 +349,12 @@ impl SqlStore {
         .await
         .map_err(|e| conflict_on_unique(e, || format!("an organisation with credit_code `{}` already exists", org.credit_code)))?;
         let id: i64 = row.try_get(0)?;
-        Self::record_change(tx, "organisation", id, Op::Insert).await?;
+        self.record_change(tx, "organisation", id, Op::Insert)
+            .await?;
         Ok(id)
     }
 
-    async fn write_org(tx: &mut Tx, id: i64, org: &Organisation) -> Result<()> {
+    async fn write_org(&self, tx: &mut Tx, id: i64, org: &Organisation) -> Result<()> {
         let done = sqlx::query(
             "UPDATE organisations SET credit_code = $1, name = $2, kind = $3, district = $4, body = $5, updated_at = $6 WHERE id = $7",
         )
@@ -343,10 +371,11 @@ impl SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("organisation", id));
         }
-        Self::record_change(tx, "organisation", id, Op::Update).await
+        self.record_change(tx, "organisation", id, Op::Update).await
     }
 
     async fn insert_listing(
+        &self,
         tx: &mut Tx,
         id: Option<i64>,
         owner: Option<i64>,
@@ -375,11 +404,11 @@ impl SqlStore {
         .await
         .map_err(|e| conflict_on_unique(e, || format!("a listing with id {} already exists", id.unwrap_or_default())))?;
         let id: i64 = row.try_get(0)?;
-        Self::record_change(tx, "listing", id, Op::Insert).await?;
+        self.record_change(tx, "listing", id, Op::Insert).await?;
         Ok(id)
     }
 
-    async fn write_listing(tx: &mut Tx, id: i64, listing: &Listing) -> Result<()> {
+    async fn write_listing(&self, tx: &mut Tx, id: i64, listing: &Listing) -> Result<()> {
         let current: Option<String> = sqlx::query_scalar("SELECT kind FROM listings WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut **tx)
@@ -406,10 +435,33 @@ impl SqlStore {
         .bind(id)
         .execute(&mut **tx)
         .await?;
-        Self::record_change(tx, "listing", id, Op::Update).await
+        self.record_change(tx, "listing", id, Op::Update).await
     }
 
-    async fn count_and_fetch(
+    pub(crate) async fn insert_account(
+        &self,
+        tx: &mut Tx,
+        a: &NewAccount,
+        password_hash: &str,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO accounts (username, display_name, role, org_id, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&a.username)
+        .bind(a.display_name.clone().unwrap_or_else(|| a.username.clone()))
+        .bind(a.role.as_str())
+        .bind(a.org_id)
+        .bind(password_hash)
+        .bind(ts(now()))
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|e| conflict_on_unique(e, || format!("username `{}` is taken", a.username)))?;
+        let id: i64 = row.try_get(0)?;
+        self.record_change(tx, "account", id, Op::Insert).await?;
+        Ok(id)
+    }
+
+    pub(crate) async fn count_and_fetch(
         &self,
         table: &str,
         columns: &str,
@@ -452,10 +504,82 @@ impl Store for SqlStore {
         self.backend
     }
 
+    fn acting_as(&self, account_id: i64) -> std::sync::Arc<dyn Store> {
+        std::sync::Arc::new(SqlStore {
+            actor: Some(account_id),
+            ..self.clone()
+        })
+    }
+
+    async fn register(
+        &self,
+        org: &Organisation,
+        account: &NewAccount,
+        password_hash: &str,
+    ) -> Result<(OrgRecord, Account)> {
+        let (org_id, account_id) = self.do_register(org, account, password_hash).await?;
+        Ok((
+            self.get_org(org_id).await?,
+            self.get_account(account_id).await?,
+        ))
+    }
+
+    async fn create_session(
+        &self,
+        account_id: i64,
+        token_hash: &str,
+        csrf: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.do_create_session(account_id, token_hash, csrf, expires_at)
+            .await
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<(Account, String)>> {
+        self.do_session(token_hash).await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        self.do_delete_session(token_hash).await
+    }
+
+    async fn create_contact_request(
+        &self,
+        listing_id: i64,
+        requester: &Account,
+        message: &str,
+    ) -> Result<ContactRequest> {
+        self.do_create_contact(listing_id, requester, message).await
+    }
+
+    async fn get_contact_request(&self, id: i64) -> Result<ContactRequest> {
+        self.do_get_contact(id).await
+    }
+
+    async fn decide_contact_request(&self, id: i64, decision: &Decision) -> Result<ContactRequest> {
+        self.do_decide_contact(id, decision).await
+    }
+
+    async fn contact_requests(
+        &self,
+        filter: &ContactFilter,
+        page: Page,
+    ) -> Result<Paged<ContactRequest>> {
+        self.do_contacts(filter, page).await
+    }
+
+    async fn contact_granted(&self, listing_id: i64, who: &Account) -> Result<bool> {
+        self.do_contact_granted(listing_id, who).await
+    }
+
+    async fn audit_log(&self, page: Page) -> Result<Paged<AuditEntry>> {
+        self.do_audit_log(page).await
+    }
+
     async fn create_org(&self, org: &Organisation) -> Result<OrgRecord> {
         let mut tx = self.write_tx().await?;
         let t = now();
-        let id = Self::insert_org(&mut tx, None, org, t, t).await?;
+        let id = self.insert_org(&mut tx, None, org, t, t).await?;
         tx.commit().await?;
         self.get_org(id).await
     }
@@ -482,7 +606,7 @@ impl Store for SqlStore {
 
     async fn update_org(&self, id: i64, org: &Organisation) -> Result<OrgRecord> {
         let mut tx = self.write_tx().await?;
-        Self::write_org(&mut tx, id, org).await?;
+        self.write_org(&mut tx, id, org).await?;
         tx.commit().await?;
         self.get_org(id).await
     }
@@ -508,7 +632,8 @@ impl Store for SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("organisation", id));
         }
-        Self::record_change(&mut tx, "organisation", id, Op::Delete).await?;
+        self.record_change(&mut tx, "organisation", id, Op::Delete)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -547,20 +672,7 @@ impl Store for SqlStore {
 
     async fn create_account(&self, a: &NewAccount, password_hash: &str) -> Result<Account> {
         let mut tx = self.write_tx().await?;
-        let row = sqlx::query(
-            "INSERT INTO accounts (username, display_name, role, org_id, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(&a.username)
-        .bind(a.display_name.clone().unwrap_or_else(|| a.username.clone()))
-        .bind(a.role.as_str())
-        .bind(a.org_id)
-        .bind(password_hash)
-        .bind(ts(now()))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| conflict_on_unique(e, || format!("username `{}` is taken", a.username)))?;
-        let id: i64 = row.try_get(0)?;
-        Self::record_change(&mut tx, "account", id, Op::Insert).await?;
+        let id = self.insert_account(&mut tx, a, password_hash).await?;
         tx.commit().await?;
         self.get_account(id).await
     }
@@ -631,7 +743,9 @@ impl Store for SqlStore {
     ) -> Result<ListingRecord> {
         let mut tx = self.write_tx().await?;
         let t = now();
-        let id = Self::insert_listing(&mut tx, None, owner_org_id, listing, t, t).await?;
+        let id = self
+            .insert_listing(&mut tx, None, owner_org_id, listing, t, t)
+            .await?;
         tx.commit().await?;
         self.get_listing(id).await
     }
@@ -671,7 +785,7 @@ impl Store for SqlStore {
 
     async fn update_listing(&self, id: i64, listing: &Listing) -> Result<ListingRecord> {
         let mut tx = self.write_tx().await?;
-        Self::write_listing(&mut tx, id, listing).await?;
+        self.write_listing(&mut tx, id, listing).await?;
         tx.commit().await?;
         self.get_listing(id).await
     }
@@ -685,7 +799,8 @@ impl Store for SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("listing", id));
         }
-        Self::record_change(&mut tx, "listing", id, Op::Delete).await?;
+        self.record_change(&mut tx, "listing", id, Op::Delete)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -745,11 +860,11 @@ impl Store for SqlStore {
                     .await?;
             match existing {
                 Some(id) => {
-                    Self::write_org(&mut tx, id, org).await?;
+                    self.write_org(&mut tx, id, org).await?;
                     report.organisations_updated += 1;
                 }
                 None => {
-                    Self::insert_org(&mut tx, None, org, t, t).await?;
+                    self.insert_org(&mut tx, None, org, t, t).await?;
                     report.organisations_created += 1;
                 }
             }
@@ -787,7 +902,7 @@ impl Store for SqlStore {
             };
             if exists {
                 let id = item.id.expect("checked above");
-                Self::write_listing(&mut tx, id, &item.listing).await?;
+                self.write_listing(&mut tx, id, &item.listing).await?;
                 sqlx::query("UPDATE listings SET owner_org_id = $1 WHERE id = $2")
                     .bind(owner)
                     .bind(id)
@@ -795,7 +910,8 @@ impl Store for SqlStore {
                     .await?;
                 report.listings_updated += 1;
             } else {
-                Self::insert_listing(&mut tx, item.id, owner, &item.listing, t, t).await?;
+                self.insert_listing(&mut tx, item.id, owner, &item.listing, t, t)
+                    .await?;
                 report.listings_created += 1;
             }
         }
@@ -924,6 +1040,17 @@ impl Store for SqlStore {
         {
             items.push(BackupItem::Listing(listing_from_row(&row)?));
         }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM contact_requests ORDER BY id",
+            crate::workflow::CONTACT_COLUMNS
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::ContactRequest(
+                crate::workflow::contact_from_row(&row)?,
+            ));
+        }
         tx.commit().await?;
         Ok(Backup { items })
     }
@@ -938,7 +1065,7 @@ impl Store for SqlStore {
         for item in &backup.items {
             match item {
                 BackupItem::Organisation(o) => {
-                    Self::insert_org(&mut tx, Some(o.id), &o.org, o.created_at, o.updated_at)
+                    self.insert_org(&mut tx, Some(o.id), &o.org, o.created_at, o.updated_at)
                         .await?;
                 }
                 BackupItem::Account(a) => {
@@ -955,7 +1082,8 @@ impl Store for SqlStore {
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| conflict_on_unique(e, || format!("username `{}` appears twice", a.account.username)))?;
-                    Self::record_change(&mut tx, "account", a.account.id, Op::Insert).await?;
+                    self.record_change(&mut tx, "account", a.account.id, Op::Insert)
+                        .await?;
                 }
                 BackupItem::Token(t) => {
                     sqlx::query("INSERT INTO tokens (id, account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -968,7 +1096,7 @@ impl Store for SqlStore {
                         .await?;
                 }
                 BackupItem::Listing(l) => {
-                    Self::insert_listing(
+                    self.insert_listing(
                         &mut tx,
                         Some(l.id),
                         l.owner_org_id,
@@ -978,11 +1106,12 @@ impl Store for SqlStore {
                     )
                     .await?;
                 }
+                BackupItem::ContactRequest(c) => self.restore_contact(&mut tx, c).await?,
             }
         }
         if self.backend == Backend::Postgres {
             // Identity columns do not see explicit ids; move them past the restored rows.
-            for table in ["accounts", "tokens"] {
+            for table in ["accounts", "tokens", "contact_requests"] {
                 sqlx::query(AssertSqlSafe(format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
                 )))

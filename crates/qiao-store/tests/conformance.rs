@@ -39,6 +39,10 @@ conformance!(
     accounts_and_tokens,
     backup_restores_everything,
     concurrent_writers_keep_the_feed_ordered,
+    registration_is_one_transaction,
+    sessions_expire_and_end,
+    contact_requests_gate_disclosure,
+    audit_log_names_the_actor,
 );
 
 fn org(code: &str, name: &str) -> Organisation {
@@ -512,4 +516,254 @@ async fn concurrent_writers_keep_the_feed_ordered(db: &TestDb) {
     if db.backend == Backend::Sqlite {
         assert!(s.integrity_check().await.unwrap().is_empty());
     }
+}
+
+fn member(username: &str, org_id: Option<i64>) -> NewAccount {
+    NewAccount {
+        username: username.into(),
+        display_name: None,
+        password: "long enough".into(),
+        role: Role::Member,
+        org_id,
+    }
+}
+
+async fn registration_is_one_transaction(db: &TestDb) {
+    let s = &db.store;
+    let (o, a) = s
+        .register(&org(&code(501), "甲公司"), &member("jia", None), "hash")
+        .await
+        .unwrap();
+    assert_eq!(a.org_id, Some(o.id));
+    assert_eq!(a.role, Role::Member);
+    // A taken username stores neither the new organisation nor the account.
+    let err = s
+        .register(&org(&code(502), "乙公司"), &member("jia", None), "hash")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(s.org_by_credit_code(&code(502)).await.unwrap().is_none());
+    // A taken credit code: nothing either.
+    let err = s
+        .register(&org(&code(501), "丙公司"), &member("bing", None), "hash")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(s.account_for_login("bing").await.unwrap().is_none());
+}
+
+async fn sessions_expire_and_end(db: &TestDb) {
+    let s = &db.store;
+    let a = s.create_account(&member("sess", None), "h").await.unwrap();
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    s.create_session(a.id, "live", "csrf-1", later)
+        .await
+        .unwrap();
+    s.create_session(
+        a.id,
+        "old",
+        "csrf-2",
+        chrono::Utc::now() - chrono::Duration::seconds(1),
+    )
+    .await
+    .unwrap();
+    let (who, csrf) = s.session("live").await.unwrap().unwrap();
+    assert_eq!((who.id, csrf.as_str()), (a.id, "csrf-1"));
+    assert!(
+        s.session("old").await.unwrap().is_none(),
+        "expired sessions are not valid"
+    );
+    assert!(s.session("nonexistent").await.unwrap().is_none());
+    s.delete_session("live").await.unwrap();
+    assert!(s.session("live").await.unwrap().is_none());
+}
+
+async fn contact_requests_gate_disclosure(db: &TestDb) {
+    use qiao_domain::{ContactStatus, Decision, DeclineReason};
+    use qiao_store::ContactFilter;
+    let s = &db.store;
+    let owner = s.create_org(&org(&code(601), "高校")).await.unwrap();
+    let other = s.create_org(&org(&code(602), "企业")).await.unwrap();
+    let l = s
+        .create_listing(
+            Some(owner.id),
+            &listing(Kind::Achievement, "成果", json!({})),
+        )
+        .await
+        .unwrap();
+    let asker = s
+        .create_account(&member("asker", Some(other.id)), "h")
+        .await
+        .unwrap();
+    let colleague = s
+        .create_account(&member("colleague", Some(other.id)), "h")
+        .await
+        .unwrap();
+    let stranger = s
+        .create_account(&member("stranger", None), "h")
+        .await
+        .unwrap();
+    let own = s
+        .create_account(&member("own", Some(owner.id)), "h")
+        .await
+        .unwrap();
+
+    // Asking about one's own listing, or about nothing, is refused.
+    assert!(matches!(
+        s.create_contact_request(l.id, &own, "我们自己的成果")
+            .await
+            .unwrap_err(),
+        StoreError::Conflict(_)
+    ));
+    assert!(matches!(
+        s.create_contact_request(9999, &asker, "不存在的成果")
+            .await
+            .unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+
+    let r = s
+        .create_contact_request(l.id, &asker, "想了解许可条件")
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status, r.owner_org_id, r.requester_org_id),
+        (ContactStatus::Pending, Some(owner.id), Some(other.id))
+    );
+    assert!(matches!(
+        s.create_contact_request(l.id, &asker, "再问一次")
+            .await
+            .unwrap_err(),
+        StoreError::Conflict(_)
+    ));
+    assert!(!s.contact_granted(l.id, &asker).await.unwrap());
+
+    let inbox = s
+        .contact_requests(
+            &ContactFilter {
+                owner_org_id: Some(owner.id),
+                ..Default::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        inbox.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![r.id]
+    );
+    let sent = s
+        .contact_requests(
+            &ContactFilter {
+                requester_id: Some(stranger.id),
+                ..Default::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent.total, 0);
+
+    let accepted = s
+        .decide_contact_request(
+            r.id,
+            &Decision::Accept {
+                note: Some("欢迎联系".into()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(accepted.status, ContactStatus::Accepted);
+    assert!(s.contact_granted(l.id, &asker).await.unwrap());
+    assert!(
+        s.contact_granted(l.id, &colleague).await.unwrap(),
+        "the whole organisation learns the contact"
+    );
+    assert!(!s.contact_granted(l.id, &stranger).await.unwrap());
+    // A decided request cannot be decided again.
+    assert!(matches!(
+        s.decide_contact_request(
+            r.id,
+            &Decision::Decline {
+                reason: DeclineReason::Price,
+                note: None
+            }
+        )
+        .await
+        .unwrap_err(),
+        StoreError::Conflict(_)
+    ));
+
+    let r2 = s
+        .create_contact_request(l.id, &stranger, "个人想了解")
+        .await
+        .unwrap();
+    let declined = s
+        .decide_contact_request(
+            r2.id,
+            &Decision::Decline {
+                reason: DeclineReason::TooEarly,
+                note: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (declined.status, declined.reason),
+        (ContactStatus::Declined, Some(DeclineReason::TooEarly))
+    );
+    assert!(!s.contact_granted(l.id, &stranger).await.unwrap());
+
+    // Contact requests survive backup and restore.
+    let backup = s.backup().await.unwrap();
+    let target = TestDb::new(db.backend).await.unwrap();
+    target.store.restore(&backup).await.unwrap();
+    assert_eq!(
+        target.store.get_contact_request(r2.id).await.unwrap(),
+        declined
+    );
+    // Identity columns moved past restored ids: a new request gets a fresh id.
+    let again = target
+        .store
+        .create_contact_request(l.id, &stranger, "再次询问")
+        .await
+        .unwrap();
+    assert!(again.id > r2.id);
+    target.drop_schema().await;
+}
+
+async fn audit_log_names_the_actor(db: &TestDb) {
+    let s = &db.store;
+    let o = s.create_org(&org(&code(701), "机构")).await.unwrap();
+    let a = s
+        .create_account(&member("actor", Some(o.id)), "h")
+        .await
+        .unwrap();
+    let l = s
+        .acting_as(a.id)
+        .create_listing(Some(o.id), &listing(Kind::Demand, "需求", json!({})))
+        .await
+        .unwrap();
+    s.acting_as(a.id).delete_listing(l.id).await.unwrap();
+    let log = s.audit_log(Page::default()).await.unwrap();
+    let newest: Vec<_> = log
+        .items
+        .iter()
+        .take(2)
+        .map(|e| (e.entity.as_str(), e.entity_id, e.op, e.actor.as_deref()))
+        .collect();
+    assert_eq!(
+        newest,
+        vec![
+            ("listing", l.id, Op::Delete, Some("actor")),
+            ("listing", l.id, Op::Insert, Some("actor"))
+        ]
+    );
+    // Writes without an acting account (CLI, imports) have no actor.
+    let first = log.items.last().unwrap();
+    assert_eq!(
+        (first.entity.as_str(), first.actor_id),
+        ("organisation", None)
+    );
+    assert_eq!(log.total, 4);
 }
