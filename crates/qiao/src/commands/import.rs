@@ -82,7 +82,8 @@ pub async fn export(store: &Arc<dyn Store>, file: &Path) -> anyhow::Result<ExitC
                     listing: l.listing,
                 }));
             }
-            BackupItem::Account(_) | BackupItem::Token(_) => {}
+            // Exports carry the marketplace, not who talked to whom.
+            BackupItem::Account(_) | BackupItem::Token(_) | BackupItem::ContactRequest(_) => {}
         }
     }
     qiao_io::write_path(file, &records)?;
