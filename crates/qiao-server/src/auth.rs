@@ -46,12 +46,19 @@ pub fn new_token() -> (String, String) {
     (token, hash)
 }
 
+/// A random secret of 32 bytes as hex (session cookies, CSRF tokens).
+pub fn random_secret() -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    hex(&bytes)
+}
+
 /// The SHA-256 (hex) under which a token is stored.
 pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex digits of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -5,8 +5,9 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use qiao_domain::Kind;
 
-use crate::api::{accounts, imports, listings, meta, organisations, search};
+use crate::api::{accounts, contacts, imports, listings, meta, organisations, search};
 use crate::error::{ApiError, Code};
+use crate::pages::{account, admin, boards, detail, home, orgs, workspace};
 use crate::state::AppState;
 
 /// Builds the application.
@@ -19,6 +20,10 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(search::search))
         .route("/search/status", get(search::status))
         .route("/accounts", get(accounts::list).post(accounts::create))
+        .route("/audit", get(accounts::audit))
+        .route("/contact-requests", get(contacts::list))
+        .route("/contact-requests/{id}", get(contacts::get))
+        .route("/contact-requests/{id}/decision", post(contacts::decision))
         .route(
             "/imports",
             post(imports::create).layer(DefaultBodyLimit::max(imports::MAX_IMPORT)),
@@ -52,6 +57,10 @@ pub fn router(state: AppState) -> Router {
             .route(
                 &format!("/{}/{{id}}/matches", kind.plural()),
                 get(move |s, v, i, q| search::matches(kind, s, v, i, q)),
+            )
+            .route(
+                &format!("/{}/{{id}}/contact-requests", kind.plural()),
+                post(move |s, u, i, b| contacts::create(kind, s, u, i, b)),
             );
     }
     let api = api.fallback(|| async {
@@ -61,8 +70,54 @@ pub fn router(state: AppState) -> Router {
         )
     });
     Router::new()
-        .route("/", get(crate::pages::home))
+        .merge(pages())
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(crate::json::MAX_BODY))
         .with_state(state)
+}
+
+/// The pages for browsers. They share one middleware: every browser gets a CSRF cookie.
+fn pages() -> Router<AppState> {
+    let mut pages = Router::new()
+        .route("/", get(home::home))
+        .route("/search", get(crate::pages::search::search))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/logout", post(account::logout))
+        .route(
+            "/register",
+            get(account::register_form).post(account::register),
+        )
+        .route("/lang", get(account::switch_lang))
+        .route("/post", get(detail::post_default))
+        .route("/post/{kind}", get(detail::new_form).post(detail::create))
+        .route("/resources", get(boards::resources))
+        .route("/orgs/{id}", get(orgs::show))
+        .route("/workspace", get(workspace::show))
+        .route("/requests/{id}/decide", post(workspace::decide))
+        .route("/admin", get(admin::accounts))
+        .route("/admin/accounts", post(admin::create_account))
+        .route("/admin/audit", get(admin::audit))
+        .route("/static/qiao.css", get(crate::pages::stylesheet))
+        .route("/static/qiao.js", get(crate::pages::script));
+    for kind in Kind::ALL {
+        let base = format!("/{}", kind.plural());
+        pages = pages
+            .route(&base, get(move |s, v, q| boards::list(kind, s, v, q)))
+            .route(
+                &format!("{base}/{{id}}"),
+                get(move |s, v, i| detail::show(kind, s, v, i)),
+            )
+            .route(
+                &format!("{base}/{{id}}/contact"),
+                post(move |s, v, i, f| detail::request_contact(kind, s, v, i, f)),
+            )
+            .route(
+                &format!("{base}/{{id}}/edit"),
+                get(move |s, v, i| detail::edit_form(kind, s, v, i))
+                    .post(move |s, v, i, f| detail::update(kind, s, v, i, f)),
+            );
+    }
+    pages.layer(axum::middleware::from_fn(
+        crate::pages::session::csrf_cookie,
+    ))
 }

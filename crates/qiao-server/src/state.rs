@@ -14,6 +14,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Search and matching, over an index that follows the database.
     pub search: Arc<Engine>,
+    /// Failed sign-ins per username, to slow down password guessing.
+    pub logins: Arc<crate::pages::session::LoginLimiter>,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
         Ok(AppState {
             search: Arc::new(Engine::new(store.clone(), follower)),
             store,
+            logins: Arc::default(),
         })
     }
 

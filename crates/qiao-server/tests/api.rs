@@ -702,7 +702,7 @@ async fn home_page_escapes_listing_text() {
     .await;
     let page = app.raw(Method::GET, "/", None, None).await;
     let html = page.body.as_str().unwrap();
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;成果"));
+    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;成果"));
     assert!(!html.contains("<script>alert"));
 }
 

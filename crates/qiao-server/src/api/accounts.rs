@@ -108,7 +108,20 @@ pub async fn create(
     }
     let account = state
         .store
+        .acting_as(user.id)
         .create_account(&new, &hash_password(&new.password))
         .await?;
     Ok((StatusCode::CREATED, axum::Json(account)))
+}
+
+/// `GET /api/v1/audit` (admins): every change, who made it and when, newest first.
+pub async fn audit(
+    State(state): State<AppState>,
+    User(user): User,
+    Query(paging): Query<Paging>,
+) -> ApiResult<axum::Json<Paged<qiao_store::AuditEntry>>> {
+    if user.role != Role::Admin {
+        return Err(ApiError::forbidden("only admins read the audit log"));
+    }
+    Ok(axum::Json(state.store.audit_log(paging.page()?).await?))
 }

@@ -85,7 +85,8 @@ pub async fn create(
     if !parsed.errors.is_empty() {
         return Err(row_errors(parsed.errors));
     }
-    let outcome = crate::import::import_records(&state.store, parsed.records).await?;
+    let outcome =
+        crate::import::import_records(&state.store.acting_as(user.id), parsed.records).await?;
     if !outcome.errors.is_empty() {
         return Err(row_errors(outcome.errors));
     }

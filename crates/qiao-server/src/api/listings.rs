@@ -111,6 +111,20 @@ pub async fn load(
     Ok(record)
 }
 
+/// Whether `viewer` sees a listing's private fields: those who may change it, and those whose
+/// contact request (or a colleague's) the owner accepted. This is tiered disclosure.
+pub async fn discloses(
+    state: &AppState,
+    viewer: Option<&Account>,
+    record: &ListingRecord,
+) -> ApiResult<bool> {
+    Ok(match viewer {
+        None => false,
+        Some(a) if a.may_change(record.owner_org_id) => true,
+        Some(a) => state.store.contact_granted(record.id, a).await?,
+    })
+}
+
 /// `GET /api/v1/{kind}s/{id}`
 pub async fn get(
     kind: Kind,
@@ -118,8 +132,11 @@ pub async fn get(
     Viewer(viewer): Viewer,
     Id(id): Id,
 ) -> ApiResult<axum::Json<ListingRecord>> {
-    let record = load(&state, kind, id, viewer.as_ref()).await?;
-    Ok(axum::Json(view(viewer.as_ref(), record)))
+    let mut record = load(&state, kind, id, viewer.as_ref()).await?;
+    if !discloses(&state, viewer.as_ref(), &record).await? {
+        record.listing.strip_private();
+    }
+    Ok(axum::Json(record))
 }
 
 /// Parses and validates the fields of a listing of `kind`.
@@ -186,7 +203,11 @@ pub async fn create(
         })?;
     }
     let listing = parse_listing(kind, body)?;
-    let record = state.store.create_listing(owner, &listing).await?;
+    let record = state
+        .store
+        .acting_as(user.id)
+        .create_listing(owner, &listing)
+        .await?;
     let location = format!("/api/v1/{}/{}", kind.plural(), record.id);
     Ok((
         StatusCode::CREATED,
@@ -221,7 +242,13 @@ pub async fn replace(
 ) -> ApiResult<axum::Json<ListingRecord>> {
     load_for_change(&state, kind, id, &user).await?;
     let listing = parse_listing(kind, body)?;
-    Ok(axum::Json(state.store.update_listing(id, &listing).await?))
+    Ok(axum::Json(
+        state
+            .store
+            .acting_as(user.id)
+            .update_listing(id, &listing)
+            .await?,
+    ))
 }
 
 /// `PATCH /api/v1/{kind}s/{id}`: a JSON merge patch (RFC 7396) of the fields.
@@ -236,7 +263,13 @@ pub async fn patch(
     let mut fields = current.listing.to_fields();
     merge_patch(&mut fields, &patch);
     let listing = parse_listing(kind, fields)?;
-    Ok(axum::Json(state.store.update_listing(id, &listing).await?))
+    Ok(axum::Json(
+        state
+            .store
+            .acting_as(user.id)
+            .update_listing(id, &listing)
+            .await?,
+    ))
 }
 
 /// `DELETE /api/v1/{kind}s/{id}`
@@ -247,6 +280,6 @@ pub async fn delete(
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
     load_for_change(&state, kind, id, &user).await?;
-    state.store.delete_listing(id).await?;
+    state.store.acting_as(user.id).delete_listing(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

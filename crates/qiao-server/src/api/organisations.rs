@@ -33,7 +33,9 @@ pub struct ListQuery {
     q: Option<String>,
 }
 
-fn view(viewer: Option<&Account>, mut record: OrgRecord) -> OrgRecord {
+/// The organisation as `viewer` may see it: revenue and R&D figures only for itself, commission
+/// staff and admins.
+pub fn view(viewer: Option<&Account>, mut record: OrgRecord) -> OrgRecord {
     let privileged =
         viewer.is_some_and(|a| a.may_change(Some(record.id)) || a.role == Role::CommissionStaff);
     if !privileged {
@@ -117,7 +119,7 @@ pub async fn create(
         ));
     }
     let org = parse_org(body)?;
-    let record = state.store.create_org(&org).await?;
+    let record = state.store.acting_as(user.id).create_org(&org).await?;
     let location = format!("/api/v1/organisations/{}", record.id);
     Ok((
         StatusCode::CREATED,
@@ -145,7 +147,11 @@ pub async fn replace(
 ) -> ApiResult<axum::Json<OrgRecord>> {
     check_change(&state, &user, id).await?;
     Ok(axum::Json(
-        state.store.update_org(id, &parse_org(body)?).await?,
+        state
+            .store
+            .acting_as(user.id)
+            .update_org(id, &parse_org(body)?)
+            .await?,
     ))
 }
 
@@ -160,7 +166,11 @@ pub async fn patch(
     let mut fields = serde_json::to_value(&current.org).expect("organisations serialise");
     merge_patch(&mut fields, &patch);
     Ok(axum::Json(
-        state.store.update_org(id, &parse_org(fields)?).await?,
+        state
+            .store
+            .acting_as(user.id)
+            .update_org(id, &parse_org(fields)?)
+            .await?,
     ))
 }
 
@@ -173,6 +183,6 @@ pub async fn delete(
     if user.role != Role::Admin {
         return Err(ApiError::forbidden("only admins delete organisations"));
     }
-    state.store.delete_org(id).await?;
+    state.store.acting_as(user.id).delete_org(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,285 @@
+//! Admin pages: `GET /admin` (accounts, and a form to create one), `POST /admin/accounts`,
+//! and `GET /admin/audit` (every change: who, what, when). Admins only.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use qiao_domain::{FieldError, Invalid, NewAccount, Role};
+use qiao_store::Page;
+use serde::Deserialize;
+
+use super::form::{FormData, Plain, Shown};
+use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
+use crate::auth::hash_password;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+fn require_admin(v: &Visitor) -> PageResult<qiao_domain::Account> {
+    let user = v.account()?.clone();
+    if user.role != Role::Admin {
+        return Err(v.error(ApiError::forbidden(
+            v.ctx.l.t("仅平台管理员可访问。", "Admins only."),
+        )));
+    }
+    Ok(user)
+}
+
+fn plain(name: &'static str, label: &'static str, widget: &'static str) -> Plain {
+    Plain {
+        name,
+        label,
+        widget,
+        required: name != "display_name" && name != "credit_code",
+        hint: "",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage<'a> {
+    ctx: &'a Ctx,
+    message: Option<String>,
+    accounts: Vec<(i64, String, String, &'static str, String, String)>,
+    general: Vec<String>,
+    fields: Vec<Shown>,
+}
+
+async fn render(
+    state: &AppState,
+    v: &Visitor,
+    form: &FormData,
+    errors: &[FieldError],
+    message: Option<String>,
+) -> PageResult<Response> {
+    let l = v.ctx.l;
+    let paged = state
+        .store
+        .list_accounts(Page {
+            number: 1,
+            size: 200,
+        })
+        .await
+        .map_err(|e| v.error(e))?;
+    let mut accounts = Vec::new();
+    for a in paged.items {
+        let (href, org) = match a.org_id {
+            Some(o) => (
+                format!("/orgs/{o}"),
+                state
+                    .store
+                    .get_org(o)
+                    .await
+                    .map(|r| r.org.name)
+                    .unwrap_or_default(),
+            ),
+            None => (String::new(), String::new()),
+        };
+        accounts.push((a.id, a.username, a.display_name, l.role(&a.role), href, org));
+    }
+    let chosen = form.get("role").unwrap_or("member");
+    let mut role = plain("role", l.t("角色", "Role"), "select").show(l, form, errors);
+    role.options = Role::ALL
+        .into_iter()
+        .map(|r| (r.as_str(), l.role(&r), r.as_str() == chosen))
+        .collect();
+    let fields = vec![
+        plain("username", l.t("用户名", "Username"), "text").show(l, form, errors),
+        plain("display_name", l.t("显示名称", "Display name"), "text").show(l, form, errors),
+        plain("password", l.t("初始密码", "Initial password"), "password").show(l, form, errors),
+        role,
+        plain(
+            "credit_code",
+            l.t(
+                "所属机构的统一社会信用代码（机构成员必填）",
+                "Credit code of the organisation (members)",
+            ),
+            "text",
+        )
+        .show(l, form, errors),
+    ];
+    let general = errors
+        .iter()
+        .filter(|e| {
+            ![
+                "username",
+                "display_name",
+                "password",
+                "role",
+                "credit_code",
+            ]
+            .contains(&e.field.as_str())
+        })
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect();
+    Ok(html(&AdminPage {
+        ctx: &v.ctx,
+        message,
+        accounts,
+        general,
+        fields,
+    }))
+}
+
+/// `GET /admin`
+pub async fn accounts(State(state): State<AppState>, v: Visitor) -> PageResult<Response> {
+    require_admin(&v)?;
+    render(&state, &v, &FormData::default(), &[], None).await
+}
+
+/// `POST /admin/accounts`
+pub async fn create_account(
+    State(state): State<AppState>,
+    v: Visitor,
+    axum::Form(form): axum::Form<FormData>,
+) -> PageResult<Response> {
+    v.check_csrf(form.csrf())?;
+    let admin = require_admin(&v)?;
+    let mut errors = Vec::new();
+    let role = Role::parse(&form.text("role"));
+    if role.is_none() {
+        errors.push(FieldError {
+            field: "role".into(),
+            message: "choose a role".into(),
+        });
+    }
+    let code = form.text("credit_code");
+    let org_id = if code.is_empty() {
+        None
+    } else {
+        match state
+            .store
+            .org_by_credit_code(&code)
+            .await
+            .map_err(|e| v.error(e))?
+        {
+            Some(o) => Some(o.id),
+            None => {
+                errors.push(FieldError {
+                    field: "credit_code".into(),
+                    message: format!("no organisation has the credit code `{code}`"),
+                });
+                None
+            }
+        }
+    };
+    let display = form.text("display_name");
+    let mut new = NewAccount {
+        username: form.text("username"),
+        display_name: (!display.is_empty()).then_some(display),
+        password: form.get("password").unwrap_or("").to_string(),
+        role: role.unwrap_or(Role::Member),
+        org_id,
+    };
+    if let Err(Invalid(e)) = new.validate() {
+        errors.extend(e.into_iter().map(|mut f| {
+            if f.field == "org_id" {
+                f.field = "credit_code".into();
+            }
+            f
+        }));
+    }
+    if !errors.is_empty() {
+        return render(&state, &v, &form, &errors, None).await;
+    }
+    match state
+        .store
+        .acting_as(admin.id)
+        .create_account(&new, &hash_password(&new.password))
+        .await
+    {
+        Ok(_) => Ok(see_other("/admin")),
+        Err(qiao_store::StoreError::Conflict(_)) => {
+            let taken = [FieldError {
+                field: "username".into(),
+                message: v
+                    .ctx
+                    .l
+                    .t("该用户名已被使用。", "this username is taken")
+                    .into(),
+            }];
+            render(&state, &v, &form, &taken, None).await
+        }
+        Err(e) => Err(v.error(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage<'a> {
+    ctx: &'a Ctx,
+    total: String,
+    entries: Vec<(i64, String, String, &'static str, String, String)>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// The page of the audit log.
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditParams {
+    page: Option<u32>,
+}
+
+/// `GET /admin/audit`
+pub async fn audit(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(p): Query<AuditParams>,
+) -> PageResult<Response> {
+    require_admin(&v)?;
+    let l = v.ctx.l;
+    let page = p.page.unwrap_or(1).max(1);
+    let log = state
+        .store
+        .audit_log(Page {
+            number: page,
+            size: 50,
+        })
+        .await
+        .map_err(|e| v.error(e))?;
+    let entries = log
+        .items
+        .into_iter()
+        .map(|e| {
+            let what = match (e.op.as_str(), l) {
+                ("insert", Lang::Zh) => "新建",
+                ("update", Lang::Zh) => "修改",
+                ("delete", Lang::Zh) => "删除",
+                ("insert", Lang::En) => "created",
+                ("update", Lang::En) => "changed",
+                _ => "deleted",
+            };
+            let href = match (e.entity.as_str(), e.op.as_str()) {
+                (_, "delete") => String::new(),
+                ("organisation", _) => format!("/orgs/{}", e.entity_id),
+                _ => String::new(),
+            };
+            let who = e.actor.unwrap_or_else(|| match e.actor_id {
+                Some(id) => format!("#{id}"),
+                None => l
+                    .t("系统（命令行/导入）", "system (CLI / import)")
+                    .to_string(),
+            });
+            (
+                e.seq,
+                (e.at + chrono::Duration::hours(8))
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string(),
+                who,
+                what,
+                format!("{} #{}", e.entity, e.entity_id),
+                href,
+            )
+        })
+        .collect();
+    let pages = (log.total as u32).div_ceil(50);
+    Ok(html(&AuditPage {
+        ctx: &v.ctx,
+        total: match l {
+            Lang::Zh => format!("共 {} 条。", log.total),
+            Lang::En => format!("{} entries.", log.total),
+        },
+        entries,
+        prev: (page > 1).then(|| format!("/admin/audit?page={}", page - 1)),
+        next: (page < pages).then(|| format!("/admin/audit?page={}", page + 1)),
+    }))
+}

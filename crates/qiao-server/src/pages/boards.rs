@@ -1,0 +1,193 @@
+//! Browsing by kind: `GET /{kind}s` for every kind, the challenge board (揭榜挂帅) with its
+//! application windows at `GET /challenges`, and the resource library (科创资源库: instruments,
+//! experts, service institutions) at `GET /resources`. Booking an instrument or reaching an
+//! expert goes through the listing's contact request, like every other listing.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use qiao_domain::{Kind, Listing};
+use qiao_store::{Drafts, ListingFilter, Page};
+use serde::Deserialize;
+
+use super::{Ctx, Lang, PageResult, Row, Visitor, html, row};
+use crate::state::AppState;
+
+const PER_PAGE: u32 = 20;
+
+/// Paging and the open-only switch.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListParams {
+    page: Option<u32>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage<'a> {
+    ctx: &'a Ctx,
+    heading: String,
+    intro: String,
+    tabs: Vec<(String, &'static str, bool)>,
+    total_text: String,
+    rows: Vec<Row>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// A challenge's application window as a badge: not yet open, open (days left), or closed.
+fn window(l: Lang, listing: &Listing, today: chrono::NaiveDate) -> Option<(String, &'static str)> {
+    let Listing::Challenge(c) = listing else {
+        return None;
+    };
+    Some(if today < c.apply_from {
+        (
+            format!("{} {}", l.t("揭榜未开始，开始于", "opens on"), c.apply_from),
+            "warn",
+        )
+    } else if today <= c.apply_until {
+        let days = (c.apply_until - today).num_days();
+        (
+            match l {
+                Lang::Zh => format!("征集中，剩 {days} 天"),
+                Lang::En => format!("open, {days} days left"),
+            },
+            "ok",
+        )
+    } else {
+        (l.t("揭榜已截止", "applications closed").to_string(), "bad")
+    })
+}
+
+/// What one browsing page shows.
+struct Board {
+    kind: Kind,
+    base: String,
+    heading: String,
+    intro: String,
+    tabs: Vec<(String, &'static str, bool)>,
+    page: u32,
+}
+
+async fn render(state: &AppState, v: &Visitor, board: Board) -> PageResult<Response> {
+    let Board {
+        kind,
+        base,
+        heading,
+        intro,
+        tabs,
+        page,
+    } = board;
+    let l = v.ctx.l;
+    let today = state.today();
+    let filter = ListingFilter {
+        kind: Some(kind),
+        drafts: Drafts::Hidden,
+        ..Default::default()
+    };
+    let page = page.max(1);
+    let paged = state
+        .store
+        .list_listings(
+            &filter,
+            Page {
+                number: page,
+                size: PER_PAGE,
+            },
+        )
+        .await
+        .map_err(|e| v.error(e))?;
+    let rows = paged
+        .items
+        .iter()
+        .map(|r| {
+            let mut shown = row(l, r, today);
+            if let Some((text, class)) = window(l, &r.listing, today)
+                && shown.status.is_empty()
+            {
+                shown.status = text;
+                shown.status_class = class;
+            }
+            shown
+        })
+        .collect();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let pages = (paged.total as u32).div_ceil(PER_PAGE);
+    Ok(html(&ListPage {
+        ctx: &v.ctx,
+        heading,
+        intro,
+        tabs,
+        total_text: match l {
+            Lang::Zh => format!("共 {} 条，第 {page}/{} 页", paged.total, pages.max(1)),
+            Lang::En => format!("{} in all, page {page} of {}", paged.total, pages.max(1)),
+        },
+        rows,
+        prev: (page > 1).then(|| format!("{base}{sep}page={}", page - 1)),
+        next: (page < pages).then(|| format!("{base}{sep}page={}", page + 1)),
+    }))
+}
+
+/// `GET /{kind}s`
+pub async fn list(
+    kind: Kind,
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(p): Query<ListParams>,
+) -> PageResult<Response> {
+    let l = v.ctx.l;
+    let intro = match kind {
+        Kind::Challenge => l.t(
+            "揭榜挂帅：企业张榜技术难题，写明指标、期限、交付物和榜单金额，能者揭榜。",
+            "Open challenges: an enterprise posts a technical problem with indicators, deadline, deliverables and reward; whoever can solve it applies.",
+        ),
+        Kind::Scenario => l.t("为技术找场景，为场景找市场。", "A scenario for every technology, a market for every scenario."),
+        _ => "",
+    };
+    let board = Board {
+        kind,
+        base: format!("/{}", kind.plural()),
+        heading: l.kind(&kind).to_string(),
+        intro: intro.to_string(),
+        tabs: Vec::new(),
+        page: p.page.unwrap_or(1),
+    };
+    render(&state, &v, board).await
+}
+
+/// `GET /resources?type=instrument|expert|institution`
+pub async fn resources(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(p): Query<ListParams>,
+) -> PageResult<Response> {
+    let l = v.ctx.l;
+    let kind = match p.kind.as_deref().and_then(Kind::parse) {
+        Some(k @ (Kind::Expert | Kind::Institution)) => k,
+        _ => Kind::Instrument,
+    };
+    let tabs = [Kind::Instrument, Kind::Expert, Kind::Institution]
+        .into_iter()
+        .map(|k| {
+            (
+                format!("/resources?type={}", k.as_str()),
+                l.kind(&k),
+                k == kind,
+            )
+        })
+        .collect();
+    let board = Board {
+        kind,
+        base: format!("/resources?type={}", kind.as_str()),
+        heading: l.t("科创资源库", "Resource library").to_string(),
+        intro: l.t(
+            "共享大型仪器、专家和服务机构。打开条目后提交预约或联系申请，对方同意后即可看到联系方式。",
+            "Shared instruments, experts and service institutions. Open one and send a booking or contact request; its contact details appear once the owner accepts.",
+        )
+        .to_string(),
+        tabs,
+        page: p.page.unwrap_or(1),
+    };
+    render(&state, &v, board).await
+}

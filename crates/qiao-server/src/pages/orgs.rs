@@ -1,0 +1,177 @@
+//! `GET /orgs/{id}`: an organisation's profile, its place on the cultivation ladder (科技型中小企业
+//! → 高新技术企业 → 科技小巨人/专精特新 → 领军企业) with each certificate's validity, and its
+//! listings. Revenue and R&D figures show only to the organisation itself, commission staff and
+//! admins, exactly as in the API.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use qiao_domain::{CertKind, Role};
+use qiao_store::{Drafts, ListingFilter, Page};
+
+use super::detail::yuan;
+use super::{Ctx, Lang, PageResult, Row, Visitor, html, row};
+use crate::api::organisations;
+use crate::error::{ApiError, Code};
+use crate::state::AppState;
+
+/// Days before expiry from which a certificate is flagged as expiring.
+const EXPIRING_DAYS: i64 = 90;
+
+/// A certificate as the profile shows it.
+pub struct CertView {
+    label: &'static str,
+    number: String,
+    from: String,
+    until: String,
+    state: String,
+    class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "org.html")]
+struct OrgPage<'a> {
+    ctx: &'a Ctx,
+    name: String,
+    kind_label: &'static str,
+    fields: Vec<(String, String)>,
+    description: String,
+    ladder: Vec<(&'static str, bool)>,
+    certificates: Vec<CertView>,
+    rows: Vec<Row>,
+}
+
+fn cert_label(l: Lang, k: CertKind) -> &'static str {
+    l.t(
+        k.label_zh(),
+        match k {
+            CertKind::TechSme => "Tech-based SME",
+            CertKind::HighTech => "High-tech enterprise",
+            CertKind::LittleGiant => "Little giant",
+            CertKind::Specialized => "Specialised (专精特新)",
+            CertKind::Leading => "Leading enterprise",
+        },
+    )
+}
+
+/// `GET /orgs/{id}`
+pub async fn show(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let l = v.ctx.l;
+    let missing = || {
+        v.error(ApiError::new(
+            Code::NotFound,
+            l.t("该机构不存在。", "No such organisation."),
+        ))
+    };
+    let id: i64 = id.parse().map_err(|_| missing())?;
+    let record = match state.store.get_org(id).await {
+        Ok(r) => r,
+        Err(qiao_store::StoreError::NotFound { .. }) => return Err(missing()),
+        Err(e) => return Err(v.error(e)),
+    };
+    let record = organisations::view(v.ctx.user.as_ref(), record);
+    let org = &record.org;
+    let today = state.today();
+    let mut fields = vec![(
+        l.t("统一社会信用代码", "Credit code").to_string(),
+        org.credit_code.clone(),
+    )];
+    let mut push = |zh: &str, en: &str, value: Option<String>| {
+        if let Some(v) = value {
+            fields.push((l.t(zh, en).to_string(), v));
+        }
+    };
+    push("所在区", "District", org.district.clone());
+    push("行业代码", "Industry code", org.industry_code.clone());
+    push("成立日期", "Founded", org.founded_on.map(|d| d.to_string()));
+    push(
+        "员工人数",
+        "Employees",
+        org.employees.map(|n| n.to_string()),
+    );
+    push(
+        "上年营业收入",
+        "Revenue last year",
+        org.revenue_yuan.map(yuan),
+    );
+    push(
+        "上年研发投入",
+        "R&D last year",
+        org.rd_expense_yuan.map(yuan),
+    );
+    push("网站", "Website", org.website.clone());
+    let held = org.valid_certificates(today);
+    let ladder = CertKind::ALL
+        .into_iter()
+        .map(|k| (cert_label(l, k), held.contains(&k)))
+        .collect();
+    let mut certificates: Vec<CertView> = org
+        .certificates
+        .iter()
+        .map(|c| {
+            let left = (c.expires_on - today).num_days();
+            let (state, class) = if !c.valid_on(today) && today < c.issued_on {
+                (l.t("未生效", "not yet valid").to_string(), "warn")
+            } else if !c.valid_on(today) {
+                (l.t("已过期", "expired").to_string(), "bad")
+            } else if left <= EXPIRING_DAYS {
+                (
+                    match l {
+                        Lang::Zh => format!("有效，{left} 天后到期"),
+                        Lang::En => format!("valid, expires in {left} days"),
+                    },
+                    "warn",
+                )
+            } else {
+                (l.t("有效", "valid").to_string(), "ok")
+            };
+            CertView {
+                label: cert_label(l, c.kind),
+                number: c.number.clone().unwrap_or_default(),
+                from: c.issued_on.to_string(),
+                until: c.expires_on.to_string(),
+                state,
+                class,
+            }
+        })
+        .collect();
+    certificates.sort_by(|a, b| b.until.cmp(&a.until));
+    let drafts = match &v.ctx.user {
+        Some(u) if u.role == Role::Admin => Drafts::All,
+        Some(u) if u.org_id == Some(id) => Drafts::OfOrg(id),
+        _ => Drafts::Hidden,
+    };
+    let rows = state
+        .store
+        .list_listings(
+            &ListingFilter {
+                owner_org_id: Some(id),
+                drafts,
+                ..Default::default()
+            },
+            Page {
+                number: 1,
+                size: 50,
+            },
+        )
+        .await
+        .map_err(|e| v.error(e))?
+        .items
+        .iter()
+        .map(|r| row(l, r, today))
+        .collect();
+    Ok(html(&OrgPage {
+        ctx: &v.ctx,
+        name: org.name.clone(),
+        kind_label: l.t(org.kind.label_zh(), org.kind.label_zh()),
+        fields,
+        description: org.description.clone().unwrap_or_default(),
+        ladder,
+        certificates,
+        rows,
+    }))
+}

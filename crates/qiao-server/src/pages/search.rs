@@ -1,0 +1,355 @@
+//! `GET /search?q=…`: results with facets (type, field, district, maturity, status) and
+//! highlighted snippets, each hit with the reasons it matched.
+//!
+//! One query fetches the best [`FACET_POOL`] hits; the facets count over them and the chosen
+//! facets filter them, so the counts beside each facet always agree with what a click shows.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use qiao_domain::listing::Stage;
+use qiao_domain::{Kind, Listing, Status};
+use qiao_search::{Filters, Hit, SearchRequest};
+use serde::Deserialize;
+
+use super::{Ctx, Lang, PageResult, Visitor, html, snippet_html, status_badge};
+use crate::state::AppState;
+
+/// How many of the best hits a results page (and its facets) draws on.
+pub const FACET_POOL: usize = 100;
+const PER_PAGE: usize = 20;
+const MAX_QUERY_CHARS: usize = 2_000;
+
+/// Parameters of the search page. Unknown ones are ignored: links get shared and edited.
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchParams {
+    q: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    district: Option<String>,
+    field: Option<String>,
+    maturity: Option<String>,
+    status: Option<String>,
+    page: Option<usize>,
+}
+
+/// A hit as pages show it (search results and "best matches" panels).
+#[derive(Debug, Clone)]
+pub struct HitView {
+    /// Kind, in the page's language.
+    pub kind_label: &'static str,
+    /// Detail page.
+    pub href: String,
+    /// Title.
+    pub title: String,
+    /// Status badge.
+    pub status: String,
+    /// Badge colour.
+    pub status_class: &'static str,
+    /// Score, rounded.
+    pub score: String,
+    /// Why it matched: shared words, then structured signals.
+    pub reasons: Vec<String>,
+    /// Highlighted snippets, already escaped HTML.
+    pub snippets: Vec<String>,
+    /// District and field.
+    pub meta: Vec<String>,
+}
+
+/// A hit's view in `l`.
+pub fn hit_view(
+    l: Lang,
+    hit: &Hit,
+    listing: Option<&Listing>,
+    today: chrono::NaiveDate,
+) -> HitView {
+    let mut reasons = Vec::new();
+    if !hit.matched_terms.is_empty() {
+        reasons.push(format!(
+            "{}{}",
+            l.t("共同词：", "shared words: "),
+            hit.matched_terms.join(l.t("、", ", "))
+        ));
+    }
+    for s in &hit.signals {
+        if s.name == "text" || s.name == "lexical" {
+            continue;
+        }
+        reasons.push(s.label.clone());
+    }
+    let (status, status_class) = match listing {
+        Some(li) => status_badge(l, li, today),
+        None => (String::new(), ""),
+    };
+    let mut meta = Vec::new();
+    if let Some(d) = &hit.district {
+        meta.push(d.clone());
+    }
+    if let Some(d) = &hit.discipline {
+        meta.push(d.clone());
+    }
+    HitView {
+        kind_label: l.kind(&hit.kind),
+        href: format!("/{}/{}", hit.kind.plural(), hit.id),
+        title: hit.title.clone(),
+        status,
+        status_class,
+        score: format!("{:.2}", hit.score),
+        reasons,
+        snippets: hit.snippets.iter().take(2).map(snippet_html).collect(),
+        meta,
+    }
+}
+
+/// One facet value with its count and the link that toggles it.
+pub struct FacetOption {
+    label: String,
+    n: usize,
+    href: String,
+    on: bool,
+}
+
+/// A facet: its title and values.
+pub struct Facet {
+    title: &'static str,
+    options: Vec<FacetOption>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage<'a> {
+    ctx: &'a Ctx,
+    q: String,
+    keep: Vec<(&'static str, String)>,
+    summary: String,
+    facets: Vec<Facet>,
+    hits: Vec<HitView>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+fn maturity_of(listing: Option<&Listing>) -> Option<&'static str> {
+    match listing {
+        Some(Listing::Achievement(a)) => a.stage.map(|s| match s {
+            Stage::Lab => "lab",
+            Stage::SmallPilot => "small_pilot",
+            Stage::Pilot => "pilot",
+            Stage::Industrial => "industrial",
+        }),
+        _ => None,
+    }
+}
+
+fn maturity_label(l: Lang, code: &str) -> String {
+    match code {
+        "lab" => l.t("实验室", "laboratory"),
+        "small_pilot" => l.t("小试", "small pilot"),
+        "pilot" => l.t("中试", "pilot"),
+        "industrial" => l.t("产业化", "industrial"),
+        other => other,
+    }
+    .to_string()
+}
+
+fn status_label(l: Lang, s: Status) -> String {
+    match s {
+        Status::Draft => l.t("草稿", "draft"),
+        Status::Open => l.t("开放", "open"),
+        Status::UnderReview => l.t("评审中", "under review"),
+        Status::Awarded => l.t("已揭榜", "awarded"),
+        Status::Closed => l.t("已关闭", "closed"),
+    }
+    .to_string()
+}
+
+/// `GET /search`
+pub async fn search(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(p): Query<SearchParams>,
+) -> PageResult<Response> {
+    let l = v.ctx.l;
+    let q: String =
+        p.q.as_deref()
+            .unwrap_or("")
+            .trim()
+            .chars()
+            .take(MAX_QUERY_CHARS)
+            .collect();
+    // The chosen facets, by name, for links and filtering.
+    let chosen: Vec<(&'static str, String)> = [
+        ("type", &p.kind),
+        ("field", &p.field),
+        ("district", &p.district),
+        ("maturity", &p.maturity),
+        ("status", &p.status),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| (k, s.to_string()))
+    })
+    .collect();
+    if q.is_empty() {
+        return Ok(html(&SearchPage {
+            ctx: &v.ctx,
+            q,
+            keep: chosen,
+            summary: String::new(),
+            facets: Vec::new(),
+            hits: Vec::new(),
+            prev: None,
+            next: None,
+        }));
+    }
+    let results = state
+        .search
+        .search(&SearchRequest {
+            q: q.clone(),
+            filters: Filters::default(),
+            limit: FACET_POOL,
+            offset: 0,
+        })
+        .await
+        .map_err(|e| v.error(e))?;
+    let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
+    let listings: HashMap<i64, Listing> = state
+        .store
+        .get_listings(&ids)
+        .await
+        .map_err(|e| v.error(e))?
+        .into_iter()
+        .map(|r| (r.id, r.listing))
+        .collect();
+
+    // Each hit's facet values.
+    let values = |h: &Hit| -> [(&'static str, Option<String>); 5] {
+        let listing = listings.get(&h.id);
+        [
+            ("type", Some(h.kind.as_str().to_string())),
+            ("field", h.discipline.clone()),
+            ("district", h.district.clone()),
+            ("maturity", maturity_of(listing).map(str::to_string)),
+            ("status", Some(h.status.as_str().to_string())),
+        ]
+    };
+    let passes = |h: &Hit, except: Option<&str>| {
+        let vals = values(h);
+        chosen.iter().all(|(name, want)| {
+            Some(*name) == except
+                || vals
+                    .iter()
+                    .any(|(n, v)| n == name && v.as_deref() == Some(want.as_str()))
+        })
+    };
+
+    // Counts per facet value, over the hits that pass every *other* chosen facet, so a click
+    // on a value shows exactly the number beside it.
+    let titles: [(&'static str, &'static str); 5] = [
+        ("type", l.t("类型", "Type")),
+        ("field", l.t("领域", "Field")),
+        ("district", l.t("区域", "District")),
+        ("maturity", l.t("成熟度", "Maturity")),
+        ("status", l.t("状态", "Status")),
+    ];
+    let mut facets = Vec::new();
+    for (name, title) in titles {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for h in results.hits.iter().filter(|h| passes(h, Some(name))) {
+            if let Some((_, Some(val))) = values(h).into_iter().find(|(n, _)| *n == name) {
+                *counts.entry(val).or_default() += 1;
+            }
+        }
+        let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let options: Vec<FacetOption> = counts
+            .into_iter()
+            .take(12)
+            .map(|(val, n)| {
+                let on = chosen.iter().any(|(k, x)| *k == name && *x == val);
+                let label = match name {
+                    "type" => Kind::parse(&val).map_or(val.clone(), |k| l.kind(&k).to_string()),
+                    "maturity" => maturity_label(l, &val),
+                    "status" => Status::parse(&val).map_or(val.clone(), |s| status_label(l, s)),
+                    _ => val.clone(),
+                };
+                let mut params: Vec<(&str, String)> = vec![("q", q.clone())];
+                params.extend(
+                    chosen
+                        .iter()
+                        .filter(|(k, _)| *k != name)
+                        .map(|(k, x)| (*k, x.clone())),
+                );
+                if !on {
+                    params.push((name, val.clone()));
+                }
+                FacetOption {
+                    label,
+                    n,
+                    href: link(&params),
+                    on,
+                }
+            })
+            .collect();
+        if !options.is_empty() {
+            facets.push(Facet { title, options });
+        }
+    }
+
+    let today = state.today();
+    let shown: Vec<&Hit> = results.hits.iter().filter(|h| passes(h, None)).collect();
+    let page = p.page.unwrap_or(1).max(1);
+    let start = (page - 1) * PER_PAGE;
+    let hits: Vec<HitView> = shown
+        .iter()
+        .skip(start)
+        .take(PER_PAGE)
+        .map(|h| hit_view(l, h, listings.get(&h.id), today))
+        .collect();
+    let mut params: Vec<(&str, String)> = vec![("q", q.clone())];
+    params.extend(chosen.iter().map(|(k, x)| (*k, x.clone())));
+    let page_link = |n: usize| {
+        let mut ps = params.clone();
+        ps.push(("page", n.to_string()));
+        link(&ps)
+    };
+    let prev = (page > 1).then(|| page_link(page - 1));
+    let next = (start + PER_PAGE < shown.len()).then(|| page_link(page + 1));
+    let summary = match l {
+        Lang::Zh => format!(
+            "共 {} 条相关结果（在最相关的 {} 条中筛选后 {} 条）",
+            results.matched,
+            results.hits.len(),
+            shown.len()
+        ),
+        Lang::En => format!(
+            "{} matching listings ({} after filters, among the best {})",
+            results.matched,
+            shown.len(),
+            results.hits.len()
+        ),
+    };
+    Ok(html(&SearchPage {
+        ctx: &v.ctx,
+        q,
+        keep: chosen,
+        summary,
+        facets,
+        hits,
+        prev,
+        next,
+    }))
+}
+
+/// A `/search` link with these parameters, URL-encoded.
+fn link(params: &[(&str, String)]) -> String {
+    let query: Vec<String> = params
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencoding::encode(v)))
+        .collect();
+    format!("/search?{}", query.join("&"))
+}

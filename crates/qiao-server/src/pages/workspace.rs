@@ -1,0 +1,216 @@
+//! `GET /workspace`: the signed-in person's own corner: contact requests received (with accept
+//! and decline), requests sent (with the answer and the reason), and their organisation's
+//! listings, drafts included. `POST /requests/{id}/decide` answers a request.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use qiao_domain::{ContactRequest, ContactStatus, Decision, DeclineReason, Listing};
+use qiao_store::{Drafts, ListingFilter, Page};
+
+use super::form::FormData;
+use super::messages::zh_message;
+use super::{Ctx, Lang, PageResult, Row, Visitor, html, row, see_other};
+use crate::api::contacts;
+use crate::error::Code;
+use crate::state::AppState;
+
+/// A request as the inbox shows it.
+pub struct RequestRow {
+    id: i64,
+    listing_href: String,
+    listing_title: String,
+    status: &'static str,
+    class: &'static str,
+    pending: bool,
+    party: String,
+    at: String,
+    message: String,
+    reason: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "workspace.html")]
+struct WorkspacePage<'a> {
+    ctx: &'a Ctx,
+    who: String,
+    error: Option<String>,
+    org_href: Option<String>,
+    received: Vec<RequestRow>,
+    sent: Vec<RequestRow>,
+    mine: Vec<Row>,
+    reasons: Vec<(&'static str, &'static str)>,
+}
+
+async fn request_rows(
+    state: &AppState,
+    l: Lang,
+    requests: Vec<ContactRequest>,
+    show_requester: bool,
+) -> qiao_store::Result<Vec<RequestRow>> {
+    let ids: Vec<i64> = requests.iter().map(|r| r.listing_id).collect();
+    let listings: HashMap<i64, Listing> = state
+        .store
+        .get_listings(&ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.listing))
+        .collect();
+    let mut rows = Vec::new();
+    for r in requests {
+        let (href, title) = match listings.get(&r.listing_id) {
+            Some(li) => (
+                format!("/{}/{}", li.kind().plural(), r.listing_id),
+                li.title().to_string(),
+            ),
+            None => (String::from("#"), format!("#{}", r.listing_id)),
+        };
+        let party = if show_requester {
+            let person = state
+                .store
+                .get_account(r.requester_id)
+                .await
+                .map(|a| a.display_name)
+                .unwrap_or_default();
+            let org = match r.requester_org_id {
+                Some(o) => state.store.get_org(o).await.map(|o| o.org.name).ok(),
+                None => None,
+            };
+            match org {
+                Some(org) => format!("{person}（{org}）"),
+                None => person,
+            }
+        } else {
+            String::new()
+        };
+        rows.push(RequestRow {
+            id: r.id,
+            listing_href: href,
+            listing_title: title,
+            status: l.t(r.status.label_zh(), r.status.label_en()),
+            class: match r.status {
+                ContactStatus::Pending => "warn",
+                ContactStatus::Accepted => "ok",
+                ContactStatus::Declined => "bad",
+            },
+            pending: r.status == ContactStatus::Pending,
+            party,
+            at: (r.created_at + chrono::Duration::hours(8))
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            message: r.message,
+            reason: r
+                .reason
+                .map(|x| l.t(x.label_zh(), x.label_en()).to_string())
+                .unwrap_or_default(),
+            note: r.note.unwrap_or_default(),
+        });
+    }
+    Ok(rows)
+}
+
+async fn render(state: &AppState, v: &Visitor, error: Option<String>) -> PageResult<Response> {
+    let l = v.ctx.l;
+    let user = v.account()?.clone();
+    let page = Page {
+        number: 1,
+        size: 100,
+    };
+    let received = contacts::inbox(state, &user, false, page)
+        .await
+        .map_err(|e| v.error(e))?
+        .items;
+    let sent = contacts::inbox(state, &user, true, page)
+        .await
+        .map_err(|e| v.error(e))?
+        .items;
+    let received = request_rows(state, l, received, true)
+        .await
+        .map_err(|e| v.error(e))?;
+    let sent = request_rows(state, l, sent, false)
+        .await
+        .map_err(|e| v.error(e))?;
+    let today = state.today();
+    let mine = match user.org_id {
+        Some(org) => state
+            .store
+            .list_listings(
+                &ListingFilter {
+                    owner_org_id: Some(org),
+                    drafts: Drafts::OfOrg(org),
+                    ..Default::default()
+                },
+                page,
+            )
+            .await
+            .map_err(|e| v.error(e))?
+            .items
+            .iter()
+            .map(|r| row(l, r, today))
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(html(&WorkspacePage {
+        ctx: &v.ctx,
+        who: format!("{} · {}", user.display_name, l.role(&user.role)),
+        error,
+        org_href: user.org_id.map(|o| format!("/orgs/{o}")),
+        received,
+        sent,
+        mine,
+        reasons: DeclineReason::ALL
+            .into_iter()
+            .map(|r| (r.as_str(), l.t(r.label_zh(), r.label_en())))
+            .collect(),
+    }))
+}
+
+/// `GET /workspace`
+pub async fn show(State(state): State<AppState>, v: Visitor) -> PageResult<Response> {
+    render(&state, &v, None).await
+}
+
+/// `POST /requests/{id}/decide`
+pub async fn decide(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<FormData>,
+) -> PageResult<Response> {
+    v.check_csrf(form.csrf())?;
+    let user = v.account()?.clone();
+    let note = Some(form.text("note")).filter(|n| !n.is_empty());
+    let decision = match form.get("decision") {
+        Some("accept") => Decision::Accept { note },
+        _ => match DeclineReason::parse(&form.text("reason")) {
+            Some(reason) => Decision::Decline { reason, note },
+            None => {
+                return render(
+                    &state,
+                    &v,
+                    Some(v.ctx.l.t("请选择婉拒原因。", "Choose a reason.").into()),
+                )
+                .await;
+            }
+        },
+    };
+    match contacts::decide(&state, &user, id, decision).await {
+        Ok(_) => Ok(see_other("/workspace#received")),
+        Err(e) if matches!(e.code, Code::ValidationFailed | Code::Conflict) => {
+            let text = e
+                .fields
+                .first()
+                .map(|f| f.message.clone())
+                .unwrap_or(e.message);
+            let text = match v.ctx.l {
+                Lang::Zh => zh_message(&text),
+                Lang::En => text,
+            };
+            render(&state, &v, Some(text)).await
+        }
+        Err(e) => Err(v.error(e)),
+    }
+}

@@ -1,0 +1,817 @@
+//! The pages end to end, as a browser uses them: the real router on a fresh SQLite database,
+//! a client that keeps cookies and posts forms with the CSRF token it was given. The security
+//! rules of the platform are checked here: stored script is inert on every page, forms without
+//! the token are refused, one organisation cannot edit another's listing or read its private
+//! fields before the owner agrees, and sign-in guessing is slowed down.
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use qiao_domain::{NewAccount, Organisation, Role};
+use qiao_store::test_support::TestDb;
+use tower::ServiceExt;
+
+struct App {
+    db: TestDb,
+    router: axum::Router,
+}
+
+/// A browser: its cookies, and the last page it saw.
+struct Browser<'a> {
+    app: &'a App,
+    cookies: HashMap<String, String>,
+    headers: Vec<(&'static str, &'static str)>,
+}
+
+struct Page {
+    status: StatusCode,
+    body: String,
+    location: Option<String>,
+    set_cookies: Vec<String>,
+}
+
+fn code(n: u32) -> String {
+    let first = format!("91310000MA1K{n:05}");
+    format!(
+        "{first}{}",
+        qiao_domain::codes::credit_code_check_char(&first).unwrap()
+    )
+}
+
+fn enc(s: &str) -> String {
+    urlencoding::encode(s).into_owned()
+}
+
+impl App {
+    async fn new() -> App {
+        let db = TestDb::sqlite().await;
+        let router = qiao_server::router(
+            qiao_server::AppState::open(db.store.clone(), None)
+                .await
+                .unwrap(),
+        );
+        App { db, router }
+    }
+
+    async fn org(&self, n: u32, name: &str) -> i64 {
+        let mut o: Organisation = serde_json::from_value(serde_json::json!({
+            "kind": "enterprise", "name": name, "credit_code": code(n), "district": "闵行区",
+            "revenue_yuan": 123456789,
+            "certificates": [{"kind": "high_tech", "issued_on": "2024-01-01", "expires_on": "2099-12-31"}]
+        }))
+        .unwrap();
+        o.validate().unwrap();
+        self.db.store.create_org(&o).await.unwrap().id
+    }
+
+    async fn account(&self, username: &str, role: Role, org_id: Option<i64>) {
+        let new = NewAccount {
+            username: username.into(),
+            display_name: None,
+            password: format!("{username}-password"),
+            role,
+            org_id,
+        };
+        self.db
+            .store
+            .create_account(&new, &qiao_server::auth::hash_password(&new.password))
+            .await
+            .unwrap();
+    }
+
+    fn browser(&self) -> Browser<'_> {
+        Browser {
+            app: self,
+            cookies: HashMap::new(),
+            headers: Vec::new(),
+        }
+    }
+}
+
+impl Browser<'_> {
+    async fn send(&mut self, method: &str, uri: &str, form: Option<String>) -> Page {
+        let mut req = Request::builder().method(method).uri(uri);
+        if !self.cookies.is_empty() {
+            let c: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            req = req.header("cookie", c.join("; "));
+        }
+        for (k, v) in &self.headers {
+            req = req.header(*k, *v);
+        }
+        if form.is_some() {
+            req = req.header("content-type", "application/x-www-form-urlencoded");
+        }
+        let req = req
+            .body(form.map(Body::from).unwrap_or_else(Body::empty))
+            .unwrap();
+        let resp = self.app.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string());
+        let set_cookies: Vec<String> = resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        for c in &set_cookies {
+            let pair = c.split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            if v.is_empty() {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+        }
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Page {
+            status,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            location,
+            set_cookies,
+        }
+    }
+
+    /// Reads an API resource with a token for `username` (the API takes tokens, not cookies).
+    async fn api_get(&self, username: &str, uri: &str) -> String {
+        let login =
+            serde_json::json!({"username": username, "password": format!("{username}-password")});
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/tokens")
+            .header("content-type", "application/json")
+            .body(Body::from(login.to_string()))
+            .unwrap();
+        let resp = self.app.router.clone().oneshot(req).await.unwrap();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let token: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let req = Request::builder()
+            .uri(uri)
+            .header(
+                "authorization",
+                format!("Bearer {}", token["token"].as_str().unwrap()),
+            )
+            .body(Body::empty())
+            .unwrap();
+        let resp = self.app.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    async fn get(&mut self, uri: &str) -> Page {
+        self.send("GET", uri, None).await
+    }
+
+    /// Posts a form with the CSRF token of the page at `from`, as a browser would.
+    async fn submit(&mut self, from: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.get(from).await;
+        let token = csrf_of(&page.body);
+        let mut pairs = vec![format!("_csrf={}", enc(&token))];
+        pairs.extend(fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))));
+        self.send("POST", action, Some(pairs.join("&"))).await
+    }
+
+    async fn post_raw(&mut self, action: &str, fields: &[(&str, &str)]) -> Page {
+        let pairs: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect();
+        self.send("POST", action, Some(pairs.join("&"))).await
+    }
+
+    async fn login(&mut self, username: &str) {
+        let p = self
+            .submit(
+                "/login",
+                "/login",
+                &[
+                    ("username", username),
+                    ("password", &format!("{username}-password")),
+                    ("next", "/workspace"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        assert!(self.cookies.contains_key("qiao_session"));
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"_csrf\" value=\"")
+        .expect("the page has a form with a CSRF token");
+    let rest = &html[at + "name=\"_csrf\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// Posts a demand through the form; returns its page's path.
+async fn post_demand(b: &mut Browser<'_>, title: &str, description: &str) -> String {
+    let p = b
+        .submit(
+            "/post/demand",
+            "/post/demand",
+            &[
+                ("title", title),
+                ("description", description),
+                ("keywords", "电池，热管理"),
+                ("budget_max_yuan", "80万"),
+                ("contact.name", "王工"),
+                ("contact.phone", "021-5555-0101"),
+                ("confidential", "现有电池包型号 QX-7"),
+                ("status", "open"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    p.location.unwrap()
+}
+
+#[tokio::test]
+async fn pages_render_in_chinese_and_english() {
+    let app = App::new().await;
+    let org = app.org(1, "上海示例电池科技有限公司").await;
+    app.account("owner", Role::Member, Some(org)).await;
+    let mut b = app.browser();
+    b.login("owner").await;
+    let demand = post_demand(&mut b, "电池包散热方案", "夏天电池包发烫、电芯温差大").await;
+
+    let mut anon = app.browser();
+    for path in [
+        "/",
+        "/search?q=电池",
+        "/challenges",
+        "/resources",
+        "/resources?type=expert",
+        "/achievements",
+        demand.as_str(),
+        &format!("/orgs/{org}"),
+        "/login",
+        "/register",
+    ] {
+        let p = anon.get(&path.replace("电池", &enc("电池"))).await;
+        assert_eq!(p.status, StatusCode::OK, "{path}: {}", p.body);
+        assert!(p.body.contains("lang=\"zh-CN\""), "{path}");
+        assert!(p.body.contains("桥 Qiao"), "{path}");
+        assert!(
+            !p.body.contains("http://") && !p.body.contains("https://"),
+            "{path} loads nothing from outside"
+        );
+    }
+    let p = anon
+        .get(&format!("/lang?to=en&back={}", enc(&demand)))
+        .await;
+    assert_eq!(
+        (p.status, p.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some(demand.as_str()))
+    );
+    let p = anon.get(&demand).await;
+    assert!(p.body.contains("lang=\"en\""));
+    assert!(p.body.contains("Best matches"));
+    // The organisation profile shows its ladder badge and hides revenue from strangers.
+    let p = anon.get(&format!("/orgs/{org}")).await;
+    assert!(p.body.contains("High-tech enterprise"));
+    assert!(!p.body.contains("12345"), "revenue is private");
+    // Open redirects are refused.
+    let p = anon.get("/lang?to=zh&back=//evil.example").await;
+    assert_eq!(p.location.as_deref(), Some("/workspace"));
+}
+
+#[tokio::test]
+async fn register_post_match_request_accept_then_contact_shows() {
+    let app = App::new().await;
+    // A university with an achievement that answers the demand.
+    let uni = app.org(2, "示例大学").await;
+    app.account("tto", Role::Member, Some(uni)).await;
+    let mut owner = app.browser();
+    owner.login("tto").await;
+    let p = owner
+        .submit(
+            "/post/achievement",
+            "/post/achievement",
+            &[
+                ("title", "相变材料电池热管理技术"),
+                (
+                    "summary",
+                    "利用相变材料吸收电池包热量，降低电芯温差，无需大改结构",
+                ),
+                ("keywords", "相变材料，电池，热管理"),
+                ("contact.name", "李老师"),
+                ("contact.email", "li@example.edu.cn"),
+                ("status", "open"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let achievement = p.location.unwrap();
+
+    // A new enterprise registers; a bad credit code is refused next to its field, input kept.
+    let mut ent = app.browser();
+    let bad = ent
+        .submit(
+            "/register",
+            "/register",
+            &[
+                ("name", "新电池公司"),
+                ("kind", "enterprise"),
+                ("credit_code", "91310000MA1K00003X"),
+                ("username", "newco"),
+                ("password", "newco-password"),
+                ("password2", "newco-password"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(
+        bad.body.contains("id=\"error-credit_code\""),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("校验位错误"), "the message is in Chinese");
+    assert!(
+        bad.body.contains("value=\"新电池公司\""),
+        "what was typed survives"
+    );
+    let ok = ent
+        .submit(
+            "/register",
+            "/register",
+            &[
+                ("name", "新电池公司"),
+                ("kind", "enterprise"),
+                ("credit_code", &code(3)),
+                ("username", "newco"),
+                ("password", "newco-password"),
+                ("password2", "newco-password"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (ok.status, ok.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/workspace")),
+        "{}",
+        ok.body
+    );
+    let demand = post_demand(
+        &mut ent,
+        "电池包散热",
+        "夏天电池包发烫、电芯温差大，想找相变材料之类不大改结构的办法",
+    )
+    .await;
+
+    // The demand's page shows the achievement among its matches, with reasons.
+    let p = ent.get(&demand).await;
+    assert!(p.body.contains("相变材料电池热管理技术"), "{}", p.body);
+    assert!(p.body.contains("共同词"), "each match says why");
+
+    // Before the owner agrees, the achievement's contact stays hidden (page and API).
+    let p = ent.get(&achievement).await;
+    assert!(!p.body.contains("li@example.edu.cn"));
+    let id = achievement.rsplit('/').next().unwrap();
+    let api = ent
+        .api_get("newco", &format!("/api/v1/achievements/{id}"))
+        .await;
+    assert!(!api.contains("li@example.edu.cn"));
+
+    // A too-short message is refused next to the field, and kept.
+    let p = ent
+        .submit(
+            &achievement,
+            &format!("{achievement}/contact"),
+            &[("message", "你好")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("请用 10 到 2000 字"), "{}", p.body);
+    let p = ent
+        .submit(
+            &achievement,
+            &format!("{achievement}/contact"),
+            &[(
+                "message",
+                "我们是电池包企业，想了解该技术的许可条件和中试情况。",
+            )],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = ent.get(&achievement).await;
+    assert!(
+        p.body.contains("待处理"),
+        "the requester sees the request pending"
+    );
+
+    // The owner sees it in the workspace and accepts.
+    let inbox = owner.get("/workspace").await;
+    assert!(inbox.body.contains("我们是电池包企业"), "{}", inbox.body);
+    let at = inbox.body.find("action=\"/requests/").unwrap();
+    let rest = &inbox.body[at + "action=\"".len()..];
+    let action = rest[..rest.find('"').unwrap()].to_string();
+    let p = owner
+        .submit("/workspace", &action, &[("decision", "accept")])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+
+    // Now the requester sees the contact, on the page and through the API.
+    let p = ent.get(&achievement).await;
+    assert!(p.body.contains("li@example.edu.cn"), "{}", p.body);
+    let api = ent
+        .api_get("newco", &format!("/api/v1/achievements/{id}"))
+        .await;
+    assert!(api.contains("li@example.edu.cn"), "{api}");
+    // A stranger still does not.
+    let p = app.browser().get(&achievement).await;
+    assert!(!p.body.contains("li@example.edu.cn"));
+}
+
+#[tokio::test]
+async fn a_decline_carries_its_reason_to_the_requester() {
+    let app = App::new().await;
+    let a = app.org(4, "甲").await;
+    let b_org = app.org(5, "乙").await;
+    app.account("ownera", Role::Member, Some(a)).await;
+    app.account("askerb", Role::Member, Some(b_org)).await;
+    let mut owner = app.browser();
+    owner.login("ownera").await;
+    let demand = post_demand(&mut owner, "涂层耐磨", "需要耐磨涂层").await;
+    let mut asker = app.browser();
+    asker.login("askerb").await;
+    let p = asker
+        .submit(
+            &demand,
+            &format!("{demand}/contact"),
+            &[("message", "我们有耐磨涂层技术，想进一步沟通。")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let inbox = owner.get("/workspace").await;
+    let at = inbox.body.find("action=\"/requests/").unwrap();
+    let rest = &inbox.body[at + "action=\"".len()..];
+    let action = rest[..rest.find('"').unwrap()].to_string();
+    // "Other" needs a note.
+    let p = owner
+        .submit(
+            "/workspace",
+            &action,
+            &[("decision", "decline"), ("reason", "other")],
+        )
+        .await;
+    assert!(p.body.contains("选择“其他”时请写明原因"), "{}", p.body);
+    let p = owner
+        .submit(
+            "/workspace",
+            &action,
+            &[("decision", "decline"), ("reason", "wrong_field")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let sent = asker.get("/workspace").await;
+    assert!(
+        sent.body.contains("已婉拒") && sent.body.contains("领域不符"),
+        "{}",
+        sent.body
+    );
+    let p = asker.get(&demand).await;
+    assert!(p.body.contains("领域不符"));
+    assert!(!p.body.contains("021-5555-0101"));
+}
+
+#[tokio::test]
+async fn stored_script_is_inert_everywhere() {
+    let app = App::new().await;
+    let evil = "<script>alert(1)</script>";
+    let org = app.org(6, &format!("{evil}公司")).await;
+    app.account("mallory", Role::Member, Some(org)).await;
+    let mut b = app.browser();
+    b.login("mallory").await;
+    let p = b
+        .submit(
+            "/post/demand",
+            "/post/demand",
+            &[
+                ("title", &format!("电池{evil}")),
+                (
+                    "description",
+                    &format!("\"><img src=x onerror=alert(2)>{evil}"),
+                ),
+                ("keywords", &format!("电池，{evil}")),
+                ("district", evil),
+                ("contact.name", evil),
+                ("confidential", evil),
+                ("status", "open"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let demand = p.location.unwrap();
+    // A failed form echoes what was typed: escaped too.
+    let failed = b
+        .submit(
+            "/post/demand",
+            "/post/demand",
+            &[("title", ""), ("description", evil), ("status", "open")],
+        )
+        .await;
+    for (path, body) in [
+        ("failed form", failed.body),
+        ("/", b.get("/").await.body),
+        ("detail", b.get(&demand).await.body),
+        (
+            "search",
+            b.get(&format!("/search?q={}", enc(&format!("电池 {evil}"))))
+                .await
+                .body,
+        ),
+        ("org", b.get(&format!("/orgs/{org}")).await.body),
+        ("workspace", b.get("/workspace").await.body),
+        ("list", b.get("/demands").await.body),
+        ("edit", b.get(&format!("{demand}/edit")).await.body),
+    ] {
+        assert!(!body.contains("<script>alert"), "{path}: raw script");
+        assert!(!body.contains("<img src=x"), "{path}: raw tag");
+    }
+    let detail = b.get(&demand).await.body;
+    assert!(detail.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+    // Every page forbids inline script, so even a missed escape would not run.
+    let p = b.send("GET", &demand, None).await;
+    assert!(p.body.contains("<script src=\"/static/qiao.js\""));
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    let app = App::new().await;
+    let org = app.org(7, "丙").await;
+    app.account("carol", Role::Member, Some(org)).await;
+    let mut b = app.browser();
+    // Signed out: the sign-in form needs the cookie's token.
+    b.get("/login").await;
+    let p = b
+        .post_raw(
+            "/login",
+            &[("username", "carol"), ("password", "carol-password")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = b
+        .post_raw(
+            "/login",
+            &[
+                ("_csrf", "0000"),
+                ("username", "carol"),
+                ("password", "carol-password"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(!b.cookies.contains_key("qiao_session"));
+    b.login("carol").await;
+    // Signed in: the signed-out token no longer works; only the session's own does.
+    let anon_token = b.cookies["qiao_csrf"].clone();
+    let p = b
+        .post_raw(
+            "/post/demand",
+            &[
+                ("_csrf", &anon_token),
+                ("title", "t"),
+                ("description", "d"),
+                ("status", "open"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = b.post_raw("/logout", &[]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.db
+            .store
+            .list_listings(&Default::default(), Default::default())
+            .await
+            .unwrap()
+            .total,
+        0,
+        "nothing was stored"
+    );
+    // With the token, signing out works and ends the session.
+    let p = b.submit("/workspace", "/logout", &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(b.get("/workspace").await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn one_organisation_cannot_edit_anothers_listing() {
+    let app = App::new().await;
+    let a = app.org(8, "甲").await;
+    let b_org = app.org(9, "乙").await;
+    app.account("alice", Role::Member, Some(a)).await;
+    app.account("bob", Role::Member, Some(b_org)).await;
+    let mut alice = app.browser();
+    alice.login("alice").await;
+    let demand = post_demand(&mut alice, "原标题", "原描述").await;
+    let mut bob = app.browser();
+    bob.login("bob").await;
+    assert_eq!(
+        bob.get(&format!("{demand}/edit")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let token = csrf_of(&bob.get("/workspace").await.body);
+    let p = bob
+        .post_raw(
+            &format!("{demand}/edit"),
+            &[
+                ("_csrf", &token),
+                ("title", "被篡改"),
+                ("description", "x"),
+                ("status", "open"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let page = bob.get(&demand).await;
+    assert!(page.body.contains("原标题") && !page.body.contains("被篡改"));
+    assert!(
+        !page.body.contains("现有电池包型号"),
+        "confidential details stay private"
+    );
+    // The owner edits; a bad value keeps what was typed and names the field.
+    let p = alice
+        .submit(
+            &format!("{demand}/edit"),
+            &format!("{demand}/edit"),
+            &[
+                ("title", "新标题"),
+                ("description", "新描述"),
+                ("budget_min_yuan", "很多"),
+                ("status", "open"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("id=\"error-budget_min_yuan\"") && p.body.contains("value=\"新标题\""));
+    let p = alice
+        .submit(
+            &format!("{demand}/edit"),
+            &format!("{demand}/edit"),
+            &[
+                ("title", "新标题"),
+                ("description", "新描述"),
+                ("status", "open"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(bob.get(&demand).await.body.contains("新标题"));
+}
+
+#[tokio::test]
+async fn search_meta_characters_are_harmless() {
+    let app = App::new().await;
+    let org = app.org(10, "丁").await;
+    app.account("dave", Role::Member, Some(org)).await;
+    let mut b = app.browser();
+    b.login("dave").await;
+    post_demand(&mut b, "电池散热", "电池包散热").await;
+    for q in [
+        "' OR 1=1 --",
+        "\"*:()[]{}^~",
+        "%_\\",
+        "title:电池 AND",
+        "电池'; DROP TABLE listings; --",
+    ] {
+        let p = b.get(&format!("/search?q={}", enc(q))).await;
+        assert_eq!(p.status, StatusCode::OK, "{q}");
+        let api = b.get(&format!("/api/v1/search?q={}", enc(q))).await;
+        assert_eq!(api.status, StatusCode::OK, "{q}: {}", api.body);
+    }
+    let p = b
+        .get(&format!(
+            "/search?q={}",
+            enc("电池'; DROP TABLE listings; --")
+        ))
+        .await;
+    assert!(
+        p.body.contains("电池散热"),
+        "the query still finds by its words"
+    );
+    // Facets filter and count consistently.
+    let p = b
+        .get(&format!("/search?q={}&type=demand", enc("电池")))
+        .await;
+    assert!(p.body.contains("电池散热"));
+    let p = b
+        .get(&format!("/search?q={}&type=expert", enc("电池")))
+        .await;
+    assert!(!p.body.contains("电池散热"));
+}
+
+#[tokio::test]
+async fn sign_in_guessing_is_limited_and_cookies_are_safe() {
+    let app = App::new().await;
+    app.account("erin", Role::Member, None).await;
+    let mut b = app.browser();
+    for _ in 0..5 {
+        let p = b
+            .submit(
+                "/login",
+                "/login",
+                &[("username", "erin"), ("password", "wrong-password")],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+        assert!(p.body.contains("value=\"erin\""), "the username is kept");
+    }
+    let p = b
+        .submit(
+            "/login",
+            "/login",
+            &[("username", "erin"), ("password", "erin-password")],
+        )
+        .await;
+    assert_eq!(
+        p.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked even with the right password"
+    );
+
+    app.account("frank", Role::Member, None).await;
+    let mut tls = app.browser();
+    tls.headers.push(("x-forwarded-proto", "https"));
+    let page = tls.get("/login").await;
+    let token = csrf_of(&page.body);
+    let p = tls
+        .post_raw(
+            "/login",
+            &[
+                ("_csrf", &token),
+                ("username", "frank"),
+                ("password", "frank-password"),
+            ],
+        )
+        .await;
+    let session = p
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("qiao_session="))
+        .unwrap();
+    for attr in ["HttpOnly", "SameSite=Lax", "Secure"] {
+        assert!(session.contains(attr), "{session} lacks {attr}");
+    }
+    let mut plain = app.browser();
+    plain.login("frank").await;
+}
+
+#[tokio::test]
+async fn admins_manage_accounts_and_read_the_audit_log() {
+    let app = App::new().await;
+    let org = app.org(11, "戊").await;
+    app.account("root", Role::Admin, None).await;
+    app.account("gina", Role::Member, Some(org)).await;
+    let mut gina = app.browser();
+    gina.login("gina").await;
+    post_demand(&mut gina, "审计测试需求", "描述").await;
+    assert_eq!(gina.get("/admin/audit").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(gina.get("/admin").await.status, StatusCode::FORBIDDEN);
+
+    let mut root = app.browser();
+    root.login("root").await;
+    let log = root.get("/admin/audit").await;
+    assert_eq!(log.status, StatusCode::OK);
+    let row = log
+        .body
+        .find("listing #")
+        .expect("the listing's creation is logged");
+    assert!(log.body[..row].contains("gina"), "with who made it");
+    let p = root
+        .submit(
+            "/admin",
+            "/admin/accounts",
+            &[
+                ("username", "staff1"),
+                ("password", "short"),
+                ("role", "commission_staff"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("太短"), "{}", p.body);
+    let p = root
+        .submit(
+            "/admin",
+            "/admin/accounts",
+            &[
+                ("username", "staff1"),
+                ("password", "long-enough-1"),
+                ("role", "commission_staff"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(root.get("/admin").await.body.contains("staff1"));
+    assert!(root.get("/admin/audit").await.body.contains("root"));
+}
