@@ -7,7 +7,9 @@
 use qiao_domain::listing::{
     Achievement, Challenge, Demand, Expert, Institution, Instrument, Scenario,
 };
-use qiao_domain::{Account, Kind, NewAccount, Organisation};
+use qiao_domain::{
+    Account, ContactRequest, Decision, Kind, NewAccount, NewContactRequest, Organisation,
+};
 use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
@@ -145,6 +147,12 @@ pub fn document() -> Value {
             }),
         );
         paths.insert(
+            format!("/api/v1/{}/{{id}}/contact-requests", kind.plural()),
+            json!({
+                "post": op(&format!("Ask the owner of {label} for its contact details (tiered disclosure)"), tag, json!([id_param()]), Some(json!({"$ref": "#/components/schemas/NewContactRequest"})), ok(201, "the request, pending", json!({"$ref": "#/components/schemas/ContactRequest"})), &[400, 401, 403, 404, 409, 422], true),
+            }),
+        );
+        paths.insert(
             format!("/api/v1/{}/{{id}}", kind.plural()),
             json!({
                 "get": op(&format!("Read {label}"), tag, json!([id_param()]), None, ok(200, "the record", rec.clone()), &[404], false),
@@ -184,6 +192,28 @@ pub fn document() -> Value {
     paths.insert("/api/v1/accounts".into(), json!({
         "get": op("List accounts (admins)", "accounts", Value::Array(paging.to_vec()), None, ok(200, "a page", paged(account.clone())), &[401, 403], true),
         "post": op("Create an account (admins)", "accounts", json!([]), Some(schema::<NewAccount>(&mut g)), ok(201, "created", account.clone()), &[400, 401, 403, 409, 422], true),
+    }));
+    let contact = schema::<ContactRequest>(&mut g);
+    schema::<NewContactRequest>(&mut g);
+    let mut box_params = vec![query(
+        "box",
+        "received (default: addressed to your organisation) or sent",
+        "string",
+    )];
+    box_params.extend(paging.iter().cloned());
+    paths.insert("/api/v1/contact-requests".into(), json!({
+        "get": op("Your contact requests, received or sent, newest first", "contact requests", Value::Array(box_params), None, ok(200, "a page", paged(contact.clone())), &[401, 422], true),
+    }));
+    paths.insert("/api/v1/contact-requests/{id}".into(), json!({
+        "get": op("One contact request (its two sides and admins)", "contact requests", json!([id_param()]), None, ok(200, "the request", contact.clone()), &[401, 404], true),
+    }));
+    paths.insert("/api/v1/contact-requests/{id}/decision".into(), json!({
+        "post": op("Accept or decline a pending request (the listing's organisation or an admin); a decline carries a reason the requester sees", "contact requests", json!([id_param()]), Some(schema::<Decision>(&mut g)), ok(200, "the decided request", contact.clone()), &[400, 401, 403, 404, 409, 422], true),
+    }));
+    paths.insert("/api/v1/audit".into(), json!({
+        "get": op("The audit log: every change, who made it and when (admins)", "accounts", Value::Array(paging.to_vec()), None, ok(200, "a page, newest first", paged(json!({"type": "object", "properties": {
+            "seq": {"type": "integer"}, "entity": {"type": "string"}, "entity_id": {"type": "integer"}, "op": {"type": "string", "enum": ["insert", "update", "delete"]},
+            "at": {"type": "string", "format": "date-time"}, "actor_id": {"type": "integer", "nullable": true}, "actor": {"type": "string", "nullable": true}}}))), &[401, 403], true),
     }));
     let mut import_responses = ok(
         200,

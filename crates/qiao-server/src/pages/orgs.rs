@@ -10,6 +10,7 @@ use qiao_domain::{CertKind, Role};
 use qiao_store::{Drafts, ListingFilter, Page};
 
 use super::detail::yuan;
+use super::search::{HitView, hit_view};
 use super::{Ctx, Lang, PageResult, Row, Visitor, html, row};
 use crate::api::organisations;
 use crate::error::{ApiError, Code};
@@ -39,7 +40,13 @@ struct OrgPage<'a> {
     ladder: Vec<(&'static str, bool)>,
     certificates: Vec<CertView>,
     rows: Vec<Row>,
+    matches: Vec<HitView>,
 }
+
+/// How many of an organisation's newest open listings its matches are drawn from.
+const MATCHED_LISTINGS: usize = 3;
+/// How many matches the panel shows.
+const MATCHES: usize = 8;
 
 fn cert_label(l: Lang, k: CertKind) -> &'static str {
     l.t(
@@ -145,7 +152,7 @@ pub async fn show(
         Some(u) if u.org_id == Some(id) => Drafts::OfOrg(id),
         _ => Drafts::Hidden,
     };
-    let rows = state
+    let listed = state
         .store
         .list_listings(
             &ListingFilter {
@@ -160,10 +167,29 @@ pub async fn show(
         )
         .await
         .map_err(|e| v.error(e))?
-        .items
+        .items;
+    let rows = listed.iter().map(|r| row(l, r, today)).collect();
+    // What answers the organisation: the best matches of its newest open listings, merged.
+    let mut hits: Vec<qiao_search::Hit> = Vec::new();
+    for record in listed
         .iter()
-        .map(|r| row(l, r, today))
-        .collect();
+        .filter(|r| r.listing.is_active(today))
+        .take(MATCHED_LISTINGS)
+    {
+        let found = state
+            .search
+            .matches(record, today, MATCHES, 0)
+            .await
+            .map_err(|e| v.error(e))?;
+        for h in found.hits {
+            if h.owner_org_id != Some(id) && !hits.iter().any(|x| x.id == h.id) {
+                hits.push(h);
+            }
+        }
+    }
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+    hits.truncate(MATCHES);
+    let matches = hits.iter().map(|h| hit_view(l, h, None, today)).collect();
     Ok(html(&OrgPage {
         ctx: &v.ctx,
         name: org.name.clone(),
@@ -173,5 +199,6 @@ pub async fn show(
         ladder,
         certificates,
         rows,
+        matches,
     }))
 }
