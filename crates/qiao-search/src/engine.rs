@@ -39,6 +39,30 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Hits to skip.
     pub offset: usize,
+    /// Whether hits carry matched terms and snippets. Re-analysing each hit costs about as
+    /// much as the search itself, so a caller that looks at many hits (facet counts) and shows
+    /// few asks for none here and explains the shown ones with [`Explainer`].
+    pub explain: bool,
+}
+
+/// Explains hits of one free-text query on demand: the terms it shares with a listing and
+/// highlighted snippets of it, exactly as [`Engine::search`] does for its hits.
+pub struct Explainer {
+    terms: QueryTerms,
+}
+
+impl Explainer {
+    /// Analyses the query once.
+    pub fn new(q: &str) -> Explainer {
+        Explainer {
+            terms: QueryTerms::from_text(q).finish(),
+        }
+    }
+
+    /// The explanation of `listing` as a hit of this query.
+    pub fn explain(&self, listing: &qiao_domain::Listing) -> Explanation {
+        explain(&self.terms, &texts(listing))
+    }
 }
 
 /// One result: the listing's public summary, its score and the reasons for it.
@@ -103,8 +127,8 @@ impl Engine {
             &terms,
             &Profile::default(),
             &req.filters,
-            req.limit,
-            req.offset,
+            (req.limit, req.offset),
+            req.explain,
         )
         .await
     }
@@ -125,7 +149,8 @@ impl Engine {
             exclude_ids: vec![source.id as u64],
             ..Filters::default()
         };
-        self.run(&terms, &profile, &filters, limit, offset).await
+        self.run(&terms, &profile, &filters, (limit, offset), true)
+            .await
     }
 
     async fn run(
@@ -133,8 +158,8 @@ impl Engine {
         terms: &QueryTerms,
         profile: &Profile,
         filters: &Filters,
-        limit: usize,
-        offset: usize,
+        (limit, offset): (usize, usize),
+        with_explanation: bool,
     ) -> Result<Results> {
         let fresh = if self.follower.index().is_writable() {
             self.follower.fresh(FRESHNESS_WAIT).await?
@@ -167,7 +192,11 @@ impl Engine {
                 let Explanation {
                     matched_terms,
                     snippets,
-                } = explain(terms, &texts(&rec.listing));
+                } = if with_explanation {
+                    explain(terms, &texts(&rec.listing))
+                } else {
+                    Explanation::default()
+                };
                 Some(Hit {
                     id: rec.id,
                     kind: rec.listing.kind(),

@@ -37,12 +37,20 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../migrations/sqlite/0002_sessions_contacts_audit.sql"),
     ),
+    (
+        3,
+        include_str!("../migrations/sqlite/0003_listing_counts.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (
         2,
         include_str!("../migrations/postgres/0002_sessions_contacts_audit.sql"),
+    ),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_listing_counts.sql"),
     ),
 ];
 

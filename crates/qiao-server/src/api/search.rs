@@ -119,6 +119,7 @@ pub async fn search(
         },
         limit: page.size as usize,
         offset: ((page.number - 1) * page.size) as usize,
+        explain: true,
     };
     let results = state.search.search(&request).await?;
     Ok(axum::Json(SearchResponse {

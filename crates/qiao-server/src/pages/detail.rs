@@ -13,9 +13,11 @@ use qiao_store::{ContactFilter, ListingRecord, Page};
 use serde_json::Value;
 
 use super::form::{self, FormData, Shown};
-use super::messages::zh_message;
 use super::search::{HitView, hit_view};
-use super::{Ctx, Lang, PageError, PageResult, Visitor, html, see_other, status_badge};
+use super::{
+    Ctx, Lang, PageError, PageResult, Visitor, form_message, html, listings_by_id, see_other,
+    status_badge,
+};
 use crate::api::{contacts, listings};
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
@@ -266,14 +268,7 @@ async fn render_detail(
         .await
         .map_err(|e| v.error(e))?;
     let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
-    let found: HashMap<i64, Listing> = state
-        .store
-        .get_listings(&ids)
-        .await
-        .map_err(|e| v.error(e))?
-        .into_iter()
-        .map(|r| (r.id, r.listing))
-        .collect();
+    let found = listings_by_id(state, &ids).await.map_err(|e| v.error(e))?;
     let matches = results
         .hits
         .iter()
@@ -338,15 +333,7 @@ pub async fn request_contact(
     match contacts::request(&state, &user, kind, id, new).await {
         Ok(_) => Ok(see_other(&format!("/{}/{id}#contact", kind.plural()))),
         Err(e) if matches!(e.code, Code::ValidationFailed | Code::Conflict) => {
-            let text = e
-                .fields
-                .first()
-                .map(|f| f.message.clone())
-                .unwrap_or(e.message);
-            let text = match v.ctx.l {
-                Lang::Zh => zh_message(&text),
-                Lang::En => text,
-            };
+            let text = form_message(v.ctx.l, e);
             let record = load(&state, &v, kind, id).await?;
             render_detail(&state, &v, kind, record, message, Some(text)).await
         }

@@ -293,6 +293,35 @@ mod tests {
     }
 }
 
+/// The one sentence a form shows for a refused request: the first field's message, else the
+/// error's, in the page's language.
+pub fn form_message(l: Lang, e: ApiError) -> String {
+    let text = e
+        .fields
+        .into_iter()
+        .next()
+        .map(|f| f.message)
+        .unwrap_or(e.message);
+    match l {
+        Lang::Zh => messages::zh_message(&text),
+        Lang::En => text,
+    }
+}
+
+/// The listings among `ids`, by id (one query), for pages that show hits with their details.
+pub async fn listings_by_id(
+    state: &crate::state::AppState,
+    ids: &[i64],
+) -> qiao_store::Result<std::collections::HashMap<i64, qiao_domain::Listing>> {
+    Ok(state
+        .store
+        .get_listings(ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.listing))
+        .collect())
+}
+
 /// A listing as one line of a list.
 #[derive(Debug, Clone)]
 pub struct Row {

@@ -6,7 +6,8 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use qiao_domain::{CertKind, Role};
+use qiao_domain::{CertKind, Kind, Role};
+use qiao_search::{Filters, SearchRequest};
 use qiao_store::{Drafts, ListingFilter, Page};
 
 use super::detail::yuan;
@@ -43,7 +44,7 @@ struct OrgPage<'a> {
     matches: Vec<HitView>,
 }
 
-/// How many of an organisation's newest open listings its matches are drawn from.
+/// How many of an organisation's newest open listings its matches are searched with.
 const MATCHED_LISTINGS: usize = 3;
 /// How many matches the panel shows.
 const MATCHES: usize = 8;
@@ -169,26 +170,59 @@ pub async fn show(
         .map_err(|e| v.error(e))?
         .items;
     let rows = listed.iter().map(|r| row(l, r, today)).collect();
-    // What answers the organisation: the best matches of its newest open listings, merged.
-    let mut hits: Vec<qiao_search::Hit> = Vec::new();
+    // What answers the organisation: one search with the titles and keywords of its newest
+    // open listings, among the kinds that answer them (one query keeps the page fast).
+    let mut q = String::new();
+    let mut kinds: Vec<Kind> = Vec::new();
     for record in listed
         .iter()
         .filter(|r| r.listing.is_active(today))
         .take(MATCHED_LISTINGS)
     {
-        let found = state
-            .search
-            .matches(record, today, MATCHES, 0)
-            .await
-            .map_err(|e| v.error(e))?;
-        for h in found.hits {
-            if h.owner_org_id != Some(id) && !hits.iter().any(|x| x.id == h.id) {
-                hits.push(h);
+        q.push_str(record.listing.title());
+        q.push(' ');
+        if let Some(k) = record
+            .listing
+            .to_fields()
+            .get("keywords")
+            .and_then(|k| k.as_array())
+        {
+            for word in k.iter().filter_map(|w| w.as_str()) {
+                q.push_str(word);
+                q.push(' ');
+            }
+        }
+        for k in qiao_search::engine::answering_kinds(record.listing.kind()) {
+            if !kinds.contains(k) {
+                kinds.push(*k);
             }
         }
     }
-    hits.sort_by(|a, b| b.score.total_cmp(&a.score));
-    hits.truncate(MATCHES);
+    let hits: Vec<qiao_search::Hit> = if q.trim().is_empty() {
+        Vec::new()
+    } else {
+        let results = state
+            .search
+            .search(&SearchRequest {
+                q,
+                filters: Filters {
+                    kinds,
+                    active_on: Some(today),
+                    ..Filters::default()
+                },
+                limit: MATCHES * 2,
+                offset: 0,
+                explain: true,
+            })
+            .await
+            .map_err(|e| v.error(e))?;
+        results
+            .hits
+            .into_iter()
+            .filter(|h| h.owner_org_id != Some(id))
+            .take(MATCHES)
+            .collect()
+    };
     let matches = hits.iter().map(|h| hit_view(l, h, None, today)).collect();
     Ok(html(&OrgPage {
         ctx: &v.ctx,

@@ -4,17 +4,17 @@
 //! One query fetches the best [`FACET_POOL`] hits; the facets count over them and the chosen
 //! facets filter them, so the counts beside each facet always agree with what a click shows.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use qiao_domain::listing::Stage;
 use qiao_domain::{Kind, Listing, Status};
-use qiao_search::{Filters, Hit, SearchRequest};
+use qiao_search::{Explainer, Filters, Hit, SearchRequest};
 use serde::Deserialize;
 
-use super::{Ctx, Lang, PageResult, Visitor, html, snippet_html, status_badge};
+use super::{Ctx, Lang, PageResult, Visitor, html, listings_by_id, snippet_html, status_badge};
 use crate::state::AppState;
 
 /// How many of the best hits a results page (and its facets) draws on.
@@ -213,18 +213,13 @@ pub async fn search(
             filters: Filters::default(),
             limit: FACET_POOL,
             offset: 0,
+            // Facets need every hit's fields; only the shown page needs snippets.
+            explain: false,
         })
         .await
         .map_err(|e| v.error(e))?;
     let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
-    let listings: HashMap<i64, Listing> = state
-        .store
-        .get_listings(&ids)
-        .await
-        .map_err(|e| v.error(e))?
-        .into_iter()
-        .map(|r| (r.id, r.listing))
-        .collect();
+    let listings = listings_by_id(&state, &ids).await.map_err(|e| v.error(e))?;
 
     // Each hit's facet values.
     let values = |h: &Hit| -> [(&'static str, Option<String>); 5] {
@@ -304,11 +299,21 @@ pub async fn search(
     let shown: Vec<&Hit> = results.hits.iter().filter(|h| passes(h, None)).collect();
     let page = p.page.unwrap_or(1).max(1);
     let start = (page - 1) * PER_PAGE;
+    let explainer = Explainer::new(&q);
     let hits: Vec<HitView> = shown
         .iter()
         .skip(start)
         .take(PER_PAGE)
-        .map(|h| hit_view(l, h, listings.get(&h.id), today))
+        .map(|h| {
+            let listing = listings.get(&h.id);
+            let mut hit = (*h).clone();
+            if let Some(li) = listing {
+                let e = explainer.explain(li);
+                hit.matched_terms = e.matched_terms;
+                hit.snippets = e.snippets;
+            }
+            hit_view(l, &hit, listing, today)
+        })
         .collect();
     let mut params: Vec<(&str, String)> = vec![("q", q.clone())];
     params.extend(chosen.iter().map(|(k, x)| (*k, x.clone())));

@@ -2,17 +2,14 @@
 //! and decline), requests sent (with the answer and the reason), and their organisation's
 //! listings, drafts included. `POST /requests/{id}/decide` answers a request.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use qiao_domain::{ContactRequest, ContactStatus, Decision, DeclineReason, Listing};
+use qiao_domain::{ContactRequest, ContactStatus, Decision, DeclineReason};
 use qiao_store::{Drafts, ListingFilter, Page};
 
 use super::form::FormData;
-use super::messages::zh_message;
-use super::{Ctx, Lang, PageResult, Row, Visitor, html, row, see_other};
+use super::{Ctx, Lang, PageResult, Row, Visitor, form_message, html, row, see_other};
 use crate::api::contacts;
 use crate::error::Code;
 use crate::state::AppState;
@@ -52,13 +49,7 @@ async fn request_rows(
     show_requester: bool,
 ) -> qiao_store::Result<Vec<RequestRow>> {
     let ids: Vec<i64> = requests.iter().map(|r| r.listing_id).collect();
-    let listings: HashMap<i64, Listing> = state
-        .store
-        .get_listings(&ids)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.listing))
-        .collect();
+    let listings = super::listings_by_id(state, &ids).await?;
     let mut rows = Vec::new();
     for r in requests {
         let (href, title) = match listings.get(&r.listing_id) {
@@ -200,15 +191,7 @@ pub async fn decide(
     match contacts::decide(&state, &user, id, decision).await {
         Ok(_) => Ok(see_other("/workspace#received")),
         Err(e) if matches!(e.code, Code::ValidationFailed | Code::Conflict) => {
-            let text = e
-                .fields
-                .first()
-                .map(|f| f.message.clone())
-                .unwrap_or(e.message);
-            let text = match v.ctx.l {
-                Lang::Zh => zh_message(&text),
-                Lang::En => text,
-            };
+            let text = form_message(v.ctx.l, e);
             render(&state, &v, Some(text)).await
         }
         Err(e) => Err(v.error(e)),

@@ -97,6 +97,7 @@ pub async fn run_match(
                 },
                 limit: args.limit,
                 offset: 0,
+                explain: true,
             };
             engine.search(&request).await?
         }
