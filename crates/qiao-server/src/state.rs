@@ -16,6 +16,8 @@ pub struct AppState {
     pub search: Arc<Engine>,
     /// Failed sign-ins per username, to slow down password guessing.
     pub logins: Arc<crate::pages::session::LoginLimiter>,
+    /// The home page's counts per kind, valid while the change feed stands still.
+    pub counts: Arc<crate::pages::home::CountCache>,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             search: Arc::new(Engine::new(store.clone(), follower)),
             store,
             logins: Arc::default(),
+            counts: Arc::default(),
         })
     }
 

@@ -815,3 +815,28 @@ async fn admins_manage_accounts_and_read_the_audit_log() {
     assert!(root.get("/admin").await.body.contains("staff1"));
     assert!(root.get("/admin/audit").await.body.contains("root"));
 }
+
+#[tokio::test]
+async fn home_counts_follow_writes() {
+    let app = App::new().await;
+    let org = app.org(12, "己").await;
+    app.account("hank", Role::Member, Some(org)).await;
+    let mut b = app.browser();
+    b.login("hank").await;
+    let count = |body: &str| {
+        let at = body.find("href=\"/demands\"").unwrap();
+        let rest = &body[at..];
+        let b0 = rest.find("<b>").unwrap() + 3;
+        rest[b0..b0 + rest[b0..].find("</b>").unwrap()]
+            .parse::<i64>()
+            .unwrap()
+    };
+    let before = count(&b.get("/").await.body);
+    assert_eq!(before, 0);
+    post_demand(&mut b, "计数测试", "描述").await;
+    assert_eq!(
+        count(&b.get("/").await.body),
+        1,
+        "a cached count must not outlive a write"
+    );
+}
