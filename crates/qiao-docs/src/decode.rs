@@ -126,7 +126,12 @@ pub fn decode(bytes: &[u8], declared: Option<Encoding>) -> Decoded {
         return finish(rest, 3, Encoding::Utf8);
     }
     if std::str::from_utf8(bytes).is_ok() {
-        return finish(bytes, 0, Encoding::Utf8);
+        // ASCII reads the same in all four; the declaration is then the best name for it.
+        let encoding = match declared {
+            Some(d) if bytes.is_ascii() => d,
+            _ => Encoding::Utf8,
+        };
+        return finish(bytes, 0, encoding);
     }
     // A sample that ends on a character boundary for nobody in particular: a split character
     // at the end costs every candidate one error, which does not change the ranking.

@@ -1,0 +1,372 @@
+//! The three real pages of `tests/fixtures`, as stored and as the re-encoded (GBK, GB18030,
+//! Big5) and HTML-wrapped variants `qiao_docs::samples` makes of them, against the hand labels
+//! of `tests/fixtures/expected`.
+
+use std::path::{Path, PathBuf};
+
+use qiao_docs::eval::{self, Expected, key};
+use qiao_docs::{Document, Encoding, Format, Reason, inspect, samples};
+
+const FIXTURES: &[&str] = &[
+    "000_03cb8c32e2444fbc",
+    "002_fa69439dd6a4a0b4",
+    "003_853fbbfa8443af7f",
+];
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn fixture(name: &str) -> (String, Expected) {
+    let text = std::fs::read_to_string(dir().join(format!("{name}.txt"))).unwrap();
+    let expected = serde_json::from_str(
+        &std::fs::read_to_string(dir().join(format!("expected/{name}.json"))).unwrap(),
+    )
+    .unwrap();
+    (text, expected)
+}
+
+fn check_against_labels(doc: &Document, e: &Expected, what: &str) {
+    assert_eq!(doc.meta.script, e.script, "{what}: script");
+    let k = |s: &Option<String>| s.as_deref().map(key);
+    assert_eq!(k(&doc.meta.title), k(&e.title), "{what}: title");
+    assert_eq!(doc.meta.published, e.published, "{what}: published");
+    assert_eq!(k(&doc.meta.source), k(&e.source), "{what}: source");
+    assert_eq!(
+        k(&doc.meta.doc_number),
+        k(&e.doc_number),
+        "{what}: doc_number"
+    );
+
+    let clean = eval::score_cleaning(doc, e);
+    assert!(
+        clean.lost.is_empty(),
+        "{what}: article lines lost: {:#?}",
+        clean.lost
+    );
+    assert!(
+        clean.wrong.is_empty(),
+        "{what}: boilerplate: {:#?}",
+        clean.wrong
+    );
+    assert_eq!(clean.kept, e.must_keep.len());
+    assert_eq!(clean.removed_right, e.must_remove.len());
+    // Nothing beyond the labelled lines was removed.
+    assert_eq!(
+        doc.text.lines().count(),
+        e.must_keep.len(),
+        "{what}: text lines"
+    );
+
+    let figures = eval::score_figures(doc, e);
+    assert_eq!(
+        (figures.false_negatives, figures.false_positives),
+        (0, 0),
+        "{what}: figures {:#?}",
+        doc.figures
+    );
+    for (label, found) in e.figures.iter().zip(&figures.matches) {
+        let f = &doc.figures[found.expect("matched")];
+        assert_eq!(key(&f.raw), key(&label.raw), "{what}: raw");
+        if let Some(piece) = &label.indicator_contains {
+            assert!(
+                key(&f.indicator).contains(&key(piece)),
+                "{what}: indicator {:?} lacks {piece}",
+                f.indicator
+            );
+        }
+        if let Some(kind) = label.kind {
+            assert_eq!(f.kind, kind, "{what}: kind of {}", f.raw);
+        }
+        if label.year.is_some() {
+            assert_eq!(f.year, label.year, "{what}: year of {}", f.raw);
+        }
+        if label.subject.is_some() {
+            assert_eq!(
+                f.subject.as_deref().map(key),
+                k(&label.subject),
+                "{what}: subject"
+            );
+        }
+        if label.qualifier.is_some() {
+            assert_eq!(
+                f.qualifier.as_deref().map(key),
+                k(&label.qualifier),
+                "{what}: qualifier of {}",
+                f.raw
+            );
+        }
+    }
+}
+
+#[test]
+fn fixtures_match_their_hand_labels() {
+    for name in FIXTURES {
+        let (_, e) = fixture(name);
+        let doc = qiao_docs::inspect_path(&dir().join(&e.file)).unwrap();
+        assert_eq!(doc.meta.encoding.name(), e.encoding);
+        assert!(doc.undecodable.is_empty());
+        check_against_labels(&doc, &e, name);
+    }
+}
+
+/// The figures the shared fixtures' README lists for 003, each with its value and unit.
+#[test]
+fn the_figures_the_readme_lists_for_003() {
+    let doc = qiao_docs::inspect_path(&dir().join("003_853fbbfa8443af7f.txt")).unwrap();
+    let has = |indicator: &str, value: f64, unit: &str| {
+        assert!(
+            doc.figures
+                .iter()
+                .any(|f| f.indicator.contains(indicator) && f.value == value && f.unit == unit),
+            "no {indicator} {value} {unit} in {:#?}",
+            doc.figures
+        );
+    };
+    has("技术合同成交额", 23_000_000_000.0, "元");
+    has("有效期内高新技术企业", 4000.0, "家");
+    has("科技小巨人企业", 40.0, "家");
+    has("产值", 35_000_000_000.0, "元");
+    has("地区生产总值的比例", 10.0, "%");
+    has("企业", 100.0, "家");
+    has("科技信贷", 300_000_000.0, "元");
+    has("院士专家工作站", 10.0, "家");
+    has("载体", 30.0, "家");
+    has("创新研发中心", 20.0, "家");
+    let biomed = doc
+        .figures
+        .iter()
+        .find(|f| f.value == 35_000_000_000.0)
+        .unwrap();
+    assert!(biomed.sentence.contains("生物医药产业"));
+    let rd = doc.figures.iter().find(|f| f.unit == "%").unwrap();
+    assert_eq!(rd.qualifier.as_deref(), Some("保持在…左右"));
+    assert!(
+        doc.figures
+            .iter()
+            .all(|f| f.kind == qiao_docs::Kind::Target && f.year == Some(2023))
+    );
+    assert!(
+        doc.figures
+            .iter()
+            .all(|f| f.subject.as_deref() == Some("闵行区"))
+    );
+}
+
+/// A variant of a fixture: its bytes, how to read them, and the encoding it must be found in.
+struct Variant {
+    label: String,
+    bytes: Vec<u8>,
+    format: Format,
+    encoding: Encoding,
+    html: bool,
+    /// Every character survived the encoding (otherwise a label's line may read `&#8226;`).
+    lossless: bool,
+}
+
+fn variants(text: &str, title: Option<&str>) -> Vec<Variant> {
+    let mut out = Vec::new();
+    let mut push = |label: String, bytes: Vec<u8>, format, encoding, html, lossless| {
+        out.push(Variant {
+            label,
+            bytes,
+            format,
+            encoding,
+            html,
+            lossless,
+        })
+    };
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(text.as_bytes());
+    push(
+        "utf-8 bom".into(),
+        bom,
+        Format::Text,
+        Encoding::Utf8,
+        false,
+        true,
+    );
+    let (gbk, gbk_lossless) = samples::encode(text, Encoding::Gbk);
+    // 000 has a bullet (•) and a no-break space that GBK lacks: a GBK text file of it cannot
+    // exist (encoding_rs would write `&#8226;`), so it is tried as GBK only in HTML.
+    if gbk_lossless {
+        push("gbk".into(), gbk, Format::Auto, Encoding::Gbk, false, true);
+    }
+    // A GB18030 file of text that GBK holds entirely is byte for byte a GBK file.
+    let (gb18030, _) = samples::encode(text, Encoding::Gb18030);
+    let found = if gbk_lossless {
+        Encoding::Gbk
+    } else {
+        Encoding::Gb18030
+    };
+    push("gb18030".into(), gb18030, Format::Auto, found, false, true);
+    let (big5, big5_lossless) = samples::encode(text, Encoding::Big5);
+    if qiao_text::detect_script(text) == qiao_text::Script::Hant {
+        assert!(big5_lossless, "the traditional fixture fits Big5");
+        push(
+            "big5".into(),
+            big5,
+            Format::Auto,
+            Encoding::Big5,
+            false,
+            true,
+        );
+    }
+    // In HTML, characters an encoding lacks are character references, which read back the
+    // same: every page variant is lossless.
+    for (charset, enc, declared) in [
+        ("utf-8", Encoding::Utf8, true),
+        ("gbk", Encoding::Gbk, true),
+        ("gb18030", Encoding::Gb18030, true),
+        ("gbk", Encoding::Gbk, false),
+        ("big5", Encoding::Big5, true),
+        ("big5", Encoding::Big5, false),
+    ] {
+        let page = samples::html_page(title, text, declared.then_some(charset));
+        let (bytes, _) = samples::encode(&page, enc);
+        let found = if bytes.is_ascii() && !declared {
+            // Big5 of simplified text is all references: ASCII, so UTF-8.
+            Encoding::Utf8
+        } else if enc == Encoding::Gb18030 && !declared {
+            Encoding::Gbk
+        } else {
+            enc
+        };
+        let label = format!(
+            "html {charset}{}",
+            if declared { "" } else { " undeclared" }
+        );
+        push(label, bytes, Format::Html, found, true, true);
+    }
+    // Found to be HTML by its content, not by its name.
+    let page = samples::html_page(title, text, Some("utf-8"));
+    push(
+        "html sniffed".into(),
+        page.into_bytes(),
+        Format::Auto,
+        Encoding::Utf8,
+        true,
+        true,
+    );
+    out
+}
+
+#[test]
+fn re_encoded_and_html_wrapped_variants_read_the_same() {
+    for name in FIXTURES {
+        let (text, e) = fixture(name);
+        let plain = inspect(text.as_bytes(), Format::Auto);
+        let all = variants(&text, plain.meta.title.as_deref());
+        assert!(all.len() >= 9, "{name}: {} variants", all.len());
+        for v in all {
+            let what = format!("{name} as {}", v.label);
+            let doc = inspect(&v.bytes, v.format);
+            assert_eq!(doc.meta.encoding, v.encoding, "{what}: encoding");
+            assert!(doc.undecodable.is_empty(), "{what}: {:?}", doc.undecodable);
+            if v.lossless {
+                check_against_labels(&doc, &e, &what);
+            }
+            assert_eq!(key(&doc.text), key(&plain.text), "{what}: text");
+            assert_eq!(doc.figures.len(), plain.figures.len(), "{what}: figures");
+            for (a, b) in doc.figures.iter().zip(&plain.figures) {
+                assert_eq!(
+                    (a.value, &a.unit, a.kind, a.year),
+                    (b.value, &b.unit, b.kind, b.year)
+                );
+                assert_eq!(key(&a.indicator), key(&b.indicator), "{what}");
+                assert_eq!(key(&a.sentence), key(&b.sentence), "{what}");
+                assert_eq!(a.subject.as_deref().map(key), b.subject.as_deref().map(key));
+            }
+            if v.html {
+                for (line, reason) in samples::WRAPPER_LINES {
+                    assert!(
+                        doc.removed
+                            .iter()
+                            .any(|r| key(&r.text) == key(line) && r.reason == *reason),
+                        "{what}: {line} not removed as {} in {:#?}",
+                        reason.code(),
+                        doc.removed
+                    );
+                }
+                // Nothing of the scripts, styles and comments leaks into the text.
+                for leak in ["var nav", "font-family", "不应出现", "document.write"] {
+                    assert!(
+                        !doc.text.contains(leak)
+                            && !doc.removed.iter().any(|r| r.text.contains(leak)),
+                        "{what}: {leak}"
+                    );
+                }
+            } else {
+                let reasons =
+                    |d: &Document| d.removed.iter().map(|r| r.reason).collect::<Vec<Reason>>();
+                assert_eq!(reasons(&doc), reasons(&plain), "{what}: removed");
+            }
+        }
+    }
+}
+
+/// Cheap deterministic pseudo-random numbers (xorshift), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// Truncated and corrupted fixtures, in every encoding and wrapped in HTML: never a panic,
+/// and every undecodable byte reported inside the input.
+#[test]
+fn damaged_documents_never_panic() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for name in FIXTURES {
+        let (text, _) = fixture(name);
+        for v in variants(&text, None) {
+            let bytes = &v.bytes;
+            for _ in 0..12 {
+                let cut = (rng.next() as usize) % (bytes.len() + 1);
+                let start = (rng.next() as usize) % (cut + 1);
+                let doc = inspect(&bytes[start..cut], v.format);
+                assert!(doc.undecodable.iter().all(|u| u.offset < cut - start));
+                let mut damaged = bytes.clone();
+                for _ in 0..8 {
+                    let at = (rng.next() as usize) % damaged.len();
+                    damaged[at] = rng.next() as u8;
+                }
+                let _ = inspect(&damaged, v.format);
+            }
+        }
+    }
+}
+
+mod properties {
+    use proptest::prelude::*;
+    use qiao_docs::{Format, inspect};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            for format in [Format::Auto, Format::Html, Format::Text] {
+                let doc = inspect(&bytes, format);
+                prop_assert!(doc.undecodable.iter().all(|u| u.offset < bytes.len()));
+            }
+        }
+
+        #[test]
+        fn arbitrary_markup_and_figures_never_panic(
+            s in "([<>&;/!\\-#a-z0-9 =\"'\n。，；:：%〔〕亿万千百十一二两三四五六七八九年月日达力争新增区县市第]|<p>|<a href=x>|</a>|<script>|<!--|&#x[0-9a-f]{0,7};|百分之|来源：|上一篇){0,80}"
+        ) {
+            for format in [Format::Auto, Format::Html, Format::Text] {
+                let doc = inspect(s.as_bytes(), format);
+                for f in &doc.figures {
+                    prop_assert!(f.value.is_finite() && f.value >= 0.0);
+                }
+            }
+        }
+    }
+}
