@@ -5,9 +5,12 @@
 //! Comparisons are made on folded text (simplified, NFKC, whitespace removed), so the same
 //! labels serve a page and its traditional-script, re-encoded or HTML-wrapped variants.
 
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
 use serde::{Deserialize, Serialize};
 
-use crate::{Document, Kind, Removed};
+use crate::{DocError, Document, Format, Kind, Removed, samples};
 
 /// The labels of one document (`tests/fixtures/expected/*.json`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -80,7 +83,8 @@ pub struct FigureScore {
     pub false_positives: usize,
     /// Labelled, not found.
     pub false_negatives: usize,
-    /// For each label, the index of the figure that matched it.
+    /// For each label, the index of the figure that matched it (one document's score only).
+    #[serde(skip)]
     pub matches: Vec<Option<usize>>,
 }
 
@@ -167,6 +171,8 @@ impl CleanScore {
         self.must_remove += other.must_remove;
         self.removed_right += other.removed_right;
         self.removed_other_reason += other.removed_other_reason;
+        self.lost.extend(other.lost.iter().cloned());
+        self.wrong.extend(other.wrong.iter().cloned());
     }
 }
 
@@ -209,4 +215,113 @@ pub fn score_cleaning(doc: &Document, expected: &Expected) -> CleanScore {
         }
     }
     score
+}
+
+/// A labelled fixture: its text and its labels.
+#[derive(Clone, Debug)]
+pub struct Labelled {
+    /// The fixture as stored (UTF-8).
+    pub text: String,
+    /// Its labels.
+    pub expected: Expected,
+}
+
+/// Reads every `expected/*.json` of a fixtures directory and the fixture each names.
+pub fn load(dir: &Path) -> Result<Vec<Labelled>, DocError> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|source| DocError::Read {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    let labels_dir = dir.join("expected");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&labels_dir)
+        .map_err(|source| DocError::Read {
+            path: labels_dir.clone(),
+            source,
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|path| {
+            let expected: Expected =
+                serde_json::from_str(&read(path)?).map_err(|e| DocError::Labels {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+            let text = read(&dir.join(&expected.file))?;
+            Ok(Labelled { text, expected })
+        })
+        .collect()
+}
+
+/// What `qiao bench docs` measures.
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchReport {
+    /// Documents read in the timed run (the variants, repeated).
+    pub documents: usize,
+    /// Their bytes.
+    pub bytes: usize,
+    /// Seconds for decode + clean + extract of all of them, one thread.
+    pub seconds: f64,
+    /// Megabytes (10⁶ bytes) per second.
+    pub mb_per_s: f64,
+    /// Distinct variants (fixture × encoding × plain/HTML).
+    pub variants: usize,
+    /// Figures of the fixtures as stored, against the labels.
+    pub figures: FigureScore,
+    /// Figures of every variant, against the labels.
+    pub figures_all_variants: FigureScore,
+    /// Cleaning of every variant whose text survived its encoding, against the labels.
+    pub cleaning: CleanScore,
+}
+
+/// Reads the labelled fixtures of `dir` in every variant ([`samples::variants`]), repeated
+/// until at least `min_bytes` have been read, timing decode + clean + extract; and scores
+/// figures and cleaning against the labels.
+pub fn bench(dir: &Path, min_bytes: usize) -> Result<BenchReport, DocError> {
+    let labelled = load(dir)?;
+    let mut figures = FigureScore::default();
+    let mut figures_all = FigureScore::default();
+    let mut cleaning = CleanScore::default();
+    let mut corpus = Vec::new();
+    for l in &labelled {
+        let plain = crate::inspect(l.text.as_bytes(), Format::Auto);
+        figures.add(&score_figures(&plain, &l.expected));
+        for v in samples::variants(&l.text, plain.meta.title.as_deref()) {
+            let doc = crate::inspect(&v.bytes, v.format);
+            figures_all.add(&score_figures(&doc, &l.expected));
+            if v.lossless {
+                cleaning.add(&score_cleaning(&doc, &l.expected));
+            }
+            corpus.push(v);
+        }
+    }
+    let per_round: usize = corpus.iter().map(|v| v.bytes.len()).sum();
+    let rounds = min_bytes.div_ceil(per_round.max(1)).max(1);
+    let (mut documents, mut found) = (0, 0);
+    let start = Instant::now();
+    for _ in 0..rounds {
+        for v in &corpus {
+            let doc = crate::inspect(std::hint::black_box(&v.bytes), v.format);
+            found += doc.figures.len() + doc.removed.len();
+            documents += 1;
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    std::hint::black_box(found);
+    let bytes = per_round * rounds;
+    Ok(BenchReport {
+        documents,
+        bytes,
+        seconds,
+        mb_per_s: bytes as f64 / 1e6 / seconds.max(1e-9),
+        variants: corpus.len(),
+        figures,
+        figures_all_variants: figures_all,
+        cleaning,
+    })
 }

@@ -66,6 +66,14 @@ pub enum DocError {
         /// Why.
         source: std::io::Error,
     },
+    /// A labels file (`expected/*.json`) is not what [`eval::Expected`] describes.
+    #[error("{path} is not a valid labels file: {message}")]
+    Labels {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line and column.
+        message: String,
+    },
     /// The file is larger than [`MAX_BYTES`].
     #[error(
         "{path} has {bytes} bytes; documents larger than {MAX_BYTES} bytes are not read (split it or check it is a document)"

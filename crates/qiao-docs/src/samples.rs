@@ -6,6 +6,7 @@
 //! The wrapper is written here once so that the tests and `qiao bench docs` read the same
 //! pages, and [`WRAPPER_LINES`] says which reason each added line must be removed for.
 
+use crate::Format;
 use crate::clean::Reason;
 use crate::decode::Encoding;
 
@@ -114,4 +115,110 @@ pub fn html_page(title: Option<&str>, body: &str, charset: Option<&str>) -> Stri
     page.push_str("<p>版权所有 &copy; 2009-2024 某区人民政府 <a href=\"https://beian.miit.gov.cn\">沪ICP备12345678号-1</a> 沪公网安备31011202000000号</p>\n");
     page.push_str("<p>网站标识码：3101120000</p></footer>\n</body>\n</html>\n");
     page
+}
+
+/// A variant of a document: its bytes, how to read them, and the encoding it must be found in.
+#[derive(Clone, Debug)]
+pub struct Variant {
+    /// What it is (`gbk`, `html big5 undeclared`…).
+    pub label: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// How to read them.
+    pub format: Format,
+    /// The encoding the reader must report.
+    pub encoding: Encoding,
+    /// Wrapped in [`html_page`].
+    pub html: bool,
+    /// Every character survived the encoding (otherwise a label's line may read `&#8226;`).
+    pub lossless: bool,
+}
+
+/// The variants of a document `text` titled `title`: UTF-8 with a BOM, GBK (when GBK holds
+/// every character), GB18030, Big5 (for traditional text), and HTML pages in each encoding,
+/// with and without a charset declaration.
+pub fn variants(text: &str, title: Option<&str>) -> Vec<Variant> {
+    let mut out = Vec::new();
+    let mut push = |label: String, bytes: Vec<u8>, format, encoding, html, lossless| {
+        out.push(Variant {
+            label,
+            bytes,
+            format,
+            encoding,
+            html,
+            lossless,
+        })
+    };
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(text.as_bytes());
+    push(
+        "utf-8 bom".into(),
+        bom,
+        Format::Text,
+        Encoding::Utf8,
+        false,
+        true,
+    );
+    let (gbk, gbk_lossless) = encode(text, Encoding::Gbk);
+    // 000 has a bullet (•) and a no-break space that GBK lacks: a GBK text file of it cannot
+    // exist (encoding_rs would write `&#8226;`), so it is tried as GBK only in HTML.
+    if gbk_lossless {
+        push("gbk".into(), gbk, Format::Auto, Encoding::Gbk, false, true);
+    }
+    // A GB18030 file of text that GBK holds entirely is byte for byte a GBK file.
+    let (gb18030, _) = encode(text, Encoding::Gb18030);
+    let found = if gbk_lossless {
+        Encoding::Gbk
+    } else {
+        Encoding::Gb18030
+    };
+    push("gb18030".into(), gb18030, Format::Auto, found, false, true);
+    let (big5, big5_lossless) = encode(text, Encoding::Big5);
+    if big5_lossless {
+        push(
+            "big5".into(),
+            big5,
+            Format::Auto,
+            Encoding::Big5,
+            false,
+            true,
+        );
+    }
+    // In HTML, characters an encoding lacks are character references, which read back the
+    // same: every page variant is lossless.
+    for (charset, enc, declared) in [
+        ("utf-8", Encoding::Utf8, true),
+        ("gbk", Encoding::Gbk, true),
+        ("gb18030", Encoding::Gb18030, true),
+        ("gbk", Encoding::Gbk, false),
+        ("big5", Encoding::Big5, true),
+        ("big5", Encoding::Big5, false),
+    ] {
+        let page = html_page(title, text, declared.then_some(charset));
+        let (bytes, _) = encode(&page, enc);
+        let found = if bytes.is_ascii() && !declared {
+            // Big5 of simplified text is all references: ASCII, so UTF-8.
+            Encoding::Utf8
+        } else if enc == Encoding::Gb18030 && !declared {
+            Encoding::Gbk
+        } else {
+            enc
+        };
+        let label = format!(
+            "html {charset}{}",
+            if declared { "" } else { " undeclared" }
+        );
+        push(label, bytes, Format::Html, found, true, true);
+    }
+    // Found to be HTML by its content, not by its name.
+    let page = html_page(title, text, Some("utf-8"));
+    push(
+        "html sniffed".into(),
+        page.into_bytes(),
+        Format::Auto,
+        Encoding::Utf8,
+        true,
+        true,
+    );
+    out
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use qiao_docs::eval::{self, Expected, key};
-use qiao_docs::{Document, Encoding, Format, Reason, inspect, samples};
+use qiao_docs::{Document, Format, Reason, inspect, samples};
 
 const FIXTURES: &[&str] = &[
     "000_03cb8c32e2444fbc",
@@ -153,111 +153,16 @@ fn the_figures_the_readme_lists_for_003() {
     );
 }
 
-/// A variant of a fixture: its bytes, how to read them, and the encoding it must be found in.
-struct Variant {
-    label: String,
-    bytes: Vec<u8>,
-    format: Format,
-    encoding: Encoding,
-    html: bool,
-    /// Every character survived the encoding (otherwise a label's line may read `&#8226;`).
-    lossless: bool,
-}
-
-fn variants(text: &str, title: Option<&str>) -> Vec<Variant> {
-    let mut out = Vec::new();
-    let mut push = |label: String, bytes: Vec<u8>, format, encoding, html, lossless| {
-        out.push(Variant {
-            label,
-            bytes,
-            format,
-            encoding,
-            html,
-            lossless,
-        })
-    };
-    let mut bom = b"\xEF\xBB\xBF".to_vec();
-    bom.extend_from_slice(text.as_bytes());
-    push(
-        "utf-8 bom".into(),
-        bom,
-        Format::Text,
-        Encoding::Utf8,
-        false,
-        true,
-    );
-    let (gbk, gbk_lossless) = samples::encode(text, Encoding::Gbk);
-    // 000 has a bullet (•) and a no-break space that GBK lacks: a GBK text file of it cannot
-    // exist (encoding_rs would write `&#8226;`), so it is tried as GBK only in HTML.
-    if gbk_lossless {
-        push("gbk".into(), gbk, Format::Auto, Encoding::Gbk, false, true);
-    }
-    // A GB18030 file of text that GBK holds entirely is byte for byte a GBK file.
-    let (gb18030, _) = samples::encode(text, Encoding::Gb18030);
-    let found = if gbk_lossless {
-        Encoding::Gbk
-    } else {
-        Encoding::Gb18030
-    };
-    push("gb18030".into(), gb18030, Format::Auto, found, false, true);
-    let (big5, big5_lossless) = samples::encode(text, Encoding::Big5);
-    if qiao_text::detect_script(text) == qiao_text::Script::Hant {
-        assert!(big5_lossless, "the traditional fixture fits Big5");
-        push(
-            "big5".into(),
-            big5,
-            Format::Auto,
-            Encoding::Big5,
-            false,
-            true,
-        );
-    }
-    // In HTML, characters an encoding lacks are character references, which read back the
-    // same: every page variant is lossless.
-    for (charset, enc, declared) in [
-        ("utf-8", Encoding::Utf8, true),
-        ("gbk", Encoding::Gbk, true),
-        ("gb18030", Encoding::Gb18030, true),
-        ("gbk", Encoding::Gbk, false),
-        ("big5", Encoding::Big5, true),
-        ("big5", Encoding::Big5, false),
-    ] {
-        let page = samples::html_page(title, text, declared.then_some(charset));
-        let (bytes, _) = samples::encode(&page, enc);
-        let found = if bytes.is_ascii() && !declared {
-            // Big5 of simplified text is all references: ASCII, so UTF-8.
-            Encoding::Utf8
-        } else if enc == Encoding::Gb18030 && !declared {
-            Encoding::Gbk
-        } else {
-            enc
-        };
-        let label = format!(
-            "html {charset}{}",
-            if declared { "" } else { " undeclared" }
-        );
-        push(label, bytes, Format::Html, found, true, true);
-    }
-    // Found to be HTML by its content, not by its name.
-    let page = samples::html_page(title, text, Some("utf-8"));
-    push(
-        "html sniffed".into(),
-        page.into_bytes(),
-        Format::Auto,
-        Encoding::Utf8,
-        true,
-        true,
-    );
-    out
-}
-
 #[test]
 fn re_encoded_and_html_wrapped_variants_read_the_same() {
     for name in FIXTURES {
         let (text, e) = fixture(name);
         let plain = inspect(text.as_bytes(), Format::Auto);
-        let all = variants(&text, plain.meta.title.as_deref());
+        let all = samples::variants(&text, plain.meta.title.as_deref());
         assert!(all.len() >= 9, "{name}: {} variants", all.len());
+        if e.script == "hant" {
+            assert!(all.iter().any(|v| v.label == "big5"), "{name} fits Big5");
+        }
         for v in all {
             let what = format!("{name} as {}", v.label);
             let doc = inspect(&v.bytes, v.format);
@@ -324,7 +229,7 @@ fn damaged_documents_never_panic() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for name in FIXTURES {
         let (text, _) = fixture(name);
-        for v in variants(&text, None) {
+        for v in samples::variants(&text, None) {
             let bytes = &v.bytes;
             for _ in 0..12 {
                 let cut = (rng.next() as usize) % (bytes.len() + 1);
