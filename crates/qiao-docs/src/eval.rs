@@ -217,6 +217,68 @@ pub fn score_cleaning(doc: &Document, expected: &Expected) -> CleanScore {
     score
 }
 
+/// Figures labelled in texts of another genre (`heldout/*.json`), checked by value and unit
+/// only: how far the extractor carries beyond the pages it was written on.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeldOut {
+    /// Where the texts come from, their licence, and how they were labelled.
+    pub note: String,
+    /// The texts.
+    pub documents: Vec<HeldOutText>,
+}
+
+/// One held-out text and its figures.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeldOutText {
+    /// Its id in the source corpus.
+    pub id: String,
+    /// The text.
+    pub text: String,
+    /// Every figure: value, unit (as written, simplified), raw text.
+    pub figures: Vec<HeldOutFigure>,
+}
+
+/// A labelled figure of a held-out text.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeldOutFigure {
+    /// Value in base units.
+    pub value: f64,
+    /// Unit.
+    pub unit: String,
+    /// As written.
+    pub raw: String,
+}
+
+/// Figures of each held-out text (extracted from the text alone, no document context),
+/// matched one to one on value and unit.
+pub fn score_held_out(held: &HeldOut) -> FigureScore {
+    let mut total = FigureScore::default();
+    for d in &held.documents {
+        let found = crate::figures::extract(&d.text, &crate::figures::Context::default());
+        let mut used = vec![false; found.len()];
+        let mut tp = 0;
+        for e in &d.figures {
+            let hit = found.iter().enumerate().position(|(i, f)| {
+                !used[i] && (f.value - e.value).abs() <= 1e-9 * e.value.abs().max(1.0) && f.unit == e.unit
+            });
+            if let Some(i) = hit {
+                used[i] = true;
+                tp += 1;
+            }
+        }
+        total.add(&FigureScore {
+            true_positives: tp,
+            false_positives: found.len() - tp,
+            false_negatives: d.figures.len() - tp,
+            matches: Vec::new(),
+        });
+    }
+    total
+}
+
 /// A labelled fixture: its text and its labels.
 #[derive(Clone, Debug)]
 pub struct Labelled {
@@ -277,6 +339,8 @@ pub struct BenchReport {
     pub figures_all_variants: FigureScore,
     /// Cleaning of every variant whose text survived its encoding, against the labels.
     pub cleaning: CleanScore,
+    /// Figures of the held-out texts (`heldout/*.json`), when there are any.
+    pub held_out: Option<FigureScore>,
 }
 
 /// Reads the labelled fixtures of `dir` in every variant ([`samples::variants`]), repeated
@@ -298,6 +362,25 @@ pub fn bench(dir: &Path, min_bytes: usize) -> Result<BenchReport, DocError> {
                 cleaning.add(&score_cleaning(&doc, &l.expected));
             }
             corpus.push(v);
+        }
+    }
+    let mut held_out: Option<FigureScore> = None;
+    let held_dir = dir.join("heldout");
+    if let Ok(entries) = std::fs::read_dir(&held_dir) {
+        let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort();
+        for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
+            let text = std::fs::read_to_string(path).map_err(|source| DocError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let held: HeldOut = serde_json::from_str(&text).map_err(|e| DocError::Labels {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            held_out
+                .get_or_insert_with(FigureScore::default)
+                .add(&score_held_out(&held));
         }
     }
     let per_round: usize = corpus.iter().map(|v| v.bytes.len()).sum();
@@ -323,5 +406,6 @@ pub fn bench(dir: &Path, min_bytes: usize) -> Result<BenchReport, DocError> {
         figures,
         figures_all_variants: figures_all,
         cleaning,
+        held_out,
     })
 }

@@ -275,3 +275,23 @@ mod properties {
         }
     }
 }
+
+/// The held-out texts parse and score; the figure is printed for BENCHMARKS.md (`qiao bench
+/// docs` reports it too). No threshold: it measures, it does not gate.
+#[test]
+fn held_out_labels_load_and_score() {
+    let path = dir().join("heldout/csl_figures.json");
+    let held: eval::HeldOut =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let labelled: usize = held.documents.iter().map(|d| d.figures.len()).sum();
+    let s = eval::score_held_out(&held);
+    assert_eq!(s.true_positives + s.false_negatives, labelled);
+    println!(
+        "held out: precision {:.3} recall {:.3} ({} right, {} wrong, {} missed)",
+        s.precision(),
+        s.recall(),
+        s.true_positives,
+        s.false_positives,
+        s.false_negatives
+    );
+}
