@@ -262,7 +262,9 @@ pub fn score_held_out(held: &HeldOut) -> FigureScore {
         let mut tp = 0;
         for e in &d.figures {
             let hit = found.iter().enumerate().position(|(i, f)| {
-                !used[i] && (f.value - e.value).abs() <= 1e-9 * e.value.abs().max(1.0) && f.unit == e.unit
+                !used[i]
+                    && (f.value - e.value).abs() <= 1e-9 * e.value.abs().max(1.0)
+                    && f.unit == e.unit
             });
             if let Some(i) = hit {
                 used[i] = true;
@@ -369,7 +371,10 @@ pub fn bench(dir: &Path, min_bytes: usize) -> Result<BenchReport, DocError> {
     if let Ok(entries) = std::fs::read_dir(&held_dir) {
         let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         files.sort();
-        for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
+        for path in files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        {
             let text = std::fs::read_to_string(path).map_err(|source| DocError::Read {
                 path: path.clone(),
                 source,

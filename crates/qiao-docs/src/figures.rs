@@ -84,7 +84,10 @@ pub struct Context {
     pub plan: bool,
 }
 
-const UNITS: &str = "个百分点|百分点|平方公里|平方千米|平方米|千瓦时|千瓦|兆瓦|吉瓦|公顷|美元|欧元|元|人次|人|名|位|户|家|项|个|件|篇|台|套|座|所|条|次|倍|吨|公里|千米|亩|间|张|场|批|种|款|%|‰";
+/// Units after a number, longest first: counts and money of policy texts, then measures
+/// (durations, temperatures, SI units in Latin letters, optionally per something:
+/// kg/667m2, r/min). A lone `g` or `m` is left out: 5G and G60 are names, not grams.
+const UNITS: &str = r"个百分点|百分点|平方公里|平方千米|平方米|立方米|千瓦时|千瓦|兆瓦|吉瓦|公顷|美元|欧元|元|人次|人|名|位|户|家|项|个月|个|件|篇|台|套|座|所|条|次|倍|万吨|吨|公里|千米|亩|间|张|场|批|种|款|例|剂|小时|分钟|天|周|℃|%|‰|(?:mm|cm|km|m2|m3|kg|mg|ml|kwh|kw|mw|gw|mpa|kpa|ghz|mhz|khz|hz|nm|r)(?:/[0-9a-z]+)?";
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -339,7 +342,11 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
         {
             continue;
         }
-        if unit.is_empty() && after.is_some_and(|c| c.is_ascii_alphabetic()) {
+        // A number glued to letters (5G) or a Latin unit that runs on (mmol) is not a figure
+        // of ours.
+        if (unit.is_empty() || unit.ends_with(|c: char| c.is_ascii_alphanumeric()))
+            && after.is_some_and(|c| c.is_ascii_alphabetic())
+        {
             continue;
         }
         let clause_start = s[..whole.start()]
