@@ -270,6 +270,37 @@ mod tests {
         find_date(&folded).map(Date::iso)
     }
 
+    fn lines(text: &str) -> Vec<Classified> {
+        crate::clean::classify(crate::clean::text_lines(text))
+    }
+
+    #[test]
+    fn document_numbers_in_every_bracket() {
+        for (line, want) in [
+            ("闵科委〔2023〕14号", "闵科委〔2023〕14号"),
+            ("沪府办发[2023]12号", "沪府办发[2023]12号"),
+            ("闵府发【2023】第3号", "闵府发【2023】第3号"),
+            ("北市產字（2023）5號", "北市產字（2023）5號"),
+            ("关于印发的通知（沪科规〔2024〕2号）", "沪科规〔2024〕2号"),
+        ] {
+            let mut l = lines(&format!("关于印发某某办法的通知\n{line}\n正文第一段。"));
+            assert_eq!(read(&mut l, None, None).doc_number.as_deref(), Some(want), "{line}");
+        }
+    }
+
+    #[test]
+    fn metadata_of_a_traditional_page() {
+        let mut l = lines(
+            "臺北市產業發展局公告\n發布日期：民國112年3月15日  來源：臺北市產業發展局\n\
+             本局為推動產業創新，訂定本要點。",
+        );
+        let found = read(&mut l, None, None);
+        assert_eq!(found.title.as_deref(), Some("臺北市產業發展局公告"));
+        assert_eq!(found.published.as_deref(), Some("2023-03-15"));
+        assert_eq!(found.source.as_deref(), Some("臺北市產業發展局"));
+        assert_eq!(l[1].reason, Some(Reason::Source));
+    }
+
     #[test]
     fn date_formats() {
         assert_eq!(date("2023-03-15").as_deref(), Some("2023-03-15"));
