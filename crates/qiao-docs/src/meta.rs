@@ -284,7 +284,11 @@ mod tests {
             ("关于印发的通知（沪科规〔2024〕2号）", "沪科规〔2024〕2号"),
         ] {
             let mut l = lines(&format!("关于印发某某办法的通知\n{line}\n正文第一段。"));
-            assert_eq!(read(&mut l, None, None).doc_number.as_deref(), Some(want), "{line}");
+            assert_eq!(
+                read(&mut l, None, None).doc_number.as_deref(),
+                Some(want),
+                "{line}"
+            );
         }
     }
 

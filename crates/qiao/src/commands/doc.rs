@@ -128,6 +128,16 @@ pub fn bench(args: &DocsBenchArgs) -> anyhow::Result<ExitCode> {
         "cleaning, every variant:      article lines kept {}/{}, boilerplate removed with the labelled reason {}/{}",
         c.kept, c.must_keep, c.removed_right, c.must_remove
     );
+    if let Some(h) = &r.held_out {
+        println!(
+            "figures, held-out texts:      precision {:.3}  recall {:.3}  ({} found right, {} wrong, {} missed)",
+            h.precision(),
+            h.recall(),
+            h.true_positives,
+            h.false_positives,
+            h.false_negatives
+        );
+    }
     for line in c.lost.iter().take(10) {
         println!("  lost: {line}");
     }
