@@ -14,7 +14,23 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 thread_local! {
-    static CACHE: RefCell<HashMap<char, char>> = RefCell::new(HashMap::new());
+    /// Folds of the Basic Multilingual Plane, filled as characters are met (`\0`: not yet).
+    /// A table rather than a hash map: folding runs over every character of every document
+    /// several times, and a lookup here is an index.
+    static BMP: RefCell<Vec<char>> = RefCell::new(vec!['\0'; 0x10000]);
+    /// Folds of the characters beyond it (rare).
+    static ASTRAL: RefCell<HashMap<char, char>> = RefCell::new(HashMap::new());
+}
+
+/// `c` folded by `qiao_text::fold`, or `c` when the fold is not one character.
+fn fold_slow(c: char) -> char {
+    let mut buf = [0u8; 4];
+    let folded = qiao_text::fold(c.encode_utf8(&mut buf));
+    let mut chars = folded.chars();
+    match (chars.next(), chars.next()) {
+        (Some(f), None) => f,
+        _ => c,
+    }
 }
 
 /// `c` folded: NFKC, lower case, traditional to simplified; `c` itself when the fold is not one
@@ -23,17 +39,23 @@ pub(crate) fn fold_char(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
-    CACHE.with(|cache| {
+    let code = c as usize;
+    if code < 0x10000 {
+        return BMP.with(|table| {
+            let known = table.borrow()[code];
+            if known != '\0' {
+                return known;
+            }
+            let f = fold_slow(c);
+            table.borrow_mut()[code] = f;
+            f
+        });
+    }
+    ASTRAL.with(|cache| {
         if let Some(&f) = cache.borrow().get(&c) {
             return f;
         }
-        let mut buf = [0u8; 4];
-        let folded = qiao_text::fold(c.encode_utf8(&mut buf));
-        let mut chars = folded.chars();
-        let f = match (chars.next(), chars.next()) {
-            (Some(f), None) => f,
-            _ => c,
-        };
+        let f = fold_slow(c);
         cache.borrow_mut().insert(c, f);
         f
     })
