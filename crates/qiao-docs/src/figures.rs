@@ -295,8 +295,11 @@ pub fn extract(text: &str, ctx: &Context) -> Vec<Figure> {
     let mut out = Vec::new();
     let mut start = 0;
     for (i, c) in folded.text.char_indices() {
-        if SENTENCE_END.contains(&c) {
-            let end = i + c.len_utf8();
+        // A "sentence" longer than any real one (a table flattened into one line, or junk) is
+        // cut, so that the work per figure, which looks at its whole sentence, stays bounded.
+        let too_long = i - start >= MAX_SENTENCE;
+        if SENTENCE_END.contains(&c) || too_long {
+            let end = if too_long { i } else { i + c.len_utf8() };
             sentence(&folded, start..end, ctx, &mut out);
             start = end;
         }
@@ -304,6 +307,9 @@ pub fn extract(text: &str, ctx: &Context) -> Vec<Figure> {
     sentence(&folded, start..folded.text.len(), ctx, &mut out);
     out
 }
+
+/// The longest sentence read as one, in bytes (about 1,300 Chinese characters).
+const MAX_SENTENCE: usize = 4096;
 
 fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<Figure>) {
     let s = &folded.text[range.clone()];
@@ -314,6 +320,17 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
         return;
     }
     let sentence_text = folded.original(range.clone()).trim().to_string();
+    // What every figure of the sentence shares, found once.
+    let years = years_in(s);
+    let places: Vec<Range<usize>> = DISTRICT
+        .find_iter(s)
+        .filter(|m| is_place(m.as_str()))
+        .map(|m| m.range())
+        .collect();
+    let cues = (
+        TARGET_CUES.iter().filter(|c| s.contains(*c)).count(),
+        FACT_CUES.iter().filter(|c| s.contains(*c)).count(),
+    );
     let mut clause_floor = 0;
     for cap in NUMBER.captures_iter(s) {
         let whole = cap.get(0).expect("group 0");
@@ -415,14 +432,13 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
             }
             (None, None) => None,
         };
-        let year = year_of(s, whole.start()).or(ctx.year);
-        let subject = DISTRICT
-            .find_iter(&s[..whole.start()])
-            .filter(|m| is_place(m.as_str()))
-            .last()
-            .map(|m| folded.original(offset(&range, m.range())).to_string())
+        let year = year_of(&years, whole.start()).or(ctx.year);
+        let subject = places
+            .iter()
+            .rfind(|p| p.end <= whole.start())
+            .map(|p| folded.original(offset(&range, p.clone())).to_string())
             .or_else(|| ctx.subject.clone());
-        let kind = kind_of(s, ctx, qualifier.is_some());
+        let kind = kind_of(cues, ctx, qualifier.is_some());
         let indicator_text = folded
             .original(offset(&range, indicator))
             .trim_matches(|c: char| c.is_whitespace() || c == '的')
@@ -449,17 +465,20 @@ fn offset(sentence: &Range<usize>, r: Range<usize>) -> Range<usize> {
     sentence.start + r.start..sentence.start + r.end
 }
 
-/// The year a figure at `at` is for: a deadline (到2030年) anywhere in the sentence, else the
-/// last year named before it, else the first named after it.
-fn year_of(s: &str, at: usize) -> Option<i32> {
-    let years: Vec<(bool, usize, i32)> = YEAR
-        .captures_iter(s)
+/// The years a sentence names: (a deadline: 到/至/截至, byte offset, year).
+fn years_in(s: &str) -> Vec<(bool, usize, i32)> {
+    YEAR.captures_iter(s)
         .filter_map(|c| {
             let m = c.get(0)?;
             // 三年行动计划 has no year; 2023年2月 is a date, still a year.
             Some((c.name("to").is_some(), m.start(), c["y"].parse().ok()?))
         })
-        .collect();
+        .collect()
+}
+
+/// The year a figure at `at` is for: a deadline (到2030年) anywhere in the sentence, else the
+/// last year named before it, else the first named after it.
+fn year_of(years: &[(bool, usize, i32)], at: usize) -> Option<i32> {
     years
         .iter()
         .find(|(to, ..)| *to)
@@ -468,9 +487,8 @@ fn year_of(s: &str, at: usize) -> Option<i32> {
         .map(|&(_, _, y)| y)
 }
 
-fn kind_of(s: &str, ctx: &Context, qualified: bool) -> Kind {
-    let target = TARGET_CUES.iter().filter(|c| s.contains(*c)).count();
-    let fact = FACT_CUES.iter().filter(|c| s.contains(*c)).count();
+/// Target or fact from the sentence's `(target, fact)` cue counts.
+fn kind_of((target, fact): (usize, usize), ctx: &Context, qualified: bool) -> Kind {
     match target.cmp(&fact) {
         std::cmp::Ordering::Greater => Kind::Target,
         std::cmp::Ordering::Less => Kind::Fact,
@@ -583,6 +601,15 @@ mod tests {
     fn not_figures() {
         let text = "按照市第十二次党代会部署，发布于2023年2月15日，建设5G基站和G60科创走廊，一是推进三年行动计划。";
         assert_eq!(extract(text, &plan()), []);
+    }
+
+    #[test]
+    fn a_huge_sentence_takes_linear_time() {
+        // 60,000 figures in one sentence without punctuation: quadratic work would not finish.
+        let text = "新增1家".repeat(60_000);
+        let f = extract(&text, &plan());
+        assert!(f.len() >= 59_000, "{}", f.len());
+        assert!(f.iter().all(|f| f.sentence.len() < MAX_SENTENCE + 4));
     }
 
     #[test]
