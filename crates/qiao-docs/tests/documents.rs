@@ -295,3 +295,19 @@ fn held_out_labels_load_and_score() {
         s.false_negatives
     );
 }
+
+/// Two megabytes of noise: read in linear time (this took minutes when decoding was quadratic
+/// in the number of malformed sequences), with the list of bad bytes capped.
+#[test]
+fn megabytes_of_noise() {
+    let mut rng = Rng(42);
+    let bytes: Vec<u8> = (0..2_000_000).map(|_| rng.next() as u8).collect();
+    let doc = inspect(&bytes, Format::Auto);
+    assert_eq!(doc.undecodable.len(), qiao_docs::decode::MAX_REPORTED);
+    assert!(
+        doc.undecodable
+            .windows(2)
+            .all(|w| w[0].offset < w[1].offset)
+    );
+    assert!(doc.figures.len() <= qiao_docs::figures::MAX_FIGURES);
+}

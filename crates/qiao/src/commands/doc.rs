@@ -1,6 +1,7 @@
 //! `qiao doc inspect FILE [--json]` and `qiao bench docs`: the document reader of `qiao-docs`
 //! on a file, and its measurement. No database is opened: reading a document is pure.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use qiao_docs::Document;
@@ -11,12 +12,16 @@ pub fn run(cmd: &DocCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         DocCommand::Inspect { file, json } => {
             let doc = qiao_docs::inspect_path(file)?;
-            if *json {
-                println!("{}", serde_json::to_string(&doc)?);
+            let out = if *json {
+                serde_json::to_string(&doc)? + "\n"
             } else {
-                print!("{}", summary(&file.display().to_string(), &doc));
+                summary(&file.display().to_string(), &doc)
+            };
+            // `qiao doc inspect big.html --json | head` closes the pipe early: not an error.
+            match std::io::stdout().lock().write_all(out.as_bytes()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(ExitCode::SUCCESS),
             }
-            Ok(ExitCode::SUCCESS)
         }
     }
 }
