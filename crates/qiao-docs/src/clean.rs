@@ -205,25 +205,25 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ),
         rule(
             Reason::Source,
-            r"(来源|稿源|出处|转自|发布机构|发文机关|发布单位)\s*[:：]|(微信|公众号).{0,12}(来自|来源|转自|转载|注明|出处)|(来自|来源|转自|转载|注明|出处).{0,12}(微信|公众号)",
+            r"(^|\s|】|\])\s*(文章|本文|信息|新闻|消息)?(来源|稿源|出处|转自|发布机构|发文机关|发布单位)\s*[:：]|(微信|公众号).{0,12}(来自|来源|转自|转载|注明|出处)|(来自|来源|转自|转载|注明|出处).{0,12}(微信|公众号)",
             100,
             false,
         ),
         rule(
             Reason::Date,
-            &format!(r"{LEAD}\p{{Han}}{{0,4}}(日期|时间)\s*[:：]"),
+            &format!(r"{LEAD}(发布|发文|成文|更新|印发|公布|发稿|上传|录入)?(日期|时间)\s*[:：]"),
             60,
             false,
         ),
         rule(
             Reason::Disclaimer,
-            r"免责声明|^(特别)?声明[:：]|温馨提示[:：]|本站信息|本网站.{0,12}(不承担|仅供|不代表)|仅供参考|不代表本(站|网)|如有侵权|侵权.{0,6}删除|联系(本站|我们)删除|版权归原作者",
+            r"免责声明|^(特别)?声明[:：]|温馨提示[:：]|本站信息|本网站.{0,12}(不承担|仅供|不代表)|(本站|本网|网站).{0,20}仅供参考|不代表本(站|网)|如有侵权|侵权.{0,6}删除|联系(本站|我们)删除|版权归原作者",
             160,
             false,
         ),
         rule(
             Reason::Footer,
-            r"主办单位|承办单位|主办[:：]|承办[:：]|技术支持[:：]|维护单位|网站识别码|新闻信息服务许可|联系电话[:：]|建议使用.{0,20}浏览器|分辨率",
+            r"主办单位|承办单位|主办[:：]|承办[:：]|技术支持[:：]|维护单位|网站识别码|新闻信息服务许可|建议使用.{0,20}浏览器|分辨率",
             120,
             true,
         ),
@@ -328,7 +328,7 @@ static MENU: &[&str] = &[
     "首页",
     "网站",
     "关于我们",
-    "联系",
+    "联系我们",
     "地图",
     "登录",
     "注册",
@@ -444,7 +444,7 @@ fn classify_line(line: &Line, folded: &str) -> Option<Reason> {
 }
 
 /// A menu: four or more short items (separated by spaces, `|`, `·`), each a word or two, and
-/// either links or menu words among them. A table row of figures is not a menu: items with
+/// either links or two menu words among them (a table's header row has neither). A table row of figures is not a menu: items with
 /// digits do not count.
 fn is_menu(line: &Line, folded: &str) -> bool {
     let items = items(folded);
@@ -452,7 +452,7 @@ fn is_menu(line: &Line, folded: &str) -> bool {
         && items
             .iter()
             .all(|i| i.chars().count() <= 8 && !i.chars().any(|c| c.is_ascii_digit()))
-        && (line.links >= 2 || count_hits(folded, MENU) >= 1)
+        && (line.links >= 2 || count_hits(folded, MENU) >= 2)
 }
 
 /// Items of a line (split on spaces, `|`, `·`, `/`).
@@ -603,6 +603,24 @@ mod tests {
                     重点任务\n\
                     一、主要目标";
         assert_eq!(reasons(text), [None, None, None, None]);
+    }
+
+    /// Lines of a policy notice that look like furniture to a careless rule.
+    #[test]
+    fn notice_lines_that_are_content() {
+        let text = "资金来源：区财政科技发展专项资金\n\
+                    申报时间：2023年3月1日至3月31日\n\
+                    联系人：王老师，联系电话：021-12345678\n\
+                    单位 联系人 联系电话 地址\n\
+                    本指南仅供参考，以正式文件为准。";
+        assert_eq!(reasons(text), [None, None, None, None, None]);
+    }
+
+    #[test]
+    fn adult_spam() {
+        let text = "成人视频 免费在线 激情视频 http://spam.example.com\n\
+                    区科委召开座谈会，部署年度重点工作。";
+        assert_eq!(reasons(text), [Some("adult"), None]);
     }
 
     #[test]
