@@ -413,6 +413,13 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
         if let Some(noise) = LEADING_NOISE.find(&s[indicator_start..indicator_end]) {
             indicator_start += noise.end();
         }
+        // The place heading the clause is the subject, not part of what is counted.
+        if let Some(p) = places
+            .iter()
+            .find(|p| p.start == indicator_start && p.end < indicator_end)
+        {
+            indicator_start = p.end;
+        }
         let mut indicator = indicator_start..indicator_end;
         let indicator_text =
             s[indicator.clone()].trim_matches(|c: char| c.is_whitespace() || c == '的');
@@ -607,6 +614,41 @@ mod tests {
         assert_eq!(f.indicator, "高新技术企业");
         let f = one("到2030年，全区高新技术企业力争达到5000家。", &ctx);
         assert_eq!((f.kind, f.year), (Kind::Target, Some(2030)));
+    }
+
+    #[test]
+    fn traditional_news_facts() {
+        let f = extract(
+            "2023年楊浦區技術合同成交額達到215億元，同比增長12%。",
+            &Context::default(),
+        );
+        let got: Vec<_> = f
+            .iter()
+            .map(|f| {
+                (
+                    f.value,
+                    f.unit.as_str(),
+                    f.kind,
+                    f.year,
+                    f.subject.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    21_500_000_000.0,
+                    "元",
+                    Kind::Fact,
+                    Some(2023),
+                    Some("楊浦區")
+                ),
+                (12.0, "%", Kind::Fact, Some(2023), Some("楊浦區")),
+            ]
+        );
+        assert_eq!(f[0].indicator, "技術合同成交額");
+        assert_eq!(f[0].qualifier.as_deref(), Some("達到"));
     }
 
     #[test]
