@@ -136,6 +136,9 @@ const QUALIFIERS_BEFORE: &[&str] = &[
     "新建",
 ];
 
+/// Words of intent that open a qualifier (力争|突破, 确保|达到).
+const MODALS: &[&str] = &["力争", "争取", "确保", "预计", "计划", "有望"];
+
 /// Cues at the head of a clause.
 const QUALIFIERS_HEAD: &[&str] = &["累计", "新增", "新建", "力争"];
 
@@ -393,8 +396,13 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
         let mut qualifier: Option<Range<usize>> = None;
         let mut indicator_end = clause_start + trimmed.len();
         if let Some(q) = QUALIFIERS_BEFORE.iter().find(|q| trimmed.ends_with(*q)) {
-            let at = clause_start + trimmed.len() - q.len();
-            qualifier = Some(at..at + q.len());
+            let mut at = clause_start + trimmed.len() - q.len();
+            let end = at + q.len();
+            // 力争 / 确保 / 预计 before the verb belong to the qualifier: 力争突破.
+            if let Some(m) = MODALS.iter().find(|m| s[clause_start..at].ends_with(*m)) {
+                at -= m.len();
+            }
+            qualifier = Some(at..end);
             indicator_end = at;
         }
         let mut indicator_start = clause_start;

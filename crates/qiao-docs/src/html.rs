@@ -42,6 +42,9 @@ pub struct Page {
     pub title: Option<String>,
     /// The first `<h1>`'s text.
     pub heading: Option<String>,
+    /// `<meta name|property=… content=…>` pairs, the name lower-cased, the content decoded:
+    /// Chinese government sites carry `ArticleTitle`, `PubDate` and `ContentSource`.
+    pub meta: Vec<(String, String)>,
 }
 
 /// Whether `text` is HTML: a doctype, an `<html>`/`<head>`/`<body>` tag, or several block tags
@@ -225,8 +228,15 @@ pub fn to_page(html: &str) -> Page {
             rest = &rest[1..];
             continue;
         };
+        let tag_text = &rest[..tag.len];
         rest = &rest[tag.len..];
         let name = tag.name.as_str();
+        if name == "meta"
+            && !tag.closing
+            && let Some(pair) = meta_pair(tag_text)
+        {
+            b.page.meta.push(pair);
+        }
         if !tag.closing && RAW.contains(&name) {
             rest = skip_raw(rest, name);
             continue;
@@ -325,6 +335,28 @@ fn parse_tag(s: &str) -> Option<Tag> {
         closing,
         len: s.len(),
     })
+}
+
+static ATTRIBUTE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r#"(?i)([a-z:_\-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#).unwrap()
+});
+
+/// The name (or property) and content of a `<meta>` tag.
+fn meta_pair(tag: &str) -> Option<(String, String)> {
+    let (mut name, mut content) = (None, None);
+    for c in ATTRIBUTE.captures_iter(tag) {
+        let value = c
+            .get(2)
+            .or(c.get(3))
+            .or(c.get(4))
+            .map_or("", |m| m.as_str());
+        match c[1].to_ascii_lowercase().as_str() {
+            "name" | "property" => name = Some(value.trim().to_ascii_lowercase()),
+            "content" => content = Some(collapse(&decode_entities(value))),
+            _ => {}
+        }
+    }
+    Some((name?, content.filter(|c| !c.is_empty())?))
 }
 
 /// The rest of the document after the raw element `name` ends.
@@ -449,6 +481,23 @@ mod tests {
         assert_eq!(page.lines[6].chrome, Chrome::Footer);
         assert_eq!(page.title.as_deref(), Some("关于印发 - 某区政府"));
         assert_eq!(page.heading.as_deref(), Some("关于印发《工作要点》的通知"));
+        assert!(page.meta.is_empty());
+        let page = to_page(
+            "<head><META NAME=\"ArticleTitle\" CONTENT=\"关于印发&lt;要点&gt;的通知\">\
+             <meta name='PubDate' content='2023-02-24 10:00'><meta property=og:title content=x>\
+             <meta charset=utf-8></head>",
+        );
+        assert_eq!(
+            page.meta,
+            [
+                (
+                    "articletitle".to_string(),
+                    "关于印发<要点>的通知".to_string()
+                ),
+                ("pubdate".to_string(), "2023-02-24 10:00".to_string()),
+                ("og:title".to_string(), "x".to_string()),
+            ]
+        );
     }
 
     #[test]

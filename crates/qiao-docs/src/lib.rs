@@ -184,14 +184,21 @@ pub fn inspect(bytes: &[u8], format: Format) -> Document {
         Format::Text => false,
         Format::Auto => html::looks_like_html(&decoded.text),
     };
-    let (lines, page_title, heading) = if is_html {
-        let page = html::to_page(&decoded.text);
-        (page.lines, page.title, page.heading)
+    let page = if is_html {
+        html::to_page(&decoded.text)
     } else {
-        (clean::text_lines(&decoded.text), None, None)
+        html::Page {
+            lines: clean::text_lines(&decoded.text),
+            ..html::Page::default()
+        }
     };
-    let mut classified = clean::classify(lines);
-    let found = meta::read(&mut classified, page_title.as_deref(), heading.as_deref());
+    let mut classified = clean::classify(page.lines);
+    let hints = meta::Hints {
+        title: page.title.as_deref(),
+        heading: page.heading.as_deref(),
+        meta: &page.meta,
+    };
+    let found = meta::read(&mut classified, hints);
     let mut text = String::new();
     let mut removed = Vec::new();
     for c in classified {

@@ -134,15 +134,53 @@ static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// Values that say there is no source.
 const NO_SOURCE: &[&str] = &["不详", "未知", "本站", "本网", "网络", "佚名", "无"];
 
+/// What an HTML page says of itself, beside its lines.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Hints<'a> {
+    /// The `<title>`.
+    pub title: Option<&'a str>,
+    /// The first `<h1>`.
+    pub heading: Option<&'a str>,
+    /// The `<meta>` name/content pairs.
+    pub meta: &'a [(String, String)],
+}
+
+impl<'a> Hints<'a> {
+    fn meta(&self, names: &[&str]) -> Option<&'a str> {
+        let meta: &'a [(String, String)] = self.meta;
+        names
+            .iter()
+            .find_map(|n| meta.iter().find(|(k, _)| k == n))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// Reads the metadata and marks the title and document-number lines of the head as such.
-pub fn read(lines: &mut [Classified], title: Option<&str>, heading: Option<&str>) -> Found {
+/// A page's own `<meta>` tags (ArticleTitle, PubDate, ContentSource: the fields Chinese
+/// government sites publish) come before what the lines suggest.
+pub fn read(lines: &mut [Classified], hints: Hints<'_>) -> Found {
+    let fold = |s: &str| s.chars().map(crate::fold::fold_char).collect::<String>();
+    let meta_date = hints
+        .meta(&[
+            "pubdate",
+            "publishdate",
+            "pubtime",
+            "article:published_time",
+            "firstpublishedtime",
+        ])
+        .and_then(|d| find_date(&fold(d)));
+    let meta_source = hints
+        .meta(&["contentsource", "source"])
+        .filter(|s| !NO_SOURCE.contains(s))
+        .map(str::to_string);
     let mut found = Found {
         doc_number: doc_number(lines),
-        published: published(lines).map(Date::iso),
-        source: source(lines),
+        published: meta_date.or_else(|| published(lines)).map(Date::iso),
+        source: meta_source.or_else(|| source(lines)),
         title: None,
     };
-    found.title = pick_title(lines, title, heading);
+    let heading = hints.meta(&["articletitle", "og:title"]).or(hints.heading);
+    found.title = pick_title(lines, hints.title, heading);
     found
 }
 
@@ -285,7 +323,7 @@ mod tests {
         ] {
             let mut l = lines(&format!("关于印发某某办法的通知\n{line}\n正文第一段。"));
             assert_eq!(
-                read(&mut l, None, None).doc_number.as_deref(),
+                read(&mut l, Hints::default()).doc_number.as_deref(),
                 Some(want),
                 "{line}"
             );
@@ -298,7 +336,7 @@ mod tests {
             "臺北市產業發展局公告\n發布日期：民國112年3月15日  來源：臺北市產業發展局\n\
              本局為推動產業創新，訂定本要點。",
         );
-        let found = read(&mut l, None, None);
+        let found = read(&mut l, Hints::default());
         assert_eq!(found.title.as_deref(), Some("臺北市產業發展局公告"));
         assert_eq!(found.published.as_deref(), Some("2023-03-15"));
         assert_eq!(found.source.as_deref(), Some("臺北市產業發展局"));

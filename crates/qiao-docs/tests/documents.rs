@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use qiao_docs::eval::{self, Expected, key};
-use qiao_docs::{Document, Format, Reason, inspect, samples};
+use qiao_docs::{Document, Encoding, Format, Reason, inspect, samples};
 
 const FIXTURES: &[&str] = &[
     "000_03cb8c32e2444fbc",
@@ -310,4 +310,31 @@ fn megabytes_of_noise() {
             .all(|w| w[0].offset < w[1].offset)
     );
     assert!(doc.figures.len() <= qiao_docs::figures::MAX_FIGURES);
+}
+
+/// A government page's own `<meta>` fields come first; the article line repeating the title is
+/// taken out as the title.
+#[test]
+fn government_meta_tags() {
+    let page = "<html><head><meta charset=\"gb2312\">\
+        <meta name=\"ArticleTitle\" content=\"关于印发《某区促进科技成果转化若干措施》的通知\">\
+        <meta name=\"PubDate\" content=\"2024-01-08 09:30\">\
+        <meta name=\"ContentSource\" content=\"某某区科学技术委员会\">\
+        <title>通知公告_某某区人民政府</title></head><body>\
+        <div>关于印发《某区促进科技成果转化若干措施》的通知</div>\
+        <p>到2025年，全区技术合同成交额力争突破300亿元。</p></body></html>";
+    let doc = inspect(&Encoding::Gbk.encode(page), Format::Html);
+    assert_eq!(doc.meta.encoding, Encoding::Gbk);
+    assert_eq!(
+        doc.meta.title.as_deref(),
+        Some("关于印发《某区促进科技成果转化若干措施》的通知")
+    );
+    assert_eq!(doc.meta.published.as_deref(), Some("2024-01-08"));
+    assert_eq!(doc.meta.source.as_deref(), Some("某某区科学技术委员会"));
+    assert_eq!(doc.text, "到2025年，全区技术合同成交额力争突破300亿元。");
+    assert_eq!(doc.removed[0].reason, Reason::Title);
+    let f = &doc.figures[0];
+    assert_eq!((f.value, f.unit.as_str()), (30_000_000_000.0, "元"));
+    assert_eq!((f.year, f.kind), (Some(2025), qiao_docs::Kind::Target));
+    assert_eq!(f.qualifier.as_deref(), Some("力争突破"));
 }
