@@ -188,8 +188,12 @@ fn run(
     loop {
         let (result, read, written) =
             decoder.decode_to_utf8_without_replacement(&bytes[at..], &mut buf, last);
-        // encoding_rs writes whole characters only; the lossy path is never taken.
-        text.push_str(&String::from_utf8_lossy(&buf[..written]));
+        // encoding_rs writes whole characters only, so this is valid UTF-8; checked all the
+        // same (the crate forbids unsafe), and never lossy in practice.
+        match std::str::from_utf8(&buf[..written]) {
+            Ok(s) => text.push_str(s),
+            Err(_) => text.push_str(&String::from_utf8_lossy(&buf[..written])),
+        }
         at += read;
         match result {
             encoding_rs::DecoderResult::InputEmpty => break,
