@@ -53,6 +53,9 @@ pub enum Command {
     Reindex,
     /// Search listings by free text, or find the best matches for one listing, with reasons.
     Match(MatchArgs),
+    /// Read policy and news documents (HTML or text; UTF-8, GBK, GB18030 or Big5).
+    #[command(subcommand)]
+    Doc(DocCommand),
     /// Measure the platform (figures for BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -194,6 +197,36 @@ pub struct ScaleArgs {
     pub json: bool,
 }
 
+/// `qiao doc …`
+#[derive(Debug, Subcommand)]
+pub enum DocCommand {
+    /// Decode a document, strip navigation, footers and spam, and show its metadata, text and
+    /// quantified figures (技术合同成交额达230亿元 → value 23000000000, unit 元).
+    Inspect {
+        /// The document (.html/.htm read as HTML; anything else judged by its content).
+        file: PathBuf,
+        /// Print one JSON object: encoding, script, title, published, source, doc_number,
+        /// text, removed (with reasons), figures, undecodable.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Arguments of `qiao bench docs`.
+#[derive(Debug, Args)]
+pub struct DocsBenchArgs {
+    /// Directory of labelled fixtures (the documents and `expected/*.json`).
+    #[arg(long, default_value = "crates/qiao-docs/tests/fixtures")]
+    pub fixtures: PathBuf,
+    /// Read at least this many megabytes (the fixtures in every encoding, plain and as HTML,
+    /// repeated).
+    #[arg(long, default_value_t = 20)]
+    pub megabytes: usize,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `qiao account …`
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
@@ -242,6 +275,9 @@ pub enum BenchCommand {
     Retrieval(RetrievalArgs),
     /// Search at scale on a synthetic corpus: index time, memory, query latency.
     Scale(ScaleArgs),
+    /// Document reading: MB/s of decode + clean + extract, and figure precision/recall and
+    /// cleaning against the hand-labelled fixtures.
+    Docs(DocsBenchArgs),
     /// Latency of reading one record through the HTTP API with many records stored.
     Read {
         /// How many achievements to store first.

@@ -72,7 +72,7 @@ fn help_documents_every_subcommand() {
     let q = Qiao::new();
     let help = q.ok(&["--help"]);
     for sub in [
-        "serve", "import", "export", "backup", "restore", "check", "account", "bench",
+        "serve", "import", "export", "backup", "restore", "check", "account", "bench", "doc",
     ] {
         assert!(help.contains(sub), "--help lacks {sub}:\n{help}");
     }
@@ -80,6 +80,109 @@ fn help_documents_every_subcommand() {
     for flag in ["--demo", "--data-dir", "--listen", "--database"] {
         assert!(serve.contains(flag), "serve --help lacks {flag}");
     }
+}
+
+const DOC_FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../qiao-docs/tests/fixtures");
+
+#[test]
+fn doc_inspect_json_is_one_object_of_the_documented_shape() {
+    let q = Qiao::new();
+    let file = format!("{DOC_FIXTURES}/003_853fbbfa8443af7f.txt");
+    let out = q.ok(&["doc", "inspect", &file, "--json"]);
+    // Exactly one JSON value on stdout, and it is an object.
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(out.trim().lines().count(), 1);
+    let keys: Vec<&str> = doc
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for key in [
+        "encoding",
+        "script",
+        "title",
+        "published",
+        "source",
+        "doc_number",
+        "text",
+        "removed",
+        "figures",
+    ] {
+        assert!(keys.contains(&key), "no {key} in {keys:?}");
+    }
+    assert_eq!(doc["encoding"], "utf-8");
+    assert_eq!(doc["script"], "hans");
+    assert_eq!(doc["published"], "2023-02-24");
+    assert_eq!(doc["doc_number"], "闵科委〔2023〕14号");
+    assert!(
+        doc["text"]
+            .as_str()
+            .unwrap()
+            .contains("技术合同成交额达230亿元")
+    );
+    let removed = doc["removed"].as_array().unwrap();
+    assert!(
+        removed
+            .iter()
+            .all(|r| r["text"].is_string() && r["reason"].is_string())
+    );
+    assert!(removed.iter().any(|r| r["reason"] == "doc_number"));
+    let figures = doc["figures"].as_array().unwrap();
+    let contract = figures
+        .iter()
+        .find(|f| f["indicator"] == "技术合同成交额")
+        .expect("技术合同成交额");
+    // A whole value is a JSON integer in base units.
+    assert_eq!(contract["value"].as_u64(), Some(23_000_000_000));
+    assert_eq!(contract["unit"], "元");
+    assert_eq!(contract["raw"], "230亿元");
+    assert_eq!(contract["qualifier"], "达");
+    assert_eq!(contract["year"], 2023);
+    assert_eq!(contract["subject"], "闵行区");
+    assert_eq!(contract["kind"], "target");
+    assert!(contract["sentence"].as_str().unwrap().contains("230亿元"));
+    let rd = figures.iter().find(|f| f["unit"] == "%").unwrap();
+    assert_eq!(rd["value"].as_u64(), Some(10));
+}
+
+#[test]
+fn doc_inspect_reads_a_big5_page_and_summarises_it() {
+    let q = Qiao::new();
+    let text = std::fs::read_to_string(format!("{DOC_FIXTURES}/002_fa69439dd6a4a0b4.txt")).unwrap();
+    let page = format!(
+        "<html><head><meta charset=\"big5\"><title>楊浦區科委</title></head><body>{}\
+         <p>版權所有 上海市楊浦區人民政府 滬ICP備12345678號</p></body></html>",
+        text.lines()
+            .map(|l| format!("<p>{l}</p>"))
+            .collect::<String>()
+    );
+    let file = q.path("page.htm");
+    std::fs::write(&file, qiao_docs::Encoding::Big5.encode(&page)).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&q.ok(&["doc", "inspect", file.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(doc["encoding"], "big5");
+    assert_eq!(doc["script"], "hant");
+    assert!(
+        doc["text"]
+            .as_str()
+            .unwrap()
+            .contains("創新是楊浦服務國家戰略")
+    );
+    assert!(
+        doc["removed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["reason"] == "icp")
+    );
+    let summary = q.ok(&["doc", "inspect", file.to_str().unwrap()]);
+    for want in ["big5", "hant", "icp", "30條"] {
+        assert!(summary.contains(want), "summary lacks {want}:\n{summary}");
+    }
+    let missing = q.run(&["doc", "inspect", q.path("nope.txt").to_str().unwrap()]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
 }
 
 #[test]

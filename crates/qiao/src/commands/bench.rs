@@ -34,6 +34,7 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
     let backend = store.backend().name();
     match *cmd {
         BenchCommand::Retrieval(_) | BenchCommand::Scale(_) => unreachable!("run by retrieval.rs"),
+        BenchCommand::Docs(_) => unreachable!("run by doc.rs"),
         BenchCommand::Import { records, json } => {
             let file = scratch.path().join("achievements.jsonl");
             qiao_io::write_path(&file, &synthetic(records))?;

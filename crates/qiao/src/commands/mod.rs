@@ -4,6 +4,7 @@
 mod account;
 mod backup;
 mod bench;
+mod doc;
 pub mod import;
 mod retrieval;
 pub mod search;
@@ -32,6 +33,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Account(ref cmd) => account::run(&open(&cli).await?, cmd).await,
         Command::Reindex => search::reindex(&cli, &open(&cli).await?).await,
         Command::Match(ref args) => search::run_match(&cli, &open(&cli).await?, args).await,
+        Command::Doc(ref cmd) => doc::run(cmd),
+        Command::Bench(BenchCommand::Docs(ref args)) => doc::bench(args),
         Command::Bench(BenchCommand::Retrieval(ref args)) => retrieval::retrieval(args),
         Command::Bench(BenchCommand::Scale(ref args)) => retrieval::scale(args),
         Command::Bench(ref cmd) => bench::run(&cli, cmd).await,

@@ -1,0 +1,694 @@
+//! Quantified statements: "技术合同成交额达230亿元" → indicator 技术合同成交额, value
+//! 23000000000, unit 元, qualifier 达, year, subject, target or fact.
+//!
+//! The text is split into sentences (。！？； and line ends) and clauses (，、：). Each number
+//! with a unit or a multiplier is a figure, except ordinals (第七次), years and dates (年/月/日
+//! are not units), and codes glued to Latin letters (5G, G60). Within its clause:
+//! - the **qualifier** is the cue right before the number (达, 力争达到, 保持在…) or at the head
+//!   of the clause (新增, 累计), and 左右/以上 right after the unit;
+//! - the **indicator** is what the clause says before the number, after the last verb
+//!   (帮助100家企业获得**科技信贷**3亿元); when nothing is left (新增20家**创新研发中心**) it is
+//!   the noun after the unit;
+//! - the **year** is a year named in the sentence (到2030年 wins), else the document's year
+//!   (the year in its title: 2023年工作要点);
+//! - the **subject** is a district named in the sentence before the number, else the one the
+//!   document's title or issuer names (闵行区科委 → 闵行区);
+//! - the **kind** weighs cue words: 力争/目标/到…年/将 for a target, 已/累计/同比/了 for a
+//!   fact, with a work plan's title (要点, 计划, 方案…) tipping ties to target and a news
+//!   page's to fact.
+//!
+//! Matching runs on the folded text (simplified, ASCII digits); indicator, qualifier, raw text
+//! and sentence are cut from the original, in its script.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::fold::Folded;
+use crate::numbers;
+
+/// A target to reach or a fact achieved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A plan's goal: 力争达到, 到2030年, a work plan's 达.
+    Target,
+    /// A reported value: 已达, 累计, 同比增长.
+    Fact,
+}
+
+/// One quantified statement.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    /// What is counted (技术合同成交额), original script.
+    pub indicator: String,
+    /// The value in base units (230亿元 → 23000000000; 10% → 10).
+    #[serde(serialize_with = "whole_as_integer")]
+    pub value: f64,
+    /// The unit, simplified, without multiplier: 元, 家, %, 个百分点…; empty when the text
+    /// gives a multiplier only (230亿).
+    pub unit: String,
+    /// The number and unit as written (230亿元, 兩百三十億元).
+    pub raw: String,
+    /// 达, 力争达到, 保持在…左右, 新增, 累计… as written; `None` when there is none.
+    pub qualifier: Option<String>,
+    /// The year the figure is for, or its deadline.
+    pub year: Option<i32>,
+    /// The region or organisation it is about.
+    pub subject: Option<String>,
+    /// Target or fact.
+    pub kind: Kind,
+    /// The whole sentence, original script.
+    pub sentence: String,
+}
+
+/// 23000000000, not 23000000000.0: whole values serialise as JSON integers.
+fn whole_as_integer<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        s.serialize_i64(*v as i64)
+    } else {
+        s.serialize_f64(*v)
+    }
+}
+
+/// What the extractor knows of the document as a whole.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    /// The year the document is about (in its title), else the year it was published.
+    pub year: Option<i32>,
+    /// The region the document's title or issuer names.
+    pub subject: Option<String>,
+    /// The document is a plan (工作要点, 行动方案…): bare values are targets.
+    pub plan: bool,
+}
+
+/// Units after a number, longest first: counts and money of policy texts, then measures
+/// (durations, temperatures, SI units in Latin letters, optionally per something:
+/// kg/667m2, r/min). A lone `g` or `m` is left out: 5G and G60 are names, not grams.
+const UNITS: &str = r"个百分点|百分点|平方公里|平方千米|平方米|立方米|千瓦时|千瓦|兆瓦|吉瓦|公顷|美元|欧元|元|人次|人|名|位|户|家|项|个月|个|件|篇|台|套|座|所|条|次|倍|万吨|吨|公里|千米|亩|间|张|场|批|种|款|例|剂|小时|分钟|天|周|℃|%|‰|(?:mm|cm|km|m2|m3|kg|mg|ml|kwh|kw|mw|gw|mpa|kpa|ghz|mhz|khz|hz|nm|r)(?:/[0-9a-z]+)?";
+
+static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"百分之(?P<pct>[0-9.]+|[〇零一二两三四五六七八九十百]+)|(?P<num>[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?|[〇零一二两三四五六七八九十百千万亿]{{2,}})\s*(?P<mult>万亿|亿|万|千|百)?\s*(?P<unit>{UNITS})?"
+    ))
+    .unwrap()
+});
+
+static SENTENCE_END: &[char] = &['。', '!', '?', ';', '；', '！', '？', '\n'];
+static CLAUSE_END: &[char] = &[
+    ',', '，', '、', ':', '：', '。', '!', '?', ';', '；', '！', '？', '\n',
+];
+
+/// Cues right before the number, longest first.
+const QUALIFIERS_BEFORE: &[&str] = &[
+    "力争达到",
+    "力争实现",
+    "力争超过",
+    "力争达",
+    "保持在",
+    "稳定在",
+    "控制在",
+    "提高到",
+    "提升到",
+    "提高至",
+    "提升至",
+    "增长到",
+    "增加到",
+    "不低于",
+    "不少于",
+    "不超过",
+    "达到",
+    "超过",
+    "突破",
+    "增至",
+    "力争",
+    "达",
+    "约",
+    "近",
+    "逾",
+    "超",
+    "共",
+    "合计",
+    "累计",
+    "新增",
+    "新建",
+];
+
+/// Words of intent that open a qualifier (力争|突破, 确保|达到).
+const MODALS: &[&str] = &["力争", "争取", "确保", "预计", "计划", "有望"];
+
+/// Cues at the head of a clause.
+const QUALIFIERS_HEAD: &[&str] = &["累计", "新增", "新建", "力争"];
+
+/// Cues right after the unit.
+const QUALIFIERS_AFTER: &[&str] = &["左右", "以上", "以内", "以下", "余", "多"];
+
+/// Verbs after which the indicator starts (帮助100家企业获得|科技信贷).
+static CUT_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"获得|达到|实现|提供|支持|引进|建设|帮助|推动|培育|认定|新增|新建|累计|提出|完成|吸引|带动|服务|举办|开展|设立|集聚|落地|签约|获批|入选").unwrap()
+});
+
+static LEADING_NOISE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:到\s*20\d\d\s*年(?:底|末)?|20\d\d\s*年(?:底|末|前)?|全年|其中|目前|当前|今年|去年|已经|已|共有|截至\S{0,8}?(?:底|末)|进一步|全力|加快|持续|确保|争取|预计|力争|并|和|及|与|的|\s)+").unwrap()
+});
+
+static YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?P<to>到|至|截至)?\s*(?P<y>(?:19|20)\d\d)\s*年").unwrap());
+
+static DISTRICT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\p{Han}{2}(?:新区|区|县)").unwrap());
+
+/// Words ending in 区/县 that name no particular place.
+const NOT_PLACES: &[&str] = &[
+    "地区",
+    "全区",
+    "城区",
+    "园区",
+    "市区",
+    "社区",
+    "片区",
+    "辖区",
+    "各区",
+    "本区",
+    "该区",
+    "郊区",
+    "景区",
+    "校区",
+    "街区",
+    "小区",
+    "分区",
+    "山区",
+    "湾区",
+    "特区",
+    "展区",
+    "厂区",
+    "新区",
+    "范区",
+    "能区",
+    "聚区",
+    "验区",
+    "发区",
+    "护区",
+    "贸区",
+    "载区",
+    "领区",
+    "心区",
+    "点区",
+    "业区",
+    "技区",
+    "城区",
+    "港区",
+    "试区",
+    "态区",
+    "级区",
+    "动区",
+    "合区",
+    "体区",
+    "兴区",
+    "新县",
+    "全县",
+    "各县",
+    "本县",
+    "该县",
+    "行区",
+    "策区",
+    "导区",
+    "游区",
+    "高新区",
+];
+
+/// Districts whose second character is in the list above (闵行区 vs 先行区).
+fn is_place(name: &str) -> bool {
+    let tail: String = name.chars().skip(1).collect();
+    !NOT_PLACES.contains(&tail.as_str()) || name.ends_with("行区") && !name.contains("先行")
+}
+
+static ISSUER_PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?P<p>[\p{Han}&&[^市省区县]]{2,3}?(?:新区|区|县|市))(?:科委|科学技术委员会|科技局|科学技术局|人民政府|政府|委员会|管委会|发改委|经信委|商务委|科协)").unwrap()
+});
+
+const TARGET_CUES: &[&str] = &[
+    "力争",
+    "争取",
+    "目标",
+    "预计",
+    "计划",
+    "确保",
+    "将",
+    "不低于",
+    "不少于",
+    "保持在",
+    "到20",
+    "提高到",
+    "提升至",
+    "提高至",
+    "到本世纪",
+];
+const FACT_CUES: &[&str] = &[
+    "已",
+    "累计",
+    "同比",
+    "比上年",
+    "较上年",
+    "较去年",
+    "比去年",
+    "增长了",
+    "共有",
+    "截至",
+    "获评",
+    "入选",
+    "完成",
+    "实际",
+];
+
+/// Document context from its title and issuer.
+pub fn context(title: Option<&str>, source: Option<&str>, published: Option<&str>) -> Context {
+    let fold = |s: &str| s.chars().map(crate::fold::fold_char).collect::<String>();
+    let title_f = title.map(fold).unwrap_or_default();
+    let year = YEAR
+        .captures(&title_f)
+        .and_then(|c| c["y"].parse().ok())
+        .or_else(|| published.and_then(|p| p.get(..4)?.parse().ok()));
+    let subject = [title, source].into_iter().flatten().find_map(|s| {
+        let f = Folded::new(s);
+        let m = ISSUER_PLACE
+            .captures_iter(&f.text)
+            .last()?
+            .name("p")?
+            .range();
+        Some(f.original(m).to_string())
+    });
+    let plan = [
+        "要点", "计划", "方案", "规划", "目标", "行动", "意见", "措施", "任务",
+    ]
+    .iter()
+    .any(|w| title_f.contains(w));
+    Context {
+        year,
+        subject,
+        plan,
+    }
+}
+
+/// Every figure of a cleaned text (the first [`MAX_FIGURES`]).
+pub fn extract(text: &str, ctx: &Context) -> Vec<Figure> {
+    let folded = Folded::new(text);
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in folded.text.char_indices() {
+        // A "sentence" longer than any real one (a table flattened into one line, or junk) is
+        // cut, so that the work per figure, which looks at its whole sentence, stays bounded.
+        let too_long = i - start >= MAX_SENTENCE;
+        if out.len() >= MAX_FIGURES {
+            break;
+        }
+        if SENTENCE_END.contains(&c) || too_long {
+            let end = if too_long { i } else { i + c.len_utf8() };
+            sentence(&folded, start..end, ctx, &mut out);
+            start = end;
+        }
+    }
+    if out.len() < MAX_FIGURES {
+        sentence(&folded, start..folded.text.len(), ctx, &mut out);
+    }
+    out.truncate(MAX_FIGURES);
+    out
+}
+
+/// At most this many figures per document: a real one (even a statistical yearbook chapter)
+/// has far fewer, and each figure carries its sentence, so junk of numbers must not turn a
+/// few megabytes into gigabytes.
+pub const MAX_FIGURES: usize = 20_000;
+
+/// The longest sentence read as one, in bytes (about 680 Chinese characters; the longest
+/// sentence of the fixtures has about 250). Every figure carries its sentence.
+const MAX_SENTENCE: usize = 2048;
+
+fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<Figure>) {
+    let s = &folded.text[range.clone()];
+    if !s
+        .chars()
+        .any(|c| c.is_ascii_digit() || "一二两三四五六七八九十百千万亿".contains(c))
+    {
+        return;
+    }
+    let sentence_text = folded.original(range.clone()).trim().to_string();
+    // What every figure of the sentence shares, found once.
+    let years = years_in(s);
+    let places: Vec<Range<usize>> = DISTRICT
+        .find_iter(s)
+        .filter(|m| is_place(m.as_str()))
+        .map(|m| m.range())
+        .collect();
+    let cues = (
+        TARGET_CUES.iter().filter(|c| s.contains(*c)).count(),
+        FACT_CUES.iter().filter(|c| s.contains(*c)).count(),
+    );
+    let mut clause_floor = 0;
+    for cap in NUMBER.captures_iter(s) {
+        let whole = cap.get(0).expect("group 0");
+        let (value, unit) = if let Some(p) = cap.name("pct") {
+            let Some(v) = numbers::value(p.as_str(), 1) else {
+                continue;
+            };
+            (v, "%".to_string())
+        } else {
+            let num = cap.name("num").expect("num or pct");
+            let mult = cap.name("mult").map(|m| m.as_str());
+            let unit = cap.name("unit").map(|m| m.as_str());
+            if mult.is_none() && unit.is_none() {
+                continue;
+            }
+            let factor = mult.and_then(numbers::multiplier).unwrap_or(1);
+            let Some(v) = numbers::value(num.as_str(), factor) else {
+                continue;
+            };
+            (v, unit.unwrap_or("").to_string())
+        };
+        let before = s[..whole.start()].chars().next_back();
+        let after = s[whole.end()..].chars().next();
+        // Ordinals, codes (G60, 5G, ipv6+) and pieces of dates are not figures.
+        if matches!(before, Some('第' | '.')) || before.is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            continue;
+        }
+        // A number glued to letters (5G) or a Latin unit that runs on (mmol) is not a figure
+        // of ours.
+        if (unit.is_empty() || unit.ends_with(|c: char| c.is_ascii_alphanumeric()))
+            && after.is_some_and(|c| c.is_ascii_alphabetic())
+        {
+            continue;
+        }
+        let clause_start = s[..whole.start()]
+            .rfind(CLAUSE_END)
+            .map(|i| i + s[i..].chars().next().map_or(1, char::len_utf8))
+            .unwrap_or(0)
+            .max(clause_floor);
+        let clause_end = s[whole.end()..]
+            .find(CLAUSE_END)
+            .map_or(s.len(), |i| whole.end() + i);
+        clause_floor = whole.end();
+
+        let prefix = &s[clause_start..whole.start()];
+        let trimmed = prefix.trim_end();
+        let mut qualifier: Option<Range<usize>> = None;
+        let mut indicator_end = clause_start + trimmed.len();
+        if let Some(q) = QUALIFIERS_BEFORE.iter().find(|q| trimmed.ends_with(*q)) {
+            let mut at = clause_start + trimmed.len() - q.len();
+            let end = at + q.len();
+            // 力争 / 确保 / 预计 before the verb belong to the qualifier: 力争突破.
+            if let Some(m) = MODALS.iter().find(|m| s[clause_start..at].ends_with(*m)) {
+                at -= m.len();
+            }
+            qualifier = Some(at..end);
+            indicator_end = at;
+        }
+        let mut indicator_start = clause_start;
+        let head = &s[clause_start..indicator_end];
+        if qualifier.is_none()
+            && let Some(q) = QUALIFIERS_HEAD.iter().find(|q| head.starts_with(*q))
+        {
+            qualifier = Some(clause_start..clause_start + q.len());
+        }
+        // The indicator starts after the last verb of the prefix; when nothing is left, it is
+        // the noun after the unit (below).
+        let head = &s[indicator_start..indicator_end];
+        if let Some(v) = CUT_VERB.find_iter(head).last() {
+            indicator_start += v.end();
+        }
+        if let Some(noise) = LEADING_NOISE.find(&s[indicator_start..indicator_end]) {
+            indicator_start += noise.end();
+        }
+        // The place heading the clause is the subject, not part of what is counted.
+        if let Some(p) = places
+            .iter()
+            .find(|p| p.start == indicator_start && p.end < indicator_end)
+        {
+            indicator_start = p.end;
+        }
+        let mut indicator = indicator_start..indicator_end;
+        let indicator_text =
+            s[indicator.clone()].trim_matches(|c: char| c.is_whitespace() || c == '的');
+        if indicator_text.chars().count() < 2 {
+            // Nothing before the number: the noun after it (新增20家创新研发中心).
+            let tail = &s[whole.end()..clause_end];
+            let verb = CUT_VERB.find(tail).map_or(tail.len(), |m| m.start());
+            let number = tail
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(tail.len());
+            let stop = verb.min(number);
+            let noun = &tail[..stop];
+            let noun_len: usize = noun.chars().take(12).map(char::len_utf8).sum();
+            indicator = whole.end()..whole.end() + noun_len;
+        }
+        let after_unit = &s[whole.end()..];
+        let suffix = QUALIFIERS_AFTER
+            .iter()
+            .find(|q| after_unit.starts_with(*q))
+            .map(|q| whole.end()..whole.end() + q.len());
+        let qualifier = match (qualifier, suffix) {
+            (Some(q), Some(x)) => Some(format!(
+                "{}…{}",
+                folded.original(offset(&range, q)),
+                folded.original(offset(&range, x))
+            )),
+            (Some(q), None) | (None, Some(q)) => {
+                Some(folded.original(offset(&range, q)).to_string())
+            }
+            (None, None) => None,
+        };
+        let year = year_of(&years, whole.start()).or(ctx.year);
+        let subject = places
+            .iter()
+            .rfind(|p| p.end <= whole.start())
+            .map(|p| folded.original(offset(&range, p.clone())).to_string())
+            .or_else(|| ctx.subject.clone());
+        let kind = kind_of(cues, ctx, qualifier.is_some());
+        let indicator_text = folded
+            .original(offset(&range, indicator))
+            .trim_matches(|c: char| c.is_whitespace() || c == '的')
+            .to_string();
+        out.push(Figure {
+            indicator: indicator_text,
+            value,
+            unit: unit.to_string(),
+            raw: folded
+                .original(offset(&range, whole.start()..whole.end()))
+                .trim()
+                .to_string(),
+            qualifier,
+            year,
+            subject,
+            kind,
+            sentence: sentence_text.clone(),
+        });
+    }
+}
+
+/// A range of the sentence, as a range of the whole folded text.
+fn offset(sentence: &Range<usize>, r: Range<usize>) -> Range<usize> {
+    sentence.start + r.start..sentence.start + r.end
+}
+
+/// The years a sentence names: (a deadline: 到/至/截至, byte offset, year).
+fn years_in(s: &str) -> Vec<(bool, usize, i32)> {
+    YEAR.captures_iter(s)
+        .filter_map(|c| {
+            let m = c.get(0)?;
+            // 三年行动计划 has no year; 2023年2月 is a date, still a year.
+            Some((c.name("to").is_some(), m.start(), c["y"].parse().ok()?))
+        })
+        .collect()
+}
+
+/// The year a figure at `at` is for: a deadline (到2030年) anywhere in the sentence, else the
+/// last year named before it, else the first named after it.
+fn year_of(years: &[(bool, usize, i32)], at: usize) -> Option<i32> {
+    years
+        .iter()
+        .find(|(to, ..)| *to)
+        .or_else(|| years.iter().rfind(|(_, p, _)| *p < at))
+        .or_else(|| years.first())
+        .map(|&(_, _, y)| y)
+}
+
+/// Target or fact from the sentence's `(target, fact)` cue counts.
+fn kind_of((target, fact): (usize, usize), ctx: &Context, qualified: bool) -> Kind {
+    match target.cmp(&fact) {
+        std::cmp::Ordering::Greater => Kind::Target,
+        std::cmp::Ordering::Less => Kind::Fact,
+        // No cue either way: a plan's values are what it sets out to reach; a report's are
+        // what happened. A qualified value (达, 新增) in a plan is a target too.
+        std::cmp::Ordering::Equal if ctx.plan || (qualified && target > 0) => Kind::Target,
+        std::cmp::Ordering::Equal => Kind::Fact,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> Context {
+        Context {
+            year: Some(2023),
+            subject: Some("闵行区".into()),
+            plan: true,
+        }
+    }
+
+    fn one(text: &str, ctx: &Context) -> Figure {
+        let f = extract(text, ctx);
+        assert_eq!(f.len(), 1, "{text}: {f:#?}");
+        f.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn amounts_with_multipliers() {
+        let f = one("推动科技成果转移转化，技术合同成交额达230亿元；", &plan());
+        assert_eq!(
+            (
+                f.indicator.as_str(),
+                f.value,
+                f.unit.as_str(),
+                f.raw.as_str()
+            ),
+            ("技术合同成交额", 23_000_000_000.0, "元", "230亿元")
+        );
+        assert_eq!(f.qualifier.as_deref(), Some("达"));
+        assert_eq!(
+            (f.year, f.subject.as_deref(), f.kind),
+            (Some(2023), Some("闵行区"), Kind::Target)
+        );
+    }
+
+    #[test]
+    fn traditional_and_chinese_numerals() {
+        let f = one("技術合同成交額力爭達到二百三十億元。", &Context::default());
+        assert_eq!((f.value, f.unit.as_str()), (23_000_000_000.0, "元"));
+        assert_eq!(f.raw, "二百三十億元");
+        assert_eq!(f.qualifier.as_deref(), Some("力爭達到"));
+        assert_eq!(f.indicator, "技術合同成交額");
+        assert_eq!(f.kind, Kind::Target);
+        let f = one("研發投入占比不低於百分之十。", &Context::default());
+        assert_eq!((f.value, f.unit.as_str()), (10.0, "%"));
+    }
+
+    #[test]
+    fn percent_with_suffix_qualifier() {
+        let f = one(
+            "全社会研发经费支出相当于地区生产总值的比例保持在10%左右；",
+            &plan(),
+        );
+        assert_eq!((f.value, f.unit.as_str()), (10.0, "%"));
+        assert_eq!(f.qualifier.as_deref(), Some("保持在…左右"));
+        assert_eq!(f.indicator, "全社会研发经费支出相当于地区生产总值的比例");
+    }
+
+    #[test]
+    fn two_figures_in_one_clause_and_a_noun_after_the_unit() {
+        let f = extract(
+            "帮助100家企业获得科技信贷3亿元。培育、新增20家创新研发中心。",
+            &plan(),
+        );
+        let got: Vec<(&str, f64, &str)> = f
+            .iter()
+            .map(|f| (f.indicator.as_str(), f.value, f.unit.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("企业", 100.0, "家"),
+                ("科技信贷", 300_000_000.0, "元"),
+                ("创新研发中心", 20.0, "家")
+            ]
+        );
+        assert_eq!(f[2].qualifier.as_deref(), Some("新增"));
+    }
+
+    #[test]
+    fn facts_in_a_news_report() {
+        let ctx = Context {
+            year: Some(2024),
+            subject: None,
+            plan: false,
+        };
+        let f = one("截至2023年底，杨浦区已累计培育高新技术企业1200家。", &ctx);
+        assert_eq!(
+            (f.kind, f.year, f.subject.as_deref()),
+            (Kind::Fact, Some(2023), Some("杨浦区"))
+        );
+        assert_eq!(f.indicator, "高新技术企业");
+        let f = one("到2030年，全区高新技术企业力争达到5000家。", &ctx);
+        assert_eq!((f.kind, f.year), (Kind::Target, Some(2030)));
+    }
+
+    #[test]
+    fn traditional_news_facts() {
+        let f = extract(
+            "2023年楊浦區技術合同成交額達到215億元，同比增長12%。",
+            &Context::default(),
+        );
+        let got: Vec<_> = f
+            .iter()
+            .map(|f| {
+                (
+                    f.value,
+                    f.unit.as_str(),
+                    f.kind,
+                    f.year,
+                    f.subject.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    21_500_000_000.0,
+                    "元",
+                    Kind::Fact,
+                    Some(2023),
+                    Some("楊浦區")
+                ),
+                (12.0, "%", Kind::Fact, Some(2023), Some("楊浦區")),
+            ]
+        );
+        assert_eq!(f[0].indicator, "技術合同成交額");
+        assert_eq!(f[0].qualifier.as_deref(), Some("達到"));
+    }
+
+    #[test]
+    fn not_figures() {
+        let text = "按照市第十二次党代会部署，发布于2023年2月15日，建设5G基站和G60科创走廊，一是推进三年行动计划。";
+        assert_eq!(extract(text, &plan()), []);
+    }
+
+    #[test]
+    fn a_huge_sentence_takes_linear_time() {
+        // 60,000 figures in one sentence without punctuation: quadratic work would not finish.
+        let text = "新增1家".repeat(60_000);
+        let f = extract(&text, &plan());
+        assert_eq!(f.len(), MAX_FIGURES);
+        assert!(f.iter().all(|f| f.sentence.len() < MAX_SENTENCE + 4));
+    }
+
+    #[test]
+    fn context_from_title_and_issuer() {
+        let c = context(Some("闵行区科委2023年工作要点"), None, Some("2023-02-24"));
+        assert_eq!(
+            (c.year, c.subject.as_deref(), c.plan),
+            (Some(2023), Some("闵行区"), true)
+        );
+        let c = context(
+            Some("市科委召开座谈会"),
+            Some("上海市闵行区科学技术委员会"),
+            Some("2022-01-26"),
+        );
+        assert_eq!(
+            (c.year, c.subject.as_deref(), c.plan),
+            (Some(2022), Some("闵行区"), false)
+        );
+    }
+}

@@ -1,0 +1,371 @@
+//! A document's metadata: title, publication date, source or issuer, document number.
+//!
+//! Read from the lines the cleaner classified (a source line's value, a signature block's
+//! issuer and date) and from the head of the article; patterns run on the folded line and the
+//! values are cut from the original, so a traditional page reports 發布 in its own script.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::clean::{Classified, Reason};
+use crate::fold::Folded;
+use crate::numbers::{chinese_digits, chinese_integer};
+
+/// What the metadata reader found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Found {
+    /// The title.
+    pub title: Option<String>,
+    /// The publication date, `YYYY-MM-DD`.
+    pub published: Option<String>,
+    /// The source or issuing body.
+    pub source: Option<String>,
+    /// The document number (字号), e.g. 闵科委〔2023〕14号.
+    pub doc_number: Option<String>,
+}
+
+/// A calendar date found in a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Date {
+    /// Gregorian year (民國 years converted).
+    pub year: i32,
+    /// 1-12.
+    pub month: u32,
+    /// 1-31, valid for the month.
+    pub day: u32,
+}
+
+impl Date {
+    /// `YYYY-MM-DD`.
+    pub fn iso(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
+    fn new(year: i32, month: u32, day: u32) -> Option<Date> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        ((1..=days).contains(&day) && (1900..=2200).contains(&year)).then_some(Date {
+            year,
+            month,
+            day,
+        })
+    }
+}
+
+const CN: &str = "〇零一二三四五六七八九十";
+
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?x)
+        (?P<roc>民国\s*(?P<ry>\d{{2,3}}|[{CN}百]{{2,6}})\s*年\s*(?P<rm>\d{{1,2}}|[{CN}]{{1,3}})\s*月\s*(?P<rd>\d{{1,2}}|[{CN}]{{1,3}})\s*日)
+        | (?P<y>\d{{4}})\s*年\s*(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*日
+        | (?P<ny>[〇零一二三四五六七八九]{{4}})\s*年\s*(?P<nm>[{CN}]{{1,3}})\s*月\s*(?P<nd>[{CN}]{{1,3}})\s*日
+        | (?P<sy>\d{{4}})[-/.](?P<sm>\d{{1,2}})[-/.](?P<sd>\d{{1,2}})"
+    ))
+    .unwrap()
+});
+
+/// A labelled date whose year may be a 民國 year without the word (`發布日期：112-03-15`).
+static LABELLED_ROC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(发布|发文|成文|更新)?(时间|日期)\s*[:：]\s*(?P<y>\d{2,3})\s*[年\-/.]\s*(?P<m>\d{1,2})\s*[月\-/.]\s*(?P<d>\d{1,2})")
+        .unwrap()
+});
+
+static LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(发布|发文|成文|更新)?(时间|日期)\s*[:：]").unwrap());
+
+/// The first valid date in a folded text.
+pub fn find_date(folded: &str) -> Option<Date> {
+    DATE.captures_iter(folded).find_map(|c| {
+        let num = |name: &str| c.name(name).map(|m| m.as_str());
+        let int = |s: &str| {
+            s.parse::<u32>()
+                .ok()
+                .or_else(|| chinese_integer(s).map(|v| v as u32))
+        };
+        if c.name("roc").is_some() {
+            let year = int(num("ry")?)? as i32 + 1911;
+            Date::new(year, int(num("rm")?)?, int(num("rd")?)?)
+        } else if let Some(y) = num("y") {
+            Date::new(y.parse().ok()?, int(num("m")?)?, int(num("d")?)?)
+        } else if let Some(y) = num("ny") {
+            Date::new(
+                chinese_digits(y)? as i32,
+                int(num("nm")?)?,
+                int(num("nd")?)?,
+            )
+        } else {
+            Date::new(num("sy")?.parse().ok()?, int(num("sm")?)?, int(num("sd")?)?)
+        }
+    })
+}
+
+/// A date after a label (发布时间：, 日期：) in a folded line.
+fn labelled_date(folded: &str) -> Option<Date> {
+    if let Some(c) = LABELLED_ROC.captures(folded) {
+        let year = c["y"].parse::<i32>().ok()? + 1911;
+        return Date::new(year, c["m"].parse().ok()?, c["d"].parse().ok()?);
+    }
+    let label = LABEL.find(folded)?;
+    find_date(&folded[label.end()..])
+}
+
+static SOURCE_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:来源|稿源|出处|转自|发布机构|发文机关|发布单位)\s*[:：]\s*(?P<v>.+?)(?:\s{2,}|\s+(?:发布|时间|日期|作者|浏览|点击|字号|编辑)|$)")
+        .unwrap()
+});
+
+static WECHAT_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:来自|来源|转自|出自)\s*[:：]?\s*(?P<v>[^。.,，;；!！]{2,30}?(?:微信|公众号))")
+        .unwrap()
+});
+
+static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\p{Han}{1,12}\s*[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*第?\s*\d{1,5}\s*号").unwrap()
+});
+
+/// Values that say there is no source.
+const NO_SOURCE: &[&str] = &["不详", "未知", "本站", "本网", "网络", "佚名", "无"];
+
+/// What an HTML page says of itself, beside its lines.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Hints<'a> {
+    /// The `<title>`.
+    pub title: Option<&'a str>,
+    /// The first `<h1>`.
+    pub heading: Option<&'a str>,
+    /// The `<meta>` name/content pairs.
+    pub meta: &'a [(String, String)],
+}
+
+impl<'a> Hints<'a> {
+    fn meta(&self, names: &[&str]) -> Option<&'a str> {
+        let meta: &'a [(String, String)] = self.meta;
+        names
+            .iter()
+            .find_map(|n| meta.iter().find(|(k, _)| k == n))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads the metadata and marks the title and document-number lines of the head as such.
+/// A page's own `<meta>` tags (ArticleTitle, PubDate, ContentSource: the fields Chinese
+/// government sites publish) come before what the lines suggest.
+pub fn read(lines: &mut [Classified], hints: Hints<'_>) -> Found {
+    let fold = |s: &str| s.chars().map(crate::fold::fold_char).collect::<String>();
+    let meta_date = hints
+        .meta(&[
+            "pubdate",
+            "publishdate",
+            "pubtime",
+            "article:published_time",
+            "firstpublishedtime",
+        ])
+        .and_then(|d| find_date(&fold(d)));
+    let meta_source = hints
+        .meta(&["contentsource", "source"])
+        .filter(|s| !NO_SOURCE.contains(s))
+        .map(str::to_string);
+    let mut found = Found {
+        doc_number: doc_number(lines),
+        published: meta_date.or_else(|| published(lines)).map(Date::iso),
+        source: meta_source.or_else(|| source(lines)),
+        title: None,
+    };
+    let heading = hints.meta(&["articletitle", "og:title"]).or(hints.heading);
+    found.title = pick_title(lines, hints.title, heading);
+    found
+}
+
+fn doc_number(lines: &[Classified]) -> Option<String> {
+    // The number stands alone under the title; in a page that runs it into a sentence, it is
+    // still near the head.
+    let ordered = lines
+        .iter()
+        .filter(|l| l.reason == Some(Reason::DocNumber))
+        .chain(lines.iter().take(20));
+    for l in ordered {
+        if let Some(m) = DOC_NUMBER.find(&l.folded) {
+            let f = Folded::new(&l.line.text);
+            return Some(f.original(m.range()).trim().to_string());
+        }
+    }
+    None
+}
+
+fn published(lines: &[Classified]) -> Option<Date> {
+    let meta = |r: Option<Reason>| matches!(r, Some(Reason::Source | Reason::Date));
+    // A labelled date (发布时间：) on a metadata line or anywhere in the head, then any date on
+    // a source or date line (`2023/10/10 来源：…`), then the signature's date.
+    lines
+        .iter()
+        .filter(|l| meta(l.reason))
+        .chain(lines.iter().take(12))
+        .find_map(|l| labelled_date(&l.folded))
+        .or_else(|| {
+            lines
+                .iter()
+                .filter(|l| meta(l.reason))
+                .find_map(|l| find_date(&l.folded))
+        })
+        .or_else(|| {
+            lines
+                .iter()
+                .filter(|l| l.reason == Some(Reason::Signature))
+                .find_map(|l| find_date(&l.folded))
+        })
+}
+
+fn source(lines: &[Classified]) -> Option<String> {
+    let from_original = |l: &Classified, range: std::ops::Range<usize>| {
+        let f = Folded::new(&l.line.text);
+        let v = f
+            .original(range)
+            .trim()
+            .trim_end_matches(['.', '。'])
+            .to_string();
+        (!v.is_empty() && !NO_SOURCE.contains(&v.as_str())).then_some(v)
+    };
+    let sources = || lines.iter().filter(|l| l.reason == Some(Reason::Source));
+    sources()
+        .find_map(|l| {
+            let v = SOURCE_VALUE.captures(&l.folded)?.name("v")?.range();
+            from_original(l, v)
+        })
+        .or_else(|| {
+            sources().find_map(|l| {
+                let v = WECHAT_SOURCE.captures(&l.folded)?.name("v")?.range();
+                from_original(l, v)
+            })
+        })
+        .or_else(|| {
+            // The issuing body of a signature block.
+            lines
+                .iter()
+                .filter(|l| l.reason == Some(Reason::Signature))
+                .find(|l| find_date(&l.folded).is_none())
+                .map(|l| l.line.text.trim().to_string())
+        })
+}
+
+fn is_heading_like(l: &Classified, max: usize) -> bool {
+    let n = l.folded.chars().count();
+    (4..=max).contains(&n) && !l.folded.contains(['。', '；', ';', '!', '！', '?', '？'])
+}
+
+/// The title: the page's `<h1>`, else its `<title>` without the site name, else the first
+/// line of the article when it reads like a heading. The title line heading the text is
+/// marked [`Reason::Title`]; a heading found after an opening paragraph stays in the text.
+fn pick_title(
+    lines: &mut [Classified],
+    title: Option<&str>,
+    heading: Option<&str>,
+) -> Option<String> {
+    let first = lines.iter().position(|l| l.reason.is_none());
+    let html_title = heading.map(str::to_string).or_else(|| {
+        title.map(|t| {
+            // "Article - Site" / "Article_Site" / "Article|Site": the article is the longest part.
+            let marked = [" - ", " — ", " – ", "_", "|", "｜", " -- "]
+                .iter()
+                .fold(t.to_string(), |t, sep| t.replace(sep, "\u{1}"));
+            marked
+                .split('\u{1}')
+                .map(str::trim)
+                .max_by_key(|p| p.chars().count())
+                .unwrap_or(t)
+                .to_string()
+        })
+    });
+    if let Some(t) = html_title.filter(|t| !t.is_empty()) {
+        if let Some(i) = first.filter(|&i| lines[i].line.text.trim() == t) {
+            lines[i].reason = Some(Reason::Title);
+        }
+        return Some(t);
+    }
+    let i = first?;
+    if is_heading_like(&lines[i], 80) {
+        lines[i].reason = Some(Reason::Title);
+        return Some(lines[i].line.text.trim().to_string());
+    }
+    // An opening paragraph (a column's introduction), then the headline.
+    let next = (i + 1..lines.len()).find(|&j| lines[j].reason.is_none())?;
+    is_heading_like(&lines[next], 40).then(|| lines[next].line.text.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> Option<String> {
+        let folded: String = s.chars().map(crate::fold::fold_char).collect();
+        find_date(&folded).map(Date::iso)
+    }
+
+    fn lines(text: &str) -> Vec<Classified> {
+        crate::clean::classify(crate::clean::text_lines(text))
+    }
+
+    #[test]
+    fn document_numbers_in_every_bracket() {
+        for (line, want) in [
+            ("闵科委〔2023〕14号", "闵科委〔2023〕14号"),
+            ("沪府办发[2023]12号", "沪府办发[2023]12号"),
+            ("闵府发【2023】第3号", "闵府发【2023】第3号"),
+            ("北市產字（2023）5號", "北市產字（2023）5號"),
+            ("关于印发的通知（沪科规〔2024〕2号）", "沪科规〔2024〕2号"),
+        ] {
+            let mut l = lines(&format!("关于印发某某办法的通知\n{line}\n正文第一段。"));
+            assert_eq!(
+                read(&mut l, Hints::default()).doc_number.as_deref(),
+                Some(want),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn metadata_of_a_traditional_page() {
+        let mut l = lines(
+            "臺北市產業發展局公告\n發布日期：民國112年3月15日  來源：臺北市產業發展局\n\
+             本局為推動產業創新，訂定本要點。",
+        );
+        let found = read(&mut l, Hints::default());
+        assert_eq!(found.title.as_deref(), Some("臺北市產業發展局公告"));
+        assert_eq!(found.published.as_deref(), Some("2023-03-15"));
+        assert_eq!(found.source.as_deref(), Some("臺北市產業發展局"));
+        assert_eq!(l[1].reason, Some(Reason::Source));
+    }
+
+    #[test]
+    fn date_formats() {
+        assert_eq!(date("2023-03-15").as_deref(), Some("2023-03-15"));
+        assert_eq!(
+            date("发布时间：2023年3月15日").as_deref(),
+            Some("2023-03-15")
+        );
+        assert_eq!(date("2023/3/5 来源").as_deref(), Some("2023-03-05"));
+        assert_eq!(date("民國112年3月15日").as_deref(), Some("2023-03-15"));
+        assert_eq!(
+            date("民國一百一十二年三月十五日").as_deref(),
+            Some("2023-03-15")
+        );
+        assert_eq!(date("二〇二三年二月十五日").as_deref(), Some("2023-02-15"));
+        assert_eq!(date("2023年2月30日"), None);
+        assert_eq!(date("第2023年"), None);
+        let folded: String = "發布日期：112-03-15"
+            .chars()
+            .map(crate::fold::fold_char)
+            .collect();
+        assert_eq!(
+            labelled_date(&folded).map(Date::iso).as_deref(),
+            Some("2023-03-15")
+        );
+    }
+}
