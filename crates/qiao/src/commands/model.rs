@@ -128,6 +128,18 @@ fn texts_in_turn(files: &[PathBuf], n: usize) -> anyhow::Result<Vec<String>> {
     Ok(out)
 }
 
+/// CPU seconds this process has used (user + system, all threads), from `/proc/self/stat`;
+/// `None` off Linux. On a shared machine wall-clock rates depend on the neighbours' load, CPU
+/// seconds per item much less, so the benchmark prints both.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at the last ')'.
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 2..].split(' ').collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // USER_HZ is 100 on every Linux platform Rust targets.
+    Some(ticks / 100.0)
+}
+
 fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
     sorted[i].as_secs_f64() * 1e3
@@ -157,19 +169,29 @@ pub fn bench(cli: &Cli, args: &EmbedBenchArgs) -> anyhow::Result<ExitCode> {
         model.embed_query(q);
     }
 
+    let cpu0 = cpu_seconds();
     let start = Instant::now();
     let embedded = model.embed_passages(&passages);
     let batch_s = start.elapsed().as_secs_f64();
+    let batch_cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     anyhow::ensure!(embedded.len() == passages.len());
     let rate = passages.len() as f64 / batch_s;
 
     let mut latencies = Vec::with_capacity(queries.len());
+    let cpu0 = cpu_seconds();
     for q in &queries {
         let start = Instant::now();
         let v = model.embed_query(q);
         latencies.push(start.elapsed());
         std::hint::black_box(v);
     }
+    let query_cpu_ms = cpu_seconds()
+        .zip(cpu0)
+        .map(|(b, a)| (b - a) * 1e3 / queries.len() as f64);
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split(' ').next().map(str::to_owned))
+        .unwrap_or_default();
     latencies.sort();
     let (p50, p99) = (
         percentile_ms(&latencies, 0.5),
@@ -187,6 +209,7 @@ pub fn bench(cli: &Cli, args: &EmbedBenchArgs) -> anyhow::Result<ExitCode> {
                 "batch_s": batch_s, "passages_per_s": rate,
                 "queries": queries.len(), "query_tokens_avg": avg_query,
                 "query_p50_ms": p50, "query_p99_ms": p99,
+                "batch_cpu_s": batch_cpu, "query_cpu_ms": query_cpu_ms, "loadavg_1min": load,
             })
         );
     } else {
@@ -202,6 +225,13 @@ pub fn bench(cli: &Cli, args: &EmbedBenchArgs) -> anyhow::Result<ExitCode> {
             queries.len()
         );
         println!("  query latency      p50 {p50:.2} ms   p99 {p99:.2} ms");
+        if let (Some(batch_cpu), Some(query_cpu_ms)) = (batch_cpu, query_cpu_ms) {
+            println!(
+                "  CPU time           {:.1} passages per CPU-second, {query_cpu_ms:.1} CPU-ms per query",
+                passages.len() as f64 / batch_cpu
+            );
+        }
+        println!("  load average       {load} (1 min, at the end)");
     }
     Ok(ExitCode::SUCCESS)
 }
