@@ -26,6 +26,12 @@ use std::path::PathBuf;
 
 pub use model::{Model, Side, default_dir};
 
+/// How many threads a passage batch is spread over (rayon's pool: one per core, or
+/// `RAYON_NUM_THREADS`).
+pub fn threads() -> usize {
+    rayon::current_num_threads()
+}
+
 /// The model file's name inside a model directory.
 pub const MODEL_FILE: &str = "e5-small-q4.bin";
 

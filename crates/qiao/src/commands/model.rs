@@ -197,7 +197,7 @@ pub fn bench(cli: &Cli, args: &EmbedBenchArgs) -> anyhow::Result<ExitCode> {
         percentile_ms(&latencies, 0.5),
         percentile_ms(&latencies, 0.99),
     );
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = qiao_embed::threads();
     let avg_passage = passage_tokens as f64 / passages.len() as f64;
     let avg_query = query_tokens as f64 / queries.len() as f64;
     if args.json {
