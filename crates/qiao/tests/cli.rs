@@ -72,7 +72,7 @@ fn help_documents_every_subcommand() {
     let q = Qiao::new();
     let help = q.ok(&["--help"]);
     for sub in [
-        "serve", "import", "export", "backup", "restore", "check", "account", "bench",
+        "serve", "import", "export", "backup", "restore", "check", "account", "bench", "model",
     ] {
         assert!(help.contains(sub), "--help lacks {sub}:\n{help}");
     }
@@ -80,6 +80,35 @@ fn help_documents_every_subcommand() {
     for flag in ["--demo", "--data-dir", "--listen", "--database"] {
         assert!(serve.contains(flag), "serve --help lacks {flag}");
     }
+}
+
+#[test]
+fn model_status_tells_a_missing_and_a_damaged_model_apart() {
+    let q = Qiao::new();
+    let status = || {
+        let out = q
+            .cmd()
+            .env_remove("QIAO_MODEL_DIR")
+            .args(["model", "status"])
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let (code, text) = status();
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("model missing") && text.contains("qiao model setup"),
+        "{text}"
+    );
+
+    std::fs::create_dir_all(q.path("data/model")).unwrap();
+    std::fs::write(q.path("data/model/e5-small-q4.bin"), b"E5S1 cut short").unwrap();
+    let (code, text) = status();
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("model damaged") && text.contains("14 bytes"),
+        "{text}"
+    );
 }
 
 #[test]
