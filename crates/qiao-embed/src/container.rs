@@ -326,7 +326,7 @@ impl Container {
             .tensors
             .get(name)
             .ok_or_else(|| corrupt(format!("the tensor `{name}` is missing")))?;
-        if t.dtype != dtype || t.elements != rows * cols {
+        if t.dtype != dtype || Some(t.elements) != rows.checked_mul(cols) {
             return Err(corrupt(format!(
                 "tensor `{name}` is {:?} with {} values, expected {dtype:?} [{rows}, {cols}]",
                 t.dtype, t.elements

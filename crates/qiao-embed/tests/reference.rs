@@ -170,6 +170,37 @@ fn damaged_files_are_errors() {
 }
 
 #[test]
+fn any_cut_or_flipped_header_byte_is_an_error_or_a_model_never_a_panic() {
+    use qiao_embed::container::Container;
+    let path = model_dir().join(qiao_embed::MODEL_FILE);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // A fixed-seed linear congruential sequence: the same cuts every run.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |bound: usize| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize % bound
+    };
+    for _ in 0..48 {
+        let cut = next(bytes.len());
+        assert!(
+            Container::parse(&bytes[..cut]).is_err(),
+            "a file cut at {cut} bytes parsed"
+        );
+    }
+    // Any value in any header field (shape, ids, lengths) is refused or understood.
+    // Up to the end of the tensor directory: tables parse, tensors lie past the end.
+    let tables_end = 4_638_248;
+    for _ in 0..64 {
+        let mut damaged = bytes[..tables_end].to_vec();
+        let at = 4 + next(64);
+        damaged[at] = next(256) as u8;
+        let _ = Container::parse(&damaged);
+    }
+}
+
+#[test]
 fn missing_model_says_how_to_fetch_it() {
     let dir = tempfile::tempdir().unwrap();
     let err = Model::load(dir.path()).unwrap_err();
