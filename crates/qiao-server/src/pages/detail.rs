@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use qiao_domain::{ContactStatus, FieldError, Invalid, Kind, Listing, NewContactRequest, Status};
+use qiao_domain::{ContactStatus, FieldError, Invalid, Kind, Listing, NewContactRequest};
 use qiao_store::{ContactFilter, ListingRecord, Page};
 use serde_json::Value;
 
@@ -506,14 +506,7 @@ pub async fn update(
     v.check_csrf(form.csrf())?;
     let (user, record) = editable(&state, &v, kind, &id).await?;
     match form::parse_listing(kind, &form) {
-        Ok(mut listing) => {
-            // Fields the form does not show (a challenge's later status, say) are kept.
-            if record.listing.status() != Status::Draft
-                && listing.status() == Status::Open
-                && record.listing.status() != Status::Open
-            {
-                listing = keep_status(listing, record.listing.status());
-            }
+        Ok(listing) => {
             state
                 .store
                 .acting_as(user.id)
@@ -534,10 +527,4 @@ pub async fn update(
             ))
         }
     }
-}
-
-fn keep_status(listing: Listing, status: Status) -> Listing {
-    let mut v = listing.to_fields();
-    v["status"] = Value::String(status.as_str().into());
-    Listing::from_fields(listing.kind(), v).unwrap_or(listing)
 }

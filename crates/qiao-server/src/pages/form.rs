@@ -91,9 +91,26 @@ const fn f(
     }
 }
 
-const STATUS_NEW: &[(&str, &str, &str)] = &[
-    ("open", "立即发布", "publish now"),
-    ("draft", "保存为草稿", "save as draft"),
+const STATUSES: &[(&str, &str, &str)] = &[
+    ("open", "开放（立即发布）", "open (publish now)"),
+    (
+        "draft",
+        "草稿（仅本机构可见）",
+        "draft (only your organisation sees it)",
+    ),
+    ("closed", "已关闭", "closed"),
+];
+/// Challenges also move through review to an award.
+const CHALLENGE_STATUSES: &[(&str, &str, &str)] = &[
+    ("open", "征集中（立即发布）", "open (publish now)"),
+    (
+        "draft",
+        "草稿（仅本机构可见）",
+        "draft (only your organisation sees it)",
+    ),
+    ("under_review", "评审中", "under review"),
+    ("awarded", "已揭榜", "awarded"),
+    ("closed", "已关闭", "closed"),
 ];
 const STAGES: &[(&str, &str, &str)] = &[
     ("", "未填写", "not given"),
@@ -125,13 +142,7 @@ const CONTACT_NAME: Spec = f(
 );
 const CONTACT_PHONE: Spec = f("contact.phone", "联系电话", "Phone", Input::Text, false);
 const CONTACT_EMAIL: Spec = f("contact.email", "电子邮箱", "E-mail", Input::Text, false);
-const STATUS: Spec = f(
-    "status",
-    "发布方式",
-    "Publish",
-    Input::Select(STATUS_NEW),
-    true,
-);
+const STATUS: Spec = f("status", "状态", "Status", Input::Select(STATUSES), true);
 
 /// The fields a form for `kind` asks for, in order.
 pub fn specs(kind: Kind) -> Vec<Spec> {
@@ -293,7 +304,14 @@ pub fn specs(kind: Kind) -> Vec<Spec> {
             DISTRICT,
         ],
     };
-    v.extend([CONTACT_NAME, CONTACT_PHONE, CONTACT_EMAIL, STATUS]);
+    let status = match kind {
+        Kind::Challenge => Spec {
+            input: Input::Select(CHALLENGE_STATUSES),
+            ..STATUS
+        },
+        _ => STATUS,
+    };
+    v.extend([CONTACT_NAME, CONTACT_PHONE, CONTACT_EMAIL, status]);
     v
 }
 
@@ -373,6 +391,21 @@ pub fn parse_listing(kind: Kind, form: &FormData) -> Result<Listing, Invalid> {
             continue;
         }
         let value = match spec.input {
+            Input::Select(options) if !options.iter().any(|(v, _, _)| *v == raw) => {
+                errors.push(FieldError {
+                    field: spec.name.into(),
+                    message: format!(
+                        "`{raw}` is not one of: {}",
+                        options
+                            .iter()
+                            .map(|(v, _, _)| *v)
+                            .filter(|v| !v.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+                continue;
+            }
             Input::Text | Input::Area | Input::Date | Input::Select(_) => Value::String(raw),
             Input::List => Value::Array(split_list(&raw)),
             Input::Indicators => Value::Array(indicators(&raw, &mut errors, spec.name)),
@@ -663,6 +696,30 @@ mod tests {
         let shown = shown(Kind::Demand, Lang::Zh, &HashMap::new(), &err.0);
         let title = shown.iter().find(|s| s.name == "title").unwrap();
         assert_eq!(title.error.as_deref(), Some("必填，不能为空"));
+    }
+
+    #[test]
+    fn only_listed_choices_are_accepted() {
+        let err = parse_listing(
+            Kind::Demand,
+            &form(&[("title", "t"), ("description", "d"), ("status", "awarded")]),
+        )
+        .unwrap_err();
+        assert_eq!(err.0[0].field, "status");
+        let ok = parse_listing(
+            Kind::Challenge,
+            &form(&[
+                ("title", "t"),
+                ("description", "d"),
+                ("indicators", "效率 90 %"),
+                ("reward_yuan", "100万"),
+                ("apply_from", "2026-01-01"),
+                ("apply_until", "2026-06-30"),
+                ("status", "awarded"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(ok.status(), qiao_domain::Status::Awarded);
     }
 
     #[test]

@@ -92,6 +92,11 @@ pub fn zh_message(m: &str) -> String {
     if m.contains("characters; say in 10 to 2000 characters") {
         return "请用 10 到 2000 字说明您是谁、想沟通什么".into();
     }
+    if let Some(rest) = m.strip_prefix('`')
+        && let Some((_, options)) = rest.split_once("` is not one of: ")
+    {
+        return format!("请从以下选项中选择：{options}");
+    }
     if m.starts_with("passwords do not match") {
         return "两次输入的密码不一致".into();
     }
