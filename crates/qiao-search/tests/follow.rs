@@ -175,3 +175,70 @@ fn an_index_from_another_version_is_replaced_by_an_empty_one() {
         7
     );
 }
+
+/// Filtered retrieval takes a shortcut (the unfiltered top few times `limit`, checked against
+/// fast columns) and falls back to scoring with the filters when too few pass. Both paths must
+/// give exactly the filtered top `limit`: here the best text matches are mostly of the wrong
+/// kind or expired, so small limits take the fallback and large ones the shortcut.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filtered_retrieval_equals_filtering_every_match() {
+    let db = TestDb::sqlite().await;
+    let store = db.store.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let follower = Follower::new(
+        store.clone(),
+        Arc::new(SearchIndex::open(dir.path()).unwrap()),
+    )
+    .await
+    .unwrap();
+    let mut wanted = Vec::new();
+    for i in 0..40 {
+        // Demands say 电池 many times (better BM25); achievements once; some are expired.
+        let (kind, text, expired) = if i % 4 == 0 {
+            (Kind::Achievement, format!("电池 材料 {i}"), i % 8 == 0)
+        } else {
+            (Kind::Demand, format!("电池 电池 电池 需求 {i}"), false)
+        };
+        let mut fields = json!({"title": text, "summary": text, "description": text});
+        if kind == Kind::Achievement {
+            fields.as_object_mut().unwrap().remove("description");
+        } else {
+            fields.as_object_mut().unwrap().remove("summary");
+        }
+        if expired {
+            fields["expires_on"] = json!("2020-01-01");
+        }
+        let r = store
+            .create_listing(None, &listing(kind, fields))
+            .await
+            .unwrap();
+        if kind == Kind::Achievement && !expired {
+            wanted.push(r.id as u64);
+        }
+    }
+    follower.catch_up().await.unwrap();
+    let index = follower.index();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let filters = Filters {
+        kinds: vec![Kind::Achievement],
+        active_on: Some(today),
+        exclude_ids: vec![wanted[0]],
+        ..Filters::default()
+    };
+    let terms = QueryTerms::from_text("电池").finish();
+    let expected: Vec<u64> = wanted[1..].to_vec();
+    for limit in [1, 2, 3, 4, 10, 50] {
+        let mut got: Vec<u64> = index
+            .retrieve(&terms, &filters, limit)
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(got.len(), limit.min(expected.len()), "limit {limit}");
+        got.sort_unstable();
+        assert!(
+            got.iter().all(|id| expected.contains(id)),
+            "limit {limit}: {got:?}"
+        );
+    }
+}
