@@ -67,18 +67,6 @@ pub struct Filters {
     pub exclude_ids: Vec<u64>,
 }
 
-impl Filters {
-    /// Whether nothing is filtered.
-    pub fn is_empty(&self) -> bool {
-        self.kinds.is_empty()
-            && self.status.is_none()
-            && self.active_on.is_none()
-            && self.district.is_none()
-            && self.discipline.is_none()
-            && self.exclude_ids.is_empty()
-    }
-}
-
 /// A document the lexical retrieval found, with its BM25 score.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Candidate {
@@ -104,62 +92,6 @@ impl Default for TermCaps {
             words: 48,
             bigrams: 48,
         }
-    }
-}
-
-/// How many times the wanted number of hits a filtered search first takes from the unfiltered
-/// disjunction before it falls back to scoring with the filters.
-const OVERSAMPLE: usize = 3;
-
-/// The fast columns of one segment that filters and hits read.
-struct Columns {
-    id: tantivy::columnar::Column<u64>,
-    kind: tantivy::columnar::Column<u64>,
-    status: tantivy::columnar::Column<u64>,
-    expires: tantivy::columnar::Column<i64>,
-}
-
-impl Columns {
-    fn open(segment: &tantivy::SegmentReader) -> Result<Columns> {
-        let ff = segment.fast_fields();
-        Ok(Columns {
-            id: ff.u64("id")?,
-            kind: ff.u64("kind")?,
-            status: ff.u64("status")?,
-            expires: ff.i64("expires")?,
-        })
-    }
-
-    /// Whether `doc` passes the kind, activity and exclusion filters (the ones fast columns
-    /// answer; district and field are left to the filtered query).
-    fn passes(&self, doc: tantivy::DocId, filters: &Filters) -> Result<bool> {
-        let id = self.id.first(doc);
-        if id.is_some_and(|id| filters.exclude_ids.contains(&id)) {
-            return Ok(false);
-        }
-        if !filters.kinds.is_empty() {
-            let kind = self.kind.first(doc);
-            if !filters.kinds.iter().any(|k| Some(kind_code(*k)) == kind) {
-                return Ok(false);
-            }
-        }
-        let status = self.status.first(doc);
-        if let Some(s) = filters.status
-            && status != Some(status_code(s))
-        {
-            return Ok(false);
-        }
-        if let Some(day) = filters.active_on {
-            let open = status == Some(status_code(Status::Open));
-            let live = self
-                .expires
-                .first(doc)
-                .is_some_and(|e| e >= day_number(Some(day)));
-            if !(open && live) {
-                return Ok(false);
-            }
-        }
-        Ok(true)
     }
 }
 
@@ -366,60 +298,26 @@ impl SearchIndex {
         let Some(text) = self.text_query(&searcher, terms)? else {
             return Ok(Vec::new());
         };
+        let filters = self.filter_clauses(filters);
         // Without filters the text query runs alone, as a pure disjunction of term scorers,
         // which lets tantivy skip blocks that cannot reach the top `limit` (block-max WAND).
-        if filters.is_empty() {
-            return self.top(&searcher, &*text, limit, |_, _| Ok(true));
-        }
-        // With filters that fast columns can check (kinds, open-and-not-expired, excluded ids:
-        // what matching uses), first run the pure disjunction for a few times `limit` and keep
-        // the documents that pass. Filters do not change BM25 scores, so when enough pass (or
-        // the disjunction had no more to give), these are exactly the filtered query's top
-        // `limit`, found with block skipping instead of scoring every posting.
-        if filters.district.is_none() && filters.discipline.is_none() {
-            let wide = limit.max(1) * OVERSAMPLE;
-            let mut seen = 0;
-            let passing = self.top(&searcher, &*text, wide, |columns, doc| {
-                seen += 1;
-                columns.passes(doc, filters)
-            })?;
-            if passing.len() >= limit || seen < wide {
-                return Ok(passing.into_iter().take(limit).collect());
-            }
-        }
-        let mut clauses = vec![(Occur::Must, text)];
-        clauses.extend(self.filter_clauses(filters));
-        self.top(&searcher, &BooleanQuery::new(clauses), limit, |_, _| {
-            Ok(true)
-        })
-    }
-
-    /// The best `limit` documents of `query` that `keep` accepts, as candidates.
-    fn top(
-        &self,
-        searcher: &tantivy::Searcher,
-        query: &dyn Query,
-        limit: usize,
-        mut keep: impl FnMut(&Columns, tantivy::DocId) -> Result<bool>,
-    ) -> Result<Vec<Candidate>> {
-        let top = searcher.search(query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
-        // One set of fast columns per segment, opened on first use.
-        let mut columns: Vec<Option<Columns>> = Vec::new();
-        columns.resize_with(searcher.segment_readers().len(), || None);
+        let query: Box<dyn Query> = if filters.is_empty() {
+            text
+        } else {
+            let mut clauses = vec![(Occur::Must, text)];
+            clauses.extend(filters);
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let slot = &mut columns[addr.segment_ord as usize];
-            if slot.is_none() {
-                *slot = Some(Columns::open(searcher.segment_reader(addr.segment_ord))?);
-            }
-            let c = slot.as_ref().expect("opened above");
-            if !keep(c, addr.doc_id)? {
-                continue;
-            }
             // The id column, not the stored document: no block to decompress per hit.
-            let id =
-                c.id.first(addr.doc_id)
-                    .ok_or_else(|| Error::Index("document without id".into()))?;
+            let id = searcher
+                .segment_reader(addr.segment_ord)
+                .fast_fields()
+                .u64("id")?
+                .first(addr.doc_id)
+                .ok_or_else(|| Error::Index("document without id".into()))?;
             out.push(Candidate { id, lexical: score });
         }
         Ok(out)

@@ -176,10 +176,8 @@ fn an_index_from_another_version_is_replaced_by_an_empty_one() {
     );
 }
 
-/// Filtered retrieval takes a shortcut (the unfiltered top few times `limit`, checked against
-/// fast columns) and falls back to scoring with the filters when too few pass. Both paths must
-/// give exactly the filtered top `limit`: here the best text matches are mostly of the wrong
-/// kind or expired, so small limits take the fallback and large ones the shortcut.
+/// Filtered retrieval gives exactly the filtered top `limit` whatever the limit: here the best
+/// text matches are mostly of the wrong kind or expired, and one wanted id is excluded.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn filtered_retrieval_equals_filtering_every_match() {
     let db = TestDb::sqlite().await;
