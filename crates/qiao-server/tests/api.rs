@@ -737,6 +737,27 @@ async fn smoke_on_postgres() {
     let health = app.call(Method::GET, "/api/v1/health", None, None).await;
     assert_eq!(health.body["backend"], "postgres");
     assert!(health.body["last_seq"].as_i64().unwrap() >= 3);
+    // Documents too: stored, refused twice, found with a traditional query.
+    let doc = || {
+        (
+            fixture_bytes("003_853fbbfa8443af7f.txt"),
+            "application/octet-stream",
+        )
+    };
+    let uri = "/api/v1/documents?name=003.txt";
+    let first = app.send(Method::POST, uri, Some(&admin), Some(doc())).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let again = app.send(Method::POST, uri, Some(&admin), Some(doc())).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let found = app
+        .call(
+            Method::GET,
+            &enc("/api/v1/search?q=閔行區科委&type=document"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(found.body["hits"][0]["id"], first.body["id"]);
     app.db.drop_schema().await;
 }
 
@@ -1394,6 +1415,36 @@ async fn documents_are_imported_read_searched_in_either_script_and_deleted() {
             .unwrap()
             .contains(&format!("href=\"/documents/{yangpu_id}\""))
     );
+    // Text that looks like markup stays text on the page.
+    let markup = "<html><body><h1>&lt;script&gt;alert(1)&lt;/script&gt;通知</h1>\
+        <p>&lt;script&gt;alert(2)&lt;/script&gt;全年技术合同成交额达5亿元。</p></body></html>";
+    let r = app
+        .send(
+            Method::POST,
+            "/api/v1/documents?name=markup.html",
+            Some(&admin),
+            Some((markup.as_bytes().to_vec(), "text/html")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert!(
+        r.body["text"]
+            .as_str()
+            .unwrap()
+            .contains("<script>alert(2)")
+    );
+    let page = app
+        .raw(
+            Method::GET,
+            &format!("/documents/{}", r.body["id"]),
+            None,
+            None,
+        )
+        .await;
+    let html = page.body.as_str().unwrap();
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(html.contains("&#60;script&#62;alert(2)"), "{html}");
+
     let missing = app.raw(Method::GET, "/documents/999", None, None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 

@@ -69,7 +69,7 @@ impl Op {
 pub struct Change {
     /// Monotonic sequence number, in commit order.
     pub seq: i64,
-    /// Which table (`listing`, `organisation`, `account`).
+    /// Which table (`listing`, `organisation`, `account`, `contact_request`, `document`).
     pub entity: String,
     /// The record's id.
     pub entity_id: i64,
@@ -136,7 +136,8 @@ pub struct Backup {
 pub struct AuditEntry {
     /// Change-feed number.
     pub seq: i64,
-    /// Which sort of record (`listing`, `organisation`, `account`, `contact_request`).
+    /// Which sort of record (`listing`, `organisation`, `account`, `contact_request`,
+    /// `document`).
     pub entity: String,
     /// The record's id.
     pub entity_id: i64,

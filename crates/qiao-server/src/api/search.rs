@@ -223,7 +223,7 @@ pub struct IndexStatus {
     indexed_seq: i64,
     /// The database's newest change-feed position.
     database_seq: i64,
-    /// Listings in the index.
+    /// Listings and documents in the index.
     documents: u64,
     /// Whether the index reflects every change.
     up_to_date: bool,
