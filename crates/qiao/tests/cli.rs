@@ -216,11 +216,13 @@ fn import_docs_stores_a_folder_of_mixed_files_and_skips_what_it_has() {
     std::fs::write(folder.join("sub/scan.pdf"), b"%PDF-1.4").unwrap();
 
     let missing = q.path("nope.html");
+    let pdf = folder.join("sub/scan.pdf");
     let out = q.run(&[
         "import",
         "docs",
         folder.to_str().unwrap(),
         missing.to_str().unwrap(),
+        pdf.to_str().unwrap(),
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -259,13 +261,18 @@ fn import_docs_stores_a_folder_of_mixed_files_and_skips_what_it_has() {
             folder.join("sub/plan-copy.txt").display()
         )
     );
+    // A folder's other files are left alone; one named on its own is an error.
     assert!(!stdout.contains("scan.pdf"));
+    assert!(
+        stderr.contains("scan.pdf: error: not a .txt, .html or .htm file"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("nope.html: error: no such file or folder"),
         "{stderr}"
     );
     assert!(
-        stdout.ends_with("3 imported, 1 already imported, 1 failed\n"),
+        stdout.ends_with("3 imported, 1 already imported, 2 failed\n"),
         "{stdout}"
     );
 

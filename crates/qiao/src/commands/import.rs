@@ -64,8 +64,15 @@ pub async fn run(store: &Arc<dyn Store>, args: &ImportArgs) -> anyhow::Result<Ex
 /// The extensions a folder is searched for.
 const DOCUMENT_EXTENSIONS: [&str; 3] = ["txt", "html", "htm"];
 
-/// The files `paths` name: files as given, folders searched recursively (in name order) for
-/// documents. A path that does not exist is an error of its own, reported with the others.
+fn is_document(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// The files `paths` name: files as given (they must be .txt, .html or .htm too), folders
+/// searched recursively (in name order) for documents. A path that does not exist or is not
+/// a document is an error of its own, reported with the others.
 fn document_files(paths: &[PathBuf]) -> Vec<(PathBuf, Option<String>)> {
     fn walk(dir: &Path, out: &mut Vec<(PathBuf, Option<String>)>) {
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
@@ -82,11 +89,7 @@ fn document_files(paths: &[PathBuf]) -> Vec<(PathBuf, Option<String>)> {
         for path in entries {
             if path.is_dir() {
                 walk(&path, out);
-            } else if path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-            {
+            } else if is_document(&path) {
                 out.push((path, None));
             }
         }
@@ -95,10 +98,15 @@ fn document_files(paths: &[PathBuf]) -> Vec<(PathBuf, Option<String>)> {
     for path in paths {
         if path.is_dir() {
             walk(path, &mut out);
-        } else if path.exists() {
+        } else if !path.exists() {
+            out.push((path.clone(), Some("no such file or folder".into())));
+        } else if is_document(path) {
             out.push((path.clone(), None));
         } else {
-            out.push((path.clone(), Some("no such file or folder".into())));
+            out.push((
+                path.clone(),
+                Some("not a .txt, .html or .htm file; documents are read from those only".into()),
+            ));
         }
     }
     out
