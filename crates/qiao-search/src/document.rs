@@ -1,4 +1,5 @@
-//! What of a listing is searched: its texts (title, keywords, body) and its structured facets.
+//! What of a listing is searched: its texts (title, keywords, body) and its structured facets;
+//! and what of an imported policy document is (its title, number and source, its cleaned text).
 //!
 //! The same [`Texts`] feed the index and the explanation of a match, so a highlighted term is
 //! always one the index actually matched. Private fields (contact, confidential details) are
@@ -53,6 +54,36 @@ impl IndexDoc {
             texts: texts(listing),
             facets: facets(listing),
         }
+    }
+}
+
+/// One policy document to index: its id and texts. Documents have no facets: they are found by
+/// text only, and never by matching (which filters on kinds and status).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocEntry {
+    /// The document's id.
+    pub id: u64,
+    /// Its texts.
+    pub texts: Texts,
+}
+
+impl DocEntry {
+    /// The entry for a stored document.
+    pub fn from_record(record: &qiao_store::DocumentRecord) -> DocEntry {
+        DocEntry {
+            id: record.id as u64,
+            texts: document_texts(&record.document),
+        }
+    }
+}
+
+/// A stored document's searchable texts: the title; the document number and source as
+/// keywords; the cleaned text as the body (the removed boilerplate is not searched).
+pub fn document_texts(d: &qiao_store::NewDocument) -> Texts {
+    Texts {
+        title: d.title.clone().unwrap_or_default(),
+        keywords: join(d.doc_number.iter().chain(d.source.iter()), "；"),
+        body: d.text.clone(),
     }
 }
 

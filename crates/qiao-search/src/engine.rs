@@ -11,11 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use qiao_domain::{Kind, Listing, Stage, Status};
-use qiao_store::{ListingRecord, Store};
+use qiao_store::{DocumentRecord, ListingRecord, Store};
 use serde::Serialize;
 
 use crate::analysis::QueryTerms;
-use crate::document::{ipc_keys, texts};
+use crate::document::{document_texts, ipc_keys, texts};
 use crate::error::Result;
 use crate::explain::{Explanation, Snippet, explain};
 use crate::follow::Follower;
@@ -103,6 +103,43 @@ pub struct Results {
     pub fresh: bool,
 }
 
+/// One imported policy document found by a search.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentHit {
+    /// Always `document`: what sort of hit this is.
+    #[serde(rename = "type")]
+    pub entity: &'static str,
+    /// Document id.
+    pub id: i64,
+    /// Title, as written.
+    pub title: Option<String>,
+    /// Publication date, `YYYY-MM-DD`.
+    pub published: Option<String>,
+    /// Source or issuing body.
+    pub source: Option<String>,
+    /// Document number.
+    pub doc_number: Option<String>,
+    /// `hans`, `hant`, `mixed` or `none`.
+    pub script: String,
+    /// Text relevance relative to the best hit (1.0 for the best).
+    pub score: f32,
+    /// Query terms found in the document, as written there.
+    pub matched_terms: Vec<String>,
+    /// Highlighted excerpts in the document's original script.
+    pub snippets: Vec<Snippet>,
+}
+
+/// A page of document results.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentResults {
+    /// The hits on this page, best first.
+    pub hits: Vec<DocumentHit>,
+    /// How many documents matched (counted up to [`POOL`]).
+    pub matched: usize,
+    /// Whether the index had caught up with every write when the query ran.
+    pub fresh: bool,
+}
+
 /// Search and matching over one store and its index.
 pub struct Engine {
     store: Arc<dyn Store>,
@@ -123,14 +160,103 @@ impl Engine {
     /// Free-text search.
     pub async fn search(&self, req: &SearchRequest) -> Result<Results> {
         let terms = QueryTerms::from_text(&req.q).finish();
+        // Listings only: documents are searched by `search_documents`.
+        let filters = Filters {
+            documents: false,
+            ..req.filters.clone()
+        };
         self.run(
             &terms,
             &Profile::default(),
-            &req.filters,
+            &filters,
             (req.limit, req.offset),
             req.explain,
         )
         .await
+    }
+
+    /// Free-text search over imported policy documents: the same analysis and index as
+    /// listings (a query in either script finds pages in both), ranked by text alone.
+    pub async fn search_documents(
+        &self,
+        q: &str,
+        limit: usize,
+        offset: usize,
+    ) -> Result<DocumentResults> {
+        let terms = QueryTerms::from_text(q).finish();
+        let filters = Filters {
+            documents: true,
+            ..Filters::default()
+        };
+        let (fresh, candidates) = self.candidates(&terms, &filters).await?;
+        let ids: Vec<i64> = candidates.iter().map(|c| c.id as i64).collect();
+        let records: HashMap<i64, DocumentRecord> = self
+            .store
+            .get_documents(&ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        let best = candidates
+            .iter()
+            .map(|c| c.lexical)
+            .fold(0.0f32, f32::max)
+            .max(f32::MIN_POSITIVE);
+        // Candidates come best first; one deleted after the index saw it is skipped.
+        let found: Vec<(&DocumentRecord, f32)> = candidates
+            .iter()
+            .filter_map(|c| Some((records.get(&(c.id as i64))?, c.lexical / best)))
+            .collect();
+        let matched = found.len();
+        let hits = found
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(rec, score)| {
+                let d = &rec.document;
+                let Explanation {
+                    matched_terms,
+                    snippets,
+                } = explain(&terms, &document_texts(d));
+                DocumentHit {
+                    entity: "document",
+                    id: rec.id,
+                    title: d.title.clone(),
+                    published: d.published.clone(),
+                    source: d.source.clone(),
+                    doc_number: d.doc_number.clone(),
+                    script: d.script.clone(),
+                    score,
+                    matched_terms,
+                    snippets,
+                }
+            })
+            .collect();
+        Ok(DocumentResults {
+            hits,
+            matched,
+            fresh,
+        })
+    }
+
+    /// Waits (briefly) for the index to follow recent writes, then retrieves the best
+    /// [`POOL`] candidates; returns whether the index was fresh.
+    async fn candidates(
+        &self,
+        terms: &QueryTerms,
+        filters: &Filters,
+    ) -> Result<(bool, Vec<crate::Candidate>)> {
+        let fresh = if self.follower.index().is_writable() {
+            self.follower.fresh(FRESHNESS_WAIT).await?
+        } else {
+            false
+        };
+        let index = self.follower.index().clone();
+        let (t, f) = (terms.clone(), filters.clone());
+        let candidates = tokio::task::spawn_blocking(move || index.retrieve(&t, &f, POOL))
+            .await
+            .map_err(|e| crate::Error::Index(format!("search task failed: {e}")))??;
+        Ok((fresh, candidates))
     }
 
     /// The best matches for a stored listing, among the kinds that answer it, open and not
@@ -161,16 +287,7 @@ impl Engine {
         (limit, offset): (usize, usize),
         with_explanation: bool,
     ) -> Result<Results> {
-        let fresh = if self.follower.index().is_writable() {
-            self.follower.fresh(FRESHNESS_WAIT).await?
-        } else {
-            false
-        };
-        let index = self.follower.index().clone();
-        let (t, f) = (terms.clone(), filters.clone());
-        let candidates = tokio::task::spawn_blocking(move || index.retrieve(&t, &f, POOL))
-            .await
-            .map_err(|e| crate::Error::Index(format!("search task failed: {e}")))??;
+        let (fresh, candidates) = self.candidates(terms, filters).await?;
         let ids: Vec<i64> = candidates.iter().map(|c| c.id as i64).collect();
         let records: HashMap<u64, ListingRecord> = self
             .store

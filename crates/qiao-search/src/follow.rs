@@ -1,7 +1,7 @@
 //! Keeping the index a derived view of the store by following its change feed.
 //!
 //! The follower reads the feed in batches after the position the index last committed, fetches
-//! the listings that changed, and applies each batch as one index commit that records the new
+//! the listings and imported documents that changed, and applies each batch as one index commit that records the new
 //! position. It catches up at start, whenever a write wakes it, and on a slow timer as a safety
 //! net. Nothing else writes the index, so a crash at any point leaves it consistent with some
 //! earlier position of the feed, from which it simply continues.
@@ -14,9 +14,9 @@ use qiao_domain::Status;
 use qiao_store::{Op, Store};
 use tokio::sync::{Mutex, Notify, watch};
 
-use crate::document::IndexDoc;
+use crate::document::{DocEntry, IndexDoc};
 use crate::error::{Error, Result};
-use crate::index::SearchIndex;
+use crate::index::{Batch, SearchIndex};
 
 /// How many feed entries one index commit covers at most.
 const BATCH: u32 = 5_000;
@@ -80,32 +80,47 @@ impl Follower {
                 return Ok(total);
             };
             total += changes.len();
-            // The last operation on each listing in the batch decides what to do with it.
-            let mut latest: BTreeMap<i64, Op> = BTreeMap::new();
-            for c in changes.iter().filter(|c| c.entity == "listing") {
-                latest.insert(c.entity_id, c.op);
-            }
-            let wanted: Vec<i64> = latest
-                .iter()
-                .filter(|(_, op)| **op != Op::Delete)
-                .map(|(id, _)| *id)
-                .collect();
-            let mut records = self.store.get_listings(&wanted).await?;
+            // The last operation on each record in the batch decides what to do with it.
+            let latest = |entity: &str| -> BTreeMap<i64, Op> {
+                changes
+                    .iter()
+                    .filter(|c| c.entity == entity)
+                    .map(|c| (c.entity_id, c.op))
+                    .collect()
+            };
+            let (listings, documents) = (latest("listing"), latest("document"));
+            let wanted = |latest: &BTreeMap<i64, Op>| -> Vec<i64> {
+                latest
+                    .iter()
+                    .filter(|(_, op)| **op != Op::Delete)
+                    .map(|(id, _)| *id)
+                    .collect()
+            };
+            let mut records = self.store.get_listings(&wanted(&listings)).await?;
             // Drafts are seen by their owners only, so they are never searchable.
             records.retain(|r| r.listing.status() != Status::Draft);
-            let upserts: Vec<IndexDoc> = records
-                .iter()
-                .map(|r| IndexDoc::from_listing(r.id, &r.listing))
-                .collect();
+            let docs = self.store.get_documents(&wanted(&documents)).await?;
             // Gone from the database (deleted in the batch or since) or a draft again: remove
             // from the index.
-            let deleted: Vec<u64> = latest
-                .keys()
-                .filter(|id| records.binary_search_by_key(*id, |r| r.id).is_err())
-                .map(|id| *id as u64)
-                .collect();
+            let batch = Batch {
+                deleted_listings: listings
+                    .keys()
+                    .filter(|id| records.binary_search_by_key(*id, |r| r.id).is_err())
+                    .map(|id| *id as u64)
+                    .collect(),
+                listings: records
+                    .iter()
+                    .map(|r| IndexDoc::from_listing(r.id, &r.listing))
+                    .collect(),
+                deleted_documents: documents
+                    .keys()
+                    .filter(|id| docs.binary_search_by_key(*id, |d| d.id).is_err())
+                    .map(|id| *id as u64)
+                    .collect(),
+                documents: docs.iter().map(DocEntry::from_record).collect(),
+            };
             let index = self.index.clone();
-            blocking(move || index.apply(&deleted, &upserts, last)).await?;
+            blocking(move || index.apply_batch(&batch, last)).await?;
             self.reached.send_replace(last);
         }
     }

@@ -19,9 +19,11 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use qiao_domain::Status;
 
 use crate::analysis::{self, QueryTerms};
-use crate::document::{IndexDoc, ipc_keys};
+use crate::document::{DocEntry, IndexDoc, Texts, ipc_keys};
 use crate::error::{Error, Result};
-use crate::schema::{Fields, day_number, kind_code, status_code};
+use crate::schema::{
+    ENTITY_DOCUMENT, ENTITY_LISTING, Fields, day_number, kind_code, status_code, uid,
+};
 
 /// How the parts of a listing weigh in the lexical score. Title and keywords are repeated in
 /// the indexed text (set before indexing: it is baked into the index); words and bigrams are
@@ -65,12 +67,28 @@ pub struct Filters {
     pub discipline: Option<String>,
     /// Never these ids (a listing is not its own match).
     pub exclude_ids: Vec<u64>,
+    /// Search imported policy documents instead of listings. Documents have no kind, status,
+    /// expiry, district or field, so with any of those filters set nothing matches.
+    pub documents: bool,
+}
+
+/// One index commit's worth of changes, listings and documents apart (their ids overlap).
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    /// Listing ids to remove.
+    pub deleted_listings: Vec<u64>,
+    /// Listings to add or replace.
+    pub listings: Vec<IndexDoc>,
+    /// Document ids to remove.
+    pub deleted_documents: Vec<u64>,
+    /// Documents to add or replace.
+    pub documents: Vec<DocEntry>,
 }
 
 /// A document the lexical retrieval found, with its BM25 score.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Candidate {
-    /// Listing id.
+    /// Listing id (document id when the query was for documents).
     pub id: u64,
     /// Sum of the weighted BM25 scores of the matched terms.
     pub lexical: f32,
@@ -227,14 +245,42 @@ impl SearchIndex {
     /// Applies one batch atomically: removes `deleted` ids, replaces `upserts`, and records
     /// `seq` as the position reached. Readers see the batch when this returns.
     pub fn apply(&self, deleted: &[u64], upserts: &[IndexDoc], seq: i64) -> Result<()> {
+        let batch = Batch {
+            deleted_listings: deleted.to_vec(),
+            listings: upserts.to_vec(),
+            ..Batch::default()
+        };
+        self.apply_batch(&batch, seq)
+    }
+
+    /// Applies one batch of listing and document changes atomically and records `seq` as the
+    /// position reached. Readers see the batch when this returns.
+    pub fn apply_batch(&self, batch: &Batch, seq: i64) -> Result<()> {
         let mut writer = self.writer()?;
-        for id in deleted.iter().chain(upserts.iter().map(|d| &d.id)) {
-            writer.delete_term(Term::from_field_u64(self.fields.id, *id));
+        let delete = |writer: &mut IndexWriter, entity, id| {
+            writer.delete_term(Term::from_field_text(self.fields.uid, &uid(entity, id)));
+        };
+        for id in batch
+            .deleted_listings
+            .iter()
+            .chain(batch.listings.iter().map(|d| &d.id))
+        {
+            delete(&mut writer, ENTITY_LISTING, *id);
+        }
+        for id in batch
+            .deleted_documents
+            .iter()
+            .chain(batch.documents.iter().map(|d| &d.id))
+        {
+            delete(&mut writer, ENTITY_DOCUMENT, *id);
         }
         // One document at a time: the writer's threads index while the next is analysed,
         // and memory stays flat however large the batch.
-        for doc in upserts {
+        for doc in &batch.listings {
             writer.add_document(self.document(doc))?;
+        }
+        for doc in &batch.documents {
+            writer.add_document(self.policy_document(doc))?;
         }
         let mut commit = writer.prepare_commit()?;
         commit.set_payload(&seq.to_string());
@@ -260,6 +306,8 @@ impl SearchIndex {
         let f = &self.fields;
         let mut d = TantivyDocument::default();
         d.add_u64(f.id, doc.id);
+        d.add_u64(f.entity, ENTITY_LISTING);
+        d.add_text(f.uid, uid(ENTITY_LISTING, doc.id));
         d.add_u64(f.kind, kind_code(doc.facets.kind));
         d.add_u64(f.status, status_code(doc.facets.status));
         d.add_i64(f.expires, day_number(doc.facets.expires_on));
@@ -274,7 +322,24 @@ impl SearchIndex {
                 d.add_text(f.ipc, key);
             }
         }
-        let t = &doc.texts;
+        self.add_texts(&mut d, &doc.texts);
+        d
+    }
+
+    /// A policy document's entry: id, entity and texts only, so no listing filter (kind,
+    /// status, expiry, district, field) ever lets it through.
+    fn policy_document(&self, doc: &DocEntry) -> TantivyDocument {
+        let f = &self.fields;
+        let mut d = TantivyDocument::default();
+        d.add_u64(f.id, doc.id);
+        d.add_u64(f.entity, ENTITY_DOCUMENT);
+        d.add_text(f.uid, uid(ENTITY_DOCUMENT, doc.id));
+        self.add_texts(&mut d, &doc.texts);
+        d
+    }
+
+    fn add_texts(&self, d: &mut TantivyDocument, t: &Texts) {
+        let f = &self.fields;
         let w = self.weights;
         let parts = [
             (t.title.as_str(), w.title_repeat),
@@ -284,7 +349,6 @@ impl SearchIndex {
         let (words, bigrams) = analysis::combined(&parts);
         d.add_pre_tokenized_text(f.words, words);
         d.add_pre_tokenized_text(f.bigrams, bigrams);
-        d
     }
 
     /// The `limit` best documents for `terms` among those `filters` allow, by lexical score.
@@ -298,7 +362,7 @@ impl SearchIndex {
         let Some(text) = self.text_query(&searcher, terms)? else {
             return Ok(Vec::new());
         };
-        let filters = self.filter_clauses(filters);
+        let filters = self.filter_clauses(&searcher, filters)?;
         // Without filters the text query runs alone, as a pure disjunction of term scorers,
         // which lets tantivy skip blocks that cannot reach the top `limit` (block-max WAND).
         let query: Box<dyn Query> = if filters.is_empty() {
@@ -352,7 +416,11 @@ impl SearchIndex {
         Ok(Some(Box::new(BooleanQuery::new(should))))
     }
 
-    fn filter_clauses(&self, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
+    fn filter_clauses(
+        &self,
+        searcher: &tantivy::Searcher,
+        filters: &Filters,
+    ) -> Result<Vec<(Occur, Box<dyn Query>)>> {
         let f = &self.fields;
         let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let u64_term = |field, v: u64| -> Box<dyn Query> {
@@ -361,6 +429,14 @@ impl SearchIndex {
                 IndexRecordOption::Basic,
             ))
         };
+        let document_term = Term::from_field_u64(f.entity, ENTITY_DOCUMENT);
+        if filters.documents {
+            out.push((Occur::Must, u64_term(f.entity, ENTITY_DOCUMENT)));
+        } else if searcher.doc_freq(&document_term)? > 0 {
+            // Only an index holding documents pays for this clause: a listings-only index
+            // (every benchmark) keeps the unfiltered fast path.
+            out.push((Occur::MustNot, u64_term(f.entity, ENTITY_DOCUMENT)));
+        }
         let str_term = |field, v: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(
                 Term::from_field_text(field, v),
@@ -397,7 +473,7 @@ impl SearchIndex {
         for id in &filters.exclude_ids {
             out.push((Occur::MustNot, u64_term(f.id, *id)));
         }
-        out
+        Ok(out)
     }
 }
 

@@ -23,7 +23,7 @@ pub mod rank;
 pub mod schema;
 
 pub use analysis::QueryTerms;
-pub use engine::{Engine, Explainer, Hit, Results, SearchRequest};
+pub use engine::{DocumentHit, DocumentResults, Engine, Explainer, Hit, Results, SearchRequest};
 pub use error::{Error, Result};
 pub use follow::Follower;
-pub use index::{Candidate, FieldWeights, Filters, SearchIndex, TermCaps};
+pub use index::{Batch, Candidate, FieldWeights, Filters, SearchIndex, TermCaps};

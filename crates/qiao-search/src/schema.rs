@@ -17,8 +17,14 @@ use tantivy::schema::{
 /// Handles to every field of the index schema.
 #[derive(Debug, Clone)]
 pub struct Fields {
-    /// Listing id (or, in benchmarks, the position of a corpus document).
+    /// Listing or document id (or, in benchmarks, the position of a corpus document).
     pub id: Field,
+    /// What the entry is: [`ENTITY_LISTING`] or [`ENTITY_DOCUMENT`]. Listing and document ids
+    /// are numbered apart in the store, so the id alone does not name an entry.
+    pub entity: Field,
+    /// The entry's unique key, `listing:42` or `document:7` (see [`uid`]): what a change
+    /// deletes before it re-adds.
+    pub uid: Field,
     /// [`qiao_domain::Kind`] as a small integer, see [`kind_code`].
     pub kind: Field,
     /// [`qiao_domain::Status`] as a small integer, see [`status_code`].
@@ -48,6 +54,8 @@ impl Fields {
         );
         let fields = Fields {
             id: b.add_u64_field("id", INDEXED | FAST | STORED),
+            entity: b.add_u64_field("entity", INDEXED | FAST),
+            uid: b.add_text_field("uid", STRING),
             kind: b.add_u64_field("kind", INDEXED | FAST),
             status: b.add_u64_field("status", INDEXED | FAST),
             expires: b.add_i64_field("expires", INDEXED | FAST),
@@ -65,6 +73,8 @@ impl Fields {
         let f = |name: &str| schema.get_field(name);
         Ok(Fields {
             id: f("id")?,
+            entity: f("entity")?,
+            uid: f("uid")?,
             kind: f("kind")?,
             status: f("status")?,
             expires: f("expires")?,
@@ -74,6 +84,20 @@ impl Fields {
             words: f("words")?,
             bigrams: f("bigrams")?,
         })
+    }
+}
+
+/// The `entity` value of a listing (stable: it is written into index files).
+pub const ENTITY_LISTING: u64 = 0;
+/// The `entity` value of a policy document (stable: it is written into index files).
+pub const ENTITY_DOCUMENT: u64 = 1;
+
+/// The unique key of an index entry.
+pub fn uid(entity: u64, id: u64) -> String {
+    if entity == ENTITY_DOCUMENT {
+        format!("document:{id}")
+    } else {
+        format!("listing:{id}")
     }
 }
 

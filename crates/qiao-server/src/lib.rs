@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod documents;
 pub mod error;
 pub mod import;
 pub mod json;

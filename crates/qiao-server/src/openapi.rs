@@ -258,7 +258,35 @@ pub fn document() -> Value {
     ];
     search_params.extend(paging.iter().cloned());
     paths.insert("/api/v1/search".into(), json!({
-        "get": op("Search every listing by free text, in either script; hits with score, reasons and highlighted snippets", "search", Value::Array(search_params), None, ok(200, "ranked hits", json!({"$ref": "#/components/schemas/SearchResults"})), &[400, 422], false),
+        "get": op("Search every listing by free text, in either script; hits with score, reasons and highlighted snippets. `type=document` searches imported policy documents instead", "search", Value::Array(search_params), None, ok(200, "ranked hits", json!({"oneOf": [{"$ref": "#/components/schemas/SearchResults"}, {"$ref": "#/components/schemas/DocumentSearchResults"}]})), &[400, 422], false),
+    }));
+    let mut upload = op(
+        "Import a policy or news document: the body is the file's raw bytes (UTF-8, GBK, GB18030 or Big5; text or HTML). Admins and commission staff. 409 with `Location` naming the stored copy when the same bytes were imported before",
+        "documents",
+        json!([{"name": "name", "in": "query", "required": true, "description": "the file's name; .html/.htm are read as HTML, anything else by its content", "schema": {"type": "string"}}]),
+        None,
+        ok(
+            201,
+            "the stored document",
+            json!({"$ref": "#/components/schemas/Document"}),
+        ),
+        &[401, 403, 409, 413, 422],
+        true,
+    );
+    upload["requestBody"] = json!({"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}});
+    let mut doc_params: Vec<Value> = paging.to_vec();
+    doc_params.push(query("script", "hans, hant, mixed or none", "string"));
+    paths.insert("/api/v1/documents".into(), json!({
+        "get": op("Imported documents, newest first", "documents", Value::Array(doc_params), None, ok(200, "a page of documents", paged(json!({"$ref": "#/components/schemas/DocumentSummary"}))), &[400, 422], false),
+        "post": upload,
+    }));
+    paths.insert("/api/v1/documents/{id}".into(), json!({
+        "get": op("One document: metadata, cleaned text, figures, removed lines with reasons", "documents", json!([id_param()]), None, ok(200, "the document", json!({"$ref": "#/components/schemas/Document"})), &[400, 404], false),
+        "delete": op("Delete a document (admins and commission staff)", "documents", json!([id_param()]), None, {
+            let mut m = Map::new();
+            m.insert("204".into(), json!({"description": "deleted"}));
+            m
+        }, &[401, 403, 404], true),
     }));
     paths.insert("/api/v1/search/status".into(), json!({
         "get": op("How far the search index has followed the database", "search", json!([]), None, ok(200, "index progress", json!({"type": "object", "properties": {
@@ -291,6 +319,53 @@ pub fn document() -> Value {
                     "text": {"type": "string", "description": "excerpt in the listing's original script"},
                     "highlights": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}, "description": "[start, end) byte offsets of matches in text"}}}}
             }}}
+        }
+    }));
+    let doc_meta = json!({
+        "id": {"type": "integer"}, "file_name": {"type": "string"},
+        "title": {"type": "string", "nullable": true}, "published": {"type": "string", "format": "date", "nullable": true},
+        "source": {"type": "string", "nullable": true}, "doc_number": {"type": "string", "nullable": true},
+        "script": {"type": "string", "enum": ["hans", "hant", "mixed", "none"]},
+        "encoding": {"type": "string", "enum": ["utf-8", "gbk", "gb18030", "big5"]},
+        "created_at": {"type": "string", "format": "date-time"}});
+    let mut full = doc_meta.clone();
+    full["sha256"] = json!({"type": "string", "description": "SHA-256 of the bytes imported"});
+    full["text"] = json!({"type": "string", "description": "the cleaned article, original script"});
+    full["removed"] = json!({"type": "array", "items": {"type": "object", "properties": {
+        "text": {"type": "string"}, "reason": {"type": "string"}}}});
+    full["figures"] = json!({"type": "array", "items": {"type": "object", "properties": {
+        "indicator": {"type": "string"}, "value": {"type": "number", "description": "in base units (230亿元 → 23000000000)"},
+        "unit": {"type": "string"}, "raw": {"type": "string"}, "qualifier": {"type": "string", "nullable": true},
+        "year": {"type": "integer", "nullable": true}, "subject": {"type": "string", "nullable": true},
+        "kind": {"type": "string", "enum": ["target", "fact"]}, "sentence": {"type": "string"}}}});
+    full["undecodable"] = json!({"type": "array", "items": {"type": "object", "properties": {
+        "offset": {"type": "integer"}, "bytes": {"type": "string", "description": "hexadecimal"}}}});
+    schemas.insert(
+        "Document".into(),
+        json!({"type": "object", "properties": full}),
+    );
+    let mut summary = doc_meta.clone();
+    summary["figures"] =
+        json!({"type": "integer", "description": "how many figures the document holds"});
+    schemas.insert(
+        "DocumentSummary".into(),
+        json!({"type": "object", "properties": summary}),
+    );
+    schemas.insert("DocumentSearchResults".into(), json!({
+        "type": "object", "required": ["hits", "matched", "fresh", "page", "per_page"],
+        "properties": {
+            "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "matched": {"type": "integer", "description": "documents that matched (counted up to 200)"},
+            "fresh": {"type": "boolean"},
+            "hits": {"type": "array", "items": {"type": "object", "required": ["type", "id", "score", "matched_terms", "snippets"], "properties": {
+                "type": {"type": "string", "enum": ["document"]}, "id": {"type": "integer"},
+                "title": {"type": "string", "nullable": true}, "published": {"type": "string", "nullable": true},
+                "source": {"type": "string", "nullable": true}, "doc_number": {"type": "string", "nullable": true},
+                "script": {"type": "string"}, "score": {"type": "number", "description": "text relevance relative to the best hit"},
+                "matched_terms": {"type": "array", "items": {"type": "string"}},
+                "snippets": {"type": "array", "items": {"type": "object", "properties": {
+                    "field": {"type": "string"}, "text": {"type": "string"},
+                    "highlights": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}}}}}}}}
         }
     }));
     schemas.insert("Error".into(), json!({

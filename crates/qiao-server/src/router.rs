@@ -5,7 +5,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use qiao_domain::Kind;
 
-use crate::api::{accounts, contacts, imports, listings, meta, organisations, search};
+use crate::api::{accounts, contacts, documents, imports, listings, meta, organisations, search};
 use crate::error::{ApiError, Code};
 use crate::pages::{account, admin, boards, detail, home, orgs, workspace};
 use crate::state::AppState;
@@ -27,6 +27,16 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/imports",
             post(imports::create).layer(DefaultBodyLimit::max(imports::MAX_IMPORT)),
+        )
+        .route(
+            "/documents",
+            get(documents::list)
+                .post(documents::create)
+                .layer(DefaultBodyLimit::max(documents::MAX_DOCUMENT)),
+        )
+        .route(
+            "/documents/{id}",
+            get(documents::get).delete(documents::delete),
         )
         .route(
             "/organisations",
@@ -92,6 +102,7 @@ fn pages() -> Router<AppState> {
         .route("/post/{kind}", get(detail::new_form).post(detail::create))
         .route("/resources", get(boards::resources))
         .route("/orgs/{id}", get(orgs::show))
+        .route("/documents/{id}", get(crate::pages::documents::show))
         .route("/workspace", get(workspace::show))
         .route("/requests/{id}/decide", post(workspace::decide))
         .route("/admin", get(admin::accounts))

@@ -51,18 +51,27 @@ impl TestApp {
         token: Option<&str>,
         body: Option<&str>,
     ) -> Reply {
+        let body = body.map(|b| (b.as_bytes().to_vec(), "application/json"));
+        self.send(method, uri, token, body).await
+    }
+
+    /// A request with a body of raw bytes (and its content type).
+    async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<(Vec<u8>, &str)>,
+    ) -> Reply {
         let mut req = Request::builder().method(method).uri(uri);
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }
-        if body.is_some() {
-            req = req.header("content-type", "application/json");
+        if let Some((_, content_type)) = &body {
+            req = req.header("content-type", *content_type);
         }
         let req = req
-            .body(
-                body.map(|b| Body::from(b.to_string()))
-                    .unwrap_or_else(Body::empty),
-            )
+            .body(body.map(|(b, _)| Body::from(b)).unwrap_or_else(Body::empty))
             .unwrap();
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
@@ -728,6 +737,27 @@ async fn smoke_on_postgres() {
     let health = app.call(Method::GET, "/api/v1/health", None, None).await;
     assert_eq!(health.body["backend"], "postgres");
     assert!(health.body["last_seq"].as_i64().unwrap() >= 3);
+    // Documents too: stored, refused twice, found with a traditional query.
+    let doc = || {
+        (
+            fixture_bytes("003_853fbbfa8443af7f.txt"),
+            "application/octet-stream",
+        )
+    };
+    let uri = "/api/v1/documents?name=003.txt";
+    let first = app.send(Method::POST, uri, Some(&admin), Some(doc())).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let again = app.send(Method::POST, uri, Some(&admin), Some(doc())).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let found = app
+        .call(
+            Method::GET,
+            &enc("/api/v1/search?q=閔行區科委&type=document"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(found.body["hits"][0]["id"], first.body["id"]);
     app.db.drop_schema().await;
 }
 
@@ -1188,4 +1218,260 @@ async fn contact_requests_through_the_api() {
         ),
         (Some("contact_request"), Some("update"), Some("owner"))
     );
+}
+
+const DOC_FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../qiao-docs/tests/fixtures");
+
+fn fixture_bytes(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{DOC_FIXTURES}/{name}")).unwrap()
+}
+
+#[tokio::test]
+async fn documents_are_imported_read_searched_in_either_script_and_deleted() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let staff = app.account("staff", Role::CommissionStaff, None).await;
+    let member = app.account("member", Role::Member, None).await;
+    let upload = |name: &str, token: &str| {
+        let (uri, token) = (format!("/api/v1/documents?name={name}"), token.to_string());
+        let bytes = fixture_bytes(name);
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                &uri,
+                Some(&token),
+                Some((bytes, "application/octet-stream")),
+            )
+            .await
+        }
+    };
+
+    // Who may import, and what a request must carry.
+    let r = upload("003_853fbbfa8443af7f.txt", &member).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app
+        .send(
+            Method::POST,
+            "/api/v1/documents",
+            Some(&admin),
+            Some((b"text".to_vec(), "text/plain")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.body["error"]["fields"][0]["field"], "name");
+    let r = app
+        .send(
+            Method::POST,
+            "/api/v1/documents?name=a.txt",
+            Some(&admin),
+            Some((Vec::new(), "text/plain")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.body["error"]["fields"][0]["field"], "body");
+
+    let minhang = upload("003_853fbbfa8443af7f.txt", &staff).await;
+    assert_eq!(minhang.status, StatusCode::CREATED, "{}", minhang.body);
+    let minhang_id = minhang.body["id"].as_i64().unwrap();
+    assert_eq!(
+        minhang.location.as_deref(),
+        Some(format!("/api/v1/documents/{minhang_id}").as_str())
+    );
+    assert_eq!(minhang.body["doc_number"], "闵科委〔2023〕14号");
+    assert_eq!(minhang.body["script"], "hans");
+    assert_eq!(minhang.body["file_name"], "003_853fbbfa8443af7f.txt");
+    let figures = minhang.body["figures"].as_array().unwrap();
+    let deal = figures
+        .iter()
+        .find(|f| {
+            f["indicator"]
+                .as_str()
+                .is_some_and(|i| i.contains("技术合同成交额"))
+        })
+        .unwrap_or_else(|| panic!("no 技术合同成交额 among {figures:?}"));
+    assert_eq!(deal["value"], 23_000_000_000_i64);
+    assert_eq!(deal["unit"], "元");
+    assert_eq!(deal["raw"], "230亿元");
+
+    let yangpu = upload("002_fa69439dd6a4a0b4.txt", &admin).await;
+    assert_eq!(yangpu.status, StatusCode::CREATED, "{}", yangpu.body);
+    let yangpu_id = yangpu.body["id"].as_i64().unwrap();
+    assert_eq!(yangpu.body["script"], "hant");
+
+    // The same bytes again: 409 naming the stored copy, nothing new stored.
+    let again = upload("003_853fbbfa8443af7f.txt", &admin).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert_eq!(again.body["error"]["code"], "conflict");
+    assert!(
+        again.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("already imported as document {minhang_id}"))
+    );
+    assert_eq!(
+        again.location.as_deref(),
+        Some(format!("/api/v1/documents/{minhang_id}").as_str())
+    );
+
+    // Read by anyone: the list (newest first) and one document with text, figures, removed lines.
+    let list = app.call(Method::GET, "/api/v1/documents", None, None).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.body["total"], 2);
+    assert_eq!(list.body["items"][0]["id"], yangpu_id);
+    assert_eq!(list.body["items"][1]["figures"], figures.len());
+    let hant = app
+        .call(Method::GET, "/api/v1/documents?script=hant", None, None)
+        .await;
+    assert_eq!(hant.body["total"], 1);
+    let bad = app
+        .call(Method::GET, "/api/v1/documents?script=latin", None, None)
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let one = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/documents/{minhang_id}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(
+        one.body["text"]
+            .as_str()
+            .unwrap()
+            .contains("技术合同成交额")
+    );
+    assert!(!one.body["removed"].as_array().unwrap().is_empty());
+    assert_eq!(one.body["figures"].as_array().unwrap().len(), figures.len());
+
+    // Search: simplified finds the traditional page, traditional the simplified one.
+    let found = app
+        .call(
+            Method::GET,
+            &enc("/api/v1/search?q=杨浦区&type=document"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    assert_eq!(found.body["hits"][0]["id"], yangpu_id);
+    assert_eq!(found.body["hits"][0]["type"], "document");
+    assert!(
+        found.body["hits"][0]["snippets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["text"].as_str().unwrap().contains("楊浦")),
+        "snippets in the page's own script: {}",
+        found.body
+    );
+    let found = app
+        .call(
+            Method::GET,
+            &enc("/api/v1/search?q=閔行區科委&type=document"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(found.body["hits"][0]["id"], minhang_id);
+    // Listing searches do not return documents; bad combinations are named.
+    let listings = app
+        .call(Method::GET, &enc("/api/v1/search?q=杨浦区"), None, None)
+        .await;
+    assert_eq!(listings.status, StatusCode::OK);
+    assert_eq!(listings.body["hits"], json!([]));
+    let mixed = app
+        .call(
+            Method::GET,
+            &enc("/api/v1/search?q=杨浦区&type=document,demand"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(mixed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(mixed.body["error"]["fields"][0]["field"], "type");
+
+    // The page shows the metadata, the text and the figures; search results link to it.
+    let page = app
+        .raw(Method::GET, &format!("/documents/{minhang_id}"), None, None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.body.as_str().unwrap();
+    assert!(html.contains("闵科委〔2023〕14号"));
+    let table = &html[html.find("id=\"figures\"").expect("a figures table")..];
+    assert!(
+        table.contains("技术合同成交额</td><td>230亿元</td>"),
+        "{table}"
+    );
+    let results = app
+        .raw(Method::GET, &enc("/search?q=杨浦区"), None, None)
+        .await;
+    assert!(
+        results
+            .body
+            .as_str()
+            .unwrap()
+            .contains(&format!("href=\"/documents/{yangpu_id}\""))
+    );
+    // Text that looks like markup stays text on the page.
+    let markup = "<html><body><h1>&lt;script&gt;alert(1)&lt;/script&gt;通知</h1>\
+        <p>&lt;script&gt;alert(2)&lt;/script&gt;全年技术合同成交额达5亿元。</p></body></html>";
+    let r = app
+        .send(
+            Method::POST,
+            "/api/v1/documents?name=markup.html",
+            Some(&admin),
+            Some((markup.as_bytes().to_vec(), "text/html")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert!(
+        r.body["text"]
+            .as_str()
+            .unwrap()
+            .contains("<script>alert(2)")
+    );
+    let page = app
+        .raw(
+            Method::GET,
+            &format!("/documents/{}", r.body["id"]),
+            None,
+            None,
+        )
+        .await;
+    let html = page.body.as_str().unwrap();
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(html.contains("&#60;script&#62;alert(2)"), "{html}");
+
+    let missing = app.raw(Method::GET, "/documents/999", None, None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    // Deleting: staff only; then gone from the store and from search.
+    let path = format!("/api/v1/documents/{yangpu_id}");
+    let r = app.call(Method::DELETE, &path, Some(&member), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app.call(Method::DELETE, &path, Some(&staff), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = app.call(Method::GET, &path, None, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let found = app
+        .call(
+            Method::GET,
+            &enc("/api/v1/search?q=杨浦区&type=document"),
+            None,
+            None,
+        )
+        .await;
+    assert!(
+        found.body["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["id"] != yangpu_id)
+    );
+    // Deleted bytes may be imported again.
+    let back = upload("002_fa69439dd6a4a0b4.txt", &admin).await;
+    assert_eq!(back.status, StatusCode::CREATED);
 }

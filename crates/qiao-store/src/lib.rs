@@ -23,8 +23,8 @@ use qiao_domain::{Account, ContactRequest, Decision, Kind, Listing, NewAccount, 
 
 pub use error::{Result, StoreError};
 pub use records::{
-    AccountRow, AuditEntry, Backup, BackupItem, Change, ContactFilter, ListingRecord, Op,
-    OrgRecord, TokenRow,
+    AccountRow, AuditEntry, Backup, BackupItem, Change, ContactFilter, DocumentFilter,
+    DocumentRecord, ListingRecord, NewDocument, Op, OrgRecord, TokenRow,
 };
 pub use sql::{Backend, SqlStore};
 
@@ -245,6 +245,24 @@ pub trait Store: Send + Sync + 'static {
         orgs: &[Organisation],
         listings: &[ImportListing],
     ) -> Result<ImportReport>;
+
+    /// Stores an imported document (change-feed entity `document`). Conflict naming the stored
+    /// document when one with the same `sha256` exists ("already imported as document N").
+    async fn create_document(&self, document: &NewDocument) -> Result<DocumentRecord>;
+    /// One document.
+    async fn get_document(&self, id: i64) -> Result<DocumentRecord>;
+    /// The documents among `ids` that exist, in id order (missing ids are skipped).
+    async fn get_documents(&self, ids: &[i64]) -> Result<Vec<DocumentRecord>>;
+    /// The document imported from bytes with this SHA-256, if any.
+    async fn document_by_sha256(&self, sha256: &str) -> Result<Option<DocumentRecord>>;
+    /// Documents matching `filter`, newest first.
+    async fn list_documents(
+        &self,
+        filter: &DocumentFilter,
+        page: Page,
+    ) -> Result<Paged<DocumentRecord>>;
+    /// Deletes a document.
+    async fn delete_document(&self, id: i64) -> Result<()>;
 
     /// Change-feed entries after `seq`, oldest first, at most `limit`.
     async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Change>>;

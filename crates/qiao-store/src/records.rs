@@ -69,7 +69,7 @@ impl Op {
 pub struct Change {
     /// Monotonic sequence number, in commit order.
     pub seq: i64,
-    /// Which table (`listing`, `organisation`, `account`).
+    /// Which table (`listing`, `organisation`, `account`, `contact_request`, `document`).
     pub entity: String,
     /// The record's id.
     pub entity_id: i64,
@@ -120,12 +120,14 @@ pub enum BackupItem {
     Listing(ListingRecord),
     /// A contact request.
     ContactRequest(qiao_domain::ContactRequest),
+    /// An imported policy or news document.
+    Document(DocumentRecord),
 }
 
 /// Every record of a store, in an order that restores without breaking references.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Backup {
-    /// Organisations, accounts, tokens, listings, then contact requests.
+    /// Organisations, accounts, tokens, listings, contact requests, then documents.
     pub items: Vec<BackupItem>,
 }
 
@@ -134,7 +136,8 @@ pub struct Backup {
 pub struct AuditEntry {
     /// Change-feed number.
     pub seq: i64,
-    /// Which sort of record (`listing`, `organisation`, `account`, `contact_request`).
+    /// Which sort of record (`listing`, `organisation`, `account`, `contact_request`,
+    /// `document`).
     pub entity: String,
     /// The record's id.
     pub entity_id: i64,
@@ -159,4 +162,58 @@ pub struct ContactFilter {
     pub listing_id: Option<i64>,
     /// In this state.
     pub status: Option<qiao_domain::ContactStatus>,
+}
+
+/// A policy or news document to store, as `qiao-docs` read it. The store does not know the
+/// reader's types: the removed lines, figures and undecodable spans are kept as the JSON the
+/// reader produced and handed back unchanged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewDocument {
+    /// The name of the file imported (no directories).
+    pub file_name: String,
+    /// SHA-256 of the raw bytes, lowercase hex: the same file is stored once.
+    pub sha256: String,
+    /// Title, original script.
+    pub title: Option<String>,
+    /// Publication date, `YYYY-MM-DD`.
+    pub published: Option<String>,
+    /// Source or issuing body.
+    pub source: Option<String>,
+    /// Document number (闵科委〔2023〕14号).
+    pub doc_number: Option<String>,
+    /// `hans`, `hant`, `mixed` or `none`.
+    pub script: String,
+    /// The encoding the bytes were in (`utf-8`, `gbk`, `gb18030`, `big5`).
+    pub encoding: String,
+    /// The cleaned article text, original script.
+    pub text: String,
+    /// The lines taken out, with their reasons (JSON array).
+    pub removed: serde_json::Value,
+    /// The quantified statements (JSON array).
+    pub figures: serde_json::Value,
+    /// Bytes that could not be decoded, with their offsets (JSON array).
+    pub undecodable: serde_json::Value,
+}
+
+/// A stored document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentRecord {
+    /// Id.
+    pub id: i64,
+    /// The account that imported it; `None` for the command line.
+    pub imported_by: Option<i64>,
+    /// When it was imported.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Its fields.
+    #[serde(flatten)]
+    pub document: NewDocument,
+}
+
+/// Filters for document queries; `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct DocumentFilter {
+    /// Only documents in this script (`hans`, `hant`, `mixed`, `none`).
+    pub script: Option<String>,
 }

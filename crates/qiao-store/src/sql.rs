@@ -16,8 +16,8 @@ use sqlx::{Any, AnyPool, AssertSqlSafe, Row, Transaction};
 
 use crate::error::{Result, StoreError, conflict_on_unique};
 use crate::records::{
-    AccountRow, AuditEntry, Backup, BackupItem, Change, ContactFilter, ListingRecord, Op,
-    OrgRecord, TokenRow,
+    AccountRow, AuditEntry, Backup, BackupItem, Change, ContactFilter, DocumentFilter,
+    DocumentRecord, ListingRecord, NewDocument, Op, OrgRecord, TokenRow,
 };
 use crate::{Drafts, ImportListing, ImportReport, ListingFilter, OrgFilter, Page, Paged, Store};
 
@@ -41,6 +41,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../migrations/sqlite/0003_listing_counts.sql"),
     ),
+    (4, include_str!("../migrations/sqlite/0004_documents.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -52,6 +53,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../migrations/postgres/0003_listing_counts.sql"),
     ),
+    (4, include_str!("../migrations/postgres/0004_documents.sql")),
 ];
 
 /// Key of the PostgreSQL advisory lock every writer holds (see the postgres migration).
@@ -202,6 +204,40 @@ pub(crate) fn account_from_row(row: &AnyRow) -> Result<Account> {
     })
 }
 
+/// The parts of a document kept in its `body` column.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DocumentBody {
+    text: String,
+    removed: serde_json::Value,
+    figures: serde_json::Value,
+    undecodable: serde_json::Value,
+}
+
+fn document_from_row(row: &AnyRow) -> Result<DocumentRecord> {
+    let body: DocumentBody = from_json("document", &row.try_get::<String, _>("body")?)?;
+    Ok(DocumentRecord {
+        id: row.try_get("id")?,
+        imported_by: row.try_get("imported_by")?,
+        created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+        updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
+        document: NewDocument {
+            file_name: row.try_get("file_name")?,
+            sha256: row.try_get("sha256")?,
+            title: row.try_get("title")?,
+            published: row.try_get("published")?,
+            source: row.try_get("source")?,
+            doc_number: row.try_get("doc_number")?,
+            script: row.try_get("script")?,
+            encoding: row.try_get("encoding")?,
+            text: body.text,
+            removed: body.removed,
+            figures: body.figures,
+            undecodable: body.undecodable,
+        },
+    })
+}
+
+const DOCUMENT_COLUMNS: &str = "id, sha256, file_name, title, published, source, doc_number, script, encoding, body, imported_by, created_at, updated_at";
 const ORG_COLUMNS: &str = "id, body, created_at, updated_at";
 const LISTING_COLUMNS: &str = "id, owner_org_id, body, created_at, updated_at";
 pub(crate) const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, org_id";
@@ -496,9 +532,67 @@ impl SqlStore {
         Ok((total, rows))
     }
 
+    /// Inserts a document row and its change in `tx`. An explicit `id` (restores) is kept; new
+    /// rows are numbered after the largest id, as listings are.
+    async fn insert_document(
+        &self,
+        tx: &mut Tx,
+        id: Option<i64>,
+        imported_by: Option<i64>,
+        d: &NewDocument,
+        created: DateTime<Utc>,
+        updated: DateTime<Utc>,
+    ) -> Result<i64> {
+        // Checked first to name the stored copy; the UNIQUE constraint still guards a race.
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM documents WHERE sha256 = $1")
+                .bind(&d.sha256)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if let Some(existing) = existing {
+            return Err(StoreError::Conflict(format!(
+                "`{}` was already imported as document {existing}",
+                d.file_name
+            )));
+        }
+        let body = DocumentBody {
+            text: d.text.clone(),
+            removed: d.removed.clone(),
+            figures: d.figures.clone(),
+            undecodable: d.undecodable.clone(),
+        };
+        let row = sqlx::query(
+            "INSERT INTO documents (id, sha256, file_name, title, published, source, doc_number, script, encoding, body, imported_by, created_at, updated_at) \
+             VALUES (COALESCE($1, (SELECT COALESCE(MAX(id), 0) + 1 FROM documents)), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(id)
+        .bind(&d.sha256)
+        .bind(&d.file_name)
+        .bind(d.title.clone())
+        .bind(d.published.clone())
+        .bind(d.source.clone())
+        .bind(d.doc_number.clone())
+        .bind(&d.script)
+        .bind(&d.encoding)
+        .bind(json(&body))
+        .bind(imported_by)
+        .bind(ts(created))
+        .bind(ts(updated))
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|e| {
+            conflict_on_unique(e, || {
+                format!("`{}` was already imported (same content)", d.file_name)
+            })
+        })?;
+        let id: i64 = row.try_get(0)?;
+        self.record_change(tx, "document", id, Op::Insert).await?;
+        Ok(id)
+    }
+
     async fn is_empty(&self) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts)",
+            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents)",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -927,6 +1021,94 @@ impl Store for SqlStore {
         Ok(report)
     }
 
+    async fn create_document(&self, document: &NewDocument) -> Result<DocumentRecord> {
+        let mut tx = self.write_tx().await?;
+        let t = now();
+        let id = self
+            .insert_document(&mut tx, None, self.actor, document, t, t)
+            .await?;
+        tx.commit().await?;
+        self.get_document(id).await
+    }
+
+    async fn get_document(&self, id: i64) -> Result<DocumentRecord> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        document_from_row(&row.ok_or_else(|| StoreError::not_found("document", id))?)
+    }
+
+    async fn get_documents(&self, ids: &[i64]) -> Result<Vec<DocumentRecord>> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = Vec::with_capacity(ids.len());
+        // Bounded IN lists, as for listings.
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id IN ({}) ORDER BY id",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                out.push(document_from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn document_by_sha256(&self, sha256: &str) -> Result<Option<DocumentRecord>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE sha256 = $1"
+        )))
+        .bind(sha256)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(document_from_row).transpose()
+    }
+
+    async fn list_documents(
+        &self,
+        f: &DocumentFilter,
+        page: Page,
+    ) -> Result<Paged<DocumentRecord>> {
+        let mut w = Where::default();
+        if let Some(script) = &f.script {
+            w.and("script = ?", [Arg::Text(script.clone())]);
+        }
+        let (total, rows) = self
+            .count_and_fetch("documents", DOCUMENT_COLUMNS, &w, "id DESC", page)
+            .await?;
+        Ok(Paged {
+            items: rows.iter().map(document_from_row).collect::<Result<_>>()?,
+            total,
+            page: page.number,
+            per_page: page.size,
+        })
+    }
+
+    async fn delete_document(&self, id: i64) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query("DELETE FROM documents WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("document", id));
+        }
+        self.record_change(&mut tx, "document", id, Op::Delete)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Change>> {
         let rows = sqlx::query("SELECT seq, entity, entity_id, op, at FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2")
             .bind(seq)
@@ -988,6 +1170,16 @@ impl Store for SqlStore {
         .await?
         {
             if let Err(e) = org_from_row(&row) {
+                problems.push(e.to_string());
+            }
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            if let Err(e) = document_from_row(&row) {
                 problems.push(e.to_string());
             }
         }
@@ -1059,6 +1251,14 @@ impl Store for SqlStore {
                 crate::workflow::contact_from_row(&row)?,
             ));
         }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents ORDER BY id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Document(document_from_row(&row)?));
+        }
         tx.commit().await?;
         Ok(Backup { items })
     }
@@ -1115,11 +1315,22 @@ impl Store for SqlStore {
                     .await?;
                 }
                 BackupItem::ContactRequest(c) => self.restore_contact(&mut tx, c).await?,
+                BackupItem::Document(d) => {
+                    self.insert_document(
+                        &mut tx,
+                        Some(d.id),
+                        d.imported_by,
+                        &d.document,
+                        d.created_at,
+                        d.updated_at,
+                    )
+                    .await?;
+                }
             }
         }
         if self.backend == Backend::Postgres {
             // Identity columns do not see explicit ids; move them past the restored rows.
-            for table in ["accounts", "tokens", "contact_requests"] {
+            for table in ["accounts", "tokens", "contact_requests", "documents"] {
                 sqlx::query(AssertSqlSafe(format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
                 )))

@@ -4,7 +4,10 @@
 use chrono::NaiveDate;
 use qiao_domain::{Kind, Listing, NewAccount, Organisation, Role};
 use qiao_store::test_support::TestDb;
-use qiao_store::{Backend, Drafts, ImportListing, ListingFilter, Op, OrgFilter, Page, StoreError};
+use qiao_store::{
+    Backend, BackupItem, DocumentFilter, Drafts, ImportListing, ListingFilter, NewDocument, Op,
+    OrgFilter, Page, StoreError,
+};
 use serde_json::json;
 
 macro_rules! conformance {
@@ -43,6 +46,8 @@ conformance!(
     sessions_expire_and_end,
     contact_requests_gate_disclosure,
     audit_log_names_the_actor,
+    documents_store_once_list_and_delete,
+    backup_restores_documents,
 );
 
 fn org(code: &str, name: &str) -> Organisation {
@@ -766,4 +771,177 @@ async fn audit_log_names_the_actor(db: &TestDb) {
         ("organisation", None)
     );
     assert_eq!(log.total, 4);
+}
+
+fn document(sha: &str, title: &str, script: &str) -> NewDocument {
+    NewDocument {
+        file_name: format!("{sha}.html"),
+        sha256: sha.repeat(64 / sha.len()),
+        title: Some(title.into()),
+        published: Some("2023-05-06".into()),
+        source: Some("闵行区科委".into()),
+        doc_number: Some("闵科委〔2023〕14号".into()),
+        script: script.into(),
+        encoding: "utf-8".into(),
+        text: format!("{title}\n技术合同成交额达到230亿元。"),
+        removed: json!([{"text": "上一篇", "reason": "prev_next"}]),
+        figures: json!([{"indicator": "技术合同成交额", "value": 23000000000_i64, "unit": "元"}]),
+        undecodable: json!([]),
+    }
+}
+
+async fn documents_store_once_list_and_delete(db: &TestDb) {
+    let s = &db.store;
+    let admin = s
+        .create_account(&member("importer", None), "h")
+        .await
+        .unwrap();
+    let first = s
+        .acting_as(admin.id)
+        .create_document(&document("a1", "科技创新政策", "hans"))
+        .await
+        .unwrap();
+    assert_eq!(first.imported_by, Some(admin.id));
+    assert_eq!(first.document, document("a1", "科技创新政策", "hans"));
+    assert_eq!(s.get_document(first.id).await.unwrap(), first);
+    let second = s
+        .create_document(&document("b2", "科技創新政策", "hant"))
+        .await
+        .unwrap();
+    assert_eq!(second.imported_by, None);
+
+    // The same bytes again (same hash, another file name) are refused and name the stored copy.
+    let mut again = document("a1", "改名", "hans");
+    again.file_name = "copy.html".into();
+    match s.create_document(&again).await.unwrap_err() {
+        StoreError::Conflict(m) => assert!(
+            m.contains(&format!("already imported as document {}", first.id)),
+            "{m}"
+        ),
+        e => panic!("expected a conflict, got {e:?}"),
+    }
+    assert_eq!(
+        s.document_by_sha256(&first.document.sha256)
+            .await
+            .unwrap()
+            .map(|d| d.id),
+        Some(first.id)
+    );
+    assert!(s.document_by_sha256("none").await.unwrap().is_none());
+
+    let all = s
+        .list_documents(&DocumentFilter::default(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(all.total, 2);
+    assert_eq!(
+        all.items.iter().map(|d| d.id).collect::<Vec<_>>(),
+        [second.id, first.id],
+        "newest first"
+    );
+    let one_page = s
+        .list_documents(&DocumentFilter::default(), Page { number: 2, size: 1 })
+        .await
+        .unwrap();
+    assert_eq!(one_page.items.len(), 1);
+    assert_eq!(one_page.items[0].id, first.id);
+    let hant = s
+        .list_documents(
+            &DocumentFilter {
+                script: Some("hant".into()),
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(hant.total, 1);
+    assert_eq!(hant.items[0].id, second.id);
+    assert_eq!(
+        s.get_documents(&[second.id, 999, first.id])
+            .await
+            .unwrap()
+            .iter()
+            .map(|d| d.id)
+            .collect::<Vec<_>>(),
+        [first.id, second.id]
+    );
+
+    s.acting_as(admin.id)
+        .delete_document(first.id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.get_document(first.id).await.unwrap_err(),
+        StoreError::NotFound {
+            what: "document",
+            ..
+        }
+    ));
+    assert!(matches!(
+        s.delete_document(first.id).await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    // Once deleted, the same file may be imported again.
+    s.create_document(&document("a1", "科技创新政策", "hans"))
+        .await
+        .unwrap();
+
+    let feed: Vec<_> = s
+        .changes_since(0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.entity == "document")
+        .map(|c| (c.entity_id, c.op))
+        .collect();
+    assert_eq!(feed.len(), 4);
+    assert_eq!(
+        feed[..3],
+        [
+            (first.id, Op::Insert),
+            (second.id, Op::Insert),
+            (first.id, Op::Delete)
+        ]
+    );
+    let log = s.audit_log(Page::default()).await.unwrap();
+    let delete = log
+        .items
+        .iter()
+        .find(|e| e.entity == "document" && e.op == Op::Delete)
+        .unwrap();
+    assert_eq!(delete.actor.as_deref(), Some("importer"));
+    assert!(s.integrity_check().await.unwrap().is_empty());
+}
+
+async fn backup_restores_documents(db: &TestDb) {
+    let s = &db.store;
+    let a = s
+        .create_document(&document("c3", "政策一", "hans"))
+        .await
+        .unwrap();
+    let b = s
+        .create_document(&document("d4", "政策二", "hant"))
+        .await
+        .unwrap();
+    s.delete_document(a.id).await.unwrap();
+    let backup = s.backup().await.unwrap();
+    assert_eq!(backup.items, [BackupItem::Document(b.clone())]);
+
+    let target = TestDb::new(db.backend).await.unwrap();
+    target.store.restore(&backup).await.unwrap();
+    assert_eq!(target.store.backup().await.unwrap(), backup);
+    assert_eq!(target.store.get_document(b.id).await.unwrap(), b);
+    // New documents are numbered after the restored ones.
+    let next = target
+        .store
+        .create_document(&document("e5", "政策三", "hans"))
+        .await
+        .unwrap();
+    assert!(next.id > b.id);
+    // A restored store refuses a second restore.
+    assert!(matches!(
+        target.store.restore(&backup).await.unwrap_err(),
+        StoreError::Conflict(_)
+    ));
+    target.drop_schema().await;
 }

@@ -29,7 +29,7 @@ pub struct Cli {
 pub enum Command {
     /// Run the web platform and JSON API.
     Serve(ServeArgs),
-    /// Import records from a file (JSONL, CSV or XLSX).
+    /// Import records from a file (JSONL, CSV or XLSX), or policy documents.
     #[command(subcommand)]
     Import(ImportCommand),
     /// Export every organisation and listing to a file (format by extension: .jsonl, .csv, .xlsx).
@@ -149,6 +149,21 @@ pub enum ImportCommand {
     /// By default a file with any bad row imports nothing and every bad row is printed with
     /// its line and reason.
     Listings(ImportArgs),
+    /// Policy and news documents: files, or folders searched recursively for .txt, .html and
+    /// .htm files.
+    ///
+    /// Each file is read (encoding, HTML, boilerplate, metadata, figures), stored and then found
+    /// by search in either script. A file whose bytes were imported before is skipped; a file
+    /// that fails does not stop the others (exit code 1 if any failed).
+    Docs(ImportDocsArgs),
+}
+
+/// Arguments of `qiao import docs`.
+#[derive(Debug, Args)]
+pub struct ImportDocsArgs {
+    /// Files and folders.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
 }
 
 /// Arguments of `qiao import listings`.

@@ -187,6 +187,111 @@ fn doc_inspect_reads_a_big5_page_and_summarises_it() {
 }
 
 #[test]
+fn import_docs_stores_a_folder_of_mixed_files_and_skips_what_it_has() {
+    let q = Qiao::new();
+    let folder = q.path("docs");
+    std::fs::create_dir_all(folder.join("sub")).unwrap();
+    let plan = std::fs::read(format!("{DOC_FIXTURES}/003_853fbbfa8443af7f.txt")).unwrap();
+    std::fs::write(folder.join("plan.txt"), &plan).unwrap();
+    // The traditional page as Big5 HTML, one folder down.
+    let text = std::fs::read_to_string(format!("{DOC_FIXTURES}/002_fa69439dd6a4a0b4.txt")).unwrap();
+    let page = format!(
+        "<html><head><meta charset=\"big5\"><title>楊浦區科委</title></head><body>{}</body></html>",
+        text.lines()
+            .map(|l| format!("<p>{l}</p>"))
+            .collect::<String>()
+    );
+    std::fs::write(
+        folder.join("sub/yangpu.HTM"),
+        qiao_docs::Encoding::Big5.encode(&page),
+    )
+    .unwrap();
+    // UTF-8 with one stray byte: stored, with the bad byte reported.
+    let mut damaged = std::fs::read(format!("{DOC_FIXTURES}/000_03cb8c32e2444fbc.txt")).unwrap();
+    let at = damaged.iter().position(|b| *b == b'\n').unwrap() + 1;
+    damaged.insert(at, 0xff);
+    std::fs::write(folder.join("sub/news.txt"), &damaged).unwrap();
+    // The same bytes under another name, and a file that is not a document.
+    std::fs::write(folder.join("sub/plan-copy.txt"), &plan).unwrap();
+    std::fs::write(folder.join("sub/scan.pdf"), b"%PDF-1.4").unwrap();
+
+    let missing = q.path("nope.html");
+    let pdf = folder.join("sub/scan.pdf");
+    let out = q.run(&[
+        "import",
+        "docs",
+        folder.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        pdf.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let line = |name: &str| {
+        stdout
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no line for {name}:\n{stdout}"))
+            .to_string()
+    };
+    let plan_line = line("plan.txt:");
+    assert!(
+        plan_line.contains(", utf-8, hans, 「关于印发《闵行区科委2023年工作要点》的通知」, "),
+        "{plan_line}"
+    );
+    let plan_id: i64 = plan_line
+        .split("document ")
+        .nth(1)
+        .and_then(|s| s.split(',').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(line("yangpu.HTM").contains(", big5, hant, 「"));
+    assert!(line("news.txt").contains(", utf-8, "));
+    assert!(
+        stderr.contains(&format!(
+            "news.txt: warning: 1 spans of bytes are not valid utf-8: byte {at} (ff); stored with U+FFFD in their place"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        line("plan-copy.txt"),
+        format!(
+            "{}: skipped, already imported as document {plan_id}",
+            folder.join("sub/plan-copy.txt").display()
+        )
+    );
+    // A folder's other files are left alone; one named on its own is an error.
+    assert!(!stdout.contains("scan.pdf"));
+    assert!(
+        stderr.contains("scan.pdf: error: not a .txt, .html or .htm file"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("nope.html: error: no such file or folder"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.ends_with("3 imported, 1 already imported, 2 failed\n"),
+        "{stdout}"
+    );
+
+    // Again: nothing new, nothing failed.
+    let again = q.ok(&["import", "docs", folder.to_str().unwrap()]);
+    assert!(
+        again.ends_with("0 imported, 4 already imported, 0 failed\n"),
+        "{again}"
+    );
+    // Kept in backups, indexed by a rebuild.
+    let backup = q.path("backup.jsonl");
+    q.ok(&["backup", backup.to_str().unwrap()]);
+    let lines = std::fs::read_to_string(&backup).unwrap();
+    assert_eq!(lines.matches("\"table\":\"document\"").count(), 3);
+    let out = q.ok(&["reindex"]);
+    assert!(out.contains("reindexed 3 listings and documents"), "{out}");
+}
+
+#[test]
 fn model_status_tells_a_missing_and_a_damaged_model_apart() {
     let q = Qiao::new();
     let status = || {
@@ -566,5 +671,8 @@ fn search_index_survives_sigkill_and_agrees_with_the_database() {
 
     // `qiao reindex` rebuilds the same index from the database.
     let out = q.ok(&["reindex"]);
-    assert!(out.contains(&format!("reindexed {N} listings")), "{out}");
+    assert!(
+        out.contains(&format!("reindexed {N} listings and documents")),
+        "{out}"
+    );
 }

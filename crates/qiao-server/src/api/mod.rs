@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod contacts;
+pub mod documents;
 pub mod imports;
 pub mod listings;
 pub mod meta;

@@ -1,10 +1,12 @@
 //! `GET /api/v1/search` and `GET /api/v1/{kind}s/{id}/matches`: free-text search and two-way
-//! matching, each hit with its score, reasons and highlighted snippets.
+//! matching, each hit with its score, reasons and highlighted snippets. `type=document` searches
+//! the imported policy documents instead of listings (matching never returns documents).
 
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use qiao_domain::listing::Status;
 use qiao_domain::{Invalid, Kind};
-use qiao_search::{Filters, Results, SearchRequest};
+use qiao_search::{DocumentResults, Filters, Results, SearchRequest};
 use serde::{Deserialize, Serialize};
 
 use super::{Paging, parse_param};
@@ -22,7 +24,8 @@ const MAX_QUERY_CHARS: usize = 2_000;
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     q: Option<String>,
-    /// Comma-separated kinds (`achievement,expert`); all when absent.
+    /// Comma-separated kinds (`achievement,expert`); all when absent. `document` alone searches
+    /// imported policy documents.
     #[serde(rename = "type")]
     kind: Option<String>,
     status: Option<String>,
@@ -49,6 +52,18 @@ pub struct SearchResponse {
     results: Results,
 }
 
+/// A page of document search results.
+#[derive(Debug, Serialize)]
+pub struct DocumentSearchResponse {
+    /// Page number.
+    page: u32,
+    /// Page size.
+    per_page: u32,
+    /// The hits on this page, each with `"type": "document"`.
+    #[serde(flatten)]
+    results: DocumentResults,
+}
+
 /// The listing whose matches are shown.
 #[derive(Debug, Serialize)]
 struct Source {
@@ -69,7 +84,7 @@ fn parse_kinds(raw: Option<&str>) -> ApiResult<Vec<Kind>> {
             Invalid::field(
                 "type",
                 format!(
-                    "`{part}` is not one of: {}",
+                    "`{part}` is not one of: {}, document",
                     Kind::ALL.map(|k| k.as_str()).join(", ")
                 ),
             )
@@ -85,7 +100,7 @@ fn parse_kinds(raw: Option<&str>) -> ApiResult<Vec<Kind>> {
 pub async fn search(
     State(state): State<AppState>,
     Query(p): Query<SearchQuery>,
-) -> ApiResult<axum::Json<SearchResponse>> {
+) -> ApiResult<Response> {
     let q = p.q.as_deref().unwrap_or("").trim().to_string();
     if q.is_empty() {
         return Err(Invalid::field("q", "enter the words to search for (请输入检索词)").into());
@@ -98,6 +113,44 @@ pub async fn search(
         per_page: p.per_page,
     }
     .page()?;
+    let wants_documents = p
+        .kind
+        .as_deref()
+        .is_some_and(|k| k.split(',').any(|part| part.trim() == "document"));
+    if wants_documents {
+        if p.kind.as_deref().map(str::trim) != Some("document") {
+            return Err(Invalid::field(
+                "type",
+                "`document` cannot be combined with listing kinds; search them separately",
+            )
+            .into());
+        }
+        if p.status.is_some()
+            || p.district.is_some()
+            || p.discipline.is_some()
+            || p.active.is_some()
+        {
+            return Err(Invalid::field(
+                "type",
+                "documents have no status, district, field or expiry; drop those filters for type=document",
+            )
+            .into());
+        }
+        let results = state
+            .search
+            .search_documents(
+                &q,
+                page.size as usize,
+                ((page.number - 1) * page.size) as usize,
+            )
+            .await?;
+        return Ok(axum::Json(DocumentSearchResponse {
+            page: page.number,
+            per_page: page.size,
+            results,
+        })
+        .into_response());
+    }
     let status = parse_param(
         "status",
         p.status.as_deref(),
@@ -116,6 +169,7 @@ pub async fn search(
             district: p.district.filter(|s| !s.trim().is_empty()),
             discipline: p.discipline.filter(|s| !s.trim().is_empty()),
             exclude_ids: Vec::new(),
+            documents: false,
         },
         limit: page.size as usize,
         offset: ((page.number - 1) * page.size) as usize,
@@ -127,7 +181,8 @@ pub async fn search(
         page: page.number,
         per_page: page.size,
         results,
-    }))
+    })
+    .into_response())
 }
 
 /// `GET /api/v1/{kind}s/{id}/matches`: what answers this listing, open and not expired today.
@@ -168,7 +223,7 @@ pub struct IndexStatus {
     indexed_seq: i64,
     /// The database's newest change-feed position.
     database_seq: i64,
-    /// Listings in the index.
+    /// Listings and documents in the index.
     documents: u64,
     /// Whether the index reflects every change.
     up_to_date: bool,

@@ -14,6 +14,7 @@ pub mod account;
 pub mod admin;
 pub mod boards;
 pub mod detail;
+pub mod documents;
 pub mod form;
 pub mod home;
 pub mod messages;

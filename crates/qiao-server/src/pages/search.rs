@@ -103,6 +103,17 @@ pub fn hit_view(
     }
 }
 
+/// How many document hits a results page shows beside the listings.
+const DOCUMENT_HITS: usize = 5;
+
+/// A policy document found by the query, linking to its page.
+pub struct DocHitView {
+    href: String,
+    title: String,
+    meta: Vec<String>,
+    snippets: Vec<String>,
+}
+
 /// One facet value with its count and the link that toggles it.
 pub struct FacetOption {
     label: String,
@@ -126,6 +137,7 @@ struct SearchPage<'a> {
     summary: String,
     facets: Vec<Facet>,
     hits: Vec<HitView>,
+    documents: Vec<DocHitView>,
     prev: Option<String>,
     next: Option<String>,
 }
@@ -202,6 +214,7 @@ pub async fn search(
             summary: String::new(),
             facets: Vec::new(),
             hits: Vec::new(),
+            documents: Vec::new(),
             prev: None,
             next: None,
         }));
@@ -218,6 +231,31 @@ pub async fn search(
         })
         .await
         .map_err(|e| v.error(e))?;
+    // Imported policy documents are searched apart (they have none of the listing facets) and
+    // shown beside the listings, on the first page only.
+    let documents = if p.page.unwrap_or(1) <= 1 {
+        state
+            .search
+            .search_documents(&q, DOCUMENT_HITS, 0)
+            .await
+            .map_err(|e| v.error(e))?
+            .hits
+            .into_iter()
+            .map(|h| DocHitView {
+                href: format!("/documents/{}", h.id),
+                title: h
+                    .title
+                    .unwrap_or_else(|| l.t("（无标题）", "(untitled)").to_string()),
+                meta: [h.published, h.source, h.doc_number]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                snippets: h.snippets.iter().take(2).map(snippet_html).collect(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
     let listings = listings_by_id(&state, &ids).await.map_err(|e| v.error(e))?;
 
@@ -345,6 +383,7 @@ pub async fn search(
         summary,
         facets,
         hits,
+        documents,
         prev,
         next,
     }))

@@ -1,17 +1,17 @@
-//! `qiao import listings` and `qiao export`.
+//! `qiao import listings`, `qiao import docs` and `qiao export`.
 //!
 //! An import is all or nothing by default: every row is parsed and validated first, owners are
 //! resolved, and only a file without a bad row is written, in one transaction. With
 //! `--skip-invalid` the good rows are written and the bad ones go to a rejects file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use qiao_io::Record;
 use qiao_store::{BackupItem, Store};
 
-use crate::cli::ImportArgs;
+use crate::cli::{ImportArgs, ImportDocsArgs};
 
 pub async fn run(store: &Arc<dyn Store>, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let outcome = qiao_io::read_path(&args.file)?;
@@ -61,6 +61,147 @@ pub async fn run(store: &Arc<dyn Store>, args: &ImportArgs) -> anyhow::Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
+/// The extensions a folder is searched for.
+const DOCUMENT_EXTENSIONS: [&str; 3] = ["txt", "html", "htm"];
+
+fn is_document(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// The files `paths` name: files as given (they must be .txt, .html or .htm too), folders
+/// searched recursively (in name order) for documents. A path that does not exist or is not
+/// a document is an error of its own, reported with the others.
+fn document_files(paths: &[PathBuf]) -> Vec<(PathBuf, Option<String>)> {
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, Option<String>)>) {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => {
+                out.push((
+                    dir.to_path_buf(),
+                    Some(format!("cannot read the folder: {e}")),
+                ));
+                return;
+            }
+        };
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, out);
+            } else if is_document(&path) {
+                out.push((path, None));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut out);
+        } else if !path.exists() {
+            out.push((path.clone(), Some("no such file or folder".into())));
+        } else if is_document(path) {
+            out.push((path.clone(), None));
+        } else {
+            out.push((
+                path.clone(),
+                Some("not a .txt, .html or .htm file; documents are read from those only".into()),
+            ));
+        }
+    }
+    out
+}
+
+/// `qiao import docs PATH…`: one line per file (id, encoding, script, title, figures, or why
+/// not), then a summary. Already imported files are skipped, not failures.
+pub async fn docs(store: &Arc<dyn Store>, args: &ImportDocsArgs) -> anyhow::Result<ExitCode> {
+    let (mut imported, mut skipped, mut failed) = (0usize, 0usize, 0usize);
+    let files = document_files(&args.paths);
+    if files.is_empty() {
+        eprintln!("no .txt, .html or .htm files found in the paths given");
+        return Ok(ExitCode::FAILURE);
+    }
+    for (path, problem) in files {
+        let shown = path.display();
+        if let Some(problem) = problem {
+            eprintln!("{shown}: error: {problem}");
+            failed += 1;
+            continue;
+        }
+        let bytes = match read_document(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{shown}: error: {e}");
+                failed += 1;
+                continue;
+            }
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| shown.to_string());
+        match qiao_server::documents::import(store, &name, &bytes).await {
+            Ok(done) => {
+                imported += 1;
+                let d = &done.record.document;
+                println!(
+                    "{shown}: document {}, {}, {}, 「{}」, {} figures",
+                    done.record.id,
+                    d.encoding,
+                    d.script,
+                    d.title.as_deref().unwrap_or("(no title)"),
+                    done.figures
+                );
+                if !done.undecodable.is_empty() {
+                    let at: Vec<String> = done
+                        .undecodable
+                        .iter()
+                        .take(10)
+                        .map(|(offset, hex)| format!("byte {offset} ({hex})"))
+                        .collect();
+                    let more = done.undecodable.len().saturating_sub(at.len());
+                    eprintln!(
+                        "{shown}: warning: {} spans of bytes are not valid {}: {}{}; stored with U+FFFD in their place",
+                        done.undecodable.len(),
+                        d.encoding,
+                        at.join(", "),
+                        if more > 0 {
+                            format!(" and {more} more")
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
+            }
+            Err(qiao_server::documents::ImportDocError::Duplicate { existing, .. }) => {
+                skipped += 1;
+                println!("{shown}: skipped, already imported as document {existing}");
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("{shown}: error: {e}");
+            }
+        }
+    }
+    println!("{imported} imported, {skipped} already imported, {failed} failed");
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn read_document(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let size = std::fs::metadata(path)?.len();
+    if size > qiao_docs::MAX_BYTES {
+        anyhow::bail!(
+            "{size} bytes; documents larger than {} bytes are not read",
+            qiao_docs::MAX_BYTES
+        );
+    }
+    Ok(std::fs::read(path)?)
+}
+
 /// Writes every organisation and listing (private fields included: exports are for operators).
 /// Reads through [`Store::backup`], so the export is one consistent snapshot even while the
 /// server keeps writing.
@@ -82,8 +223,12 @@ pub async fn export(store: &Arc<dyn Store>, file: &Path) -> anyhow::Result<ExitC
                     listing: l.listing,
                 }));
             }
-            // Exports carry the marketplace, not who talked to whom.
-            BackupItem::Account(_) | BackupItem::Token(_) | BackupItem::ContactRequest(_) => {}
+            // Exports carry the marketplace, not who talked to whom; documents travel as their
+            // files (`qiao import docs`) or in backups.
+            BackupItem::Account(_)
+            | BackupItem::Token(_)
+            | BackupItem::ContactRequest(_)
+            | BackupItem::Document(_) => {}
         }
     }
     qiao_io::write_path(file, &records)?;

@@ -27,6 +27,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(ImportCommand::Listings(ref args)) => {
             import::run(&open(&cli).await?, args).await
         }
+        Command::Import(ImportCommand::Docs(ref args)) => {
+            import::docs(&open(&cli).await?, args).await
+        }
         Command::Export(ref args) => import::export(&open(&cli).await?, &args.file).await,
         Command::Backup { ref file } => backup::backup(&open(&cli).await?, file).await,
         Command::Restore { ref file } => backup::restore(&open(&cli).await?, file).await,

@@ -50,7 +50,7 @@ pub async fn reindex(cli: &Cli, store: &Arc<dyn Store>) -> anyhow::Result<ExitCo
     let follower = Follower::new(store.clone(), Arc::new(index)).await?;
     let docs = follower.rebuild().await?;
     println!(
-        "reindexed {docs} listings into {} in {:.1} s (up to change {})",
+        "reindexed {docs} listings and documents into {} in {:.1} s (up to change {})",
         dir.display(),
         start.elapsed().as_secs_f64(),
         follower.reached()
