@@ -82,6 +82,12 @@ pub struct Hit {
     pub district: Option<String>,
     /// Field or discipline.
     pub discipline: Option<String>,
+    /// Maturity stage (achievements).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    /// Last day the listing is open, if set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<chrono::NaiveDate>,
     /// Fused score (higher is better; comparable within one result list only).
     pub score: f32,
     /// Why: every part of the score.
@@ -322,6 +328,11 @@ impl Engine {
                     status: rec.listing.status(),
                     district: rec.listing.district().map(str::to_string),
                     discipline: rec.listing.discipline().map(str::to_string),
+                    stage: match &rec.listing {
+                        Listing::Achievement(a) => a.stage,
+                        _ => None,
+                    },
+                    expires_on: rec.listing.expires_on(),
                     score: r.score,
                     signals: r.signals,
                     matched_terms,

@@ -368,6 +368,17 @@ pub fn document() -> Value {
                     "highlights": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}}}}}}}}
         }
     }));
+    // Added apart: one json! literal this deep exceeds the macro recursion limit.
+    if let Some(Value::Object(hit)) = schemas
+        .get_mut("SearchResults")
+        .and_then(|r| r.pointer_mut("/properties/hits/items/properties"))
+    {
+        hit.insert("stage".into(), json!({"type": "string", "enum": ["lab", "small_pilot", "pilot", "industrial"], "description": "maturity (achievements)"}));
+        hit.insert(
+            "expires_on".into(),
+            json!({"type": "string", "format": "date", "description": "last day open, if set"}),
+        );
+    }
     schemas.insert("Error".into(), json!({
         "type": "object", "required": ["error"],
         "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {

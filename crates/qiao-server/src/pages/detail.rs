@@ -15,8 +15,7 @@ use serde_json::Value;
 use super::form::{self, FormData, Shown};
 use super::search::{HitView, hit_view};
 use super::{
-    Ctx, Lang, PageError, PageResult, Visitor, form_message, html, listings_by_id, see_other,
-    status_badge,
+    Ctx, Lang, PageError, PageResult, Visitor, form_message, html, see_other, status_badge,
 };
 use crate::api::{contacts, listings};
 use crate::error::{ApiError, Code};
@@ -267,14 +266,13 @@ async fn render_detail(
         .matches(&record, today, MATCHES, 0)
         .await
         .map_err(|e| v.error(e))?;
-    let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
-    let found = listings_by_id(state, &ids).await.map_err(|e| v.error(e))?;
-    let matches = results
-        .hits
-        .iter()
-        .map(|h| hit_view(l, h, found.get(&h.id), today))
-        .collect();
-    let (status, status_class) = status_badge(l, &record.listing, today);
+    let matches = results.hits.iter().map(|h| hit_view(l, h, today)).collect();
+    let (status, status_class) = status_badge(
+        l,
+        record.listing.status(),
+        record.listing.expires_on(),
+        today,
+    );
     let self_href = format!("/{}/{}", kind.plural(), record.id);
     Ok(html(&DetailPage {
         ctx: &v.ctx,

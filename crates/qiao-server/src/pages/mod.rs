@@ -343,12 +343,13 @@ pub struct Row {
 /// A status badge: label and colour class; plain open listings get none.
 pub fn status_badge(
     l: Lang,
-    listing: &qiao_domain::Listing,
+    status: qiao_domain::Status,
+    expires_on: Option<chrono::NaiveDate>,
     today: chrono::NaiveDate,
 ) -> (String, &'static str) {
     use qiao_domain::Status;
-    let expired = listing.expires_on().is_some_and(|d| d < today);
-    match listing.status() {
+    let expired = expires_on.is_some_and(|d| d < today);
+    match status {
         Status::Open if expired => (l.t("已过期", "expired").into(), "bad"),
         Status::Open => (String::new(), ""),
         Status::Draft => (l.t("草稿", "draft").into(), "warn"),
@@ -361,7 +362,7 @@ pub fn status_badge(
 /// The list line of a stored listing.
 pub fn row(l: Lang, r: &qiao_store::ListingRecord, today: chrono::NaiveDate) -> Row {
     let kind = r.listing.kind();
-    let (status, status_class) = status_badge(l, &r.listing, today);
+    let (status, status_class) = status_badge(l, r.listing.status(), r.listing.expires_on(), today);
     let mut meta = Vec::new();
     if let Some(d) = r.listing.district() {
         meta.push(d.to_string());

@@ -223,7 +223,7 @@ pub async fn show(
             .take(MATCHES)
             .collect()
     };
-    let matches = hits.iter().map(|h| hit_view(l, h, None, today)).collect();
+    let matches = hits.iter().map(|h| hit_view(l, h, today)).collect();
     Ok(html(&OrgPage {
         ctx: &v.ctx,
         name: org.name.clone(),

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use qiao_domain::listing::Stage;
-use qiao_domain::{Kind, Listing, Status};
+use qiao_domain::{Kind, Status};
 use qiao_search::{Explainer, Filters, Hit, SearchRequest};
 use serde::Deserialize;
 
@@ -59,12 +59,7 @@ pub struct HitView {
 }
 
 /// A hit's view in `l`.
-pub fn hit_view(
-    l: Lang,
-    hit: &Hit,
-    listing: Option<&Listing>,
-    today: chrono::NaiveDate,
-) -> HitView {
+pub fn hit_view(l: Lang, hit: &Hit, today: chrono::NaiveDate) -> HitView {
     let mut reasons = Vec::new();
     if !hit.matched_terms.is_empty() {
         reasons.push(format!(
@@ -79,10 +74,7 @@ pub fn hit_view(
         }
         reasons.push(s.label.clone());
     }
-    let (status, status_class) = match listing {
-        Some(li) => status_badge(l, li, today),
-        None => (String::new(), ""),
-    };
+    let (status, status_class) = status_badge(l, hit.status, hit.expires_on, today);
     let mut meta = Vec::new();
     if let Some(d) = &hit.district {
         meta.push(d.clone());
@@ -142,16 +134,13 @@ struct SearchPage<'a> {
     next: Option<String>,
 }
 
-fn maturity_of(listing: Option<&Listing>) -> Option<&'static str> {
-    match listing {
-        Some(Listing::Achievement(a)) => a.stage.map(|s| match s {
-            Stage::Lab => "lab",
-            Stage::SmallPilot => "small_pilot",
-            Stage::Pilot => "pilot",
-            Stage::Industrial => "industrial",
-        }),
-        _ => None,
-    }
+fn maturity_of(stage: Option<Stage>) -> Option<&'static str> {
+    stage.map(|s| match s {
+        Stage::Lab => "lab",
+        Stage::SmallPilot => "small_pilot",
+        Stage::Pilot => "pilot",
+        Stage::Industrial => "industrial",
+    })
 }
 
 fn maturity_label(l: Lang, code: &str) -> String {
@@ -256,17 +245,13 @@ pub async fn search(
     } else {
         Vec::new()
     };
-    let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
-    let listings = listings_by_id(&state, &ids).await.map_err(|e| v.error(e))?;
-
     // Each hit's facet values.
     let values = |h: &Hit| -> [(&'static str, Option<String>); 5] {
-        let listing = listings.get(&h.id);
         [
             ("type", Some(h.kind.as_str().to_string())),
             ("field", h.discipline.clone()),
             ("district", h.district.clone()),
-            ("maturity", maturity_of(listing).map(str::to_string)),
+            ("maturity", maturity_of(h.stage).map(str::to_string)),
             ("status", Some(h.status.as_str().to_string())),
         ]
     };
@@ -337,20 +322,21 @@ pub async fn search(
     let shown: Vec<&Hit> = results.hits.iter().filter(|h| passes(h, None)).collect();
     let page = p.page.unwrap_or(1).max(1);
     let start = (page - 1) * PER_PAGE;
+    // Only the shown hits are explained, so only their texts are read.
+    let page_hits: Vec<&Hit> = shown.iter().skip(start).take(PER_PAGE).copied().collect();
+    let ids: Vec<i64> = page_hits.iter().map(|h| h.id).collect();
+    let listings = listings_by_id(&state, &ids).await.map_err(|e| v.error(e))?;
     let explainer = Explainer::new(&q);
-    let hits: Vec<HitView> = shown
-        .iter()
-        .skip(start)
-        .take(PER_PAGE)
+    let hits: Vec<HitView> = page_hits
+        .into_iter()
         .map(|h| {
-            let listing = listings.get(&h.id);
-            let mut hit = (*h).clone();
-            if let Some(li) = listing {
+            let mut hit = h.clone();
+            if let Some(li) = listings.get(&h.id) {
                 let e = explainer.explain(li);
                 hit.matched_terms = e.matched_terms;
                 hit.snippets = e.snippets;
             }
-            hit_view(l, &hit, listing, today)
+            hit_view(l, &hit, today)
         })
         .collect();
     let mut params: Vec<(&str, String)> = vec![("q", q.clone())];
