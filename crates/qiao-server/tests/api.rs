@@ -665,8 +665,19 @@ async fn openapi_document_covers_every_route_and_resolves() {
         .body;
     assert_eq!(doc["openapi"], "3.0.3");
     let hit = &doc["components"]["schemas"]["SearchResults"]["properties"]["hits"]["items"];
-    for field in ["id", "kind", "score", "signals", "stage", "expires_on", "snippets"] {
-        assert!(hit["properties"].get(field).is_some(), "hit field {field} documented");
+    for field in [
+        "id",
+        "kind",
+        "score",
+        "signals",
+        "stage",
+        "expires_on",
+        "snippets",
+    ] {
+        assert!(
+            hit["properties"].get(field).is_some(),
+            "hit field {field} documented"
+        );
     }
     for kind in qiao_domain::Kind::ALL {
         let p = &doc["paths"][format!("/api/v1/{}/{{id}}", kind.plural())];

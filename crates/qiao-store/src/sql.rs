@@ -505,6 +505,36 @@ impl SqlStore {
         Ok(id)
     }
 
+    /// The rows of `table` among `ids` that exist, in id order, read by `from_row`.
+    async fn fetch_by_ids<T>(
+        &self,
+        table: &str,
+        columns: &str,
+        ids: &[i64],
+        from_row: fn(&AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = Vec::with_capacity(ids.len());
+        // Bounded IN lists: both backends cap bind parameters (SQLite at 32766).
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {columns} FROM {table} WHERE id IN ({}) ORDER BY id",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                out.push(from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
     pub(crate) async fn count_and_fetch(
         &self,
         table: &str,
@@ -863,26 +893,8 @@ impl Store for SqlStore {
     }
 
     async fn get_listings(&self, ids: &[i64]) -> Result<Vec<ListingRecord>> {
-        let mut ids = ids.to_vec();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut out = Vec::with_capacity(ids.len());
-        // Bounded IN lists: both backends cap bind parameters (SQLite at 32766).
-        for chunk in ids.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT {LISTING_COLUMNS} FROM listings WHERE id IN ({}) ORDER BY id",
-                marks.join(", ")
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            for row in q.fetch_all(&self.pool).await? {
-                out.push(listing_from_row(&row)?);
-            }
-        }
-        Ok(out)
+        self.fetch_by_ids("listings", LISTING_COLUMNS, ids, listing_from_row)
+            .await
     }
 
     async fn update_listing(&self, id: i64, listing: &Listing) -> Result<ListingRecord> {
@@ -1042,26 +1054,8 @@ impl Store for SqlStore {
     }
 
     async fn get_documents(&self, ids: &[i64]) -> Result<Vec<DocumentRecord>> {
-        let mut ids = ids.to_vec();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut out = Vec::with_capacity(ids.len());
-        // Bounded IN lists, as for listings.
-        for chunk in ids.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id IN ({}) ORDER BY id",
-                marks.join(", ")
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            for row in q.fetch_all(&self.pool).await? {
-                out.push(document_from_row(&row)?);
-            }
-        }
-        Ok(out)
+        self.fetch_by_ids("documents", DOCUMENT_COLUMNS, ids, document_from_row)
+            .await
     }
 
     async fn document_by_sha256(&self, sha256: &str) -> Result<Option<DocumentRecord>> {
