@@ -134,6 +134,8 @@ impl Follower {
             self.reached.send_replace(0);
         }
         self.catch_up().await?;
+        let index = self.index.clone();
+        blocking(move || index.merge_segments()).await?;
         Ok(self.index.num_docs())
     }
 

@@ -240,3 +240,43 @@ async fn filtered_retrieval_equals_filtering_every_match() {
         );
     }
 }
+
+/// Merging segments (what a rebuild ends with) leaves one segment and the same results.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merging_segments_keeps_every_document() {
+    let db = TestDb::sqlite().await;
+    let store = db.store.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let follower = Follower::new(
+        store.clone(),
+        Arc::new(SearchIndex::open(dir.path()).unwrap()),
+    )
+    .await
+    .unwrap();
+    let mut created = Vec::new();
+    for title in ["石墨烯导热膜", "石墨烯电池", "石墨烯涂层"] {
+        let r = store
+            .create_listing(
+                None,
+                &listing(Kind::Achievement, json!({"title": title, "summary": title})),
+            )
+            .await
+            .unwrap();
+        created.push(r.id as u64);
+        follower.catch_up().await.unwrap(); // one commit, one segment each
+    }
+    let index = follower.index();
+    assert!(
+        index.segment_count() > 1,
+        "{} segments",
+        index.segment_count()
+    );
+    let before = ids(index, "石墨烯", &Filters::default());
+    index.merge_segments().unwrap();
+    assert_eq!(index.segment_count(), 1);
+    assert_eq!(ids(index, "石墨烯", &Filters::default()), before);
+    assert_eq!(before, created);
+    // And a rebuild ends merged too.
+    follower.rebuild().await.unwrap();
+    assert_eq!(follower.index().segment_count(), 1);
+}
