@@ -107,6 +107,7 @@ fn pages() -> Router<AppState> {
         .route("/requests/{id}/decide", post(workspace::decide))
         .route("/admin", get(admin::accounts))
         .route("/admin/accounts", post(admin::create_account))
+        .route("/admin/accounts/{id}", post(admin::update_account))
         .route("/admin/audit", get(admin::audit))
         .route("/static/qiao.css", get(crate::pages::stylesheet))
         .route("/static/qiao.js", get(crate::pages::script));

@@ -814,6 +814,72 @@ async fn admins_manage_accounts_and_read_the_audit_log() {
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert!(root.get("/admin").await.body.contains("staff1"));
     assert!(root.get("/admin/audit").await.body.contains("root"));
+
+    // Roles are changed on the admin page; a member needs an organisation, and an admin cannot
+    // demote themselves.
+    let gina_id = app
+        .db
+        .store
+        .account_for_login("gina")
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let root_id = app
+        .db
+        .store
+        .account_for_login("root")
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let p = root
+        .submit(
+            "/admin",
+            &format!("/admin/accounts/{gina_id}"),
+            &[("role", "technology_manager"), ("credit_code", "")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(
+        app.db.store.get_account(gina_id).await.unwrap().role,
+        Role::TechnologyManager
+    );
+    let p = root
+        .submit(
+            "/admin",
+            &format!("/admin/accounts/{gina_id}"),
+            &[("role", "member"), ("credit_code", "")],
+        )
+        .await;
+    assert!(p.body.contains("机构成员必须归属一个机构"), "{}", p.body);
+    let p = root
+        .submit(
+            "/admin",
+            &format!("/admin/accounts/{root_id}"),
+            &[("role", "member"), ("credit_code", &code(11))],
+        )
+        .await;
+    assert!(p.body.contains("不能取消自己的管理员角色"));
+    assert_eq!(
+        app.db.store.get_account(root_id).await.unwrap().role,
+        Role::Admin
+    );
+    // Not an admin: refused.
+    let token = csrf_of(&gina.get("/workspace").await.body);
+    let p = gina
+        .post_raw(
+            &format!("/admin/accounts/{gina_id}"),
+            &[("_csrf", &token), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_ne!(
+        app.db.store.get_account(gina_id).await.unwrap().role,
+        Role::Admin
+    );
 }
 
 #[tokio::test]

@@ -163,6 +163,14 @@ pub trait Store: Send + Sync + 'static {
     async fn create_account(&self, account: &NewAccount, password_hash: &str) -> Result<Account>;
     /// One account.
     async fn get_account(&self, id: i64) -> Result<Account>;
+    /// Changes an account's role and organisation (admins do this). Not found for a missing
+    /// account; conflict for a missing organisation.
+    async fn update_account(
+        &self,
+        id: i64,
+        role: qiao_domain::Role,
+        org_id: Option<i64>,
+    ) -> Result<Account>;
     /// An account and its password hash, by username (for logging in).
     async fn account_for_login(&self, username: &str) -> Result<Option<(Account, String)>>;
     /// All accounts, by id.

@@ -809,6 +809,24 @@ impl Store for SqlStore {
         self.get_account(id).await
     }
 
+    async fn update_account(&self, id: i64, role: Role, org_id: Option<i64>) -> Result<Account> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query("UPDATE accounts SET role = $1, org_id = $2 WHERE id = $3")
+            .bind(role.as_str())
+            .bind(org_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict_on_unique(e, || "account update conflicts".into()))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("account", id));
+        }
+        self.record_change(&mut tx, "account", id, Op::Update)
+            .await?;
+        tx.commit().await?;
+        self.get_account(id).await
+    }
+
     async fn get_account(&self, id: i64) -> Result<Account> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"

@@ -764,13 +764,39 @@ async fn audit_log_names_the_actor(db: &TestDb) {
             ("listing", l.id, Op::Insert, Some("actor"))
         ]
     );
+    // An admin changes the account's role; the change is logged as an update.
+    let changed = s
+        .update_account(a.id, Role::TechnologyManager, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (changed.role, changed.org_id),
+        (Role::TechnologyManager, None)
+    );
+    assert!(matches!(
+        s.update_account(9999, Role::Member, None)
+            .await
+            .unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    assert!(matches!(
+        s.update_account(a.id, Role::Member, Some(9999))
+            .await
+            .unwrap_err(),
+        StoreError::Conflict(_)
+    ));
+    let log = s.audit_log(Page::default()).await.unwrap();
+    assert_eq!(
+        (log.items[0].entity.as_str(), log.items[0].op),
+        ("account", Op::Update)
+    );
     // Writes without an acting account (CLI, imports) have no actor.
     let first = log.items.last().unwrap();
     assert_eq!(
         (first.entity.as_str(), first.actor_id),
         ("organisation", None)
     );
-    assert_eq!(log.total, 4);
+    assert_eq!(log.total, 5);
 }
 
 fn document(sha: &str, title: &str, script: &str) -> NewDocument {

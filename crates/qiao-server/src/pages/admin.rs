@@ -34,12 +34,23 @@ fn plain(name: &'static str, label: &'static str, widget: &'static str) -> Plain
     }
 }
 
+/// One account in the admin table, with its role choices.
+pub struct AccountRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    org_href: String,
+    org_name: String,
+    credit_code: String,
+    roles: Vec<(&'static str, &'static str, bool)>,
+}
+
 #[derive(Template)]
 #[template(path = "admin.html")]
 struct AdminPage<'a> {
     ctx: &'a Ctx,
     message: Option<String>,
-    accounts: Vec<(i64, String, String, &'static str, String, String)>,
+    accounts: Vec<AccountRow>,
     general: Vec<String>,
     fields: Vec<Shown>,
 }
@@ -62,19 +73,22 @@ async fn render(
         .map_err(|e| v.error(e))?;
     let mut accounts = Vec::new();
     for a in paged.items {
-        let (href, org) = match a.org_id {
-            Some(o) => (
-                format!("/orgs/{o}"),
-                state
-                    .store
-                    .get_org(o)
-                    .await
-                    .map(|r| r.org.name)
-                    .unwrap_or_default(),
-            ),
-            None => (String::new(), String::new()),
+        let org = match a.org_id {
+            Some(o) => state.store.get_org(o).await.ok(),
+            None => None,
         };
-        accounts.push((a.id, a.username, a.display_name, l.role(&a.role), href, org));
+        accounts.push(AccountRow {
+            id: a.id,
+            org_href: a.org_id.map(|o| format!("/orgs/{o}")).unwrap_or_default(),
+            org_name: org.as_ref().map(|o| o.org.name.clone()).unwrap_or_default(),
+            credit_code: org.map(|o| o.org.credit_code).unwrap_or_default(),
+            roles: Role::ALL
+                .into_iter()
+                .map(|r| (r.as_str(), l.role(&r), r == a.role))
+                .collect(),
+            username: a.username,
+            display_name: a.display_name,
+        });
     }
     let chosen = form.get("role").unwrap_or("member");
     let mut role = plain("role", l.t("角色", "Role"), "select").show(l, form, errors);
@@ -201,6 +215,63 @@ pub async fn create_account(
         }
         Err(e) => Err(v.error(e)),
     }
+}
+
+/// `POST /admin/accounts/{id}`: change an account's role and organisation. Members need an
+/// organisation; an admin cannot take away their own admin role (someone must stay admin).
+pub async fn update_account(
+    State(state): State<AppState>,
+    v: Visitor,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::Form(form): axum::Form<FormData>,
+) -> PageResult<Response> {
+    v.check_csrf(form.csrf())?;
+    let admin = require_admin(&v)?;
+    let l = v.ctx.l;
+    let role = Role::parse(&form.text("role"));
+    let code = form.text("credit_code");
+    let org = if code.is_empty() {
+        None
+    } else {
+        state
+            .store
+            .org_by_credit_code(&code)
+            .await
+            .map_err(|e| v.error(e))?
+    };
+    let problem = match role {
+        None => Some(l.t("请选择角色。", "Choose a role.").to_string()),
+        Some(_) if !code.is_empty() && org.is_none() => Some(match l {
+            Lang::Zh => format!("没有统一社会信用代码为 {code} 的机构。"),
+            Lang::En => format!("No organisation has the credit code {code}."),
+        }),
+        Some(Role::Member) if org.is_none() => Some(
+            l.t(
+                "机构成员必须归属一个机构。",
+                "A member needs an organisation.",
+            )
+            .to_string(),
+        ),
+        Some(r) if id == admin.id && r != Role::Admin => Some(
+            l.t(
+                "不能取消自己的管理员角色。",
+                "You cannot take away your own admin role.",
+            )
+            .to_string(),
+        ),
+        _ => None,
+    };
+    if let Some(message) = problem {
+        return render(&state, &v, &FormData::default(), &[], Some(message)).await;
+    }
+    let role = role.expect("checked above");
+    state
+        .store
+        .acting_as(admin.id)
+        .update_account(id, role, org.map(|o| o.id))
+        .await
+        .map_err(|e| v.error(e))?;
+    Ok(see_other(&format!("/admin#account-{id}")))
 }
 
 #[derive(Template)]

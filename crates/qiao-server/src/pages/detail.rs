@@ -50,6 +50,7 @@ struct DetailPage<'a> {
     request: Option<RequestView>,
     can_request: bool,
     contact_action: String,
+    request_label: &'static str,
     contact_message: String,
     contact_error: Option<String>,
     login_href: String,
@@ -294,6 +295,11 @@ async fn render_detail(
         request,
         can_request,
         contact_action: format!("{self_href}/contact"),
+        // Shared instruments are booked through the same request as any contact.
+        request_label: match kind {
+            Kind::Instrument => l.t("申请预约 / 联系", "Request booking / contact"),
+            _ => l.t("申请联系方式", "Request contact"),
+        },
         contact_message,
         contact_error,
         login_href: format!("/login?next={}", urlencoding::encode(&self_href)),

@@ -377,6 +377,9 @@ pub fn row(l: Lang, r: &qiao_store::ListingRecord, today: chrono::NaiveDate) -> 
             c.apply_from,
             c.apply_until
         ));
+        if let Some(d) = c.deadline {
+            meta.push(format!("{} {d}", l.t("攻关期限", "work due")));
+        }
     }
     if let Some(e) = r.listing.expires_on() {
         meta.push(format!("{} {e}", l.t("有效至", "open until")));
