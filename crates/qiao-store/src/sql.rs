@@ -535,14 +535,16 @@ impl SqlStore {
         Ok(out)
     }
 
-    pub(crate) async fn count_and_fetch(
+    /// One page of `table` under `w` in `order`, with the total count, read by `from_row`.
+    pub(crate) async fn fetch_page<T>(
         &self,
         table: &str,
         columns: &str,
         w: &Where,
         order: &str,
         page: Page,
-    ) -> Result<(i64, Vec<AnyRow>)> {
+        from_row: fn(&AnyRow) -> Result<T>,
+    ) -> Result<Paged<T>> {
         let count_sql = format!("SELECT COUNT(*) FROM {table}{}", w.sql());
         let total: i64 = bind_all(sqlx::query(AssertSqlSafe(count_sql)), &w.args)
             .fetch_one(&self.pool)
@@ -559,7 +561,12 @@ impl SqlStore {
             .bind(page.offset())
             .fetch_all(&self.pool)
             .await?;
-        Ok((total, rows))
+        Ok(Paged {
+            items: rows.iter().map(from_row).collect::<Result<_>>()?,
+            total,
+            page: page.number,
+            per_page: page.size,
+        })
     }
 
     /// Inserts a document row and its change in `tx`. An explicit `id` (restores) is kept; new
@@ -791,15 +798,8 @@ impl Store for SqlStore {
             );
             w.and("name LIKE ? ESCAPE '\\'", [Arg::Text(pattern)]);
         }
-        let (total, rows) = self
-            .count_and_fetch("organisations", ORG_COLUMNS, &w, "id", page)
-            .await?;
-        Ok(Paged {
-            items: rows.iter().map(org_from_row).collect::<Result<_>>()?,
-            total,
-            page: page.number,
-            per_page: page.size,
-        })
+        self.fetch_page("organisations", ORG_COLUMNS, &w, "id", page, org_from_row)
+            .await
     }
 
     async fn create_account(&self, a: &NewAccount, password_hash: &str) -> Result<Account> {
@@ -851,15 +851,15 @@ impl Store for SqlStore {
     }
 
     async fn list_accounts(&self, page: Page) -> Result<Paged<Account>> {
-        let (total, rows) = self
-            .count_and_fetch("accounts", ACCOUNT_COLUMNS, &Where::default(), "id", page)
-            .await?;
-        Ok(Paged {
-            items: rows.iter().map(account_from_row).collect::<Result<_>>()?,
-            total,
-            page: page.number,
-            per_page: page.size,
-        })
+        self.fetch_page(
+            "accounts",
+            ACCOUNT_COLUMNS,
+            &Where::default(),
+            "id",
+            page,
+            account_from_row,
+        )
+        .await
     }
 
     async fn create_token(&self, account_id: i64, name: &str, token_hash: &str) -> Result<i64> {
@@ -965,15 +965,15 @@ impl Store for SqlStore {
             Drafts::Hidden => w.and("status <> 'draft'", []),
             Drafts::OfOrg(org) => w.and("(status <> 'draft' OR owner_org_id = ?)", [Arg::Int(org)]),
         }
-        let (total, rows) = self
-            .count_and_fetch("listings", LISTING_COLUMNS, &w, "id DESC", page)
-            .await?;
-        Ok(Paged {
-            items: rows.iter().map(listing_from_row).collect::<Result<_>>()?,
-            total,
-            page: page.number,
-            per_page: page.size,
-        })
+        self.fetch_page(
+            "listings",
+            LISTING_COLUMNS,
+            &w,
+            "id DESC",
+            page,
+            listing_from_row,
+        )
+        .await
     }
 
     async fn import(
@@ -1095,15 +1095,15 @@ impl Store for SqlStore {
         if let Some(script) = &f.script {
             w.and("script = ?", [Arg::Text(script.clone())]);
         }
-        let (total, rows) = self
-            .count_and_fetch("documents", DOCUMENT_COLUMNS, &w, "id DESC", page)
-            .await?;
-        Ok(Paged {
-            items: rows.iter().map(document_from_row).collect::<Result<_>>()?,
-            total,
-            page: page.number,
-            per_page: page.size,
-        })
+        self.fetch_page(
+            "documents",
+            DOCUMENT_COLUMNS,
+            &w,
+            "id DESC",
+            page,
+            document_from_row,
+        )
+        .await
     }
 
     async fn delete_document(&self, id: i64) -> Result<()> {

@@ -256,15 +256,15 @@ impl SqlStore {
         if let Some(s) = filter.status {
             w.and("status = ?", [Arg::Text(s.as_str().into())]);
         }
-        let (total, rows) = self
-            .count_and_fetch("contact_requests", CONTACT_COLUMNS, &w, "id DESC", page)
-            .await?;
-        Ok(Paged {
-            items: rows.iter().map(contact_from_row).collect::<Result<_>>()?,
-            total,
-            page: page.number,
-            per_page: page.size,
-        })
+        self.fetch_page(
+            "contact_requests",
+            CONTACT_COLUMNS,
+            &w,
+            "id DESC",
+            page,
+            contact_from_row,
+        )
+        .await
     }
 
     pub(crate) async fn do_contact_granted(&self, listing_id: i64, who: &Account) -> Result<bool> {
