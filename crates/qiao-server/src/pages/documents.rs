@@ -8,7 +8,6 @@ use axum::response::Response;
 use qiao_docs::{Figure, Kind as FigureKind};
 
 use super::{Ctx, Lang, PageResult, Visitor, html};
-use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
 /// One row of the figures table.
@@ -63,18 +62,11 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let l = v.ctx.l;
-    let missing = || {
-        v.error(ApiError::new(
-            Code::NotFound,
-            l.t("该文件不存在。", "No such document."),
-        ))
-    };
-    let id: i64 = id.parse().map_err(|_| missing())?;
-    let record = match state.store.get_document(id).await {
-        Ok(r) => r,
-        Err(qiao_store::StoreError::NotFound { .. }) => return Err(missing()),
-        Err(e) => return Err(v.error(e)),
-    };
+    let record = v
+        .found(&id, ("该文件不存在。", "No such document."), |id| {
+            state.store.get_document(id)
+        })
+        .await?;
     let d = &record.document;
     // Stored by this server from `qiao_docs::Document`; a body that no longer parses is a fault.
     let figures: Vec<Figure> = serde_json::from_value(d.figures.clone()).map_err(|e| {

@@ -14,7 +14,6 @@ use super::detail::yuan;
 use super::search::{HitView, hit_view};
 use super::{Ctx, Lang, PageResult, Row, Visitor, html, row};
 use crate::api::organisations;
-use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
 /// Days before expiry from which a certificate is flagged as expiring.
@@ -69,18 +68,14 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let l = v.ctx.l;
-    let missing = || {
-        v.error(ApiError::new(
-            Code::NotFound,
-            l.t("该机构不存在。", "No such organisation."),
-        ))
-    };
-    let id: i64 = id.parse().map_err(|_| missing())?;
-    let record = match state.store.get_org(id).await {
-        Ok(r) => r,
-        Err(qiao_store::StoreError::NotFound { .. }) => return Err(missing()),
-        Err(e) => return Err(v.error(e)),
-    };
+    let record = v
+        .found(
+            &id,
+            ("该机构不存在。", "No such organisation."),
+            |id| state.store.get_org(id),
+        )
+        .await?;
+    let id = record.id;
     let record = organisations::view(v.ctx.user.as_ref(), record);
     let org = &record.org;
     let today = state.today();

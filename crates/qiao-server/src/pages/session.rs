@@ -130,6 +130,31 @@ impl Visitor {
         }
     }
 
+    /// The record a page's `{id}` names, loaded by `load`; an id that is not a number or names
+    /// nothing is the "not found" page saying `missing` (Chinese, English).
+    pub async fn found<T, F>(
+        &self,
+        id: &str,
+        missing: (&str, &str),
+        load: impl FnOnce(i64) -> F,
+    ) -> Result<T, PageError>
+    where
+        F: std::future::Future<Output = qiao_store::Result<T>>,
+    {
+        let not_found = || {
+            self.error(ApiError::new(
+                Code::NotFound,
+                self.ctx.l.t(missing.0, missing.1),
+            ))
+        };
+        let id: i64 = id.parse().map_err(|_| not_found())?;
+        match load(id).await {
+            Ok(record) => Ok(record),
+            Err(qiao_store::StoreError::NotFound { .. }) => Err(not_found()),
+            Err(e) => Err(self.error(e)),
+        }
+    }
+
     /// An error page in this visitor's language.
     pub fn error(&self, e: impl Into<PageError>) -> PageError {
         e.into().in_lang(self.ctx.l)
