@@ -12,6 +12,8 @@
 //! - [`account`]: people, roles and what a role may do.
 //! - [`listing`]: achievements, demands, challenges, scenarios and resources.
 //! - [`contact`]: contact requests, the gate of tiered disclosure.
+//! - [`policy`]: enterprise-support policies and who qualifies for them, condition by condition.
+//! - [`target`]: a region's yearly targets and how the data measures them.
 
 pub mod account;
 pub mod codes;
@@ -20,12 +22,16 @@ pub mod invalid;
 pub mod listing;
 pub mod money;
 pub mod org;
+pub mod policy;
+pub mod target;
 
 pub use account::{Account, NewAccount, Role};
 pub use contact::{ContactRequest, ContactStatus, Decision, DeclineReason, NewContactRequest};
 pub use invalid::{FieldError, Invalid};
 pub use listing::{Kind, Listing, Stage, Status};
 pub use org::{CertKind, Certificate, OrgKind, Organisation};
+pub use policy::{Eligibility, Outcome, Policy};
+pub use target::{Metric, Target};
 
 /// Today's date in China Standard Time (UTC+8, no daylight saving), which decides expiry,
 /// deadlines and certificate validity everywhere in Qiao.

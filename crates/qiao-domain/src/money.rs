@@ -31,9 +31,30 @@ pub fn parse_yuan(raw: &str) -> Option<i64> {
     (0.0..9.0e18).contains(&yuan).then_some(yuan as i64)
 }
 
+/// Whole yuan as people read them: 500000 → 50万元, 230000000 → 2.3亿元.
+pub fn format_yuan(n: i64) -> String {
+    if n.abs() >= 100_000_000 && n % 1_000_000 == 0 {
+        format!("{}亿元", n as f64 / 1e8)
+    } else if n.abs() >= 10_000 && n % 100 == 0 {
+        format!("{}万元", n as f64 / 1e4)
+    } else {
+        format!("{n}元")
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_yuan;
+    use super::{format_yuan, parse_yuan};
+
+    #[test]
+    fn amounts_read_back() {
+        assert_eq!(format_yuan(500_000), "50万元");
+        assert_eq!(format_yuan(230_000_000), "2.3亿元");
+        assert_eq!(format_yuan(1_234), "1234元");
+        for n in [500_000, 230_000_000, 1_234, 12_345_600] {
+            assert_eq!(parse_yuan(&format_yuan(n)), Some(n));
+        }
+    }
 
     #[test]
     fn chinese_multipliers() {

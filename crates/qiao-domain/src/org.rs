@@ -84,6 +84,17 @@ impl CertKind {
             CertKind::Leading => "领军企业",
         }
     }
+
+    /// The English name shown to users.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            CertKind::TechSme => "Tech-based SME",
+            CertKind::HighTech => "High-tech enterprise",
+            CertKind::LittleGiant => "Little giant",
+            CertKind::Specialized => "Specialised (专精特新)",
+            CertKind::Leading => "Leading enterprise",
+        }
+    }
 }
 
 /// A certificate held by an organisation, valid from `issued_on` to `expires_on` inclusive.
@@ -136,6 +147,9 @@ pub struct Organisation {
     /// R&D expenses of the last year, in yuan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rd_expense_yuan: Option<i64>,
+    /// Authorised patents held (invention, utility model and design), as the organisation reports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patents: Option<u32>,
     /// Public description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

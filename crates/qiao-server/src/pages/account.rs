@@ -328,6 +328,7 @@ fn parse_registration(form: &FormData) -> Result<(Organisation, NewAccount), Inv
         employees: None,
         revenue_yuan: None,
         rd_expense_yuan: None,
+        patents: None,
         description: None,
         website: None,
         certificates: Vec::new(),

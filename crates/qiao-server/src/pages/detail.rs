@@ -89,16 +89,7 @@ fn cooperation_label(l: Lang, code: &str) -> String {
     .to_string()
 }
 
-/// Whole yuan as people read them: 500000 → 50万元.
-pub fn yuan(n: i64) -> String {
-    if n >= 100_000_000 && n % 1_000_000 == 0 {
-        format!("{}亿元", n as f64 / 1e8)
-    } else if n >= 10_000 && n % 100 == 0 {
-        format!("{}万元", n as f64 / 1e4)
-    } else {
-        format!("{n}元")
-    }
-}
+pub use qiao_domain::money::format_yuan as yuan;
 
 fn value_text(l: Lang, key: &str, v: &Value) -> String {
     match v {

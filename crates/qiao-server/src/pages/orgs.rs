@@ -49,16 +49,7 @@ const MATCHED_LISTINGS: usize = 3;
 const MATCHES: usize = 8;
 
 fn cert_label(l: Lang, k: CertKind) -> &'static str {
-    l.t(
-        k.label_zh(),
-        match k {
-            CertKind::TechSme => "Tech-based SME",
-            CertKind::HighTech => "High-tech enterprise",
-            CertKind::LittleGiant => "Little giant",
-            CertKind::Specialized => "Specialised (专精特新)",
-            CertKind::Leading => "Leading enterprise",
-        },
-    )
+    l.t(k.label_zh(), k.label_en())
 }
 
 /// `GET /orgs/{id}`
