@@ -10,6 +10,7 @@
 //! (migrations, how a writer takes the write lock, integrity checks) lives in [`Backend`].
 
 mod error;
+mod plans;
 mod records;
 mod sql;
 #[cfg(feature = "test-support")]
@@ -19,12 +20,15 @@ mod workflow;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
-use qiao_domain::{Account, ContactRequest, Decision, Kind, Listing, NewAccount, Organisation};
+use qiao_domain::{
+    Account, ContactRequest, Decision, Kind, Listing, NewAccount, Organisation, Policy, Target,
+};
 
 pub use error::{Result, StoreError};
 pub use records::{
     AccountRow, AuditEntry, Backup, BackupItem, Change, ContactFilter, DocumentFilter,
-    DocumentRecord, ListingRecord, NewDocument, Op, OrgRecord, TokenRow,
+    DocumentRecord, ListingRecord, NewDocument, Op, OrgRecord, PolicyRecord, TargetFilter,
+    TargetRecord, TokenRow,
 };
 pub use sql::{Backend, SqlStore};
 
@@ -271,6 +275,28 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Paged<DocumentRecord>>;
     /// Deletes a document.
     async fn delete_document(&self, id: i64) -> Result<()>;
+
+    /// Stores a new, validated policy (change-feed entity `policy`).
+    async fn create_policy(&self, policy: &Policy) -> Result<PolicyRecord>;
+    /// One policy.
+    async fn get_policy(&self, id: i64) -> Result<PolicyRecord>;
+    /// Replaces a policy's fields.
+    async fn update_policy(&self, id: i64, policy: &Policy) -> Result<PolicyRecord>;
+    /// Deletes a policy.
+    async fn delete_policy(&self, id: i64) -> Result<()>;
+    /// Policies, newest first.
+    async fn list_policies(&self, page: Page) -> Result<Paged<PolicyRecord>>;
+
+    /// Stores validated targets in one transaction (change-feed entity `target`), in order.
+    async fn create_targets(&self, targets: &[Target]) -> Result<Vec<TargetRecord>>;
+    /// One target.
+    async fn get_target(&self, id: i64) -> Result<TargetRecord>;
+    /// Replaces a target's fields.
+    async fn update_target(&self, id: i64, target: &Target) -> Result<TargetRecord>;
+    /// Deletes a target.
+    async fn delete_target(&self, id: i64) -> Result<()>;
+    /// Targets matching `filter`, the latest year first.
+    async fn list_targets(&self, filter: &TargetFilter, page: Page) -> Result<Paged<TargetRecord>>;
 
     /// Change-feed entries after `seq`, oldest first, at most `limit`.
     async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Change>>;

@@ -122,12 +122,17 @@ pub enum BackupItem {
     ContactRequest(qiao_domain::ContactRequest),
     /// An imported policy or news document.
     Document(DocumentRecord),
+    /// An enterprise-support policy.
+    Policy(PolicyRecord),
+    /// A regional target.
+    Target(TargetRecord),
 }
 
 /// Every record of a store, in an order that restores without breaking references.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Backup {
-    /// Organisations, accounts, tokens, listings, contact requests, then documents.
+    /// Organisations, accounts, tokens, listings, contact requests, documents, policies, then
+    /// targets.
     pub items: Vec<BackupItem>,
 }
 
@@ -137,7 +142,7 @@ pub struct AuditEntry {
     /// Change-feed number.
     pub seq: i64,
     /// Which sort of record (`listing`, `organisation`, `account`, `contact_request`,
-    /// `document`).
+    /// `document`, `policy`, `target`).
     pub entity: String,
     /// The record's id.
     pub entity_id: i64,
@@ -216,4 +221,41 @@ pub struct DocumentRecord {
 pub struct DocumentFilter {
     /// Only documents in this script (`hans`, `hant`, `mixed`, `none`).
     pub script: Option<String>,
+}
+
+/// A stored policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyRecord {
+    /// Id.
+    pub id: i64,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Its fields.
+    #[serde(flatten)]
+    pub policy: qiao_domain::Policy,
+}
+
+/// A stored target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetRecord {
+    /// Id.
+    pub id: i64,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Its fields.
+    #[serde(flatten)]
+    pub target: qiao_domain::Target,
+}
+
+/// Filters for target queries; `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct TargetFilter {
+    /// Only this region, as written on the target.
+    pub region: Option<String>,
+    /// Only this year.
+    pub year: Option<i32>,
 }

@@ -10,14 +10,17 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use qiao_domain::{Account, ContactRequest, Decision, Listing, NewAccount, Organisation, Role};
+use qiao_domain::{
+    Account, ContactRequest, Decision, Listing, NewAccount, Organisation, Policy, Role, Target,
+};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, AssertSqlSafe, Row, Transaction};
 
 use crate::error::{Result, StoreError, conflict_on_unique};
 use crate::records::{
     AccountRow, AuditEntry, Backup, BackupItem, Change, ContactFilter, DocumentFilter,
-    DocumentRecord, ListingRecord, NewDocument, Op, OrgRecord, TokenRow,
+    DocumentRecord, ListingRecord, NewDocument, Op, OrgRecord, PolicyRecord, TargetFilter,
+    TargetRecord, TokenRow,
 };
 use crate::{Drafts, ImportListing, ImportReport, ListingFilter, OrgFilter, Page, Paged, Store};
 
@@ -42,6 +45,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0003_listing_counts.sql"),
     ),
     (4, include_str!("../migrations/sqlite/0004_documents.sql")),
+    (
+        5,
+        include_str!("../migrations/sqlite/0005_policies_targets.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -54,6 +61,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0003_listing_counts.sql"),
     ),
     (4, include_str!("../migrations/postgres/0004_documents.sql")),
+    (
+        5,
+        include_str!("../migrations/postgres/0005_policies_targets.sql"),
+    ),
 ];
 
 /// Key of the PostgreSQL advisory lock every writer holds (see the postgres migration).
@@ -506,7 +517,7 @@ impl SqlStore {
     }
 
     /// The rows of `table` among `ids` that exist, in id order, read by `from_row`.
-    async fn fetch_by_ids<T>(
+    pub(crate) async fn fetch_by_ids<T>(
         &self,
         table: &str,
         columns: &str,
@@ -629,7 +640,7 @@ impl SqlStore {
 
     async fn is_empty(&self) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents)",
+            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM targets)",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -1121,6 +1132,46 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn create_policy(&self, policy: &Policy) -> Result<PolicyRecord> {
+        self.do_create_policy(policy).await
+    }
+
+    async fn get_policy(&self, id: i64) -> Result<PolicyRecord> {
+        self.do_get_policy(id).await
+    }
+
+    async fn update_policy(&self, id: i64, policy: &Policy) -> Result<PolicyRecord> {
+        self.do_update_policy(id, policy).await
+    }
+
+    async fn delete_policy(&self, id: i64) -> Result<()> {
+        self.delete_plan("policies", "policy", id).await
+    }
+
+    async fn list_policies(&self, page: Page) -> Result<Paged<PolicyRecord>> {
+        self.do_list_policies(page).await
+    }
+
+    async fn create_targets(&self, targets: &[Target]) -> Result<Vec<TargetRecord>> {
+        self.do_create_targets(targets).await
+    }
+
+    async fn get_target(&self, id: i64) -> Result<TargetRecord> {
+        self.do_get_target(id).await
+    }
+
+    async fn update_target(&self, id: i64, target: &Target) -> Result<TargetRecord> {
+        self.do_update_target(id, target).await
+    }
+
+    async fn delete_target(&self, id: i64) -> Result<()> {
+        self.delete_plan("targets", "target", id).await
+    }
+
+    async fn list_targets(&self, filter: &TargetFilter, page: Page) -> Result<Paged<TargetRecord>> {
+        self.do_list_targets(filter, page).await
+    }
+
     async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Change>> {
         let rows = sqlx::query("SELECT seq, entity, entity_id, op, at FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2")
             .bind(seq)
@@ -1271,6 +1322,24 @@ impl Store for SqlStore {
         {
             items.push(BackupItem::Document(document_from_row(&row)?));
         }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM policies ORDER BY id",
+            crate::plans::POLICY_COLUMNS
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Policy(crate::plans::policy_from_row(&row)?));
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM targets ORDER BY id",
+            crate::plans::TARGET_COLUMNS
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Target(crate::plans::target_from_row(&row)?));
+        }
         tx.commit().await?;
         Ok(Backup { items })
     }
@@ -1337,6 +1406,14 @@ impl Store for SqlStore {
                         d.updated_at,
                     )
                     .await?;
+                }
+                BackupItem::Policy(p) => {
+                    self.insert_policy(&mut tx, Some(p.id), &p.policy, p.created_at, p.updated_at)
+                        .await?;
+                }
+                BackupItem::Target(t) => {
+                    self.insert_target(&mut tx, Some(t.id), &t.target, t.created_at, t.updated_at)
+                        .await?;
                 }
             }
         }

@@ -2,11 +2,11 @@
 //! `QIAO_TEST_DATABASE_URL` is set, each on a database of its own.
 
 use chrono::NaiveDate;
-use qiao_domain::{Kind, Listing, NewAccount, Organisation, Role};
+use qiao_domain::{Kind, Listing, NewAccount, Organisation, Policy, Role, Target};
 use qiao_store::test_support::TestDb;
 use qiao_store::{
     Backend, BackupItem, DocumentFilter, Drafts, ImportListing, ListingFilter, NewDocument, Op,
-    OrgFilter, Page, StoreError,
+    OrgFilter, Page, StoreError, TargetFilter,
 };
 use serde_json::json;
 
@@ -48,6 +48,7 @@ conformance!(
     audit_log_names_the_actor,
     documents_store_once_list_and_delete,
     backup_restores_documents,
+    policies_and_targets_round_trip_and_restore,
 );
 
 fn org(code: &str, name: &str) -> Organisation {
@@ -970,4 +971,136 @@ async fn backup_restores_documents(db: &TestDb) {
         StoreError::Conflict(_)
     ));
     target.drop_schema().await;
+}
+
+fn policy(title: &str) -> Policy {
+    let mut p: Policy = serde_json::from_value(json!({
+        "title": title, "issuer": "闵行区科委", "apply_until": "2026-12-31",
+        "conditions": {"certificates": ["high_tech"], "districts": ["闵行区"], "min_rd_ratio_percent": 3.5}
+    }))
+    .unwrap();
+    p.validate().unwrap();
+    p
+}
+
+fn target(region: &str, year: i32, indicator: &str, value: f64) -> Target {
+    let mut t: Target = serde_json::from_value(json!({
+        "region": region, "year": year, "indicator": indicator, "value": value, "unit": "家",
+        "qualifier": "达", "metric": {"kind": "certified", "certificate": "high_tech"}
+    }))
+    .unwrap();
+    t.validate().unwrap();
+    t
+}
+
+async fn policies_and_targets_round_trip_and_restore(db: &TestDb) {
+    let s = &db.store;
+    let staff = s.create_account(&member("staff", None), "h").await.unwrap();
+    let p = s
+        .acting_as(staff.id)
+        .create_policy(&policy("研发投入奖励"))
+        .await
+        .unwrap();
+    assert_eq!(p.policy, policy("研发投入奖励"));
+    assert_eq!(s.get_policy(p.id).await.unwrap(), p);
+    let mut changed = policy("研发投入奖励（修订）");
+    changed.conditions.min_employees = Some(10);
+    let p2 = s
+        .acting_as(staff.id)
+        .update_policy(p.id, &changed)
+        .await
+        .unwrap();
+    assert_eq!((p2.id, &p2.policy), (p.id, &changed));
+    assert!(matches!(
+        s.update_policy(p.id + 99, &changed).await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    let other = s.create_policy(&policy("另一项政策")).await.unwrap();
+    let listed = s.list_policies(Page::default()).await.unwrap();
+    assert_eq!(listed.total, 2);
+    assert_eq!(listed.items[0].id, other.id, "newest first");
+
+    let made = s
+        .create_targets(&[
+            target("闵行区", 2023, "高新技术企业", 4000.0),
+            target("闵行区", 2024, "高新技术企业", 4200.0),
+            target("徐汇区", 2023, "高新技术企业", 1500.0),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(made.len(), 3);
+    assert_eq!(made[1].target.value, 4200.0);
+    let minhang_2023 = s
+        .list_targets(
+            &TargetFilter {
+                region: Some("闵行区".into()),
+                year: Some(2023),
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        minhang_2023.items.iter().map(|t| t.id).collect::<Vec<_>>(),
+        [made[0].id]
+    );
+    let all = s
+        .list_targets(&TargetFilter::default(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(all.items[0].target.year, 2024, "latest year first");
+    let mut reported = made[2].target.clone();
+    reported.reported = Some(1480.0);
+    assert_eq!(
+        s.update_target(made[2].id, &reported)
+            .await
+            .unwrap()
+            .target
+            .reported,
+        Some(1480.0)
+    );
+    s.delete_target(made[1].id).await.unwrap();
+    assert!(matches!(
+        s.get_target(made[1].id).await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    assert!(matches!(
+        s.delete_policy(other.id + 99).await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+
+    // Every write is in the audit log, with its actor where there was one.
+    let audit = s
+        .audit_log(Page {
+            number: 1,
+            size: 50,
+        })
+        .await
+        .unwrap();
+    let policy_changes: Vec<_> = audit
+        .items
+        .iter()
+        .filter(|e| e.entity == "policy" && e.entity_id == p.id)
+        .collect();
+    assert_eq!(policy_changes.len(), 2);
+    assert!(policy_changes.iter().all(|e| e.actor_id == Some(staff.id)));
+    assert!(
+        audit
+            .items
+            .iter()
+            .any(|e| e.entity == "target" && e.entity_id == made[1].id && e.op == Op::Delete)
+    );
+
+    let backup = s.backup().await.unwrap();
+    let restored = TestDb::new(db.backend).await.unwrap();
+    restored.store.restore(&backup).await.unwrap();
+    assert_eq!(restored.store.backup().await.unwrap(), backup);
+    assert_eq!(restored.store.get_policy(p.id).await.unwrap(), p2);
+    let next = restored
+        .store
+        .create_targets(&[target("闵行区", 2025, "高新技术企业", 4500.0)])
+        .await
+        .unwrap();
+    assert!(next[0].id > made[2].id);
+    restored.drop_schema().await;
 }
