@@ -80,6 +80,12 @@ impl Account {
     pub fn may_register_organisations(&self) -> bool {
         matches!(self.role, Role::Admin | Role::CommissionStaff)
     }
+
+    /// Whether this account sets policies and targets and sees which enterprises a policy
+    /// reaches (that verdict rests on private figures such as revenue).
+    pub fn may_manage_policies(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::CommissionStaff)
+    }
 }
 
 /// An account to create.

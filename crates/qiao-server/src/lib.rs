@@ -12,6 +12,7 @@ pub mod import;
 pub mod json;
 pub mod openapi;
 pub mod pages;
+pub mod planning;
 mod router;
 pub mod state;
 

@@ -86,6 +86,82 @@ fn schema<T: JsonSchema>(g: &mut schemars::SchemaGenerator) -> Value {
     g.subschema_for::<T>().to_value()
 }
 
+fn deleted() -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("204".into(), json!({"description": "deleted"}));
+    m
+}
+
+/// Policies (`/policies`, `/organisations/{id}/policies`) and targets (`/targets`,
+/// `/documents/{id}/targets`).
+fn planning_paths(
+    g: &mut schemars::SchemaGenerator,
+    paths: &mut Map<String, Value>,
+    paging: &[Value],
+) {
+    let stamps = json!({"id": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"},
+                        "updated_at": {"type": "string", "format": "date-time"}});
+    let policy_fields = schema::<qiao_domain::Policy>(g);
+    let policy = record(policy_fields.clone(), stamps.clone());
+    let eligibility = schema::<qiao_domain::Eligibility>(g);
+    let target_fields = schema::<qiao_domain::Target>(g);
+    let mut target_extra = stamps.clone();
+    target_extra["progress"] = schema::<qiao_domain::target::Progress>(g);
+    let target = record(target_fields.clone(), target_extra);
+    let on = query(
+        "on",
+        "the day to check on, YYYY-MM-DD (default today, China time)",
+        "string",
+    );
+    paths.insert("/api/v1/policies".into(), json!({
+        "get": op("Enterprise-support policies, newest first", "policies", Value::Array(paging.to_vec()), None, ok(200, "a page of policies", paged(policy.clone())), &[400, 422], false),
+        "post": op("Create a policy with structured eligibility conditions (admins and commission staff)", "policies", json!([]), Some(policy_fields.clone()), ok(201, "the stored policy", policy.clone()), &[400, 401, 403, 422], true),
+    }));
+    paths.insert("/api/v1/policies/{id}".into(), json!({
+        "get": op("One policy", "policies", json!([id_param()]), None, ok(200, "the policy", policy.clone()), &[400, 404], false),
+        "put": op("Replace a policy (admins and commission staff)", "policies", json!([id_param()]), Some(policy_fields), ok(200, "the stored policy", policy.clone()), &[400, 401, 403, 404, 422], true),
+        "delete": op("Delete a policy (admins and commission staff)", "policies", json!([id_param()]), None, deleted(), &[401, 403, 404], true),
+    }));
+    let mut reach_params = paging.to_vec();
+    reach_params.extend([
+        id_param(),
+        on.clone(),
+        query("outcome", "only pass, unknown or fail", "string"),
+    ]);
+    paths.insert("/api/v1/policies/{id}/enterprises".into(), json!({
+        "get": op("Which enterprises the policy reaches: each with pass, fail or unknown per condition and what is needed; qualifying first (admins and commission staff: the verdicts rest on private figures)", "policies", Value::Array(reach_params), None, ok(200, "counts per outcome and a page of enterprises", json!({"type": "object", "properties": {
+            "on": {"type": "string", "format": "date"},
+            "counts": {"type": "object", "properties": {"pass": {"type": "integer"}, "unknown": {"type": "integer"}, "fail": {"type": "integer"}}},
+            "items": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "district": {"type": "string", "nullable": true}, "eligibility": eligibility.clone()}}},
+            "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}})), &[400, 401, 403, 404, 422], true),
+    }));
+    paths.insert("/api/v1/organisations/{id}/policies".into(), json!({
+        "get": op("Every policy held against the organisation: pass, fail or unknown per condition and what would be needed; qualifying first. Private figures count only for the organisation's members, commission staff and admins", "policies", json!([id_param(), on]), None, ok(200, "policies with their eligibility", json!({"type": "array", "items": {"type": "object", "properties": {"policy": policy, "eligibility": eligibility}}})), &[400, 404, 422], false),
+    }));
+    let mut target_params = paging.to_vec();
+    target_params.extend([
+        query(
+            "region",
+            "region as written on the target, e.g. 闵行区",
+            "string",
+        ),
+        query("year", "the year", "integer"),
+    ]);
+    paths.insert("/api/v1/targets".into(), json!({
+        "get": op("A region's yearly targets with progress: the actual counted from the records where the indicator allows (certificates in force in the region), else as reported", "targets", Value::Array(target_params), None, ok(200, "a page of targets", paged(target.clone())), &[400, 422], false),
+        "post": op("Enter a target by hand (admins and commission staff)", "targets", json!([]), Some(target_fields.clone()), ok(201, "the stored target with its progress", target.clone()), &[400, 401, 403, 422], true),
+    }));
+    paths.insert("/api/v1/targets/{id}".into(), json!({
+        "get": op("One target with its progress", "targets", json!([id_param()]), None, ok(200, "the target", target.clone()), &[400, 404], false),
+        "put": op("Replace a target, e.g. to report its actual (admins and commission staff)", "targets", json!([id_param()]), Some(target_fields), ok(200, "the stored target", target.clone()), &[400, 401, 403, 404, 422], true),
+        "delete": op("Delete a target (admins and commission staff)", "targets", json!([id_param()]), None, deleted(), &[401, 403, 404], true),
+    }));
+    paths.insert("/api/v1/documents/{id}/targets".into(), json!({
+        "post": op("Make targets from a document's extracted figures, in one transaction (admins and commission staff). Every target figure unless `figures` lists indices; `region` and `year` default to each figure's subject and year", "targets", json!([id_param()]), Some(json!({"type": "object", "properties": {
+            "figures": {"type": "array", "items": {"type": "integer"}}, "region": {"type": "string"}, "year": {"type": "integer"}}})), ok(201, "the stored targets with progress", json!({"type": "array", "items": target})), &[400, 401, 403, 404, 422], true),
+    }));
+}
+
 /// Builds the whole document.
 pub fn document() -> Value {
     let mut g = SchemaSettings::openapi3().into_generator();
@@ -288,6 +364,7 @@ pub fn document() -> Value {
             m
         }, &[401, 403, 404], true),
     }));
+    planning_paths(&mut g, &mut paths, &paging);
     paths.insert("/api/v1/search/status".into(), json!({
         "get": op("How far the search index has followed the database", "search", json!([]), None, ok(200, "index progress", json!({"type": "object", "properties": {
             "indexed_seq": {"type": "integer"}, "database_seq": {"type": "integer"}, "documents": {"type": "integer"}, "up_to_date": {"type": "boolean"}}})), &[], false),

@@ -5,7 +5,10 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use qiao_domain::Kind;
 
-use crate::api::{accounts, contacts, documents, imports, listings, meta, organisations, search};
+use crate::api::{
+    accounts, contacts, documents, imports, listings, meta, organisations, policies, search,
+    targets,
+};
 use crate::error::{ApiError, Code};
 use crate::pages::{account, admin, boards, detail, home, orgs, workspace};
 use crate::state::AppState;
@@ -37,6 +40,26 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/documents/{id}",
             get(documents::get).delete(documents::delete),
+        )
+        .route("/documents/{id}/targets", post(targets::from_document))
+        .route("/policies", get(policies::list).post(policies::create))
+        .route(
+            "/policies/{id}",
+            get(policies::get)
+                .put(policies::replace)
+                .delete(policies::delete),
+        )
+        .route("/policies/{id}/enterprises", get(policies::enterprises))
+        .route("/targets", get(targets::list).post(targets::create))
+        .route(
+            "/targets/{id}",
+            get(targets::get)
+                .put(targets::replace)
+                .delete(targets::delete),
+        )
+        .route(
+            "/organisations/{id}/policies",
+            get(policies::for_organisation),
         )
         .route(
             "/organisations",

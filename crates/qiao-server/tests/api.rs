@@ -1490,3 +1490,453 @@ async fn documents_are_imported_read_searched_in_either_script_and_deleted() {
     let back = upload("002_fa69439dd6a4a0b4.txt", &admin).await;
     assert_eq!(back.status, StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn policies_check_enterprises_both_ways_without_leaking_private_figures() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let staff = app.account("staff", Role::CommissionStaff, None).await;
+    let make = |n: u32, name: &str, extra: Value| {
+        let mut body = json!({"kind": "enterprise", "name": name, "credit_code": code(n), "district": "闵行区"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let r = app
+                .call(
+                    Method::POST,
+                    "/api/v1/organisations",
+                    Some(&admin),
+                    Some(body),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.body["id"].as_i64().unwrap()
+        }
+    };
+    let cert =
+        json!([{"kind": "high_tech", "issued_on": "2024-12-01", "expires_on": "2027-11-30"}]);
+    let strong = make(
+        1,
+        "强研发科技",
+        json!({"revenue_yuan": 50_000_000, "rd_expense_yuan": 4_000_000, "certificates": cert}),
+    )
+    .await;
+    let weak = make(
+        2,
+        "弱研发科技",
+        json!({"revenue_yuan": 50_000_000, "rd_expense_yuan": 500_000, "certificates": cert}),
+    )
+    .await;
+    let silent = make(3, "未填报科技", json!({"certificates": cert})).await;
+    let member = app.account("member", Role::Member, Some(strong)).await;
+    let outsider = app.account("outsider", Role::Member, Some(weak)).await;
+
+    let policy = json!({"title": "高新技术企业研发投入奖励", "benefit": "按研发投入的10%奖励，最高100万元",
+        "conditions": {"certificates": ["high_tech"], "districts": ["闵行区"], "min_rd_ratio_percent": 5}});
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/policies",
+            Some(&member),
+            Some(policy.clone()),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "members do not write policies"
+    );
+    let bad = json!({"title": "x", "conditions": {"min_rd_ratio_percent": 500, "industries": ["Q"], "nmae": 1}});
+    let r = app
+        .call(Method::POST, "/api/v1/policies", Some(&staff), Some(bad))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nmae"),
+        "{}",
+        r.body
+    );
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/policies",
+            Some(&staff),
+            Some(json!({"title": "x", "conditions": {"min_rd_ratio_percent": 500}})),
+        )
+        .await;
+    assert_eq!(
+        r.body["error"]["fields"][0]["field"], "conditions.min_rd_ratio_percent",
+        "{}",
+        r.body
+    );
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/policies",
+            Some(&staff),
+            Some(json!({"title": "x", "document_id": 999})),
+        )
+        .await;
+    assert_eq!(
+        r.body["error"]["fields"][0]["field"], "document_id",
+        "{}",
+        r.body
+    );
+    let created = app
+        .call(Method::POST, "/api/v1/policies", Some(&staff), Some(policy))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let pid = created.body["id"].as_i64().unwrap();
+    assert_eq!(
+        created.location.as_deref(),
+        Some(format!("/api/v1/policies/{pid}").as_str())
+    );
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/policies", None, None)
+            .await
+            .body["total"],
+        1
+    );
+
+    // Policy → enterprises: staff see every verdict, qualifying first, with what is needed.
+    let uri = format!("/api/v1/policies/{pid}/enterprises?on=2026-06-01");
+    assert_eq!(
+        app.call(Method::GET, &uri, Some(&member), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let reach = app.call(Method::GET, &uri, Some(&staff), None).await;
+    assert_eq!(reach.status, StatusCode::OK, "{}", reach.body);
+    assert_eq!(
+        reach.body["counts"],
+        json!({"pass": 1, "unknown": 1, "fail": 1})
+    );
+    let ids: Vec<i64> = reach.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [strong, silent, weak]);
+    let weak_checks = &reach.body["items"][2]["eligibility"]["checks"];
+    assert_eq!(weak_checks[2]["condition"], "rd_ratio");
+    assert_eq!(weak_checks[2]["outcome"], "fail");
+    assert_eq!(weak_checks[2]["actual"]["zh"], "1.0%");
+    assert_eq!(weak_checks[2]["needed"]["zh"], "研发费用需再增加约200万元");
+    let only = app
+        .call(
+            Method::GET,
+            &format!("{uri}&outcome=unknown"),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            only.body["total"].as_i64(),
+            only.body["items"][0]["id"].as_i64()
+        ),
+        (Some(1), Some(silent))
+    );
+    let r = app
+        .call(
+            Method::GET,
+            &format!("{uri}&outcome=maybe"),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["error"]["fields"][0]["field"], "outcome");
+    // After the certificate lapses, nobody qualifies.
+    let later = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/policies/{pid}/enterprises?on=2027-12-01"),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(later.body["counts"]["pass"], 0);
+
+    // Enterprise → policies: the member sees its own verdict; an outsider checking the same
+    // enterprise gets "unknown" on the R&D ratio, never a pass or fail that reveals it.
+    let own = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/organisations/{strong}/policies?on=2026-06-01"),
+            Some(&member),
+            None,
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    assert_eq!(own.body[0]["eligibility"]["outcome"], "pass");
+    assert_eq!(own.body[0]["policy"]["id"], pid);
+    let seen = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/organisations/{strong}/policies?on=2026-06-01"),
+            Some(&outsider),
+            None,
+        )
+        .await;
+    assert_eq!(seen.body[0]["eligibility"]["outcome"], "unknown");
+    assert_eq!(
+        seen.body[0]["eligibility"]["checks"][2]["actual"],
+        Value::Null
+    );
+    let anon = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/organisations/{weak}/policies"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(anon.body[0]["eligibility"]["outcome"], "unknown");
+    let r = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/organisations/{weak}/policies?on=tomorrow"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.body["error"]["fields"][0]["field"], "on");
+
+    // Staff change and delete it; the audit log names them.
+    let mut changed = created.body.clone();
+    for k in ["id", "created_at", "updated_at"] {
+        changed.as_object_mut().unwrap().remove(k);
+    }
+    changed["conditions"]["min_rd_ratio_percent"] = json!(1);
+    let r = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/policies/{pid}"),
+            Some(&staff),
+            Some(changed),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let reach = app.call(Method::GET, &uri, Some(&staff), None).await;
+    assert_eq!(
+        reach.body["counts"],
+        json!({"pass": 2, "unknown": 1, "fail": 0})
+    );
+    let r = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/policies/{pid}"),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.call(Method::GET, &format!("/api/v1/policies/{pid}"), None, None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let audit = app
+        .call(
+            Method::GET,
+            "/api/v1/audit?per_page=200",
+            Some(&admin),
+            None,
+        )
+        .await;
+    let policy_ops: Vec<&str> = audit.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["entity"] == "policy")
+        .map(|e| e["op"].as_str().unwrap())
+        .collect();
+    assert_eq!(policy_ops, ["delete", "update", "insert"]);
+}
+
+#[tokio::test]
+async fn targets_from_a_work_plan_are_measured_by_the_certificates_in_force() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let staff = app.account("staff", Role::CommissionStaff, None).await;
+    let member = app.account("member", Role::Member, None).await;
+    let plan = app
+        .send(
+            Method::POST,
+            "/api/v1/documents?name=003.txt",
+            Some(&staff),
+            Some((
+                fixture_bytes("003_853fbbfa8443af7f.txt"),
+                "application/octet-stream",
+            )),
+        )
+        .await;
+    assert_eq!(plan.status, StatusCode::CREATED, "{}", plan.body);
+    let doc = plan.body["id"].as_i64().unwrap();
+    let figures = plan.body["figures"].as_array().unwrap();
+    let high_tech = figures
+        .iter()
+        .position(|f| f["indicator"].as_str().unwrap().contains("高新技术企业"))
+        .unwrap();
+    let turnover = figures
+        .iter()
+        .position(|f| f["indicator"] == "技术合同成交额")
+        .unwrap();
+
+    // Three enterprises in 闵行区 hold the certificate during 2023, one of them lapsing in June;
+    // one in 徐汇区 does not count.
+    for (n, district, expires) in [
+        (1, "闵行区", "2025-11-30"),
+        (2, "闵行区", "2025-11-30"),
+        (3, "闵行区", "2023-06-30"),
+        (4, "徐汇区", "2025-11-30"),
+    ] {
+        let r = app.call(Method::POST, "/api/v1/organisations", Some(&admin), Some(json!({
+            "kind": "enterprise", "name": format!("企业{n}"), "credit_code": code(n), "district": district,
+            "certificates": [{"kind": "high_tech", "issued_on": "2022-12-01", "expires_on": expires}]
+        }))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+
+    let uri = format!("/api/v1/documents/{doc}/targets");
+    assert_eq!(
+        app.call(Method::POST, &uri, Some(&member), Some(json!({})))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = app
+        .call(
+            Method::POST,
+            &uri,
+            Some(&staff),
+            Some(json!({"figures": [high_tech, 999]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["fields"][0]["field"], "figures[999]");
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/targets", None, None)
+            .await
+            .body["total"],
+        0,
+        "nothing half-written"
+    );
+    let made = app
+        .call(
+            Method::POST,
+            &uri,
+            Some(&staff),
+            Some(json!({"figures": [high_tech, turnover]})),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let ht = &made.body[0];
+    assert_eq!(
+        (
+            ht["region"].as_str(),
+            ht["year"].as_i64(),
+            ht["value"].as_f64()
+        ),
+        (Some("闵行区"), Some(2023), Some(4000.0))
+    );
+    assert_eq!(
+        ht["metric"],
+        json!({"kind": "certified", "certificate": "high_tech"})
+    );
+    assert_eq!(ht["document_id"], doc);
+    // Measured on the year's last day: the lapsed certificate no longer counts.
+    assert_eq!(ht["progress"]["as_of"], "2023-12-31");
+    assert_eq!(ht["progress"]["actual"], 2.0);
+    assert_eq!(ht["progress"]["source"], "computed");
+    assert_eq!(ht["progress"]["reached"], false);
+    let deal = &made.body[1];
+    assert_eq!(deal["value"].as_f64(), Some(23_000_000_000.0));
+    assert_eq!(deal["metric"], Value::Null);
+    assert_eq!(deal["progress"]["actual"], Value::Null);
+
+    // The turnover is reported by hand; the list filters by region and year.
+    let id = deal["id"].as_i64().unwrap();
+    let mut reported = deal.clone();
+    for k in ["id", "created_at", "updated_at", "progress"] {
+        reported.as_object_mut().unwrap().remove(k);
+    }
+    reported["reported"] = json!(24_500_000_000.0);
+    let r = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/targets/{id}"),
+            Some(&staff),
+            Some(reported),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (
+            r.body["progress"]["source"].as_str(),
+            r.body["progress"]["reached"].as_bool()
+        ),
+        (Some("reported"), Some(true))
+    );
+    let hand = app
+        .call(
+            Method::POST,
+            "/api/v1/targets",
+            Some(&staff),
+            Some(json!({
+        "region": "徐汇区", "year": 2023, "indicator": "高新技术企业", "value": 1, "unit": "家",
+        "metric": {"kind": "certified", "certificate": "high_tech"}})),
+        )
+        .await;
+    assert_eq!(hand.status, StatusCode::CREATED, "{}", hand.body);
+    assert_eq!(hand.body["progress"]["reached"], true);
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/targets",
+            Some(&staff),
+            Some(json!({
+        "region": "徐汇区", "year": 1800, "indicator": "x", "value": -1, "unit": "元",
+        "metric": {"kind": "certified", "certificate": "high_tech"}})),
+        )
+        .await;
+    let fields: Vec<&str> = r.body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["year", "value", "metric"]);
+    let minhang = app
+        .call(
+            Method::GET,
+            &enc("/api/v1/targets?region=闵行区&year=2023"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(minhang.body["total"], 2);
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/targets?year=2024", None, None)
+            .await
+            .body["total"],
+        0
+    );
+    let r = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/targets/{id}"),
+            Some(&member),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

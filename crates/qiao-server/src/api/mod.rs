@@ -8,7 +8,9 @@ pub mod imports;
 pub mod listings;
 pub mod meta;
 pub mod organisations;
+pub mod policies;
 pub mod search;
+pub mod targets;
 
 use qiao_store::Page;
 use serde::Deserialize;

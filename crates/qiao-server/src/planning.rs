@@ -1,0 +1,233 @@
+//! Policies against enterprises and targets against the data, shared by the API and the
+//! pages: the domain decides (`Policy::check`, `Target::count`); this module only fetches what
+//! it needs from the store and applies who may see what.
+//!
+//! Eligibility rests on private figures (revenue, R&D expenses), so an organisation is checked
+//! on what the viewer may see of it: others get "unknown" where the figure is private, never a
+//! verdict that leaks it. Which enterprises a policy reaches is for commission staff and admins.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use qiao_docs::{Figure, Kind as FigureKind};
+use qiao_domain::target::Progress;
+use qiao_domain::{Account, Eligibility, Invalid, Metric, OrgKind, Outcome, Target};
+use qiao_store::{
+    DocumentRecord, OrgFilter, OrgRecord, Page, PolicyRecord, Store, StoreError, TargetRecord,
+};
+
+/// Every enterprise in the store, by id. Read a page at a time.
+pub async fn enterprises(store: &Arc<dyn Store>) -> Result<Vec<OrgRecord>, StoreError> {
+    let filter = OrgFilter {
+        kind: Some(OrgKind::Enterprise),
+        ..OrgFilter::default()
+    };
+    let mut out = Vec::new();
+    for number in 1.. {
+        let page = store
+            .list_orgs(
+                &filter,
+                Page {
+                    number,
+                    size: Page::MAX_SIZE,
+                },
+            )
+            .await?;
+        let done = page.items.len() < Page::MAX_SIZE as usize;
+        out.extend(page.items);
+        if done {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Every policy, newest first.
+pub async fn all_policies(store: &Arc<dyn Store>) -> Result<Vec<PolicyRecord>, StoreError> {
+    let mut out = Vec::new();
+    for number in 1.. {
+        let page = store
+            .list_policies(Page {
+                number,
+                size: Page::MAX_SIZE,
+            })
+            .await?;
+        let done = page.items.len() < Page::MAX_SIZE as usize;
+        out.extend(page.items);
+        if done {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// An organisation as `viewer` may see it (private figures removed for others).
+pub fn visible(viewer: Option<&Account>, record: OrgRecord) -> OrgRecord {
+    crate::api::organisations::view(viewer, record)
+}
+
+/// Every policy held against `org` (as the viewer sees it) on `on`: qualifying first, then
+/// undecided, then failing; newest first within each.
+pub async fn policies_for(
+    store: &Arc<dyn Store>,
+    viewer: Option<&Account>,
+    org: OrgRecord,
+    on: NaiveDate,
+) -> Result<Vec<(PolicyRecord, Eligibility)>, StoreError> {
+    let org = visible(viewer, org);
+    let mut out: Vec<_> = all_policies(store)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let e = p.policy.check(&org.org, on);
+            (p, e)
+        })
+        .collect();
+    out.sort_by_key(|(p, e)| (e.outcome, std::cmp::Reverse(p.id)));
+    Ok(out)
+}
+
+/// The enterprises a policy reaches on `on`, each with its eligibility, grouped by outcome
+/// (pass, unknown, fail) and by id within.
+pub async fn reach(
+    store: &Arc<dyn Store>,
+    policy: &PolicyRecord,
+    on: NaiveDate,
+) -> Result<Vec<(OrgRecord, Eligibility)>, StoreError> {
+    let mut out: Vec<_> = enterprises(store)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let e = policy.policy.check(&o.org, on);
+            (o, e)
+        })
+        .collect();
+    out.sort_by_key(|(o, e)| (e.outcome, o.id));
+    Ok(out)
+}
+
+/// How many of `reach`'s enterprises had each outcome: `[pass, unknown, fail]`.
+pub fn tally(reached: &[(OrgRecord, Eligibility)]) -> [usize; 3] {
+    let mut n = [0; 3];
+    for (_, e) in reached {
+        n[Outcome::ALL
+            .iter()
+            .position(|o| *o == e.outcome)
+            .unwrap_or(2)] += 1;
+    }
+    n
+}
+
+/// Every target with its progress on `today`. The enterprises are read once, and only when a
+/// target has a metric.
+pub async fn progress(
+    store: &Arc<dyn Store>,
+    targets: &[TargetRecord],
+    today: NaiveDate,
+) -> Result<Vec<Progress>, StoreError> {
+    let orgs = if targets.iter().any(|t| t.target.metric.is_some()) {
+        enterprises(store).await?
+    } else {
+        Vec::new()
+    };
+    Ok(targets
+        .iter()
+        .map(|t| {
+            let n = t.target.count(orgs.iter().map(|o| &o.org), today);
+            t.target.progress(n, today)
+        })
+        .collect())
+}
+
+/// Which figures of a document become targets, and where and when they apply.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FromDocument {
+    /// Indices into the document's figures; every target-kind figure when absent.
+    #[serde(default)]
+    pub figures: Option<Vec<usize>>,
+    /// The region for every target; each figure's subject when absent.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// The year for every target; each figure's year (else the publication year) when absent.
+    #[serde(default)]
+    pub year: Option<i32>,
+}
+
+/// Targets made from a stored document's figures, validated: the figure's indicator, value,
+/// unit, qualifier and sentence, a metric where the data can count the indicator, and the
+/// document as the source. Errors name the figure (`figures[3].region`).
+pub fn targets_from_document(
+    doc: &DocumentRecord,
+    choice: &FromDocument,
+) -> Result<Vec<Target>, Invalid> {
+    let figures: Vec<Figure> = serde_json::from_value(doc.document.figures.clone())
+        .map_err(|e| Invalid::field("document", format!("its figures cannot be read: {e}")))?;
+    let indices: Vec<usize> = match &choice.figures {
+        Some(list) => list.clone(),
+        None => (0..figures.len())
+            .filter(|i| figures[*i].kind == FigureKind::Target)
+            .collect(),
+    };
+    if indices.is_empty() {
+        return Err(Invalid::field(
+            "figures",
+            "the document states no target; choose figures by index or enter targets by hand",
+        ));
+    }
+    let published_year = doc
+        .document
+        .published
+        .as_deref()
+        .and_then(|p| p.get(..4))
+        .and_then(|y| y.parse().ok());
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    for i in indices {
+        let Some(f) = figures.get(i) else {
+            errors.push(qiao_domain::FieldError {
+                field: format!("figures[{i}]"),
+                message: format!(
+                    "the document has {} figures (0 to {})",
+                    figures.len(),
+                    figures.len().saturating_sub(1)
+                ),
+            });
+            continue;
+        };
+        let region = choice.region.clone().or_else(|| f.subject.clone());
+        let year = choice.year.or(f.year).or(published_year);
+        let (Some(region), Some(year)) = (region, year) else {
+            errors.push(qiao_domain::FieldError {
+                field: format!("figures[{i}]"),
+                message: "names no region or year; give `region` and `year`".into(),
+            });
+            continue;
+        };
+        let mut t = Target {
+            region,
+            year,
+            indicator: f.indicator.clone(),
+            value: f.value,
+            unit: f.unit.clone(),
+            qualifier: f.qualifier.clone(),
+            metric: Metric::infer(&f.indicator, &f.unit, f.qualifier.as_deref()),
+            reported: None,
+            document_id: Some(doc.id),
+            sentence: Some(f.sentence.clone()),
+        };
+        if let Err(Invalid(e)) = t.validate() {
+            errors.extend(e.into_iter().map(|e| qiao_domain::FieldError {
+                field: format!("figures[{i}].{}", e.field),
+                message: e.message,
+            }));
+            continue;
+        }
+        out.push(t);
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Invalid(errors))
+    }
+}
