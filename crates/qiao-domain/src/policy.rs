@@ -219,6 +219,11 @@ impl Policy {
         self.apply_from.is_none_or(|d| d <= date) && self.apply_until.is_none_or(|d| date <= d)
     }
 
+    /// What each condition requires, in order (the rows of a policy's page).
+    pub fn requirements(&self, date: NaiveDate) -> Vec<(ConditionKind, Said)> {
+        self.conditions.requirements(date)
+    }
+
     /// Holds `org` against every condition on `date`.
     pub fn check(&self, org: &Organisation, date: NaiveDate) -> Eligibility {
         let checks = self.conditions.check(org, date);
@@ -232,6 +237,29 @@ impl Policy {
 }
 
 impl Conditions {
+    /// What each condition requires, in order, as it reads on `date`.
+    pub fn requirements(&self, date: NaiveDate) -> Vec<(ConditionKind, Said)> {
+        let nobody = Organisation {
+            kind: crate::OrgKind::Enterprise,
+            name: String::new(),
+            credit_code: String::new(),
+            district: None,
+            industry_code: None,
+            founded_on: None,
+            employees: None,
+            revenue_yuan: None,
+            rd_expense_yuan: None,
+            patents: None,
+            description: None,
+            website: None,
+            certificates: Vec::new(),
+        };
+        self.check(&nobody, date)
+            .into_iter()
+            .map(|c| (c.condition, c.required))
+            .collect()
+    }
+
     /// Whether no condition is set (the policy reaches every organisation).
     pub fn is_empty(&self) -> bool {
         self == &Conditions::default()

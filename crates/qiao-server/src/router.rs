@@ -10,7 +10,10 @@ use crate::api::{
     targets,
 };
 use crate::error::{ApiError, Code};
-use crate::pages::{account, admin, boards, detail, home, orgs, workspace};
+use crate::pages::{
+    account, admin, boards, detail, home, orgs, policies as policy_pages, targets as target_pages,
+    workspace,
+};
 use crate::state::AppState;
 
 /// Builds the application.
@@ -126,6 +129,25 @@ fn pages() -> Router<AppState> {
         .route("/resources", get(boards::resources))
         .route("/orgs/{id}", get(orgs::show))
         .route("/documents/{id}", get(crate::pages::documents::show))
+        .route("/documents/{id}/targets", post(target_pages::from_document))
+        .route("/policies", get(policy_pages::list))
+        .route(
+            "/policies/new",
+            get(policy_pages::new_form).post(policy_pages::create),
+        )
+        .route("/policies/{id}", get(policy_pages::show))
+        .route(
+            "/policies/{id}/edit",
+            get(policy_pages::edit_form).post(policy_pages::update),
+        )
+        .route("/policies/{id}/delete", post(policy_pages::delete))
+        .route("/targets", get(target_pages::list))
+        .route(
+            "/targets/new",
+            get(target_pages::new_form).post(target_pages::create),
+        )
+        .route("/targets/{id}/report", post(target_pages::report))
+        .route("/targets/{id}/delete", post(target_pages::delete))
         .route("/workspace", get(workspace::show))
         .route("/requests/{id}/decide", post(workspace::decide))
         .route("/admin", get(admin::accounts))

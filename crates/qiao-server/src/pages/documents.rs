@@ -12,6 +12,9 @@ use crate::state::AppState;
 
 /// One row of the figures table.
 struct FigureView {
+    index: usize,
+    target: bool,
+    metric: String,
     indicator: String,
     value: String,
     qualifier: String,
@@ -24,6 +27,9 @@ struct FigureView {
 #[template(path = "document.html")]
 struct DocumentPage<'a> {
     ctx: &'a Ctx,
+    id: i64,
+    staff: bool,
+    region: String,
     title: String,
     fields: Vec<(String, String)>,
     text: String,
@@ -41,8 +47,11 @@ fn value_text(f: &Figure) -> String {
     }
 }
 
-fn figure_view(l: Lang, f: &Figure) -> FigureView {
+fn figure_view(l: Lang, index: usize, f: &Figure) -> FigureView {
     FigureView {
+        index,
+        target: f.kind == FigureKind::Target,
+        metric: super::targets::metric_hint(l, &f.indicator, &f.unit, f.qualifier.as_deref()),
         indicator: f.indicator.clone(),
         value: value_text(f),
         qualifier: f.qualifier.clone().unwrap_or_default(),
@@ -98,15 +107,33 @@ pub async fn show(
     );
     push("编码", "Encoding", Some(d.encoding.clone()));
     push("文件", "File", Some(d.file_name.clone()));
+    // The region most target figures name, offered as the default of "make targets".
+    let mut regions: Vec<&str> = figures
+        .iter()
+        .filter_map(|f| f.subject.as_deref())
+        .collect();
+    regions.sort_unstable();
+    let region = regions
+        .chunk_by(|a, b| a == b)
+        .max_by_key(|run| run.len())
+        .map(|run| run[0].to_string())
+        .unwrap_or_default();
     Ok(html(&DocumentPage {
         ctx: &v.ctx,
+        id: record.id,
+        staff: v.ctx.user.as_ref().is_some_and(|u| u.may_manage_policies()),
+        region,
         title: d
             .title
             .clone()
             .unwrap_or_else(|| l.t("（无标题）", "(untitled)").to_string()),
         fields,
         text: d.text.clone(),
-        figures: figures.iter().map(|f| figure_view(l, f)).collect(),
+        figures: figures
+            .iter()
+            .enumerate()
+            .map(|(i, f)| figure_view(l, i, f))
+            .collect(),
         removed: d.removed.as_array().map_or(0, Vec::len),
     }))
 }

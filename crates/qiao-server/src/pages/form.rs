@@ -52,6 +52,8 @@ pub enum Input {
     Yuan,
     /// A whole number.
     Int,
+    /// A number, possibly with decimals (3.5).
+    Number,
     /// `YYYY-MM-DD`.
     Date,
     /// One of fixed values: (value, Chinese, English).
@@ -377,9 +379,29 @@ fn set_path(root: &mut Map<String, Value>, path: &str, value: Value) {
 
 /// Turns a posted listing form into a validated listing, or the field errors to show.
 pub fn parse_listing(kind: Kind, form: &FormData) -> Result<Listing, Invalid> {
+    let fields = fields_of(&specs(kind), form)?;
+    let mut listing = Listing::from_fields(kind, Value::Object(fields)).map_err(|e| {
+        // Dates are the only free text that serde itself can refuse here.
+        let msg = e.to_string();
+        let field = specs(kind)
+            .into_iter()
+            .find(|s| s.input == Input::Date && msg.contains("date"))
+            .map_or("title", |s| s.name);
+        Invalid::field(
+            field,
+            format!("is not a valid value ({msg}); dates are YYYY-MM-DD"),
+        )
+    })?;
+    listing.validate()?;
+    Ok(listing)
+}
+
+/// The JSON fields a posted form gives for `specs` (names are JSON paths: `conditions.min_years`),
+/// each parsed by its input; every field that fails is named.
+pub fn fields_of(specs: &[Spec], form: &FormData) -> Result<Map<String, Value>, Invalid> {
     let mut fields = Map::new();
     let mut errors = Vec::new();
-    for spec in specs(kind) {
+    for spec in specs {
         let raw = form.text(spec.name);
         if raw.is_empty() {
             if spec.required {
@@ -419,6 +441,16 @@ pub fn parse_listing(kind: Kind, form: &FormData) -> Result<Listing, Invalid> {
                     continue;
                 }
             },
+            Input::Number => match raw.parse::<f64>() {
+                Ok(n) if n.is_finite() => Value::from(n),
+                _ => {
+                    errors.push(FieldError {
+                        field: spec.name.into(),
+                        message: format!("`{raw}` is not a number"),
+                    });
+                    continue;
+                }
+            },
             Input::Int => match raw.parse::<i64>() {
                 Ok(n) => Value::from(n),
                 Err(_) => {
@@ -432,31 +464,23 @@ pub fn parse_listing(kind: Kind, form: &FormData) -> Result<Listing, Invalid> {
         };
         set_path(&mut fields, spec.name, value);
     }
-    if !errors.is_empty() {
-        return Err(Invalid(errors));
+    if errors.is_empty() {
+        Ok(fields)
+    } else {
+        Err(Invalid(errors))
     }
-    let mut listing = Listing::from_fields(kind, Value::Object(fields)).map_err(|e| {
-        // Dates are the only free text that serde itself can refuse here.
-        let msg = e.to_string();
-        let field = specs(kind)
-            .into_iter()
-            .find(|s| s.input == Input::Date && msg.contains("date"))
-            .map_or("title", |s| s.name);
-        Invalid::field(
-            field,
-            format!("is not a valid value ({msg}); dates are YYYY-MM-DD"),
-        )
-    })?;
-    listing.validate()?;
-    Ok(listing)
 }
 
 /// The values to put back into a form: what was typed, or a stored listing's fields.
 pub fn values_of(listing: &Listing) -> HashMap<String, String> {
+    values_from(&specs(listing.kind()), &listing.to_fields())
+}
+
+/// The values to put back into a form of `specs`, read from a record's JSON `fields`.
+pub fn values_from(specs: &[Spec], fields: &Value) -> HashMap<String, String> {
     let mut out = HashMap::new();
-    let fields = listing.to_fields();
-    for spec in specs(listing.kind()) {
-        let mut v = &fields;
+    for spec in specs {
+        let mut v = fields;
         for part in spec.name.split('.') {
             v = v.get(part).unwrap_or(&Value::Null);
         }
@@ -513,8 +537,18 @@ pub fn shown(
     values: &HashMap<String, String>,
     errors: &[FieldError],
 ) -> Vec<Shown> {
-    specs(kind)
-        .into_iter()
+    shown_specs(&specs(kind), l, values, errors)
+}
+
+/// The fields of `specs` with `values` filled in and `errors` placed next to their fields.
+pub fn shown_specs(
+    specs: &[Spec],
+    l: Lang,
+    values: &HashMap<String, String>,
+    errors: &[FieldError],
+) -> Vec<Shown> {
+    specs
+        .iter()
         .map(|spec| {
             let value = values.get(spec.name).cloned().unwrap_or_default();
             let (widget, hint) = match spec.input {
@@ -528,7 +562,7 @@ pub fn shown(
                     "text",
                     l.t("单位元，可写 50万、2.3亿", "in yuan; 50万 and 2.3亿 work"),
                 ),
-                Input::Int => ("text", ""),
+                Input::Int | Input::Number => ("text", ""),
                 Input::Date => ("date", ""),
                 Input::Select(_) => ("select", ""),
                 Input::Indicators => (

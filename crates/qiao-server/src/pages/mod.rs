@@ -19,8 +19,10 @@ pub mod form;
 pub mod home;
 pub mod messages;
 pub mod orgs;
+pub mod policies;
 pub mod search;
 pub mod session;
+pub mod targets;
 pub mod workspace;
 
 use askama::Template;

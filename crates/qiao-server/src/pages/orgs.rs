@@ -41,6 +41,7 @@ struct OrgPage<'a> {
     certificates: Vec<CertView>,
     rows: Vec<Row>,
     matches: Vec<HitView>,
+    policies: Vec<super::policies::PolicyCheckView>,
 }
 
 /// How many of an organisation's newest open listings its matches are searched with.
@@ -210,6 +211,11 @@ pub async fn show(
             .collect()
     };
     let matches = hits.iter().map(|h| hit_view(l, h, today)).collect();
+    let policies = if org.kind == qiao_domain::OrgKind::Enterprise {
+        super::policies::for_org(&state, &v, record.clone()).await?
+    } else {
+        Vec::new()
+    };
     Ok(html(&OrgPage {
         ctx: &v.ctx,
         name: org.name.clone(),
@@ -220,5 +226,6 @@ pub async fn show(
         certificates,
         rows,
         matches,
+        policies,
     }))
 }

@@ -1,0 +1,489 @@
+//! Target pages: `/targets` (a region's yearly targets against what the data shows), the staff
+//! form to enter one by hand, the inline form to report an actual the records cannot count,
+//! and `POST /documents/{id}/targets`, which turns the figures ticked on a document's page into
+//! targets. Progress comes from [`crate::planning::progress`], as in the API.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use qiao_domain::target::Source;
+use qiao_domain::{Invalid, Metric, Target};
+use qiao_store::{Page, TargetFilter};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::form::{self, FormData, Input, Spec};
+use super::policies::form_page;
+use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
+use crate::error::ApiError;
+use crate::planning::{self, FromDocument};
+use crate::state::AppState;
+
+/// `?region=&year=` of the list.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    region: Option<String>,
+    year: Option<String>,
+}
+
+/// The metric choices of the form: `kind:certificate`, or empty for none.
+fn metric_choices() -> &'static [(&'static str, &'static str, &'static str)] {
+    &[
+        ("", "无（手工填报实际值）", "none (actual reported by hand)"),
+        (
+            "certified:tech_sme",
+            "有效期内科技型中小企业数",
+            "tech-based SMEs in force",
+        ),
+        (
+            "certified:high_tech",
+            "有效期内高新技术企业数",
+            "high-tech enterprises in force",
+        ),
+        (
+            "certified:little_giant",
+            "有效期内科技小巨人数",
+            "little giants in force",
+        ),
+        (
+            "certified:specialized",
+            "有效期内专精特新企业数",
+            "specialised enterprises in force",
+        ),
+        (
+            "certified:leading",
+            "有效期内领军企业数",
+            "leading enterprises in force",
+        ),
+        (
+            "newly_certified:tech_sme",
+            "当年新认定科技型中小企业数",
+            "tech-based SMEs newly certified",
+        ),
+        (
+            "newly_certified:high_tech",
+            "当年新认定高新技术企业数",
+            "high-tech enterprises newly certified",
+        ),
+        (
+            "newly_certified:little_giant",
+            "当年新认定科技小巨人数",
+            "little giants newly certified",
+        ),
+        (
+            "newly_certified:specialized",
+            "当年新认定专精特新企业数",
+            "specialised enterprises newly certified",
+        ),
+        (
+            "newly_certified:leading",
+            "当年新认定领军企业数",
+            "leading enterprises newly certified",
+        ),
+    ]
+}
+
+const fn spec(
+    name: &'static str,
+    zh: &'static str,
+    en: &'static str,
+    input: Input,
+    required: bool,
+) -> Spec {
+    Spec {
+        name,
+        zh,
+        en,
+        input,
+        required,
+    }
+}
+
+fn target_form() -> [Spec; 8] {
+    [
+        spec("region", "地区", "Region", Input::Text, true),
+        spec("year", "年份", "Year", Input::Int, true),
+        spec("indicator", "指标", "Indicator", Input::Text, true),
+        spec(
+            "value",
+            "目标值（基本单位：元、家、项、%）",
+            "Target (base unit: 元, 家, 项, %)",
+            Input::Number,
+            true,
+        ),
+        spec("unit", "单位", "Unit", Input::Text, true),
+        spec(
+            "qualifier",
+            "表述（达、力争、新增、不超过）",
+            "Phrasing (达, 力争, 新增, 不超过)",
+            Input::Text,
+            false,
+        ),
+        spec(
+            "metric",
+            "统计口径",
+            "Measured by",
+            Input::Select(metric_choices()),
+            false,
+        ),
+        spec(
+            "reported",
+            "填报实际值",
+            "Reported actual",
+            Input::Number,
+            false,
+        ),
+    ]
+}
+
+/// One target as a table row.
+struct TargetRow {
+    id: i64,
+    region: String,
+    year: i32,
+    indicator: String,
+    target: String,
+    actual: String,
+    source: &'static str,
+    percent: String,
+    bar: u32,
+    badge: (&'static str, &'static str),
+    document_href: String,
+    sentence: String,
+    manual: bool,
+}
+
+#[derive(Template)]
+#[template(path = "targets.html")]
+struct ListPage<'a> {
+    ctx: &'a Ctx,
+    staff: bool,
+    region: String,
+    year: String,
+    rows: Vec<TargetRow>,
+    total: i64,
+}
+
+/// A value in its unit as people read it: 23000000000 元 → 230亿元, 4000 家 → 4000家.
+fn amount(v: f64, unit: &str) -> String {
+    if unit == "元" && v.fract() == 0.0 && v.abs() < 9e18 {
+        qiao_domain::money::format_yuan(v as i64)
+    } else if v.fract() == 0.0 {
+        format!("{v:.0}{unit}")
+    } else {
+        format!("{v}{unit}")
+    }
+}
+
+/// `GET /targets?region=&year=`
+pub async fn list(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Response> {
+    let l = v.ctx.l;
+    let region = q.region.unwrap_or_default().trim().to_string();
+    let year_text = q.year.unwrap_or_default().trim().to_string();
+    let year = year_text.parse::<i32>().ok();
+    let found = state
+        .store
+        .list_targets(
+            &TargetFilter {
+                region: (!region.is_empty()).then(|| region.clone()),
+                year,
+            },
+            Page {
+                number: 1,
+                size: Page::MAX_SIZE,
+            },
+        )
+        .await
+        .map_err(|e| v.error(e))?;
+    let progress = planning::progress(&state.store, &found.items, state.today())
+        .await
+        .map_err(|e| v.error(e))?;
+    let rows = found
+        .items
+        .into_iter()
+        .zip(progress)
+        .map(|(r, p)| {
+            let t = &r.target;
+            TargetRow {
+                id: r.id,
+                region: t.region.clone(),
+                year: t.year,
+                indicator: t.indicator.clone(),
+                target: format!(
+                    "{}{}",
+                    t.qualifier.clone().unwrap_or_default(),
+                    amount(t.value, &t.unit)
+                ),
+                actual: p
+                    .actual
+                    .map(|a| amount(a, &t.unit))
+                    .unwrap_or_else(|| "—".into()),
+                source: match (p.source, &t.metric) {
+                    (Some(Source::Computed), _) => l.t("平台数据统计", "counted from records"),
+                    (Some(Source::Reported), _) => l.t("填报", "reported"),
+                    (None, _) => l.t("待填报", "not reported"),
+                },
+                percent: p.percent.map(|x| format!("{x}%")).unwrap_or_default(),
+                bar: p.percent.map_or(0, |x| x.clamp(0.0, 100.0) as u32),
+                badge: match p.reached {
+                    Some(true) => (l.t("已达成", "reached"), "ok"),
+                    Some(false) => (l.t("未达成", "not reached"), "warn"),
+                    None => (l.t("无数据", "no data"), ""),
+                },
+                document_href: t
+                    .document_id
+                    .map(|d| format!("/documents/{d}"))
+                    .unwrap_or_default(),
+                sentence: t.sentence.clone().unwrap_or_default(),
+                manual: t.metric.is_none(),
+            }
+        })
+        .collect();
+    Ok(html(&ListPage {
+        ctx: &v.ctx,
+        staff: v.ctx.user.as_ref().is_some_and(|u| u.may_manage_policies()),
+        region,
+        year: year_text,
+        rows,
+        total: found.total,
+    }))
+}
+
+fn require_staff(v: &Visitor) -> PageResult<qiao_domain::Account> {
+    let user = v.account()?.clone();
+    if !user.may_manage_policies() {
+        return Err(v.error(ApiError::forbidden(v.ctx.l.t(
+            "仅科委工作人员和平台管理员可编辑政策与目标。",
+            "Only commission staff and admins edit policies and targets.",
+        ))));
+    }
+    Ok(user)
+}
+
+/// A posted target form as a validated target.
+fn parse_form(form: &FormData) -> Result<Target, Invalid> {
+    let mut fields = form::fields_of(&target_form(), form)?;
+    if let Some(Value::String(m)) = fields.remove("metric") {
+        let (kind, cert) = m.split_once(':').unwrap_or(("", ""));
+        fields.insert(
+            "metric".into(),
+            serde_json::json!({"kind": kind, "certificate": cert}),
+        );
+    }
+    let mut t: Target = serde_json::from_value(Value::Object(fields))
+        .map_err(|e| Invalid::field("year", format!("is not a valid target ({e})")))?;
+    t.validate()?;
+    Ok(t)
+}
+
+/// `GET /targets/new`
+pub async fn new_form(v: Visitor) -> PageResult<Response> {
+    require_staff(&v)?;
+    let mut values = HashMap::new();
+    values.insert("unit".to_string(), "家".to_string());
+    values.insert(
+        "year".to_string(),
+        qiao_domain::today().format("%Y").to_string(),
+    );
+    Ok(form_page(
+        &v,
+        v.ctx.l.t("录入目标", "New target").into(),
+        "/targets/new".into(),
+        &target_form(),
+        &values,
+        &[],
+    ))
+}
+
+/// `POST /targets/new`
+pub async fn create(
+    State(state): State<AppState>,
+    v: Visitor,
+    axum::Form(form): axum::Form<FormData>,
+) -> PageResult<Response> {
+    v.check_csrf(form.csrf())?;
+    let user = require_staff(&v)?;
+    match parse_form(&form) {
+        Ok(t) => {
+            state
+                .store
+                .acting_as(user.id)
+                .create_targets(std::slice::from_ref(&t))
+                .await
+                .map_err(|e| v.error(e))?;
+            Ok(see_other(&format!(
+                "/targets?region={}&year={}",
+                urlencoding::encode(&t.region),
+                t.year
+            )))
+        }
+        Err(Invalid(errors)) => Ok(form_page(
+            &v,
+            v.ctx.l.t("录入目标", "New target").into(),
+            "/targets/new".into(),
+            &target_form(),
+            &form.0.iter().cloned().collect(),
+            &errors,
+        )),
+    }
+}
+
+/// `POST /targets/{id}/report`: the reported actual of a target the records cannot count
+/// (empty clears it).
+pub async fn report(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<FormData>,
+) -> PageResult<Response> {
+    v.check_csrf(form.csrf())?;
+    let user = require_staff(&v)?;
+    let r = v
+        .found(&id, ("该目标不存在。", "No such target."), |id| {
+            state.store.get_target(id)
+        })
+        .await?;
+    let raw = form.text("reported");
+    let mut t = r.target.clone();
+    t.reported = if raw.is_empty() {
+        None
+    } else {
+        match raw
+            .parse::<f64>()
+            .ok()
+            .or_else(|| qiao_domain::money::parse_yuan(&raw).map(|y| y as f64))
+        {
+            Some(x) => Some(x),
+            None => {
+                return Err(v.error(ApiError::from(Invalid::field(
+                    "reported",
+                    v.ctx.l.t(
+                        "请填写数字，如 24500000000 或 245亿",
+                        "write a number, e.g. 24500000000 or 245亿",
+                    ),
+                ))));
+            }
+        }
+    };
+    t.validate().map_err(|e| v.error(ApiError::from(e)))?;
+    state
+        .store
+        .acting_as(user.id)
+        .update_target(r.id, &t)
+        .await
+        .map_err(|e| v.error(e))?;
+    Ok(see_other(&format!(
+        "/targets?region={}&year={}",
+        urlencoding::encode(&t.region),
+        t.year
+    )))
+}
+
+/// `POST /targets/{id}/delete`
+pub async fn delete(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<FormData>,
+) -> PageResult<Response> {
+    v.check_csrf(form.csrf())?;
+    let user = require_staff(&v)?;
+    let r = v
+        .found(&id, ("该目标不存在。", "No such target."), |id| {
+            state.store.get_target(id)
+        })
+        .await?;
+    state
+        .store
+        .acting_as(user.id)
+        .delete_target(r.id)
+        .await
+        .map_err(|e| v.error(e))?;
+    Ok(see_other("/targets"))
+}
+
+/// `POST /documents/{id}/targets`: the figures ticked (`figure`, repeated), with the region and
+/// year given or read from each figure.
+pub async fn from_document(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<FormData>,
+) -> PageResult<Response> {
+    v.check_csrf(form.csrf())?;
+    let user = require_staff(&v)?;
+    let l = v.ctx.l;
+    let doc = v
+        .found(&id, ("该文件不存在。", "No such document."), |id| {
+            state.store.get_document(id)
+        })
+        .await?;
+    let mut figures = Vec::new();
+    for (k, val) in &form.0 {
+        if k == "figure" {
+            match val.parse::<usize>() {
+                Ok(i) => figures.push(i),
+                Err(_) => {
+                    return Err(v.error(ApiError::from(Invalid::field(
+                        "figure",
+                        format!("`{val}` is not a figure number"),
+                    ))));
+                }
+            }
+        }
+    }
+    if figures.is_empty() {
+        return Err(v.error(ApiError::from(Invalid::field(
+            "figure",
+            l.t("请至少勾选一项指标。", "Tick at least one figure."),
+        ))));
+    }
+    let region = form.text("region");
+    let year_raw = form.text("year");
+    let year = if year_raw.is_empty() {
+        None
+    } else {
+        Some(year_raw.parse::<i32>().map_err(|_| {
+            v.error(ApiError::from(Invalid::field(
+                "year",
+                format!("`{year_raw}` is not a year"),
+            )))
+        })?)
+    };
+    let choice = FromDocument {
+        figures: Some(figures),
+        region: (!region.is_empty()).then_some(region),
+        year,
+    };
+    let targets =
+        planning::targets_from_document(&doc, &choice).map_err(|e| v.error(ApiError::from(e)))?;
+    state
+        .store
+        .acting_as(user.id)
+        .create_targets(&targets)
+        .await
+        .map_err(|e| v.error(e))?;
+    let first = &targets[0];
+    Ok(see_other(&format!(
+        "/targets?region={}&year={}",
+        urlencoding::encode(&first.region),
+        first.year
+    )))
+}
+
+/// What the document page needs to offer "make targets from these figures" to staff.
+pub fn metric_hint(l: Lang, indicator: &str, unit: &str, qualifier: Option<&str>) -> String {
+    match Metric::infer(indicator, unit, qualifier) {
+        Some(m) => {
+            let (zh, en) = m.describe();
+            l.t(&zh, &en).to_string()
+        }
+        None => String::new(),
+    }
+}
