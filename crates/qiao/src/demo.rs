@@ -5,13 +5,16 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::NaiveDate;
-use qiao_domain::{Listing, NewAccount, Role};
+use chrono::{Datelike, NaiveDate};
+use qiao_domain::{Listing, NewAccount, Policy, Role, Target};
 use qiao_io::{Format, Record};
 use qiao_store::{OrgFilter, Page, Store};
 
 /// The demo records in Qiao's JSONL import format.
 pub const RECORDS: &[u8] = include_bytes!("../../../demo/records.jsonl");
+
+/// Demo policies and targets (`demo/plans.json`), written by hand; dates move like the records'.
+pub const PLANS: &str = include_str!("../../../demo/plans.json");
 
 /// The day the demo file's dates are written relative to (`BASE` in `demo/build.py`). Loading
 /// moves every date by the days between it and today, so deadlines, application windows and
@@ -103,6 +106,29 @@ pub fn achievements() -> Vec<Listing> {
         .collect()
 }
 
+/// The demo policies and targets, dates moved to today and validated.
+pub fn plans() -> anyhow::Result<(Vec<Policy>, Vec<Target>)> {
+    #[derive(serde::Deserialize)]
+    struct Plans {
+        policies: Vec<Policy>,
+        targets: Vec<Target>,
+    }
+    let shifted = shift_dates(PLANS, (qiao_domain::today() - WRITTEN_ON).num_days());
+    let mut plans: Plans = serde_json::from_str(&shifted).context("demo/plans.json")?;
+    for (i, p) in plans.policies.iter_mut().enumerate() {
+        p.validate()
+            .with_context(|| format!("demo/plans.json policies[{i}]"))?;
+    }
+    // Target years move with the dates: the demo's targets are always this year's.
+    let years = qiao_domain::today().year() - WRITTEN_ON.year();
+    for (i, t) in plans.targets.iter_mut().enumerate() {
+        t.year += years;
+        t.validate()
+            .with_context(|| format!("demo/plans.json targets[{i}]"))?;
+    }
+    Ok((plans.policies, plans.targets))
+}
+
 /// Loads the demo set and accounts when the store holds no organisation yet.
 pub async fn load_if_empty(store: &Arc<dyn Store>) -> anyhow::Result<()> {
     let one = Page { number: 1, size: 1 };
@@ -137,9 +163,17 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> anyhow::Result<()> {
             .create_account(&new, &qiao_server::auth::hash_password(password))
             .await?;
     }
+    let (policies, targets) = plans()?;
+    for p in &policies {
+        store.create_policy(p).await?;
+    }
+    store.create_targets(&targets).await?;
     println!(
-        "已载入演示数据 · demo data loaded: {} organisations, {} listings",
-        report.organisations_created, report.listings_created
+        "已载入演示数据 · demo data loaded: {} organisations, {} listings, {} policies, {} targets",
+        report.organisations_created,
+        report.listings_created,
+        policies.len(),
+        targets.len()
     );
     println!("演示账号 · demo accounts (username / password):");
     for (username, password, role, _) in ACCOUNTS {
@@ -160,6 +194,30 @@ mod tests {
             r#"{"title":"2025-01-01 年度","expires_on":"2026-12-02","apply":["2027-01-02"],"x":"2026-13-01"}"#
         );
         assert_eq!(shift_dates("", 5), "");
+    }
+
+    #[test]
+    fn demo_policies_reach_some_demo_enterprises_and_not_others() {
+        let (policies, targets) = plans().unwrap();
+        assert_eq!((policies.len(), targets.len()), (4, 5));
+        let today = qiao_domain::today();
+        let enterprises: Vec<_> = records()
+            .into_iter()
+            .filter_map(|(_, r)| match r {
+                Record::Organisation(o) if o.kind == qiao_domain::OrgKind::Enterprise => Some(o),
+                _ => None,
+            })
+            .collect();
+        for p in &policies {
+            let outcomes: std::collections::BTreeSet<_> = enterprises
+                .iter()
+                .map(|o| p.check(o, today).outcome)
+                .collect();
+            assert!(outcomes.len() >= 2, "{}: {outcomes:?}", p.title);
+        }
+        let counted = targets[0].count(&enterprises, today).unwrap();
+        assert!(counted > 10, "{counted}");
+        assert_eq!(targets[0].year, today.year());
     }
 
     #[test]

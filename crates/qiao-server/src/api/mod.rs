@@ -63,3 +63,17 @@ pub fn parse_param<T>(
         }),
     }
 }
+
+/// Checks that a record's `document_id`, when given, names a stored document (422 otherwise).
+pub async fn require_document(state: &crate::state::AppState, id: Option<i64>) -> ApiResult<()> {
+    if let Some(id) = id
+        && let Err(qiao_store::StoreError::NotFound { .. }) = state.store.get_document(id).await
+    {
+        return Err(qiao_domain::Invalid::field(
+            "document_id",
+            format!("no document {id} is stored"),
+        )
+        .into());
+    }
+    Ok(())
+}

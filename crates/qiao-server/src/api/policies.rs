@@ -111,15 +111,7 @@ fn require_staff(user: &Account) -> ApiResult<()> {
 pub async fn parse_policy(state: &AppState, body: Value) -> ApiResult<Policy> {
     let mut p: Policy = from_value(body)?;
     p.validate()?;
-    if let Some(id) = p.document_id {
-        if let Err(qiao_store::StoreError::NotFound { .. }) = state.store.get_document(id).await {
-            return Err(qiao_domain::Invalid::field(
-                "document_id",
-                format!("no document {id} is stored"),
-            )
-            .into());
-        }
-    }
+    super::require_document(state, p.document_id).await?;
     Ok(p)
 }
 

@@ -65,15 +65,7 @@ async fn views(state: &AppState, records: Vec<TargetRecord>) -> ApiResult<Vec<Ta
 async fn parse_target(state: &AppState, body: Value) -> ApiResult<Target> {
     let mut t: Target = from_value(body)?;
     t.validate()?;
-    if let Some(id) = t.document_id {
-        if let Err(qiao_store::StoreError::NotFound { .. }) = state.store.get_document(id).await {
-            return Err(qiao_domain::Invalid::field(
-                "document_id",
-                format!("no document {id} is stored"),
-            )
-            .into());
-        }
-    }
+    super::require_document(state, t.document_id).await?;
     Ok(t)
 }
 

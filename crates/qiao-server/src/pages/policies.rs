@@ -214,11 +214,9 @@ struct PolicyRow {
 fn window(l: Lang, p: &Policy) -> String {
     match (p.apply_from, p.apply_until) {
         (None, None) => l.t("常年受理", "all year").to_string(),
-        (from, until) => format!(
-            "{} – {}",
-            from.map(|d| d.to_string()).unwrap_or_default(),
-            until.map(|d| d.to_string()).unwrap_or_default()
-        ),
+        (Some(from), None) => format!("{from} {}", l.t("起", "onwards")),
+        (None, Some(until)) => format!("{} {until}", l.t("截至", "until")),
+        (Some(from), Some(until)) => format!("{from} – {until}"),
     }
 }
 
@@ -321,9 +319,13 @@ pub async fn show(
         .map(|(k, r)| (condition_label(l, *k), said(l, r)))
         .collect();
     let user = v.ctx.user.clone();
-    let own = match user.as_ref().and_then(|u| u.org_id) {
-        Some(org_id) => {
-            let org = state.store.get_org(org_id).await.map_err(|e| v.error(e))?;
+    let org = match user.as_ref().and_then(|u| u.org_id) {
+        Some(org_id) => Some(state.store.get_org(org_id).await.map_err(|e| v.error(e))?),
+        None => None,
+    };
+    // Only enterprises apply: a commission or a university has nothing to check.
+    let own = match org.filter(|o| o.org.kind == qiao_domain::OrgKind::Enterprise) {
+        Some(org) => {
             let name = org.org.name.clone();
             let org = planning::visible(user.as_ref(), org);
             let e = p.check(&org.org, today);
@@ -475,7 +477,24 @@ fn certificate_names(fields: &mut serde_json::Map<String, Value>) -> Result<(), 
 
 /// A posted policy form as a validated policy.
 fn parse_form(form: &FormData) -> Result<Policy, Invalid> {
-    let mut fields = form::fields_of(POLICY_FORM, form)?;
+    let mut errors = Vec::new();
+    let mut fields = form::fields_of(POLICY_FORM, form).unwrap_or_else(|Invalid(e)| {
+        errors.extend(e);
+        serde_json::Map::new()
+    });
+    // Certificates are named even when another field failed: every error shows at once.
+    let certificates: Vec<Spec> = POLICY_FORM
+        .iter()
+        .filter(|s| s.name == "conditions.certificates")
+        .copied()
+        .collect();
+    let mut typed = form::fields_of(&certificates, form).unwrap_or_default();
+    if let Err(Invalid(e)) = certificate_names(&mut typed) {
+        errors.extend(e);
+    }
+    if !errors.is_empty() {
+        return Err(Invalid(errors));
+    }
     certificate_names(&mut fields)?;
     let mut p: Policy = serde_json::from_value(Value::Object(fields)).map_err(|e| {
         Invalid::field(

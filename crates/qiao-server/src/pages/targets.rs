@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use chrono::Datelike;
 use qiao_domain::target::Source;
 use qiao_domain::{Invalid, Metric, Target};
 use qiao_store::{Page, TargetFilter};
@@ -201,7 +202,8 @@ pub async fn list(
         )
         .await
         .map_err(|e| v.error(e))?;
-    let progress = planning::progress(&state.store, &found.items, state.today())
+    let today = state.today();
+    let progress = planning::progress(&state.store, &found.items, today)
         .await
         .map_err(|e| v.error(e))?;
     let rows = found
@@ -233,7 +235,9 @@ pub async fn list(
                 bar: p.percent.map_or(0, |x| x.clamp(0.0, 100.0) as u32),
                 badge: match p.reached {
                     Some(true) => (l.t("已达成", "reached"), "ok"),
-                    Some(false) => (l.t("未达成", "not reached"), "warn"),
+                    // Until the year is over a target not yet met is in progress.
+                    Some(false) if today.year() <= t.year => (l.t("进行中", "in progress"), "warn"),
+                    Some(false) => (l.t("未达成", "not reached"), "bad"),
                     None => (l.t("无数据", "no data"), ""),
                 },
                 document_href: t

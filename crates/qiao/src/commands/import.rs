@@ -224,11 +224,13 @@ pub async fn export(store: &Arc<dyn Store>, file: &Path) -> anyhow::Result<ExitC
                 }));
             }
             // Exports carry the marketplace, not who talked to whom; documents travel as their
-            // files (`qiao import docs`) or in backups.
+            // files (`qiao import docs`), policies and targets in backups and the API.
             BackupItem::Account(_)
             | BackupItem::Token(_)
             | BackupItem::ContactRequest(_)
-            | BackupItem::Document(_) => {}
+            | BackupItem::Document(_)
+            | BackupItem::Policy(_)
+            | BackupItem::Target(_) => {}
         }
     }
     qiao_io::write_path(file, &records)?;
