@@ -128,6 +128,7 @@ fn pages() -> Router<AppState> {
         .route("/post/{kind}", get(detail::new_form).post(detail::create))
         .route("/resources", get(boards::resources))
         .route("/orgs/{id}", get(orgs::show))
+        .route("/orgs/{id}/edit", get(orgs::edit_form).post(orgs::update))
         .route("/documents/{id}", get(crate::pages::documents::show))
         .route("/documents/{id}/targets", post(target_pages::from_document))
         .route("/policies", get(policy_pages::list))

@@ -998,11 +998,60 @@ async fn staff_write_policies_and_targets_and_enterprises_see_their_checks() {
         !own.body.contains("id=\"reach\""),
         "members do not see the reach"
     );
-    let listed = m.get("/policies").await;
-    assert!(listed.body.contains("待补充"), "{}", listed.body);
-    // Another member looking at this enterprise's page sees no private figure in the checks.
+    // Filling in the profile settles it: the member adds the patents on the edit page.
     let mut o = app.browser();
     o.login("outsider").await;
+    assert!(own.body.contains("id=\"complete-profile\""), "{}", own.body);
+    assert_eq!(
+        o.get(&format!("/orgs/{mine}/edit")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let p = m
+        .submit(
+            &format!("/orgs/{mine}/edit"),
+            &format!("/orgs/{mine}/edit"),
+            &[
+                ("district", "闵行区"),
+                ("patents", "三项"),
+                ("revenue_yuan", "123456789"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("error-patents"), "{}", p.body);
+    let p = m
+        .submit(
+            &format!("/orgs/{mine}/edit"),
+            &format!("/orgs/{mine}/edit"),
+            &[
+                ("district", "闵行区"),
+                ("patents", "5"),
+                ("revenue_yuan", "123456789"),
+                ("description", evil),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let stored = app.db.store.get_org(mine).await.unwrap().org;
+    assert_eq!(
+        (
+            stored.patents,
+            stored.certificates.len(),
+            stored.name.as_str()
+        ),
+        (Some(5), 1, "甲科技公司")
+    );
+    let own = m.get(&policy).await;
+    assert!(own.body.contains("id=\"own-verdict\">符合"), "{}", own.body);
+    assert!(
+        !m.get(&format!("/orgs/{mine}"))
+            .await
+            .body
+            .contains("<script>alert")
+    );
+    let listed = m.get("/policies").await;
+    assert!(listed.body.contains("badge ok"), "{}", listed.body);
+    // Another member looking at this enterprise's page sees no private figure in the checks.
     let seen = o.get(&format!("/orgs/{mine}")).await;
     assert!(seen.body.contains("id=\"org-policies\""), "{}", seen.body);
     assert!(!seen.body.contains("123456789"), "{}", seen.body);

@@ -8,11 +8,14 @@
 
 use std::collections::HashMap;
 
+use askama::Template;
+use axum::response::Response;
+
 use qiao_domain::{FieldError, Invalid, Kind, Listing};
 use serde_json::{Map, Value};
 
-use super::Lang;
 use super::messages::zh_message;
+use super::{Lang, Visitor, html};
 
 /// A posted form, as name/value pairs.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -668,6 +671,49 @@ pub fn unplaced(kind: Kind, l: Lang, errors: &[FieldError]) -> Vec<String> {
             Lang::En => format!("{}: {}", e.field, e.message),
         })
         .collect()
+}
+
+#[derive(Template)]
+#[template(path = "simple_form.html")]
+struct FormPage<'a> {
+    ctx: &'a super::Ctx,
+    heading: String,
+    action: String,
+    fields: Vec<Shown>,
+    general: Vec<String>,
+}
+
+/// The form page for `specs`, with errors not tied to a field listed above it.
+pub fn form_page(
+    v: &Visitor,
+    heading: String,
+    action: String,
+    specs: &[Spec],
+    values: &HashMap<String, String>,
+    errors: &[FieldError],
+) -> Response {
+    let l = v.ctx.l;
+    let general = errors
+        .iter()
+        .filter(|e| {
+            !specs.iter().any(|s| {
+                e.field == s.name
+                    || e.field.starts_with(&format!("{}[", s.name))
+                    || e.field.starts_with(&format!("{}.", s.name))
+            })
+        })
+        .map(|e| match l {
+            Lang::Zh => format!("{}：{}", e.field, zh_message(&e.message)),
+            Lang::En => format!("{}: {}", e.field, e.message),
+        })
+        .collect();
+    html(&FormPage {
+        ctx: &v.ctx,
+        heading,
+        action,
+        fields: shown_specs(specs, l, values, errors),
+        general,
+    })
 }
 
 #[cfg(test)]

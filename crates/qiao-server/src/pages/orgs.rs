@@ -1,19 +1,29 @@
 //! `GET /orgs/{id}`: an organisation's profile, its place on the cultivation ladder (科技型中小企业
-//! → 高新技术企业 → 科技小巨人/专精特新 → 领军企业) with each certificate's validity, and its
-//! listings. Revenue and R&D figures show only to the organisation itself, commission staff and
-//! admins, exactly as in the API.
+//! → 高新技术企业 → 科技小巨人/专精特新 → 领军企业) with each certificate's validity, its
+//! listings, and the policies it qualifies for. Revenue and R&D figures show only to the
+//! organisation itself, commission staff and admins, exactly as in the API.
+//!
+//! `GET|POST /orgs/{id}/edit`: members (and admins) keep the profile's facts up to date, the
+//! figures policies are checked against among them. Name, credit code and certificates are
+//! the register's, changed through the API or an import, and kept as they are.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use qiao_domain::{CertKind, Kind, Role};
+use qiao_domain::{CertKind, FieldError, Invalid, Kind, Organisation, Role};
 use qiao_search::{Filters, SearchRequest};
+use qiao_store::OrgRecord;
 use qiao_store::{Drafts, ListingFilter, Page};
+use serde_json::Value;
 
 use super::detail::yuan;
+use super::form::{self, FormData, Input, Spec, form_page};
 use super::search::{HitView, hit_view};
-use super::{Ctx, Lang, PageResult, Row, Visitor, html, row};
+use super::{Ctx, Lang, PageResult, Row, Visitor, html, row, see_other};
 use crate::api::organisations;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Days before expiry from which a certificate is flagged as expiring.
@@ -29,6 +39,44 @@ pub struct CertView {
     class: &'static str,
 }
 
+/// The profile form: the facts a member maintains, named by their JSON fields.
+const PROFILE_FORM: &[Spec] = &[
+    spec("district", "所在区", "District", Input::Text),
+    spec(
+        "industry_code",
+        "行业代码（GB/T 4754-2017，如 C3562）",
+        "Industry code (GB/T 4754-2017, e.g. C3562)",
+        Input::Text,
+    ),
+    spec("founded_on", "成立日期", "Founded", Input::Date),
+    spec("employees", "员工人数", "Employees", Input::Int),
+    spec(
+        "revenue_yuan",
+        "上年营业收入（仅本机构与科委可见）",
+        "Revenue last year (private)",
+        Input::Yuan,
+    ),
+    spec(
+        "rd_expense_yuan",
+        "上年研发投入（仅本机构与科委可见）",
+        "R&D last year (private)",
+        Input::Yuan,
+    ),
+    spec("patents", "授权专利数", "Authorised patents", Input::Int),
+    spec("website", "网站", "Website", Input::Text),
+    spec("description", "简介", "Description", Input::Area),
+];
+
+const fn spec(name: &'static str, zh: &'static str, en: &'static str, input: Input) -> Spec {
+    Spec {
+        name,
+        zh,
+        en,
+        input,
+        required: false,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "org.html")]
 struct OrgPage<'a> {
@@ -42,6 +90,7 @@ struct OrgPage<'a> {
     rows: Vec<Row>,
     matches: Vec<HitView>,
     policies: Vec<super::policies::PolicyCheckView>,
+    edit_href: String,
 }
 
 /// How many of an organisation's newest open listings its matches are searched with.
@@ -227,5 +276,109 @@ pub async fn show(
         rows,
         matches,
         policies,
+        edit_href: if v.ctx.user.as_ref().is_some_and(|u| u.may_change(Some(id))) {
+            format!("/orgs/{id}/edit")
+        } else {
+            String::new()
+        },
     }))
+}
+
+fn may_edit(v: &Visitor, id: i64) -> PageResult<qiao_domain::Account> {
+    let user = v.account()?.clone();
+    if !user.may_change(Some(id)) {
+        return Err(v.error(ApiError::forbidden(v.ctx.l.t(
+            "只有本机构成员或平台管理员可以修改机构资料。",
+            "Only the organisation's members or an admin may change its profile.",
+        ))));
+    }
+    Ok(user)
+}
+
+fn edit_page(
+    v: &Visitor,
+    record: &OrgRecord,
+    values: &HashMap<String, String>,
+    errors: &[FieldError],
+) -> Response {
+    form_page(
+        v,
+        format!("{} · {}", v.ctx.l.t("机构资料", "Profile"), record.org.name),
+        format!("/orgs/{}/edit", record.id),
+        PROFILE_FORM,
+        values,
+        errors,
+    )
+}
+
+/// `GET /orgs/{id}/edit`
+pub async fn edit_form(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let record = v
+        .found(
+            &id,
+            ("该机构不存在。", "No such organisation."),
+            |id| state.store.get_org(id),
+        )
+        .await?;
+    may_edit(&v, record.id)?;
+    let values = form::values_from(
+        PROFILE_FORM,
+        &serde_json::to_value(&record.org).unwrap_or(Value::Null),
+    );
+    Ok(edit_page(&v, &record, &values, &[]))
+}
+
+/// `POST /orgs/{id}/edit`: the form's facts replace the profile's; what the form does not
+/// show (name, credit code, kind, certificates) stays.
+pub async fn update(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<FormData>,
+) -> PageResult<Response> {
+    v.check_csrf(form.csrf())?;
+    let record = v
+        .found(
+            &id,
+            ("该机构不存在。", "No such organisation."),
+            |id| state.store.get_org(id),
+        )
+        .await?;
+    let user = may_edit(&v, record.id)?;
+    let typed: HashMap<String, String> = form.0.iter().cloned().collect();
+    let fields = match form::fields_of(PROFILE_FORM, &form) {
+        Ok(f) => f,
+        Err(Invalid(errors)) => return Ok(edit_page(&v, &record, &typed, &errors)),
+    };
+    let mut merged = serde_json::to_value(&record.org).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut merged {
+        for spec in PROFILE_FORM {
+            m.remove(spec.name);
+        }
+        m.extend(fields);
+    }
+    let mut org: Organisation = match serde_json::from_value(merged) {
+        Ok(o) => o,
+        Err(e) => {
+            let errors = [FieldError {
+                field: "founded_on".into(),
+                message: format!("is not a valid value ({e}); dates are YYYY-MM-DD"),
+            }];
+            return Ok(edit_page(&v, &record, &typed, &errors));
+        }
+    };
+    if let Err(Invalid(errors)) = org.validate() {
+        return Ok(edit_page(&v, &record, &typed, &errors));
+    }
+    state
+        .store
+        .acting_as(user.id)
+        .update_org(record.id, &org)
+        .await
+        .map_err(|e| v.error(e))?;
+    Ok(see_other(&format!("/orgs/{}", record.id)))
 }

@@ -13,7 +13,7 @@ use qiao_domain::{CertKind, Eligibility, FieldError, Invalid, Outcome, Policy};
 use qiao_store::PolicyRecord;
 use serde_json::Value;
 
-use super::form::{self, FormData, Input, Shown, Spec};
+use super::form::{self, FormData, Input, Spec, form_page};
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
 use crate::error::ApiError;
 use crate::planning;
@@ -283,6 +283,7 @@ struct DetailPage<'a> {
     document_href: String,
     requirements: Vec<(&'static str, String)>,
     own: Option<(String, PolicyCheckView)>,
+    profile_href: String,
     staff: bool,
     counts: [usize; 3],
     reach: Vec<ReachRow>,
@@ -324,6 +325,10 @@ pub async fn show(
         None => None,
     };
     // Only enterprises apply: a commission or a university has nothing to check.
+    let profile_href = org
+        .as_ref()
+        .map(|o| format!("/orgs/{}/edit", o.id))
+        .unwrap_or_default();
     let own = match org.filter(|o| o.org.kind == qiao_domain::OrgKind::Enterprise) {
         Some(org) => {
             let name = org.org.name.clone();
@@ -378,21 +383,12 @@ pub async fn show(
             .unwrap_or_default(),
         requirements,
         own,
+        profile_href,
         staff,
         counts,
         reach,
         on: today.to_string(),
     }))
-}
-
-#[derive(Template)]
-#[template(path = "plan_form.html")]
-struct FormPage<'a> {
-    ctx: &'a Ctx,
-    heading: String,
-    action: String,
-    fields: Vec<Shown>,
-    general: Vec<String>,
 }
 
 fn require_staff(v: &Visitor) -> PageResult<qiao_domain::Account> {
@@ -404,39 +400,6 @@ fn require_staff(v: &Visitor) -> PageResult<qiao_domain::Account> {
         ))));
     }
     Ok(user)
-}
-
-/// The form page for `specs`, with errors not tied to a field listed above it.
-pub(crate) fn form_page(
-    v: &Visitor,
-    heading: String,
-    action: String,
-    specs: &[Spec],
-    values: &HashMap<String, String>,
-    errors: &[FieldError],
-) -> Response {
-    let l = v.ctx.l;
-    let general = errors
-        .iter()
-        .filter(|e| {
-            !specs.iter().any(|s| {
-                e.field == s.name
-                    || e.field.starts_with(&format!("{}[", s.name))
-                    || e.field.starts_with(&format!("{}.", s.name))
-            })
-        })
-        .map(|e| match l {
-            Lang::Zh => format!("{}：{}", e.field, super::messages::zh_message(&e.message)),
-            Lang::En => format!("{}: {}", e.field, e.message),
-        })
-        .collect();
-    html(&FormPage {
-        ctx: &v.ctx,
-        heading,
-        action,
-        fields: form::shown_specs(specs, l, values, errors),
-        general,
-    })
 }
 
 /// Certificates as typed (高新技术企业, high_tech) to their JSON names.

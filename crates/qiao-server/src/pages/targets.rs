@@ -15,8 +15,7 @@ use qiao_store::{Page, TargetFilter};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::form::{self, FormData, Input, Spec};
-use super::policies::form_page;
+use super::form::{self, FormData, Input, Spec, form_page};
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
 use crate::error::ApiError;
 use crate::planning::{self, FromDocument};
