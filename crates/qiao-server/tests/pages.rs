@@ -1148,3 +1148,103 @@ async fn staff_write_policies_and_targets_and_enterprises_see_their_checks() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn staff_turn_a_work_plans_figures_into_targets_on_its_page() {
+    let app = App::new().await;
+    app.account("staff", Role::CommissionStaff, None).await;
+    app.account("member", Role::Member, None).await;
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../qiao-docs/tests/fixtures/003_853fbbfa8443af7f.txt"
+    ))
+    .unwrap();
+    let doc = qiao_server::documents::import(&app.db.store, "003.txt", &bytes)
+        .await
+        .unwrap()
+        .record;
+    let figures: Vec<qiao_docs::Figure> =
+        serde_json::from_value(doc.document.figures.clone()).unwrap();
+    let high_tech = figures
+        .iter()
+        .position(|f| f.indicator.contains("高新技术企业"))
+        .unwrap();
+    let page_uri = format!("/documents/{}", doc.id);
+    let action = format!("{page_uri}/targets");
+
+    // Members see the figures but no form, and cannot post one.
+    let mut m = app.browser();
+    m.login("member").await;
+    let page = m.get(&page_uri).await;
+    assert!(page.body.contains("id=\"figures\"") && !page.body.contains("id=\"make-targets\""));
+    let idx = high_tech.to_string();
+    assert_eq!(
+        m.submit(&page_uri, &action, &[("figure", &idx)])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Staff see each figure with a box, target figures ticked, the metric named where the
+    // records can count it, and the region the figures name offered.
+    let mut s = app.browser();
+    s.login("staff").await;
+    let page = s.get(&page_uri).await;
+    assert!(page.body.contains("id=\"make-targets\""), "{}", page.body);
+    assert!(
+        page.body.contains("有效期内高新技术企业数"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("name=\"region\" value=\"闵行区\""),
+        "{}",
+        page.body
+    );
+    let p = s.submit(&page_uri, &action, &[("region", "闵行区")]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "nothing ticked");
+    let p = s
+        .submit(
+            &page_uri,
+            &action,
+            &[("figure", &idx), ("figure", "9999"), ("region", "闵行区")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert!(
+        app.db
+            .store
+            .list_targets(&Default::default(), Default::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty(),
+        "all or nothing"
+    );
+    let p = s
+        .submit(
+            &page_uri,
+            &action,
+            &[("figure", &idx), ("region", "闵行区"), ("year", "")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/targets?region=%E9%97%B5%E8%A1%8C%E5%8C%BA&year=2023")
+    );
+    let targets = s.get(p.location.as_deref().unwrap()).await;
+    assert!(targets.body.contains("达4000家"), "{}", targets.body);
+    assert!(
+        targets
+            .body
+            .contains(&format!("href=\"/documents/{}\"", doc.id)),
+        "{}",
+        targets.body
+    );
+    assert!(
+        targets.body.contains("未达成"),
+        "2023 is over: {}",
+        targets.body
+    );
+}
