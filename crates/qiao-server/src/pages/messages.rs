@@ -97,6 +97,36 @@ pub fn zh_message(m: &str) -> String {
     {
         return format!("请从以下选项中选择：{options}");
     }
+    if let Some(rest) = m.strip_prefix('`')
+        && let Some((value, options)) = rest.split_once("` is not a certificate; choose from ")
+    {
+        return format!("“{value}”不是可选的证书，请从以下选择：{options}");
+    }
+    if m.starts_with('`') && m.ends_with("` is not a number") {
+        return "须为数字".into();
+    }
+    if m.contains("is not a GB/T 4754-2017 code") {
+        return "不是 GB/T 4754-2017 行业代码：门类字母 A-T，可跟 2、3 或 4 位数字（如 C3562）"
+            .into();
+    }
+    if m.ends_with("give a percentage between 0 and 100") {
+        return "须为 0 到 100 之间的百分比".into();
+    }
+    if m.ends_with("give a year between 2000 and 2100") {
+        return "年份须在 2000 到 2100 之间".into();
+    }
+    if m == "must be a number of at least 0" || m == "cannot be negative" {
+        return "不能为负数".into();
+    }
+    if m.contains("the window must end after it opens") {
+        return "截止日期早于开始日期".into();
+    }
+    if m.contains("no certificate is required; name the certificates too") {
+        return "设置了证书有效日期，但没有指定所需证书".into();
+    }
+    if m.starts_with("counts enterprises (家) but the unit is") {
+        return "该统计口径按企业家数计，单位应为“家”；或不选统计口径".into();
+    }
     if m.starts_with("passwords do not match") {
         return "两次输入的密码不一致".into();
     }
@@ -126,6 +156,25 @@ mod tests {
         assert_eq!(
             zh_message("must be 18 characters, found 17"),
             "统一社会信用代码应为 18 位，当前为 17 位"
+        );
+    }
+
+    #[test]
+    fn policy_and_target_messages_are_said_in_chinese() {
+        assert_eq!(zh_message("`abc` is not a number"), "须为数字");
+        assert_eq!(
+            zh_message("`博士后` is not a certificate; choose from 科技型中小企业、高新技术企业"),
+            "“博士后”不是可选的证书，请从以下选择：科技型中小企业、高新技术企业"
+        );
+        assert_eq!(
+            zh_message("is 150; give a percentage between 0 and 100"),
+            "须为 0 到 100 之间的百分比"
+        );
+        assert!(
+            zh_message(
+                "counts enterprises (家) but the unit is `元`; leave the metric out or fix the unit"
+            )
+            .contains("家")
         );
     }
 

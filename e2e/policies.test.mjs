@@ -1,0 +1,65 @@
+// Policies and targets in a real browser: commission staff write a policy with structured
+// conditions and see which demo enterprises it reaches; the demo enterprise sees its own check
+// condition by condition, completes its profile where data is missing, and qualifies; staff read
+// the year's targets against what the certificates show. Screenshots land in e2e/screenshots.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { start, SHOTS } from "./harness.mjs";
+
+let qiao;
+
+before(async () => {
+  qiao = await start();
+});
+
+after(async () => {
+  await qiao?.stop();
+});
+
+test("staff write a policy; the enterprise checks itself against it, completes its profile and qualifies", async () => {
+  const { base } = qiao;
+  const staff = await qiao.signedIn("staff", "qiao-demo-staff");
+  await staff.goto(`${base}/policies/new`);
+  await staff.fill("[name='title']", "闵行区研发强度专项（浏览器测试）");
+  await staff.fill("[name='benefit']", "最高50万元");
+  await staff.fill("[name='conditions.certificates']", "高新技术企业");
+  await staff.fill("[name='conditions.districts']", "闵行区");
+  await staff.fill("[name='conditions.min_rd_ratio_percent']", "百分之五");
+  await staff.click("#submit-form");
+  assert.equal(await staff.textContent("#error-conditions\\.min_rd_ratio_percent"), "须为数字");
+  assert.equal(await staff.inputValue("[name='title']"), "闵行区研发强度专项（浏览器测试）", "typed values survive");
+  await staff.fill("[name='conditions.min_rd_ratio_percent']", "5");
+  await staff.fill("[name='conditions.min_patents']", "3");
+  await staff.click("#submit-form");
+  await staff.waitForURL(/\/policies\/\d+$/);
+  const policyUrl = staff.url();
+  const counts = await staff.textContent("#reach-counts");
+  assert.match(counts, /待补充资料 1/, "the demo enterprise in 闵行区 lacks its patent count");
+  await staff.screenshot({ path: path.join(SHOTS, "policy-reach.png"), fullPage: true });
+
+  // The demo enterprise sees its own verdict, condition by condition, and what is missing.
+  const member = await qiao.signedIn("enterprise", "qiao-demo-member");
+  await member.goto(policyUrl);
+  assert.match(await member.textContent("#own-verdict"), /待补充/);
+  assert.match(await member.textContent(".checks"), /补充授权专利数/);
+  await member.screenshot({ path: path.join(SHOTS, "policy-own-check.png"), fullPage: true });
+  await member.click("#complete-profile");
+  await member.waitForURL(/\/orgs\/\d+\/edit$/);
+  await member.fill("[name='patents']", "12");
+  await member.click("#submit-form");
+  await member.waitForURL(/\/orgs\/\d+$/);
+  assert.ok((await member.locator("#org-policies details").count()) >= 4, "every policy is checked on the profile");
+  await member.goto(policyUrl);
+  assert.match(await member.textContent("#own-verdict"), /符合/);
+  await member.goto(`${base}/policies`);
+  await member.screenshot({ path: path.join(SHOTS, "policies.png"), fullPage: true });
+
+  // Targets: counted from the certificates in force, or as reported.
+  await staff.goto(`${base}/targets`);
+  const rows = staff.locator("#targets tr");
+  assert.ok((await rows.count()) >= 6, "the demo targets are listed");
+  assert.match(await staff.textContent("#targets"), /平台数据统计/);
+  await staff.screenshot({ path: path.join(SHOTS, "targets.png"), fullPage: true });
+});
