@@ -11,8 +11,9 @@
 //!   the noun after the unit;
 //! - the **year** is a year named in the sentence (到2030年 wins), else the document's year
 //!   (the year in its title: 2023年工作要点);
-//! - the **subject** is a district named in the sentence before the number, else the one the
-//!   document's title or issuer names (闵行区科委 → 闵行区);
+//! - the **subject** is the district or development zone named in the sentence nearest before
+//!   the number (张江高新区杨浦园: a zone of the list in [`ZONE`], with its sub-park), else the
+//!   district the document's title or issuer names (闵行区科委 → 闵行区);
 //! - the **kind** weighs cue words: 力争/目标/到…年/将 for a target, 已/累计/同比/了 for a
 //!   fact, with a work plan's title (要点, 计划, 方案…) tipping ties to target and a news
 //!   page's to fact.
@@ -219,6 +220,13 @@ const NOT_PLACES: &[&str] = &[
     "高新区",
 ];
 
+/// Shanghai's development zones and science cities by name, with the zone word and an optional
+/// sub-park (张江高新区杨浦园, 紫竹高新区, 临港新片区, 漕河泾开发区, G60科创走廊). A list, not a
+/// pattern: "X高新区" for any two characters X catches verbs and particles before the name.
+static ZONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:张江|紫竹|漕河泾|临港|金桥|外高桥|虹桥|陆家嘴|市北|长阳|大创智|杨浦|闵行|松江|嘉定|青浦|宝山|奉贤|金山|崇明|莘庄|化学工业|G60)(?:综合性国家科学中心|高新技术产业开发区|高新区|新片区|经济技术开发区|开发区|科学城|科技城|科创走廊|科技园|商务区|工业区)(?:\p{Han}{2}园)?").unwrap()
+});
+
 /// Districts whose second character is in the list above (闵行区 vs 先行区).
 fn is_place(name: &str) -> bool {
     let tail: String = name.chars().skip(1).collect();
@@ -337,11 +345,16 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
     let sentence_text = folded.original(range.clone()).trim().to_string();
     // What every figure of the sentence shares, found once.
     let years = years_in(s);
-    let places: Vec<Range<usize>> = DISTRICT
+    // Zones first; a district inside a zone's name (松江 in 松江科技城) does not count apart.
+    let zones: Vec<Range<usize>> = ZONE.find_iter(s).map(|m| m.range()).collect();
+    let mut places: Vec<Range<usize>> = DISTRICT
         .find_iter(s)
         .filter(|m| is_place(m.as_str()))
         .map(|m| m.range())
+        .filter(|d| !zones.iter().any(|z| z.start <= d.start && d.end <= z.end))
+        .chain(zones.iter().cloned())
         .collect();
+    places.sort_by_key(|p| p.end);
     let cues = (
         TARGET_CUES.iter().filter(|c| s.contains(*c)).count(),
         FACT_CUES.iter().filter(|c| s.contains(*c)).count(),
@@ -542,6 +555,35 @@ mod tests {
         let f = extract(text, ctx);
         assert_eq!(f.len(), 1, "{text}: {f:#?}");
         f.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn a_zone_named_before_the_number_is_the_subject_in_either_script() {
+        let news = Context {
+            year: Some(2024),
+            subject: Some("杨浦区".into()),
+            plan: true,
+        };
+        for text in [
+            "加快研究张江高新区杨浦园高质量发展相关措施，针对重点任务提出8个方面具体措施。",
+            "加快研究張江高新區楊浦園高質量發展相關措施，針對重點任務提出8個方面具體措施。",
+        ] {
+            let f = one(text, &news);
+            assert_eq!(
+                f.subject.as_deref().map(|s| s.chars().count()),
+                Some(8),
+                "{text}: {f:?}"
+            );
+            assert!(f.subject.as_deref().unwrap().starts_with(['张', '張']));
+        }
+        // A district named after the zone, nearer the number, wins; no place: the document's.
+        let f = one("紫竹高新区与闵行区共建孵化器，新增孵化器5家。", &news);
+        assert_eq!(f.subject.as_deref(), Some("闵行区"));
+        let f = one("新增孵化器5家。", &news);
+        assert_eq!(f.subject.as_deref(), Some("杨浦区"));
+        // "研究" before 高新区 is no zone name.
+        let f = one("研究高新区政策，出台措施3条。", &news);
+        assert_eq!(f.subject.as_deref(), Some("杨浦区"));
     }
 
     #[test]
