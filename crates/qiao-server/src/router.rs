@@ -102,6 +102,12 @@ fn pages() -> Router<AppState> {
         .route("/post/{kind}", get(detail::new_form).post(detail::create))
         .route("/resources", get(boards::resources))
         .route("/orgs/{id}", get(orgs::show))
+        .route(
+            "/documents",
+            get(crate::pages::documents::list)
+                .post(crate::pages::documents::upload)
+                .layer(DefaultBodyLimit::max(crate::pages::documents::MAX_UPLOAD)),
+        )
         .route("/documents/{id}", get(crate::pages::documents::show))
         .route("/workspace", get(workspace::show))
         .route("/requests/{id}/decide", post(workspace::decide))
