@@ -1060,7 +1060,7 @@ async fn staff_import_documents_through_the_form_and_find_them() {
     let figures = stored.document.figures.as_array().unwrap().len();
     assert!(
         p.body
-            .contains(&format!("文件 {minhang_id}，{figures} 项数据指标")),
+            .contains(&format!("编号 {minhang_id}，{figures} 项数据指标")),
         "{}",
         p.body
     );
@@ -1092,7 +1092,10 @@ async fn staff_import_documents_through_the_form_and_find_them() {
     let p = b.upload(&[("copy.txt", &minhang)]).await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("已导入过"), "{}", p.body);
-    assert!(p.body.contains(&format!("已导入的文件 {minhang_id}")));
+    assert!(
+        p.body
+            .contains(&format!("已导入的文件（编号 {minhang_id}）"))
+    );
     assert_eq!(document_links(results(&p.body)), vec![minhang_id]);
     assert_eq!(documents_stored(&app).await, 2, "nothing stored twice");
     // In English too.

@@ -312,7 +312,7 @@ async fn import_file(
         Ok(imported) => {
             let r = &imported.record;
             let mut message = match l {
-                Lang::Zh => format!("文件 {}，{} 项数据指标。", r.id, imported.figures),
+                Lang::Zh => format!("编号 {}，{} 项数据指标。", r.id, imported.figures),
                 Lang::En => format!("Document {}, {} figures.", r.id, imported.figures),
             };
             if !imported.undecodable.is_empty() {
@@ -354,7 +354,9 @@ async fn import_file(
                 class: "warn",
                 status: l.t("已导入过", "already imported"),
                 message: match l {
-                    Lang::Zh => format!("内容与已导入的文件 {existing} 完全相同，未重复保存。"),
+                    Lang::Zh => {
+                        format!("内容与已导入的文件（编号 {existing}）完全相同，未重复保存。")
+                    }
                     Lang::En => format!(
                         "The same bytes were imported before as document {existing}; not stored again."
                     ),
