@@ -2,7 +2,8 @@
 // `qiao serve --demo` on a fresh data directory. A new user registers, posts a demand, sees
 // its matches with reasons, asks a match's owner for contact; the owner (the demo enterprise)
 // accepts in its workspace; the requester then sees the contact. Screenshots of the main
-// pages land in e2e/screenshots (not committed).
+// pages land in e2e/screenshots (not committed). An admin imports a policy document through
+// the upload form and finds it by searching in the other script.
 //
 // Run by scripts/test; alone: QIAO_BIN=target/debug/qiao node --test e2e/
 
@@ -203,4 +204,35 @@ test("the main pages render for screenshots", async () => {
   await page.goto(`${base}/admin/audit`);
   assert.match(await page.textContent("#audit"), /pujiang|enterprise/);
   await page.screenshot({ path: path.join(SHOTS, "audit.png"), fullPage: true });
+});
+
+test("an admin imports a policy document through the form and finds it in the other script", async () => {
+  const page = await newPage();
+  await page.goto(`${base}/login`);
+  await page.fill("#username", "admin");
+  await page.fill("#password", "qiao-demo-admin");
+  await page.click("#login-submit");
+  await page.waitForURL(`${base}/workspace`);
+  await page.click("header nav a[href='/documents']");
+  await page.waitForURL(`${base}/documents`);
+
+  // A real crawled page (simplified script, 闵行区科委 2023 work plan) through the upload form.
+  const fixture = path.join(here, "..", "crates", "qiao-docs", "tests", "fixtures", "003_853fbbfa8443af7f.txt");
+  await page.setInputFiles("#files", fixture);
+  await page.click("#upload-submit");
+  await page.waitForSelector("#upload-results");
+  const result = await page.textContent("#upload-results");
+  assert.match(result, /已导入/);
+  assert.match(result, /003_853fbbfa8443af7f\.txt/);
+  assert.match(await page.textContent("#documents"), /闵科委〔2023〕14号/);
+  await page.screenshot({ path: path.join(SHOTS, "documents-import.png"), fullPage: true });
+
+  // 技術合同成交額 is the traditional spelling of a phrase of the simplified text.
+  await page.goto(`${base}/search?q=${encodeURIComponent("技術合同成交額")}`);
+  const hit = page.locator("#document-hits > li", { hasText: "闵行区科委2023年工作要点" });
+  assert.equal(await hit.count(), 1, "the imported document is found across scripts");
+  await page.screenshot({ path: path.join(SHOTS, "documents-search.png"), fullPage: true });
+  await hit.locator("a").first().click();
+  await page.waitForURL(/\/documents\/\d+$/);
+  assert.match(await page.textContent("#document-title"), /闵行区科委2023年工作要点/);
 });

@@ -322,6 +322,19 @@ pub fn load(dir: &Path) -> Result<Vec<Labelled>, DocError> {
         .collect()
 }
 
+/// The documents `qiao bench docs` reads once per round: every labelled fixture of `dir` in
+/// every variant of [`samples::variants`] (re-encoded, wrapped in HTML). `qiao bench
+/// import-docs` stores the same pages.
+pub fn corpus(dir: &Path) -> Result<Vec<samples::Variant>, DocError> {
+    Ok(load(dir)?
+        .iter()
+        .flat_map(|l| {
+            let plain = crate::inspect(l.text.as_bytes(), Format::Auto);
+            samples::variants(&l.text, plain.meta.title.as_deref())
+        })
+        .collect())
+}
+
 /// What `qiao bench docs` measures.
 #[derive(Clone, Debug, Serialize)]
 pub struct BenchReport {

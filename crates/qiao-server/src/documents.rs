@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use qiao_docs::{Document, Format};
+use qiao_domain::{Account, Role};
 use qiao_store::{DocumentRecord, NewDocument, Store, StoreError};
 use sha2::{Digest, Sha256};
 
@@ -34,6 +35,37 @@ pub struct Imported {
     pub figures: usize,
     /// Spans of bytes the encoding could not decode (U+FFFD in the text), `(offset, hex)`.
     pub undecodable: Vec<(usize, String)>,
+}
+
+/// Whether `account` may import (and delete) documents: admins and commission staff, in the
+/// API and in the pages alike.
+pub fn may_import(account: &Account) -> bool {
+    matches!(account.role, Role::Admin | Role::CommissionStaff)
+}
+
+/// The longest file name stored, in characters.
+pub const MAX_NAME_CHARS: usize = 255;
+
+/// Why an uploaded file's name is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameProblem {
+    /// No name, or only directories.
+    Missing,
+    /// Longer than [`MAX_NAME_CHARS`] or holding control characters.
+    Unprintable,
+}
+
+/// The name to store for a file a client called `raw`: its last path component (a browser or
+/// client may send a whole path), trimmed.
+pub fn stored_file_name(raw: &str) -> Result<String, NameProblem> {
+    let name = raw.trim().rsplit(['/', '\\']).next().unwrap_or("").trim();
+    if name.is_empty() {
+        return Err(NameProblem::Missing);
+    }
+    if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(NameProblem::Unprintable);
+    }
+    Ok(name.to_string())
 }
 
 /// Lowercase hex SHA-256 of `bytes`.
@@ -109,6 +141,21 @@ pub async fn import(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_names_lose_their_directories() {
+        assert_eq!(
+            stored_file_name(" C:\\docs\\通知.html "),
+            Ok("通知.html".into())
+        );
+        assert_eq!(stored_file_name("a/b/c.txt"), Ok("c.txt".into()));
+        assert_eq!(stored_file_name("dir/"), Err(NameProblem::Missing));
+        assert_eq!(stored_file_name("a\nb.txt"), Err(NameProblem::Unprintable));
+        assert_eq!(
+            stored_file_name(&"长".repeat(MAX_NAME_CHARS + 1)),
+            Err(NameProblem::Unprintable)
+        );
+    }
 
     #[test]
     fn sha256_is_lowercase_hex() {

@@ -129,6 +129,12 @@ fn pages() -> Router<AppState> {
         .route("/resources", get(boards::resources))
         .route("/orgs/{id}", get(orgs::show))
         .route("/orgs/{id}/edit", get(orgs::edit_form).post(orgs::update))
+        .route(
+            "/documents",
+            get(crate::pages::documents::list)
+                .post(crate::pages::documents::upload)
+                .layer(DefaultBodyLimit::max(crate::pages::documents::MAX_UPLOAD)),
+        )
         .route("/documents/{id}", get(crate::pages::documents::show))
         .route("/documents/{id}/targets", post(target_pages::from_document))
         .route("/policies", get(policy_pages::list))

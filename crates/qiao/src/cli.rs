@@ -310,6 +310,25 @@ pub struct DocsBenchArgs {
     pub json: bool,
 }
 
+/// Arguments of `qiao bench import-docs`.
+#[derive(Debug, Args)]
+pub struct ImportDocsBenchArgs {
+    /// Directory of labelled fixtures; their variants (as `bench docs` reads them) are imported.
+    #[arg(long, default_value = "crates/qiao-docs/tests/fixtures")]
+    pub fixtures: PathBuf,
+    /// Import at least this many megabytes: every variant, copied as often as needed, each
+    /// copy with distinct bytes (the store keeps one document per SHA-256).
+    #[arg(long, default_value_t = 20)]
+    pub megabytes: usize,
+    /// Index while importing, as `qiao serve` does (the follower runs in the background and is
+    /// woken after each write), instead of catching up once every file is stored.
+    #[arg(long)]
+    pub follow: bool,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `qiao account …`
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
@@ -361,6 +380,11 @@ pub enum BenchCommand {
     /// Document reading: MB/s of decode + clean + extract, and figure precision/recall and
     /// cleaning against the hand-labelled fixtures.
     Docs(DocsBenchArgs),
+    /// Document import end to end: MB/s of decode + clean + extract + store (one file at a
+    /// time, as `qiao import docs` and the upload form do, into a fresh SQLite database in a
+    /// temporary directory, or `--database`), and of that plus indexing (the follower catching
+    /// up with the change feed into an index on disk).
+    ImportDocs(ImportDocsBenchArgs),
     /// Embedding speed: passages per second in a batch, query latency one at a time.
     Embed(EmbedBenchArgs),
     /// Latency of reading one record through the HTTP API with many records stored.

@@ -676,3 +676,28 @@ fn search_index_survives_sigkill_and_agrees_with_the_database() {
         "{out}"
     );
 }
+
+#[test]
+fn the_document_import_benchmark_stores_and_indexes_every_copy() {
+    let q = Qiao::new();
+    // The smallest run: one copy of each of the fixtures' 29 variants.
+    let out = q.ok(&[
+        "bench",
+        "import-docs",
+        "--fixtures",
+        DOC_FIXTURES,
+        "--megabytes",
+        "0",
+        "--json",
+    ]);
+    let r: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let documents = r["documents"].as_u64().unwrap();
+    assert_eq!(documents, r["variants"].as_u64().unwrap());
+    assert!(documents >= 20, "{r}");
+    for key in ["read_s", "import_s", "index_s", "end_to_end_mb_per_s"] {
+        assert!(r[key].as_f64().unwrap() > 0.0, "{key}: {r}");
+    }
+    assert!(r["total_s"].as_f64().unwrap() >= r["import_s"].as_f64().unwrap());
+    // It worked on a scratch database, not the data directory.
+    assert!(!q.path("data").join("qiao.db").exists());
+}

@@ -7,22 +7,21 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use qiao_domain::{Account, Invalid, Role};
+use qiao_domain::{Account, Invalid};
 use qiao_store::{DocumentFilter, DocumentRecord, NewDocument, Paged};
 use serde::{Deserialize, Serialize};
 
 use super::{Paging, parse_param};
 use crate::auth::User;
-use crate::documents::{ImportDocError, import};
+use crate::documents::{
+    ImportDocError, MAX_NAME_CHARS, NameProblem, import, may_import, stored_file_name,
+};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::json::{Id, Query};
 use crate::state::AppState;
 
 /// Largest document body, in bytes (`qiao_docs::MAX_BYTES`).
 pub const MAX_DOCUMENT: usize = qiao_docs::MAX_BYTES as usize;
-
-/// The longest file name accepted, in characters.
-const MAX_NAME_CHARS: usize = 255;
 
 /// `?name=…` of an upload.
 #[derive(Debug, Default, Deserialize)]
@@ -95,7 +94,7 @@ impl From<DocumentRecord> for DocumentSummary {
 }
 
 fn require_staff(user: &Account) -> ApiResult<()> {
-    if matches!(user.role, Role::Admin | Role::CommissionStaff) {
+    if may_import(user) {
         Ok(())
     } else {
         Err(ApiError::forbidden(
@@ -106,23 +105,19 @@ fn require_staff(user: &Account) -> ApiResult<()> {
 
 /// The file name to store: the last part of `?name=`, which must be given.
 fn file_name(q: &UploadQuery) -> ApiResult<String> {
-    let raw = q.name.as_deref().map(str::trim).unwrap_or("");
-    let name = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
-    if name.is_empty() {
-        return Err(Invalid::field(
+    match stored_file_name(q.name.as_deref().unwrap_or("")) {
+        Ok(name) => Ok(name),
+        Err(NameProblem::Missing) => Err(Invalid::field(
             "name",
             "give the file's name, e.g. ?name=notice.html (.html/.htm are read as HTML)",
         )
-        .into());
-    }
-    if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(Invalid::field(
+        .into()),
+        Err(NameProblem::Unprintable) => Err(Invalid::field(
             "name",
             format!("at most {MAX_NAME_CHARS} printable characters"),
         )
-        .into());
+        .into()),
     }
-    Ok(name.to_string())
 }
 
 /// `POST /api/v1/documents?name=file.html` with the file's bytes as the body: 201 with the

@@ -1,14 +1,447 @@
-//! `GET /documents/{id}`: an imported policy document as a page: its metadata, the cleaned text
-//! and a table of the figures read from it (indicator, value with unit, qualifier, year,
-//! subject, target or fact). Search results link document hits here.
+//! Imported policy documents in the browser.
+//!
+//! - `GET /documents`: every imported document, newest first, paged like the boards; for admins
+//!   and commission staff also a form to import files (the same people the API lets import).
+//! - `POST /documents`: that form (multipart/form-data, one or more `.txt`/`.html`/`.htm`
+//!   files). Each file goes through [`crate::documents::import`], the function behind `POST
+//!   /api/v1/documents` and `qiao import docs`, acting as the signed-in account so the audit log
+//!   names who did it; the page then says per file whether it was imported, had been imported
+//!   before, or why it failed.
+//! - `GET /documents/{id}`: one document: its metadata, the cleaned text and a table of the
+//!   figures read from it (indicator, value with unit, qualifier, year, subject, target or
+//!   fact). Search results link document hits here.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use qiao_docs::{Figure, Kind as FigureKind};
+use qiao_domain::Account;
+use qiao_store::{DocumentFilter, DocumentRecord, Page};
+use serde::Deserialize;
 
-use super::{Ctx, Lang, PageResult, Visitor, html};
+use super::{Ctx, Lang, PageError, PageResult, Visitor, html};
+use crate::documents::{ImportDocError, NameProblem, import, may_import, stored_file_name};
+use crate::error::{ApiError, Code};
 use crate::state::AppState;
+
+const PER_PAGE: u32 = 20;
+
+/// Largest file the form imports, in bytes (`qiao_docs::MAX_BYTES`, as in the API).
+pub const MAX_FILE: usize = qiao_docs::MAX_BYTES as usize;
+
+/// Largest upload (all files of one form together). Files are read and imported one at a
+/// time, so this bounds the request, not the memory held at once (one file).
+pub const MAX_UPLOAD: usize = 4 * MAX_FILE;
+
+/// The extensions the form accepts (`qiao import docs` looks for the same in folders).
+const EXTENSIONS: [&str; 3] = ["txt", "html", "htm"];
+
+/// The longest `_csrf` field read (tokens are 64 hex characters).
+const MAX_TOKEN: usize = 256;
+
+/// The name of a script code, as the pages show it.
+fn script_label(l: Lang, script: &str) -> &'static str {
+    match script {
+        "hans" => l.t("简体", "simplified"),
+        "hant" => l.t("繁体", "traditional"),
+        "mixed" => l.t("简繁混合", "mixed"),
+        _ => l.t("无中文", "no Chinese"),
+    }
+}
+
+/// One document in the list.
+struct DocRow {
+    href: String,
+    title: String,
+    file_name: String,
+    published: String,
+    source: String,
+    doc_number: String,
+    script: &'static str,
+    figures: usize,
+}
+
+impl DocRow {
+    fn new(l: Lang, r: &DocumentRecord) -> DocRow {
+        let d = &r.document;
+        DocRow {
+            href: format!("/documents/{}", r.id),
+            title: title_of(l, r),
+            file_name: d.file_name.clone(),
+            published: d.published.clone().unwrap_or_default(),
+            source: d.source.clone().unwrap_or_default(),
+            doc_number: d.doc_number.clone().unwrap_or_default(),
+            script: script_label(l, &d.script),
+            figures: d.figures.as_array().map_or(0, Vec::len),
+        }
+    }
+}
+
+/// A document's title, else its file name (a page without any title is still found by it).
+fn title_of(l: Lang, r: &DocumentRecord) -> String {
+    let d = &r.document;
+    match d.title.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => t.to_string(),
+        _ if !d.file_name.is_empty() => d.file_name.clone(),
+        _ => l.t("（无标题）", "(untitled)").to_string(),
+    }
+}
+
+/// What became of one uploaded file.
+struct Outcome {
+    file: String,
+    /// `ok`, `warn` or `bad`, for the badge's colour.
+    class: &'static str,
+    status: &'static str,
+    message: String,
+    /// The stored document (the new one, or the copy imported before).
+    link: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "documents.html")]
+struct ListPage<'a> {
+    ctx: &'a Ctx,
+    may_import: bool,
+    outcomes: Vec<Outcome>,
+    total_text: String,
+    rows: Vec<DocRow>,
+    prev: Option<String>,
+    next: Option<String>,
+    max_mb: u64,
+}
+
+/// `?page=N` of the list.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListParams {
+    page: Option<u32>,
+}
+
+async fn render(
+    state: &AppState,
+    v: &Visitor,
+    page: u32,
+    outcomes: Vec<Outcome>,
+) -> PageResult<Response> {
+    let l = v.ctx.l;
+    let page = page.max(1);
+    let paged = state
+        .store
+        .list_documents(
+            &DocumentFilter::default(),
+            Page {
+                number: page,
+                size: PER_PAGE,
+            },
+        )
+        .await
+        .map_err(|e| v.error(e))?;
+    let pages = (paged.total as u32).div_ceil(PER_PAGE);
+    Ok(html(&ListPage {
+        ctx: &v.ctx,
+        may_import: v.ctx.user.as_ref().is_some_and(may_import),
+        outcomes,
+        total_text: match l {
+            Lang::Zh => format!("共 {} 份，第 {page}/{} 页", paged.total, pages.max(1)),
+            Lang::En => format!("{} in all, page {page} of {}", paged.total, pages.max(1)),
+        },
+        rows: paged.items.iter().map(|r| DocRow::new(l, r)).collect(),
+        prev: (page > 1).then(|| format!("/documents?page={}", page - 1)),
+        next: (page < pages).then(|| format!("/documents?page={}", page + 1)),
+        max_mb: qiao_docs::MAX_BYTES / (1 << 20),
+    }))
+}
+
+/// `GET /documents`
+pub async fn list(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(p): Query<ListParams>,
+) -> PageResult<Response> {
+    render(&state, &v, p.page.unwrap_or(1), Vec::new()).await
+}
+
+/// The signed-in account when it may import documents: otherwise the sign-in page (401) or
+/// "not allowed" (403).
+fn require_importer(v: &Visitor) -> PageResult<Account> {
+    let account = v.account()?.clone();
+    if !may_import(&account) {
+        return Err(v.error(ApiError::forbidden(v.ctx.l.t(
+            "仅平台管理员和科委工作人员可以导入政策文件。",
+            "Only admins and commission staff import policy documents.",
+        ))));
+    }
+    Ok(account)
+}
+
+/// The refusal of a form that carried no token (or not before its files).
+fn no_token(v: &Visitor) -> PageError {
+    v.check_csrf(None)
+        .expect_err("a form without a token is never accepted")
+}
+
+/// A broken or oversized multipart body, as an error page.
+fn multipart_error(v: &Visitor, e: &MultipartError) -> PageError {
+    let l = v.ctx.l;
+    let error = if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            Code::PayloadTooLarge,
+            match l {
+                Lang::Zh => format!(
+                    "一次上传的文件合计不能超过 {} MB，请分批导入。",
+                    MAX_UPLOAD >> 20
+                ),
+                Lang::En => format!(
+                    "One upload may hold at most {} MB in all; import the files in several goes.",
+                    MAX_UPLOAD >> 20
+                ),
+            },
+        )
+    } else {
+        ApiError::new(
+            Code::MalformedRequest,
+            l.t(
+                "上传的表单数据不完整或已损坏，请重新选择文件后再试。",
+                "The uploaded form data is incomplete or broken; choose the files again and retry.",
+            ),
+        )
+    };
+    v.error(error)
+}
+
+/// Reads a field whole, or `None` (the rest drained) when it is longer than `max` bytes.
+async fn read_at_most(
+    field: &mut Field<'_>,
+    max: usize,
+) -> Result<Option<Vec<u8>>, MultipartError> {
+    let mut bytes = Vec::new();
+    let mut over = false;
+    while let Some(chunk) = field.chunk().await? {
+        if over {
+            continue;
+        }
+        if bytes.len() + chunk.len() > max {
+            over = true;
+            bytes = Vec::new();
+        } else {
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    Ok((!over).then_some(bytes))
+}
+
+/// A file that was refused before it was read.
+fn refused(file: &str, message: String) -> Outcome {
+    Outcome {
+        file: file.to_string(),
+        class: "bad",
+        status: "",
+        message,
+        link: None,
+    }
+}
+
+/// Imports one uploaded file, saying what became of it in `l`.
+async fn import_file(
+    state: &AppState,
+    l: Lang,
+    account: &Account,
+    raw_name: &str,
+    bytes: Option<Vec<u8>>,
+) -> Outcome {
+    let failed = l.t("失败", "failed");
+    let with_status = |mut o: Outcome| {
+        o.status = failed;
+        o
+    };
+    let name = match stored_file_name(raw_name) {
+        Ok(name) => name,
+        Err(NameProblem::Missing) => {
+            return with_status(refused(
+                raw_name,
+                l.t("文件没有名称。", "The file has no name.").into(),
+            ));
+        }
+        Err(NameProblem::Unprintable) => {
+            return with_status(refused(
+                raw_name,
+                match l {
+                    Lang::Zh => format!(
+                        "文件名过长或含有控制字符（最多 {} 个字符）。",
+                        crate::documents::MAX_NAME_CHARS
+                    ),
+                    Lang::En => format!(
+                        "The file name is too long or holds control characters (at most {} characters).",
+                        crate::documents::MAX_NAME_CHARS
+                    ),
+                },
+            ));
+        }
+    };
+    let extension = std::path::Path::new(&name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !extension.is_some_and(|e| EXTENSIONS.contains(&e.as_str())) {
+        return with_status(refused(
+            &name,
+            l.t(
+                "只能导入 .txt、.html 或 .htm 文件。",
+                "Only .txt, .html and .htm files are imported.",
+            )
+            .into(),
+        ));
+    }
+    let Some(bytes) = bytes else {
+        return with_status(refused(
+            &name,
+            match l {
+                Lang::Zh => format!("文件超过 {} MB 上限。", MAX_FILE >> 20),
+                Lang::En => format!("The file is larger than {} MB.", MAX_FILE >> 20),
+            },
+        ));
+    };
+    if bytes.is_empty() {
+        return with_status(refused(
+            &name,
+            l.t("文件是空的。", "The file is empty.").into(),
+        ));
+    }
+    match import(&state.store.acting_as(account.id), &name, &bytes).await {
+        Ok(imported) => {
+            let r = &imported.record;
+            let mut message = match l {
+                Lang::Zh => format!("编号 {}，{} 项数据指标。", r.id, imported.figures),
+                Lang::En => format!("Document {}, {} figures.", r.id, imported.figures),
+            };
+            if !imported.undecodable.is_empty() {
+                message.push_str(&match l {
+                    Lang::Zh => format!(
+                        " 有 {} 处字节无法解码（首处在第 {} 字节），正文中以 � 代替。",
+                        imported.undecodable.len(),
+                        imported.undecodable[0].0
+                    ),
+                    Lang::En => format!(
+                        " {} spans of bytes could not be decoded (the first at byte {}); the text shows � there.",
+                        imported.undecodable.len(),
+                        imported.undecodable[0].0
+                    ),
+                });
+            }
+            Outcome {
+                file: name,
+                class: if imported.undecodable.is_empty() {
+                    "ok"
+                } else {
+                    "warn"
+                },
+                status: l.t("已导入", "imported"),
+                message,
+                link: Some((format!("/documents/{}", r.id), title_of(l, r))),
+            }
+        }
+        Err(ImportDocError::Duplicate { existing, .. }) => {
+            // The stored copy's title, for the link; its id is enough if it vanished since.
+            let title = state
+                .store
+                .get_document(existing)
+                .await
+                .map(|r| title_of(l, &r))
+                .unwrap_or_else(|_| format!("#{existing}"));
+            Outcome {
+                file: name,
+                class: "warn",
+                status: l.t("已导入过", "already imported"),
+                message: match l {
+                    Lang::Zh => {
+                        format!("内容与已导入的文件（编号 {existing}）完全相同，未重复保存。")
+                    }
+                    Lang::En => format!(
+                        "The same bytes were imported before as document {existing}; not stored again."
+                    ),
+                },
+                link: Some((format!("/documents/{existing}"), title)),
+            }
+        }
+        Err(ImportDocError::Store(e)) => {
+            // Internal faults are logged with their cause; the page says only that it failed.
+            tracing::error!(error = %e, file = %name, "storing an uploaded document failed");
+            with_status(refused(
+                &name,
+                l.t(
+                    "保存时服务器出错，请稍后重试。",
+                    "The server failed to store it; try again later.",
+                )
+                .into(),
+            ))
+        }
+    }
+}
+
+/// `POST /documents`: the upload form. The `_csrf` field must come before the files (browsers
+/// send fields in the form's order, and the form puts it first), so no file is read, let
+/// alone stored, before the token is checked. Files are read and imported one at a time.
+pub async fn upload(
+    State(state): State<AppState>,
+    v: Visitor,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> PageResult<Response> {
+    let l = v.ctx.l;
+    let account = require_importer(&v)?;
+    // Not multipart at all: whatever it is, it carries no token this handler could read.
+    let mut multipart = multipart.map_err(|_| no_token(&v))?;
+    let mut token_checked = false;
+    let mut outcomes = Vec::new();
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(&v, &e))?
+    {
+        if field.name() == Some("_csrf") {
+            let token = read_at_most(&mut field, MAX_TOKEN)
+                .await
+                .map_err(|e| multipart_error(&v, &e))?
+                .and_then(|b| String::from_utf8(b).ok());
+            v.check_csrf(token.as_deref())?;
+            token_checked = true;
+            continue;
+        }
+        if !token_checked {
+            return Err(no_token(&v));
+        }
+        if field.name() != Some("files") {
+            continue;
+        }
+        let raw_name = field.file_name().unwrap_or("").to_string();
+        let bytes = read_at_most(&mut field, MAX_FILE)
+            .await
+            .map_err(|e| multipart_error(&v, &e))?;
+        // An empty file input still sends one part, without a name or bytes.
+        if raw_name.is_empty() && bytes.as_ref().is_some_and(Vec::is_empty) {
+            continue;
+        }
+        outcomes.push(import_file(&state, l, &account, &raw_name, bytes).await);
+    }
+    if !token_checked {
+        return Err(no_token(&v));
+    }
+    if outcomes.is_empty() {
+        outcomes.push(Outcome {
+            file: String::new(),
+            class: "bad",
+            status: l.t("未选择文件", "no file"),
+            message: l
+                .t(
+                    "请选择至少一个 .txt、.html 或 .htm 文件。",
+                    "Choose at least one .txt, .html or .htm file.",
+                )
+                .into(),
+            link: None,
+        });
+    }
+    render(&state, &v, 1, outcomes).await
+}
 
 /// One row of the figures table.
 struct FigureView {
@@ -95,15 +528,7 @@ pub async fn show(
     push(
         "文字",
         "Script",
-        Some(
-            match d.script.as_str() {
-                "hans" => l.t("简体", "simplified"),
-                "hant" => l.t("繁体", "traditional"),
-                "mixed" => l.t("简繁混合", "mixed"),
-                _ => l.t("无中文", "no Chinese"),
-            }
-            .to_string(),
-        ),
+        Some(script_label(l, &d.script).to_string()),
     );
     push("编码", "Encoding", Some(d.encoding.clone()));
     push("文件", "File", Some(d.file_name.clone()));

@@ -4,11 +4,17 @@
 //! - `read`: latency of `GET /api/v1/achievements/{id}` through the real server over loopback,
 //!   with many achievements stored.
 //!
-//! Both use the global `--database` when given (point it at an empty database or schema), and
+//! - `import-docs`: end-to-end document import (decode, clean, extract, store, index), the
+//!   figure issue #6 sets a floor for (5 MB/s). `bench docs` times the reading alone; this one
+//!   stores every page through `qiao_server::documents::import`, the function behind `qiao
+//!   import docs`, the API and the upload form, then lets the index follower catch up.
+//!
+//! All use the global `--database` when given (point it at an empty database or schema), and
 //! otherwise a fresh SQLite file in a temporary directory. Records are synthetic copies of the
 //! demo achievements (real titles and abstracts from CSL and KPPatent-ZH, numbered so each is
-//! distinct).
+//! distinct); documents are the labelled fixtures in every variant `bench docs` reads.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,7 +26,7 @@ use qiao_store::Store;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 
-use crate::cli::BenchCommand;
+use crate::cli::{BenchCommand, ImportDocsBenchArgs};
 
 pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<ExitCode> {
     let scratch = tempfile::tempdir()?;
@@ -37,6 +43,9 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
             unreachable!("run by retrieval.rs and model.rs")
         }
         BenchCommand::Docs(_) => unreachable!("run by doc.rs"),
+        BenchCommand::ImportDocs(ref args) => {
+            import_docs(&store, backend, scratch.path(), args).await?;
+        }
         BenchCommand::Import { records, json } => {
             let file = scratch.path().join("achievements.jsonl");
             qiao_io::write_path(&file, &synthetic(records))?;
@@ -117,6 +126,157 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The pages `bench import-docs` stores: every variant of the fixtures, `rounds` times. Each
+/// copy ends with one added line of whitespace spelling its number in binary (space for 0, tab
+/// for 1), which the reader drops: every copy has its own SHA-256, so the store takes it (two
+/// variants may have equal bytes: the UTF-8 page sniffed as HTML is the declared one), yet it
+/// reads exactly as the page it copies.
+fn distinct_copies(
+    variants: &[qiao_docs::samples::Variant],
+    rounds: usize,
+) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::with_capacity(rounds * variants.len());
+    for round in 0..rounds {
+        for (i, v) in variants.iter().enumerate() {
+            let copy = round * variants.len() + i;
+            let mut bytes = v.bytes.clone();
+            bytes.push(b'\n');
+            bytes.extend(
+                format!("{copy:b}")
+                    .bytes()
+                    .map(|b| if b == b'0' { b' ' } else { b'\t' }),
+            );
+            bytes.push(b'\n');
+            // The name decides how the page is read, as for an imported file.
+            let extension = if v.format == qiao_docs::Format::Html {
+                "html"
+            } else {
+                "txt"
+            };
+            let label = v.label.replace(' ', "-");
+            files.push((format!("copy{copy:05}-{label}.{extension}"), bytes));
+        }
+    }
+    files
+}
+
+/// `qiao bench import-docs`: reads, imports and indexes at least `args.megabytes` of document
+/// pages, and reports each stage.
+async fn import_docs(
+    store: &Arc<dyn Store>,
+    backend: &str,
+    scratch: &Path,
+    args: &ImportDocsBenchArgs,
+) -> anyhow::Result<()> {
+    let variants = qiao_docs::eval::corpus(&args.fixtures)
+        .with_context(|| format!("cannot read the fixtures in {}", args.fixtures.display()))?;
+    let per_round: usize = variants.iter().map(|v| v.bytes.len()).sum();
+    if per_round == 0 {
+        bail!("no labelled fixtures in {}", args.fixtures.display());
+    }
+    let rounds = (args.megabytes * 1_000_000).div_ceil(per_round).max(1);
+    let files = distinct_copies(&variants, rounds);
+    let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
+    let mb = bytes as f64 / 1e6;
+
+    // Reading alone (decode + clean + extract) over the same pages first: it says how much of
+    // the import is the pipeline and how much the store, and it warms the lazily loaded
+    // dictionaries, so the timed import below pays for none of that set-up.
+    let start = Instant::now();
+    for (name, b) in &files {
+        std::hint::black_box(qiao_docs::inspect(
+            b,
+            qiao_docs::Format::from_path(Path::new(name)),
+        ));
+    }
+    let read_s = start.elapsed().as_secs_f64();
+
+    let index_dir = scratch.join("index");
+    let index = qiao_search::SearchIndex::open(&index_dir)
+        .with_context(|| format!("cannot open the index in {}", index_dir.display()))?;
+    let follower = qiao_search::Follower::new(store.clone(), Arc::new(index)).await?;
+    // With --follow the index follows the feed while files are stored, as in `serve`, where
+    // the follower runs in the background and every write wakes it.
+    let background = args.follow.then(|| follower.spawn());
+
+    // One file at a time, as `qiao import docs` and the upload form store them: each is read,
+    // hashed and written with its change-feed row in its own transaction.
+    let start = Instant::now();
+    for (name, b) in &files {
+        qiao_server::documents::import(store, name, b)
+            .await
+            .with_context(|| format!("importing {name}"))?;
+        if args.follow {
+            follower.wake();
+        }
+    }
+    let import_s = start.elapsed().as_secs_f64();
+
+    // Then the follower catches up with whatever is not indexed yet (everything, without
+    // --follow): batches of feed entries, one index commit each.
+    let start = Instant::now();
+    follower.catch_up().await?;
+    let index_s = start.elapsed().as_secs_f64();
+    if let Some(task) = background {
+        task.abort();
+    }
+    let indexed = follower.index().num_docs();
+    if indexed != files.len() as u64 || follower.reached() < store.last_seq().await? {
+        bail!(
+            "the index holds {indexed} of {} documents after catching up",
+            files.len()
+        );
+    }
+
+    let total_s = import_s + index_s;
+    let rate = |s: f64| mb / s.max(1e-9);
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "backend": backend, "follow": args.follow, "documents": files.len(),
+                "variants": variants.len(),
+                "bytes": bytes, "read_s": read_s, "import_s": import_s, "index_s": index_s,
+                "total_s": total_s, "read_mb_per_s": rate(read_s),
+                "import_mb_per_s": rate(import_s), "end_to_end_mb_per_s": rate(total_s)
+            })
+        );
+    } else {
+        println!(
+            "document import end to end ({backend}): {} documents, {mb:.1} MB \
+             ({} variants of the fixtures in {}, {rounds} distinct copies of each)",
+            files.len(),
+            variants.len(),
+            args.fixtures.display()
+        );
+        println!(
+            "  read only (decode + clean + extract)  {read_s:>7.2} s  {:>6.1} MB/s",
+            rate(read_s)
+        );
+        if args.follow {
+            println!(
+                "  import, indexing alongside            {import_s:>7.2} s  {:>6.1} MB/s",
+                rate(import_s)
+            );
+            println!("  index, the rest after the last import {index_s:>7.2} s");
+        } else {
+            println!(
+                "  import (read + hash + store)          {import_s:>7.2} s  {:>6.1} MB/s",
+                rate(import_s)
+            );
+            println!(
+                "  index (follower catching up)          {index_s:>7.2} s  {:>6.1} MB/s",
+                rate(index_s)
+            );
+        }
+        println!(
+            "  import + index (end to end)           {total_s:>7.2} s  {:>6.1} MB/s",
+            rate(total_s)
+        );
+    }
+    Ok(())
 }
 
 /// `n` achievements owned by one organisation, made from the demo achievements.
