@@ -9,21 +9,15 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { start, SHOTS } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const BIN = process.env.QIAO_BIN ?? path.join(here, "..", "target", "debug", "qiao");
-const SHOTS = path.join(here, "screenshots");
 
-let server;
+let qiao;
 let base;
-let dataDir;
-let browser;
+const newPage = () => qiao.newPage();
 
 /** A valid 统一社会信用代码 (GB 32100-2015) ending the 17 given characters with its check character. */
 function creditCode(first17) {
@@ -35,58 +29,13 @@ function creditCode(first17) {
 }
 
 before(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), "qiao-e2e-"));
-  mkdirSync(SHOTS, { recursive: true });
-  server = spawn(BIN, ["serve", "--demo", "--data-dir", dataDir, "--listen", "127.0.0.1:0"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  base = await new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`qiao did not start: ${out}`)), 120_000);
-    server.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    server.on("exit", (code) => reject(new Error(`qiao exited with ${code}: ${out}`)));
-  });
-  // The demo set is indexed in the background; wait until search has caught up.
-  for (let i = 0; i < 600; i++) {
-    const status = await (await fetch(`${base}/api/v1/search/status`)).json();
-    if (status.up_to_date && status.documents > 0) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  browser = await chromium.launch({
-    executablePath: process.env.QIAO_CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu",
-      "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  qiao = await start();
+  base = qiao.base;
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill("SIGTERM");
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await qiao?.stop();
 });
-
-/** A fresh browser context whose pages fail the test on any dialog (script that ran). */
-async function newPage() {
-  const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.on("dialog", async (d) => {
-    await d.dismiss();
-    assert.fail(`a dialog opened: stored script ran (${d.message()})`);
-  });
-  // Nothing may be fetched from outside the server: the machines are offline.
-  page.on("request", (req) => {
-    assert.ok(req.url().startsWith(base), `request to ${req.url()} leaves the server`);
-  });
-  return page;
-}
 
 test("a new user registers, posts a demand, requests contact; the owner accepts; the contact shows", async () => {
   const requester = await newPage();
@@ -235,4 +184,14 @@ test("an admin imports a policy document through the form and finds it in the ot
   await hit.locator("a").first().click();
   await page.waitForURL(/\/documents\/\d+$/);
   assert.match(await page.textContent("#document-title"), /闵行区科委2023年工作要点/);
+
+  // The work plan's target figures come ticked; they become the district's 2023 targets.
+  assert.ok((await page.locator("#figures input[name=figure]:checked").count()) >= 8);
+  await page.click("#submit-targets");
+  await page.waitForURL(/\/targets\?region=/);
+  const targets = await page.textContent("#targets");
+  assert.match(targets, /有效期内高新技术企业/);
+  assert.match(targets, /达4000家/);
+  assert.match(targets, /230亿元/);
+  await page.screenshot({ path: path.join(SHOTS, "targets-from-document.png"), fullPage: true });
 });

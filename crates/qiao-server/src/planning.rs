@@ -223,11 +223,83 @@ pub fn targets_from_document(
             }));
             continue;
         }
-        out.push(t);
+        // A plan often states a target twice (in its summary and its section): keep one.
+        let same = |o: &Target| {
+            (
+                o.region.as_str(),
+                o.year,
+                o.indicator.as_str(),
+                o.unit.as_str(),
+            ) == (
+                t.region.as_str(),
+                t.year,
+                t.indicator.as_str(),
+                t.unit.as_str(),
+            ) && o.value == t.value
+        };
+        if !out.iter().any(same) {
+            out.push(t);
+        }
     }
     if errors.is_empty() {
         Ok(out)
     } else {
         Err(Invalid(errors))
     }
+}
+
+/// Whether two targets say the same: region, year, indicator, value and unit.
+fn same_target(a: &Target, b: &Target) -> bool {
+    (
+        a.region.as_str(),
+        a.year,
+        a.indicator.as_str(),
+        a.unit.as_str(),
+    ) == (
+        b.region.as_str(),
+        b.year,
+        b.indicator.as_str(),
+        b.unit.as_str(),
+    ) && a.value == b.value
+}
+
+/// `targets` without those already stored for the same region and year (a second click on
+/// "make targets" adds nothing). An error names the field when nothing new is left.
+pub async fn drop_stored(
+    store: &Arc<dyn Store>,
+    mut targets: Vec<Target>,
+) -> Result<Result<Vec<Target>, Invalid>, StoreError> {
+    let mut places: Vec<(String, i32)> =
+        targets.iter().map(|t| (t.region.clone(), t.year)).collect();
+    places.sort();
+    places.dedup();
+    for (region, year) in places {
+        let filter = qiao_store::TargetFilter {
+            region: Some(region),
+            year: Some(year),
+        };
+        for number in 1.. {
+            let page = store
+                .list_targets(
+                    &filter,
+                    Page {
+                        number,
+                        size: Page::MAX_SIZE,
+                    },
+                )
+                .await?;
+            targets.retain(|t| !page.items.iter().any(|s| same_target(&s.target, t)));
+            if page.items.len() < Page::MAX_SIZE as usize {
+                break;
+            }
+        }
+    }
+    Ok(if targets.is_empty() {
+        Err(Invalid::field(
+            "figures",
+            "every chosen figure is already a target of that region and year",
+        ))
+    } else {
+        Ok(targets)
+    })
 }

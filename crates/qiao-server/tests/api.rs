@@ -1858,6 +1858,38 @@ async fn targets_from_a_work_plan_are_measured_by_the_certificates_in_force() {
     assert_eq!(ht["progress"]["actual"], 2.0);
     assert_eq!(ht["progress"]["source"], "computed");
     assert_eq!(ht["progress"]["reached"], false);
+    // The same figures again add nothing; the two statements of the turnover make one target.
+    let again = app
+        .call(
+            Method::POST,
+            &uri,
+            Some(&staff),
+            Some(json!({"figures": [high_tech]})),
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.body
+    );
+    let all = app
+        .call(Method::POST, &uri, Some(&staff), Some(json!({})))
+        .await;
+    assert_eq!(all.status, StatusCode::CREATED, "{}", all.body);
+    let indicators: Vec<&str> = all
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["indicator"].as_str().unwrap())
+        .collect();
+    assert!(
+        !indicators.contains(&"技术合同成交额")
+            && !indicators.iter().any(|i| i.contains("有效期内高新")),
+        "{indicators:?}"
+    );
+    assert!(indicators.contains(&"院士专家工作站"), "{indicators:?}");
     let deal = &made.body[1];
     assert_eq!(deal["value"].as_f64(), Some(23_000_000_000.0));
     assert_eq!(deal["metric"], Value::Null);
@@ -1923,7 +1955,10 @@ async fn targets_from_a_work_plan_are_measured_by_the_certificates_in_force() {
             None,
         )
         .await;
-    assert_eq!(minhang.body["total"], 2);
+    assert_eq!(
+        minhang.body["total"].as_u64(),
+        Some(2 + all.body.as_array().unwrap().len() as u64)
+    );
     assert_eq!(
         app.call(Method::GET, "/api/v1/targets?year=2024", None, None)
             .await

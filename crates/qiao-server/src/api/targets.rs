@@ -159,6 +159,7 @@ pub async fn from_document(
     let choice: FromDocument = from_value(body)?;
     let doc = state.store.get_document(id).await?;
     let targets = planning::targets_from_document(&doc, &choice)?;
+    let targets = planning::drop_stored(&state.store, targets).await??;
     let made = state
         .store
         .acting_as(user.id)

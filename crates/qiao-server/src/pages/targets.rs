@@ -466,6 +466,10 @@ pub async fn from_document(
     };
     let targets =
         planning::targets_from_document(&doc, &choice).map_err(|e| v.error(ApiError::from(e)))?;
+    let targets = planning::drop_stored(&state.store, targets)
+        .await
+        .map_err(|e| v.error(e))?
+        .map_err(|e| v.error(ApiError::from(e)))?;
     state
         .store
         .acting_as(user.id)
