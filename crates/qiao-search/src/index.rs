@@ -10,6 +10,7 @@ use std::ops::Bound;
 use std::path::Path;
 use std::sync::Mutex;
 
+use rayon::prelude::*;
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
@@ -115,6 +116,10 @@ impl Default for TermCaps {
 
 /// Writer memory budget. tantivy needs at least 15 MB per indexing thread.
 const WRITER_BUDGET: usize = 96 * 1024 * 1024;
+
+/// Listings analysed together on every core before they go to the writer (documents, which
+/// are longer, an eighth of this).
+const ANALYSIS_CHUNK: usize = 256;
 
 /// The search index.
 pub struct SearchIndex {
@@ -274,13 +279,21 @@ impl SearchIndex {
         {
             delete(&mut writer, ENTITY_DOCUMENT, *id);
         }
-        // One document at a time: the writer's threads index while the next is analysed,
-        // and memory stays flat however large the batch.
-        for doc in &batch.listings {
-            writer.add_document(self.document(doc))?;
+        // Analysis (folding, jieba, bigrams) costs more than indexing the tokens: it runs on
+        // every core, a chunk at a time, handing each chunk to the writer's threads; memory
+        // stays bounded by the chunk however large the batch.
+        for chunk in batch.listings.chunks(ANALYSIS_CHUNK) {
+            let built: Vec<TantivyDocument> = chunk.par_iter().map(|d| self.document(d)).collect();
+            for doc in built {
+                writer.add_document(doc)?;
+            }
         }
-        for doc in &batch.documents {
-            writer.add_document(self.policy_document(doc))?;
+        for chunk in batch.documents.chunks(ANALYSIS_CHUNK / 8) {
+            let built: Vec<TantivyDocument> =
+                chunk.par_iter().map(|d| self.policy_document(d)).collect();
+            for doc in built {
+                writer.add_document(doc)?;
+            }
         }
         let mut commit = writer.prepare_commit()?;
         commit.set_payload(&seq.to_string());

@@ -216,12 +216,21 @@ pub(crate) fn account_from_row(row: &AnyRow) -> Result<Account> {
 }
 
 /// The parts of a document kept in its `body` column.
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Deserialize)]
 struct DocumentBody {
     text: String,
     removed: serde_json::Value,
     figures: serde_json::Value,
     undecodable: serde_json::Value,
+}
+
+/// [`DocumentBody`] as written: borrowed, so a large text is not copied to be serialised.
+#[derive(serde::Serialize)]
+struct DocumentBodyRef<'a> {
+    text: &'a str,
+    removed: &'a serde_json::Value,
+    figures: &'a serde_json::Value,
+    undecodable: &'a serde_json::Value,
 }
 
 fn document_from_row(row: &AnyRow) -> Result<DocumentRecord> {
@@ -603,11 +612,11 @@ impl SqlStore {
                 d.file_name
             )));
         }
-        let body = DocumentBody {
-            text: d.text.clone(),
-            removed: d.removed.clone(),
-            figures: d.figures.clone(),
-            undecodable: d.undecodable.clone(),
+        let body = DocumentBodyRef {
+            text: &d.text,
+            removed: &d.removed,
+            figures: &d.figures,
+            undecodable: &d.undecodable,
         };
         let row = sqlx::query(
             "INSERT INTO documents (id, sha256, file_name, title, published, source, doc_number, script, encoding, body, imported_by, created_at, updated_at) \
@@ -1064,12 +1073,21 @@ impl Store for SqlStore {
 
     async fn create_document(&self, document: &NewDocument) -> Result<DocumentRecord> {
         let mut tx = self.write_tx().await?;
+        // Stored to the microsecond: the record returned equals the row read back later,
+        // without reading (and parsing) a large body again.
         let t = now();
+        let t = DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t);
         let id = self
             .insert_document(&mut tx, None, self.actor, document, t, t)
             .await?;
         tx.commit().await?;
-        self.get_document(id).await
+        Ok(DocumentRecord {
+            id,
+            imported_by: self.actor,
+            created_at: t,
+            updated_at: t,
+            document: document.clone(),
+        })
     }
 
     async fn get_document(&self, id: i64) -> Result<DocumentRecord> {
