@@ -261,6 +261,9 @@ pub trait Store: Send + Sync + 'static {
     /// Stores an imported document (change-feed entity `document`). Conflict naming the stored
     /// document when one with the same `sha256` exists ("already imported as document N").
     async fn create_document(&self, document: &NewDocument) -> Result<DocumentRecord>;
+    /// Stores several imported documents in one transaction, in order: all or none. Conflict
+    /// when any of them (by `sha256`) is stored already.
+    async fn create_documents(&self, documents: &[NewDocument]) -> Result<Vec<DocumentRecord>>;
     /// One document.
     async fn get_document(&self, id: i64) -> Result<DocumentRecord>;
     /// The documents among `ids` that exist, in id order (missing ids are skipped).

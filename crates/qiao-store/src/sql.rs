@@ -1090,6 +1090,27 @@ impl Store for SqlStore {
         })
     }
 
+    async fn create_documents(&self, documents: &[NewDocument]) -> Result<Vec<DocumentRecord>> {
+        let mut tx = self.write_tx().await?;
+        let t = now();
+        let t = DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t);
+        let mut out = Vec::with_capacity(documents.len());
+        for document in documents {
+            let id = self
+                .insert_document(&mut tx, None, self.actor, document, t, t)
+                .await?;
+            out.push(DocumentRecord {
+                id,
+                imported_by: self.actor,
+                created_at: t,
+                updated_at: t,
+                document: document.clone(),
+            });
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
     async fn get_document(&self, id: i64) -> Result<DocumentRecord> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1"

@@ -380,10 +380,10 @@ pub enum BenchCommand {
     /// Document reading: MB/s of decode + clean + extract, and figure precision/recall and
     /// cleaning against the hand-labelled fixtures.
     Docs(DocsBenchArgs),
-    /// Document import end to end: MB/s of decode + clean + extract + store (one file at a
-    /// time, as `qiao import docs` and the upload form do, into a fresh SQLite database in a
-    /// temporary directory, or `--database`), and of that plus indexing (the follower catching
-    /// up with the change feed into an index on disk).
+    /// Document import end to end: MB/s of decode + clean + extract + store (as `qiao import
+    /// docs` does it: groups of 64 files read on every core, a transaction per 32 documents,
+    /// into a fresh SQLite database in a temporary directory, or `--database`), and of that plus
+    /// indexing (the follower catching up with the change feed into an index on disk).
     ImportDocs(ImportDocsBenchArgs),
     /// Embedding speed: passages per second in a batch, query latency one at a time.
     Embed(EmbedBenchArgs),

@@ -6,8 +6,9 @@
 //!
 //! - `import-docs`: end-to-end document import (decode, clean, extract, store, index), the
 //!   figure issue #6 sets a floor for (5 MB/s). `bench docs` times the reading alone; this one
-//!   stores every page through `qiao_server::documents::import`, the function behind `qiao
-//!   import docs`, the API and the upload form, then lets the index follower catch up.
+//!   stores every page through `qiao_server::documents::import_many`, the function behind `qiao
+//!   import docs` (the API and the upload form store through its one-file sibling `import`),
+//!   then lets the index follower catch up.
 //!
 //! All use the global `--database` when given (point it at an empty database or schema), and
 //! otherwise a fresh SQLite file in a temporary directory. Records are synthetic copies of the
@@ -201,13 +202,14 @@ async fn import_docs(
     // the follower runs in the background and every write wakes it.
     let background = args.follow.then(|| follower.spawn());
 
-    // One file at a time, as `qiao import docs` and the upload form store them: each is read,
-    // hashed and written with its change-feed row in its own transaction.
+    // As `qiao import docs` stores them: groups of 64 files, each read on every core and
+    // written (with the change-feed rows) a transaction per 32 documents.
     let start = Instant::now();
-    for (name, b) in &files {
-        qiao_server::documents::import(store, name, b)
-            .await
-            .with_context(|| format!("importing {name}"))?;
+    for group in files.chunks(64) {
+        let results = qiao_server::documents::import_many(store, group.to_vec()).await;
+        for ((name, _), r) in group.iter().zip(results) {
+            r.with_context(|| format!("importing {name}"))?;
+        }
         if args.follow {
             follower.wake();
         }

@@ -112,37 +112,88 @@ fn document_files(paths: &[PathBuf]) -> Vec<(PathBuf, Option<String>)> {
     out
 }
 
+/// Files read and stored together by `qiao import docs` (on every core, a transaction per
+/// chunk): at most this many, or this many bytes.
+const DOC_GROUP: usize = 64;
+const DOC_GROUP_BYTES: usize = 128 * 1024 * 1024;
+
+/// Counts of `qiao import docs`.
+#[derive(Default)]
+struct DocTally {
+    imported: usize,
+    skipped: usize,
+    failed: usize,
+}
+
 /// `qiao import docs PATH…`: one line per file (id, encoding, script, title, figures, or why
-/// not), then a summary. Already imported files are skipped, not failures.
+/// not), in the order given, then a summary. Already imported files are skipped, not failures.
 pub async fn docs(store: &Arc<dyn Store>, args: &ImportDocsArgs) -> anyhow::Result<ExitCode> {
-    let (mut imported, mut skipped, mut failed) = (0usize, 0usize, 0usize);
+    let mut tally = DocTally::default();
     let files = document_files(&args.paths);
     if files.is_empty() {
         eprintln!("no .txt, .html or .htm files found in the paths given");
         return Ok(ExitCode::FAILURE);
     }
+    let mut group: Vec<(PathBuf, String, Vec<u8>)> = Vec::new();
+    let mut group_bytes = 0;
     for (path, problem) in files {
-        let shown = path.display();
-        if let Some(problem) = problem {
-            eprintln!("{shown}: error: {problem}");
-            failed += 1;
-            continue;
-        }
-        let bytes = match read_document(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("{shown}: error: {e}");
-                failed += 1;
-                continue;
-            }
+        let read = match problem {
+            Some(problem) => Err(anyhow::anyhow!(problem)),
+            None => read_document(&path),
         };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| shown.to_string());
-        match qiao_server::documents::import(store, &name, &bytes).await {
+        match read {
+            Ok(bytes) => {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| path.display().to_string());
+                group_bytes += bytes.len();
+                group.push((path, name, bytes));
+                if group.len() >= DOC_GROUP || group_bytes >= DOC_GROUP_BYTES {
+                    import_group(store, std::mem::take(&mut group), &mut tally).await;
+                    group_bytes = 0;
+                }
+            }
+            Err(e) => {
+                // Earlier files are reported first.
+                import_group(store, std::mem::take(&mut group), &mut tally).await;
+                group_bytes = 0;
+                eprintln!("{}: error: {e}", path.display());
+                tally.failed += 1;
+            }
+        }
+    }
+    import_group(store, group, &mut tally).await;
+    let DocTally {
+        imported,
+        skipped,
+        failed,
+    } = tally;
+    println!("{imported} imported, {skipped} already imported, {failed} failed");
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Imports a group of read files and reports each, in order.
+async fn import_group(
+    store: &Arc<dyn Store>,
+    group: Vec<(PathBuf, String, Vec<u8>)>,
+    tally: &mut DocTally,
+) {
+    if group.is_empty() {
+        return;
+    }
+    let (paths, files): (Vec<PathBuf>, Vec<(String, Vec<u8>)>) =
+        group.into_iter().map(|(p, n, b)| (p, (n, b))).unzip();
+    let results = qiao_server::documents::import_many(store, files).await;
+    for (path, result) in paths.iter().zip(results) {
+        let shown = path.display();
+        match result {
             Ok(done) => {
-                imported += 1;
+                tally.imported += 1;
                 let d = &done.record.document;
                 println!(
                     "{shown}: document {}, {}, {}, 「{}」, {} figures",
@@ -174,21 +225,15 @@ pub async fn docs(store: &Arc<dyn Store>, args: &ImportDocsArgs) -> anyhow::Resu
                 }
             }
             Err(qiao_server::documents::ImportDocError::Duplicate { existing, .. }) => {
-                skipped += 1;
+                tally.skipped += 1;
                 println!("{shown}: skipped, already imported as document {existing}");
             }
             Err(e) => {
-                failed += 1;
+                tally.failed += 1;
                 eprintln!("{shown}: error: {e}");
             }
         }
     }
-    println!("{imported} imported, {skipped} already imported, {failed} failed");
-    Ok(if failed > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
 }
 
 fn read_document(path: &Path) -> anyhow::Result<Vec<u8>> {
