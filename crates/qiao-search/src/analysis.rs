@@ -1,13 +1,12 @@
 //! The one place where `qiao-search` meets `qiao-text`: turning text into index tokens and
 //! query terms.
 //!
-//! Documents are analysed once and fed to tantivy pre-tokenized, so the index never runs a
-//! tokenizer of its own and queries are built from exactly the same analysis (tantivy's query
-//! parser would turn a segmented Chinese word into a phrase query; we never use it).
+//! Documents are analysed once and fed to tantivy as space-separated tokens (its `whitespace`
+//! tokenizer only splits them again), and queries are built from exactly the same analysis
+//! (tantivy's query parser would turn a segmented Chinese word into a phrase query; we never
+//! use it).
 
 use std::collections::HashMap;
-
-use tantivy::tokenizer::{PreTokenizedString, Token as TantivyToken};
 
 /// The words and bigrams of one text, with byte offsets into the original.
 pub struct Analyzed {
@@ -26,51 +25,44 @@ pub fn analyze(text: &str) -> Analyzed {
     }
 }
 
-/// The words and bigrams of several texts as two pre-tokenized streams over their
-/// concatenation, each text repeated as often as asked (how titles and keywords weigh more).
-pub fn combined(parts: &[(&str, usize)]) -> (PreTokenizedString, PreTokenizedString) {
-    let mut text = String::new();
-    let mut words = Vec::new();
-    let mut bigrams = Vec::new();
-    let mut position = 0usize;
+/// The words and bigrams of several texts as two strings of space-separated tokens, each text
+/// repeated as often as asked (how titles and keywords weigh more). Tantivy splits them on
+/// spaces again (the `whitespace` tokenizer): the same terms and counts as handing it the
+/// tokens, without its per-document round trip of pre-tokenized streams through JSON.
+pub fn joined(parts: &[(&str, usize)]) -> (String, String) {
+    let mut words = String::new();
+    let mut bigrams = String::new();
     for (part, repeat) in parts {
         if part.is_empty() || *repeat == 0 {
             continue;
         }
         let a = analyze(part);
         for _ in 0..*repeat {
-            let base = text.len();
-            text.push_str(part);
-            text.push('\n');
-            let shift = |t: &qiao_text::Token, position: usize| TantivyToken {
-                offset_from: base + t.start,
-                offset_to: base + t.end,
-                position: position + t.position as usize,
-                text: t.text.clone(),
-                position_length: 1,
-            };
-            words.extend(a.words.iter().map(|t| shift(t, position)));
-            bigrams.extend(a.bigrams.iter().map(|t| shift(t, position)));
-            let last = a
-                .words
-                .iter()
-                .chain(&a.bigrams)
-                .map(|t| t.position as usize)
-                .max()
-                .unwrap_or(0);
-            position += last + 2;
+            for t in &a.words {
+                push_token(&mut words, &t.text);
+            }
+            for t in &a.bigrams {
+                push_token(&mut bigrams, &t.text);
+            }
         }
     }
-    (
-        PreTokenizedString {
-            text: text.clone(),
-            tokens: words,
-        },
-        PreTokenizedString {
-            text,
-            tokens: bigrams,
-        },
-    )
+    (words, bigrams)
+}
+
+/// Appends a token; analysis never yields spaces inside one, but a token must never split.
+fn push_token(out: &mut String, token: &str) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    if token.bytes().any(|b| b.is_ascii_whitespace()) {
+        out.extend(
+            token
+                .chars()
+                .map(|c| if c.is_ascii_whitespace() { '_' } else { c }),
+        );
+    } else {
+        out.push_str(token);
+    }
 }
 
 /// The share of a dropped bigram's weight added to the word it duplicates.
@@ -168,21 +160,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn combined_streams_repeat_parts_and_keep_offsets_into_the_concatenation() {
-        let (words, bigrams) = combined(&[("石墨烯", 2), ("", 3), ("導熱膜", 1)]);
-        assert_eq!(words.text, "石墨烯\n石墨烯\n導熱膜\n");
-        let count =
-            |s: &PreTokenizedString, t: &str| s.tokens.iter().filter(|x| x.text == t).count();
-        assert_eq!(count(&words, "石墨烯"), 2, "{:?}", words.tokens);
-        for t in words.tokens.iter().chain(&bigrams.tokens) {
-            assert!(words.text.is_char_boundary(t.offset_from));
-            assert!(words.text.is_char_boundary(t.offset_to));
+    fn joined_tokens_repeat_parts_fold_and_never_split() {
+        let (words, bigrams) = joined(&[("石墨烯", 2), ("", 3), ("導熱膜", 1)]);
+        let count = |s: &str, t: &str| s.split(' ').filter(|x| *x == t).count();
+        assert_eq!(count(&words, "石墨烯"), 2, "{words}");
+        // The traditional part is indexed folded.
+        assert_eq!(count(&bigrams, "导热"), 1, "{bigrams}");
+        assert!(!words.contains("  ") && !words.starts_with(' ') && !words.ends_with(' '));
+        // What the index's whitespace tokenizer makes of it is exactly the analysed tokens.
+        let mut tokenizer = tantivy::tokenizer::WhitespaceTokenizer::default();
+        let mut stream = tantivy::tokenizer::Tokenizer::token_stream(&mut tokenizer, &words);
+        let mut seen = Vec::new();
+        while tantivy::tokenizer::TokenStream::advance(&mut stream) {
+            seen.push(tantivy::tokenizer::TokenStream::token(&stream).text.clone());
         }
-        // The traditional part is indexed folded, its offsets still on the original characters.
-        let heat = bigrams.tokens.iter().find(|t| t.text == "导热").unwrap();
-        assert_eq!(&words.text[heat.offset_from..heat.offset_to], "導熱");
-        let positions: Vec<usize> = words.tokens.iter().map(|t| t.position).collect();
-        assert!(positions.windows(2).all(|w| w[0] <= w[1]), "{positions:?}");
+        let graphene: Vec<String> = analyze("石墨烯")
+            .words
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        let expected: Vec<String> = graphene
+            .iter()
+            .chain(&graphene)
+            .cloned()
+            .chain(analyze("導熱膜").words.into_iter().map(|t| t.text))
+            .collect();
+        assert_eq!(seen, expected);
+        let mut out = String::new();
+        push_token(&mut out, "a b");
+        assert_eq!(out, "a_b");
     }
 
     #[test]

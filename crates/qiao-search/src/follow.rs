@@ -96,6 +96,7 @@ impl Follower {
                     .map(|(id, _)| *id)
                     .collect()
             };
+            let started = std::time::Instant::now();
             let mut records = self.store.get_listings(&wanted(&listings)).await?;
             // Drafts are seen by their owners only, so they are never searchable.
             records.retain(|r| r.listing.status() != Status::Draft);
@@ -119,8 +120,18 @@ impl Follower {
                     .collect(),
                 documents: docs.iter().map(DocEntry::from_record).collect(),
             };
+            let read = started.elapsed();
             let index = self.index.clone();
+            let (n_listings, n_documents) = (batch.listings.len(), batch.documents.len());
             blocking(move || index.apply_batch(&batch, last)).await?;
+            tracing::debug!(
+                listings = n_listings,
+                documents = n_documents,
+                read_ms = read.as_millis() as u64,
+                total_ms = started.elapsed().as_millis() as u64,
+                up_to = last,
+                "index batch committed"
+            );
             self.reached.send_replace(last);
         }
     }

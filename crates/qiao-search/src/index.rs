@@ -395,9 +395,9 @@ impl SearchIndex {
             (t.keywords.as_str(), w.keywords_repeat),
             (t.body.as_str(), 1),
         ];
-        let (words, bigrams) = analysis::combined(&parts);
-        d.add_pre_tokenized_text(f.words, words);
-        d.add_pre_tokenized_text(f.bigrams, bigrams);
+        let (words, bigrams) = analysis::joined(&parts);
+        d.add_text(f.words, words);
+        d.add_text(f.bigrams, bigrams);
     }
 
     /// The `limit` best documents for `terms` among those `filters` allow, by lexical score.

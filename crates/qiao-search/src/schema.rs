@@ -49,7 +49,9 @@ impl Fields {
         let mut b = Schema::builder();
         let text = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer("raw") // unused: documents and queries arrive pre-tokenized
+                // Documents arrive as analysed tokens separated by spaces (`analysis::joined`);
+                // queries are built from terms directly and use no tokenizer.
+                .set_tokenizer("whitespace")
                 .set_index_option(IndexRecordOption::WithFreqs),
         );
         let fields = Fields {
