@@ -2,8 +2,8 @@
 //!
 //! The index is a derived view of the store: [`Follower`] follows the store's change feed into
 //! a tantivy [`SearchIndex`], and can rebuild it from scratch at any time. Text goes through
-//! `qiao-text` (script folding, segmentation, bigrams) once, and is fed to tantivy
-//! pre-tokenized. The [`Engine`] answers free-text searches and two-way matches in three steps:
+//! `qiao-text` (script folding, segmentation, bigrams) once, and is fed to tantivy as
+//! analysed tokens. The [`Engine`] answers free-text searches and two-way matches in three steps:
 //! retrieve lexical candidates (BM25 over words and bigrams, with filters), [`rank`] them with
 //! structured evidence, and [`explain`] each hit with the terms it shares and highlighted
 //! snippets in the original script. [`eval`] holds the retrieval metrics the benchmarks report.

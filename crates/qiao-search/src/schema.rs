@@ -1,6 +1,6 @@
 //! The index schema: which parts of a listing are searchable text and which are filters.
 //!
-//! Text is indexed pre-tokenized (by `qiao-text`, see [`crate::analysis`]) into two fields:
+//! Text is indexed as tokens analysed by `qiao-text` (see [`crate::analysis`]) into two fields:
 //! dictionary words and CJK character bigrams (recall for words the dictionary lacks). A
 //! listing's title, keywords and body go into the same two fields, the title and keywords
 //! repeated so they weigh more (see [`crate::FieldWeights`]): one posting list per query term
