@@ -236,11 +236,13 @@ pub async fn list(State(state): State<AppState>, v: Visitor) -> PageResult<Respo
         .await
         .map_err(|e| v.error(e))?;
     let user = v.ctx.user.as_ref();
+    // Only an enterprise has a verdict; the organisation is the member's own, seen in full.
     let org = match user.and_then(|u| u.org_id) {
-        Some(id) => Some(state.store.get_org(id).await.map_err(|e| v.error(e))?),
+        Some(id) => Some(state.store.get_org(id).await.map_err(|e| v.error(e))?)
+            .filter(|o| o.org.kind == qiao_domain::OrgKind::Enterprise),
         None => None,
     };
-    let today = qiao_domain::today();
+    let today = state.today();
     let rows = policies
         .iter()
         .map(|p| PolicyRow {

@@ -225,10 +225,10 @@ pub async fn list(
                     .actual
                     .map(|a| amount(a, &t.unit))
                     .unwrap_or_else(|| "—".into()),
-                source: match (p.source, &t.metric) {
-                    (Some(Source::Computed), _) => l.t("平台数据统计", "counted from records"),
-                    (Some(Source::Reported), _) => l.t("填报", "reported"),
-                    (None, _) => l.t("待填报", "not reported"),
+                source: match p.source {
+                    Some(Source::Computed) => l.t("平台数据统计", "counted from records"),
+                    Some(Source::Reported) => l.t("填报", "reported"),
+                    None => l.t("待填报", "not reported"),
                 },
                 percent: p.percent.map(|x| format!("{x}%")).unwrap_or_default(),
                 bar: p.percent.map_or(0, |x| x.clamp(0.0, 100.0) as u32),
