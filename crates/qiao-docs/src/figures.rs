@@ -48,8 +48,15 @@ pub struct Figure {
     /// The value in base units (230亿元 → 23000000000; 10% → 10).
     #[serde(serialize_with = "whole_as_integer")]
     pub value: f64,
-    /// The unit, simplified, without multiplier: 元, 家, %, 个百分点…; empty when the text
-    /// gives a multiplier only (230亿).
+    /// The upper end of a range (300至500家 → value 300, value_max 500), in the same units.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "whole_as_integer_opt"
+    )]
+    pub value_max: Option<f64>,
+    /// The unit, simplified, without multiplier: 元, 家, %, 个百分点, pH…; empty when the
+    /// text gives a multiplier only (230亿).
     pub unit: String,
     /// The number and unit as written (230亿元, 兩百三十億元).
     pub raw: String,
@@ -74,6 +81,13 @@ fn whole_as_integer<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     }
 }
 
+fn whole_as_integer_opt<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => whole_as_integer(v, s),
+        None => s.serialize_none(),
+    }
+}
+
 /// What the extractor knows of the document as a whole.
 #[derive(Clone, Debug, Default)]
 pub struct Context {
@@ -88,11 +102,11 @@ pub struct Context {
 /// Units after a number, longest first: counts and money of policy texts, then measures
 /// (durations, temperatures, SI units in Latin letters, optionally per something:
 /// kg/667m2, r/min). A lone `g` or `m` is left out: 5G and G60 are names, not grams.
-const UNITS: &str = r"个百分点|百分点|平方公里|平方千米|平方米|立方米|千瓦时|千瓦|兆瓦|吉瓦|公顷|美元|欧元|元|人次|人|名|位|户|家|项|个月|个|件|篇|台|套|座|所|条|次|倍|万吨|吨|公里|千米|亩|间|张|场|批|种|款|例|剂|小时|分钟|天|周|℃|%|‰|(?:mm|cm|km|m2|m3|kg|mg|ml|kwh|kw|mw|gw|mpa|kpa|ghz|mhz|khz|hz|nm|r)(?:/[0-9a-z]+)?";
+const UNITS: &str = r"个百分点|百分点|平方公里|平方千米|平方米|立方米|千瓦时|千瓦|兆瓦|吉瓦|公顷|美元|欧元|港元|港币|日元|英镑|元|人次|人|名|位|户|家|项|个月|个|件|篇|台|套|座|所|条|次|倍|万吨|吨|公里|千米|亩|间|张|场|批|种|款|例|剂|小时|分钟|天|周|℃|%|‰|(?:mm|cm|km|m2|m3|kg|mg|ml|kwh|kw|mw|gw|mpa|kpa|ghz|mhz|khz|hz|nm|r)(?:/[0-9a-z]+)?";
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"百分之(?P<pct>[0-9.]+|[〇零一二两三四五六七八九十百]+)|(?P<num>[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?|[〇零一二两三四五六七八九十百千万亿]{{2,}})\s*(?P<mult>万亿|亿|万|千|百)?\s*(?P<unit>{UNITS})?"
+        r"百分之(?P<pct>[0-9.]+|[〇零一二两三四五六七八九十百]+)|(?:(?P<lo>[0-9]+(?:\.[0-9]+)?)\s*(?P<lomult>万亿|亿|万|千|百)?\s*(?:%|‰)?\s*(?:至|到|-|~|～|－|—)\s*)?(?P<num>[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?|[〇零一二两三四五六七八九十百千万亿]{{2,}})\s*(?P<mult>万亿|亿|万|千|百)?\s*(?P<unit>{UNITS})?"
     ))
     .unwrap()
 });
@@ -279,15 +293,24 @@ pub fn context(title: Option<&str>, source: Option<&str>, published: Option<&str
         .captures(&title_f)
         .and_then(|c| c["y"].parse().ok())
         .or_else(|| published.and_then(|p| p.get(..4)?.parse().ok()));
-    let subject = [title, source].into_iter().flatten().find_map(|s| {
-        let f = Folded::new(s);
-        let m = ISSUER_PLACE
-            .captures_iter(&f.text)
-            .last()?
-            .name("p")?
-            .range();
-        Some(f.original(m).to_string())
-    });
+    let subject = [title, source]
+        .into_iter()
+        .flatten()
+        .find_map(|s| {
+            let f = Folded::new(s);
+            let m = ISSUER_PLACE
+                .captures_iter(&f.text)
+                .last()?
+                .name("p")?
+                .range();
+            Some(f.original(m).to_string())
+        })
+        // Else a district the title names (《闵行区2024年工作要点》).
+        .or_else(|| {
+            let f = Folded::new(title?);
+            let m = DISTRICT.find_iter(&f.text).find(|m| is_place(m.as_str()))?;
+            Some(f.original(m.range()).to_string())
+        });
     let plan = [
         "要点", "计划", "方案", "规划", "目标", "行动", "意见", "措施", "任务",
     ]
@@ -370,7 +393,11 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
         } else {
             let num = cap.name("num").expect("num or pct");
             let mult = cap.name("mult").map(|m| m.as_str());
-            let unit = cap.name("unit").map(|m| m.as_str());
+            let mut unit = cap.name("unit").map(|m| m.as_str().to_string());
+            // pH has its unit before the number (pH值保持在6.5至8.5).
+            if unit.is_none() && mult.is_none() && ph_before(&s[..whole.start()]) {
+                unit = Some("pH".into());
+            }
             if mult.is_none() && unit.is_none() {
                 continue;
             }
@@ -378,7 +405,23 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
             let Some(v) = numbers::value(num.as_str(), factor) else {
                 continue;
             };
-            (v, unit.unwrap_or("").to_string())
+            (v, unit.unwrap_or_default())
+        };
+        // A range (300至500家, 3%-4%): the low end takes the high end's multiplier unless it
+        // has its own. Years (2023-2025年) never get here: 年 is no unit.
+        let (value, value_max) = match cap.name("lo") {
+            Some(lo) => {
+                let factor = cap
+                    .name("lomult")
+                    .or(cap.name("mult"))
+                    .and_then(|m| numbers::multiplier(m.as_str()))
+                    .unwrap_or(1);
+                match numbers::value(lo.as_str(), factor) {
+                    Some(low) if low <= value => (low, Some(value)),
+                    _ => (value, None),
+                }
+            }
+            None => (value, None),
         };
         let before = s[..whole.start()].chars().next_back();
         let after = s[whole.end()..].chars().next();
@@ -486,6 +529,7 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
         out.push(Figure {
             indicator: indicator_text,
             value,
+            value_max,
             unit: unit.to_string(),
             raw: folded
                 .original(offset(&range, whole.start()..whole.end()))
@@ -498,6 +542,24 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
             sentence: sentence_text.clone(),
         });
     }
+}
+
+/// Whether `before` (the folded text up to a number) ends with pH and at most a few words
+/// (pH值, pH值保持在): the number is a pH value.
+fn ph_before(before: &str) -> bool {
+    let tail: String = before
+        .chars()
+        .rev()
+        .take(8)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    tail.find("ph").is_some_and(|at| {
+        let rest = &tail[at + 2..];
+        rest.chars()
+            .all(|c| c.is_whitespace() || "值为在保持稳定控制于达到:：".contains(c))
+    })
 }
 
 /// A range of the sentence, as a range of the whole folded text.
@@ -555,6 +617,64 @@ mod tests {
         let f = extract(text, ctx);
         assert_eq!(f.len(), 1, "{text}: {f:#?}");
         f.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn ranges_ph_and_currencies() {
+        let ctx = context(Some("关于印发《闵行区2024年工作要点》的通知"), None, None);
+        assert_eq!(
+            (ctx.subject.as_deref(), ctx.year, ctx.plan),
+            (Some("闵行区"), Some(2024), true)
+        );
+        let f = extract(
+            "力争研发投入强度提高到3%-4%，新增科技型中小企业300至500家。",
+            &ctx,
+        );
+        let got: Vec<(&str, f64, Option<f64>, &str, &str)> = f
+            .iter()
+            .map(|f| {
+                (
+                    f.indicator.as_str(),
+                    f.value,
+                    f.value_max,
+                    f.unit.as_str(),
+                    f.raw.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("研发投入强度", 3.0, Some(4.0), "%", "3%-4%"),
+                ("科技型中小企业", 300.0, Some(500.0), "家", "300至500家"),
+            ]
+        );
+        let f = one("出水pH值保持在6.5至8.5之间。", &ctx);
+        assert_eq!(
+            (f.value, f.value_max, f.unit.as_str()),
+            (6.5, Some(8.5), "pH")
+        );
+        let f = one("吸引投资1.5亿至2亿港元。", &ctx);
+        assert_eq!(
+            (f.value, f.value_max, f.unit.as_str()),
+            (150_000_000.0, Some(200_000_000.0), "港元")
+        );
+        let f = one("引进外资5000万美元。", &ctx);
+        assert_eq!((f.value, f.unit.as_str()), (50_000_000.0, "美元"));
+        // Year spans and dates are no ranges; a single value has no upper end.
+        assert!(extract("2023-2025年行动计划。", &ctx).is_empty());
+        assert_eq!(one("技术合同成交额达230亿元。", &ctx).value_max, None);
+        let json = serde_json::to_value(one("新增300至500家企业。", &ctx)).unwrap();
+        assert_eq!(
+            (json["value"].as_i64(), json["value_max"].as_i64()),
+            (Some(300), Some(500))
+        );
+        assert!(
+            serde_json::to_value(one("新增500家企业。", &ctx))
+                .unwrap()
+                .get("value_max")
+                .is_none()
+        );
     }
 
     #[test]

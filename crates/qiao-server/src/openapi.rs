@@ -411,7 +411,8 @@ pub fn document() -> Value {
     full["removed"] = json!({"type": "array", "items": {"type": "object", "properties": {
         "text": {"type": "string"}, "reason": {"type": "string"}}}});
     full["figures"] = json!({"type": "array", "items": {"type": "object", "properties": {
-        "indicator": {"type": "string"}, "value": {"type": "number", "description": "in base units (230亿元 → 23000000000)"},
+        "indicator": {"type": "string"}, "value": {"type": "number", "description": "in base units (230亿元 → 23000000000); the low end of a range"},
+        "value_max": {"type": "number", "description": "the high end of a range (300至500家), when the text gives one"},
         "unit": {"type": "string"}, "raw": {"type": "string"}, "qualifier": {"type": "string", "nullable": true},
         "year": {"type": "integer", "nullable": true}, "subject": {"type": "string", "nullable": true},
         "kind": {"type": "string", "enum": ["target", "fact"]}, "sentence": {"type": "string"}}}});
