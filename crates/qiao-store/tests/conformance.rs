@@ -49,6 +49,7 @@ conformance!(
     documents_store_once_list_and_delete,
     backup_restores_documents,
     policies_and_targets_round_trip_and_restore,
+    documents_in_one_transaction_are_all_or_none,
 );
 
 fn org(code: &str, name: &str) -> Organisation {
@@ -1103,4 +1104,26 @@ async fn policies_and_targets_round_trip_and_restore(db: &TestDb) {
         .unwrap();
     assert!(next[0].id > made[2].id);
     restored.drop_schema().await;
+}
+
+async fn documents_in_one_transaction_are_all_or_none(db: &TestDb) {
+    let s = &db.store;
+    let made = s
+        .create_documents(&[document("m1", "一", "hans"), document("m2", "二", "hans")])
+        .await
+        .unwrap();
+    assert_eq!(made.len(), 2);
+    assert!(made[0].id < made[1].id);
+    for r in &made {
+        assert_eq!(&s.get_document(r.id).await.unwrap(), r);
+    }
+    // One stored hash in the batch: nothing of it is written.
+    let before = s.last_seq().await.unwrap();
+    let err = s
+        .create_documents(&[document("m3", "三", "hans"), document("m1", "一", "hans")])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(s.document_by_sha256("m3").await.unwrap().is_none());
+    assert_eq!(s.last_seq().await.unwrap(), before);
 }
