@@ -29,6 +29,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 
 import numpy as np
@@ -420,7 +421,29 @@ def write_expansions(s, data, tags=("1", "3", "rrf1")):
         print(f"wrote {path}")
 
 
-def m_expanded(s, k=3, mode="lexical", rrf_k=60):
+def query_texts(s):
+    with open(s.queries_path, encoding="utf-8") as f:
+        rows = {r["id"]: r["text"] for r in map(json.loads, f)}
+    return [rows[q] for q in s.qids]
+
+
+PROSE = re.compile(r"[，。；！？,;]")
+
+
+def m_routed(s, rule="prose"):
+    """Routing by the form of the query: demand-style queries get the 3-list RRF, the others
+    the lexical ranking. rule "prose": the query contains sentence punctuation (a demand is
+    written as sentences; keyword lists and titles rarely are); rule "long": 40 characters or
+    more."""
+    long_r = m_expanded(s, 1, "rrf3")
+    if long_r is None:
+        return None
+    short_r = m_lexical(s)
+    test = (lambda t: PROSE.search(t) is not None) if rule == "prose" else (lambda t: len(t) >= 40)
+    return {q: (long_r[q] if test(t) else short_r[q]) for q, t in zip(s.qids, query_texts(s))}
+
+
+def m_expanded(s, k=3, mode="lexical", rrf_k=60, w_lex=1.0):
     """The lexical run of the expanded demand, alone or fused (RRF) with e5."""
     path = os.path.join(s.dir, f"lexical_expanded_{k}.run")
     if not os.path.exists(path):
@@ -434,7 +457,8 @@ def m_expanded(s, k=3, mode="lexical", rrf_k=60):
             seen = set(lst)
             out[q] = lst + [i for i in order(c) if i not in seen]
         else:
-            f = rrf_scores(len(s.doc_ids), [s.lex_rank[q] if mode == "rrf3" else [], lst, list(top(c, 200))], k=rrf_k)
+            f = rrf_scores(len(s.doc_ids), [s.lex_rank[q] if mode == "rrf3" else [], lst, list(top(c, 200))], k=rrf_k,
+                           weights=[w_lex, 1.0, 1.0])
             out[q] = order(f + 1e-9 * c)
     return out
 
@@ -446,7 +470,7 @@ CANDIDATES = ["RRF k=60", "RRF k=60, semantic weight 2", "min-max fusion a=0.7",
 
 
 KNOWN_ITEM = [("csl", "title"), ("csl", "keywords"), ("csl", "keywords2"),
-              ("kppatent_zh", "title"), ("kppatent_zh", "keywords")]
+              ("kppatent_zh", "title"), ("kppatent_zh", "keywords"), ("kppatent_zh", "claims")]
 
 
 def known_item(args):
@@ -454,8 +478,8 @@ def known_item(args):
     0.005 nDCG@10 against the lexical ranker. Needs CACHE/known/CORPUS_TASK/{queries_query.npy,
     lexical.run} and, for the best method, lexical_expanded_1.run (written by
     --write-expansions --known-item, then `qiao bench retrieval --run`)."""
-    print("| task | queries | lexical | e5 | RRF k=60 | best (3-list RRF) |")
-    print("|---|---|---|---|---|---|")
+    print("| task | queries | lexical | e5 | RRF k=60 | best (3-list RRF) | 3-list RRF, lexical weight 2 | routed by length (>= 40 characters) | routed by form (sentence punctuation) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for corpus, task in KNOWN_ITEM:
         if not os.path.exists(os.path.join(args.cache, "known", f"{corpus}_{task}", "lexical.run")):
             continue
@@ -464,7 +488,8 @@ def known_item(args):
             write_expansions(s, args.data, tags=("1",))
             continue
         cells = []
-        for fn in (m_lexical, m_e5, m_rrf, lambda s: m_expanded(s, 1, "rrf3")):
+        for fn in (m_lexical, m_e5, m_rrf, lambda s: m_expanded(s, 1, "rrf3"),
+                   lambda s: m_expanded(s, 1, "rrf3", w_lex=2.0), lambda s: m_routed(s, "long"), m_routed):
             r = fn(s)
             cells.append("—" if r is None else "%.4f" % mean(evaluate(s, r)))
         print(f"| {s.name} | {len(s.qids)} | " + " | ".join(cells) + " |")
@@ -541,6 +566,7 @@ def main():
         report(f"PRF from fused top {k}, g={g}, cosine alone", lambda s, g=g, k=k: m_prf_fused(s, g, k, refuse=False))
     for lam in (0.5, 1.0):
         report(f"min-max a=0.5 + neighbour smoothing l={lam}", lambda s, lam=lam: m_neighbour_smooth(s, lam))
+    report("3-list RRF (e5 top 1), lexical weight 2", lambda s: m_expanded(s, 1, "rrf3", w_lex=2.0))
     report("RRF(e5, lexical, lexical of demand + RRF top 1)", lambda s: m_expanded(s, "rrf1", "rrf3"))
     for k in (1, 3):
         report(f"lexical, demand + text of e5 top {k}", lambda s, k=k: m_expanded(s, k))
