@@ -70,6 +70,9 @@ pub enum Side {
     Query,
     /// A document to be found: prefixed `passage: `.
     Passage,
+    /// No prefix at all. Not what e5 was trained with; for ranking experiments
+    /// (`qiao bench vectors --side bare`) that compare a query with and without its prefix.
+    Bare,
 }
 
 impl Side {
@@ -77,6 +80,7 @@ impl Side {
         match self {
             Side::Query => "query: ",
             Side::Passage => "passage: ",
+            Side::Bare => "",
         }
     }
 }

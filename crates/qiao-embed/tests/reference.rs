@@ -95,6 +95,7 @@ fn embeddings_match_the_wheel_engine() {
         let got = match side(item) {
             Side::Query => model.embed_query(&item.text),
             Side::Passage => batch.next().unwrap(),
+            Side::Bare => unreachable!("the reference has only query and passage texts"),
         };
         assert_eq!(got.len(), Model::DIM);
         let norm: f32 = got.iter().map(|v| v * v).sum::<f32>().sqrt();

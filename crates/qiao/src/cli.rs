@@ -212,6 +212,25 @@ pub struct MatchArgs {
     pub json: bool,
 }
 
+/// Arguments of `qiao bench vectors`.
+#[derive(Debug, Args)]
+pub struct VectorsArgs {
+    /// Texts: JSON lines with `id` (or `_id`), optional `title`, and `text`; the embedded
+    /// text is `title + " " + text` (just `text` without a title).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Which prefix the texts get: `query`, `passage` or `bare` (none).
+    #[arg(long)]
+    pub side: String,
+    /// Output prefix: writes OUT.npy (little-endian f32, rows × 384, L2-normalised) and
+    /// OUT.ids (one id per line, in row order).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Where the model is.
+    #[command(flatten)]
+    pub model: ModelDirArgs,
+}
+
 /// Arguments of `qiao bench retrieval`.
 #[derive(Debug, Args)]
 pub struct RetrievalArgs {
@@ -230,6 +249,10 @@ pub struct RetrievalArgs {
     /// Write every query's ranking (TSV: query id, rank, document id, score) to this file.
     #[arg(long)]
     pub run: Option<PathBuf>,
+    /// How many documents per query the ranking keeps (and `--run` writes); metrics look at
+    /// the top 100 at most.
+    #[arg(long, default_value_t = 100)]
+    pub depth: usize,
     /// Ranking experiments.
     #[command(flatten)]
     pub tuning: TuningArgs,
@@ -387,6 +410,9 @@ pub enum BenchCommand {
     ImportDocs(ImportDocsBenchArgs),
     /// Embedding speed: passages per second in a batch, query latency one at a time.
     Embed(EmbedBenchArgs),
+    /// Export the embeddings of a JSONL file as a NumPy `.npy` matrix (ranking experiments).
+    #[command(hide = true)]
+    Vectors(VectorsArgs),
     /// Latency of reading one record through the HTTP API with many records stored.
     Read {
         /// How many achievements to store first.

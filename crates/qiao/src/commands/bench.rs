@@ -40,7 +40,10 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
         .with_context(|| format!("cannot open {}", crate::config::redact(&url)))?;
     let backend = store.backend().name();
     match *cmd {
-        BenchCommand::Retrieval(_) | BenchCommand::Scale(_) | BenchCommand::Embed(_) => {
+        BenchCommand::Retrieval(_)
+        | BenchCommand::Scale(_)
+        | BenchCommand::Embed(_)
+        | BenchCommand::Vectors(_) => {
             unreachable!("run by retrieval.rs and model.rs")
         }
         BenchCommand::Docs(_) => unreachable!("run by doc.rs"),

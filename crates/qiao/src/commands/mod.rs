@@ -42,6 +42,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(BenchCommand::Retrieval(ref args)) => retrieval::retrieval(args),
         Command::Bench(BenchCommand::Scale(ref args)) => retrieval::scale(args),
         Command::Bench(BenchCommand::Embed(ref args)) => model::bench(&cli, args),
+        Command::Bench(BenchCommand::Vectors(ref args)) => model::vectors(&cli, args),
         Command::Model(ModelCommand::Setup(ref args)) => model::setup(&args.resolve(&cli.data_dir)),
         Command::Model(ModelCommand::Status(ref args)) => {
             model::status(&args.resolve(&cli.data_dir))

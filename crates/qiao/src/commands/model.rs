@@ -235,3 +235,102 @@ pub fn bench(cli: &Cli, args: &EmbedBenchArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Rows embedded between two progress lines of `qiao bench vectors`.
+const VECTORS_BATCH: usize = 64;
+
+/// `qiao bench vectors`: the embeddings of a JSONL file as an `.npy` matrix plus an id list,
+/// for ranking experiments outside the product (scripts/fusion_eval.py). Rows are embedded in
+/// batches spread over the cores, with progress on stderr (a corpus of a few thousand
+/// abstracts takes minutes).
+pub fn vectors(cli: &Cli, args: &crate::cli::VectorsArgs) -> anyhow::Result<ExitCode> {
+    let side = match args.side.as_str() {
+        "query" => Side::Query,
+        "passage" => Side::Passage,
+        "bare" => Side::Bare,
+        other => anyhow::bail!("--side `{other}` is not one of query, passage, bare"),
+    };
+    let rows: Vec<qiao_search::eval::CorpusDoc> =
+        qiao_search::eval::read_jsonl(&args.input).map_err(anyhow::Error::msg)?;
+    let texts: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{} {}", r.title, r.text).trim().to_string())
+        .collect();
+    let model = Model::load(&args.model.resolve(&cli.data_dir))?;
+    let start = Instant::now();
+    let mut data: Vec<u8> = Vec::with_capacity(texts.len() * Model::DIM * 4);
+    for (i, batch) in texts.chunks(VECTORS_BATCH).enumerate() {
+        let vectors = match side {
+            Side::Passage => model.embed_passages(batch),
+            _ => batch.iter().map(|t| model.embed(t, side)).collect(),
+        };
+        for v in vectors {
+            anyhow::ensure!(v.len() == Model::DIM, "embedding of width {}", v.len());
+            v.iter()
+                .for_each(|x| data.extend_from_slice(&x.to_le_bytes()));
+        }
+        let done = (i * VECTORS_BATCH + batch.len()).min(texts.len());
+        eprintln!(
+            "{done}/{} embedded, {:.1} s",
+            texts.len(),
+            start.elapsed().as_secs_f64()
+        );
+    }
+    let npy = npy_f32(&data, texts.len(), Model::DIM);
+    let path = |ext: &str| {
+        let mut p = args.out.clone().into_os_string();
+        p.push(ext);
+        PathBuf::from(p)
+    };
+    std::fs::write(path(".npy"), npy)
+        .with_context(|| format!("writing {}.npy", args.out.display()))?;
+    let ids: String = rows.iter().map(|r| format!("{}\n", r.id)).collect();
+    std::fs::write(path(".ids"), ids)
+        .with_context(|| format!("writing {}.ids", args.out.display()))?;
+    println!(
+        "{} vectors ({} side) in {:.1} s -> {}.npy",
+        texts.len(),
+        args.side,
+        start.elapsed().as_secs_f64(),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A version-1.0 `.npy` file of a C-order little-endian f32 matrix (`data` already encoded).
+fn npy_f32(data: &[u8], rows: usize, cols: usize) -> Vec<u8> {
+    let mut header =
+        format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
+    // Magic (6) + version (2) + header length (2) + header + '\n', padded to 64 bytes.
+    let unpadded = 10 + header.len() + 1;
+    header.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
+    header.push('\n');
+    let mut out = Vec::with_capacity(10 + header.len() + data.len());
+    out.extend_from_slice(b"\x93NUMPY\x01\x00");
+    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::npy_f32;
+
+    #[test]
+    fn npy_header_is_padded_and_describes_the_matrix() {
+        let data: Vec<u8> = [1.0f32, -2.0, 0.5, 4.0]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
+        let npy = npy_f32(&data, 2, 2);
+        assert_eq!(&npy[..8], b"\x93NUMPY\x01\x00");
+        let header_len = u16::from_le_bytes([npy[8], npy[9]]) as usize;
+        // The data starts on a 64-byte boundary, as the format asks.
+        assert_eq!((10 + header_len) % 64, 0);
+        let header = std::str::from_utf8(&npy[10..10 + header_len]).unwrap();
+        assert!(header.starts_with("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }"));
+        assert!(header.ends_with('\n'));
+        assert_eq!(&npy[10 + header_len..], &data[..]);
+    }
+}

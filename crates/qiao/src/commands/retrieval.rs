@@ -105,7 +105,7 @@ pub fn retrieval(args: &RetrievalArgs) -> anyhow::Result<ExitCode> {
     for q in queries.iter().filter(|q| qrels.contains_key(&q.id)) {
         let t = Instant::now();
         let terms = QueryTerms::from_text(&q.text).finish();
-        let hits = index.retrieve(&terms, &Filters::default(), 100)?;
+        let hits = index.retrieve(&terms, &Filters::default(), args.depth.max(1))?;
         latencies.push(t.elapsed());
         let ranked: Vec<&str> = hits
             .iter()
