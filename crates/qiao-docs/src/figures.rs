@@ -11,8 +11,8 @@
 //!   the noun after the unit;
 //! - the **year** is a year named in the sentence (到2030年 wins), else the document's year
 //!   (the year in its title: 2023年工作要点);
-//! - the **subject** is the district or development zone named in the sentence nearest before
-//!   the number (张江高新区杨浦园: a zone of the list in [`ZONE`], with its sub-park), else the
+//! - the **subject** is an organisation heading the figure's clause (上海交通大学获批…), else
+//!   the district or development zone named in the sentence nearest before the number (张江高新区杨浦园: a zone of the list in [`ZONE`], with its sub-park), else the
 //!   district the document's title or issuer names (闵行区科委 → 闵行区);
 //! - the **kind** weighs cue words: 力争/目标/到…年/将 for a target, 已/累计/同比/了 for a
 //!   fact, with a work plan's title (要点, 计划, 方案…) tipping ties to target and a news
@@ -163,6 +163,12 @@ const QUALIFIERS_AFTER: &[&str] = &["左右", "以上", "以内", "以下", "余
 /// Verbs after which the indicator starts (帮助100家企业获得|科技信贷).
 static CUT_VERB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"获得|达到|实现|提供|支持|引进|建设|帮助|推动|培育|认定|新增|新建|累计|提出|完成|吸引|带动|服务|举办|开展|设立|集聚|落地|签约|获批|入选").unwrap()
+});
+
+/// An organisation heading a clause (上海交通大学获批…, 某某有限公司实现…): the figure is about it.
+/// Anchored at the clause's start, so a verb before a name (推动上海交通大学) is no part of it.
+static ORG_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:其中|此外|同时|另外|\s)*(?P<org>[\p{Han}A-Za-z0-9（）()]{2,16}?(?:大学|学院|研究院|研究所|科学院|医院|有限公司|股份公司|公司|集团))").unwrap()
 });
 
 static LEADING_NOISE: LazyLock<Regex> = LazyLock::new(|| {
@@ -516,10 +522,25 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
             (None, None) => None,
         };
         let year = year_of(&years, whole.start()).or(ctx.year);
-        let subject = places
-            .iter()
-            .rfind(|p| p.end <= whole.start())
-            .map(|p| folded.original(offset(&range, p.clone())).to_string())
+        // Who the figure is about: an organisation heading its clause, else the place named
+        // nearest before it, else the document's.
+        let org = ORG_HEAD
+            .captures(&s[clause_start..whole.start()])
+            .and_then(|c| c.name("org"))
+            // 推动上海交通大学…: a clause opening with a verb is not about the name after it.
+            .filter(|m| {
+                !CUT_VERB.is_match(m.as_str())
+                    && ![
+                        "鼓励", "引导", "依托", "围绕", "聚焦", "加快", "组织", "指导", "对", "与",
+                        "在", "由", "向", "为", "以",
+                    ]
+                    .iter()
+                    .any(|w| m.as_str().starts_with(w))
+            })
+            .map(|m| clause_start + m.start()..clause_start + m.end());
+        let subject = org
+            .or_else(|| places.iter().rfind(|p| p.end <= whole.start()).cloned())
+            .map(|p| folded.original(offset(&range, p)).to_string())
             .or_else(|| ctx.subject.clone());
         let kind = kind_of(cues, ctx, qualifier.is_some());
         let indicator_text = folded
@@ -617,6 +638,25 @@ mod tests {
         let f = extract(text, ctx);
         assert_eq!(f.len(), 1, "{text}: {f:#?}");
         f.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn an_organisation_heading_the_clause_is_the_subject() {
+        let f = one("上海交通大学获批国家重点研发计划项目12项。", &plan());
+        assert_eq!(
+            (f.subject.as_deref(), f.indicator.as_str()),
+            (Some("上海交通大学"), "国家重点研发计划项目")
+        );
+        let f = one(
+            "其中，上海砺能动力电池有限公司实现营业收入8.6亿元。",
+            &plan(),
+        );
+        assert_eq!(f.subject.as_deref(), Some("上海砺能动力电池有限公司"));
+        // A name after a verb does not head the clause; the document's district stays.
+        let f = one("推动上海交通大学等高校转化成果20项。", &plan());
+        assert_eq!(f.subject.as_deref(), Some("闵行区"));
+        let f = one("技术合同成交额达230亿元。", &plan());
+        assert_eq!(f.subject.as_deref(), Some("闵行区"));
     }
 
     #[test]
