@@ -77,3 +77,15 @@ pub async fn require_document(state: &crate::state::AppState, id: Option<i64>) -
     }
     Ok(())
 }
+
+/// Admins and commission staff write policies and targets and see which enterprises a policy
+/// reaches (those verdicts rest on private figures); others get 403.
+pub fn require_planner(user: &qiao_domain::Account) -> ApiResult<()> {
+    if user.may_manage_policies() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "only admins and commission staff write policies and targets or see which enterprises a policy reaches",
+        ))
+    }
+}

@@ -10,14 +10,14 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::NaiveDate;
-use qiao_domain::{Account, Eligibility, Outcome, Policy};
+use qiao_domain::{Eligibility, Outcome, Policy};
 use qiao_store::{OrgRecord, Paged, PolicyRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Paging, parse_param};
 use crate::auth::{User, Viewer};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::json::{Id, Json, Query, from_value};
 use crate::planning;
 use crate::state::AppState;
@@ -97,16 +97,6 @@ pub fn check_day(raw: Option<&str>) -> ApiResult<NaiveDate> {
     }
 }
 
-fn require_staff(user: &Account) -> ApiResult<()> {
-    if user.may_manage_policies() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "only admins and commission staff write policies or see which enterprises they reach",
-        ))
-    }
-}
-
 /// Parses and validates a policy body; a `document_id` must name a stored document.
 pub async fn parse_policy(state: &AppState, body: Value) -> ApiResult<Policy> {
     let mut p: Policy = from_value(body)?;
@@ -134,7 +124,7 @@ pub async fn create(
     User(user): User,
     Json(body): Json<Value>,
 ) -> ApiResult<impl IntoResponse> {
-    require_staff(&user)?;
+    super::require_planner(&user)?;
     let p = parse_policy(&state, body).await?;
     let record = state.store.acting_as(user.id).create_policy(&p).await?;
     Ok((
@@ -151,7 +141,7 @@ pub async fn replace(
     Id(id): Id,
     Json(body): Json<Value>,
 ) -> ApiResult<axum::Json<PolicyRecord>> {
-    require_staff(&user)?;
+    super::require_planner(&user)?;
     let p = parse_policy(&state, body).await?;
     Ok(axum::Json(
         state.store.acting_as(user.id).update_policy(id, &p).await?,
@@ -164,7 +154,7 @@ pub async fn delete(
     User(user): User,
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
-    require_staff(&user)?;
+    super::require_planner(&user)?;
     state.store.acting_as(user.id).delete_policy(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -177,7 +167,7 @@ pub async fn enterprises(
     Id(id): Id,
     Query(q): Query<ReachQuery>,
 ) -> ApiResult<axum::Json<Reach>> {
-    require_staff(&user)?;
+    super::require_planner(&user)?;
     let on = check_day(q.on.as_deref())?;
     let only = parse_param(
         "outcome",

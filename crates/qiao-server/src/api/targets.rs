@@ -8,15 +8,15 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use qiao_domain::Target;
 use qiao_domain::target::Progress;
-use qiao_domain::{Account, Target};
 use qiao_store::{Paged, TargetFilter, TargetRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::Paging;
 use crate::auth::User;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::json::{Id, Json, Query, from_value};
 use crate::planning::{self, FromDocument};
 use crate::state::AppState;
@@ -41,16 +41,6 @@ pub struct TargetView {
     pub record: TargetRecord,
     /// Its actual and how far along it is.
     pub progress: Progress,
-}
-
-fn require_staff(user: &Account) -> ApiResult<()> {
-    if user.may_manage_policies() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "only admins and commission staff set targets",
-        ))
-    }
 }
 
 async fn views(state: &AppState, records: Vec<TargetRecord>) -> ApiResult<Vec<TargetView>> {
@@ -108,7 +98,7 @@ pub async fn create(
     User(user): User,
     Json(body): Json<Value>,
 ) -> ApiResult<impl IntoResponse> {
-    require_staff(&user)?;
+    super::require_planner(&user)?;
     let t = parse_target(&state, body).await?;
     let mut made = state.store.acting_as(user.id).create_targets(&[t]).await?;
     let record = made.remove(0);
@@ -128,7 +118,7 @@ pub async fn replace(
     Id(id): Id,
     Json(body): Json<Value>,
 ) -> ApiResult<axum::Json<TargetView>> {
-    require_staff(&user)?;
+    super::require_planner(&user)?;
     let t = parse_target(&state, body).await?;
     let record = state.store.acting_as(user.id).update_target(id, &t).await?;
     let mut v = views(&state, vec![record]).await?;
@@ -141,7 +131,7 @@ pub async fn delete(
     User(user): User,
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
-    require_staff(&user)?;
+    super::require_planner(&user)?;
     state.store.acting_as(user.id).delete_target(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -155,7 +145,7 @@ pub async fn from_document(
     Id(id): Id,
     Json(body): Json<Value>,
 ) -> ApiResult<impl IntoResponse> {
-    require_staff(&user)?;
+    super::require_planner(&user)?;
     let choice: FromDocument = from_value(body)?;
     let doc = state.store.get_document(id).await?;
     let targets = planning::targets_from_document(&doc, &choice)?;

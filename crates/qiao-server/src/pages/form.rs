@@ -80,6 +80,28 @@ pub struct Spec {
     pub required: bool,
 }
 
+impl Spec {
+    /// A field that may be left empty.
+    pub const fn optional(
+        name: &'static str,
+        zh: &'static str,
+        en: &'static str,
+        input: Input,
+    ) -> Spec {
+        f(name, zh, en, input, false)
+    }
+
+    /// A field that must be filled.
+    pub const fn required(
+        name: &'static str,
+        zh: &'static str,
+        en: &'static str,
+        input: Input,
+    ) -> Spec {
+        f(name, zh, en, input, true)
+    }
+}
+
 const fn f(
     name: &'static str,
     zh: &'static str,

@@ -41,41 +41,31 @@ pub struct CertView {
 
 /// The profile form: the facts a member maintains, named by their JSON fields.
 const PROFILE_FORM: &[Spec] = &[
-    spec("district", "所在区", "District", Input::Text),
-    spec(
+    Spec::optional("district", "所在区", "District", Input::Text),
+    Spec::optional(
         "industry_code",
         "行业代码（GB/T 4754-2017，如 C3562）",
         "Industry code (GB/T 4754-2017, e.g. C3562)",
         Input::Text,
     ),
-    spec("founded_on", "成立日期", "Founded", Input::Date),
-    spec("employees", "员工人数", "Employees", Input::Int),
-    spec(
+    Spec::optional("founded_on", "成立日期", "Founded", Input::Date),
+    Spec::optional("employees", "员工人数", "Employees", Input::Int),
+    Spec::optional(
         "revenue_yuan",
         "上年营业收入（仅本机构与科委可见）",
         "Revenue last year (private)",
         Input::Yuan,
     ),
-    spec(
+    Spec::optional(
         "rd_expense_yuan",
         "上年研发投入（仅本机构与科委可见）",
         "R&D last year (private)",
         Input::Yuan,
     ),
-    spec("patents", "授权专利数", "Authorised patents", Input::Int),
-    spec("website", "网站", "Website", Input::Text),
-    spec("description", "简介", "Description", Input::Area),
+    Spec::optional("patents", "授权专利数", "Authorised patents", Input::Int),
+    Spec::optional("website", "网站", "Website", Input::Text),
+    Spec::optional("description", "简介", "Description", Input::Area),
 ];
-
-const fn spec(name: &'static str, zh: &'static str, en: &'static str, input: Input) -> Spec {
-    Spec {
-        name,
-        zh,
-        en,
-        input,
-        required: false,
-    }
-}
 
 #[derive(Template)]
 #[template(path = "org.html")]

@@ -22,95 +22,82 @@ use crate::state::AppState;
 /// How many enterprises of each outcome the reach table shows.
 const REACH_ROWS: usize = 100;
 
-const fn spec(name: &'static str, zh: &'static str, en: &'static str, input: Input) -> Spec {
-    Spec {
-        name,
-        zh,
-        en,
-        input,
-        required: false,
-    }
-}
-
 /// The policy form, one field per JSON path of [`Policy`].
 const POLICY_FORM: &[Spec] = &[
-    Spec {
-        required: true,
-        ..spec("title", "政策名称", "Title", Input::Text)
-    },
-    spec("issuer", "发布机关", "Issued by", Input::Text),
-    spec("benefit", "支持内容", "What it gives", Input::Text),
-    spec("description", "说明", "Details", Input::Area),
-    spec("apply_from", "申报开始", "Applications open", Input::Date),
-    spec("apply_until", "申报截止", "Applications close", Input::Date),
-    spec(
+    Spec::required("title", "政策名称", "Title", Input::Text),
+    Spec::optional("issuer", "发布机关", "Issued by", Input::Text),
+    Spec::optional("benefit", "支持内容", "What it gives", Input::Text),
+    Spec::optional("description", "说明", "Details", Input::Area),
+    Spec::optional("apply_from", "申报开始", "Applications open", Input::Date),
+    Spec::optional("apply_until", "申报截止", "Applications close", Input::Date),
+    Spec::optional(
         "document_id",
         "来源文件编号",
         "Source document id",
         Input::Int,
     ),
-    spec(
+    Spec::optional(
         "conditions.certificates",
         "须持有的证书（任一）",
         "Certificate required (any of)",
         Input::List,
     ),
-    spec(
+    Spec::optional(
         "conditions.certificate_on",
         "证书须在此日有效",
         "Certificate in force on",
         Input::Date,
     ),
-    spec("conditions.districts", "注册区", "Districts", Input::List),
-    spec(
+    Spec::optional("conditions.districts", "注册区", "Districts", Input::List),
+    Spec::optional(
         "conditions.industries",
         "行业代码（GB/T 4754，前缀）",
         "Industry codes (GB/T 4754 prefixes)",
         Input::List,
     ),
-    spec(
+    Spec::optional(
         "conditions.min_years",
         "成立满（年）",
         "Founded at least (years)",
         Input::Int,
     ),
-    spec(
+    Spec::optional(
         "conditions.max_years",
         "成立不超过（年）",
         "Founded at most (years)",
         Input::Int,
     ),
-    spec(
+    Spec::optional(
         "conditions.min_revenue_yuan",
         "上年营业收入不低于",
         "Revenue at least",
         Input::Yuan,
     ),
-    spec(
+    Spec::optional(
         "conditions.max_revenue_yuan",
         "上年营业收入不超过",
         "Revenue at most",
         Input::Yuan,
     ),
-    spec(
+    Spec::optional(
         "conditions.min_rd_ratio_percent",
         "研发费用占比不低于（%）",
         "R&D share of revenue at least (%)",
         Input::Number,
     ),
-    spec(
+    Spec::optional(
         "conditions.min_employees",
         "员工不少于",
         "Employees at least",
         Input::Int,
     ),
-    spec(
+    Spec::optional(
         "conditions.max_employees",
         "员工不超过",
         "Employees at most",
         Input::Int,
     ),
-    spec(
+    Spec::optional(
         "conditions.min_patents",
         "授权专利不少于（项）",
         "Authorised patents at least",
@@ -393,7 +380,8 @@ pub async fn show(
     }))
 }
 
-fn require_staff(v: &Visitor) -> PageResult<qiao_domain::Account> {
+/// The signed-in account, if it may write policies and targets (commission staff, admins).
+pub(super) fn require_staff(v: &Visitor) -> PageResult<qiao_domain::Account> {
     let user = v.account()?.clone();
     if !user.may_manage_policies() {
         return Err(v.error(ApiError::forbidden(v.ctx.l.t(

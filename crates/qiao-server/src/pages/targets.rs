@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::form::{self, FormData, Input, Spec, form_page};
+use super::policies::require_staff;
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
 use crate::error::ApiError;
 use crate::planning::{self, FromDocument};
@@ -85,56 +86,31 @@ fn metric_choices() -> &'static [(&'static str, &'static str, &'static str)] {
     ]
 }
 
-const fn spec(
-    name: &'static str,
-    zh: &'static str,
-    en: &'static str,
-    input: Input,
-    required: bool,
-) -> Spec {
-    Spec {
-        name,
-        zh,
-        en,
-        input,
-        required,
-    }
-}
-
 fn target_form() -> [Spec; 8] {
     [
-        spec("region", "地区", "Region", Input::Text, true),
-        spec("year", "年份", "Year", Input::Int, true),
-        spec("indicator", "指标", "Indicator", Input::Text, true),
-        spec(
+        Spec::required("region", "地区", "Region", Input::Text),
+        Spec::required("year", "年份", "Year", Input::Int),
+        Spec::required("indicator", "指标", "Indicator", Input::Text),
+        Spec::required(
             "value",
             "目标值（基本单位：元、家、项、%）",
             "Target (base unit: 元, 家, 项, %)",
             Input::Number,
-            true,
         ),
-        spec("unit", "单位", "Unit", Input::Text, true),
-        spec(
+        Spec::required("unit", "单位", "Unit", Input::Text),
+        Spec::optional(
             "qualifier",
             "表述（达、力争、新增、不超过）",
             "Phrasing (达, 力争, 新增, 不超过)",
             Input::Text,
-            false,
         ),
-        spec(
+        Spec::optional(
             "metric",
             "统计口径",
             "Measured by",
             Input::Select(metric_choices()),
-            false,
         ),
-        spec(
-            "reported",
-            "填报实际值",
-            "Reported actual",
-            Input::Number,
-            false,
-        ),
+        Spec::optional("reported", "填报实际值", "Reported actual", Input::Number),
     ]
 }
 
@@ -256,17 +232,6 @@ pub async fn list(
         rows,
         total: found.total,
     }))
-}
-
-fn require_staff(v: &Visitor) -> PageResult<qiao_domain::Account> {
-    let user = v.account()?.clone();
-    if !user.may_manage_policies() {
-        return Err(v.error(ApiError::forbidden(v.ctx.l.t(
-            "仅科委工作人员和平台管理员可编辑政策与目标。",
-            "Only commission staff and admins edit policies and targets.",
-        ))));
-    }
-    Ok(user)
 }
 
 /// A posted target form as a validated target.
