@@ -13,26 +13,23 @@ use qiao_docs::{Figure, Kind as FigureKind};
 use qiao_domain::target::Progress;
 use qiao_domain::{Account, Eligibility, Invalid, Metric, OrgKind, Outcome, Target};
 use qiao_store::{
-    DocumentRecord, OrgFilter, OrgRecord, Page, PolicyRecord, Store, StoreError, TargetRecord,
+    DocumentRecord, OrgFilter, OrgRecord, Page, Paged, PolicyRecord, Store, StoreError,
+    TargetRecord,
 };
 
-/// Every enterprise in the store, by id. Read a page at a time.
-pub async fn enterprises(store: &Arc<dyn Store>) -> Result<Vec<OrgRecord>, StoreError> {
-    let filter = OrgFilter {
-        kind: Some(OrgKind::Enterprise),
-        ..OrgFilter::default()
-    };
+/// Every item of a paged store query, read `Page::MAX_SIZE` at a time.
+async fn every<T, F, Fut>(mut read: F) -> Result<Vec<T>, StoreError>
+where
+    F: FnMut(Page) -> Fut,
+    Fut: std::future::Future<Output = Result<Paged<T>, StoreError>>,
+{
     let mut out = Vec::new();
     for number in 1.. {
-        let page = store
-            .list_orgs(
-                &filter,
-                Page {
-                    number,
-                    size: Page::MAX_SIZE,
-                },
-            )
-            .await?;
+        let page = read(Page {
+            number,
+            size: Page::MAX_SIZE,
+        })
+        .await?;
         let done = page.items.len() < Page::MAX_SIZE as usize;
         out.extend(page.items);
         if done {
@@ -42,23 +39,18 @@ pub async fn enterprises(store: &Arc<dyn Store>) -> Result<Vec<OrgRecord>, Store
     Ok(out)
 }
 
+/// Every enterprise in the store, by id.
+pub async fn enterprises(store: &Arc<dyn Store>) -> Result<Vec<OrgRecord>, StoreError> {
+    let filter = OrgFilter {
+        kind: Some(OrgKind::Enterprise),
+        ..OrgFilter::default()
+    };
+    every(|page| store.list_orgs(&filter, page)).await
+}
+
 /// Every policy, newest first.
 pub async fn all_policies(store: &Arc<dyn Store>) -> Result<Vec<PolicyRecord>, StoreError> {
-    let mut out = Vec::new();
-    for number in 1.. {
-        let page = store
-            .list_policies(Page {
-                number,
-                size: Page::MAX_SIZE,
-            })
-            .await?;
-        let done = page.items.len() < Page::MAX_SIZE as usize;
-        out.extend(page.items);
-        if done {
-            break;
-        }
-    }
-    Ok(out)
+    every(|page| store.list_policies(page)).await
 }
 
 /// An organisation as `viewer` may see it (private figures removed for others).
@@ -278,21 +270,8 @@ pub async fn drop_stored(
             region: Some(region),
             year: Some(year),
         };
-        for number in 1.. {
-            let page = store
-                .list_targets(
-                    &filter,
-                    Page {
-                        number,
-                        size: Page::MAX_SIZE,
-                    },
-                )
-                .await?;
-            targets.retain(|t| !page.items.iter().any(|s| same_target(&s.target, t)));
-            if page.items.len() < Page::MAX_SIZE as usize {
-                break;
-            }
-        }
+        let stored = every(|page| store.list_targets(&filter, page)).await?;
+        targets.retain(|t| !stored.iter().any(|s| same_target(&s.target, t)));
     }
     Ok(if targets.is_empty() {
         Err(Invalid::field(

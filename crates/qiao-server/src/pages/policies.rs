@@ -279,6 +279,14 @@ struct DetailPage<'a> {
     on: String,
 }
 
+/// The policy a page id names, or the not-found page.
+async fn policy(state: &AppState, v: &Visitor, id: &str) -> PageResult<PolicyRecord> {
+    v.found(id, ("该政策不存在。", "No such policy."), |id| {
+        state.store.get_policy(id)
+    })
+    .await
+}
+
 /// `GET /policies/{id}`
 pub async fn show(
     State(state): State<AppState>,
@@ -286,11 +294,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let l = v.ctx.l;
-    let record = v
-        .found(&id, ("该政策不存在。", "No such policy."), |id| {
-            state.store.get_policy(id)
-        })
-        .await?;
+    let record = policy(&state, &v, &id).await?;
     let today = state.today();
     let p = &record.policy;
     let mut fields = Vec::new();
@@ -531,11 +535,7 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     require_staff(&v)?;
-    let r = v
-        .found(&id, ("该政策不存在。", "No such policy."), |id| {
-            state.store.get_policy(id)
-        })
-        .await?;
+    let r = policy(&state, &v, &id).await?;
     Ok(form_page(
         &v,
         format!(
@@ -559,11 +559,7 @@ pub async fn update(
 ) -> PageResult<Response> {
     v.check_csrf(form.csrf())?;
     let user = require_staff(&v)?;
-    let r = v
-        .found(&id, ("该政策不存在。", "No such policy."), |id| {
-            state.store.get_policy(id)
-        })
-        .await?;
+    let r = policy(&state, &v, &id).await?;
     match parse_form(&form) {
         Ok(p) => {
             state
@@ -598,11 +594,7 @@ pub async fn delete(
 ) -> PageResult<Response> {
     v.check_csrf(form.csrf())?;
     let user = require_staff(&v)?;
-    let r = v
-        .found(&id, ("该政策不存在。", "No such policy."), |id| {
-            state.store.get_policy(id)
-        })
-        .await?;
+    let r = policy(&state, &v, &id).await?;
     state
         .store
         .acting_as(user.id)

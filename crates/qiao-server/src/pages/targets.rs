@@ -11,7 +11,7 @@ use axum::response::Response;
 use chrono::Datelike;
 use qiao_domain::target::Source;
 use qiao_domain::{Invalid, Metric, Target};
-use qiao_store::{Page, TargetFilter};
+use qiao_store::{Page, TargetFilter, TargetRecord};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -302,6 +302,14 @@ pub async fn create(
     }
 }
 
+/// The target a page id names, or the not-found page.
+async fn target(state: &AppState, v: &Visitor, id: &str) -> PageResult<TargetRecord> {
+    v.found(id, ("该目标不存在。", "No such target."), |id| {
+        state.store.get_target(id)
+    })
+    .await
+}
+
 /// `POST /targets/{id}/report`: the reported actual of a target the records cannot count
 /// (empty clears it).
 pub async fn report(
@@ -312,11 +320,7 @@ pub async fn report(
 ) -> PageResult<Response> {
     v.check_csrf(form.csrf())?;
     let user = require_staff(&v)?;
-    let r = v
-        .found(&id, ("该目标不存在。", "No such target."), |id| {
-            state.store.get_target(id)
-        })
-        .await?;
+    let r = target(&state, &v, &id).await?;
     let raw = form.text("reported");
     let mut t = r.target.clone();
     t.reported = if raw.is_empty() {
@@ -362,11 +366,7 @@ pub async fn delete(
 ) -> PageResult<Response> {
     v.check_csrf(form.csrf())?;
     let user = require_staff(&v)?;
-    let r = v
-        .found(&id, ("该目标不存在。", "No such target."), |id| {
-            state.store.get_target(id)
-        })
-        .await?;
+    let r = target(&state, &v, &id).await?;
     state
         .store
         .acting_as(user.id)
