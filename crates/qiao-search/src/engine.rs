@@ -7,7 +7,7 @@
 //! by demands, challenges and scenarios).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use qiao_domain::{Kind, Listing, Stage, Status};
@@ -19,8 +19,12 @@ use crate::document::{document_texts, ipc_keys, texts};
 use crate::error::Result;
 use crate::explain::{Explanation, Snippet, explain};
 use crate::follow::Follower;
+use crate::fuse::{self, Route, Source};
 use crate::index::Filters;
-use crate::rank::{Profile, Signal, rank};
+use crate::rank::{Profile, Relevance, Signal, lexical_relevance, rank};
+use crate::schema::kind_code;
+use crate::semantic::{Semantic, asks, listing_passage};
+use crate::vectors::Entity;
 
 /// How many lexical candidates are re-ranked; pages beyond this are not served.
 pub const POOL: usize = 200;
@@ -107,6 +111,8 @@ pub struct Results {
     pub matched: usize,
     /// Whether the index had caught up with every write when the query ran.
     pub fresh: bool,
+    /// How the hits were ranked: `lexical`, or `hybrid` (shared terms and meaning fused).
+    pub ranker: Route,
 }
 
 /// One imported policy document found by a search.
@@ -150,12 +156,38 @@ pub struct DocumentResults {
 pub struct Engine {
     store: Arc<dyn Store>,
     follower: Arc<Follower>,
+    /// Set once the embedding model is loaded (possibly after start: it may be fetched first).
+    semantic: OnceLock<Arc<Semantic>>,
+}
+
+/// What a query brings to semantic matching.
+enum Meaning<'a> {
+    /// Nothing: lexical ranking only.
+    None,
+    /// Free text to embed; the lexical ranking is kept when it is confident.
+    Text(&'a str),
+    /// A stored listing's vector, and its texts for the expansion.
+    Vector(Vec<f32>),
 }
 
 impl Engine {
     /// An engine over `store`, reading the index `follower` maintains.
     pub fn new(store: Arc<dyn Store>, follower: Arc<Follower>) -> Engine {
-        Engine { store, follower }
+        Engine {
+            store,
+            follower,
+            semantic: OnceLock::new(),
+        }
+    }
+
+    /// Turns semantic matching on (once; later calls are ignored).
+    pub fn enable_semantic(&self, semantic: Arc<Semantic>) {
+        let _ = self.semantic.set(semantic);
+    }
+
+    /// Semantic matching, when it is on.
+    pub fn semantic(&self) -> Option<&Arc<Semantic>> {
+        self.semantic.get()
     }
 
     /// The change-feed follower (for waking it and reading its progress).
@@ -171,8 +203,17 @@ impl Engine {
             documents: false,
             ..req.filters.clone()
         };
+        let meaning = match fuse::route_text(&req.q) {
+            Route::Hybrid => Meaning::Text(&req.q),
+            Route::Lexical => Meaning::None,
+        };
+        let expand = |neighbour: &Listing| {
+            QueryTerms::from_text(&format!("{} {}", req.q, listing_passage(neighbour))).finish()
+        };
         self.run(
             &terms,
+            meaning,
+            &expand,
             &Profile::default(),
             &filters,
             (req.limit, req.offset),
@@ -281,30 +322,126 @@ impl Engine {
             exclude_ids: vec![source.id as u64],
             ..Filters::default()
         };
-        self.run(&terms, &profile, &filters, (limit, offset), true)
-            .await
+        // A listing that asks is matched by the embedding of its text as a question; one that
+        // offers, by its passage embedding (e5 compares passages with passages too).
+        let id = source.id as u64;
+        let vector = self.semantic().and_then(|s| {
+            if asks(source.listing.kind()) {
+                s.vectors().query_of(id)
+            } else {
+                s.vectors().passage(Entity::Listing, id)
+            }
+        });
+        let meaning = vector.map_or(Meaning::None, Meaning::Vector);
+        let expand = |neighbour: &Listing| {
+            let (mut terms, _) = listing_query_unfinished(&source.listing);
+            terms.add(&listing_passage(neighbour), 1.0);
+            terms.finish()
+        };
+        self.run(
+            &terms,
+            meaning,
+            &expand,
+            &profile,
+            &filters,
+            (limit, offset),
+            true,
+        )
+        .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn run(
         &self,
         terms: &QueryTerms,
+        meaning: Meaning<'_>,
+        expand: &(dyn Fn(&Listing) -> QueryTerms + Sync),
         profile: &Profile,
         filters: &Filters,
         (limit, offset): (usize, usize),
         with_explanation: bool,
     ) -> Result<Results> {
         let (fresh, candidates) = self.candidates(terms, filters).await?;
-        let ids: Vec<i64> = candidates.iter().map(|c| c.id as i64).collect();
-        let records: HashMap<u64, ListingRecord> = self
+        let semantic = self.semantic().filter(|s| !s.vectors().is_empty());
+        let query_vector = match (&meaning, semantic) {
+            (_, None) | (Meaning::None, _) => None,
+            (Meaning::Text(q), Some(s)) => {
+                let scores: Vec<f32> = candidates.iter().map(|c| c.lexical).collect();
+                if fuse::confident(&scores) {
+                    None
+                } else {
+                    Some(s.embed_query(q).await?)
+                }
+            }
+            (Meaning::Vector(v), Some(_)) => Some(v.clone()),
+        };
+        let mut ids: Vec<i64> = candidates.iter().map(|c| c.id as i64).collect();
+        let mut neighbours = Vec::new();
+        if let (Some(v), Some(s)) = (&query_vector, semantic) {
+            let kinds: Vec<u8> = filters.kinds.iter().map(|k| kind_code(*k) as u8).collect();
+            neighbours = s.vectors().nearest(v, crate::engine::POOL, |entity, id, kind| {
+                entity == Entity::Listing
+                    && (kinds.is_empty() || kinds.contains(&kind))
+                    && !filters.exclude_ids.contains(&id)
+            });
+            ids.extend(neighbours.iter().map(|n| n.id as i64));
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let mut records: HashMap<u64, ListingRecord> = self
             .store
             .get_listings(&ids)
             .await?
             .into_iter()
             .map(|r| (r.id as u64, r))
             .collect();
-        let ranked = rank(profile, &candidates, |id| {
-            records.get(&id).map(|r| &r.listing)
+        // Neighbours come from outside the index: hold them to the same filters.
+        neighbours.retain(|n| {
+            records
+                .get(&n.id)
+                .is_some_and(|r| filters.admits(n.id, &r.listing))
         });
+        let (ranker, relevance) = if neighbours.is_empty() {
+            (Route::Lexical, lexical_relevance(&candidates))
+        } else {
+            let expanded = expand(&records[&neighbours[0].id].listing);
+            let (_, widened) = self.candidates(&expanded, filters).await?;
+            let extra: Vec<i64> = widened
+                .iter()
+                .map(|c| c.id as i64)
+                .filter(|id| !records.contains_key(&(*id as u64)))
+                .collect();
+            for r in self.store.get_listings(&extra).await? {
+                records.insert(r.id as u64, r);
+            }
+            let lexical: Vec<u64> = candidates.iter().map(|c| c.id).collect();
+            let semantic: Vec<u64> = neighbours.iter().map(|n| n.id).collect();
+            let widened: Vec<u64> = widened.iter().map(|c| c.id).collect();
+            let cosine: HashMap<u64, f32> = neighbours.iter().map(|n| (n.id, n.cosine)).collect();
+            let fused = fuse::rrf(&[
+                (Source::Lexical, &lexical),
+                (Source::Semantic, &semantic),
+                (Source::Neighbour, &widened),
+            ]);
+            let relevance = fused
+                .into_iter()
+                .take(crate::engine::POOL)
+                .map(|f| Relevance {
+                    id: f.id,
+                    signals: f
+                        .parts
+                        .iter()
+                        .map(|(source, rank, share)| Signal {
+                            name: fuse::signal_name(*source),
+                            weight: *share,
+                            label: fuse::label(*source, *rank, cosine.get(&f.id).copied()),
+                        })
+                        .collect(),
+                })
+                .collect();
+            (Route::Hybrid, relevance)
+        };
+        let ranked = rank(profile, relevance, |id| records.get(&id).map(|r| &r.listing));
         let matched = ranked.len();
         let hits = ranked
             .into_iter()
@@ -344,6 +481,7 @@ impl Engine {
             hits,
             matched,
             fresh,
+            ranker,
         })
     }
 }
@@ -366,6 +504,12 @@ pub fn answering_kinds(kind: Kind) -> &'static [Kind] {
 /// A listing as a query: its texts as weighted terms (title counts double, keywords one and a
 /// half) and its structured fields as a profile.
 pub fn listing_query(listing: &Listing) -> (QueryTerms, Profile) {
+    let (terms, profile) = listing_query_unfinished(listing);
+    (terms.finish(), profile)
+}
+
+/// [`listing_query`] before its terms are finished (so more text can be added).
+fn listing_query_unfinished(listing: &Listing) -> (QueryTerms, Profile) {
     let t = texts(listing);
     let mut terms = QueryTerms::default();
     terms.add(&t.title, 2.0);
@@ -392,5 +536,5 @@ pub fn listing_query(listing: &Listing) -> (QueryTerms, Profile) {
         Listing::Scenario(s) => profile.budget_max_yuan = s.budget_yuan,
         _ => {}
     }
-    (terms.finish(), profile)
+    (terms, profile)
 }

@@ -73,6 +73,32 @@ pub struct Filters {
     pub documents: bool,
 }
 
+impl Filters {
+    /// Whether a stored listing passes these filters, exactly as the index applies them
+    /// (semantic neighbours are found outside the index and checked with this). Drafts never
+    /// pass: they are never searchable.
+    pub fn admits(&self, id: u64, listing: &qiao_domain::Listing) -> bool {
+        use qiao_domain::Status;
+        let status = listing.status();
+        !self.documents
+            && status != Status::Draft
+            && (self.kinds.is_empty() || self.kinds.contains(&listing.kind()))
+            && self.status.is_none_or(|s| s == status)
+            && self.active_on.is_none_or(|day| {
+                status == Status::Open && listing.expires_on().is_none_or(|e| e >= day)
+            })
+            && self
+                .district
+                .as_deref()
+                .is_none_or(|d| listing.district() == Some(d))
+            && self
+                .discipline
+                .as_deref()
+                .is_none_or(|d| listing.discipline() == Some(d))
+            && !self.exclude_ids.contains(&id)
+    }
+}
+
 /// One index commit's worth of changes, listings and documents apart (their ids overlap).
 #[derive(Debug, Clone, Default)]
 pub struct Batch {

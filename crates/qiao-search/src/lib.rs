@@ -18,12 +18,18 @@ mod error;
 pub mod eval;
 pub mod explain;
 pub mod follow;
+pub mod fuse;
 pub mod index;
 pub mod rank;
 pub mod schema;
+pub mod semantic;
+pub mod vectors;
 
 pub use analysis::QueryTerms;
 pub use engine::{DocumentHit, DocumentResults, Engine, Explainer, Hit, Results, SearchRequest};
 pub use error::{Error, Result};
 pub use follow::Follower;
+pub use fuse::Route;
+pub use semantic::Semantic;
+pub use vectors::VectorIndex;
 pub use index::{Batch, Candidate, FieldWeights, Filters, SearchIndex, TermCaps};

@@ -42,6 +42,16 @@ pub struct Signal {
     pub label: String,
 }
 
+/// A candidate's relevance to the query before structure: the signals that make it up
+/// (their weights sum to a value in `[0, 1]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relevance {
+    /// Listing id.
+    pub id: u64,
+    /// Lexical and, when fused, semantic parts.
+    pub signals: Vec<Signal>,
+}
+
 /// A ranked candidate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ranked {
@@ -49,8 +59,6 @@ pub struct Ranked {
     pub id: u64,
     /// The fused score.
     pub score: f32,
-    /// The raw lexical (BM25) score.
-    pub lexical: f32,
     /// Every part of the score.
     pub signals: Vec<Signal>,
 }
@@ -64,33 +72,46 @@ const DISTRICT: f32 = 0.03;
 const MATURITY: f32 = 0.04;
 const BUDGET: f32 = 0.05;
 
-/// Ranks candidates; `listing(id)` gives each candidate's record (candidates without one are
-/// dropped: they were deleted after the index saw them).
-pub fn rank<'a>(
-    profile: &Profile,
-    candidates: &[Candidate],
-    listing: impl Fn(u64) -> Option<&'a Listing>,
-) -> Vec<Ranked> {
+/// Lexical relevance alone: each candidate's score divided by the best.
+pub fn lexical_relevance(candidates: &[Candidate]) -> Vec<Relevance> {
     let best = candidates
         .iter()
         .map(|c| c.lexical)
         .fold(0.0f32, f32::max)
         .max(f32::MIN_POSITIVE);
-    let mut out: Vec<Ranked> = candidates
+    candidates
         .iter()
+        .map(|c| {
+            let relevance = c.lexical / best;
+            Relevance {
+                id: c.id,
+                signals: vec![Signal {
+                    name: "lexical",
+                    weight: relevance,
+                    label: format!("文本相关度 {:.0}%", relevance * 100.0),
+                }],
+            }
+        })
+        .collect()
+}
+
+/// Ranks candidates by relevance plus structured boosts; `listing(id)` gives each
+/// candidate's record (candidates without one are dropped: they were deleted after the index
+/// saw them, or failed a filter).
+pub fn rank<'a>(
+    profile: &Profile,
+    candidates: Vec<Relevance>,
+    listing: impl Fn(u64) -> Option<&'a Listing>,
+) -> Vec<Ranked> {
+    let mut out: Vec<Ranked> = candidates
+        .into_iter()
         .filter_map(|c| {
             let l = listing(c.id)?;
-            let relevance = c.lexical / best;
-            let mut signals = vec![Signal {
-                name: "lexical",
-                weight: relevance,
-                label: format!("文本相关度 {:.0}%", relevance * 100.0),
-            }];
+            let mut signals = c.signals;
             signals.extend(structured(profile, l));
             Some(Ranked {
                 id: c.id,
                 score: signals.iter().map(|s| s.weight).sum(),
-                lexical: c.lexical,
                 signals,
             })
         })

@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod pages;
 pub mod planning;
 mod router;
+pub mod semantic;
 pub mod state;
 
 pub use router::router;

@@ -18,6 +18,8 @@ pub struct AppState {
     pub logins: Arc<crate::pages::session::LoginLimiter>,
     /// The home page's counts per kind, valid while the change feed stands still.
     pub counts: Arc<crate::pages::home::CountCache>,
+    /// What semantic matching is doing (see [`crate::semantic::start`]).
+    pub semantic: Arc<crate::semantic::SemanticCell>,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
             store,
             logins: Arc::default(),
             counts: Arc::default(),
+            semantic: Arc::default(),
         })
     }
 

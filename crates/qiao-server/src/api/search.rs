@@ -227,6 +227,22 @@ pub struct IndexStatus {
     documents: u64,
     /// Whether the index reflects every change.
     up_to_date: bool,
+    /// Semantic matching: its state, and how many of the indexed records have a vector.
+    semantic: SemanticStatus,
+}
+
+/// Semantic matching's progress.
+#[derive(Debug, Serialize)]
+pub struct SemanticStatus {
+    /// `on`, `preparing` or `off`, with a note saying why (and how to turn it on).
+    #[serde(flatten)]
+    state: crate::semantic::SemanticState,
+    /// Records (listings and documents) with a vector.
+    embedded: usize,
+    /// Records in the search index, which is what can be embedded.
+    total: u64,
+    /// The change-feed position the vectors reflect.
+    embedded_seq: i64,
 }
 
 /// `GET /api/v1/search/status`
@@ -234,10 +250,17 @@ pub async fn status(State(state): State<AppState>) -> ApiResult<axum::Json<Index
     let database_seq = state.store.last_seq().await?;
     let follower = state.search.follower();
     let indexed_seq = follower.reached();
+    let vectors = state.search.semantic().map(|s| s.vectors());
     Ok(axum::Json(IndexStatus {
         indexed_seq,
         database_seq,
         documents: follower.index().num_docs(),
         up_to_date: indexed_seq >= database_seq,
+        semantic: SemanticStatus {
+            state: state.semantic.get(),
+            embedded: vectors.map_or(0, |v| v.len()),
+            total: follower.index().num_docs(),
+            embedded_seq: vectors.map_or(0, |v| v.reached()),
+        },
     }))
 }

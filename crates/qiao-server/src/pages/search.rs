@@ -69,10 +69,16 @@ pub fn hit_view(l: Lang, hit: &Hit, today: chrono::NaiveDate) -> HitView {
         ));
     }
     for s in &hit.signals {
-        if s.name == "text" || s.name == "lexical" {
-            continue;
+        match s.name {
+            "text" | "lexical" => {}
+            // Evidence from meaning, apart from shared words (the labels carry the rank).
+            "semantic" => reasons.push(l.t(&s.label, "similar in meaning").to_string()),
+            "neighbour" => reasons.push(
+                l.t(&s.label, "uses the words of its closest match in meaning")
+                    .to_string(),
+            ),
+            _ => reasons.push(s.label.clone()),
         }
-        reasons.push(s.label.clone());
     }
     let (status, status_class) = status_badge(l, hit.status, hit.expires_on, today);
     let mut meta = Vec::new();

@@ -16,7 +16,12 @@ use anyhow::{Context, bail};
 use qiao_domain::{Kind, Status};
 use qiao_search::document::{Facets, IndexDoc, Texts};
 use qiao_search::eval::{self, CorpusDoc, EvalQuery};
-use qiao_search::{Filters, QueryTerms, SearchIndex};
+use qiao_search::engine::POOL;
+use qiao_search::fuse::{self, Route, Source};
+use qiao_search::semantic;
+use qiao_search::vectors::{Entity, Entry, Neighbour};
+use qiao_search::{Candidate, Filters, QueryTerms, SearchIndex, VectorIndex};
+use sha2::{Digest, Sha256};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
@@ -74,11 +79,160 @@ fn tune(index: &mut SearchIndex, t: &TuningArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What a ranker needs beyond the lexical index: the model and every corpus vector.
+struct Meaning {
+    model: qiao_embed::Model,
+    vectors: VectorIndex,
+}
+
+impl Meaning {
+    /// Loads the model and the corpus vectors (from the cache, or embedded now and cached).
+    fn load(
+        cli: &crate::cli::Cli,
+        args: &RetrievalArgs,
+        corpus: &[CorpusDoc],
+    ) -> anyhow::Result<Meaning> {
+        let dir = args.model.resolve(&cli.data_dir);
+        let model = qiao_embed::Model::load(&dir).with_context(|| {
+            format!(
+                "--ranker {} needs the embedding model (or use --ranker lexical)",
+                args.ranker
+            )
+        })?;
+        let passages: Vec<String> = corpus
+            .iter()
+            .map(|d| semantic::corpus_passage(&d.title, &d.text))
+            .collect();
+        let cache_dir = args
+            .vectors_cache
+            .clone()
+            .unwrap_or_else(|| cli.data_dir.join("bench-vectors"));
+        let mut hash = Sha256::new();
+        for p in &passages {
+            hash.update(p.as_bytes());
+            hash.update([0u8]);
+        }
+        let digest: String = hash.finalize()[..12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let file = cache_dir.join(format!("passages-{digest}.f32"));
+        let dim = qiao_embed::Model::DIM;
+        let rows: Vec<Vec<f32>> = match std::fs::read(&file) {
+            Ok(bytes) if bytes.len() == passages.len() * dim * 4 => bytes
+                .chunks_exact(dim * 4)
+                .map(|row| {
+                    row.chunks_exact(4)
+                        .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
+                        .collect()
+                })
+                .collect(),
+            _ => {
+                eprintln!(
+                    "embedding {} passages (once; cached in {})",
+                    passages.len(),
+                    file.display()
+                );
+                let start = Instant::now();
+                let rows = model.embed_passages(&passages);
+                eprintln!(
+                    "  {:.1} passages/s",
+                    passages.len() as f64 / start.elapsed().as_secs_f64()
+                );
+                std::fs::create_dir_all(&cache_dir)?;
+                let bytes: Vec<u8> = rows.iter().flatten().flat_map(|x| x.to_le_bytes()).collect();
+                std::fs::write(&file, bytes)
+                    .with_context(|| format!("writing {}", file.display()))?;
+                rows
+            }
+        };
+        let vectors = VectorIndex::in_memory(dim);
+        let entries = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, passage)| Entry {
+                entity: Entity::Listing,
+                id: i as u64,
+                kind: 1,
+                passage,
+                query: None,
+            })
+            .collect();
+        vectors.apply(&[], entries, 0)?;
+        Ok(Meaning { model, vectors })
+    }
+}
+
+/// One query's ranking under `ranker`: document numbers best first, with their scores.
+/// `hybrid` follows the product's rule (`Engine::run`): prose that the lexical ranking is not
+/// confident about gets reciprocal-rank fusion of the lexical ranking, the semantic ranking,
+/// and the lexical ranking of the query plus its nearest neighbour's text.
+fn rank_query(
+    index: &SearchIndex,
+    meaning: Option<&Meaning>,
+    corpus: &[CorpusDoc],
+    args: &RetrievalArgs,
+    q: &str,
+) -> anyhow::Result<Vec<(u64, f32)>> {
+    let depth = args.depth.max(1);
+    let lexical = |text: &str, n: usize| -> anyhow::Result<Vec<Candidate>> {
+        let terms = QueryTerms::from_text(text).finish();
+        Ok(index.retrieve(&terms, &Filters::default(), n)?)
+    };
+    let nearest = |m: &Meaning, n: usize| -> Vec<Neighbour> {
+        let v = m.model.embed_query(q);
+        m.vectors.nearest(&v, n, |_, _, _| true)
+    };
+    match (args.ranker.as_str(), meaning) {
+        ("lexical", _) => Ok(lexical(q, depth)?
+            .iter()
+            .map(|c| (c.id, c.lexical))
+            .collect()),
+        ("semantic", Some(m)) => Ok(nearest(m, depth)
+            .iter()
+            .map(|n| (n.id, n.cosine))
+            .collect()),
+        ("hybrid", Some(m)) => {
+            let pool = depth.max(POOL);
+            let lex = lexical(q, pool)?;
+            let fuse_it = match args.tuning.fusion_route.as_str() {
+                "always" => true,
+                "form" => fuse::route_text(q) == Route::Hybrid,
+                _ => {
+                    let scores: Vec<f32> = lex.iter().map(|c| c.lexical).collect();
+                    fuse::route_text(q) == Route::Hybrid && !fuse::confident(&scores)
+                }
+            };
+            if !fuse_it {
+                return Ok(lex.iter().take(depth).map(|c| (c.id, c.lexical)).collect());
+            }
+            let near = nearest(m, pool);
+            let lex_ids: Vec<u64> = lex.iter().map(|c| c.id).collect();
+            let sem_ids: Vec<u64> = near.iter().map(|n| n.id).collect();
+            let fused = if args.tuning.two_lists || near.is_empty() {
+                fuse::rrf(&[(Source::Lexical, &lex_ids), (Source::Semantic, &sem_ids)])
+            } else {
+                let top = &corpus[near[0].id as usize];
+                let expanded = format!("{q} {}", semantic::corpus_passage(&top.title, &top.text));
+                let wide_ids: Vec<u64> = lexical(&expanded, pool)?.iter().map(|c| c.id).collect();
+                fuse::rrf(&[
+                    (Source::Lexical, &lex_ids),
+                    (Source::Semantic, &sem_ids),
+                    (Source::Neighbour, &wide_ids),
+                ])
+            };
+            Ok(fused.iter().take(depth).map(|f| (f.id, f.score)).collect())
+        }
+        ("semantic" | "hybrid", None) => unreachable!("the model is loaded for these rankers"),
+        (other, _) => bail!("--ranker `{other}` is not one of lexical, semantic, hybrid"),
+    }
+}
+
 /// `qiao bench retrieval`
-pub fn retrieval(args: &RetrievalArgs) -> anyhow::Result<ExitCode> {
-    if args.ranker != "lexical" {
+pub fn retrieval(cli: &crate::cli::Cli, args: &RetrievalArgs) -> anyhow::Result<ExitCode> {
+    if !["lexical", "semantic", "hybrid"].contains(&args.ranker.as_str()) {
         bail!(
-            "--ranker `{}` is not available; rankers: lexical (the default)",
+            "--ranker `{}` is not one of lexical, semantic, hybrid",
             args.ranker
         );
     }
@@ -98,22 +252,25 @@ pub fn retrieval(args: &RetrievalArgs) -> anyhow::Result<ExitCode> {
         index.apply(&[], &docs, 0)?;
     }
     let index_s = start.elapsed().as_secs_f64();
+    let meaning = match args.ranker.as_str() {
+        "lexical" => None,
+        _ => Some(Meaning::load(cli, args, &corpus)?),
+    };
 
     let mut scores = Vec::new();
     let mut latencies = Vec::new();
     let mut run = String::new();
     for q in queries.iter().filter(|q| qrels.contains_key(&q.id)) {
         let t = Instant::now();
-        let terms = QueryTerms::from_text(&q.text).finish();
-        let hits = index.retrieve(&terms, &Filters::default(), args.depth.max(1))?;
+        let hits = rank_query(&index, meaning.as_ref(), &corpus, args, &q.text)?;
         latencies.push(t.elapsed());
         let ranked: Vec<&str> = hits
             .iter()
-            .map(|h| corpus[h.id as usize].id.as_str())
+            .map(|(id, _)| corpus[*id as usize].id.as_str())
             .collect();
         if args.run.is_some() {
-            for (rank, (h, doc)) in hits.iter().zip(&ranked).enumerate() {
-                run.push_str(&format!("{}\t{}\t{doc}\t{}\n", q.id, rank + 1, h.lexical));
+            for (rank, ((_, score), doc)) in hits.iter().zip(&ranked).enumerate() {
+                run.push_str(&format!("{}\t{}\t{doc}\t{score}\n", q.id, rank + 1));
             }
         }
         if let Some(s) = eval::score_query(&ranked, &qrels[&q.id]) {

@@ -32,6 +32,17 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         listener.local_addr()?
     );
     let state = qiao_server::AppState::open(store, Some(&super::search::index_dir(cli))).await?;
+    let setup = qiao_server::semantic::SemanticSetup {
+        model_dir: args.model.resolve(&cli.data_dir),
+        vectors_dir: Some(cli.data_dir.join("vectors")),
+        fetch: true,
+    };
+    if args.lexical_only {
+        println!("semantic matching off (--lexical-only): matching on words alone");
+    } else {
+        let state = state.clone();
+        tokio::spawn(async move { qiao_server::semantic::start(&state, setup).await });
+    }
     qiao_server::serve(listener, state).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,197 @@
+//! Fusing lexical and semantic evidence: which queries get it, and how the lists combine.
+//!
+//! Why reciprocal-rank fusion of three lists: on the demand-style sets (enterprises describing
+//! a problem in sentences) the lexical ranking and the e5 ranking find different relevant
+//! documents, and their scores live on scales that do not compare (BM25 grows with the query's
+//! length, cosine does not). Ranks compare. The third list is the lexical ranking of the query
+//! followed by the text of its nearest neighbour by meaning: it lends the query the words its
+//! closest semantic match uses, which is how a problem description ("电池包发烫") reaches the
+//! vocabulary of the patent that solves it ("相变材料热管理"). k = 60 and equal weights are the
+//! usual defaults, not tuned; `docs/fusion-research.md` has the method and the held-out checks.
+//!
+//! Why routing: on known-item queries (a title, a list of keywords, a claim copied from a
+//! patent) the lexical ranking is already near perfect and e5 is weaker, so fusing only
+//! loses. A query written as sentences gets the fusion; a title or a list of terms does not;
+//! and when the lexical ranking is confident (its best candidate far ahead of the next) the
+//! query names something precisely and the lexical order is kept.
+//!
+//! Everything here is pure: lists in, fused list out, each item with the rank it had in each
+//! list, which is what the reasons shown to users are made of.
+
+use std::collections::HashMap;
+
+/// The RRF constant.
+pub const K: f32 = 60.0;
+
+/// Sentence punctuation: a query containing one is written as prose.
+const SENTENCE_MARKS: [char; 10] = ['，', '。', '；', '！', '？', ',', ';', '!', '?', '、'];
+
+/// When the lexical ranking's best score is at least this many times its second best, the
+/// query is taken to name one thing precisely.
+pub const CONFIDENT: f32 = 1.5;
+
+/// How a query is ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Route {
+    /// Lexical ranking only.
+    Lexical,
+    /// Lexical and semantic evidence fused.
+    Hybrid,
+}
+
+/// Whether a free-text query is written as prose (gets semantic evidence) or as a title or a
+/// list of terms (lexical only).
+pub fn route_text(q: &str) -> Route {
+    if q.chars().any(|c| SENTENCE_MARKS.contains(&c)) {
+        Route::Hybrid
+    } else {
+        Route::Lexical
+    }
+}
+
+/// Whether a lexical ranking (scores best first) is confident: one candidate far ahead.
+pub fn confident(lexical_scores: &[f32]) -> bool {
+    match lexical_scores {
+        [first, second, ..] => *second <= 0.0 || *first >= CONFIDENT * *second,
+        // A single candidate is all the lexical ranking found; nothing to be confident about.
+        _ => false,
+    }
+}
+
+/// Which list a piece of evidence came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The query's own terms.
+    Lexical,
+    /// Nearest by meaning (embedding cosine).
+    Semantic,
+    /// The query's terms plus those of its nearest neighbour by meaning.
+    Neighbour,
+}
+
+/// One fused item: its fused score and its rank (1-based) in each list it appears in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fused {
+    /// The item's id.
+    pub id: u64,
+    /// Σ 1 / (K + rank) over the lists, divided by the most any item can get (so in (0, 1]).
+    pub score: f32,
+    /// Per list: its rank there and its share of `score`.
+    pub parts: Vec<(Source, usize, f32)>,
+}
+
+/// Reciprocal-rank fusion of ranked lists (each best first, ids unique within a list).
+/// Ties are broken by the earliest rank in the first list, then by id.
+pub fn rrf(lists: &[(Source, &[u64])]) -> Vec<Fused> {
+    let norm: f32 = lists.len() as f32 / (K + 1.0);
+    let mut by_id: HashMap<u64, Fused> = HashMap::new();
+    for (source, ids) in lists {
+        for (i, id) in ids.iter().enumerate() {
+            let rank = i + 1;
+            let share = 1.0 / (K + rank as f32) / norm;
+            let entry = by_id.entry(*id).or_insert_with(|| Fused {
+                id: *id,
+                score: 0.0,
+                parts: Vec::new(),
+            });
+            entry.score += share;
+            entry.parts.push((*source, rank, share));
+        }
+    }
+    let first_rank = |f: &Fused| {
+        f.parts
+            .iter()
+            .find(|p| Some(p.0) == lists.first().map(|l| l.0))
+            .map_or(usize::MAX, |p| p.1)
+    };
+    let mut out: Vec<Fused> = by_id.into_values().collect();
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(first_rank(a).cmp(&first_rank(b)))
+            .then(a.id.cmp(&b.id))
+    });
+    out
+}
+
+/// A Chinese reason for one part of a fused score.
+pub fn label(source: Source, rank: usize, cosine: Option<f32>) -> String {
+    match (source, cosine) {
+        (Source::Lexical, _) => format!("共同词语：词语匹配第 {rank} 名"),
+        (Source::Semantic, Some(c)) => {
+            format!("语义相近：语义匹配第 {rank} 名（相似度 {:.2}）", c)
+        }
+        (Source::Semantic, None) => format!("语义相近：语义匹配第 {rank} 名"),
+        (Source::Neighbour, _) => {
+            format!("用词接近语义最近的条目：扩展词语匹配第 {rank} 名")
+        }
+    }
+}
+
+/// The machine name of a source, as a signal name.
+pub fn signal_name(source: Source) -> &'static str {
+    match source {
+        Source::Lexical => "lexical",
+        Source::Semantic => "semantic",
+        Source::Neighbour => "neighbour",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_is_fused_titles_and_terms_are_not() {
+        assert_eq!(
+            route_text("夏天电池包发烫，电芯温差大，想找不大改结构的办法"),
+            Route::Hybrid
+        );
+        assert_eq!(route_text("相变材料 电池热管理"), Route::Lexical);
+        assert_eq!(route_text("一种锂电池热管理系统"), Route::Lexical);
+        assert_eq!(route_text("石墨烯、碳纳米管"), Route::Hybrid);
+    }
+
+    #[test]
+    fn confidence_needs_a_clear_lead() {
+        assert!(confident(&[9.0, 4.0, 3.0]));
+        assert!(!confident(&[9.0, 8.0, 3.0]));
+        assert!(!confident(&[9.0]));
+        assert!(!confident(&[]));
+    }
+
+    #[test]
+    fn rrf_adds_ranks_and_keeps_where_each_part_came_from() {
+        let lexical = [1, 2, 3];
+        let semantic = [3, 1, 4];
+        let fused = rrf(&[(Source::Lexical, &lexical), (Source::Semantic, &semantic)]);
+        let ids: Vec<u64> = fused.iter().map(|f| f.id).collect();
+        // 1: ranks 1 and 2; 3: ranks 3 and 1; 2: rank 2 only; 4: rank 3 only.
+        assert_eq!(ids, vec![1, 3, 2, 4]);
+        let one = &fused[0];
+        assert_eq!(
+            one.parts.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
+            vec![(Source::Lexical, 1), (Source::Semantic, 2)]
+        );
+        let sum: f32 = one.parts.iter().map(|p| p.2).sum();
+        assert!((sum - one.score).abs() < 1e-6);
+        // First in every list scores exactly 1.
+        let top = rrf(&[(Source::Lexical, &[7]), (Source::Semantic, &[7])]);
+        assert!((top[0].score - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn ties_go_to_the_better_lexical_rank() {
+        // 5 and 6 each appear once at rank 1 of a different list: equal scores.
+        let fused = rrf(&[(Source::Lexical, &[5]), (Source::Semantic, &[6])]);
+        assert_eq!(fused[0].id, 5);
+    }
+
+    #[test]
+    fn labels_say_which_part_is_meaning() {
+        assert!(label(Source::Semantic, 2, Some(0.834)).contains("0.83"));
+        assert!(label(Source::Lexical, 1, None).contains("共同词语"));
+    }
+}

@@ -1,0 +1,227 @@
+//! Semantic matching's moving part: embed what changed, in the background, into the
+//! [`VectorIndex`].
+//!
+//! Why a second follower rather than a step of the tantivy one: embedding a listing takes the
+//! model a tenth of a second or more, a thousand times what indexing its words takes, so the
+//! vectors trail the words. Search must not wait for them: the lexical index stays fresh, and
+//! a query uses meaning for whatever has a vector (and says how far embedding has come). The
+//! follower reads the same change feed from its own position, so either side can crash, be
+//! rebuilt or be missing (no model installed) without the other noticing.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use qiao_domain::{Kind, Listing, Status};
+use qiao_embed::{Model, Side};
+use qiao_store::{Op, Store};
+use tokio::sync::{Mutex, Notify};
+
+use crate::document::texts;
+use crate::error::{Error, Result};
+use crate::schema::kind_code;
+use crate::vectors::{Entity, Entry, VectorIndex};
+
+/// Feed entries read per round; each round's vectors are appended to disk together.
+const BATCH: u32 = 32;
+
+/// How much of a text the model reads (characters). e5 reads 512 pieces at most per window;
+/// a listing's title, keywords and the start of its description say what it is about, and
+/// a long policy page would otherwise cost dozens of windows.
+pub const EMBED_CHARS: usize = 1_000;
+
+/// The model and the vectors it keeps up to date.
+pub struct Semantic {
+    model: Arc<Model>,
+    vectors: Arc<VectorIndex>,
+    store: Arc<dyn Store>,
+    /// Where background embedding runs: all cores but one, so that requests (and the query
+    /// embeddings they need) are answered while a large store is being embedded.
+    pool: Arc<rayon::ThreadPool>,
+    wake: Notify,
+    running: Mutex<()>,
+}
+
+/// Threads for background embedding: every core but one (at least one).
+fn background_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .saturating_sub(1)
+        .max(1)
+}
+
+/// The text a listing is embedded as: title, keywords and description, cut to
+/// [`EMBED_CHARS`].
+pub fn listing_passage(listing: &Listing) -> String {
+    let t = texts(listing);
+    cut(&[t.title.as_str(), t.keywords.as_str(), t.body.as_str()].join("\n"))
+}
+
+/// The text a corpus document is embedded as (benchmarks): title and text.
+pub fn corpus_passage(title: &str, text: &str) -> String {
+    if title.is_empty() {
+        cut(text)
+    } else {
+        cut(&format!("{title} {text}"))
+    }
+}
+
+fn cut(text: &str) -> String {
+    text.trim().chars().take(EMBED_CHARS).collect()
+}
+
+/// Whether listings of `kind` ask for something (and so are matched by their query vector).
+pub fn asks(kind: Kind) -> bool {
+    matches!(kind, Kind::Demand | Kind::Challenge | Kind::Scenario)
+}
+
+impl Semantic {
+    /// Semantic matching over `vectors`, kept up to date from `store`'s feed with `model`. If
+    /// the vectors are ahead of the store (a restored backup), they are cleared first.
+    pub async fn new(
+        store: Arc<dyn Store>,
+        vectors: Arc<VectorIndex>,
+        model: Arc<Model>,
+    ) -> Result<Arc<Semantic>> {
+        if vectors.reached() > store.last_seq().await? {
+            tracing::warn!("vectors are ahead of the database; computing them again");
+            let v = vectors.clone();
+            blocking(move || v.clear()).await?;
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(background_threads())
+            .thread_name(|i| format!("qiao-embed-{i}"))
+            .build()
+            .map_err(|e| Error::Index(format!("starting the embedding threads: {e}")))?;
+        Ok(Arc::new(Semantic {
+            model,
+            vectors,
+            store,
+            pool: Arc::new(pool),
+            wake: Notify::new(),
+            running: Mutex::new(()),
+        }))
+    }
+
+    /// The vectors.
+    pub fn vectors(&self) -> &Arc<VectorIndex> {
+        &self.vectors
+    }
+
+    /// The embedding of a free-text query (runs the model: tens of milliseconds).
+    pub async fn embed_query(&self, q: &str) -> Result<Vec<f32>> {
+        let (model, q) = (self.model.clone(), q.to_string());
+        blocking(move || Ok(model.embed(&q, Side::Query))).await
+    }
+
+    /// Asks the background task to catch up now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Embeds every change not yet embedded; returns how many feed entries were read.
+    pub async fn catch_up(&self) -> Result<usize> {
+        let _one_at_a_time = self.running.lock().await;
+        let mut total = 0;
+        loop {
+            let from = self.vectors.reached();
+            let changes = self.store.changes_since(from, BATCH).await?;
+            let Some(last) = changes.last().map(|c| c.seq) else {
+                return Ok(total);
+            };
+            total += changes.len();
+            let latest = |entity: &str| -> BTreeMap<i64, Op> {
+                changes
+                    .iter()
+                    .filter(|c| c.entity == entity)
+                    .map(|c| (c.entity_id, c.op))
+                    .collect()
+            };
+            let (listings, documents) = (latest("listing"), latest("document"));
+            let wanted = |latest: &BTreeMap<i64, Op>| -> Vec<i64> {
+                latest
+                    .iter()
+                    .filter(|(_, op)| **op != Op::Delete)
+                    .map(|(id, _)| *id)
+                    .collect()
+            };
+            let mut records = self.store.get_listings(&wanted(&listings)).await?;
+            records.retain(|r| r.listing.status() != Status::Draft);
+            let docs = self.store.get_documents(&wanted(&documents)).await?;
+            let mut deleted: Vec<(Entity, u64)> = listings
+                .keys()
+                .filter(|id| records.binary_search_by_key(*id, |r| r.id).is_err())
+                .map(|id| (Entity::Listing, *id as u64))
+                .collect();
+            deleted.extend(
+                documents
+                    .keys()
+                    .filter(|id| docs.binary_search_by_key(*id, |d| d.id).is_err())
+                    .map(|id| (Entity::Document, *id as u64)),
+            );
+            // (entity, id, kind, passage text, query text)
+            let mut work: Vec<(Entity, u64, u8, String, Option<String>)> = Vec::new();
+            for r in &records {
+                let passage = listing_passage(&r.listing);
+                let query = asks(r.listing.kind()).then(|| passage.clone());
+                work.push((
+                    Entity::Listing,
+                    r.id as u64,
+                    kind_code(r.listing.kind()) as u8,
+                    passage,
+                    query,
+                ));
+            }
+            for d in &docs {
+                let text = [d.document.title.as_deref().unwrap_or(""), &d.document.text].join("\n");
+                work.push((Entity::Document, d.id as u64, 0, cut(&text), None));
+            }
+            let started = std::time::Instant::now();
+            let (model, pool) = (self.model.clone(), self.pool.clone());
+            let n = work.len();
+            let entries = blocking(move || Ok(pool.install(|| embed_all(&model, work)))).await?;
+            let vectors = self.vectors.clone();
+            blocking(move || vectors.apply(&deleted, entries, last)).await?;
+            tracing::debug!(
+                embedded = n,
+                ms = started.elapsed().as_millis() as u64,
+                up_to = last,
+                "vectors batch written"
+            );
+        }
+    }
+
+    /// Runs the follower until the process ends. Errors are logged and retried.
+    pub fn spawn(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let me = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = me.catch_up().await {
+                    tracing::error!(error = %e, "embedding the change feed failed; retrying");
+                }
+                let _ = tokio::time::timeout(Duration::from_secs(5), me.wake.notified()).await;
+            }
+        })
+    }
+}
+
+/// Embeds passages (and the query side of listings that ask) over every core.
+fn embed_all(model: &Model, work: Vec<(Entity, u64, u8, String, Option<String>)>) -> Vec<Entry> {
+    use rayon::prelude::*;
+    work.into_par_iter()
+        .with_max_len(1)
+        .map(|(entity, id, kind, passage, query)| Entry {
+            entity,
+            id,
+            kind,
+            passage: model.embed(&passage, Side::Passage),
+            query: query.map(|q| model.embed(&q, Side::Query)),
+        })
+        .collect()
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Index(format!("embedding task failed: {e}")))?
+}

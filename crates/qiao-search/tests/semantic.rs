@@ -1,0 +1,219 @@
+//! Semantic matching end to end, with the real model: vectors follow the store's change feed
+//! and persist; a demand written as a problem finds the achievement that solves it with few
+//! words in common; every hybrid hit says which part of its score came from shared terms and
+//! which from meaning; filters hold for neighbours found by meaning; and without the model the
+//! same engine answers lexically.
+//!
+//! The model comes from `QIAO_MODEL_DIR`, else `data/model` at the workspace root (scripts/test
+//! fetches it). Without it these tests fail on purpose.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use qiao_domain::{Kind, Listing};
+use qiao_embed::Model;
+use qiao_search::vectors::Entity;
+use qiao_search::{
+    Engine, Filters, Follower, Route, SearchIndex, SearchRequest, Semantic, VectorIndex,
+};
+use qiao_store::Store;
+use qiao_store::test_support::TestDb;
+use serde_json::json;
+
+fn model() -> Arc<Model> {
+    static MODEL: OnceLock<Arc<Model>> = OnceLock::new();
+    MODEL
+        .get_or_init(|| {
+            let dir = std::env::var_os("QIAO_MODEL_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| {
+                    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/model")
+                });
+            Arc::new(Model::load(&dir).unwrap_or_else(|e| {
+                panic!("{e}\n(run `cargo run -p qiao -- model setup`, or scripts/test which does it)")
+            }))
+        })
+        .clone()
+}
+
+fn listing(kind: Kind, fields: serde_json::Value) -> Listing {
+    let mut l = Listing::from_fields(kind, fields).unwrap();
+    l.validate().unwrap();
+    l
+}
+
+async fn add(store: &Arc<dyn Store>, kind: Kind, fields: serde_json::Value) -> u64 {
+    store
+        .create_listing(None, &listing(kind, fields))
+        .await
+        .unwrap()
+        .id as u64
+}
+
+struct Setup {
+    _db: TestDb,
+    store: Arc<dyn Store>,
+    engine: Engine,
+    semantic: Arc<Semantic>,
+    vectors_dir: tempfile::TempDir,
+    pcm: u64,
+    demand: u64,
+}
+
+async fn setup() -> Setup {
+    let db = TestDb::sqlite().await;
+    let store = db.store.clone();
+    let pcm = add(&store, Kind::Achievement, json!({
+        "title": "基于相变材料的动力电池热管理系统",
+        "summary": "在电池模组间填充复合相变材料，吸收充放电和高温环境下电芯产生的热量，降低模组最高温度并缩小电芯间温差，无需改动电池包结构即可加装。",
+        "discipline": "新能源",
+    })).await;
+    add(&store, Kind::Achievement, json!({
+        "title": "水稻病虫害图像识别方法",
+        "summary": "利用卷积神经网络识别稻飞虱、稻瘟病等病虫害，指导精准施药。",
+        "discipline": "农业",
+    })).await;
+    add(&store, Kind::Achievement, json!({
+        "title": "高强度铝合金焊接工艺",
+        "summary": "一种搅拌摩擦焊工艺参数优化方法，提高焊缝强度。",
+        "discipline": "先进制造",
+    })).await;
+    add(&store, Kind::Achievement, json!({
+        "title": "未公开的电池草稿",
+        "summary": "电池散热草稿",
+        "status": "draft",
+    })).await;
+    let demand = add(&store, Kind::Demand, json!({
+        "title": "夏天电池包发烫怎么办",
+        "description": "我们的储能柜夏天运行时电池包发烫，电芯之间温差大，影响寿命，想找不大改结构的办法。",
+        "discipline": "新能源",
+    })).await;
+    let dir = tempfile::tempdir().unwrap();
+    let follower = Follower::new(store.clone(), Arc::new(SearchIndex::open(dir.path()).unwrap()))
+        .await
+        .unwrap();
+    follower.catch_up().await.unwrap();
+    std::mem::forget(dir);
+    let vectors_dir = tempfile::tempdir().unwrap();
+    let vectors = Arc::new(VectorIndex::open(vectors_dir.path(), Model::DIM).unwrap());
+    let semantic = Semantic::new(store.clone(), vectors, model()).await.unwrap();
+    semantic.catch_up().await.unwrap();
+    let engine = Engine::new(store.clone(), follower);
+    engine.enable_semantic(semantic.clone());
+    Setup {
+        _db: db,
+        store,
+        engine,
+        semantic,
+        vectors_dir,
+        pcm,
+        demand,
+    }
+}
+
+fn request(q: &str, filters: Filters) -> SearchRequest {
+    SearchRequest {
+        q: q.into(),
+        filters,
+        limit: 10,
+        offset: 0,
+        explain: true,
+    }
+}
+
+#[tokio::test]
+async fn vectors_follow_the_feed_and_survive_a_restart() {
+    let s = setup().await;
+    let v = s.semantic.vectors();
+    // Four published listings; the draft is never embedded.
+    assert_eq!(v.len(), 4);
+    assert_eq!(v.reached(), s.store.last_seq().await.unwrap());
+    // The demand asks, so it also has a query vector; achievements only passages.
+    assert!(v.query_of(s.demand).is_some());
+    assert!(v.query_of(s.pcm).is_none());
+    assert!(v.contains(Entity::Listing, s.pcm));
+
+    // Deleted in the store: gone from the vectors after the next round.
+    let gone = add(&s.store, Kind::Achievement, json!({"title": "临时成果", "summary": "稍后删除"})).await;
+    s.semantic.catch_up().await.unwrap();
+    assert!(v.contains(Entity::Listing, gone));
+    s.store.delete_listing(gone as i64).await.unwrap();
+    s.semantic.catch_up().await.unwrap();
+    assert!(!v.contains(Entity::Listing, gone));
+
+    // Reopened from disk: the same vectors, nothing to embed again.
+    let before = v.passage(Entity::Listing, s.pcm).unwrap();
+    let reached = v.reached();
+    let reopened = Arc::new(VectorIndex::open(s.vectors_dir.path(), Model::DIM).unwrap());
+    assert_eq!((reopened.len(), reopened.reached()), (4, reached));
+    assert_eq!(reopened.passage(Entity::Listing, s.pcm).unwrap(), before);
+    let again = Semantic::new(s.store.clone(), reopened, model()).await.unwrap();
+    assert_eq!(again.catch_up().await.unwrap(), 0, "nothing left to embed");
+}
+
+#[tokio::test]
+async fn a_problem_finds_its_solution_and_says_why() {
+    let s = setup().await;
+    let r = s
+        .engine
+        .search(&request(
+            "储能柜夏天电芯温差大，电池包发烫，想找不大改结构的办法",
+            Filters {
+                kinds: vec![Kind::Achievement],
+                ..Filters::default()
+            },
+        ))
+        .await
+        .unwrap();
+    assert_eq!(r.ranker, Route::Hybrid);
+    assert_eq!(r.hits[0].id as u64, s.pcm, "{:#?}", r.hits);
+    let top = &r.hits[0];
+    let names: Vec<&str> = top.signals.iter().map(|x| x.name).collect();
+    assert!(names.contains(&"semantic"), "{names:?}");
+    assert!(names.contains(&"lexical"), "{names:?}");
+    let semantic = top.signals.iter().find(|x| x.name == "semantic").unwrap();
+    assert!(semantic.label.contains("语义相近"), "{}", semantic.label);
+    assert!(semantic.label.contains("相似度"), "{}", semantic.label);
+    // The parts add up to the score: nothing hidden.
+    let sum: f32 = top.signals.iter().map(|x| x.weight).sum();
+    assert!((sum - top.score).abs() < 1e-4);
+    // Shared terms are still shown as written.
+    assert!(!top.matched_terms.is_empty());
+    // Neighbours by meaning obey the filters too: only achievements, no draft.
+    assert!(r.hits.iter().all(|h| h.kind == Kind::Achievement));
+    assert!(r.hits.iter().all(|h| !h.title.contains("草稿")));
+}
+
+#[tokio::test]
+async fn matching_a_demand_uses_its_stored_meaning() {
+    let s = setup().await;
+    let source = s.store.get_listing(s.demand as i64).await.unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let r = s.engine.matches(&source, today, 10, 0).await.unwrap();
+    assert_eq!(r.ranker, Route::Hybrid);
+    assert_eq!(r.hits[0].id as u64, s.pcm, "{:#?}", r.hits);
+    assert!(r.hits[0].signals.iter().any(|x| x.name == "semantic"));
+    assert!(r.hits.iter().all(|h| h.id as u64 != s.demand), "not its own match");
+}
+
+#[tokio::test]
+async fn titles_and_terms_stay_lexical_and_so_does_an_engine_without_the_model() {
+    let s = setup().await;
+    let r = s
+        .engine
+        .search(&request("相变材料 热管理", Filters::default()))
+        .await
+        .unwrap();
+    assert_eq!(r.ranker, Route::Lexical);
+    assert_eq!(r.hits[0].id as u64, s.pcm);
+    assert!(r.hits[0].signals.iter().all(|x| x.name != "semantic"));
+
+    // The same store and index, no model: prose is answered on words alone.
+    let plain = Engine::new(s.store.clone(), s.engine.follower().clone());
+    let r = plain
+        .search(&request("电池包发烫，想找散热的办法", Filters::default()))
+        .await
+        .unwrap();
+    assert_eq!(r.ranker, Route::Lexical);
+    assert!(r.hits.iter().all(|h| h.signals.iter().all(|x| x.name != "semantic")));
+}

