@@ -44,6 +44,17 @@ impl OrgKind {
             OrgKind::ServiceInstitution => "服务机构",
         }
     }
+
+    /// The English name shown to users.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            OrgKind::Enterprise => "Enterprise",
+            OrgKind::University => "University",
+            OrgKind::ResearchInstitute => "Research institute",
+            OrgKind::Government => "Government body",
+            OrgKind::ServiceInstitution => "Service institution",
+        }
+    }
 }
 
 /// A rung of the enterprise cultivation ladder, or another recognised certificate.

@@ -260,7 +260,7 @@ pub fn document() -> Value {
 
     let account = schema::<Account>(&mut g);
     paths.insert("/api/v1/tokens".into(), json!({
-        "post": op("Log in and get an API token", "accounts", json!([]), Some(schema::<Login>(&mut g)), ok(201, "the token, shown once", schema::<NewToken>(&mut g)), &[400, 401, 422], false),
+        "post": op("Log in and get an API token", "accounts", json!([]), Some(schema::<Login>(&mut g)), ok(201, "the token, shown once", schema::<NewToken>(&mut g)), &[400, 401, 422, 429], false),
     }));
     paths.insert("/api/v1/me".into(), json!({
         "get": op("The account of the token", "accounts", json!([]), None, ok(200, "the account", account.clone()), &[401], true),
@@ -367,35 +367,42 @@ pub fn document() -> Value {
     planning_paths(&mut g, &mut paths, &paging);
     paths.insert("/api/v1/search/status".into(), json!({
         "get": op("How far the search index has followed the database", "search", json!([]), None, ok(200, "index progress", json!({"type": "object", "properties": {
-            "indexed_seq": {"type": "integer"}, "database_seq": {"type": "integer"}, "documents": {"type": "integer"}, "up_to_date": {"type": "boolean"}}})), &[], false),
+            "indexed_seq": {"type": "integer"}, "database_seq": {"type": "integer"}, "documents": {"type": "integer"}, "up_to_date": {"type": "boolean"},
+            "semantic": {"type": "object", "description": "semantic matching: `state` on, preparing (fetching or loading the model) or off (with a `note` saying why and how to turn it on); `embedded` of `total` indexed records have a vector, up to feed position `embedded_seq`", "properties": {
+                "state": {"type": "string", "enum": ["on", "preparing", "off"]}, "note": {"type": "string"},
+                "embedded": {"type": "integer"}, "total": {"type": "integer"}, "embedded_seq": {"type": "integer"}}}}})), &[], false),
     }));
     paths.insert("/api/v1/health".into(), json!({
         "get": op("Liveness and the change-feed position", "meta", json!([]), None, ok(200, "healthy", json!({"type": "object"})), &[], false),
     }));
 
     let mut schemas = g.take_definitions(true);
+    // Apart: one json! of the whole schema exceeds the macro recursion limit.
+    let signals = json!({"type": "array", "description": "every part of the score", "items": {"type": "object", "properties": {
+        "name": {"type": "string", "enum": ["lexical", "semantic", "neighbour", "discipline", "ipc", "district", "maturity", "budget"], "description": "lexical: shared terms; semantic: similar meaning (embedding cosine); neighbour: shares terms with the closest match by meaning; the rest: structured agreement"},
+        "weight": {"type": "number"}, "label": {"type": "string"}}}});
+    let hit = json!({"type": "object", "required": ["id", "kind", "title", "score", "signals", "matched_terms", "snippets"], "properties": {
+                "id": {"type": "integer"}, "kind": {"type": "string"}, "title": {"type": "string"},
+                "owner_org_id": {"type": "integer", "nullable": true}, "status": {"type": "string"},
+                "district": {"type": "string", "nullable": true}, "discipline": {"type": "string", "nullable": true},
+                "score": {"type": "number"},
+                "signals": signals,
+                "matched_terms": {"type": "array", "items": {"type": "string"}, "description": "query terms found, as written in the listing"},
+                "snippets": {"type": "array", "items": {"type": "object", "properties": {
+                    "field": {"type": "string", "enum": ["title", "keywords", "body"]},
+                    "text": {"type": "string", "description": "excerpt in the listing's original script"},
+                    "highlights": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}, "description": "[start, end) byte offsets of matches in text"}}}}
+    }});
     schemas.insert("SearchResults".into(), json!({
-        "type": "object", "required": ["hits", "matched", "fresh", "page", "per_page"],
+        "type": "object", "required": ["hits", "matched", "fresh", "ranker", "page", "per_page"],
         "properties": {
             "source": {"type": "object", "description": "the listing matched against (matches only)", "properties": {
                 "id": {"type": "integer"}, "kind": {"type": "string"}, "title": {"type": "string"}}},
             "page": {"type": "integer"}, "per_page": {"type": "integer"},
             "matched": {"type": "integer", "description": "listings that matched (counted up to 200)"},
             "fresh": {"type": "boolean", "description": "whether the index had caught up with every write"},
-            "hits": {"type": "array", "items": {"type": "object", "required": ["id", "kind", "title", "score", "signals", "matched_terms", "snippets"], "properties": {
-                "id": {"type": "integer"}, "kind": {"type": "string"}, "title": {"type": "string"},
-                "owner_org_id": {"type": "integer", "nullable": true}, "status": {"type": "string"},
-                "district": {"type": "string", "nullable": true}, "discipline": {"type": "string", "nullable": true},
-                "score": {"type": "number"},
-                "signals": {"type": "array", "description": "every part of the score", "items": {"type": "object", "properties": {
-                    "name": {"type": "string", "enum": ["lexical", "discipline", "ipc", "district", "maturity", "budget"]},
-                    "weight": {"type": "number"}, "label": {"type": "string"}}}},
-                "matched_terms": {"type": "array", "items": {"type": "string"}, "description": "query terms found, as written in the listing"},
-                "snippets": {"type": "array", "items": {"type": "object", "properties": {
-                    "field": {"type": "string", "enum": ["title", "keywords", "body"]},
-                    "text": {"type": "string", "description": "excerpt in the listing's original script"},
-                    "highlights": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}, "description": "[start, end) byte offsets of matches in text"}}}}
-            }}}
+            "ranker": {"type": "string", "enum": ["lexical", "hybrid"], "description": "lexical: shared terms only (a title or list of terms, a confident lexical match, or no model); hybrid: shared terms and meaning fused"},
+            "hits": {"type": "array", "items": hit}
         }
     }));
     let doc_meta = json!({

@@ -1975,3 +1975,46 @@ async fn targets_from_a_work_plan_are_measured_by_the_certificates_in_force() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn token_guessing_is_limited_like_the_sign_in_form() {
+    let app = TestApp::new().await;
+    app.account("nina", Role::Member, None).await;
+    app.account("omar", Role::Member, None).await;
+    let login = |username: &str, password: &str| {
+        app.call(
+            Method::POST,
+            "/api/v1/tokens",
+            None,
+            Some(json!({"username": username, "password": password})),
+        )
+    };
+    for _ in 0..5 {
+        let r = login("nina", "wrong-password").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    }
+    // Locked, even with the right password, and told how long to wait.
+    let r = login("nina", "nina-password").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "too_many_requests");
+    let message = r.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("try again in 15 minutes"),
+        "the wait is named: {message}"
+    );
+    // Other usernames are not affected; a success clears a count below the limit.
+    for _ in 0..4 {
+        login("omar", "wrong-password").await;
+    }
+    assert_eq!(
+        login("omar", "omar-password").await.status,
+        StatusCode::CREATED
+    );
+    for _ in 0..4 {
+        login("omar", "wrong-password").await;
+    }
+    assert_eq!(
+        login("omar", "omar-password").await.status,
+        StatusCode::CREATED
+    );
+}

@@ -184,6 +184,21 @@ impl Browser<'_> {
         String::from_utf8_lossy(&bytes).into_owned()
     }
 
+    /// Asks the API for a token (`POST /api/v1/tokens`); returns the status and the body.
+    async fn token(&self, username: &str, password: &str) -> (StatusCode, serde_json::Value) {
+        let login = serde_json::json!({"username": username, "password": password});
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/tokens")
+            .header("content-type", "application/json")
+            .body(Body::from(login.to_string()))
+            .unwrap();
+        let resp = self.app.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
     async fn get(&mut self, uri: &str) -> Page {
         self.send("GET", uri, None).await
     }
@@ -281,6 +296,17 @@ fn fixture_bytes(name: &str) -> Vec<u8> {
     std::fs::read(format!("{DOC_FIXTURES}/{name}")).unwrap()
 }
 
+/// The text of the error shown beside form field `name` (`id="error-{name}"`).
+fn field_error<'a>(html: &'a str, name: &str) -> &'a str {
+    let marker = format!("id=\"error-{name}\">");
+    let at = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no error beside `{name}`: {html}"))
+        + marker.len();
+    let rest = &html[at..];
+    &rest[..rest.find("</div>").unwrap()]
+}
+
 fn csrf_of(html: &str) -> String {
     let at = html
         .find("name=\"_csrf\" value=\"")
@@ -342,6 +368,8 @@ async fn pages_render_in_chinese_and_english() {
             "{path} loads nothing from outside"
         );
     }
+    let p = anon.get(&format!("/orgs/{org}")).await;
+    assert!(p.body.contains("<span class=\"tag\">企业</span>"));
     let p = anon
         .get(&format!("/lang?to=en&back={}", enc(&demand)))
         .await;
@@ -355,6 +383,10 @@ async fn pages_render_in_chinese_and_english() {
     // The organisation profile shows its ladder badge and hides revenue from strangers.
     let p = anon.get(&format!("/orgs/{org}")).await;
     assert!(p.body.contains("High-tech enterprise"));
+    assert!(
+        p.body.contains("<span class=\"tag\">Enterprise</span>"),
+        "the organisation's kind is said in English too"
+    );
     assert!(!p.body.contains("12345"), "revenue is private");
     // Open redirects are refused.
     let p = anon.get("/lang?to=zh&back=//evil.example").await;
@@ -1609,4 +1641,377 @@ async fn staff_turn_a_work_plans_figures_into_targets_on_its_page() {
         "2023 is over: {}",
         targets.body
     );
+}
+
+#[tokio::test]
+async fn the_token_api_and_the_sign_in_form_count_failures_together() {
+    let app = App::new().await;
+    app.account("jane", Role::Member, None).await;
+    app.account("kurt", Role::Member, None).await;
+    let mut b = app.browser();
+    // Three wrong guesses through the form and two through the API make five.
+    for _ in 0..3 {
+        let p = b
+            .submit(
+                "/login",
+                "/login",
+                &[("username", "jane"), ("password", "wrong-password")],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    }
+    for _ in 0..2 {
+        let (status, _) = b.token("jane", "wrong-password").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, body) = b.token("jane", "jane-password").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"]["code"], "too_many_requests");
+    let p = b
+        .submit(
+            "/login",
+            "/login",
+            &[("username", "jane"), ("password", "jane-password")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(p.body.contains("分钟后再试"), "{}", p.body);
+    // Five through the API lock the form as well.
+    for _ in 0..5 {
+        assert_eq!(
+            b.token("KURT", "wrong-password").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let p = b
+        .submit(
+            "/login",
+            "/login",
+            &[("username", "kurt"), ("password", "kurt-password")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(!b.cookies.contains_key("qiao_session"));
+}
+
+#[tokio::test]
+async fn validation_messages_are_chinese_beside_their_fields() {
+    let app = App::new().await;
+    let org = app.org(21, "辛").await;
+    app.account("ivy", Role::Member, Some(org)).await;
+    app.account("root", Role::Admin, None).await;
+    let mut b = app.browser();
+    b.login("ivy").await;
+
+    let p = b
+        .submit(
+            "/post/achievement",
+            "/post/achievement",
+            &[
+                ("title", "固态电池电解质"),
+                ("summary", "一种硫化物固态电解质"),
+                ("ipc_codes", "H01M 10/613，XYZ"),
+                ("status", "open"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        field_error(&p.body, "ipc_codes").contains("“XYZ”不是有效的 IPC 分类号"),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("is not an IPC class"));
+
+    let p = b
+        .submit(
+            "/post/challenge",
+            "/post/challenge",
+            &[
+                ("title", "高比能电池揭榜"),
+                ("description", "能量密度达到 400 Wh/kg"),
+                ("indicators", "能量密度 400"),
+                ("reward_yuan", "100万"),
+                ("apply_from", "2026-01-01"),
+                ("apply_until", "2026-06-30"),
+                ("deadline", "2026-05-01"),
+                ("status", "open"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        field_error(&p.body, "deadline")
+            .contains("完成期限 2026-05-01 早于揭榜截止日期 2026-06-30"),
+        "{}",
+        p.body
+    );
+    assert!(field_error(&p.body, "indicators").contains("必填：请写明目标值的单位"));
+    assert!(!p.body.contains("deliverables cannot be due"));
+
+    // Registration: a kind that is not offered.
+    let mut anon = app.browser();
+    let p = anon
+        .submit(
+            "/register",
+            "/register",
+            &[
+                ("name", "某区科委"),
+                ("kind", "government"),
+                ("credit_code", &code(22)),
+                ("username", "govt"),
+                ("password", "govt-password"),
+                ("password2", "govt-password"),
+            ],
+        )
+        .await;
+    assert!(field_error(&p.body, "kind").contains("请从列出的机构类型中选择"));
+
+    // The admin page: an unknown role and an unknown credit code.
+    let mut root = app.browser();
+    root.login("root").await;
+    let missing = code(23);
+    let p = root
+        .submit(
+            "/admin",
+            "/admin/accounts",
+            &[
+                ("username", "staff9"),
+                ("password", "long-enough-1"),
+                ("role", "boss"),
+                ("credit_code", &missing),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(field_error(&p.body, "role"), "请选择角色");
+    assert!(
+        field_error(&p.body, "credit_code")
+            .contains(&format!("没有统一社会信用代码为 {missing} 的机构")),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("no organisation has"));
+}
+
+#[tokio::test]
+async fn a_refused_decline_keeps_its_note_beside_the_form() {
+    let app = App::new().await;
+    let a = app.org(24, "壬").await;
+    let b_org = app.org(25, "癸").await;
+    app.account("ownerc", Role::Member, Some(a)).await;
+    app.account("askerd", Role::Member, Some(b_org)).await;
+    let mut owner = app.browser();
+    owner.login("ownerc").await;
+    let demand = post_demand(&mut owner, "密封件老化", "橡胶密封件高温老化").await;
+    let mut asker = app.browser();
+    asker.login("askerd").await;
+    let p = asker
+        .submit(
+            &demand,
+            &format!("{demand}/contact"),
+            &[("message", "我们做耐高温氟橡胶，想进一步沟通。")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let inbox = owner.get("/workspace").await;
+    let at = inbox.body.find("action=\"/requests/").unwrap();
+    let rest = &inbox.body[at + "action=\"/requests/".len()..];
+    let id = rest[..rest.find('/').unwrap()].to_string();
+    let action = format!("/requests/{id}/decide");
+    let decline_form = |html: &str| -> String {
+        let at = html
+            .find(&format!("id=\"decline-form-{id}\""))
+            .expect("the decline form is shown");
+        let rest = &html[at..];
+        rest[..rest.find("</form>").unwrap()].to_string()
+    };
+
+    // A note over 500 characters: refused beside the form, the note and reason kept.
+    let note = format!("我们{}", "暂不考虑".repeat(130));
+    let p = owner
+        .submit(
+            "/workspace",
+            &action,
+            &[
+                ("decision", "decline"),
+                ("reason", "other"),
+                ("note", &note),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(!p.body.contains("id=\"workspace-error\""), "not on top");
+    let form = decline_form(&p.body);
+    assert!(
+        form.contains(&format!("id=\"decline-error-{id}\""))
+            && form.contains("请缩短到 500 个字以内"),
+        "{form}"
+    );
+    assert!(form.contains(&format!("value=\"{note}\"")), "{form}");
+    assert!(form.contains("value=\"other\" selected"), "{form}");
+    assert!(form.contains("name=\"note\" value=\"") && form.contains("aria-invalid=\"true\""));
+
+    // "Other" without a note: the same, in the form.
+    let p = owner
+        .submit(
+            "/workspace",
+            &action,
+            &[("decision", "decline"), ("reason", "other"), ("note", " ")],
+        )
+        .await;
+    let form = decline_form(&p.body);
+    assert!(form.contains("选择“其他”时请写明原因"), "{form}");
+
+    // Nothing was decided; a corrected decline goes through.
+    let p = owner
+        .submit(
+            "/workspace",
+            &action,
+            &[
+                ("decision", "decline"),
+                ("reason", "other"),
+                ("note", "今年预算已用完"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(
+        asker
+            .get("/workspace")
+            .await
+            .body
+            .contains("今年预算已用完")
+    );
+}
+
+#[tokio::test]
+async fn no_page_carries_an_inline_style() {
+    let app = App::new().await;
+    let org = app.org(26, "子").await;
+    app.account("lena", Role::Member, Some(org)).await;
+    app.account("root", Role::Admin, None).await;
+    let mut member = app.browser();
+    member.login("lena").await;
+    let demand = post_demand(&mut member, "样式测试需求", "描述").await;
+    let mut admin = app.browser();
+    admin.login("root").await;
+    let mut anon = app.browser();
+    let search = format!("/search?q={}", enc("需求"));
+    let org_page = format!("/orgs/{org}");
+    let org_edit = format!("/orgs/{org}/edit");
+    let pages: [(&mut Browser<'_>, &[&str]); 3] = [
+        (
+            &mut anon,
+            &[
+                "/",
+                search.as_str(),
+                "/login",
+                "/register",
+                "/challenges",
+                demand.as_str(),
+                org_page.as_str(),
+            ],
+        ),
+        (
+            &mut member,
+            &["/workspace", "/post/demand", org_edit.as_str()],
+        ),
+        (
+            &mut admin,
+            &[
+                "/admin",
+                "/admin/audit",
+                "/policies/new",
+                "/targets/new",
+                "/documents",
+            ],
+        ),
+    ];
+    for (browser, paths) in pages {
+        for path in paths {
+            let p = browser.get(path).await;
+            assert_eq!(p.status, StatusCode::OK, "{path}");
+            assert!(
+                !p.body.contains(" style="),
+                "{path} has an inline style, which the CSP (style-src 'self') blocks"
+            );
+        }
+    }
+    let css = anon.get("/static/qiao.css").await.body;
+    for class in [
+        "q-home",
+        "q-search",
+        "form-narrow",
+        "form-medium",
+        "form-wide",
+    ] {
+        assert!(css.contains(class), "qiao.css styles .{class}");
+    }
+}
+
+#[tokio::test]
+async fn a_registration_is_logged_as_the_new_account() {
+    let app = App::new().await;
+    app.account("root", Role::Admin, None).await;
+    let mut b = app.browser();
+    let p = b
+        .submit(
+            "/register",
+            "/register",
+            &[
+                ("name", "丑公司"),
+                ("kind", "enterprise"),
+                ("credit_code", &code(27)),
+                ("username", "mona"),
+                ("password", "mona-password"),
+                ("password2", "mona-password"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let org_id = app
+        .db
+        .store
+        .org_by_credit_code(&code(27))
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let account_id = app
+        .db
+        .store
+        .account_for_login("mona")
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let mut root = app.browser();
+    root.login("root").await;
+    let log = root.get("/admin/audit").await.body;
+    for record in [
+        format!("organisation #{org_id}"),
+        format!("account #{account_id}"),
+    ] {
+        let at = log
+            .find(&record)
+            .unwrap_or_else(|| panic!("{record}: {log}"));
+        let row = &log[log[..at].rfind("<tr>").unwrap()..at];
+        assert!(
+            row.contains("<td>mona</td>"),
+            "{record} by the new account: {row}"
+        );
+        assert!(!row.contains("系统"), "{row}");
+    }
+    // The API's audit log says the same.
+    let api = root.api_get("root", "/api/v1/audit").await;
+    let entries: serde_json::Value = serde_json::from_str(&api).unwrap();
+    let by_mona = entries["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] == "mona" && e["actor_id"] == account_id)
+        .count();
+    assert_eq!(by_mona, 2, "{api}");
 }

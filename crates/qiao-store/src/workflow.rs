@@ -56,6 +56,11 @@ impl SqlStore {
         password_hash: &str,
     ) -> Result<(i64, i64)> {
         let mut tx = self.write_tx().await?;
+        // The write lock is held from here to the commit, so every change numbered after this
+        // one is this registration's.
+        let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM changes")
+            .fetch_one(&mut *tx)
+            .await?;
         let t = now();
         let org_id = self.insert_org(&mut tx, None, org, t, t).await?;
         let mut account = account.clone();
@@ -63,6 +68,16 @@ impl SqlStore {
         let account_id = self
             .insert_account(&mut tx, &account, password_hash)
             .await?;
+        // Someone registering acts for themselves: the audit log names the new account as
+        // the author of both records (it cannot be known before the account exists). An
+        // explicit actor (an admin registering on someone's behalf) is kept.
+        if self.actor.is_none() {
+            sqlx::query("UPDATE changes SET actor_id = $1 WHERE seq > $2")
+                .bind(account_id)
+                .bind(before)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok((org_id, account_id))
     }

@@ -543,6 +543,17 @@ async fn registration_is_one_transaction(db: &TestDb) {
         .unwrap();
     assert_eq!(a.org_id, Some(o.id));
     assert_eq!(a.role, Role::Member);
+    // The person registering is the author of both records in the audit log.
+    let log = s.audit_log(Page::default()).await.unwrap();
+    for (entity, id) in [("organisation", o.id), ("account", a.id)] {
+        let e = log
+            .items
+            .iter()
+            .find(|e| e.entity == entity && e.entity_id == id)
+            .unwrap_or_else(|| panic!("{entity} {id} is logged"));
+        assert_eq!(e.actor_id, Some(a.id), "{entity}");
+        assert_eq!(e.actor.as_deref(), Some("jia"));
+    }
     // A taken username stores neither the new organisation nor the account.
     let err = s
         .register(&org(&code(502), "乙公司"), &member("jia", None), "hash")

@@ -2,8 +2,8 @@
 //! and account management for admins.
 
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use qiao_domain::{Account, NewAccount, Role};
 use qiao_store::Paged;
 use serde::{Deserialize, Serialize};
@@ -12,6 +12,7 @@ use super::Paging;
 use crate::auth::{User, hash_password, new_token, verify_password};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::json::{Json, Query};
+use crate::pages::session::LoginLimiter;
 use crate::state::AppState;
 
 /// Credentials exchanged for a token.
@@ -37,10 +38,33 @@ pub struct NewToken {
 }
 
 /// `POST /api/v1/tokens`
+///
+/// Guessing is limited exactly as on `/login`, by the same [`LoginLimiter`] in the shared
+/// state: failures through either path count together, so switching from the form to the API
+/// buys an attacker no extra attempts. A locked username gets 429 with `Retry-After`, even
+/// with the right password: a lock that a correct guess passed would not stop guessing.
+///
+/// [`LoginLimiter`]: crate::pages::session::LoginLimiter
 pub async fn create_token(
     State(state): State<AppState>,
     Json(login): Json<Login>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
+    if let Err(wait) = state.logins.check(&login.username) {
+        let secs = wait.as_secs().max(1);
+        let minutes = secs.div_ceil(60);
+        let mut r = ApiError::new(
+            Code::TooManyRequests,
+            format!(
+                "too many failed sign-ins for this username ({} within {} minutes); try again in {minutes} minutes",
+                LoginLimiter::MAX_FAILURES,
+                LoginLimiter::WINDOW.as_secs() / 60
+            ),
+        )
+        .into_response();
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        return Ok(r);
+    }
     let found = state.store.account_for_login(&login.username).await?;
     // Hash even when the user is unknown, so response time does not reveal which names exist.
     let (account, ok) = match found {
@@ -54,17 +78,19 @@ pub async fn create_token(
         }
     };
     let (Some(account), true) = (account, ok) else {
+        state.logins.failed(&login.username);
         return Err(ApiError::new(
             Code::Unauthenticated,
             "wrong username or password",
         ));
     };
+    state.logins.succeeded(&login.username);
     let (token, hash) = new_token();
     state
         .store
         .create_token(account.id, login.name.as_deref().unwrap_or("api"), &hash)
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(NewToken { token, account })))
+    Ok((StatusCode::CREATED, axum::Json(NewToken { token, account })).into_response())
 }
 
 /// `GET /api/v1/me`

@@ -183,16 +183,6 @@ fn org_kind_code(k: OrgKind) -> &'static str {
     }
 }
 
-fn org_kind_en(k: OrgKind) -> &'static str {
-    match k {
-        OrgKind::Enterprise => "enterprise",
-        OrgKind::University => "university",
-        OrgKind::ResearchInstitute => "research institute",
-        OrgKind::Government => "government",
-        OrgKind::ServiceInstitution => "service institution",
-    }
-}
-
 fn register_page(v: &Visitor, form: &FormData, errors: &[FieldError]) -> Response {
     let l = v.ctx.l;
     let chosen = form.get("kind").unwrap_or("enterprise");
@@ -208,7 +198,7 @@ fn register_page(v: &Visitor, form: &FormData, errors: &[FieldError]) -> Respons
         .into_iter()
         .map(|k| {
             let code = org_kind_code(k);
-            (code, l.t(k.label_zh(), org_kind_en(k)), code == chosen)
+            (code, l.t(k.label_zh(), k.label_en()), code == chosen)
         })
         .collect();
     let org_fields = vec![

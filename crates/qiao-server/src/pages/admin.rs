@@ -9,6 +9,7 @@ use qiao_store::Page;
 use serde::Deserialize;
 
 use super::form::{FormData, Plain, Shown};
+use super::messages::zh_message;
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
 use crate::auth::hash_password;
 use crate::error::ApiError;
@@ -123,7 +124,10 @@ async fn render(
             ]
             .contains(&e.field.as_str())
         })
-        .map(|e| format!("{}: {}", e.field, e.message))
+        .map(|e| match l {
+            Lang::Zh => format!("{}：{}", e.field, zh_message(&e.message)),
+            Lang::En => format!("{}: {}", e.field, e.message),
+        })
         .collect();
     Ok(html(&AdminPage {
         ctx: &v.ctx,

@@ -118,8 +118,84 @@ pub fn zh_message(m: &str) -> String {
     if m == "must be a number of at least 0" || m == "cannot be negative" {
         return "不能为负数".into();
     }
-    if m.contains("the window must end after it opens") {
-        return "截止日期早于开始日期".into();
+    // Two dates out of order: "(later) is before other_field (earlier); why".
+    if let Some(rest) = m.strip_prefix('(')
+        && let Some((date, tail)) = rest.split_once(") is before ")
+        && let Some((other, tail)) = tail.split_once(" (")
+        && let Some((earlier, _)) = tail.split_once(");")
+    {
+        match other {
+            "apply_from" => return format!("截止日期 {date} 早于开始日期 {earlier}，请修改其一"),
+            "apply_until" => {
+                return format!("完成期限 {date} 早于揭榜截止日期 {earlier}：交付不能早于揭榜截止");
+            }
+            "issued_on" => return format!("到期日 {date} 早于发证日 {earlier}，请修改其一"),
+            _ => {}
+        }
+    }
+    if let Some(rest) = m.strip_prefix('`')
+        && let Some((code, _)) = rest.split_once("` is not an IPC class")
+    {
+        return format!("“{code}”不是有效的 IPC 分类号，请写成 H01M 10/613 或 G06N 的形式");
+    }
+    if let Some(rest) = m.strip_prefix('`')
+        && let Some((status, _)) = rest.split_once("` applies to challenges only")
+    {
+        let label = qiao_domain::Status::parse(status).map_or(status, |s| s.label_zh());
+        return format!("“{label}”仅适用于揭榜挂帅，请选择草稿、开放或已关闭");
+    }
+    if m == "must be a finite number" {
+        return "须为有效数字".into();
+    }
+    if m.starts_with("is required: give the value to reach") {
+        return "必填：请写明要达到的目标值".into();
+    }
+    if m.starts_with("is required: give the unit of the target") {
+        return "必填：请写明目标值的单位（如 Wh/kg、%）".into();
+    }
+    if m.starts_with("is required for a member account") {
+        return "机构成员账号必须归属一个机构：请填写所属机构的统一社会信用代码".into();
+    }
+    if m == "choose one of the listed kinds" {
+        return "请从列出的机构类型中选择一项".into();
+    }
+    if m == "choose a role" {
+        return "请选择角色".into();
+    }
+    if let Some(rest) = m.strip_prefix("no organisation has the credit code `") {
+        let code = rest.trim_end_matches('`');
+        return format!("没有统一社会信用代码为 {code} 的机构，请核对或先创建该机构");
+    }
+    if m.starts_with("is not a valid target") {
+        return "不是有效的目标，请检查年份、数值、单位和统计口径".into();
+    }
+    if let Some(rest) = m.strip_prefix('`')
+        && let Some((value, _)) = rest.split_once("` is not a year")
+    {
+        return format!("“{value}”不是年份，请写如 2025");
+    }
+    if let Some(rest) = m.strip_prefix('`')
+        && let Some((value, _)) = rest.split_once("` is not a figure number")
+    {
+        return format!("“{value}”不是指标编号");
+    }
+    if m.starts_with("its figures cannot be read") {
+        return "无法读取该文件中的指标".into();
+    }
+    if m.starts_with("the document states no target") {
+        return "该文件没有写明目标；请勾选指标，或手工录入目标".into();
+    }
+    if let Some(rest) = m.strip_prefix("the document has ")
+        && let Some((n, tail)) = rest.split_once(" figures (0 to ")
+    {
+        let last = tail.trim_end_matches(')');
+        return format!("该文件共有 {n} 项指标（编号 0 到 {last}）");
+    }
+    if m.starts_with("names no region or year") {
+        return "未写明地区或年份，请填写地区和年份".into();
+    }
+    if m.starts_with("every chosen figure is already a target") {
+        return "所选指标都已是该地区该年度的目标".into();
     }
     if m.contains("no certificate is required; name the certificates too") {
         return "设置了证书有效日期，但没有指定所需证书".into();
@@ -176,6 +252,59 @@ mod tests {
             )
             .contains("家")
         );
+    }
+
+    #[test]
+    fn listing_and_account_messages_are_said_in_chinese() {
+        assert_eq!(
+            zh_message("`H01Q` is not an IPC class; write it like `H01M 10/613` or `G06N`"),
+            "“H01Q”不是有效的 IPC 分类号，请写成 H01M 10/613 或 G06N 的形式"
+        );
+        assert_eq!(
+            zh_message(
+                "(2026-05-01) is before apply_until (2026-06-30); deliverables cannot be due before applications close"
+            ),
+            "完成期限 2026-05-01 早于揭榜截止日期 2026-06-30：交付不能早于揭榜截止"
+        );
+        for m in [
+            "(2026-01-01) is before apply_from (2026-02-01); the application window must end after it opens",
+            "(2026-01-01) is before apply_from (2026-02-01); the window must end after it opens",
+        ] {
+            assert_eq!(
+                zh_message(m),
+                "截止日期 2026-01-01 早于开始日期 2026-02-01，请修改其一"
+            );
+        }
+        assert_eq!(
+            zh_message("`awarded` applies to challenges only; use draft, open or closed"),
+            "“已揭榜”仅适用于揭榜挂帅，请选择草稿、开放或已关闭"
+        );
+        assert_eq!(
+            zh_message("no organisation has the credit code `91310000MA1K00003X`"),
+            "没有统一社会信用代码为 91310000MA1K00003X 的机构，请核对或先创建该机构"
+        );
+        for m in [
+            "must be a finite number",
+            "is required: give the value to reach",
+            "is required: give the unit of the target (e.g. Wh/kg, %)",
+            "is required for a member account: name the organisation the person acts for",
+            "choose one of the listed kinds",
+            "choose a role",
+            "(2020-01-01) is before issued_on (2021-01-01); a certificate must expire after it is issued",
+            "is not a valid target (invalid type)",
+            "`x` is not a year",
+            "`x` is not a figure number",
+            "the document has 3 figures (0 to 2)",
+            "names no region or year; give `region` and `year`",
+            "every chosen figure is already a target of that region and year",
+            "the document states no target; choose figures by index or enter targets by hand",
+        ] {
+            let zh = zh_message(m);
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) && !zh.contains(" is "),
+                "{m} -> {zh}"
+            );
+        }
     }
 
     #[test]

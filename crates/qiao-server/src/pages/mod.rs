@@ -199,11 +199,27 @@ impl IntoResponse for PageError {
             Code::PayloadTooLarge => l.t("内容过大", "Too large"),
             Code::Internal => l.t("服务器出错", "Server error"),
         };
+        // A validation failure that reaches an error page (a form with no place to show it
+        // again, such as the figures ticked on a document) names each field with its problem,
+        // in the page's language like the messages beside form fields.
+        let message = if self.error.fields.is_empty() {
+            self.error.message.clone()
+        } else {
+            self.error
+                .fields
+                .iter()
+                .map(|f| match l {
+                    Lang::Zh => format!("{}：{}", f.field, messages::zh_message(&f.message)),
+                    Lang::En => format!("{}: {}", f.field, f.message),
+                })
+                .collect::<Vec<_>>()
+                .join(l.t("；", "; "))
+        };
         let page = ErrorPage {
             l,
             status: status.as_u16(),
             title,
-            message: &self.error.message,
+            message: &message,
             signin: self.error.code == Code::Unauthenticated,
         };
         (status, html(&page)).into_response()

@@ -258,7 +258,7 @@ pub async fn show(
     Ok(html(&OrgPage {
         ctx: &v.ctx,
         name: org.name.clone(),
-        kind_label: l.t(org.kind.label_zh(), org.kind.label_zh()),
+        kind_label: l.t(org.kind.label_zh(), org.kind.label_en()),
         fields,
         description: org.description.clone().unwrap_or_default(),
         ladder,

@@ -27,6 +27,41 @@ pub struct RequestRow {
     message: String,
     reason: String,
     note: String,
+    /// A refused decline of this request, shown again in its form.
+    decline: Option<DeclineAttempt>,
+}
+
+/// A decline that was refused, shown again beside its form with what was typed: the reason
+/// chosen, the note, and the problem next to the field it is about.
+#[derive(Debug, Clone)]
+pub struct DeclineAttempt {
+    /// The request the decline was for.
+    id: i64,
+    /// The reason code chosen (may be empty).
+    reason: String,
+    /// The note typed.
+    note: String,
+    /// `reason` or `note`: the field the problem is about.
+    field: &'static str,
+    /// The problem, in the page's language.
+    error: String,
+}
+
+impl RequestRow {
+    /// The reason to preselect in the decline form (none unless a decline was refused).
+    fn decline_reason(&self) -> &str {
+        self.decline.as_ref().map_or("", |a| a.reason.as_str())
+    }
+
+    /// The note to put back in the decline form.
+    fn decline_note(&self) -> &str {
+        self.decline.as_ref().map_or("", |a| a.note.as_str())
+    }
+
+    /// The field a refused decline's problem is about, or "".
+    fn decline_field(&self) -> &str {
+        self.decline.as_ref().map_or("", |a| a.field)
+    }
 }
 
 #[derive(Template)]
@@ -98,12 +133,18 @@ async fn request_rows(
                 .map(|x| l.t(x.label_zh(), x.label_en()).to_string())
                 .unwrap_or_default(),
             note: r.note.unwrap_or_default(),
+            decline: None,
         });
     }
     Ok(rows)
 }
 
-async fn render(state: &AppState, v: &Visitor, error: Option<String>) -> PageResult<Response> {
+async fn render(
+    state: &AppState,
+    v: &Visitor,
+    mut error: Option<String>,
+    attempt: Option<DeclineAttempt>,
+) -> PageResult<Response> {
     let l = v.ctx.l;
     let user = v.account()?.clone();
     let page = Page {
@@ -118,9 +159,17 @@ async fn render(state: &AppState, v: &Visitor, error: Option<String>) -> PageRes
         .await
         .map_err(|e| v.error(e))?
         .items;
-    let received = request_rows(state, l, received, true)
+    let mut received = request_rows(state, l, received, true)
         .await
         .map_err(|e| v.error(e))?;
+    // A refused decline goes back to its own row; if that request is no longer pending (or
+    // was never this person's to answer) there is no form to put it in, so say it on top.
+    if let Some(a) = attempt {
+        match received.iter_mut().find(|r| r.id == a.id && r.pending) {
+            Some(row) => row.decline = Some(a),
+            None => error = error.or(Some(a.error)),
+        }
+    }
     let sent = request_rows(state, l, sent, false)
         .await
         .map_err(|e| v.error(e))?;
@@ -161,7 +210,7 @@ async fn render(state: &AppState, v: &Visitor, error: Option<String>) -> PageRes
 
 /// `GET /workspace`
 pub async fn show(State(state): State<AppState>, v: Visitor) -> PageResult<Response> {
-    render(&state, &v, None).await
+    render(&state, &v, None, None).await
 }
 
 /// `POST /requests/{id}/decide`
@@ -173,26 +222,40 @@ pub async fn decide(
 ) -> PageResult<Response> {
     v.check_csrf(form.csrf())?;
     let user = v.account()?.clone();
-    let note = Some(form.text("note")).filter(|n| !n.is_empty());
-    let decision = match form.get("decision") {
-        Some("accept") => Decision::Accept { note },
-        _ => match DeclineReason::parse(&form.text("reason")) {
+    let typed_note = form.text("note");
+    let note = Some(typed_note.clone()).filter(|n| !n.is_empty());
+    let attempt = |field: &'static str, error: String| DeclineAttempt {
+        id,
+        reason: form.text("reason"),
+        note: typed_note.clone(),
+        field,
+        error,
+    };
+    let declining = form.get("decision") != Some("accept");
+    let decision = if declining {
+        match DeclineReason::parse(&form.text("reason")) {
             Some(reason) => Decision::Decline { reason, note },
             None => {
-                return render(
-                    &state,
-                    &v,
-                    Some(v.ctx.l.t("请选择婉拒原因。", "Choose a reason.").into()),
-                )
-                .await;
+                let a = attempt(
+                    "reason",
+                    v.ctx.l.t("请选择婉拒原因。", "Choose a reason.").into(),
+                );
+                return render(&state, &v, None, Some(a)).await;
             }
-        },
+        }
+    } else {
+        Decision::Accept { note }
     };
     match contacts::decide(&state, &user, id, decision).await {
         Ok(_) => Ok(see_other("/workspace#received")),
+        // The reason was parsed above, so what the rules refuse is the note.
+        Err(e) if declining && e.code == Code::ValidationFailed => {
+            let a = attempt("note", form_message(v.ctx.l, e));
+            render(&state, &v, None, Some(a)).await
+        }
         Err(e) if matches!(e.code, Code::ValidationFailed | Code::Conflict) => {
             let text = form_message(v.ctx.l, e);
-            render(&state, &v, Some(text)).await
+            render(&state, &v, Some(text), None).await
         }
         Err(e) => Err(v.error(e)),
     }
