@@ -190,6 +190,14 @@ impl Engine {
         self.semantic.get()
     }
 
+    /// Semantic matching, when it is on and its vectors cover enough of the index to rank
+    /// with (see [`crate::semantic::COVERAGE`]).
+    pub fn semantic_ready(&self) -> Option<&Arc<Semantic>> {
+        let indexed = self.follower.index().num_docs();
+        self.semantic()
+            .filter(|s| crate::semantic::covers(s.vectors().len() as u64, indexed))
+    }
+
     /// The change-feed follower (for waking it and reading its progress).
     pub fn follower(&self) -> &Arc<Follower> {
         &self.follower
@@ -362,7 +370,7 @@ impl Engine {
         with_explanation: bool,
     ) -> Result<Results> {
         let (fresh, candidates) = self.candidates(terms, filters).await?;
-        let semantic = self.semantic().filter(|s| !s.vectors().is_empty());
+        let semantic = self.semantic_ready();
         let query_vector = match (&meaning, semantic) {
             (_, None) | (Meaning::None, _) => None,
             (Meaning::Text(q), Some(s)) => {

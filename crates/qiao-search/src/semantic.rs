@@ -70,6 +70,17 @@ fn cut(text: &str) -> String {
     text.trim().chars().take(EMBED_CHARS).collect()
 }
 
+/// The share of indexed records that must have a vector before meaning takes part in
+/// ranking. While a store is first embedded (hours at 100k listings), the few records with a
+/// vector would crowd the semantic list: a fusion over 5 % of the corpus ranks whatever was
+/// embedded first, not what is near. Until then search is lexical and says so.
+pub const COVERAGE: f64 = 0.95;
+
+/// Whether `embedded` vectors cover enough of `indexed` records (see [`COVERAGE`]).
+pub fn covers(embedded: u64, indexed: u64) -> bool {
+    embedded > 0 && embedded as f64 >= COVERAGE * indexed as f64
+}
+
 /// Whether listings of `kind` ask for something (and so are matched by their query vector).
 pub fn asks(kind: Kind) -> bool {
     matches!(kind, Kind::Demand | Kind::Challenge | Kind::Scenario)

@@ -217,3 +217,32 @@ async fn titles_and_terms_stay_lexical_and_so_does_an_engine_without_the_model()
     assert_eq!(r.ranker, Route::Lexical);
     assert!(r.hits.iter().all(|h| h.signals.iter().all(|x| x.name != "semantic")));
 }
+
+#[tokio::test]
+async fn meaning_waits_until_most_records_have_a_vector() {
+    let s = setup().await;
+    let prose = "储能柜夏天电芯温差大，电池包发烫，想找不大改结构的办法";
+    let only_achievements = || Filters {
+        kinds: vec![Kind::Achievement],
+        ..Filters::default()
+    };
+    // Records the lexical index has but the vectors do not yet: 4 of 34 embedded.
+    for i in 0..30 {
+        add(&s.store, Kind::Achievement, json!({
+            "title": format!("待嵌入的成果 {i}"),
+            "summary": "一种绿茶揉捻与烘干的加工工艺",
+        }))
+        .await;
+    }
+    s.engine.follower().catch_up().await.unwrap();
+    let r = s.engine.search(&request(prose, only_achievements())).await.unwrap();
+    assert_eq!(r.ranker, Route::Lexical, "a semantic list over 12 % of the records");
+    assert!(s.engine.semantic_ready().is_none());
+    assert!(r.hits.iter().all(|h| h.signals.iter().all(|x| x.name != "semantic")));
+
+    // Once the vectors have caught up, meaning is back.
+    s.semantic.catch_up().await.unwrap();
+    assert!(s.engine.semantic_ready().is_some());
+    let r = s.engine.search(&request(prose, only_achievements())).await.unwrap();
+    assert_eq!(r.ranker, Route::Hybrid, "{:#?}", r.hits.iter().map(|h| (&h.title, h.score)).collect::<Vec<_>>());
+}

@@ -370,7 +370,8 @@ pub fn document() -> Value {
             "indexed_seq": {"type": "integer"}, "database_seq": {"type": "integer"}, "documents": {"type": "integer"}, "up_to_date": {"type": "boolean"},
             "semantic": {"type": "object", "description": "semantic matching: `state` on, preparing (fetching or loading the model) or off (with a `note` saying why and how to turn it on); `embedded` of `total` indexed records have a vector, up to feed position `embedded_seq`", "properties": {
                 "state": {"type": "string", "enum": ["on", "preparing", "off"]}, "note": {"type": "string"},
-                "embedded": {"type": "integer"}, "total": {"type": "integer"}, "embedded_seq": {"type": "integer"}}}}})), &[], false),
+                "embedded": {"type": "integer"}, "total": {"type": "integer"}, "embedded_seq": {"type": "integer"},
+                "in_use": {"type": "boolean", "description": "whether meaning takes part in ranking now (vectors cover at least 95 % of the indexed records)"}}}}})), &[], false),
     }));
     paths.insert("/api/v1/health".into(), json!({
         "get": op("Liveness and the change-feed position", "meta", json!([]), None, ok(200, "healthy", json!({"type": "object"})), &[], false),

@@ -243,6 +243,9 @@ pub struct SemanticStatus {
     total: u64,
     /// The change-feed position the vectors reflect.
     embedded_seq: i64,
+    /// Whether meaning takes part in ranking now: the vectors cover at least 95 % of the
+    /// indexed records (until then search is lexical).
+    in_use: bool,
 }
 
 /// `GET /api/v1/search/status`
@@ -261,6 +264,7 @@ pub async fn status(State(state): State<AppState>) -> ApiResult<axum::Json<Index
             embedded: vectors.map_or(0, |v| v.len()),
             total: follower.index().num_docs(),
             embedded_seq: vectors.map_or(0, |v| v.reached()),
+            in_use: state.search.semantic_ready().is_some(),
         },
     }))
 }
