@@ -52,7 +52,8 @@ def score_query(ranked, judged):
     mrr = next((1.0 / (i + 1) for i, d in enumerate(ranked[:10]) if grade(d) >= 1), 0.0)
     wanted = sum(1 for g in judged.values() if g == top)
     found = sum(1 for d in ranked[:100] if grade(d) == top)
-    return ndcg, mrr, found / wanted
+    unjudged = sum(1 for d in ranked[:10] if d not in judged)
+    return ndcg, mrr, found / wanted, unjudged
 
 
 def pct(sorted_ms, p):
@@ -87,6 +88,7 @@ def report(name, corpus, queries, qrels, search, index_s):
         "ndcg@10": sum(s[0] for s in scores) / n,
         "mrr@10": sum(s[1] for s in scores) / n,
         "recall@100": sum(s[2] for s in scores) / n,
+        "unjudged@10": sum(s[3] for s in scores) / n,
         "p50_ms": pct(lat, 0.5),
         "p99_ms": pct(lat, 0.99),
         "index_s": index_s,
@@ -151,6 +153,8 @@ def main():
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--queries", required=True)
     ap.add_argument("--qrels", help="judgements; without them only latency is measured")
+    ap.add_argument("--qrels-extra", action="append", default=[],
+                    help="more judgements added to --qrels (may be repeated)")
     ap.add_argument("--json", action="store_true", help="one JSON object per system")
     ap.add_argument("--only", choices=["bm25s_jieba", "fts5_trigram"], help="run one system")
     a = ap.parse_args()
@@ -161,6 +165,13 @@ def main():
     for q in queries:
         q["id"] = q.get("id", q.get("_id"))
     qrels = read_qrels(a.qrels) if a.qrels else None
+    for extra in a.qrels_extra:
+        for q, docs in read_qrels(extra).items():
+            for d, g in docs.items():
+                old = qrels.setdefault(q, {}).get(d)
+                if old is not None and old != g:
+                    sys.exit(f"{extra}: {q} {d} graded {old} in the qrels and {g} here")
+                qrels[q][d] = g
     systems = [bm25s_jieba, fts5_trigram]
     if a.only:
         systems = [s for s in systems if s.__name__ == a.only]

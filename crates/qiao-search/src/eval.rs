@@ -91,6 +91,9 @@ pub struct QueryScores {
     pub mrr10: f64,
     /// Share of the top-grade documents found within 100.
     pub recall100: f64,
+    /// Documents in the top 10 that the judgements do not grade (counted as not relevant;
+    /// a figure is only as good as this is small).
+    pub unjudged10: f64,
 }
 
 /// Scores a ranked list of document ids against one query's judgements.
@@ -122,10 +125,16 @@ pub fn score_query(ranked: &[&str], judged: &HashMap<String, u32>) -> Option<Que
         .take(100)
         .filter(|d| grade(d) == top_grade)
         .count();
+    let unjudged10 = ranked
+        .iter()
+        .take(10)
+        .filter(|d| !judged.contains_key(**d))
+        .count() as f64;
     Some(QueryScores {
         ndcg10,
         mrr10,
         recall100: found as f64 / wanted as f64,
+        unjudged10,
     })
 }
 
@@ -136,7 +145,29 @@ pub fn mean(scores: &[QueryScores]) -> QueryScores {
         ndcg10: scores.iter().map(|s| s.ndcg10).sum::<f64>() / n,
         mrr10: scores.iter().map(|s| s.mrr10).sum::<f64>() / n,
         recall100: scores.iter().map(|s| s.recall100).sum::<f64>() / n,
+        unjudged10: scores.iter().map(|s| s.unjudged10).sum::<f64>() / n,
     }
+}
+
+/// Adds the judgements of `extra` (for example an assessor's grades of documents a new
+/// ranker brought into the top 10) to `qrels`. A pair judged in both must have the same grade.
+pub fn add_qrels(qrels: &mut Qrels, extra: &Qrels) -> Result<(), String> {
+    for (q, docs) in extra {
+        let judged = qrels.entry(q.clone()).or_default();
+        for (d, g) in docs {
+            match judged.get(d) {
+                Some(old) if old != g => {
+                    return Err(format!(
+                        "{q} {d}: graded {old} in the qrels and {g} in the extra judgements"
+                    ));
+                }
+                _ => {
+                    judged.insert(d.clone(), *g);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -154,6 +185,23 @@ mod tests {
         assert!((s.ndcg10 - 1.0).abs() < 1e-12);
         assert_eq!(s.mrr10, 1.0);
         assert_eq!(s.recall100, 1.0);
+        assert_eq!(s.unjudged10, 0.0);
+    }
+
+    #[test]
+    fn unjudged_documents_in_the_top_ten_are_counted() {
+        let j = judged(&[("a", 2), ("b", 0)]);
+        let s = score_query(&["x", "a", "b", "y"], &j).unwrap();
+        assert_eq!(s.unjudged10, 2.0);
+        // Judged later (as not relevant), they no longer count; the score does not change.
+        let mut q: Qrels = [("q".to_string(), j)].into();
+        let extra: Qrels = [("q".to_string(), judged(&[("x", 0), ("y", 0)]))].into();
+        add_qrels(&mut q, &extra).unwrap();
+        let t = score_query(&["x", "a", "b", "y"], &q["q"]).unwrap();
+        assert_eq!((t.unjudged10, t.ndcg10), (0.0, s.ndcg10));
+        // A pair graded differently twice is an error that names it.
+        let clash: Qrels = [("q".to_string(), judged(&[("a", 1)]))].into();
+        assert!(add_qrels(&mut q, &clash).unwrap_err().contains("q a"));
     }
 
     #[test]

@@ -250,6 +250,10 @@ pub struct RetrievalArgs {
     /// Judgements: TSV `query-id corpus-id score` (grades 0, 1, 2), header line optional.
     #[arg(long)]
     pub qrels: PathBuf,
+    /// More judgements in the same format, added to `--qrels` (e.g. grades of documents a
+    /// ranker brought into the top 10 that the set had not judged); may be repeated.
+    #[arg(long)]
+    pub qrels_extra: Vec<PathBuf>,
     /// The ranking to measure: `lexical` (words), `semantic` (e5 cosine alone) or `hybrid`
     /// (both fused, as the product ranks when the model is installed).
     #[arg(long, default_value = "hybrid")]

@@ -238,7 +238,12 @@ pub fn retrieval(cli: &crate::cli::Cli, args: &RetrievalArgs) -> anyhow::Result<
     }
     let corpus: Vec<CorpusDoc> = eval::read_jsonl(&args.corpus).map_err(anyhow::Error::msg)?;
     let queries: Vec<EvalQuery> = eval::read_jsonl(&args.queries).map_err(anyhow::Error::msg)?;
-    let qrels = eval::read_qrels(&args.qrels).map_err(anyhow::Error::msg)?;
+    let mut qrels = eval::read_qrels(&args.qrels).map_err(anyhow::Error::msg)?;
+    for extra in &args.qrels_extra {
+        let more = eval::read_qrels(extra).map_err(anyhow::Error::msg)?;
+        eval::add_qrels(&mut qrels, &more)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", extra.display()))?;
+    }
 
     let start = Instant::now();
     let mut index = SearchIndex::in_memory()?;
@@ -296,7 +301,7 @@ pub fn retrieval(cli: &crate::cli::Cli, args: &RetrievalArgs) -> anyhow::Result<
             json!({
                 "ranker": args.ranker, "docs": corpus.len(), "queries": scores.len(),
                 "ndcg@10": m.ndcg10, "mrr@10": m.mrr10, "recall@100": m.recall100,
-                "p50_ms": p50, "p99_ms": p99, "index_s": index_s,
+                "p50_ms": p50, "p99_ms": p99, "index_s": index_s, "unjudged@10": m.unjudged10,
             })
         );
     } else {
@@ -309,6 +314,7 @@ pub fn retrieval(cli: &crate::cli::Cli, args: &RetrievalArgs) -> anyhow::Result<
         println!("  nDCG@10     {:.4}", m.ndcg10);
         println!("  MRR@10      {:.4}", m.mrr10);
         println!("  Recall@100  {:.4}", m.recall100);
+        println!("  unjudged in the top 10: {:.2} per query", m.unjudged10);
         println!("  query p50   {p50:.2} ms   p99 {p99:.2} ms");
         println!("  index time  {index_s:.2} s");
     }
