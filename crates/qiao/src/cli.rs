@@ -217,6 +217,13 @@ pub struct MatchArgs {
     /// Print the results as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Where the embedding model is: with it, and with the vectors `qiao serve` keeps in
+    /// DATA_DIR/vectors, matching uses meaning as the server does.
+    #[command(flatten)]
+    pub model: ModelDirArgs,
+    /// Match on words only.
+    #[arg(long)]
+    pub lexical_only: bool,
 }
 
 /// Arguments of `qiao bench vectors`.

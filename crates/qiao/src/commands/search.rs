@@ -3,14 +3,17 @@
 //! The index lives in `DATA_DIR/index` and is a derived view of the database. `reindex`
 //! rebuilds it from scratch; `match` brings it up to date (unless a running server holds it,
 //! in which case it searches what that server has indexed) and prints ranked matches with
-//! their reasons.
+//! their reasons. `match` reads the vectors `qiao serve` keeps (`DATA_DIR/vectors`) but never
+//! computes them: embedding a store is the server's background work, far too slow for a
+//! command that should answer in a second, so until the server has embedded most records the
+//! command matches on words, and says so.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use qiao_search::{Engine, Follower, Results, SearchIndex, SearchRequest};
+use qiao_search::{Engine, Follower, Results, SearchIndex, SearchRequest, Semantic, VectorIndex};
 use qiao_store::Store;
 
 use crate::cli::{Cli, MatchArgs};
@@ -41,6 +44,36 @@ async fn open_engine(cli: &Cli, store: &Arc<dyn Store>) -> anyhow::Result<Engine
     Ok(Engine::new(store.clone(), follower))
 }
 
+/// Turns semantic matching on for `engine` when the model and enough vectors are there;
+/// otherwise says once why matching is on words alone.
+async fn enable_semantic(
+    cli: &Cli,
+    store: &Arc<dyn Store>,
+    engine: &Engine,
+    model_dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let vectors = VectorIndex::open_read_only(&cli.data_dir.join("vectors"), qiao_embed::Model::DIM);
+    let indexed = engine.follower().index().num_docs();
+    if !qiao_search::semantic::covers(vectors.len() as u64, indexed) {
+        eprintln!(
+            "note: matching on words alone: {} of {indexed} records have a vector \
+             (`qiao serve` computes them in the background)",
+            vectors.len()
+        );
+        return Ok(());
+    }
+    let model = match qiao_embed::Model::load(model_dir) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("note: matching on words alone: {e} (run `qiao model setup`)");
+            return Ok(());
+        }
+    };
+    let semantic = Semantic::new(store.clone(), Arc::new(vectors), Arc::new(model)).await?;
+    engine.enable_semantic(semantic);
+    Ok(())
+}
+
 /// `qiao reindex`
 pub async fn reindex(cli: &Cli, store: &Arc<dyn Store>) -> anyhow::Result<ExitCode> {
     let dir = index_dir(cli);
@@ -65,6 +98,9 @@ pub async fn run_match(
     args: &MatchArgs,
 ) -> anyhow::Result<ExitCode> {
     let engine = open_engine(cli, store).await?;
+    if !args.lexical_only {
+        enable_semantic(cli, store, &engine, &args.model.resolve(&cli.data_dir)).await?;
+    }
     let today = qiao_domain::today();
     let results = match (&args.listing, &args.query) {
         (Some(id), _) => {
