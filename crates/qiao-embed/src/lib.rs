@@ -18,9 +18,11 @@
 
 pub mod container;
 pub mod model;
+pub mod qmatmul;
 pub mod quant;
 pub mod setup;
 pub mod tokenizer;
+pub mod vecmath;
 
 use std::path::PathBuf;
 

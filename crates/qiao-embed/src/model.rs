@@ -1,36 +1,40 @@
 //! The BERT encoder of multilingual-e5-small: embeddings, 12 post-LN transformer layers, mean
 //! pooling and L2 normalisation.
 //!
-//! Matrix products go through ndarray's sgemm (the `matrixmultiply` kernels, which pick
-//! AVX2/FMA at run time); the weights stay in the container's [out, in] order and are read
-//! transposed through strides, so nothing is copied at load beyond the dequantisation. Q, K
-//! and V are one fused [3·hidden, hidden] matrix, so a layer starts with a single product.
+//! The linear layers run in integer arithmetic on the 4-bit weights ([`crate::qmatmul`]: the
+//! weights stay Q4_0, the activations are quantised to 8 bits per block of 32 at each product,
+//! as the wheel's own engine does). Q, K and V are one fused [3·hidden, hidden] matrix, so a
+//! layer starts with a single product. The attention products (per head, [tokens, 32]) are
+//! small and stay in f32 through ndarray's sgemm.
 //!
 //! Threads: a batch of passages is spread over rayon's pool (one thread per core), one
 //! passage per task. A single text (a query) is too small for that, so each large product
 //! splits its output columns in two halves with `rayon::join`; inside a batch both halves
 //! usually run on the same thread, so the pool is never oversubscribed.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, Slice};
 use rayon::prelude::*;
 
 use crate::container::{Container, DType, Q4_BLOCK_BYTES};
+use crate::qmatmul::{self, Kernel, PANEL, PackedWeights, QuantisedRows};
 use crate::quant::dequantise;
 use crate::tokenizer::Tokenizer;
+use crate::vecmath;
 use crate::{Error, MODEL_FILE};
 
-/// One transformer layer, weights as [out, in].
+/// One transformer layer, weights as [out, in] packed for the integer products.
 struct Layer {
-    qkv_w: Array2<f32>,
+    qkv_w: PackedWeights,
     qkv_b: Vec<f32>,
-    ao_w: Array2<f32>,
+    ao_w: PackedWeights,
     ao_b: Vec<f32>,
     aln: (Vec<f32>, Vec<f32>),
-    fi_w: Array2<f32>,
+    fi_w: PackedWeights,
     fi_b: Vec<f32>,
-    fo_w: Array2<f32>,
+    fo_w: PackedWeights,
     fo_b: Vec<f32>,
     oln: (Vec<f32>, Vec<f32>),
 }
@@ -38,6 +42,8 @@ struct Layer {
 /// multilingual-e5-small, loaded and ready to embed. Cheap to share between threads (`&Model`
 /// is all the embedding methods need).
 pub struct Model {
+    /// AVX-512 when the CPU has it, else scalar code (same results, much slower).
+    kernel: Kernel,
     tokenizer: Tokenizer,
     hidden: usize,
     heads: usize,
@@ -121,11 +127,19 @@ impl Model {
                 .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                 .collect())
         };
-        let q4 = |name: &str, rows: usize, cols: usize| -> Result<Array2<f32>, Error> {
+        let q4_bytes = |name: &str, rows: usize, cols: usize| -> Result<&[u8], Error> {
             let t = c.tensor(name, DType::Q4_0, rows, cols)?;
-            let mut out = vec![0f32; rows * cols];
-            dequantise(&bytes[t.offset..t.offset + t.size], &mut out);
-            Ok(Array2::from_shape_vec((rows, cols), out).expect("size checked by tensor()"))
+            Ok(&bytes[t.offset..t.offset + t.size])
+        };
+        let pack = |src: &[u8], rows: usize, cols: usize| -> Result<PackedWeights, Error> {
+            PackedWeights::from_q4(src, rows, cols).ok_or_else(|| {
+                Error::Unsupported(format!(
+                    "a [{rows}, {cols}] weight matrix (the integer products need multiples of 16 rows and 32 columns)"
+                ))
+            })
+        };
+        let q4 = |name: &str, rows: usize, cols: usize| -> Result<PackedWeights, Error> {
+            pack(q4_bytes(name, rows, cols)?, rows, cols)
         };
         let ln = |name: &str| -> Result<(Vec<f32>, Vec<f32>), Error> {
             Ok((
@@ -143,13 +157,11 @@ impl Model {
         let mut layers = Vec::with_capacity(h.layers);
         for i in 0..h.layers {
             let p = |n: &str| format!("l{i}.{n}");
-            let (q, k, v) = (
-                q4(&p("q.w"), d, d)?,
-                q4(&p("k.w"), d, d)?,
-                q4(&p("v.w"), d, d)?,
-            );
-            let qkv_w = ndarray::concatenate(Axis(0), &[q.view(), k.view(), v.view()])
-                .expect("three [d, d] matrices");
+            // Q, K and V rows one after the other: one [3·d, d] product per layer.
+            let mut qkv = q4_bytes(&p("q.w"), d, d)?.to_vec();
+            qkv.extend_from_slice(q4_bytes(&p("k.w"), d, d)?);
+            qkv.extend_from_slice(q4_bytes(&p("v.w"), d, d)?);
+            let qkv_w = pack(&qkv, 3 * d, d)?;
             let mut qkv_b = f32s(&p("q.b"), 1, d)?;
             qkv_b.extend(f32s(&p("k.b"), 1, d)?);
             qkv_b.extend(f32s(&p("v.b"), 1, d)?);
@@ -167,6 +179,7 @@ impl Model {
             });
         }
         Ok(Model {
+            kernel: Kernel::best(),
             tokenizer: Tokenizer::new(&c),
             hidden: d,
             heads: h.heads,
@@ -254,39 +267,46 @@ impl Model {
                 *v += p + t;
             }
         }
-        layer_norm(&mut x, &self.emb_ln, self.eps);
+        let (w, b) = &self.emb_ln;
+        vecmath::layer_norm_rows(x.as_slice_mut().expect("row-major"), w, b, self.eps);
 
         let head_dim = d / self.heads;
         let scale = 1.0 / (head_dim as f32).sqrt();
         let mut ctx = Array2::<f32>::zeros((m, d));
         let mut scores = Array2::<f32>::zeros((m, m));
         for layer in &self.layers {
-            let qkv = linear(x.view(), &layer.qkv_w, &layer.qkv_b);
+            let qkv = self.linear(x.view(), &layer.qkv_w, &layer.qkv_b);
             for h in 0..self.heads {
                 let q = cols(&qkv, h * head_dim, head_dim);
                 let k = cols(&qkv, d + h * head_dim, head_dim);
                 let v = cols(&qkv, 2 * d + h * head_dim, head_dim);
                 ndarray::linalg::general_mat_mul(scale, &q, &k.t(), 0.0, &mut scores);
-                for mut row in scores.rows_mut() {
-                    softmax(row.as_slice_mut().expect("row-major"));
-                }
+                vecmath::softmax_rows(scores.as_slice_mut().expect("row-major"), m);
                 let mut out =
                     ctx.slice_axis_mut(Axis(1), Slice::from(h * head_dim..(h + 1) * head_dim));
                 ndarray::linalg::general_mat_mul(1.0, &scores, &v, 0.0, &mut out);
             }
-            let mut attn = linear(ctx.view(), &layer.ao_w, &layer.ao_b);
-            attn += &x;
-            layer_norm(&mut attn, &layer.aln, self.eps);
+            let mut attn = self.linear(ctx.view(), &layer.ao_w, &layer.ao_b);
+            residual_norm(&mut attn, &x, &layer.aln, self.eps);
             x = attn;
 
-            let mut inner = linear(x.view(), &layer.fi_w, &layer.fi_b);
-            inner.mapv_inplace(gelu);
-            let mut out = linear(inner.view(), &layer.fo_w, &layer.fo_b);
-            out += &x;
-            layer_norm(&mut out, &layer.oln, self.eps);
+            let mut inner = self.linear(x.view(), &layer.fi_w, &layer.fi_b);
+            vecmath::gelu_all(inner.as_slice_mut().expect("row-major"));
+            let mut out = self.linear(inner.view(), &layer.fo_w, &layer.fo_b);
+            residual_norm(&mut out, &x, &layer.oln, self.eps);
             x = out;
         }
         x
+    }
+
+    /// `x · wᵀ + b` for `w` stored [out, in]. The activations are quantised once; the
+    /// outputs are then computed panel range by panel range ([`split_product`]).
+    fn linear(&self, x: ArrayView2<f32>, w: &PackedWeights, b: &[f32]) -> Array2<f32> {
+        let x = x.as_standard_layout();
+        let xq = QuantisedRows::new(x.as_slice().expect("standard layout"), w.cols());
+        let mut y = Array2::<f32>::zeros((xq.rows(), w.rows()));
+        split_product(self.kernel, &xq, w, 0..w.rows() / PANEL, b, y.view_mut());
+        y
     }
 }
 
@@ -296,68 +316,36 @@ fn cols(a: &Array2<f32>, start: usize, n: usize) -> ArrayView2<'_, f32> {
     a.slice_axis(Axis(1), Slice::from(start..start + n))
 }
 
-/// `x · wᵀ + b` for `w` stored [out, in].
-fn linear(x: ArrayView2<f32>, w: &Array2<f32>, b: &[f32]) -> Array2<f32> {
-    let (m, n) = (x.nrows(), w.nrows());
-    let mut y = Array2::from_shape_fn((m, n), |(_, j)| b[j]);
-    matmul_into(x, w.view(), y.view_mut());
-    y
-}
-
-/// `y += x · wᵀ`. Large products are split over output columns into two halves that rayon may
-/// run on both cores; below ~1 MFLOP the join would cost more than it saves.
-fn matmul_into(x: ArrayView2<f32>, w: ArrayView2<f32>, mut y: ArrayViewMut2<f32>) {
-    let n = w.nrows();
-    if x.nrows() * x.ncols() * n < (1 << 20) || n < 64 {
-        ndarray::linalg::general_mat_mul(1.0, &x, &w.t(), 1.0, &mut y);
+/// Fills `y` with the outputs of `panels`. Large products are split over panels into two
+/// halves that rayon may run on both cores (a single query); inside a batch both halves usually
+/// run on the same thread, so the pool is never oversubscribed. Below ~1 M multiply-adds the
+/// join would cost more than it saves.
+fn split_product(
+    kernel: Kernel,
+    x: &QuantisedRows,
+    w: &PackedWeights,
+    panels: Range<usize>,
+    b: &[f32],
+    mut y: ArrayViewMut2<f32>,
+) {
+    let n = panels.len();
+    if x.rows() * w.cols() * n * PANEL < (1 << 20) || n < 4 {
+        qmatmul::matmul(kernel, x, w, panels, b, &mut y);
         return;
     }
-    let half = n / 2;
-    let (w1, w2) = w.split_at(Axis(0), half);
-    let (y1, y2) = y.view_mut().split_at(Axis(1), half);
-    rayon::join(|| matmul_into(x, w1, y1), || matmul_into(x, w2, y2));
+    let mid = panels.start + n / 2;
+    let (y1, y2) = y.split_at(Axis(1), (mid - panels.start) * PANEL);
+    rayon::join(
+        || split_product(kernel, x, w, panels.start..mid, b, y1),
+        || split_product(kernel, x, w, mid..panels.end, b, y2),
+    );
 }
 
-/// Layer normalisation of each row, in place.
-fn layer_norm(x: &mut Array2<f32>, (w, b): &(Vec<f32>, Vec<f32>), eps: f32) {
-    for mut row in x.rows_mut() {
-        let r = row.as_slice_mut().expect("row-major");
-        let n = r.len() as f32;
-        let mean = r.iter().sum::<f32>() / n;
-        let var = r.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
-        let inv = 1.0 / (var + eps).sqrt();
-        for ((v, &g), &bb) in r.iter_mut().zip(w).zip(b) {
-            *v = (*v - mean) * inv * g + bb;
-        }
-    }
-}
-
-fn softmax(row: &mut [f32]) {
-    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
-    for v in row.iter_mut() {
-        *v = (*v - max).exp();
-        sum += *v;
-    }
-    row.iter_mut().for_each(|v| *v /= sum);
-}
-
-/// GELU with the exact error function (BERT's, not the tanh approximation).
-fn gelu(x: f32) -> f32 {
-    0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
-}
-
-/// The error function (Abramowitz & Stegun 7.1.26, absolute error below 1.5e-7, far under
-/// what the 4-bit weights already cost).
-fn erf(x: f32) -> f32 {
-    let a = x.abs() as f64;
-    let t = 1.0 / (1.0 + 0.327_591_1 * a);
-    let poly = t
-        * (0.254_829_592
-            + t * (-0.284_496_736
-                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
-    let y = (1.0 - poly * (-a * a).exp()) as f32;
-    if x < 0.0 { -y } else { y }
+/// `y = layer_norm(y + x)`, in place: BERT's post-LN residual.
+fn residual_norm(y: &mut Array2<f32>, x: &Array2<f32>, (w, b): &(Vec<f32>, Vec<f32>), eps: f32) {
+    let y = y.as_slice_mut().expect("row-major");
+    vecmath::add_assign(y, x.as_slice().expect("row-major"));
+    vecmath::layer_norm_rows(y, w, b, eps);
 }
 
 impl Error {
@@ -383,30 +371,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn erf_matches_known_values() {
-        for (x, want) in [
-            (0.0f32, 0.0f32),
-            (0.5, 0.520_499_9),
-            (1.0, 0.842_700_8),
-            (2.0, 0.995_322_3),
-            (-1.0, -0.842_700_8),
-        ] {
-            assert!(
-                (erf(x) - want).abs() < 2e-7,
-                "erf({x}) = {} not {want}",
-                erf(x)
-            );
+    fn split_product_equals_unsplit_product() {
+        // Large enough to be split over threads (1,024 outputs = 64 panels).
+        let (m, n, k) = (30, 1024, 320);
+        let mut src = Vec::new();
+        for i in 0..n * k / 32 {
+            src.extend_from_slice(&[0x00, 0x20 + (i % 5) as u8]);
+            src.extend((0..16).map(|j| ((i * 7 + j * 3) % 256) as u8));
         }
-        assert!((gelu(1.0) - 0.841_344_7).abs() < 1e-6);
-    }
-
-    #[test]
-    fn split_product_equals_plain_product() {
-        let x = Array2::from_shape_fn((7, 300), |(i, j)| ((i * 31 + j * 7) % 13) as f32 - 6.0);
-        let w = Array2::from_shape_fn((1000, 300), |(i, j)| ((i * 5 + j * 3) % 11) as f32 - 5.0);
-        let b: Vec<f32> = (0..1000).map(|i| i as f32).collect();
-        let y = linear(x.view(), &w, &b);
-        let want = x.dot(&w.t()) + &ndarray::Array1::from(b);
-        assert_eq!(y, want);
+        let w = PackedWeights::from_q4(&src, n, k).unwrap();
+        let x: Vec<f32> = (0..m * k).map(|i| ((i * 31) % 13) as f32 - 6.0).collect();
+        let xq = QuantisedRows::new(&x, k);
+        let b: Vec<f32> = (0..n).map(|i| i as f32).collect();
+        let kernel = Kernel::best();
+        let mut split = Array2::<f32>::zeros((m, n));
+        split_product(kernel, &xq, &w, 0..n / PANEL, &b, split.view_mut());
+        let mut whole = Array2::<f32>::zeros((m, n));
+        qmatmul::matmul(kernel, &xq, &w, 0..n / PANEL, &b, &mut whole.view_mut());
+        assert_eq!(split, whole);
     }
 }
