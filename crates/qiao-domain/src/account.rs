@@ -1,5 +1,6 @@
 //! People who use Qiao, their roles, and what each role may do.
 
+use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -67,9 +68,19 @@ pub struct Account {
     pub role: Role,
     /// The organisation the person acts for.
     pub org_id: Option<i64>,
+    /// When an admin disabled the account (e.g. the person left); `None` while it is in use.
+    /// A disabled account cannot sign in, and its sessions and tokens were revoked when it was
+    /// disabled. Absent in backups made before accounts could be disabled.
+    #[serde(default)]
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 impl Account {
+    /// Whether an admin has disabled the account.
+    pub fn is_disabled(&self) -> bool {
+        self.disabled_at.is_some()
+    }
+
     /// Whether this account may change a record owned by `owner_org_id`:
     /// admins may change anything, everyone else only their own organisation's records.
     pub fn may_change(&self, owner_org_id: Option<i64>) -> bool {
@@ -122,14 +133,102 @@ impl NewAccount {
         if let Some(d) = &self.display_name {
             c.text("display_name", d, 80);
         }
-        c.ensure(self.password.chars().count() >= 8, "password", || {
-            "is too short; use at least 8 characters".into()
-        });
+        check_password(&mut c, "password", &self.password);
         c.ensure(
             self.role != Role::Member || self.org_id.is_some(),
             "org_id",
             || "is required for a member account: name the organisation the person acts for".into(),
         );
         c.finish()
+    }
+}
+
+/// The fewest characters a password may have, wherever one is set (registration, an admin
+/// creating an account or resetting its password).
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+fn check_password(c: &mut Checker, field: &str, password: &str) {
+    c.ensure(
+        password.chars().count() >= MIN_PASSWORD_CHARS,
+        field,
+        || format!("is too short; use at least {MIN_PASSWORD_CHARS} characters"),
+    );
+}
+
+/// What an admin changes about an account besides its role: disabling or re-enabling it, and
+/// resetting its password. Either change revokes the account's sessions and API tokens (a
+/// re-enabled account starts with none: it signs in again).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountChange {
+    /// `true` disables the account (it can no longer sign in; its sessions and tokens stop
+    /// working at once); `false` enables it again.
+    #[serde(default)]
+    pub disabled: Option<bool>,
+    /// A new password, at least 8 characters; the old one stops working, and so do the
+    /// account's sessions and tokens.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+impl AccountChange {
+    /// Checks the change `actor_id` asks for on account `target_id`: something to change, a
+    /// long enough password, and no admin disabling themselves (which would lock them out,
+    /// and possibly everyone out of the admin pages).
+    pub fn validate(&self, actor_id: i64, target_id: i64) -> Result<(), Invalid> {
+        let mut c = Checker::default();
+        if self.disabled.is_none() && self.password.is_none() {
+            c.fail(
+                "disabled",
+                "nothing to change: give `disabled` (true or false) or a new `password`",
+            );
+        }
+        if let Some(p) = &self.password {
+            check_password(&mut c, "password", p);
+        }
+        c.ensure(
+            !(self.disabled == Some(true) && actor_id == target_id),
+            "disabled",
+            || "you cannot disable your own account; ask another admin".into(),
+        );
+        c.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_change_needs_something_to_change_and_spares_oneself() {
+        assert!(AccountChange::default().validate(1, 2).is_err());
+        let off = AccountChange {
+            disabled: Some(true),
+            password: None,
+        };
+        assert!(off.validate(1, 2).is_ok());
+        let Err(Invalid(e)) = off.validate(2, 2) else {
+            panic!("self-disable accepted")
+        };
+        assert_eq!(e[0].field, "disabled");
+        let short = AccountChange {
+            disabled: None,
+            password: Some("1234567".into()),
+        };
+        let Err(Invalid(e)) = short.validate(1, 2) else {
+            panic!("short password accepted")
+        };
+        assert_eq!(
+            (e[0].field.as_str(), e[0].message.as_str()),
+            ("password", "is too short; use at least 8 characters")
+        );
+        let own = AccountChange {
+            disabled: Some(false),
+            password: Some("12345678".into()),
+        };
+        assert!(
+            own.validate(2, 2).is_ok(),
+            "one may reset one's own password"
+        );
     }
 }

@@ -263,6 +263,7 @@ mod tests {
             display_name: format!("U{id}"),
             role,
             org_id: org,
+            disabled_at: None,
         }
     }
 

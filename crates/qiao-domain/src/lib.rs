@@ -25,7 +25,7 @@ pub mod org;
 pub mod policy;
 pub mod target;
 
-pub use account::{Account, NewAccount, Role};
+pub use account::{Account, AccountChange, NewAccount, Role};
 pub use contact::{ContactRequest, ContactStatus, Decision, DeclineReason, NewContactRequest};
 pub use invalid::{FieldError, Invalid};
 pub use listing::{Kind, Listing, Stage, Status};

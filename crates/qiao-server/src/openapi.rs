@@ -8,7 +8,8 @@ use qiao_domain::listing::{
     Achievement, Challenge, Demand, Expert, Institution, Instrument, Scenario,
 };
 use qiao_domain::{
-    Account, ContactRequest, Decision, Kind, NewAccount, NewContactRequest, Organisation,
+    Account, AccountChange, ContactRequest, Decision, Kind, NewAccount, NewContactRequest,
+    Organisation,
 };
 use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
@@ -268,6 +269,9 @@ pub fn document() -> Value {
     paths.insert("/api/v1/accounts".into(), json!({
         "get": op("List accounts (admins)", "accounts", Value::Array(paging.to_vec()), None, ok(200, "a page", paged(account.clone())), &[401, 403], true),
         "post": op("Create an account (admins)", "accounts", json!([]), Some(schema::<NewAccount>(&mut g)), ok(201, "created", account.clone()), &[400, 401, 403, 409, 422], true),
+    }));
+    paths.insert("/api/v1/accounts/{id}".into(), json!({
+        "patch": op("Disable or re-enable an account, or reset its password (admins); either revokes the account's sessions and tokens at once, a disabled account cannot sign in, and an admin cannot disable their own account", "accounts", json!([id_param()]), Some(schema::<AccountChange>(&mut g)), ok(200, "the account", account.clone()), &[400, 401, 403, 404, 422], true),
     }));
     let contact = schema::<ContactRequest>(&mut g);
     schema::<NewContactRequest>(&mut g);

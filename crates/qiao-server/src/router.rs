@@ -2,7 +2,7 @@
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use qiao_domain::Kind;
 
 use crate::api::{
@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(search::search))
         .route("/search/status", get(search::status))
         .route("/accounts", get(accounts::list).post(accounts::create))
+        .route("/accounts/{id}", patch(accounts::update))
         .route("/audit", get(accounts::audit))
         .route("/contact-requests", get(contacts::list))
         .route("/contact-requests/{id}", get(contacts::get))
@@ -160,6 +161,9 @@ fn pages() -> Router<AppState> {
         .route("/admin", get(admin::accounts))
         .route("/admin/accounts", post(admin::create_account))
         .route("/admin/accounts/{id}", post(admin::update_account))
+        .route("/admin/accounts/{id}/disable", post(admin::disable_account))
+        .route("/admin/accounts/{id}/enable", post(admin::enable_account))
+        .route("/admin/accounts/{id}/password", post(admin::reset_password))
         .route("/admin/audit", get(admin::audit))
         .route("/static/qiao.css", get(crate::pages::stylesheet))
         .route("/static/qiao.js", get(crate::pages::script));

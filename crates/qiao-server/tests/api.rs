@@ -685,6 +685,17 @@ async fn openapi_document_covers_every_route_and_resolves() {
             assert!(p.get(m).is_some(), "{} {m}", kind.plural());
         }
     }
+    assert!(
+        doc["paths"]["/api/v1/accounts/{id}"]["patch"]["requestBody"].is_object(),
+        "disabling and password resets are documented"
+    );
+    let change = &doc["components"]["schemas"]["AccountChange"]["properties"];
+    assert!(change.get("disabled").is_some() && change.get("password").is_some());
+    assert!(
+        doc["components"]["schemas"]["Account"]["properties"]
+            .get("disabled_at")
+            .is_some()
+    );
     // Every $ref points at a schema the document defines.
     fn refs(v: &Value, out: &mut Vec<String>) {
         match v {
@@ -2017,4 +2028,139 @@ async fn token_guessing_is_limited_like_the_sign_in_form() {
         login("omar", "omar-password").await.status,
         StatusCode::CREATED
     );
+}
+
+#[tokio::test]
+async fn admins_disable_enable_and_reset_accounts() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let org = app.org(&admin, 41, "丁公司").await;
+    let dan = app.account("dan", Role::Member, Some(org)).await;
+    let app = &app;
+    let me = |token: String| async move {
+        app.call(Method::GET, "/api/v1/me", Some(&token), None)
+            .await
+    };
+    let dan_id = me(dan.clone()).await.body["id"].as_i64().unwrap();
+    let admin_id = me(admin.clone()).await.body["id"].as_i64().unwrap();
+    let login = |password: &str| {
+        let body = json!({"username": "dan", "password": password});
+        async move {
+            app.call(Method::POST, "/api/v1/tokens", None, Some(body))
+                .await
+        }
+    };
+    let patch = |token: String, id: i64, body: Value| async move {
+        app.call(
+            Method::PATCH,
+            &format!("/api/v1/accounts/{id}"),
+            Some(&token),
+            Some(body),
+        )
+        .await
+    };
+
+    // Only admins; anonymous callers must authenticate.
+    let r = patch(dan.clone(), admin_id, json!({"disabled": true})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/accounts/{dan_id}"),
+            None,
+            Some(json!({"disabled": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(me(admin.clone()).await.status, StatusCode::OK);
+
+    // Disabled: its token stops working at once, and signing in is refused like a wrong
+    // password.
+    let r = patch(admin.clone(), dan_id, json!({"disabled": true})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body["disabled_at"].is_string(), "{}", r.body);
+    assert_eq!(me(dan.clone()).await.status, StatusCode::UNAUTHORIZED);
+    let r = login("dan-password").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.body["error"]["message"], "wrong username or password");
+    let list = app
+        .call(Method::GET, "/api/v1/accounts", Some(&admin), None)
+        .await;
+    let row = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == dan_id)
+        .unwrap();
+    assert!(row["disabled_at"].is_string(), "{row}");
+
+    // An admin cannot disable themselves.
+    let r = patch(admin.clone(), admin_id, json!({"disabled": true})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["fields"][0]["field"], "disabled");
+    assert_eq!(me(admin.clone()).await.status, StatusCode::OK);
+
+    // Re-enabled: signing in works again; the token from before stays revoked.
+    let r = patch(admin.clone(), dan_id, json!({"disabled": false})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body["disabled_at"].is_null());
+    assert_eq!(me(dan.clone()).await.status, StatusCode::UNAUTHORIZED);
+    let r = login("dan-password").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let fresh = r.body["token"].as_str().unwrap().to_string();
+    assert_eq!(me(fresh.clone()).await.status, StatusCode::OK);
+
+    // Password reset: as long as registration asks; the old password and token stop working.
+    let r = patch(admin.clone(), dan_id, json!({"password": "short"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["fields"][0]["field"], "password");
+    let r = patch(dan.clone(), dan_id, json!({"password": "dan-new-password"})).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "a revoked token changes nothing"
+    );
+    let r = patch(
+        fresh.clone(),
+        dan_id,
+        json!({"password": "dan-new-password"}),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "members do not reset passwords"
+    );
+    let r = patch(
+        admin.clone(),
+        dan_id,
+        json!({"password": "dan-new-password"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(me(fresh).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(login("dan-password").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(login("dan-new-password").await.status, StatusCode::CREATED);
+
+    // Nothing to change, an unknown field, a missing account.
+    let r = patch(admin.clone(), dan_id, json!({})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = patch(admin.clone(), dan_id, json!({"role": "admin"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = patch(admin.clone(), 9999, json!({"disabled": true})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+
+    // Each change is audited as the admin's, and the password is not in the log.
+    let log = app
+        .call(Method::GET, "/api/v1/audit", Some(&admin), None)
+        .await;
+    let updates = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["entity"] == "account" && e["entity_id"] == dan_id && e["op"] == "update")
+        .map(|e| e["actor"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>();
+    assert_eq!(updates, ["admin", "admin", "admin"]);
+    assert!(!log.body.to_string().contains("dan-new-password"));
 }

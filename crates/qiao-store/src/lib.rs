@@ -175,13 +175,25 @@ pub trait Store: Send + Sync + 'static {
         role: qiao_domain::Role,
         org_id: Option<i64>,
     ) -> Result<Account>;
-    /// An account and its password hash, by username (for logging in).
+    /// Disables (`true`) or re-enables (`false`) an account. Disabling stamps `disabled_at`
+    /// (the first stamp is kept if it was disabled already) and deletes the account's sessions
+    /// and API tokens in the same transaction, so they stop working at once; a re-enabled
+    /// account signs in afresh. Recorded in the audit log as an update of the account. Not
+    /// found for a missing account.
+    async fn set_account_disabled(&self, id: i64, disabled: bool) -> Result<Account>;
+    /// Replaces an account's password hash (already hashed) and deletes its sessions and API
+    /// tokens, in one transaction; recorded in the audit log as an update of the account (the
+    /// hash is not part of the log). Not found for a missing account.
+    async fn set_password(&self, id: i64, password_hash: &str) -> Result<Account>;
+    /// An account and its password hash, by username (for logging in). A disabled account is
+    /// not found: every way of signing in then refuses it exactly as it refuses a wrong
+    /// password.
     async fn account_for_login(&self, username: &str) -> Result<Option<(Account, String)>>;
     /// All accounts, by id.
     async fn list_accounts(&self, page: Page) -> Result<Paged<Account>>;
     /// Stores an API token's hash for an account; returns the token's id.
     async fn create_token(&self, account_id: i64, name: &str, token_hash: &str) -> Result<i64>;
-    /// The account an API token (by hash) belongs to.
+    /// The account an API token (by hash) belongs to; `None` for a disabled account.
     async fn account_for_token(&self, token_hash: &str) -> Result<Option<Account>>;
 
     /// Self-service registration: the organisation and its first member account, in one
@@ -201,7 +213,7 @@ pub trait Store: Send + Sync + 'static {
         csrf: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<()>;
-    /// The account and CSRF token of an unexpired session.
+    /// The account and CSRF token of an unexpired session; `None` for a disabled account.
     async fn session(&self, token_hash: &str) -> Result<Option<(Account, String)>>;
     /// Ends a session (logging out).
     async fn delete_session(&self, token_hash: &str) -> Result<()>;

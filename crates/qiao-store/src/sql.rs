@@ -49,6 +49,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../migrations/sqlite/0005_policies_targets.sql"),
     ),
+    (
+        6,
+        include_str!("../migrations/sqlite/0006_account_disabled.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -64,6 +68,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
         5,
         include_str!("../migrations/postgres/0005_policies_targets.sql"),
+    ),
+    (
+        6,
+        include_str!("../migrations/postgres/0006_account_disabled.sql"),
     ),
 ];
 
@@ -212,6 +220,11 @@ pub(crate) fn account_from_row(row: &AnyRow) -> Result<Account> {
         display_name: row.try_get("display_name")?,
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role `{role}`")))?,
         org_id: row.try_get("org_id")?,
+        disabled_at: row
+            .try_get::<Option<String>, _>("disabled_at")?
+            .as_deref()
+            .map(parse_ts)
+            .transpose()?,
     })
 }
 
@@ -260,9 +273,22 @@ fn document_from_row(row: &AnyRow) -> Result<DocumentRecord> {
 const DOCUMENT_COLUMNS: &str = "id, sha256, file_name, title, published, source, doc_number, script, encoding, body, imported_by, created_at, updated_at";
 const ORG_COLUMNS: &str = "id, body, created_at, updated_at";
 const LISTING_COLUMNS: &str = "id, owner_org_id, body, created_at, updated_at";
-pub(crate) const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, org_id";
+pub(crate) const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, org_id, disabled_at";
 
 pub(crate) type Tx = Transaction<'static, Any>;
+
+/// Ends every browser session and deletes every API token of an account, inside `tx`.
+async fn revoke_access(tx: &mut Tx, account_id: i64) -> Result<()> {
+    for table in ["sessions", "tokens"] {
+        sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE account_id = $1"
+        )))
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
 
 impl SqlStore {
     /// Connects to (and, for SQLite, creates) the database `url` names and runs pending
@@ -847,6 +873,55 @@ impl Store for SqlStore {
         self.get_account(id).await
     }
 
+    async fn set_account_disabled(&self, id: i64, disabled: bool) -> Result<Account> {
+        let mut tx = self.write_tx().await?;
+        // Disabling twice keeps the first time: `disabled_at` says since when the account has
+        // been out of use, not when an admin last pressed the button.
+        let done = if disabled {
+            sqlx::query("UPDATE accounts SET disabled_at = COALESCE(disabled_at, $1) WHERE id = $2")
+                .bind(ts(now()))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+        } else {
+            sqlx::query("UPDATE accounts SET disabled_at = NULL WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+        };
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("account", id));
+        }
+        if disabled {
+            // Revoked, not merely refused: re-enabling must not bring back a token that was
+            // handed out before (and may have leaked since).
+            revoke_access(&mut tx, id).await?;
+        }
+        self.record_change(&mut tx, "account", id, Op::Update)
+            .await?;
+        tx.commit().await?;
+        self.get_account(id).await
+    }
+
+    async fn set_password(&self, id: i64, password_hash: &str) -> Result<Account> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("account", id));
+        }
+        // A reset usually means the old password is known to someone else: whatever they
+        // signed in with under it goes too, in the same transaction as the new hash.
+        revoke_access(&mut tx, id).await?;
+        self.record_change(&mut tx, "account", id, Op::Update)
+            .await?;
+        tx.commit().await?;
+        self.get_account(id).await
+    }
+
     async fn get_account(&self, id: i64) -> Result<Account> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"
@@ -859,7 +934,7 @@ impl Store for SqlStore {
 
     async fn account_for_login(&self, username: &str) -> Result<Option<(Account, String)>> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {ACCOUNT_COLUMNS}, password_hash FROM accounts WHERE username = $1"
+            "SELECT {ACCOUNT_COLUMNS}, password_hash FROM accounts WHERE username = $1 AND disabled_at IS NULL"
         )))
         .bind(username.trim())
         .fetch_optional(&self.pool)
@@ -898,7 +973,9 @@ impl Store for SqlStore {
 
     async fn account_for_token(&self, token_hash: &str) -> Result<Option<Account>> {
         let row = sqlx::query(
-            "SELECT a.id, a.username, a.display_name, a.role, a.org_id FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1",
+            // The tokens of a disabled account are deleted when it is disabled; the condition
+            // on `disabled_at` is the second lock on the same door.
+            "SELECT a.id, a.username, a.display_name, a.role, a.org_id, a.disabled_at FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1 AND a.disabled_at IS NULL",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
@@ -1398,7 +1475,7 @@ impl Store for SqlStore {
                 }
                 BackupItem::Account(a) => {
                     sqlx::query(
-                        "INSERT INTO accounts (id, username, display_name, role, org_id, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        "INSERT INTO accounts (id, username, display_name, role, org_id, password_hash, created_at, disabled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     )
                     .bind(a.account.id)
                     .bind(&a.account.username)
@@ -1407,6 +1484,7 @@ impl Store for SqlStore {
                     .bind(a.account.org_id)
                     .bind(&a.password_hash)
                     .bind(ts(a.created_at))
+                    .bind(a.account.disabled_at.map(ts))
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| conflict_on_unique(e, || format!("username `{}` appears twice", a.account.username)))?;

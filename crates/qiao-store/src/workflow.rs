@@ -118,7 +118,7 @@ impl SqlStore {
             .join(", ");
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {cols}, s.csrf FROM sessions s JOIN accounts a ON a.id = s.account_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2"
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled_at IS NULL"
         )))
         .bind(token_hash)
         .bind(ts(now()))

@@ -50,6 +50,8 @@ conformance!(
     backup_restores_documents,
     policies_and_targets_round_trip_and_restore,
     documents_in_one_transaction_are_all_or_none,
+    disabling_an_account_revokes_its_sessions_and_tokens,
+    resetting_a_password_revokes_sessions_and_tokens,
 );
 
 fn org(code: &str, name: &str) -> Organisation {
@@ -451,6 +453,14 @@ async fn backup_restores_everything(db: &TestDb) {
     };
     let a = s.create_account(&new, "h").await.unwrap();
     s.create_token(a.id, "t", "th").await.unwrap();
+    // A disabled account keeps its stamp through backup and restore (and stays unable to
+    // sign in).
+    let gone = s
+        .create_account(&member("left", Some(o.id)), "h2")
+        .await
+        .unwrap();
+    let gone = s.set_account_disabled(gone.id, true).await.unwrap();
+    assert!(gone.disabled_at.is_some());
     for kind in Kind::ALL {
         s.create_listing(
             Some(o.id),
@@ -464,11 +474,30 @@ async fn backup_restores_everything(db: &TestDb) {
         .unwrap();
     }
     let backup = s.backup().await.unwrap();
-    assert_eq!(backup.items.len(), 1 + 1 + 1 + 7);
+    assert_eq!(backup.items.len(), 1 + 2 + 1 + 7);
+    assert!(backup.items.iter().any(
+        |i| matches!(i, BackupItem::Account(r) if r.account.id == gone.id && r.account.disabled_at == gone.disabled_at)
+    ));
 
     let target = TestDb::new(db.backend).await.unwrap();
     target.store.restore(&backup).await.unwrap();
     assert_eq!(target.store.backup().await.unwrap(), backup);
+    assert_eq!(target.store.get_account(gone.id).await.unwrap(), gone);
+    assert!(
+        target
+            .store
+            .account_for_login("left")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // A backup written before accounts could be disabled (no `disabled_at`) still reads.
+    let old: BackupItem = serde_json::from_value(json!({
+        "table": "account", "id": 7, "username": "old", "display_name": "old", "role": "member",
+        "org_id": null, "password_hash": "h", "created_at": "2024-01-01T00:00:00Z"
+    }))
+    .unwrap();
+    assert!(matches!(old, BackupItem::Account(r) if r.account.disabled_at.is_none()));
     assert!(target.store.integrity_check().await.unwrap().is_empty());
     // New rows get fresh ids after restored ones.
     let next = target
@@ -1137,4 +1166,120 @@ async fn documents_in_one_transaction_are_all_or_none(db: &TestDb) {
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
     assert!(s.document_by_sha256("m3").await.unwrap().is_none());
     assert_eq!(s.last_seq().await.unwrap(), before);
+}
+
+async fn disabling_an_account_revokes_its_sessions_and_tokens(db: &TestDb) {
+    let s = &db.store;
+    let admin = s
+        .create_account(
+            &NewAccount {
+                username: "boss".into(),
+                display_name: None,
+                password: "x".repeat(8),
+                role: Role::Admin,
+                org_id: None,
+            },
+            "h",
+        )
+        .await
+        .unwrap();
+    let a = s
+        .create_account(&member("leaver", None), "h")
+        .await
+        .unwrap();
+    assert_eq!(a.disabled_at, None);
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    s.create_session(a.id, "sess", "csrf", later).await.unwrap();
+    s.create_token(a.id, "script", "tok").await.unwrap();
+    // Another account's session and token are untouched.
+    s.create_session(admin.id, "boss-sess", "csrf", later)
+        .await
+        .unwrap();
+    s.create_token(admin.id, "script", "boss-tok")
+        .await
+        .unwrap();
+
+    let off = s
+        .acting_as(admin.id)
+        .set_account_disabled(a.id, true)
+        .await
+        .unwrap();
+    let stamp = off.disabled_at.expect("disabled_at is set");
+    assert!(off.is_disabled());
+    assert_eq!(s.get_account(a.id).await.unwrap(), off);
+    assert!(s.account_for_login("leaver").await.unwrap().is_none());
+    assert!(s.session("sess").await.unwrap().is_none());
+    assert!(s.account_for_token("tok").await.unwrap().is_none());
+    assert!(s.session("boss-sess").await.unwrap().is_some());
+    assert!(s.account_for_token("boss-tok").await.unwrap().is_some());
+    // Shown as disabled in the list admins read.
+    let listed = s.list_accounts(Page::default()).await.unwrap();
+    assert!(listed.items.iter().any(|x| x.id == a.id && x.is_disabled()));
+    // Disabling again keeps the first stamp.
+    let again = s.set_account_disabled(a.id, true).await.unwrap();
+    assert_eq!(again.disabled_at, Some(stamp));
+    // Even a session or token stored while it is disabled does not let it in.
+    s.create_session(a.id, "late", "csrf", later).await.unwrap();
+    s.create_token(a.id, "late", "late-tok").await.unwrap();
+    assert!(s.session("late").await.unwrap().is_none());
+    assert!(s.account_for_token("late-tok").await.unwrap().is_none());
+
+    // Re-enabled: it signs in again, but what it held before stays revoked.
+    let on = s
+        .acting_as(admin.id)
+        .set_account_disabled(a.id, false)
+        .await
+        .unwrap();
+    assert_eq!(on.disabled_at, None);
+    assert_eq!(s.account_for_login("leaver").await.unwrap().unwrap().0, on);
+    assert!(s.session("sess").await.unwrap().is_none());
+    assert!(s.account_for_token("tok").await.unwrap().is_none());
+    s.create_token(a.id, "new", "new-tok").await.unwrap();
+    assert_eq!(
+        s.account_for_token("new-tok").await.unwrap().unwrap().id,
+        a.id
+    );
+
+    assert!(matches!(
+        s.set_account_disabled(9999, true).await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    // Every change is in the audit log, by the admin who made it.
+    let log = s.audit_log(Page::default()).await.unwrap();
+    let updates: Vec<_> = log
+        .items
+        .iter()
+        .filter(|e| e.entity == "account" && e.entity_id == a.id && e.op == Op::Update)
+        .map(|e| e.actor.as_deref())
+        .collect();
+    assert_eq!(updates, [Some("boss"), None, Some("boss")]);
+}
+
+async fn resetting_a_password_revokes_sessions_and_tokens(db: &TestDb) {
+    let s = &db.store;
+    let a = s
+        .create_account(&member("forgetful", None), "old-hash")
+        .await
+        .unwrap();
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    s.create_session(a.id, "sess", "csrf", later).await.unwrap();
+    s.create_token(a.id, "script", "tok").await.unwrap();
+    let before = s.last_seq().await.unwrap();
+    let after = s.set_password(a.id, "new-hash").await.unwrap();
+    assert_eq!(after, a, "nothing else about the account changes");
+    let (found, hash) = s.account_for_login("forgetful").await.unwrap().unwrap();
+    assert_eq!((found.id, hash.as_str()), (a.id, "new-hash"));
+    assert!(s.session("sess").await.unwrap().is_none());
+    assert!(s.account_for_token("tok").await.unwrap().is_none());
+    let feed = s.changes_since(before, 10).await.unwrap();
+    assert_eq!(
+        feed.iter()
+            .map(|c| (c.entity.as_str(), c.entity_id, c.op))
+            .collect::<Vec<_>>(),
+        [("account", a.id, Op::Update)]
+    );
+    assert!(matches!(
+        s.set_password(9999, "h").await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
 }

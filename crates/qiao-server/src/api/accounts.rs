@@ -1,17 +1,18 @@
 //! Accounts and API tokens: `POST /api/v1/tokens` (log in, get a token), `GET /api/v1/me`,
-//! and account management for admins.
+//! and account management for admins (`GET`/`POST /api/v1/accounts`, and
+//! `PATCH /api/v1/accounts/{id}` to disable, re-enable or reset the password of an account).
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use qiao_domain::{Account, NewAccount, Role};
+use qiao_domain::{Account, AccountChange, NewAccount, Role};
 use qiao_store::Paged;
 use serde::{Deserialize, Serialize};
 
 use super::Paging;
 use crate::auth::{User, hash_password, new_token, verify_password};
 use crate::error::{ApiError, ApiResult, Code};
-use crate::json::{Json, Query};
+use crate::json::{Id, Json, Query};
 use crate::pages::session::LoginLimiter;
 use crate::state::AppState;
 
@@ -43,6 +44,12 @@ pub struct NewToken {
 /// state: failures through either path count together, so switching from the form to the API
 /// buys an attacker no extra attempts. A locked username gets 429 with `Retry-After`, even
 /// with the right password: a lock that a correct guess passed would not stop guessing.
+///
+/// A disabled account is refused with the same "wrong username or password" as a wrong
+/// password (the store does not find it for signing in), not with "account disabled". The
+/// person who left knows why they cannot sign in, and an admin can tell them; a distinct
+/// answer would instead tell whoever tries a leaked or guessed password that it is right, and
+/// that the name is a real account, which they could then try elsewhere.
 ///
 /// [`LoginLimiter`]: crate::pages::session::LoginLimiter
 pub async fn create_token(
@@ -138,6 +145,48 @@ pub async fn create(
         .create_account(&new, &hash_password(&new.password))
         .await?;
     Ok((StatusCode::CREATED, axum::Json(account)))
+}
+
+/// Applies an admin's [`AccountChange`] to account `id` (already validated): the new password
+/// first, then the disabled state, each in a transaction of its own that also revokes the
+/// account's sessions and tokens and writes the audit log. The password itself is hashed here
+/// and goes nowhere else: not to the log, not to the audit entry. Shared by the API and the
+/// admin page.
+pub async fn apply_change(
+    state: &AppState,
+    admin: &Account,
+    id: i64,
+    change: &AccountChange,
+) -> Result<Account, qiao_store::StoreError> {
+    let store = state.store.acting_as(admin.id);
+    let mut account = store.get_account(id).await?;
+    if let Some(password) = &change.password {
+        account = store.set_password(id, &hash_password(password)).await?;
+        tracing::info!(account_id = id, by = admin.id, "password reset by an admin");
+    }
+    if let Some(disabled) = change.disabled {
+        account = store.set_account_disabled(id, disabled).await?;
+        tracing::info!(
+            account_id = id,
+            by = admin.id,
+            disabled,
+            "account access changed"
+        );
+    }
+    Ok(account)
+}
+
+/// `PATCH /api/v1/accounts/{id}` (admins): disable or re-enable an account, or reset its
+/// password. An admin cannot disable their own account (422, field `disabled`).
+pub async fn update(
+    State(state): State<AppState>,
+    User(user): User,
+    Id(id): Id,
+    Json(change): Json<AccountChange>,
+) -> ApiResult<axum::Json<Account>> {
+    require_admin(&user)?;
+    change.validate(user.id, id)?;
+    Ok(axum::Json(apply_change(&state, &user, id, &change).await?))
 }
 
 /// `GET /api/v1/audit` (admins): every change, who made it and when, newest first.

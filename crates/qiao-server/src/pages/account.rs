@@ -51,6 +51,10 @@ pub async fn login_form(v: Visitor, Query(p): Query<NextParam>) -> Response {
 }
 
 /// `POST /login`
+///
+/// A disabled account gets the same "用户名或密码错误" as a wrong password: the store does not
+/// find disabled accounts for signing in. See [`crate::api::accounts::create_token`] for why
+/// that is safer than saying the account is disabled.
 pub async fn login(
     State(state): State<AppState>,
     v: Visitor,

@@ -1,18 +1,21 @@
 //! Admin pages: `GET /admin` (accounts, and a form to create one), `POST /admin/accounts`,
+//! `POST /admin/accounts/{id}` (role and organisation), `POST /admin/accounts/{id}/disable`
+//! and `/enable` (a staff member who left), `POST /admin/accounts/{id}/password` (reset it),
 //! and `GET /admin/audit` (every change: who, what, when). Admins only.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use qiao_domain::{FieldError, Invalid, NewAccount, Role};
+use qiao_domain::{AccountChange, FieldError, Invalid, NewAccount, Role};
 use qiao_store::Page;
 use serde::Deserialize;
 
 use super::form::{FormData, Plain, Shown};
 use super::messages::zh_message;
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
+use crate::api::accounts::apply_change;
 use crate::auth::hash_password;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
 fn require_admin(v: &Visitor) -> PageResult<qiao_domain::Account> {
@@ -44,6 +47,12 @@ pub struct AccountRow {
     org_name: String,
     credit_code: String,
     roles: Vec<(&'static str, &'static str, bool)>,
+    /// `已停用（日期）` when disabled, empty while in use.
+    disabled: String,
+    /// The signed-in admin's own row (it has no disable button).
+    is_self: bool,
+    /// A problem with this row's disable or password form, shown beside it.
+    error: Option<String>,
 }
 
 #[derive(Template)]
@@ -62,8 +71,10 @@ async fn render(
     form: &FormData,
     errors: &[FieldError],
     message: Option<String>,
+    row_error: Option<(i64, String)>,
 ) -> PageResult<Response> {
     let l = v.ctx.l;
+    let me = v.ctx.user.as_ref().map(|u| u.id);
     let paged = state
         .store
         .list_accounts(Page {
@@ -87,6 +98,21 @@ async fn render(
                 .into_iter()
                 .map(|r| (r.as_str(), l.role(&r), r == a.role))
                 .collect(),
+            disabled: a
+                .disabled_at
+                .map(|t| {
+                    let day = (t + chrono::Duration::hours(8)).format("%Y-%m-%d");
+                    match l {
+                        Lang::Zh => format!("已停用（{day}）"),
+                        Lang::En => format!("Disabled ({day})"),
+                    }
+                })
+                .unwrap_or_default(),
+            is_self: me == Some(a.id),
+            error: row_error
+                .as_ref()
+                .filter(|(id, _)| *id == a.id)
+                .map(|(_, m)| m.clone()),
             username: a.username,
             display_name: a.display_name,
         });
@@ -138,10 +164,39 @@ async fn render(
     }))
 }
 
+/// What `GET /admin` was sent back with after a change.
+#[derive(Debug, Default, Deserialize)]
+pub struct AdminParams {
+    /// The account whose password was just reset.
+    reset: Option<i64>,
+}
+
 /// `GET /admin`
-pub async fn accounts(State(state): State<AppState>, v: Visitor) -> PageResult<Response> {
+pub async fn accounts(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(p): Query<AdminParams>,
+) -> PageResult<Response> {
     require_admin(&v)?;
-    render(&state, &v, &FormData::default(), &[], None).await
+    let message = match p.reset {
+        Some(id) => state
+            .store
+            .get_account(id)
+            .await
+            .ok()
+            .map(|a| match v.ctx.l {
+                Lang::Zh => format!(
+                    "已重置 {} 的密码；其登录会话和 API 令牌已全部失效。",
+                    a.username
+                ),
+                Lang::En => format!(
+                    "The password of {} was reset; its sessions and API tokens no longer work.",
+                    a.username
+                ),
+            }),
+        None => None,
+    };
+    render(&state, &v, &FormData::default(), &[], message, None).await
 }
 
 /// `POST /admin/accounts`
@@ -197,7 +252,7 @@ pub async fn create_account(
         }));
     }
     if !errors.is_empty() {
-        return render(&state, &v, &form, &errors, None).await;
+        return render(&state, &v, &form, &errors, None, None).await;
     }
     match state
         .store
@@ -215,7 +270,7 @@ pub async fn create_account(
                     .t("该用户名已被使用。", "this username is taken")
                     .into(),
             }];
-            render(&state, &v, &form, &taken, None).await
+            render(&state, &v, &form, &taken, None, None).await
         }
         Err(e) => Err(v.error(e)),
     }
@@ -266,7 +321,7 @@ pub async fn update_account(
         _ => None,
     };
     if let Some(message) = problem {
-        return render(&state, &v, &FormData::default(), &[], Some(message)).await;
+        return render(&state, &v, &FormData::default(), &[], Some(message), None).await;
     }
     let role = role.expect("checked above");
     state
@@ -276,6 +331,106 @@ pub async fn update_account(
         .await
         .map_err(|e| v.error(e))?;
     Ok(see_other(&format!("/admin#account-{id}")))
+}
+
+/// `POST /admin/accounts/{id}/disable`: the account can no longer sign in, and its sessions
+/// and API tokens stop working at once. An admin cannot disable their own account.
+pub async fn disable_account(
+    State(state): State<AppState>,
+    v: Visitor,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::Form(form): axum::Form<FormData>,
+) -> PageResult<Response> {
+    let change = AccountChange {
+        disabled: Some(true),
+        password: None,
+    };
+    change_account(&state, &v, id, &form, &change).await
+}
+
+/// `POST /admin/accounts/{id}/enable`: the account may sign in again (with no session or
+/// token from before it was disabled).
+pub async fn enable_account(
+    State(state): State<AppState>,
+    v: Visitor,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::Form(form): axum::Form<FormData>,
+) -> PageResult<Response> {
+    let change = AccountChange {
+        disabled: Some(false),
+        password: None,
+    };
+    change_account(&state, &v, id, &form, &change).await
+}
+
+/// `POST /admin/accounts/{id}/password`: sets the password the admin typed (as long as
+/// registration asks for) and signs the account out everywhere.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    v: Visitor,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::Form(form): axum::Form<FormData>,
+) -> PageResult<Response> {
+    let change = AccountChange {
+        disabled: None,
+        password: Some(form.get("password").unwrap_or("").to_string()),
+    };
+    change_account(&state, &v, id, &form, &change).await
+}
+
+/// Checks and applies one of the access changes above; a problem is shown beside the row's
+/// forms, in the visitor's language.
+async fn change_account(
+    state: &AppState,
+    v: &Visitor,
+    id: i64,
+    form: &FormData,
+    change: &AccountChange,
+) -> PageResult<Response> {
+    v.check_csrf(form.csrf())?;
+    let admin = require_admin(v)?;
+    let l = v.ctx.l;
+    if let Err(Invalid(errors)) = change.validate(admin.id, id) {
+        let message = errors
+            .iter()
+            .map(|e| {
+                let text = match l {
+                    Lang::Zh => zh_message(&e.message),
+                    Lang::En => e.message.clone(),
+                };
+                if e.field == "password" {
+                    format!("{}{}", l.t("新密码：", "New password: "), text)
+                } else {
+                    text
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        return render(
+            state,
+            v,
+            &FormData::default(),
+            &[],
+            None,
+            Some((id, message)),
+        )
+        .await;
+    }
+    match apply_change(state, &admin, id, change).await {
+        Ok(_) if change.password.is_some() && id == admin.id => {
+            // Resetting one's own password ended this session too.
+            Ok(see_other("/login?next=/admin"))
+        }
+        Ok(_) if change.password.is_some() => {
+            Ok(see_other(&format!("/admin?reset={id}#account-{id}")))
+        }
+        Ok(_) => Ok(see_other(&format!("/admin#account-{id}"))),
+        Err(qiao_store::StoreError::NotFound { .. }) => Err(v.error(ApiError::new(
+            Code::NotFound,
+            l.t("没有这个账号。", "No such account."),
+        ))),
+        Err(e) => Err(v.error(e)),
+    }
 }
 
 #[derive(Template)]

@@ -51,6 +51,12 @@ pub fn zh_message(m: &str) -> String {
             .unwrap_or("8");
         return format!("太短，至少 {n} 个字符");
     }
+    if m == "you cannot disable your own account; ask another admin" {
+        return "不能停用自己的账号，请由另一位管理员操作".into();
+    }
+    if m.starts_with("nothing to change: give `disabled`") {
+        return "没有要修改的内容：请选择停用或启用，或填写新密码".into();
+    }
     if m.contains("must be 3-40 characters of letters, digits") {
         return "须为 3-40 位字母、数字或 _ - .".into();
     }
@@ -298,6 +304,8 @@ mod tests {
             "names no region or year; give `region` and `year`",
             "every chosen figure is already a target of that region and year",
             "the document states no target; choose figures by index or enter targets by hand",
+            "you cannot disable your own account; ask another admin",
+            "nothing to change: give `disabled` (true or false) or a new `password`",
         ] {
             let zh = zh_message(m);
             assert!(
