@@ -92,6 +92,13 @@ pub async fn start(state: &AppState, setup: SemanticSetup) {
     }
 }
 
+/// Records that semantic matching was switched off by the operator (`--lexical-only`).
+pub fn switched_off(state: &AppState, why: &str) {
+    state.semantic.set(SemanticState::Off {
+        note: format!("semantic matching is off: {why}; to turn it on, restart `qiao serve` without it"),
+    });
+}
+
 async fn prepare(state: &AppState, s: &SemanticSetup) -> Result<(), String> {
     let dir = s.model_dir.clone();
     let status = blocking(move || setup::status(&dir).map_err(|e| e.to_string())).await?;

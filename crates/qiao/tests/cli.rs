@@ -1,5 +1,7 @@
 //! The built `qiao` binary, driven as a user would: import, export, backup, restore, check,
-//! and a server killed with SIGKILL in the middle of a bulk import.
+//! a server killed with SIGKILL in the middle of a bulk import, and semantic matching turned
+//! on by `serve` itself (vectors computed in the background, kept across a restart, read by
+//! `qiao match`).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -460,10 +462,16 @@ struct Server {
     addr: String,
 }
 
+/// A server on words alone (the crash tests are about the store and the word index).
 fn start_server(q: &Qiao) -> Server {
+    start_server_with(q, &["--lexical-only"])
+}
+
+fn start_server_with(q: &Qiao, extra: &[&str]) -> Server {
     let mut child = q
         .cmd()
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -700,4 +708,120 @@ fn the_document_import_benchmark_stores_and_indexes_every_copy() {
     assert!(r["total_s"].as_f64().unwrap() >= r["import_s"].as_f64().unwrap());
     // It worked on a scratch database, not the data directory.
     assert!(!q.path("data").join("qiao.db").exists());
+}
+
+/// The model directory the tests use (scripts/test fetches it there).
+fn model_dir() -> PathBuf {
+    std::env::var_os("QIAO_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/model")))
+}
+
+fn wait_for_vectors(server: &Server, want: u64) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    loop {
+        let (_, s) = get_json(&server.addr, "/api/v1/search/status");
+        if s["semantic"]["in_use"] == true && s["semantic"]["embedded"] == want {
+            return s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "vectors never caught up: {s}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn serve_turns_meaning_on_keeps_the_vectors_and_match_reads_them() {
+    let q = Qiao::new();
+    let file = q.path("few.jsonl");
+    let rows = [
+        r#"{"kind":"organisation","org_kind":"university","name":"测试大学","credit_code":"123100004250061179"}"#,
+        r#"{"kind":"achievement","owner":"123100004250061179","title":"基于相变材料的动力电池热管理系统","summary":"在电池模组间填充复合相变材料，吸收高温环境下电芯产生的热量，缩小电芯间温差，无需改动电池包结构。"}"#,
+        r#"{"kind":"achievement","owner":"123100004250061179","title":"水稻病虫害图像识别方法","summary":"利用卷积神经网络识别稻飞虱、稻瘟病等病虫害，指导精准施药。"}"#,
+        r#"{"kind":"achievement","owner":"123100004250061179","title":"高强度铝合金焊接工艺","summary":"一种搅拌摩擦焊工艺参数优化方法，提高焊缝强度。"}"#,
+    ];
+    std::fs::write(&file, rows.join("\n")).unwrap();
+    q.ok(&["import", "listings", file.to_str().unwrap()]);
+    let model = model_dir();
+    let model = model.to_str().unwrap();
+
+    let mut server = start_server_with(&q, &["--model-dir", model]);
+    let status = wait_for_vectors(&server, 3);
+    assert_eq!(status["semantic"]["state"], "on", "{status}");
+    let prose = percent_encode("储能柜夏天电芯温差大，电池包发烫，想找不大改结构的办法");
+    let (code, r) = get_json(&server.addr, &format!("/api/v1/search?q={prose}&type=achievement"));
+    assert_eq!(code, 200, "{r}");
+    assert_eq!(r["ranker"], "hybrid", "{r}");
+    assert!(r["hits"][0]["title"].as_str().unwrap().contains("相变材料"), "{r}");
+    let names: Vec<&str> = r["hits"][0]["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"semantic"), "{names:?}");
+
+    // While the server runs, `qiao match` reads its vectors (never writes them).
+    let out = q.ok(&[
+        "match",
+        "储能柜夏天电芯温差大，电池包发烫，想找不大改结构的办法",
+        "--type",
+        "achievement",
+        "--json",
+        "--model-dir",
+        model,
+    ]);
+    let m: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(m["ranker"], "hybrid", "{m}");
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    // Restarted: the vectors are read back, not computed again.
+    let mut server = start_server_with(&q, &["--model-dir", model]);
+    let started = std::time::Instant::now();
+    wait_for_vectors(&server, 3);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "vectors were recomputed after a restart"
+    );
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    // Without the model and without pip to fetch it, serve says why meaning is off and how to
+    // turn it on, and search works on words.
+    let mut child = q
+        .cmd()
+        .env("PATH", "/nonexistent")
+        .args(["serve", "--listen", "127.0.0.1:0", "--model-dir"])
+        .arg(q.path("no-model"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "the server exited");
+        if let Some(a) = line.trim().split("http://").nth(1) {
+            break a.to_string();
+        }
+    };
+    let mut server = Server { child, addr };
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        let (_, s) = get_json(&server.addr, "/api/v1/search/status");
+        if s["semantic"]["state"] == "off" {
+            break s;
+        }
+        assert!(std::time::Instant::now() < deadline, "{s}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status["semantic"]["note"].as_str().unwrap().contains("qiao model setup"), "{status}");
+    let (code, r) = get_json(&server.addr, &format!("/api/v1/search?q={prose}&type=achievement"));
+    assert_eq!((code, r["ranker"].as_str()), (200, Some("lexical")), "{r}");
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
 }

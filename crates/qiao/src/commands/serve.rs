@@ -38,7 +38,10 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         fetch: true,
     };
     if args.lexical_only {
-        println!("semantic matching off (--lexical-only): matching on words alone");
+        // Logged, not printed: the listening line above is the last thing written to stdout
+        // (a supervisor may stop reading it there).
+        tracing::info!("semantic matching off (--lexical-only): matching on words alone");
+        qiao_server::semantic::switched_off(&state, "started with --lexical-only");
     } else {
         let state = state.clone();
         tokio::spawn(async move { qiao_server::semantic::start(&state, setup).await });
