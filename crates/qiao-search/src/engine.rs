@@ -387,11 +387,13 @@ impl Engine {
         let mut neighbours = Vec::new();
         if let (Some(v), Some(s)) = (&query_vector, semantic) {
             let kinds: Vec<u8> = filters.kinds.iter().map(|k| kind_code(*k) as u8).collect();
-            neighbours = s.vectors().nearest(v, crate::engine::POOL, |entity, id, kind| {
-                entity == Entity::Listing
-                    && (kinds.is_empty() || kinds.contains(&kind))
-                    && !filters.exclude_ids.contains(&id)
-            });
+            neighbours = s
+                .vectors()
+                .nearest(v, crate::engine::POOL, |entity, id, kind| {
+                    entity == Entity::Listing
+                        && (kinds.is_empty() || kinds.contains(&kind))
+                        && !filters.exclude_ids.contains(&id)
+                });
             ids.extend(neighbours.iter().map(|n| n.id as i64));
         }
         ids.sort_unstable();
@@ -449,7 +451,9 @@ impl Engine {
                 .collect();
             (Route::Hybrid, relevance)
         };
-        let ranked = rank(profile, relevance, |id| records.get(&id).map(|r| &r.listing));
+        let ranked = rank(profile, relevance, |id| {
+            records.get(&id).map(|r| &r.listing)
+        });
         let matched = ranked.len();
         let hits = ranked
             .into_iter()

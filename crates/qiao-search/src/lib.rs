@@ -30,6 +30,6 @@ pub use engine::{DocumentHit, DocumentResults, Engine, Explainer, Hit, Results, 
 pub use error::{Error, Result};
 pub use follow::Follower;
 pub use fuse::Route;
+pub use index::{Batch, Candidate, FieldWeights, Filters, SearchIndex, TermCaps};
 pub use semantic::Semantic;
 pub use vectors::VectorIndex;
-pub use index::{Batch, Candidate, FieldWeights, Filters, SearchIndex, TermCaps};

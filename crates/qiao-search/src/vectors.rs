@@ -276,7 +276,8 @@ impl VectorIndex {
             .iter()
             .zip(&inner.kinds)
             .filter(|(k, kind)| {
-                matches!(k, Some((Entity::Listing, _))) && (kinds.is_empty() || kinds.contains(kind))
+                matches!(k, Some((Entity::Listing, _)))
+                    && (kinds.is_empty() || kinds.contains(kind))
             })
             .count()
     }
@@ -612,7 +613,11 @@ mod tests {
         )
         .unwrap();
         let q = unit(&[1.0, 0.05, 0.0]);
-        let ids: Vec<u64> = idx.nearest(&q, 2, |_, _, _| true).iter().map(|n| n.id).collect();
+        let ids: Vec<u64> = idx
+            .nearest(&q, 2, |_, _, _| true)
+            .iter()
+            .map(|n| n.id)
+            .collect();
         assert_eq!(ids, vec![1, 2]);
         let ids: Vec<u64> = idx
             .nearest(&q, 2, |_, id, _| id != 1)
@@ -628,18 +633,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let idx = VectorIndex::open(dir.path(), 3).unwrap();
-            idx.apply(&[], vec![entry(1, &[1.0, 0.0, 0.0]), entry(2, &[0.0, 1.0, 0.0])], 7)
-                .unwrap();
+            idx.apply(
+                &[],
+                vec![entry(1, &[1.0, 0.0, 0.0]), entry(2, &[0.0, 1.0, 0.0])],
+                7,
+            )
+            .unwrap();
             let mut with_query = entry(3, &[0.0, 0.0, 1.0]);
             with_query.query = Some(unit(&[0.0, 1.0, 1.0]));
-            idx.apply(&[(Entity::Listing, 1)], vec![with_query], 9).unwrap();
+            idx.apply(&[(Entity::Listing, 1)], vec![with_query], 9)
+                .unwrap();
         }
         // A crash in the middle of the next batch: a record written, no position after it.
         let log = dir.path().join(LOG);
         let len_before = std::fs::metadata(&log).unwrap().len();
         {
             let mut f = OpenOptions::new().append(true).open(&log).unwrap();
-            f.write_all(&[UPSERT, 1, 4, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0]).unwrap();
+            f.write_all(&[UPSERT, 1, 4, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0])
+                .unwrap();
         }
         let idx = VectorIndex::open(dir.path(), 3).unwrap();
         assert_eq!(idx.reached(), 9);
@@ -649,7 +660,8 @@ mod tests {
         assert!(idx.query_of(3).is_some());
         assert_eq!(std::fs::metadata(&log).unwrap().len(), len_before);
         // And it keeps appending after the cut.
-        idx.apply(&[], vec![entry(4, &[1.0, 1.0, 0.0])], 11).unwrap();
+        idx.apply(&[], vec![entry(4, &[1.0, 1.0, 0.0])], 11)
+            .unwrap();
         drop(idx);
         let idx = VectorIndex::open(dir.path(), 3).unwrap();
         assert_eq!((idx.len(), idx.reached()), (3, 11));
@@ -663,7 +675,11 @@ mod tests {
         assert!(matches!(VectorIndex::open(dir.path(), 3), Err(Error::Busy)));
         let snapshot = VectorIndex::open_read_only(dir.path(), 3);
         assert_eq!((snapshot.len(), snapshot.reached()), (1, 5));
-        assert!(snapshot.apply(&[], vec![entry(2, &[0.0, 1.0, 0.0])], 6).is_ok());
+        assert!(
+            snapshot
+                .apply(&[], vec![entry(2, &[0.0, 1.0, 0.0])], 6)
+                .is_ok()
+        );
         // The snapshot writes nothing: the log still holds one vector.
         drop(v);
         let reopened = VectorIndex::open(dir.path(), 3).unwrap();
@@ -687,8 +703,15 @@ mod tests {
         {
             let idx = VectorIndex::open(dir.path(), 3).unwrap();
             for round in 0..600 {
-                idx.apply(&[], vec![entry(1, &[1.0, round as f32, 0.0]), entry(2, &[0.0, 1.0, 0.0])], round)
-                    .unwrap();
+                idx.apply(
+                    &[],
+                    vec![
+                        entry(1, &[1.0, round as f32, 0.0]),
+                        entry(2, &[0.0, 1.0, 0.0]),
+                    ],
+                    round,
+                )
+                .unwrap();
             }
         }
         let big = std::fs::metadata(dir.path().join(LOG)).unwrap().len();
@@ -696,7 +719,10 @@ mod tests {
         let small = std::fs::metadata(dir.path().join(LOG)).unwrap().len();
         assert!(small < big / 100, "{small} vs {big}");
         assert_eq!((idx.len(), idx.reached()), (2, 599));
-        assert_eq!(idx.passage(Entity::Listing, 1).unwrap(), unit(&[1.0, 599.0, 0.0]));
+        assert_eq!(
+            idx.passage(Entity::Listing, 1).unwrap(),
+            unit(&[1.0, 599.0, 0.0])
+        );
         idx.clear().unwrap();
         drop(idx);
         assert_eq!(VectorIndex::open(dir.path(), 3).unwrap().len(), 0);

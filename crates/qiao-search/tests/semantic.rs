@@ -30,7 +30,9 @@ fn model() -> Arc<Model> {
                     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/model")
                 });
             Arc::new(Model::load(&dir).unwrap_or_else(|e| {
-                panic!("{e}\n(run `cargo run -p qiao -- model setup`, or scripts/test which does it)")
+                panic!(
+                    "{e}\n(run `cargo run -p qiao -- model setup`, or scripts/test which does it)"
+                )
             }))
         })
         .clone()
@@ -68,35 +70,55 @@ async fn setup() -> Setup {
         "summary": "在电池模组间填充复合相变材料，吸收充放电和高温环境下电芯产生的热量，降低模组最高温度并缩小电芯间温差，无需改动电池包结构即可加装。",
         "discipline": "新能源",
     })).await;
-    add(&store, Kind::Achievement, json!({
-        "title": "水稻病虫害图像识别方法",
-        "summary": "利用卷积神经网络识别稻飞虱、稻瘟病等病虫害，指导精准施药。",
-        "discipline": "农业",
-    })).await;
-    add(&store, Kind::Achievement, json!({
-        "title": "高强度铝合金焊接工艺",
-        "summary": "一种搅拌摩擦焊工艺参数优化方法，提高焊缝强度。",
-        "discipline": "先进制造",
-    })).await;
-    add(&store, Kind::Achievement, json!({
-        "title": "未公开的电池草稿",
-        "summary": "电池散热草稿",
-        "status": "draft",
-    })).await;
+    add(
+        &store,
+        Kind::Achievement,
+        json!({
+            "title": "水稻病虫害图像识别方法",
+            "summary": "利用卷积神经网络识别稻飞虱、稻瘟病等病虫害，指导精准施药。",
+            "discipline": "农业",
+        }),
+    )
+    .await;
+    add(
+        &store,
+        Kind::Achievement,
+        json!({
+            "title": "高强度铝合金焊接工艺",
+            "summary": "一种搅拌摩擦焊工艺参数优化方法，提高焊缝强度。",
+            "discipline": "先进制造",
+        }),
+    )
+    .await;
+    add(
+        &store,
+        Kind::Achievement,
+        json!({
+            "title": "未公开的电池草稿",
+            "summary": "电池散热草稿",
+            "status": "draft",
+        }),
+    )
+    .await;
     let demand = add(&store, Kind::Demand, json!({
         "title": "夏天电池包发烫怎么办",
         "description": "我们的储能柜夏天运行时电池包发烫，电芯之间温差大，影响寿命，想找不大改结构的办法。",
         "discipline": "新能源",
     })).await;
     let dir = tempfile::tempdir().unwrap();
-    let follower = Follower::new(store.clone(), Arc::new(SearchIndex::open(dir.path()).unwrap()))
-        .await
-        .unwrap();
+    let follower = Follower::new(
+        store.clone(),
+        Arc::new(SearchIndex::open(dir.path()).unwrap()),
+    )
+    .await
+    .unwrap();
     follower.catch_up().await.unwrap();
     std::mem::forget(dir);
     let vectors_dir = tempfile::tempdir().unwrap();
     let vectors = Arc::new(VectorIndex::open(vectors_dir.path(), Model::DIM).unwrap());
-    let semantic = Semantic::new(store.clone(), vectors, model()).await.unwrap();
+    let semantic = Semantic::new(store.clone(), vectors, model())
+        .await
+        .unwrap();
     semantic.catch_up().await.unwrap();
     let engine = Engine::new(store.clone(), follower);
     engine.enable_semantic(semantic.clone());
@@ -134,7 +156,12 @@ async fn vectors_follow_the_feed_and_survive_a_restart() {
     assert!(v.contains(Entity::Listing, s.pcm));
 
     // Deleted in the store: gone from the vectors after the next round.
-    let gone = add(&s.store, Kind::Achievement, json!({"title": "临时成果", "summary": "稍后删除"})).await;
+    let gone = add(
+        &s.store,
+        Kind::Achievement,
+        json!({"title": "临时成果", "summary": "稍后删除"}),
+    )
+    .await;
     s.semantic.catch_up().await.unwrap();
     assert!(v.contains(Entity::Listing, gone));
     s.store.delete_listing(gone as i64).await.unwrap();
@@ -149,10 +176,15 @@ async fn vectors_follow_the_feed_and_survive_a_restart() {
         VectorIndex::open(s.vectors_dir.path(), Model::DIM),
         Err(qiao_search::Error::Busy)
     ));
-    let reopened = Arc::new(VectorIndex::open_read_only(s.vectors_dir.path(), Model::DIM));
+    let reopened = Arc::new(VectorIndex::open_read_only(
+        s.vectors_dir.path(),
+        Model::DIM,
+    ));
     assert_eq!((reopened.len(), reopened.reached()), (4, reached));
     assert_eq!(reopened.passage(Entity::Listing, s.pcm).unwrap(), before);
-    let again = Semantic::new(s.store.clone(), reopened, model()).await.unwrap();
+    let again = Semantic::new(s.store.clone(), reopened, model())
+        .await
+        .unwrap();
     assert_eq!(again.catch_up().await.unwrap(), 0, "nothing left to embed");
 }
 
@@ -198,7 +230,10 @@ async fn matching_a_demand_uses_its_stored_meaning() {
     assert_eq!(r.ranker, Route::Hybrid);
     assert_eq!(r.hits[0].id as u64, s.pcm, "{:#?}", r.hits);
     assert!(r.hits[0].signals.iter().any(|x| x.name == "semantic"));
-    assert!(r.hits.iter().all(|h| h.id as u64 != s.demand), "not its own match");
+    assert!(
+        r.hits.iter().all(|h| h.id as u64 != s.demand),
+        "not its own match"
+    );
 }
 
 #[tokio::test]
@@ -220,7 +255,11 @@ async fn titles_and_terms_stay_lexical_and_so_does_an_engine_without_the_model()
         .await
         .unwrap();
     assert_eq!(r.ranker, Route::Lexical);
-    assert!(r.hits.iter().all(|h| h.signals.iter().all(|x| x.name != "semantic")));
+    assert!(
+        r.hits
+            .iter()
+            .all(|h| h.signals.iter().all(|x| x.name != "semantic"))
+    );
 }
 
 #[tokio::test]
@@ -233,21 +272,49 @@ async fn meaning_waits_until_most_records_have_a_vector() {
     };
     // Records the lexical index has but the vectors do not yet: 4 of 34 embedded.
     for i in 0..30 {
-        add(&s.store, Kind::Achievement, json!({
-            "title": format!("待嵌入的成果 {i}"),
-            "summary": "一种绿茶揉捻与烘干的加工工艺",
-        }))
+        add(
+            &s.store,
+            Kind::Achievement,
+            json!({
+                "title": format!("待嵌入的成果 {i}"),
+                "summary": "一种绿茶揉捻与烘干的加工工艺",
+            }),
+        )
         .await;
     }
     s.engine.follower().catch_up().await.unwrap();
-    let r = s.engine.search(&request(prose, only_achievements())).await.unwrap();
-    assert_eq!(r.ranker, Route::Lexical, "a semantic list over 12 % of the records");
+    let r = s
+        .engine
+        .search(&request(prose, only_achievements()))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.ranker,
+        Route::Lexical,
+        "a semantic list over 12 % of the records"
+    );
     assert!(s.engine.semantic_ready().is_none());
-    assert!(r.hits.iter().all(|h| h.signals.iter().all(|x| x.name != "semantic")));
+    assert!(
+        r.hits
+            .iter()
+            .all(|h| h.signals.iter().all(|x| x.name != "semantic"))
+    );
 
     // Once the vectors have caught up, meaning is back.
     s.semantic.catch_up().await.unwrap();
     assert!(s.engine.semantic_ready().is_some());
-    let r = s.engine.search(&request(prose, only_achievements())).await.unwrap();
-    assert_eq!(r.ranker, Route::Hybrid, "{:#?}", r.hits.iter().map(|h| (&h.title, h.score)).collect::<Vec<_>>());
+    let r = s
+        .engine
+        .search(&request(prose, only_achievements()))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.ranker,
+        Route::Hybrid,
+        "{:#?}",
+        r.hits
+            .iter()
+            .map(|h| (&h.title, h.score))
+            .collect::<Vec<_>>()
+    );
 }

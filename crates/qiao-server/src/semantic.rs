@@ -95,7 +95,9 @@ pub async fn start(state: &AppState, setup: SemanticSetup) {
 /// Records that semantic matching was switched off by the operator (`--lexical-only`).
 pub fn switched_off(state: &AppState, why: &str) {
     state.semantic.set(SemanticState::Off {
-        note: format!("semantic matching is off: {why}; to turn it on, restart `qiao serve` without it"),
+        note: format!(
+            "semantic matching is off: {why}; to turn it on, restart `qiao serve` without it"
+        ),
     });
 }
 

@@ -751,10 +751,16 @@ fn serve_turns_meaning_on_keeps_the_vectors_and_match_reads_them() {
     let status = wait_for_vectors(&server, 3);
     assert_eq!(status["semantic"]["state"], "on", "{status}");
     let prose = percent_encode("储能柜夏天电芯温差大，电池包发烫，想找不大改结构的办法");
-    let (code, r) = get_json(&server.addr, &format!("/api/v1/search?q={prose}&type=achievement"));
+    let (code, r) = get_json(
+        &server.addr,
+        &format!("/api/v1/search?q={prose}&type=achievement"),
+    );
     assert_eq!(code, 200, "{r}");
     assert_eq!(r["ranker"], "hybrid", "{r}");
-    assert!(r["hits"][0]["title"].as_str().unwrap().contains("相变材料"), "{r}");
+    assert!(
+        r["hits"][0]["title"].as_str().unwrap().contains("相变材料"),
+        "{r}"
+    );
     let names: Vec<&str> = r["hits"][0]["signals"]
         .as_array()
         .unwrap()
@@ -819,8 +825,17 @@ fn serve_turns_meaning_on_keeps_the_vectors_and_match_reads_them() {
         assert!(std::time::Instant::now() < deadline, "{s}");
         std::thread::sleep(Duration::from_millis(100));
     };
-    assert!(status["semantic"]["note"].as_str().unwrap().contains("qiao model setup"), "{status}");
-    let (code, r) = get_json(&server.addr, &format!("/api/v1/search?q={prose}&type=achievement"));
+    assert!(
+        status["semantic"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("qiao model setup"),
+        "{status}"
+    );
+    let (code, r) = get_json(
+        &server.addr,
+        &format!("/api/v1/search?q={prose}&type=achievement"),
+    );
     assert_eq!((code, r["ranker"].as_str()), (200, Some("lexical")), "{r}");
     server.child.kill().unwrap();
     server.child.wait().unwrap();

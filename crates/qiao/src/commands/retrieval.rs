@@ -15,16 +15,16 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use qiao_domain::{Kind, Status};
 use qiao_search::document::{Facets, IndexDoc, Texts};
-use qiao_search::eval::{self, CorpusDoc, EvalQuery};
 use qiao_search::engine::POOL;
+use qiao_search::eval::{self, CorpusDoc, EvalQuery};
 use qiao_search::fuse::{self, Route, Source};
 use qiao_search::semantic;
 use qiao_search::vectors::{Entity, Entry, Neighbour};
 use qiao_search::{Candidate, Filters, QueryTerms, SearchIndex, VectorIndex};
-use sha2::{Digest, Sha256};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::cli::{RetrievalArgs, ScaleArgs, TuningArgs};
 
@@ -140,7 +140,11 @@ impl Meaning {
                     passages.len() as f64 / start.elapsed().as_secs_f64()
                 );
                 std::fs::create_dir_all(&cache_dir)?;
-                let bytes: Vec<u8> = rows.iter().flatten().flat_map(|x| x.to_le_bytes()).collect();
+                let bytes: Vec<u8> = rows
+                    .iter()
+                    .flatten()
+                    .flat_map(|x| x.to_le_bytes())
+                    .collect();
                 std::fs::write(&file, bytes)
                     .with_context(|| format!("writing {}", file.display()))?;
                 rows
@@ -188,10 +192,7 @@ fn rank_query(
             .iter()
             .map(|c| (c.id, c.lexical))
             .collect()),
-        ("semantic", Some(m)) => Ok(nearest(m, depth)
-            .iter()
-            .map(|n| (n.id, n.cosine))
-            .collect()),
+        ("semantic", Some(m)) => Ok(nearest(m, depth).iter().map(|n| (n.id, n.cosine)).collect()),
         ("hybrid", Some(m)) => {
             let pool = depth.max(POOL);
             let lex = lexical(q, pool)?;

@@ -52,7 +52,8 @@ async fn enable_semantic(
     engine: &Engine,
     model_dir: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let vectors = VectorIndex::open_read_only(&cli.data_dir.join("vectors"), qiao_embed::Model::DIM);
+    let vectors =
+        VectorIndex::open_read_only(&cli.data_dir.join("vectors"), qiao_embed::Model::DIM);
     let indexed = engine.follower().index().num_docs();
     if !qiao_search::semantic::covers(vectors.len() as u64, indexed) {
         eprintln!(
