@@ -15,7 +15,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, Slice};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 
 use crate::container::{Container, DType, Q4_BLOCK_BYTES};
@@ -117,6 +117,14 @@ impl Model {
                 "hidden width {} (this build embeds into {} dimensions)",
                 h.hidden,
                 Self::DIM
+            )));
+        }
+        if h.heads * vecmath::HEAD != h.hidden {
+            return Err(Error::Unsupported(format!(
+                "{} attention heads over {} dimensions (this build runs heads {} wide)",
+                h.heads,
+                h.hidden,
+                vecmath::HEAD
             )));
         }
         let (d, ff) = (h.hidden, h.ff);
@@ -270,21 +278,26 @@ impl Model {
         let (w, b) = &self.emb_ln;
         vecmath::layer_norm_rows(x.as_slice_mut().expect("row-major"), w, b, self.eps);
 
-        let head_dim = d / self.heads;
-        let scale = 1.0 / (head_dim as f32).sqrt();
+        let scale = 1.0 / (vecmath::HEAD as f32).sqrt();
         let mut ctx = Array2::<f32>::zeros((m, d));
-        let mut scores = Array2::<f32>::zeros((m, m));
         for layer in &self.layers {
             let qkv = self.linear(x.view(), &layer.qkv_w, &layer.qkv_b);
-            for h in 0..self.heads {
-                let q = cols(&qkv, h * head_dim, head_dim);
-                let k = cols(&qkv, d + h * head_dim, head_dim);
-                let v = cols(&qkv, 2 * d + h * head_dim, head_dim);
-                ndarray::linalg::general_mat_mul(scale, &q, &k.t(), 0.0, &mut scores);
-                vecmath::softmax_rows(scores.as_slice_mut().expect("row-major"), m);
-                let mut out =
-                    ctx.slice_axis_mut(Axis(1), Slice::from(h * head_dim..(h + 1) * head_dim));
-                ndarray::linalg::general_mat_mul(1.0, &scores, &v, 0.0, &mut out);
+            let qkv = qkv.as_slice().expect("row-major");
+            // Heads are independent: rayon spreads them over the cores for a single text and
+            // keeps them on the passage's own thread inside a batch.
+            let heads: Vec<Vec<f32>> = (0..self.heads)
+                .into_par_iter()
+                .map(|h| vecmath::attention_head(qkv, m, d, h, scale))
+                .collect();
+            for (h, out) in heads.iter().enumerate() {
+                for (row, o) in ctx
+                    .rows_mut()
+                    .into_iter()
+                    .zip(out.chunks_exact(vecmath::HEAD))
+                {
+                    let row = row.into_slice().expect("row-major");
+                    row[h * vecmath::HEAD..(h + 1) * vecmath::HEAD].copy_from_slice(o);
+                }
             }
             let mut attn = self.linear(ctx.view(), &layer.ao_w, &layer.ao_b);
             residual_norm(&mut attn, &x, &layer.aln, self.eps);
@@ -308,12 +321,6 @@ impl Model {
         split_product(self.kernel, &xq, w, 0..w.rows() / PANEL, b, y.view_mut());
         y
     }
-}
-
-/// Columns `start..start + n` of `a` (ndarray's `s!` macro cannot be used: it carries an
-/// `allow(unsafe_code)` that the workspace's `forbid` rejects).
-fn cols(a: &Array2<f32>, start: usize, n: usize) -> ArrayView2<'_, f32> {
-    a.slice_axis(Axis(1), Slice::from(start..start + n))
 }
 
 /// Fills `y` with the outputs of `panels`. Large products are split over panels into two
