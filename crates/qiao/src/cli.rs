@@ -94,6 +94,20 @@ impl ModelDirArgs {
     }
 }
 
+/// Arguments of `qiao bench nearest`.
+#[derive(Debug, Args)]
+pub struct NearestArgs {
+    /// How many vectors the index holds.
+    #[arg(long, default_value_t = 100_000)]
+    pub vectors: usize,
+    /// How many queries to time.
+    #[arg(long, default_value_t = 500)]
+    pub queries: usize,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Arguments of `qiao bench embed`.
 #[derive(Debug, Args)]
 pub struct EmbedBenchArgs {
@@ -443,6 +457,8 @@ pub enum BenchCommand {
     ImportDocs(ImportDocsBenchArgs),
     /// Embedding speed: passages per second in a batch, query latency one at a time.
     Embed(EmbedBenchArgs),
+    /// Vector search speed: nearest records by exact cosine over many (synthetic) vectors.
+    Nearest(NearestArgs),
     /// Export the embeddings of a JSONL file as a NumPy `.npy` matrix (ranking experiments).
     #[command(hide = true)]
     Vectors(VectorsArgs),

@@ -43,8 +43,9 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
         BenchCommand::Retrieval(_)
         | BenchCommand::Scale(_)
         | BenchCommand::Embed(_)
-        | BenchCommand::Vectors(_) => {
-            unreachable!("run by retrieval.rs and model.rs")
+        | BenchCommand::Vectors(_)
+        | BenchCommand::Nearest(_) => {
+            unreachable!("run by retrieval.rs, model.rs and nearest.rs")
         }
         BenchCommand::Docs(_) => unreachable!("run by doc.rs"),
         BenchCommand::ImportDocs(ref args) => {

@@ -7,6 +7,7 @@ mod bench;
 mod doc;
 pub mod import;
 mod model;
+mod nearest;
 mod retrieval;
 pub mod search;
 mod serve;
@@ -42,6 +43,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(BenchCommand::Retrieval(ref args)) => retrieval::retrieval(&cli, args),
         Command::Bench(BenchCommand::Scale(ref args)) => retrieval::scale(args),
         Command::Bench(BenchCommand::Embed(ref args)) => model::bench(&cli, args),
+        Command::Bench(BenchCommand::Nearest(ref args)) => nearest::run(args),
         Command::Bench(BenchCommand::Vectors(ref args)) => model::vectors(&cli, args),
         Command::Model(ModelCommand::Setup(ref args)) => model::setup(&args.resolve(&cli.data_dir)),
         Command::Model(ModelCommand::Status(ref args)) => {
