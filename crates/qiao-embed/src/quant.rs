@@ -2,9 +2,9 @@
 //! holding weight `j` in its low nibble and weight `j + 16` in its high nibble; a weight is
 //! `(nibble - 8) * d`.
 //!
-//! Every matrix but the word embeddings is dequantised once at load (the sgemm wants f32). The
-//! word embeddings (250,037 × 384) stay quantised, 54 MB instead of 384 MB as f32, and only the
-//! rows a text looks up are dequantised.
+//! The layers' matrices are never dequantised: [`crate::qmatmul`] repacks their 4-bit values
+//! and multiplies in integers. The word embeddings (250,037 × 384) stay quantised too, 54 MB
+//! instead of 384 MB as f32, and only the rows a text looks up are dequantised here.
 
 use crate::container::Q4_BLOCK_BYTES;
 
