@@ -3,14 +3,17 @@
 //!
 //! The linear layers run in integer arithmetic on the 4-bit weights ([`crate::qmatmul`]: the
 //! weights stay Q4_0, the activations are quantised to 8 bits per block of 32 at each product,
-//! as the wheel's own engine does). Q, K and V are one fused [3·hidden, hidden] matrix, so a
-//! layer starts with a single product. The attention products (per head, [tokens, 32]) are
-//! small and stay in f32 through ndarray's sgemm.
+//! as the wheel's own engine does; per-row scales instead of per-block ones lowered the worst
+//! reference cosine from 0.99996 to 0.9990). Q, K and V are one fused [3·hidden, hidden]
+//! matrix, so a layer starts with a single product. Attention (per head, [tokens, 32]) stays
+//! in f32, in [`crate::vecmath::attention_head`]; GELU, softmax and layer normalisation are
+//! vectorised loops there too.
 //!
 //! Threads: a batch of passages is spread over rayon's pool (one thread per core), one
 //! passage per task. A single text (a query) is too small for that, so each large product
-//! splits its output columns in two halves with `rayon::join`; inside a batch both halves
-//! usually run on the same thread, so the pool is never oversubscribed.
+//! splits its output panels in two halves with `rayon::join`, and the 12 heads of attention
+//! are a parallel iterator; inside a batch both usually stay on the passage's own thread, so
+//! the pool is never oversubscribed.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
