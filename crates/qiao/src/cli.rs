@@ -314,6 +314,10 @@ pub struct TuningArgs {
     /// is confident), `form` (prose), `always`.
     #[arg(long, hide = true, default_value = "product")]
     pub fusion_route: String,
+    /// The lexical ranking is confident (and kept) when its best score is this many times its
+    /// second (the product's value is `fuse::CONFIDENT`).
+    #[arg(long, hide = true, default_value_t = qiao_search::fuse::CONFIDENT)]
+    pub confident: f32,
     /// Fuse two lists (lexical, semantic) instead of three (plus the neighbour expansion).
     #[arg(long, hide = true)]
     pub two_lists: bool,

@@ -201,7 +201,8 @@ fn rank_query(
                 "form" => fuse::route_text(q) == Route::Hybrid,
                 _ => {
                     let scores: Vec<f32> = lex.iter().map(|c| c.lexical).collect();
-                    fuse::route_text(q) == Route::Hybrid && !fuse::confident(&scores)
+                    fuse::route_text(q) == Route::Hybrid
+                        && !fuse::confident_at(&scores, args.tuning.confident)
                 }
             };
             if !fuse_it {
