@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use qiao_domain::Status;
-use qiao_store::{Op, Store};
+use qiao_store::{DocumentRecord, ListingRecord, Op, Store};
 use tokio::sync::{Mutex, Notify, watch};
 
 use crate::document::{DocEntry, IndexDoc};
@@ -20,6 +20,71 @@ use crate::index::{Batch, SearchIndex};
 
 /// How many feed entries one index commit covers at most.
 const BATCH: u32 = 5_000;
+
+/// One batch of the change feed, resolved to what a derived view needs: the records to
+/// (re)write as they are now, and those to remove. Shared by the index follower and the
+/// vectors' follower ([`crate::semantic::Semantic`]), which read the same feed from their own
+/// positions.
+pub(crate) struct FeedBatch {
+    /// The feed position the batch reaches.
+    pub last: i64,
+    /// Feed entries read.
+    pub entries: usize,
+    /// Changed listings that exist and are searchable (drafts are never: their owners alone see
+    /// them), sorted by id.
+    pub listings: Vec<ListingRecord>,
+    /// Changed documents that exist, sorted by id.
+    pub documents: Vec<DocumentRecord>,
+    /// Listings gone from the database (deleted in the batch or since) or a draft again.
+    pub gone_listings: Vec<u64>,
+    /// Documents gone from the database.
+    pub gone_documents: Vec<u64>,
+}
+
+impl FeedBatch {
+    /// Reads at most `limit` feed entries after `from`; `None` when there are none.
+    pub async fn read(store: &dyn Store, from: i64, limit: u32) -> Result<Option<FeedBatch>> {
+        let changes = store.changes_since(from, limit).await?;
+        let Some(last) = changes.last().map(|c| c.seq) else {
+            return Ok(None);
+        };
+        // The last operation on each record in the batch decides what to do with it.
+        let latest = |entity: &str| -> BTreeMap<i64, Op> {
+            changes
+                .iter()
+                .filter(|c| c.entity == entity)
+                .map(|c| (c.entity_id, c.op))
+                .collect()
+        };
+        let (listings, documents) = (latest("listing"), latest("document"));
+        let wanted = |latest: &BTreeMap<i64, Op>| -> Vec<i64> {
+            latest
+                .iter()
+                .filter(|(_, op)| **op != Op::Delete)
+                .map(|(id, _)| *id)
+                .collect()
+        };
+        let mut records = store.get_listings(&wanted(&listings)).await?;
+        records.retain(|r| r.listing.status() != Status::Draft);
+        let docs = store.get_documents(&wanted(&documents)).await?;
+        Ok(Some(FeedBatch {
+            last,
+            entries: changes.len(),
+            gone_listings: listings
+                .keys()
+                .filter(|id| records.binary_search_by_key(*id, |r| r.id).is_err())
+                .map(|id| *id as u64)
+                .collect(),
+            gone_documents: documents
+                .keys()
+                .filter(|id| docs.binary_search_by_key(*id, |d| d.id).is_err())
+                .map(|id| *id as u64)
+                .collect(),
+            listings: records,
+            documents: docs,
+        }))
+    }
+}
 
 /// Follows the store's change feed into the index.
 pub struct Follower {
@@ -74,51 +139,22 @@ impl Follower {
         let mut total = 0;
         loop {
             let from = self.index.indexed_seq()?;
-            let changes = self.store.changes_since(from, BATCH).await?;
-            let Some(last) = changes.last().map(|c| c.seq) else {
+            let started = std::time::Instant::now();
+            let Some(feed) = FeedBatch::read(self.store.as_ref(), from, BATCH).await? else {
                 self.reached.send_replace(from);
                 return Ok(total);
             };
-            total += changes.len();
-            // The last operation on each record in the batch decides what to do with it.
-            let latest = |entity: &str| -> BTreeMap<i64, Op> {
-                changes
-                    .iter()
-                    .filter(|c| c.entity == entity)
-                    .map(|c| (c.entity_id, c.op))
-                    .collect()
-            };
-            let (listings, documents) = (latest("listing"), latest("document"));
-            let wanted = |latest: &BTreeMap<i64, Op>| -> Vec<i64> {
-                latest
-                    .iter()
-                    .filter(|(_, op)| **op != Op::Delete)
-                    .map(|(id, _)| *id)
-                    .collect()
-            };
-            let started = std::time::Instant::now();
-            let mut records = self.store.get_listings(&wanted(&listings)).await?;
-            // Drafts are seen by their owners only, so they are never searchable.
-            records.retain(|r| r.listing.status() != Status::Draft);
-            let docs = self.store.get_documents(&wanted(&documents)).await?;
-            // Gone from the database (deleted in the batch or since) or a draft again: remove
-            // from the index.
+            total += feed.entries;
+            let last = feed.last;
             let batch = Batch {
-                deleted_listings: listings
-                    .keys()
-                    .filter(|id| records.binary_search_by_key(*id, |r| r.id).is_err())
-                    .map(|id| *id as u64)
-                    .collect(),
-                listings: records
+                deleted_listings: feed.gone_listings,
+                listings: feed
+                    .listings
                     .iter()
                     .map(|r| IndexDoc::from_listing(r.id, &r.listing))
                     .collect(),
-                deleted_documents: documents
-                    .keys()
-                    .filter(|id| docs.binary_search_by_key(*id, |d| d.id).is_err())
-                    .map(|id| *id as u64)
-                    .collect(),
-                documents: docs.iter().map(DocEntry::from_record).collect(),
+                deleted_documents: feed.gone_documents,
+                documents: feed.documents.iter().map(DocEntry::from_record).collect(),
             };
             let read = started.elapsed();
             let index = self.index.clone();

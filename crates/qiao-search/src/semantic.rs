@@ -8,17 +8,17 @@
 //! follower reads the same change feed from its own position, so either side can crash, be
 //! rebuilt or be missing (no model installed) without the other noticing.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use qiao_domain::{Kind, Listing, Status};
+use qiao_domain::{Kind, Listing};
 use qiao_embed::{Model, Side};
-use qiao_store::{Op, Store};
+use qiao_store::Store;
 use tokio::sync::{Mutex, Notify};
 
 use crate::document::texts;
 use crate::error::{Error, Result};
+use crate::follow::FeedBatch;
 use crate::schema::kind_code;
 use crate::vectors::{Entity, Entry, VectorIndex};
 
@@ -136,39 +136,21 @@ impl Semantic {
         let mut total = 0;
         loop {
             let from = self.vectors.reached();
-            let changes = self.store.changes_since(from, BATCH).await?;
-            let Some(last) = changes.last().map(|c| c.seq) else {
+            let Some(feed) = FeedBatch::read(self.store.as_ref(), from, BATCH).await? else {
                 return Ok(total);
             };
-            total += changes.len();
-            let latest = |entity: &str| -> BTreeMap<i64, Op> {
-                changes
-                    .iter()
-                    .filter(|c| c.entity == entity)
-                    .map(|c| (c.entity_id, c.op))
-                    .collect()
-            };
-            let (listings, documents) = (latest("listing"), latest("document"));
-            let wanted = |latest: &BTreeMap<i64, Op>| -> Vec<i64> {
-                latest
-                    .iter()
-                    .filter(|(_, op)| **op != Op::Delete)
-                    .map(|(id, _)| *id)
-                    .collect()
-            };
-            let mut records = self.store.get_listings(&wanted(&listings)).await?;
-            records.retain(|r| r.listing.status() != Status::Draft);
-            let docs = self.store.get_documents(&wanted(&documents)).await?;
-            let mut deleted: Vec<(Entity, u64)> = listings
-                .keys()
-                .filter(|id| records.binary_search_by_key(*id, |r| r.id).is_err())
-                .map(|id| (Entity::Listing, *id as u64))
+            total += feed.entries;
+            let last = feed.last;
+            let (records, docs) = (feed.listings, feed.documents);
+            let mut deleted: Vec<(Entity, u64)> = feed
+                .gone_listings
+                .into_iter()
+                .map(|id| (Entity::Listing, id))
                 .collect();
             deleted.extend(
-                documents
-                    .keys()
-                    .filter(|id| docs.binary_search_by_key(*id, |d| d.id).is_err())
-                    .map(|id| (Entity::Document, *id as u64)),
+                feed.gone_documents
+                    .into_iter()
+                    .map(|id| (Entity::Document, id)),
             );
             // (entity, id, kind, passage text, query text)
             let mut work: Vec<(Entity, u64, u8, String, Option<String>)> = Vec::new();
