@@ -31,8 +31,15 @@ pub struct Facets {
     pub district: Option<String>,
     /// Field or discipline.
     pub discipline: Option<String>,
-    /// IPC codes as given (e.g. `H01M 10/613`).
+    /// IPC codes as given (e.g. `H01M 10/613`); read back from the index, their keys
+    /// (`H01M`, `H01M10`), which [`ipc_keys`] maps to themselves.
     pub ipc_codes: Vec<String>,
+    /// An achievement's maturity.
+    pub stage: Option<Stage>,
+    /// An achievement's asking-price floor, in yuan.
+    pub price_min_yuan: Option<i64>,
+    /// What a demand, challenge or scenario can pay, in yuan (budget ceiling, reward).
+    pub budget_max_yuan: Option<i64>,
 }
 
 /// One document to index: a listing's id, texts and facets.
@@ -197,6 +204,20 @@ pub fn facets(listing: &Listing) -> Facets {
             Listing::Achievement(a) => a.ipc_codes.clone(),
             _ => Vec::new(),
         },
+        stage: match listing {
+            Listing::Achievement(a) => a.stage,
+            _ => None,
+        },
+        price_min_yuan: match listing {
+            Listing::Achievement(a) => a.price_min_yuan,
+            _ => None,
+        },
+        budget_max_yuan: match listing {
+            Listing::Demand(d) => d.budget_max_yuan,
+            Listing::Challenge(c) => Some(c.reward_yuan),
+            Listing::Scenario(s) => s.budget_yuan,
+            _ => None,
+        },
     }
 }
 
@@ -229,7 +250,8 @@ pub fn ipc_keys(code: &str) -> Vec<String> {
     }
 }
 
-/// How far along an achievement is, as an ordinal for comparisons (lab = 1 … industrial = 4).
+/// How far along an achievement is, as an ordinal for comparisons (lab = 1 … industrial = 4;
+/// stable: it is written into index files).
 pub fn stage_rank(stage: Stage) -> u8 {
     match stage {
         Stage::Lab => 1,
@@ -237,6 +259,17 @@ pub fn stage_rank(stage: Stage) -> u8 {
         Stage::Pilot => 3,
         Stage::Industrial => 4,
     }
+}
+
+/// The stage of a [`stage_rank`].
+pub fn stage_of_rank(rank: u64) -> Option<Stage> {
+    Some(match rank {
+        1 => Stage::Lab,
+        2 => Stage::SmallPilot,
+        3 => Stage::Pilot,
+        4 => Stage::Industrial,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use qiao_store::{DocumentRecord, ListingRecord, Store};
 use serde::Serialize;
 
 use crate::analysis::QueryTerms;
-use crate::document::{document_texts, ipc_keys, texts};
+use crate::document::{self, Facets, document_texts, ipc_keys, texts};
 use crate::error::Result;
 use crate::explain::{Explanation, Snippet, explain};
 use crate::follow::Follower;
@@ -243,7 +243,11 @@ impl Engine {
             documents: true,
             ..Filters::default()
         };
-        let (fresh, candidates) = self.candidates(&terms, &filters).await?;
+        // Documents have no facets: a plain retrieval.
+        let (t, f) = (terms.clone(), filters.clone());
+        let (fresh, candidates) = self
+            .retrieve(move |index| index.retrieve(&t, &f, POOL))
+            .await?;
         let ids: Vec<i64> = candidates.iter().map(|c| c.id as i64).collect();
         let records: HashMap<i64, DocumentRecord> = self
             .store
@@ -300,18 +304,29 @@ impl Engine {
         &self,
         terms: &QueryTerms,
         filters: &Filters,
-    ) -> Result<(bool, Vec<crate::Candidate>)> {
+    ) -> Result<(bool, Vec<(crate::Candidate, Facets)>)> {
+        let (t, f) = (terms.clone(), filters.clone());
+        self.retrieve(move |index| index.retrieve_with_facets(&t, &f, POOL))
+            .await
+    }
+
+    /// Runs a retrieval on the blocking pool once the index is fresh (see [`candidates`]).
+    ///
+    /// [`candidates`]: Engine::candidates
+    async fn retrieve<T: Send + 'static>(
+        &self,
+        retrieval: impl FnOnce(&crate::SearchIndex) -> Result<T> + Send + 'static,
+    ) -> Result<(bool, T)> {
         let fresh = if self.follower.index().is_writable() {
             self.follower.fresh(FRESHNESS_WAIT).await?
         } else {
             false
         };
         let index = self.follower.index().clone();
-        let (t, f) = (terms.clone(), filters.clone());
-        let candidates = tokio::task::spawn_blocking(move || index.retrieve(&t, &f, POOL))
+        let found = tokio::task::spawn_blocking(move || retrieval(&index))
             .await
             .map_err(|e| crate::Error::Index(format!("search task failed: {e}")))??;
-        Ok((fresh, candidates))
+        Ok((fresh, found))
     }
 
     /// The best matches for a stored listing, among the kinds that answer it, open and not
@@ -358,6 +373,30 @@ impl Engine {
         .await
     }
 
+    /// The records of `ids` not already in `have`.
+    async fn load(
+        &self,
+        ids: impl Iterator<Item = u64>,
+        have: &HashMap<u64, ListingRecord>,
+    ) -> Result<HashMap<u64, ListingRecord>> {
+        let mut missing: Vec<i64> = ids
+            .filter(|id| !have.contains_key(id))
+            .map(|id| id as i64)
+            .collect();
+        if missing.is_empty() {
+            return Ok(HashMap::new());
+        }
+        missing.sort_unstable();
+        missing.dedup();
+        Ok(self
+            .store
+            .get_listings(&missing)
+            .await?
+            .into_iter()
+            .map(|r| (r.id as u64, r))
+            .collect())
+    }
+
     #[allow(clippy::too_many_arguments)]
     async fn run(
         &self,
@@ -369,7 +408,12 @@ impl Engine {
         (limit, offset): (usize, usize),
         with_explanation: bool,
     ) -> Result<Results> {
-        let (fresh, candidates) = self.candidates(terms, filters).await?;
+        let (fresh, found) = self.candidates(terms, filters).await?;
+        let candidates: Vec<crate::Candidate> = found.iter().map(|(c, _)| *c).collect();
+        // What ranking reads of each candidate: its facets from the index. Records are loaded
+        // only for neighbours found by meaning (they come from outside the index) and for the
+        // hits of the page.
+        let mut facets: HashMap<u64, Facets> = found.into_iter().map(|(c, f)| (c.id, f)).collect();
         let semantic = self.semantic_ready();
         let query_vector = match (&meaning, semantic) {
             (_, None) | (Meaning::None, _) => None,
@@ -383,7 +427,6 @@ impl Engine {
             }
             (Meaning::Vector(v), Some(_)) => Some(v.clone()),
         };
-        let mut ids: Vec<i64> = candidates.iter().map(|c| c.id as i64).collect();
         let mut neighbours = Vec::new();
         if let (Some(v), Some(s)) = (&query_vector, semantic) {
             let kinds: Vec<u8> = filters.kinds.iter().map(|k| kind_code(*k) as u8).collect();
@@ -394,36 +437,33 @@ impl Engine {
                         && (kinds.is_empty() || kinds.contains(&kind))
                         && !filters.exclude_ids.contains(&id)
                 });
-            ids.extend(neighbours.iter().map(|n| n.id as i64));
         }
-        ids.sort_unstable();
-        ids.dedup();
-        let mut records: HashMap<u64, ListingRecord> = self
-            .store
-            .get_listings(&ids)
-            .await?
-            .into_iter()
-            .map(|r| (r.id as u64, r))
-            .collect();
+        let mut records = self
+            .load(neighbours.iter().map(|n| n.id), &HashMap::new())
+            .await?;
         // Neighbours come from outside the index: hold them to the same filters.
         neighbours.retain(|n| {
             records
                 .get(&n.id)
                 .is_some_and(|r| filters.admits(n.id, &r.listing))
         });
+        for n in &neighbours {
+            facets
+                .entry(n.id)
+                .or_insert_with(|| document::facets(&records[&n.id].listing));
+        }
         let (ranker, relevance) = if neighbours.is_empty() {
             (Route::Lexical, lexical_relevance(&candidates))
         } else {
             let expanded = expand(&records[&neighbours[0].id].listing);
             let (_, widened) = self.candidates(&expanded, filters).await?;
-            let extra: Vec<i64> = widened
-                .iter()
-                .map(|c| c.id as i64)
-                .filter(|id| !records.contains_key(&(*id as u64)))
+            let widened: Vec<crate::Candidate> = widened
+                .into_iter()
+                .map(|(c, f)| {
+                    facets.entry(c.id).or_insert(f);
+                    c
+                })
                 .collect();
-            for r in self.store.get_listings(&extra).await? {
-                records.insert(r.id as u64, r);
-            }
             let lexical: Vec<u64> = candidates.iter().map(|c| c.id).collect();
             let semantic: Vec<u64> = neighbours.iter().map(|n| n.id).collect();
             let widened: Vec<u64> = widened.iter().map(|c| c.id).collect();
@@ -451,14 +491,13 @@ impl Engine {
                 .collect();
             (Route::Hybrid, relevance)
         };
-        let ranked = rank(profile, relevance, |id| {
-            records.get(&id).map(|r| &r.listing)
-        });
+        let ranked = rank(profile, relevance, |id| facets.get(&id));
         let matched = ranked.len();
-        let hits = ranked
+        let shown: Vec<_> = ranked.into_iter().skip(offset).take(limit).collect();
+        records.extend(self.load(shown.iter().map(|r| r.id), &records).await?);
+        // A hit whose record was deleted after the index saw it is skipped.
+        let hits = shown
             .into_iter()
-            .skip(offset)
-            .take(limit)
             .filter_map(|r| {
                 let rec = records.get(&r.id)?;
                 let Explanation {

@@ -20,10 +20,11 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use qiao_domain::Status;
 
 use crate::analysis::{self, QueryTerms};
-use crate::document::{DocEntry, IndexDoc, Texts, ipc_keys};
+use crate::document::{DocEntry, Facets, IndexDoc, Texts, ipc_keys, stage_of_rank, stage_rank};
 use crate::error::{Error, Result};
 use crate::schema::{
-    ENTITY_DOCUMENT, ENTITY_LISTING, Fields, day_number, kind_code, status_code, uid,
+    ENTITY_DOCUMENT, ENTITY_LISTING, Fields, date_of_day_number, day_number, kind_code,
+    kind_of_code, status_code, status_of_code, uid,
 };
 
 /// How the parts of a listing weigh in the lexical score. Title and keywords are repeated in
@@ -397,6 +398,15 @@ impl SearchIndex {
                 d.add_text(f.ipc, key);
             }
         }
+        if let Some(stage) = doc.facets.stage {
+            d.add_u64(f.stage, u64::from(stage_rank(stage)));
+        }
+        if let Some(yuan) = doc.facets.price_min_yuan {
+            d.add_i64(f.price_min, yuan);
+        }
+        if let Some(yuan) = doc.facets.budget_max_yuan {
+            d.add_i64(f.budget_max, yuan);
+        }
         self.add_texts(&mut d, &doc.texts);
         d
     }
@@ -434,10 +444,52 @@ impl SearchIndex {
         limit: usize,
     ) -> Result<Vec<Candidate>> {
         let searcher = self.reader.searcher();
-        let Some(text) = self.text_query(&searcher, terms)? else {
+        let top = self.top(&searcher, terms, filters, limit)?;
+        let mut ids = SegmentColumns::new(&searcher, |reader| reader.fast_fields().u64("id"));
+        let mut out = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            out.push(Candidate {
+                id: candidate_id(ids.get(addr.segment_ord)?, addr)?,
+                lexical: score,
+            });
+        }
+        Ok(out)
+    }
+
+    /// [`retrieve`](Self::retrieve), each candidate with its facets read from the index's
+    /// columns, so that ranking needs no record from the store (only the hits shown do).
+    pub fn retrieve_with_facets(
+        &self,
+        terms: &QueryTerms,
+        filters: &Filters,
+        limit: usize,
+    ) -> Result<Vec<(Candidate, Facets)>> {
+        let searcher = self.reader.searcher();
+        let top = self.top(&searcher, terms, filters, limit)?;
+        let mut columns = SegmentColumns::new(&searcher, |reader| FacetColumns::open(reader));
+        let mut out = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let c = columns.get(addr.segment_ord)?;
+            let candidate = Candidate {
+                id: candidate_id(&c.id, addr)?,
+                lexical: score,
+            };
+            out.push((candidate, c.facets(addr.doc_id)?));
+        }
+        Ok(out)
+    }
+
+    fn top(
+        &self,
+        searcher: &tantivy::Searcher,
+        terms: &QueryTerms,
+        filters: &Filters,
+        limit: usize,
+    ) -> Result<Vec<(f32, tantivy::DocAddress)>> {
+        let Some(text) = self.text_query(searcher, terms)? else {
             return Ok(Vec::new());
         };
-        let filters = self.filter_clauses(&searcher, filters)?;
+        let filters = self.filter_clauses(searcher, filters)?;
         // Without filters the text query runs alone, as a pure disjunction of term scorers,
         // which lets tantivy skip blocks that cannot reach the top `limit` (block-max WAND).
         let query: Box<dyn Query> = if filters.is_empty() {
@@ -447,19 +499,7 @@ impl SearchIndex {
             clauses.extend(filters);
             Box::new(BooleanQuery::new(clauses))
         };
-        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
-        let mut out = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            // The id column, not the stored document: no block to decompress per hit.
-            let id = searcher
-                .segment_reader(addr.segment_ord)
-                .fast_fields()
-                .u64("id")?
-                .first(addr.doc_id)
-                .ok_or_else(|| Error::Index("document without id".into()))?;
-            out.push(Candidate { id, lexical: score });
-        }
-        Ok(out)
+        Ok(searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?)
     }
 
     /// The disjunction of every kept query term over the text fields, each weighted by the
@@ -584,4 +624,108 @@ fn keep_rarest(
     scored.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     scored.truncate(cap);
     Ok(scored.into_iter().map(|(t, w, _)| (t, w)).collect())
+}
+
+/// The id column, not the stored document: no block to decompress per hit.
+fn candidate_id(ids: &tantivy::columnar::Column<u64>, addr: tantivy::DocAddress) -> Result<u64> {
+    ids.first(addr.doc_id)
+        .ok_or_else(|| Error::Index("document without id".into()))
+}
+
+/// Per-segment columns, opened the first time a hit of the segment needs them (not once per
+/// hit: opening a column decodes its header).
+struct SegmentColumns<'a, T> {
+    searcher: &'a tantivy::Searcher,
+    open: fn(&tantivy::SegmentReader) -> tantivy::Result<T>,
+    columns: Vec<Option<T>>,
+}
+
+impl<'a, T> SegmentColumns<'a, T> {
+    fn new(
+        searcher: &'a tantivy::Searcher,
+        open: fn(&tantivy::SegmentReader) -> tantivy::Result<T>,
+    ) -> Self {
+        let columns = std::iter::repeat_with(|| None)
+            .take(searcher.segment_readers().len())
+            .collect();
+        SegmentColumns {
+            searcher,
+            open,
+            columns,
+        }
+    }
+
+    fn get(&mut self, segment: u32) -> Result<&T> {
+        let slot = &mut self.columns[segment as usize];
+        if slot.is_none() {
+            *slot = Some((self.open)(self.searcher.segment_reader(segment))?);
+        }
+        Ok(slot.as_ref().expect("just opened"))
+    }
+}
+
+/// The columns a listing's [`Facets`] are read back from.
+struct FacetColumns {
+    id: tantivy::columnar::Column<u64>,
+    kind: tantivy::columnar::Column<u64>,
+    status: tantivy::columnar::Column<u64>,
+    expires: tantivy::columnar::Column<i64>,
+    stage: tantivy::columnar::Column<u64>,
+    price_min: tantivy::columnar::Column<i64>,
+    budget_max: tantivy::columnar::Column<i64>,
+    district: Option<tantivy::columnar::StrColumn>,
+    discipline: Option<tantivy::columnar::StrColumn>,
+    ipc: Option<tantivy::columnar::StrColumn>,
+}
+
+impl FacetColumns {
+    fn open(reader: &tantivy::SegmentReader) -> tantivy::Result<FacetColumns> {
+        let f = reader.fast_fields();
+        Ok(FacetColumns {
+            id: f.u64("id")?,
+            kind: f.u64("kind")?,
+            status: f.u64("status")?,
+            expires: f.i64("expires")?,
+            stage: f.u64("stage")?,
+            price_min: f.i64("price_min")?,
+            budget_max: f.i64("budget_max")?,
+            district: f.str("district")?,
+            discipline: f.str("discipline")?,
+            ipc: f.str("ipc")?,
+        })
+    }
+
+    fn facets(&self, doc: tantivy::DocId) -> Result<Facets> {
+        let strings = |column: &Option<tantivy::columnar::StrColumn>| -> Result<Vec<String>> {
+            let mut out = Vec::new();
+            if let Some(c) = column {
+                for ord in c.term_ords(doc) {
+                    let mut s = String::new();
+                    c.ord_to_str(ord, &mut s)?;
+                    out.push(s);
+                }
+            }
+            Ok(out)
+        };
+        let bad = |what: &str| Error::Index(format!("document {doc} has no valid {what}"));
+        Ok(Facets {
+            kind: self
+                .kind
+                .first(doc)
+                .and_then(kind_of_code)
+                .ok_or_else(|| bad("kind"))?,
+            status: self
+                .status
+                .first(doc)
+                .and_then(status_of_code)
+                .ok_or_else(|| bad("status"))?,
+            expires_on: self.expires.first(doc).and_then(date_of_day_number),
+            district: strings(&self.district)?.into_iter().next(),
+            discipline: strings(&self.discipline)?.into_iter().next(),
+            ipc_codes: strings(&self.ipc)?,
+            stage: self.stage.first(doc).and_then(stage_of_rank),
+            price_min_yuan: self.price_min.first(doc),
+            budget_max_yuan: self.budget_max.first(doc),
+        })
+    }
 }

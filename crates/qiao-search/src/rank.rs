@@ -8,10 +8,10 @@
 //! A second retrieval signal (semantic similarity) enters as another relevance component
 //! without changing this shape.
 
-use qiao_domain::{Listing, Stage};
+use qiao_domain::{Kind, Stage};
 use serde::Serialize;
 
-use crate::document::{ipc_keys, stage_rank};
+use crate::document::{Facets, ipc_keys, stage_rank};
 use crate::index::Candidate;
 
 /// What the source of a match (a demand, an achievement, ...) prefers in its matches.
@@ -101,12 +101,12 @@ pub fn lexical_relevance(candidates: &[Candidate]) -> Vec<Relevance> {
 pub fn rank<'a>(
     profile: &Profile,
     candidates: Vec<Relevance>,
-    listing: impl Fn(u64) -> Option<&'a Listing>,
+    facets: impl Fn(u64) -> Option<&'a Facets>,
 ) -> Vec<Ranked> {
     let mut out: Vec<Ranked> = candidates
         .into_iter()
         .filter_map(|c| {
-            let l = listing(c.id)?;
+            let l = facets(c.id)?;
             let mut signals = c.signals;
             signals.extend(structured(profile, l));
             Some(Ranked {
@@ -120,10 +120,11 @@ pub fn rank<'a>(
     out
 }
 
-/// The structured boosts a listing earns against a profile.
-pub fn structured(profile: &Profile, l: &Listing) -> Vec<Signal> {
+/// The structured boosts a listing earns against a profile, judged on its facets (read from
+/// the index, so ranking a pool of candidates needs no record from the store).
+pub fn structured(profile: &Profile, l: &Facets) -> Vec<Signal> {
     let mut out = Vec::new();
-    if let (Some(want), Some(have)) = (&profile.discipline, l.discipline())
+    if let (Some(want), Some(have)) = (&profile.discipline, &l.discipline)
         && !want.is_empty()
         && want == have
     {
@@ -133,8 +134,8 @@ pub fn structured(profile: &Profile, l: &Listing) -> Vec<Signal> {
             label: format!("同一领域：{have}"),
         });
     }
-    if let Listing::Achievement(a) = l {
-        let keys: Vec<String> = a.ipc_codes.iter().flat_map(|c| ipc_keys(c)).collect();
+    if l.kind == Kind::Achievement {
+        let keys: Vec<String> = l.ipc_codes.iter().flat_map(|c| ipc_keys(c)).collect();
         if let Some(group) = keys.iter().find(|k| k.len() > 4 && profile.ipc.contains(k)) {
             out.push(Signal {
                 name: "ipc",
@@ -151,7 +152,7 @@ pub fn structured(profile: &Profile, l: &Listing) -> Vec<Signal> {
                 label: format!("同一 IPC 小类：{class}"),
             });
         }
-        if let (Some(min), Some(stage)) = (profile.min_stage, a.stage)
+        if let (Some(min), Some(stage)) = (profile.min_stage, l.stage)
             && stage_rank(stage) >= stage_rank(min)
         {
             out.push(Signal {
@@ -160,7 +161,7 @@ pub fn structured(profile: &Profile, l: &Listing) -> Vec<Signal> {
                 label: format!("成熟度满足：{}", stage_label(stage)),
             });
         }
-        if let (Some(budget), Some(price)) = (profile.budget_max_yuan, a.price_min_yuan)
+        if let (Some(budget), Some(price)) = (profile.budget_max_yuan, l.price_min_yuan)
             && price <= budget
         {
             out.push(Signal {
@@ -170,7 +171,7 @@ pub fn structured(profile: &Profile, l: &Listing) -> Vec<Signal> {
             });
         }
     }
-    if let (Some(floor), Some(budget)) = (profile.price_min_yuan, budget_max(l))
+    if let (Some(floor), Some(budget)) = (profile.price_min_yuan, l.budget_max_yuan)
         && floor <= budget
     {
         out.push(Signal {
@@ -179,7 +180,7 @@ pub fn structured(profile: &Profile, l: &Listing) -> Vec<Signal> {
             label: "预算覆盖报价".into(),
         });
     }
-    if let (Some(want), Some(have)) = (&profile.district, l.district())
+    if let (Some(want), Some(have)) = (&profile.district, &l.district)
         && want == have
     {
         out.push(Signal {
@@ -189,15 +190,6 @@ pub fn structured(profile: &Profile, l: &Listing) -> Vec<Signal> {
         });
     }
     out
-}
-
-fn budget_max(l: &Listing) -> Option<i64> {
-    match l {
-        Listing::Demand(d) => d.budget_max_yuan,
-        Listing::Challenge(c) => Some(c.reward_yuan),
-        Listing::Scenario(s) => s.budget_yuan,
-        _ => None,
-    }
 }
 
 fn stage_label(stage: Stage) -> &'static str {

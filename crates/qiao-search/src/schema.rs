@@ -37,6 +37,12 @@ pub struct Fields {
     pub discipline: Field,
     /// IPC classes (e.g. `H01M`) and subclasses with main group (e.g. `H01M10`), raw.
     pub ipc: Field,
+    /// An achievement's maturity, [`stage_rank`](crate::document::stage_rank); fast only.
+    pub stage: Field,
+    /// An achievement's asking-price floor in yuan; fast only.
+    pub price_min: Field,
+    /// A demand's, challenge's or scenario's budget ceiling in yuan; fast only.
+    pub budget_max: Field,
     /// Words of the title, keywords and body.
     pub words: Field,
     /// Bigrams of the title, keywords and body.
@@ -63,7 +69,10 @@ impl Fields {
             expires: b.add_i64_field("expires", INDEXED | FAST),
             district: b.add_text_field("district", STRING | FAST),
             discipline: b.add_text_field("discipline", STRING | FAST),
-            ipc: b.add_text_field("ipc", STRING),
+            ipc: b.add_text_field("ipc", STRING | FAST),
+            stage: b.add_u64_field("stage", FAST),
+            price_min: b.add_i64_field("price_min", FAST),
+            budget_max: b.add_i64_field("budget_max", FAST),
             words: b.add_text_field("words", text.clone()),
             bigrams: b.add_text_field("bigrams", text),
         };
@@ -83,6 +92,9 @@ impl Fields {
             district: f("district")?,
             discipline: f("discipline")?,
             ipc: f("ipc")?,
+            stage: f("stage")?,
+            price_min: f("price_min")?,
+            budget_max: f("budget_max")?,
             words: f("words")?,
             bigrams: f("bigrams")?,
         })
@@ -117,6 +129,21 @@ pub fn kind_code(kind: qiao_domain::Kind) -> u64 {
     }
 }
 
+/// The kind of a [`kind_code`].
+pub fn kind_of_code(code: u64) -> Option<qiao_domain::Kind> {
+    use qiao_domain::Kind::*;
+    Some(match code {
+        1 => Achievement,
+        2 => Demand,
+        3 => Challenge,
+        4 => Scenario,
+        5 => Instrument,
+        6 => Expert,
+        7 => Institution,
+        _ => return None,
+    })
+}
+
 /// The index's code for a listing status (stable: it is written into index files).
 pub fn status_code(status: qiao_domain::Status) -> u64 {
     use qiao_domain::Status::*;
@@ -129,10 +156,31 @@ pub fn status_code(status: qiao_domain::Status) -> u64 {
     }
 }
 
+/// The status of a [`status_code`].
+pub fn status_of_code(code: u64) -> Option<qiao_domain::Status> {
+    use qiao_domain::Status::*;
+    Some(match code {
+        1 => Draft,
+        2 => Open,
+        3 => UnderReview,
+        4 => Awarded,
+        5 => Closed,
+        _ => return None,
+    })
+}
+
 /// Days since 1970-01-01 for an expiry date; `i64::MAX` for none.
 pub fn day_number(date: Option<chrono::NaiveDate>) -> i64 {
     match date {
         Some(d) => (d - chrono::NaiveDate::default()).num_days(),
         None => i64::MAX,
     }
+}
+
+/// The expiry date of a [`day_number`].
+pub fn date_of_day_number(days: i64) -> Option<chrono::NaiveDate> {
+    if days == i64::MAX {
+        return None;
+    }
+    chrono::NaiveDate::default().checked_add_signed(chrono::TimeDelta::try_days(days)?)
 }

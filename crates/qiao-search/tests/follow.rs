@@ -280,3 +280,79 @@ async fn merging_segments_keeps_every_document() {
     follower.rebuild().await.unwrap();
     assert_eq!(follower.index().segment_count(), 1);
 }
+
+/// What ranking reads of a candidate comes from the index's columns, not the record: every
+/// facet written must read back as it was (IPC codes as their class and group keys), for each
+/// kind's own fields, across segments, and a listing without them reads back without them.
+#[test]
+fn facets_read_back_from_the_index_as_written() {
+    use qiao_domain::{Stage, Status};
+    use qiao_search::document::{Facets, IndexDoc, Texts};
+    let index = SearchIndex::in_memory().unwrap();
+    let doc = |id: u64, facets: Facets| IndexDoc {
+        id,
+        texts: Texts {
+            title: format!("石墨烯 散热 {id}"),
+            keywords: String::new(),
+            body: String::new(),
+        },
+        facets,
+    };
+    let achievement = Facets {
+        kind: Kind::Achievement,
+        status: Status::Open,
+        expires_on: chrono::NaiveDate::from_ymd_opt(2027, 3, 31),
+        district: Some("闵行区".into()),
+        discipline: Some("材料科学与工程".into()),
+        ipc_codes: vec!["H01M 10/613".into()],
+        stage: Some(Stage::Pilot),
+        price_min_yuan: Some(1_200_000),
+        budget_max_yuan: None,
+    };
+    let challenge = Facets {
+        kind: Kind::Challenge,
+        status: Status::UnderReview,
+        expires_on: None,
+        district: None,
+        discipline: Some("电子信息".into()),
+        ipc_codes: Vec::new(),
+        stage: None,
+        price_min_yuan: None,
+        budget_max_yuan: Some(5_000_000),
+    };
+    let bare = Facets {
+        kind: Kind::Expert,
+        status: Status::Closed,
+        expires_on: None,
+        district: None,
+        discipline: None,
+        ipc_codes: Vec::new(),
+        stage: None,
+        price_min_yuan: None,
+        budget_max_yuan: None,
+    };
+    // Three commits: three segments.
+    index.apply(&[], &[doc(1, achievement.clone())], 1).unwrap();
+    index.apply(&[], &[doc(2, challenge.clone())], 2).unwrap();
+    index.apply(&[], &[doc(3, bare.clone())], 3).unwrap();
+    let found = index
+        .retrieve_with_facets(
+            &QueryTerms::from_text("石墨烯").finish(),
+            &Filters::default(),
+            10,
+        )
+        .unwrap();
+    assert_eq!(found.len(), 3);
+    for (candidate, facets) in found {
+        let want = match candidate.id {
+            1 => Facets {
+                ipc_codes: vec!["H01M".into(), "H01M10".into()],
+                ..achievement.clone()
+            },
+            2 => challenge.clone(),
+            3 => bare.clone(),
+            id => panic!("unexpected id {id}"),
+        };
+        assert_eq!(facets, want, "listing {}", candidate.id);
+    }
+}

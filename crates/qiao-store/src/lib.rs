@@ -261,6 +261,13 @@ pub trait Store: Send + Sync + 'static {
         filter: &ListingFilter,
         page: Page,
     ) -> Result<Paged<ListingRecord>>;
+    /// One page of [`list_listings`](Store::list_listings) without counting every match, for
+    /// callers that know the total already (a count cached at a change-feed position).
+    async fn list_listing_items(
+        &self,
+        filter: &ListingFilter,
+        page: Page,
+    ) -> Result<Vec<ListingRecord>>;
 
     /// Writes a whole batch in one transaction: organisations are created or updated by credit
     /// code, then listings created or updated by id. Nothing is stored if any item fails.

@@ -53,6 +53,10 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../migrations/sqlite/0006_account_disabled.sql"),
     ),
+    (
+        7,
+        include_str!("../migrations/sqlite/0007_listing_pages.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -72,6 +76,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (
         6,
         include_str!("../migrations/postgres/0006_account_disabled.sql"),
+    ),
+    (
+        7,
+        include_str!("../migrations/postgres/0007_listing_pages.sql"),
     ),
 ];
 
@@ -596,9 +604,31 @@ impl SqlStore {
             .fetch_one(&self.pool)
             .await?
             .try_get(0)?;
+        Ok(Paged {
+            items: self
+                .fetch_items(table, columns, w, order, page, from_row)
+                .await?,
+            total,
+            page: page.number,
+            per_page: page.size,
+        })
+    }
+
+    /// The rows of one page, without the count. The page's ids are chosen first, in a
+    /// subquery an index can answer alone, so that rows skipped by the offset are never read.
+    pub(crate) async fn fetch_items<T>(
+        &self,
+        table: &str,
+        columns: &str,
+        w: &Where,
+        order: &str,
+        page: Page,
+        from_row: fn(&AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
         let n = w.next();
         let sql = format!(
-            "SELECT {columns} FROM {table}{} ORDER BY {order} LIMIT ${n} OFFSET ${}",
+            "SELECT {columns} FROM {table} WHERE id IN \
+             (SELECT id FROM {table}{} ORDER BY {order} LIMIT ${n} OFFSET ${}) ORDER BY {order}",
             w.sql(),
             n + 1
         );
@@ -607,12 +637,7 @@ impl SqlStore {
             .bind(page.offset())
             .fetch_all(&self.pool)
             .await?;
-        Ok(Paged {
-            items: rows.iter().map(from_row).collect::<Result<_>>()?,
-            total,
-            page: page.number,
-            per_page: page.size,
-        })
+        rows.iter().map(from_row).collect()
     }
 
     /// Inserts a document row and its change in `tx`. An explicit `id` (restores) is kept; new
@@ -1035,34 +1060,25 @@ impl Store for SqlStore {
     }
 
     async fn list_listings(&self, f: &ListingFilter, page: Page) -> Result<Paged<ListingRecord>> {
-        let mut w = Where::default();
-        if let Some(k) = f.kind {
-            w.and("kind = ?", [Arg::Text(k.as_str().into())]);
-        }
-        if let Some(s) = f.status {
-            w.and("status = ?", [Arg::Text(s.as_str().into())]);
-        }
-        if let Some(d) = &f.district {
-            w.and("district = ?", [Arg::Text(d.clone())]);
-        }
-        if let Some(d) = &f.discipline {
-            w.and("discipline = ?", [Arg::Text(d.clone())]);
-        }
-        if let Some(o) = f.owner_org_id {
-            w.and("owner_org_id = ?", [Arg::Int(o)]);
-        }
-        if let Some(day) = f.active_on {
-            w.and(
-                "status = 'open' AND (expires_on IS NULL OR expires_on >= ?)",
-                [Arg::Text(date(day))],
-            );
-        }
-        match f.drafts {
-            Drafts::All => {}
-            Drafts::Hidden => w.and("status <> 'draft'", []),
-            Drafts::OfOrg(org) => w.and("(status <> 'draft' OR owner_org_id = ?)", [Arg::Int(org)]),
-        }
+        let w = listing_where(f);
         self.fetch_page(
+            "listings",
+            LISTING_COLUMNS,
+            &w,
+            "id DESC",
+            page,
+            listing_from_row,
+        )
+        .await
+    }
+
+    async fn list_listing_items(
+        &self,
+        f: &ListingFilter,
+        page: Page,
+    ) -> Result<Vec<ListingRecord>> {
+        let w = listing_where(f);
+        self.fetch_items(
             "listings",
             LISTING_COLUMNS,
             &w,
@@ -1547,4 +1563,36 @@ impl Store for SqlStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The conditions of a listing query.
+fn listing_where(f: &ListingFilter) -> Where {
+    let mut w = Where::default();
+    if let Some(k) = f.kind {
+        w.and("kind = ?", [Arg::Text(k.as_str().into())]);
+    }
+    if let Some(s) = f.status {
+        w.and("status = ?", [Arg::Text(s.as_str().into())]);
+    }
+    if let Some(d) = &f.district {
+        w.and("district = ?", [Arg::Text(d.clone())]);
+    }
+    if let Some(d) = &f.discipline {
+        w.and("discipline = ?", [Arg::Text(d.clone())]);
+    }
+    if let Some(o) = f.owner_org_id {
+        w.and("owner_org_id = ?", [Arg::Int(o)]);
+    }
+    if let Some(day) = f.active_on {
+        w.and(
+            "status = 'open' AND (expires_on IS NULL OR expires_on >= ?)",
+            [Arg::Text(date(day))],
+        );
+    }
+    match f.drafts {
+        Drafts::All => {}
+        Drafts::Hidden => w.and("status <> 'draft'", []),
+        Drafts::OfOrg(org) => w.and("(status <> 'draft' OR owner_org_id = ?)", [Arg::Int(org)]),
+    }
+    w
 }

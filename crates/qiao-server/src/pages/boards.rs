@@ -87,9 +87,13 @@ async fn render(state: &AppState, v: &Visitor, board: Board) -> PageResult<Respo
         ..Default::default()
     };
     let page = page.max(1);
-    let paged = state
+    // The total is the home page's public count of the kind (the same filter), cached at the
+    // change-feed position: counting 70k achievements on every page view cost more than
+    // reading the page.
+    let total = state.counts.of(state, kind).await.map_err(|e| v.error(e))?;
+    let items = state
         .store
-        .list_listings(
+        .list_listing_items(
             &filter,
             Page {
                 number: page,
@@ -98,8 +102,7 @@ async fn render(state: &AppState, v: &Visitor, board: Board) -> PageResult<Respo
         )
         .await
         .map_err(|e| v.error(e))?;
-    let rows = paged
-        .items
+    let rows = items
         .iter()
         .map(|r| {
             let mut shown = row(l, r, today);
@@ -113,15 +116,15 @@ async fn render(state: &AppState, v: &Visitor, board: Board) -> PageResult<Respo
         })
         .collect();
     let sep = if base.contains('?') { '&' } else { '?' };
-    let pages = (paged.total as u32).div_ceil(PER_PAGE);
+    let pages = (total as u32).div_ceil(PER_PAGE);
     Ok(html(&ListPage {
         ctx: &v.ctx,
         heading,
         intro,
         tabs,
         total_text: match l {
-            Lang::Zh => format!("共 {} 条，第 {page}/{} 页", paged.total, pages.max(1)),
-            Lang::En => format!("{} in all, page {page} of {}", paged.total, pages.max(1)),
+            Lang::Zh => format!("共 {total} 条，第 {page}/{} 页", pages.max(1)),
+            Lang::En => format!("{total} in all, page {page} of {}", pages.max(1)),
         },
         rows,
         prev: (page > 1).then(|| format!("{base}{sep}page={}", page - 1)),

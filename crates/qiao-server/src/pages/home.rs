@@ -30,6 +30,16 @@ struct Home<'a> {
 pub struct CountCache(std::sync::Mutex<Option<(i64, Vec<i64>)>>);
 
 impl CountCache {
+    /// The public count of one kind (what a board page shows as its total).
+    pub async fn of(&self, state: &AppState, kind: Kind) -> qiao_store::Result<i64> {
+        let counts = self.counts(state).await?;
+        let at = Kind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .expect("every kind is counted");
+        Ok(counts[at])
+    }
+
     async fn counts(&self, state: &AppState) -> qiao_store::Result<Vec<i64>> {
         let seq = state.store.last_seq().await?;
         if let Some((at, counts)) = &*self.0.lock().expect("count cache lock")

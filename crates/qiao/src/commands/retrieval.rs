@@ -46,6 +46,9 @@ fn corpus_doc(id: usize, title: &str, text: &str) -> IndexDoc {
             district: None,
             discipline: None,
             ipc_codes: Vec::new(),
+            stage: None,
+            price_min_yuan: None,
+            budget_max_yuan: None,
         },
     }
 }
