@@ -1,4 +1,4 @@
-//! The matching engine: retrieve from the index, rank with the records' structure, explain.
+//! The matching engine: retrieve from the index, rank with the listings' facets, explain.
 //!
 //! Free-text search and two-way matching are the same pipeline with different inputs: a search
 //! takes the user's words and filters; a match takes a listing, turns its texts into weighted
