@@ -42,6 +42,24 @@ pub struct Facets {
     pub budget_max_yuan: Option<i64>,
 }
 
+impl Facets {
+    /// A listing of `kind` in `status` with no other facet (no expiry, district, field, IPC
+    /// class, maturity, price or budget).
+    pub fn new(kind: Kind, status: Status) -> Facets {
+        Facets {
+            kind,
+            status,
+            expires_on: None,
+            district: None,
+            discipline: None,
+            ipc_codes: Vec::new(),
+            stage: None,
+            price_min_yuan: None,
+            budget_max_yuan: None,
+        }
+    }
+}
+
 /// One document to index: a listing's id, texts and facets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexDoc {

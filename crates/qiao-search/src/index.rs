@@ -466,7 +466,7 @@ impl SearchIndex {
     ) -> Result<Vec<(Candidate, Facets)>> {
         let searcher = self.reader.searcher();
         let top = self.top(&searcher, terms, filters, limit)?;
-        let mut columns = SegmentColumns::new(&searcher, |reader| FacetColumns::open(reader));
+        let mut columns = SegmentColumns::new(&searcher, FacetColumns::open);
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let c = columns.get(addr.segment_ord)?;

@@ -299,38 +299,20 @@ fn facets_read_back_from_the_index_as_written() {
         facets,
     };
     let achievement = Facets {
-        kind: Kind::Achievement,
-        status: Status::Open,
         expires_on: chrono::NaiveDate::from_ymd_opt(2027, 3, 31),
         district: Some("闵行区".into()),
         discipline: Some("材料科学与工程".into()),
         ipc_codes: vec!["H01M 10/613".into()],
         stage: Some(Stage::Pilot),
         price_min_yuan: Some(1_200_000),
-        budget_max_yuan: None,
+        ..Facets::new(Kind::Achievement, Status::Open)
     };
     let challenge = Facets {
-        kind: Kind::Challenge,
-        status: Status::UnderReview,
-        expires_on: None,
-        district: None,
         discipline: Some("电子信息".into()),
-        ipc_codes: Vec::new(),
-        stage: None,
-        price_min_yuan: None,
         budget_max_yuan: Some(5_000_000),
+        ..Facets::new(Kind::Challenge, Status::UnderReview)
     };
-    let bare = Facets {
-        kind: Kind::Expert,
-        status: Status::Closed,
-        expires_on: None,
-        district: None,
-        discipline: None,
-        ipc_codes: Vec::new(),
-        stage: None,
-        price_min_yuan: None,
-        budget_max_yuan: None,
-    };
+    let bare = Facets::new(Kind::Expert, Status::Closed);
     // Three commits: three segments.
     index.apply(&[], &[doc(1, achievement.clone())], 1).unwrap();
     index.apply(&[], &[doc(2, challenge.clone())], 2).unwrap();

@@ -39,17 +39,7 @@ fn corpus_doc(id: usize, title: &str, text: &str) -> IndexDoc {
             keywords: String::new(),
             body: text.to_string(),
         },
-        facets: Facets {
-            kind: Kind::Achievement,
-            status: Status::Open,
-            expires_on: None,
-            district: None,
-            discipline: None,
-            ipc_codes: Vec::new(),
-            stage: None,
-            price_min_yuan: None,
-            budget_max_yuan: None,
-        },
+        facets: Facets::new(Kind::Achievement, Status::Open),
     }
 }
 
