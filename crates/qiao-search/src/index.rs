@@ -6,15 +6,18 @@
 //! and following the feed from that number again is enough; replaying a change is harmless
 //! because a listing's document is always deleted before it is re-added.
 
-use std::ops::Bound;
 use std::path::Path;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{
+    Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, Query,
+    Scorer, TermQuery, Weight,
+};
 use tantivy::schema::IndexRecordOption;
+use tantivy::{DocSet, TERMINATED};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use qiao_domain::Status;
@@ -23,7 +26,7 @@ use crate::analysis::{self, QueryTerms};
 use crate::document::{DocEntry, Facets, IndexDoc, Texts, ipc_keys, stage_of_rank, stage_rank};
 use crate::error::{Error, Result};
 use crate::schema::{
-    ENTITY_DOCUMENT, ENTITY_LISTING, Fields, date_of_day_number, day_number, kind_code,
+    ENTITY_DOCUMENT, ENTITY_LISTING, Fields, Shelf, date_of_day_number, day_number, kind_code,
     kind_of_code, status_code, status_of_code, uid,
 };
 
@@ -140,6 +143,15 @@ impl Default for TermCaps {
         }
     }
 }
+
+/// The most term clauses a query may have for tantivy's block-max WAND to prune it; one with
+/// more (a whole listing as a match query, a claim) is scored exhaustively, by tantivy's
+/// buffered union. WAND saves work when a few terms must reach a high score, but with dozens
+/// of terms every document is near the threshold and its bookkeeping costs more than it
+/// skips: on the page benchmark's 100k listings, matching a demo demand took 15.9 ms with WAND
+/// and 3.3 ms exhaustively (median of 20 requests, idle server), and `qiao bench scale`
+/// claim-length queries 16.7 → 13.3 ms p50.
+const PRUNED_UP_TO: usize = 24;
 
 /// Writer memory budget. tantivy needs at least 15 MB per indexing thread.
 const WRITER_BUDGET: usize = 96 * 1024 * 1024;
@@ -407,7 +419,7 @@ impl SearchIndex {
         if let Some(yuan) = doc.facets.budget_max_yuan {
             d.add_i64(f.budget_max, yuan);
         }
-        self.add_texts(&mut d, &doc.texts);
+        self.add_texts(&mut d, Shelf::of(doc.facets.kind), &doc.texts);
         d
     }
 
@@ -419,12 +431,12 @@ impl SearchIndex {
         d.add_u64(f.id, doc.id);
         d.add_u64(f.entity, ENTITY_DOCUMENT);
         d.add_text(f.uid, uid(ENTITY_DOCUMENT, doc.id));
-        self.add_texts(&mut d, &doc.texts);
+        self.add_texts(&mut d, Shelf::Documents, &doc.texts);
         d
     }
 
-    fn add_texts(&self, d: &mut TantivyDocument, t: &Texts) {
-        let f = &self.fields;
+    fn add_texts(&self, d: &mut TantivyDocument, shelf: Shelf, t: &Texts) {
+        let f = self.fields.shelf(shelf);
         let w = self.weights;
         let parts = [
             (t.title.as_str(), w.title_repeat),
@@ -486,56 +498,72 @@ impl SearchIndex {
         filters: &Filters,
         limit: usize,
     ) -> Result<Vec<(f32, tantivy::DocAddress)>> {
-        let Some(text) = self.text_query(searcher, terms)? else {
+        let plan = Plan::of(filters);
+        let statistics = ShelfStatistics::new(searcher, &self.fields)?;
+        let Some((text, term_clauses)) = self.text_query(&statistics, terms, &plan.shelves)? else {
             return Ok(Vec::new());
         };
-        let filters = self.filter_clauses(searcher, filters)?;
-        // Without filters the text query runs alone, as a pure disjunction of term scorers,
-        // which lets tantivy skip blocks that cannot reach the top `limit` (block-max WAND).
-        let query: Box<dyn Query> = if filters.is_empty() {
+        let clauses = self.filter_clauses(filters, &plan);
+        // Without clauses the text query is a pure disjunction of term scorers; the checks
+        // left (open, not expired, not excluded) are made on each document it reaches.
+        let query: Box<dyn Query> = if clauses.is_empty() {
             text
         } else {
-            let mut clauses = vec![(Occur::Must, text)];
-            clauses.extend(filters);
-            Box::new(BooleanQuery::new(clauses))
+            // A filter clause only admits: scored, a kind or district term would add its own
+            // idf to every document it lets through (more for rarer kinds).
+            let mut all = vec![(Occur::Must, text)];
+            all.extend(clauses.into_iter().map(|(occur, clause)| {
+                let admit: Box<dyn Query> = Box::new(ConstScoreQuery::new(clause, 0.0));
+                (occur, admit)
+            }));
+            Box::new(BooleanQuery::new(all))
         };
-        Ok(searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?)
+        let query = Checked {
+            query,
+            checks: self.checks(filters),
+            exhaustive: term_clauses > PRUNED_UP_TO,
+        };
+        let collector = TopDocs::with_limit(limit.max(1)).order_by_score();
+        Ok(searcher.search_with_statistics_provider(&query, &collector, &statistics)?)
     }
 
-    /// The disjunction of every kept query term over the text fields, each weighted by the
-    /// term's query weight times the field weight. `None` when no term is left.
+    /// The disjunction of every kept query term over the text fields of `shelves`, each
+    /// weighted by the term's query weight times the field weight. `None` when no term is left.
     fn text_query(
         &self,
-        searcher: &tantivy::Searcher,
+        statistics: &ShelfStatistics<'_>,
         terms: &QueryTerms,
-    ) -> Result<Option<Box<dyn Query>>> {
-        let f = &self.fields;
+        shelves: &[Shelf],
+    ) -> Result<Option<(Box<dyn Query>, usize)>> {
         let w = self.weights;
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let words = keep_rarest(searcher, &terms.words, f.words, self.caps.words)?;
-        for (text, weight) in &words {
-            should.push((Occur::Should, term_query(f.words, text, weight * w.words)));
-        }
-        if w.bigrams > 0.0 {
-            let bigrams = keep_rarest(searcher, &terms.bigrams, f.bigrams, self.caps.bigrams)?;
-            for (text, weight) in &bigrams {
-                should.push((
-                    Occur::Should,
-                    term_query(f.bigrams, text, weight * w.bigrams),
-                ));
+        for shelf in shelves {
+            let f = self.fields.shelf(*shelf);
+            let words = keep_rarest(statistics, &terms.words, f.words, self.caps.words)?;
+            for (text, weight) in &words {
+                should.push((Occur::Should, term_query(f.words, text, weight * w.words)));
+            }
+            if w.bigrams > 0.0 {
+                let bigrams =
+                    keep_rarest(statistics, &terms.bigrams, f.bigrams, self.caps.bigrams)?;
+                for (text, weight) in &bigrams {
+                    should.push((
+                        Occur::Should,
+                        term_query(f.bigrams, text, weight * w.bigrams),
+                    ));
+                }
             }
         }
         if should.is_empty() {
             return Ok(None);
         }
-        Ok(Some(Box::new(BooleanQuery::new(should))))
+        let n = should.len();
+        Ok(Some((Box::new(BooleanQuery::new(should)), n)))
     }
 
-    fn filter_clauses(
-        &self,
-        searcher: &tantivy::Searcher,
-        filters: &Filters,
-    ) -> Result<Vec<(Occur, Box<dyn Query>)>> {
+    /// The filters that narrow the text query as clauses of an intersection: a kind filter
+    /// narrower than the shelves read, and status, district and field.
+    fn filter_clauses(&self, filters: &Filters, plan: &Plan) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
         let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let u64_term = |field, v: u64| -> Box<dyn Query> {
@@ -544,21 +572,13 @@ impl SearchIndex {
                 IndexRecordOption::Basic,
             ))
         };
-        let document_term = Term::from_field_u64(f.entity, ENTITY_DOCUMENT);
-        if filters.documents {
-            out.push((Occur::Must, u64_term(f.entity, ENTITY_DOCUMENT)));
-        } else if searcher.doc_freq(&document_term)? > 0 {
-            // Only an index holding documents pays for this clause: a listings-only index
-            // (every benchmark) keeps the unfiltered fast path.
-            out.push((Occur::MustNot, u64_term(f.entity, ENTITY_DOCUMENT)));
-        }
         let str_term = |field, v: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(
                 Term::from_field_text(field, v),
                 IndexRecordOption::Basic,
             ))
         };
-        if !filters.kinds.is_empty() {
+        if plan.narrow_kinds {
             let any: Vec<(Occur, Box<dyn Query>)> = filters
                 .kinds
                 .iter()
@@ -569,26 +589,338 @@ impl SearchIndex {
         if let Some(s) = filters.status {
             out.push((Occur::Must, u64_term(f.status, status_code(s))));
         }
-        if let Some(day) = filters.active_on {
-            out.push((Occur::Must, u64_term(f.status, status_code(Status::Open))));
-            out.push((
-                Occur::Must,
-                Box::new(RangeQuery::new(
-                    Bound::Included(Term::from_field_i64(f.expires, day_number(Some(day)))),
-                    Bound::Unbounded,
-                )),
-            ));
-        }
         if let Some(d) = &filters.district {
             out.push((Occur::Must, str_term(f.district, d)));
         }
         if let Some(d) = &filters.discipline {
             out.push((Occur::Must, str_term(f.discipline, d)));
         }
-        for id in &filters.exclude_ids {
-            out.push((Occur::MustNot, u64_term(f.id, *id)));
+        out
+    }
+
+    /// The filters checked on each document the text query reaches: ones most listings pass,
+    /// which as clauses would turn a prunable disjunction into an intersection.
+    fn checks(&self, filters: &Filters) -> Checks {
+        Checks {
+            active_from: filters.active_on.map(|day| day_number(Some(day))),
+            exclude: filters.exclude_ids.clone(),
         }
-        Ok(out)
+    }
+}
+
+/// Where a query's filters go: the shelves whose text it reads, and whether a kind clause
+/// must narrow them further.
+struct Plan {
+    shelves: Vec<Shelf>,
+    narrow_kinds: bool,
+}
+
+impl Plan {
+    fn of(filters: &Filters) -> Plan {
+        if filters.documents {
+            // Documents have no kind: a kind filter then matches nothing, as documented.
+            return Plan {
+                shelves: vec![Shelf::Documents],
+                narrow_kinds: !filters.kinds.is_empty(),
+            };
+        }
+        if filters.kinds.is_empty() {
+            return Plan {
+                shelves: vec![Shelf::Offers, Shelf::Asks],
+                narrow_kinds: false,
+            };
+        }
+        let mut shelves: Vec<Shelf> = Vec::new();
+        for kind in &filters.kinds {
+            let shelf = Shelf::of(*kind);
+            if !shelves.contains(&shelf) {
+                shelves.push(shelf);
+            }
+        }
+        let narrow_kinds = shelves
+            .iter()
+            .flat_map(|s| s.kinds())
+            .any(|k| !filters.kinds.contains(k));
+        Plan {
+            shelves,
+            narrow_kinds,
+        }
+    }
+}
+
+/// BM25 statistics as if each shelf were an index of its own: a shelf's term frequencies and
+/// lengths are compared with the documents on that shelf, not with the whole index (where the
+/// other shelves' documents, which lack its fields, would count as empty ones).
+///
+/// tantivy's BM25 takes one document count for every field; so instead of the count, a
+/// shelf's document frequencies and token totals are scaled by (all documents / documents on
+/// the shelf), which gives the same idf (up to its +0.5 smoothing) and the same average length.
+struct ShelfStatistics<'a> {
+    searcher: &'a tantivy::Searcher,
+    fields: &'a Fields,
+    /// All documents, deleted ones included (as tantivy counts them).
+    total: u64,
+    /// Per shelf, in [`Shelf::index`] order: total / documents on the shelf.
+    scale: [f64; 3],
+}
+
+impl<'a> ShelfStatistics<'a> {
+    fn new(searcher: &'a tantivy::Searcher, fields: &'a Fields) -> Result<Self> {
+        let total: u64 = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| u64::from(r.max_doc()))
+            .sum();
+        let mut scale = [1.0; 3];
+        for shelf in Shelf::ALL {
+            let on_shelf = if shelf == Shelf::Documents {
+                searcher.doc_freq(&Term::from_field_u64(fields.entity, ENTITY_DOCUMENT))?
+            } else {
+                let mut n = 0;
+                for kind in shelf.kinds() {
+                    n += searcher.doc_freq(&Term::from_field_u64(fields.kind, kind_code(*kind)))?;
+                }
+                n
+            };
+            if on_shelf > 0 {
+                scale[shelf.index()] = total as f64 / on_shelf as f64;
+            }
+        }
+        Ok(ShelfStatistics {
+            searcher,
+            fields,
+            total,
+            scale,
+        })
+    }
+
+    fn scale_of(&self, field: tantivy::schema::Field) -> f64 {
+        Shelf::ALL
+            .into_iter()
+            .find(|s| {
+                let f = self.fields.shelf(*s);
+                f.words == field || f.bigrams == field
+            })
+            .map_or(1.0, |s| self.scale[s.index()])
+    }
+
+    fn num_docs(&self) -> u64 {
+        self.total
+    }
+}
+
+impl tantivy::query::Bm25StatisticsProvider for ShelfStatistics<'_> {
+    fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
+        let tokens = Bm25StatisticsProvider::total_num_tokens(self.searcher, field)?;
+        Ok((tokens as f64 * self.scale_of(field)).round() as u64)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.total)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        let df = self.searcher.doc_freq(term)?;
+        if df == 0 {
+            return Ok(0);
+        }
+        let scaled = (df as f64 * self.scale_of(term.field())).round() as u64;
+        Ok(scaled.clamp(1, self.total))
+    }
+}
+
+/// Filters checked document by document, on columns, while the text query is collected.
+#[derive(Debug, Clone, Default)]
+struct Checks {
+    /// Only listings open and not expired before this day number.
+    active_from: Option<i64>,
+    /// Never these ids.
+    exclude: Vec<u64>,
+}
+
+impl Checks {
+    fn is_empty(&self) -> bool {
+        self.active_from.is_none() && self.exclude.is_empty()
+    }
+}
+
+/// One segment's columns for [`Checks`].
+struct CheckColumns {
+    checks: Checks,
+    id: tantivy::columnar::Column<u64>,
+    status: tantivy::columnar::Column<u64>,
+    expires: tantivy::columnar::Column<i64>,
+}
+
+impl CheckColumns {
+    fn open(checks: &Checks, reader: &tantivy::SegmentReader) -> tantivy::Result<Self> {
+        let f = reader.fast_fields();
+        Ok(CheckColumns {
+            checks: checks.clone(),
+            id: f.u64("id")?,
+            status: f.u64("status")?,
+            expires: f.i64("expires")?,
+        })
+    }
+
+    fn admits(&self, doc: tantivy::DocId) -> bool {
+        if let Some(day) = self.checks.active_from {
+            let open = self.status.first(doc) == Some(status_code(Status::Open));
+            if !open || self.expires.first(doc).is_none_or(|e| e < day) {
+                return false;
+            }
+        }
+        self.checks.exclude.is_empty()
+            || self
+                .id
+                .first(doc)
+                .is_some_and(|id| !self.checks.exclude.contains(&id))
+    }
+}
+
+/// A query whose documents must also pass [`Checks`], and which is either pruned (block-max
+/// WAND, when the inner query is a pure disjunction of terms) or scored exhaustively (see
+/// [`PRUNED_UP_TO`]). Pruned, only admitted documents reach the collector, so its threshold
+/// rises with them.
+#[derive(Debug)]
+struct Checked {
+    query: Box<dyn Query>,
+    checks: Checks,
+    /// Score every document instead of letting tantivy prune.
+    exhaustive: bool,
+}
+
+impl Clone for Checked {
+    fn clone(&self) -> Self {
+        Checked {
+            query: self.query.box_clone(),
+            checks: self.checks.clone(),
+            exhaustive: self.exhaustive,
+        }
+    }
+}
+
+impl Query for Checked {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let inner = self.query.weight(scoring)?;
+        if self.checks.is_empty() && !self.exhaustive {
+            return Ok(inner);
+        }
+        Ok(Box::new(CheckedWeight {
+            inner,
+            checks: self.checks.clone(),
+            exhaustive: self.exhaustive,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.query.query_terms(visitor);
+    }
+}
+
+struct CheckedWeight {
+    inner: Box<dyn Weight>,
+    checks: Checks,
+    exhaustive: bool,
+}
+
+impl Weight for CheckedWeight {
+    fn scorer(
+        &self,
+        reader: &tantivy::SegmentReader,
+        boost: tantivy::Score,
+    ) -> tantivy::Result<Box<dyn Scorer>> {
+        let inner = self.inner.scorer(reader, boost)?;
+        let columns = CheckColumns::open(&self.checks, reader)?;
+        Ok(Box::new(CheckedScorer::new(inner, columns)))
+    }
+
+    fn explain(
+        &self,
+        reader: &tantivy::SegmentReader,
+        doc: tantivy::DocId,
+    ) -> tantivy::Result<tantivy::query::Explanation> {
+        let columns = CheckColumns::open(&self.checks, reader)?;
+        if !columns.admits(doc) {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} does not pass the filters"
+            )));
+        }
+        self.inner.explain(reader, doc)
+    }
+
+    fn for_each_pruning(
+        &self,
+        threshold: tantivy::Score,
+        reader: &tantivy::SegmentReader,
+        callback: &mut dyn FnMut(tantivy::DocId, tantivy::Score) -> tantivy::Score,
+    ) -> tantivy::Result<()> {
+        let columns = CheckColumns::open(&self.checks, reader)?;
+        let mut current = threshold;
+        if self.exhaustive {
+            // What tantivy's own unpruned path does, with the checks made only on documents
+            // that would enter the top (the score is the cheaper test).
+            let mut scorer = self.inner.scorer(reader, 1.0)?;
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                let score = scorer.score();
+                if score > current && columns.admits(doc) {
+                    current = callback(doc, score);
+                }
+                doc = scorer.advance();
+            }
+            return Ok(());
+        }
+        self.inner
+            .for_each_pruning(threshold, reader, &mut |doc, score| {
+                if columns.admits(doc) {
+                    current = callback(doc, score);
+                }
+                current
+            })
+    }
+}
+
+/// A scorer that skips the documents that fail the checks.
+struct CheckedScorer {
+    inner: Box<dyn Scorer>,
+    columns: CheckColumns,
+}
+
+impl CheckedScorer {
+    fn new(inner: Box<dyn Scorer>, columns: CheckColumns) -> Self {
+        let mut scorer = CheckedScorer { inner, columns };
+        scorer.skip_failing();
+        scorer
+    }
+
+    fn skip_failing(&mut self) -> tantivy::DocId {
+        let mut doc = self.inner.doc();
+        while doc != TERMINATED && !self.columns.admits(doc) {
+            doc = self.inner.advance();
+        }
+        doc
+    }
+}
+
+impl DocSet for CheckedScorer {
+    fn advance(&mut self) -> tantivy::DocId {
+        self.inner.advance();
+        self.skip_failing()
+    }
+
+    fn doc(&self) -> tantivy::DocId {
+        self.inner.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.inner.size_hint()
+    }
+}
+
+impl Scorer for CheckedScorer {
+    fn score(&mut self) -> tantivy::Score {
+        self.inner.score()
     }
 }
 
@@ -600,10 +932,10 @@ fn term_query(field: tantivy::schema::Field, text: &str, boost: f32) -> Box<dyn 
     Box::new(BoostQuery::new(Box::new(q), boost))
 }
 
-/// The `cap` terms with the highest weight × idf, judged by document frequency in `fields`;
+/// The `cap` terms with the highest weight × idf, judged by document frequency in `field`;
 /// terms that occur nowhere are dropped (they cannot match).
 fn keep_rarest(
-    searcher: &tantivy::Searcher,
+    statistics: &ShelfStatistics<'_>,
     terms: &[(String, f32)],
     field: tantivy::schema::Field,
     cap: usize,
@@ -611,10 +943,10 @@ fn keep_rarest(
     if terms.len() <= cap {
         return Ok(terms.to_vec());
     }
-    let n = searcher.num_docs().max(1) as f32;
+    let n = statistics.num_docs().max(1) as f32;
     let mut scored = Vec::with_capacity(terms.len());
     for (text, weight) in terms {
-        let df = searcher.doc_freq(&Term::from_field_text(field, text))?;
+        let df = statistics.doc_freq(&Term::from_field_text(field, text))?;
         if df == 0 {
             continue;
         }

@@ -5,6 +5,14 @@
 //! listing's title, keywords and body go into the same two fields, the title and keywords
 //! repeated so they weigh more (see [`crate::FieldWeights`]): one posting list per query term
 //! instead of one per term and part is what keeps queries fast at a million documents.
+//!
+//! Each side of the market has its own pair of text fields, a [`Shelf`]: what is offered
+//! (achievements, experts, instruments, institutions), what is asked (demands, challenges,
+//! scenarios) and imported policy documents. A match only ever looks at the other side, so it
+//! queries one shelf's fields alone: a plain disjunction of term scorers over the documents
+//! that can answer, with no kind filter to intersect it with (and no other side's documents to
+//! score and reject). BM25 statistics are kept per shelf (see `index::ShelfStatistics`), so a
+//! listing scores the same however full the other shelves are.
 //! Positions are not indexed: ranking is bag-of-words BM25 and nothing here builds phrase
 //! queries. Structured fields are small integers or raw strings, indexed for
 //! filters and fast for re-ranking. The original text is not stored: the store is the source of
@@ -43,10 +51,70 @@ pub struct Fields {
     pub price_min: Field,
     /// A demand's, challenge's or scenario's budget ceiling in yuan; fast only.
     pub budget_max: Field,
+    /// The text fields of each shelf, indexed by [`Shelf::index`].
+    pub shelves: [TextFields; 3],
+}
+
+/// The two text fields of one [`Shelf`].
+#[derive(Debug, Clone, Copy)]
+pub struct TextFields {
     /// Words of the title, keywords and body.
     pub words: Field,
     /// Bigrams of the title, keywords and body.
     pub bigrams: Field,
+}
+
+/// Where an entry's text is indexed: one side of the market, or the policy documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Shelf {
+    /// Achievements, experts, instruments and institutions.
+    Offers,
+    /// Demands, challenges and scenarios.
+    Asks,
+    /// Imported policy documents.
+    Documents,
+}
+
+impl Shelf {
+    /// Every shelf, in [`Shelf::index`] order.
+    pub const ALL: [Shelf; 3] = [Shelf::Offers, Shelf::Asks, Shelf::Documents];
+
+    /// The shelf a listing of `kind` is on.
+    pub fn of(kind: qiao_domain::Kind) -> Shelf {
+        use qiao_domain::Kind::*;
+        match kind {
+            Achievement | Expert | Instrument | Institution => Shelf::Offers,
+            Demand | Challenge | Scenario => Shelf::Asks,
+        }
+    }
+
+    /// The listing kinds on this shelf (none for documents).
+    pub fn kinds(self) -> &'static [qiao_domain::Kind] {
+        use qiao_domain::Kind::*;
+        match self {
+            Shelf::Offers => &[Achievement, Expert, Instrument, Institution],
+            Shelf::Asks => &[Demand, Challenge, Scenario],
+            Shelf::Documents => &[],
+        }
+    }
+
+    /// Position in [`Fields::shelves`].
+    pub fn index(self) -> usize {
+        match self {
+            Shelf::Offers => 0,
+            Shelf::Asks => 1,
+            Shelf::Documents => 2,
+        }
+    }
+
+    /// The prefix of this shelf's field names (written into index files).
+    fn name(self) -> &'static str {
+        match self {
+            Shelf::Offers => "offer",
+            Shelf::Asks => "ask",
+            Shelf::Documents => "document",
+        }
+    }
 }
 
 impl Fields {
@@ -73,8 +141,10 @@ impl Fields {
             stage: b.add_u64_field("stage", FAST),
             price_min: b.add_i64_field("price_min", FAST),
             budget_max: b.add_i64_field("budget_max", FAST),
-            words: b.add_text_field("words", text.clone()),
-            bigrams: b.add_text_field("bigrams", text),
+            shelves: Shelf::ALL.map(|shelf| TextFields {
+                words: b.add_text_field(&format!("{}_words", shelf.name()), text.clone()),
+                bigrams: b.add_text_field(&format!("{}_bigrams", shelf.name()), text.clone()),
+            }),
         };
         (b.build(), fields)
     }
@@ -95,10 +165,25 @@ impl Fields {
             stage: f("stage")?,
             price_min: f("price_min")?,
             budget_max: f("budget_max")?,
-            words: f("words")?,
-            bigrams: f("bigrams")?,
+            shelves: [
+                shelf_fields(schema, Shelf::Offers)?,
+                shelf_fields(schema, Shelf::Asks)?,
+                shelf_fields(schema, Shelf::Documents)?,
+            ],
         })
     }
+
+    /// The text fields of `shelf`.
+    pub fn shelf(&self, shelf: Shelf) -> TextFields {
+        self.shelves[shelf.index()]
+    }
+}
+
+fn shelf_fields(schema: &Schema, shelf: Shelf) -> tantivy::Result<TextFields> {
+    Ok(TextFields {
+        words: schema.get_field(&format!("{}_words", shelf.name()))?,
+        bigrams: schema.get_field(&format!("{}_bigrams", shelf.name()))?,
+    })
 }
 
 /// The `entity` value of a listing (stable: it is written into index files).
