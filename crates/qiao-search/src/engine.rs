@@ -22,7 +22,7 @@ use crate::follow::Follower;
 use crate::fuse::{self, Route, Source};
 use crate::index::Filters;
 use crate::rank::{Profile, Relevance, Signal, lexical_relevance, rank};
-use crate::schema::kind_code;
+use crate::schema::{Shelf, kind_code};
 use crate::semantic::{Semantic, asks, listing_passage};
 use crate::vectors::Entity;
 
@@ -537,18 +537,12 @@ impl Engine {
     }
 }
 
-/// The kinds of listing that answer a listing of `kind`.
+/// The kinds of listing that answer a listing of `kind`: those on the other side of the
+/// market (the other [`Shelf`]).
 pub fn answering_kinds(kind: Kind) -> &'static [Kind] {
-    match kind {
-        Kind::Demand | Kind::Challenge | Kind::Scenario => &[
-            Kind::Achievement,
-            Kind::Expert,
-            Kind::Instrument,
-            Kind::Institution,
-        ],
-        Kind::Achievement | Kind::Expert | Kind::Instrument | Kind::Institution => {
-            &[Kind::Demand, Kind::Challenge, Kind::Scenario]
-        }
+    match Shelf::of(kind) {
+        Shelf::Offers => Shelf::Asks.kinds(),
+        Shelf::Asks | Shelf::Documents => Shelf::Offers.kinds(),
     }
 }
 
