@@ -358,6 +358,19 @@ pub fn fold(text: &str) -> String {
     fold_mapped(text, Taiwan::Never).primary.text
 }
 
+/// `text` in simplified script for a model that reads a text whole (the embedding model, whose
+/// vectors for a traditional text and its simplified twin are not the same): a text with
+/// traditional characters in earnest ([`Script::Hant`], [`Script::Mixed`]) comes back
+/// normalised and folded with Taiwan phrasing (`tw2sp`: 軟體 → 软件); any other text comes back
+/// as written, so simplified texts, and the vectors already computed from them, do not change.
+pub fn simplified_for_model(text: &str) -> std::borrow::Cow<'_, str> {
+    let folded = fold_mapped(text, Taiwan::IfTraditional);
+    if !matches!(folded.script, Script::Hant | Script::Mixed) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(folded.taiwan.map_or(folded.primary.text, |t| t.mapped.text))
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -369,6 +382,19 @@ mod tests {
         taiwan_t2s(&convert_mapped(&T2S, n), taiwan_phrases(n))
             .mapped
             .text
+    }
+
+    #[test]
+    fn the_model_reads_traditional_texts_folded_and_simplified_ones_as_written() {
+        assert_eq!(
+            simplified_for_model("人工智慧與資料庫軟體在網際網路上的應用"),
+            "人工智能与数据库软件在互联网上的应用"
+        );
+        let simplified = "基于ABC的电池热管理 系统";
+        assert!(matches!(
+            simplified_for_model(simplified),
+            std::borrow::Cow::Borrowed(s) if s == simplified
+        ));
     }
 
     fn chars(s: &str) -> Vec<char> {

@@ -48,7 +48,7 @@ mod segment;
 use std::sync::LazyLock;
 
 pub use analyze::{Analysis, Analyzer, Dictionary, Options, QueryTerms, STOP_WORDS, Token};
-pub use fold::fold;
+pub use fold::{fold, simplified_for_model};
 pub use script::{Script, detect_script};
 pub use segment::DOMAIN_DICTIONARY;
 

@@ -94,7 +94,11 @@ impl Meaning {
         })?;
         let passages: Vec<String> = corpus
             .iter()
-            .map(|d| semantic::corpus_passage(&d.title, &d.text))
+            .map(|d| {
+                // As the product embeds them: traditional texts folded to simplified.
+                semantic::simplified_for_model(&semantic::corpus_passage(&d.title, &d.text))
+                    .into_owned()
+            })
             .collect();
         let cache_dir = args
             .vectors_cache
@@ -177,7 +181,7 @@ fn rank_query(
         Ok(index.retrieve(&terms, &Filters::default(), n)?)
     };
     let nearest = |m: &Meaning, n: usize| -> Vec<Neighbour> {
-        let v = m.model.embed_query(q);
+        let v = m.model.embed_query(&semantic::simplified_for_model(q));
         m.vectors.nearest(&v, n, |_, _, _| true)
     };
     match (args.ranker.as_str(), meaning) {
