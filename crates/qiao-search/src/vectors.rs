@@ -64,7 +64,9 @@ pub struct Entry {
     pub query: Option<Vec<f32>>,
 }
 
-const MAGIC: &[u8; 8] = b"QIAOVEC1";
+/// The log's format and what its vectors were computed from: version 2 embeds traditional
+/// texts folded to simplified (`simplified_for_model`), so a version 1 log is computed again.
+const MAGIC: &[u8; 8] = b"QIAOVEC2";
 const UPSERT: u8 = 1;
 const DELETE: u8 = 2;
 const REACHED: u8 = 3;
