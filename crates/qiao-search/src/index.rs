@@ -521,7 +521,7 @@ impl SearchIndex {
         };
         let query = Checked {
             query,
-            checks: self.checks(filters),
+            checks: Checks::of(filters),
             exhaustive: term_clauses > PRUNED_UP_TO,
         };
         let collector = TopDocs::with_limit(limit.max(1)).order_by_score();
@@ -597,15 +597,6 @@ impl SearchIndex {
             out.push((Occur::Must, str_term(f.discipline, d)));
         }
         out
-    }
-
-    /// The filters checked on each document the text query reaches: ones most listings pass,
-    /// which as clauses would turn a prunable disjunction into an intersection.
-    fn checks(&self, filters: &Filters) -> Checks {
-        Checks {
-            active_from: filters.active_on.map(|day| day_number(Some(day))),
-            exclude: filters.exclude_ids.clone(),
-        }
     }
 }
 
@@ -740,6 +731,15 @@ struct Checks {
 }
 
 impl Checks {
+    /// The filters checked on each document the text query reaches: ones most listings pass,
+    /// which as clauses would turn a disjunction into an intersection.
+    fn of(filters: &Filters) -> Checks {
+        Checks {
+            active_from: filters.active_on.map(|day| day_number(Some(day))),
+            exclude: filters.exclude_ids.clone(),
+        }
+    }
+
     fn is_empty(&self) -> bool {
         self.active_from.is_none() && self.exclude.is_empty()
     }

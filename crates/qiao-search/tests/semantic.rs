@@ -52,6 +52,17 @@ async fn add(store: &Arc<dyn Store>, kind: Kind, fields: serde_json::Value) -> u
         .id as u64
 }
 
+/// Vectors for everything in `store`, in a new directory, computed now.
+async fn embedded(store: &Arc<dyn Store>) -> (tempfile::TempDir, Arc<Semantic>) {
+    let dir = tempfile::tempdir().unwrap();
+    let vectors = Arc::new(VectorIndex::open(dir.path(), Model::DIM).unwrap());
+    let semantic = Semantic::new(store.clone(), vectors, model())
+        .await
+        .unwrap();
+    semantic.catch_up().await.unwrap();
+    (dir, semantic)
+}
+
 struct Setup {
     _db: TestDb,
     store: Arc<dyn Store>,
@@ -114,12 +125,7 @@ async fn setup() -> Setup {
     .unwrap();
     follower.catch_up().await.unwrap();
     std::mem::forget(dir);
-    let vectors_dir = tempfile::tempdir().unwrap();
-    let vectors = Arc::new(VectorIndex::open(vectors_dir.path(), Model::DIM).unwrap());
-    let semantic = Semantic::new(store.clone(), vectors, model())
-        .await
-        .unwrap();
-    semantic.catch_up().await.unwrap();
+    let (vectors_dir, semantic) = embedded(&store).await;
     let engine = Engine::new(store.clone(), follower);
     engine.enable_semantic(semantic.clone());
     Setup {
@@ -345,12 +351,7 @@ async fn traditional_texts_are_embedded_as_their_simplified_twins() {
         }),
     )
     .await;
-    let vectors_dir = tempfile::tempdir().unwrap();
-    let vectors = Arc::new(VectorIndex::open(vectors_dir.path(), Model::DIM).unwrap());
-    let semantic = Semantic::new(store.clone(), vectors, model())
-        .await
-        .unwrap();
-    semantic.catch_up().await.unwrap();
+    let (_vectors_dir, semantic) = embedded(&store).await;
     let v = semantic.vectors();
     let cosine = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
     let (p_hant, p_hans) = (
