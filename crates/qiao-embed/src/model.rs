@@ -339,11 +339,13 @@ fn split_product(
     mut y: ArrayViewMut2<f32>,
 ) {
     let n = panels.len();
-    if x.rows() * w.cols() * n * PANEL < (1 << 20) || n < 4 {
+    if x.rows() * w.cols() * n * PANEL < (1 << 20) || n < 2 * qmatmul::TILE_PANELS {
         qmatmul::matmul(kernel, x, w, panels, b, &mut y);
         return;
     }
-    let mid = panels.start + n / 2;
+    // At a multiple of the kernel's tile width, so neither half ends in a narrow tile.
+    let half = (n / 2).div_ceil(qmatmul::TILE_PANELS) * qmatmul::TILE_PANELS;
+    let mid = panels.start + half.min(n - 1);
     let (y1, y2) = y.split_at(Axis(1), (mid - panels.start) * PANEL);
     rayon::join(
         || split_product(kernel, x, w, panels.start..mid, b, y1),

@@ -6,7 +6,7 @@
 //! the time once the products ran in integers. Here `exp` is a short polynomial with
 //! bit-level scaling and rounding by the 1.5·2²³ trick, so nothing in the loops is a call and
 //! LLVM turns them into vector code. [`wide`] runs a loop with AVX-512 enabled when the CPU
-//! has it (pulp's run-time dispatch; the workspace forbids `unsafe`), else as compiled for
+//! has it (pulp's run-time dispatch, no `unsafe`), else as compiled for
 //! baseline x86-64 (SSE2, still vectorised four lanes wide).
 //!
 //! Accuracy: `exp` within ~2 ulp of the true value over the range used; `erf` within 2e-7
