@@ -15,8 +15,8 @@
 //! CPU at run time, which is the whole of the precondition.
 
 use std::arch::x86_64::{
-    __m512, __m512i, _mm512_cvtepi32_ps, _mm512_dpbusd_epi32, _mm512_fmadd_ps, _mm512_mul_ps,
-    _mm512_set1_epi32, _mm512_set1_ps, _mm512_setzero_si512, _mm512_sub_epi32,
+    _mm512_cvtepi32_ps, _mm512_dpbusd_epi32, _mm512_fmadd_ps, _mm512_mul_ps, _mm512_set1_epi32,
+    _mm512_set1_ps, _mm512_setzero_ps, _mm512_setzero_si512, _mm512_sub_epi32,
 };
 use std::ops::Range;
 
@@ -111,46 +111,51 @@ fn tile<const R: usize, const V: usize>(
 ) -> [[[f32; PANEL]; V]; R] {
     let (groups, blocks) = (w.k / 4, x.blocks);
     debug_assert_eq!(blocks * BLOCK, w.k);
-    let xs: [&[QBlock]; R] = std::array::from_fn(|r| x.row(i + r));
-    let ws: [&[[u8; 64]]; V] =
-        std::array::from_fn(|v| &w.w[(p + v) * groups..(p + v + 1) * groups]);
-    let ds: [&[[f32; PANEL]]; V] =
-        std::array::from_fn(|v| &w.d[(p + v) * blocks..(p + v + 1) * blocks]);
-    let mut acc: [[__m512; V]; R] = [std::array::from_fn(|v| {
+    // Plain loops rather than `array::from_fn` / `map`: those generic helpers are compiled
+    // without AVX-512 and, called from here, are not inlined (they showed as 5 % of a
+    // passage), so the vectors would pass through memory.
+    let mut acc = [[_mm512_setzero_ps(); V]; R];
+    for v in 0..V {
         let b: [f32; PANEL] = bias[(p + v) * PANEL..(p + v + 1) * PANEL]
             .try_into()
             .expect("16 biases");
-        cast(b)
-    }); R];
+        for row in acc.iter_mut() {
+            row[v] = cast(b);
+        }
+    }
+    let (x0, w0, d0) = (i * blocks, p * groups, p * blocks);
     for b in 0..blocks {
-        let wb: [&[[u8; 64]; GROUPS]; V] = std::array::from_fn(|v| {
-            ws[v][b * GROUPS..(b + 1) * GROUPS]
-                .try_into()
-                .expect("a block's groups")
-        });
-        let xb: [&QBlock; R] = std::array::from_fn(|r| &xs[r][b]);
-        let mut sums: [[__m512i; V]; R] = [[_mm512_setzero_si512(); V]; R];
+        let mut sums = [[_mm512_setzero_si512(); V]; R];
         // As in the BW kernel: a trip count the compiler cannot see keeps this a loop whose
         // working set fits the 32 registers.
         for g in 0..std::hint::black_box(GROUPS) {
-            let wv: [__m512i; V] = std::array::from_fn(|v| cast(wb[v][g]));
+            let mut wv = [_mm512_setzero_si512(); V];
+            for v in 0..V {
+                wv[v] = cast(w.w[w0 + v * groups + b * GROUPS + g]);
+            }
             for r in 0..R {
-                let xv = _mm512_set1_epi32(xb[r].q[g]);
+                let xv = _mm512_set1_epi32(x.q[x0 + r * blocks + b].q[g]);
                 for v in 0..V {
                     sums[r][v] = _mm512_dpbusd_epi32(sums[r][v], wv[v], xv);
                 }
             }
         }
-        let dv: [__m512; V] = std::array::from_fn(|v| cast(ds[v][b]));
         for r in 0..R {
-            let scale = _mm512_set1_ps(xb[r].scale);
-            let offset = _mm512_set1_epi32(xb[r].offset);
+            let xb: &QBlock = &x.q[x0 + r * blocks + b];
+            let scale = _mm512_set1_ps(xb.scale);
+            let offset = _mm512_set1_epi32(xb.offset);
             for v in 0..V {
                 let s32 = _mm512_sub_epi32(sums[r][v], offset);
-                let ds = _mm512_mul_ps(dv[v], scale);
+                let ds = _mm512_mul_ps(cast(w.d[d0 + v * blocks + b]), scale);
                 acc[r][v] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s32), ds, acc[r][v]);
             }
         }
     }
-    acc.map(|row| row.map(cast))
+    let mut out = [[[0f32; PANEL]; V]; R];
+    for r in 0..R {
+        for v in 0..V {
+            out[r][v] = cast(acc[r][v]);
+        }
+    }
+    out
 }
