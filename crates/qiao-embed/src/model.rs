@@ -204,6 +204,12 @@ impl Model {
         })
     }
 
+    /// The code that runs the products ([`Kernel::best`]: the fastest this CPU has, unless
+    /// `QIAO_EMBED_KERNEL` names another).
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+
     /// The tokenizer (for token counts and tests).
     pub fn tokenizer(&self) -> &Tokenizer {
         &self.tokenizer

@@ -204,7 +204,7 @@ pub fn bench(cli: &Cli, args: &EmbedBenchArgs) -> anyhow::Result<ExitCode> {
         println!(
             "{}",
             json!({
-                "load_s": load_s, "threads": threads,
+                "load_s": load_s, "threads": threads, "kernel": model.kernel().name(),
                 "passages": passages.len(), "passage_tokens_avg": avg_passage,
                 "batch_s": batch_s, "passages_per_s": rate,
                 "queries": queries.len(), "query_tokens_avg": avg_query,
@@ -213,7 +213,10 @@ pub fn bench(cli: &Cli, args: &EmbedBenchArgs) -> anyhow::Result<ExitCode> {
             })
         );
     } else {
-        println!("embedding (multilingual-e5-small, 4-bit, {threads} threads)");
+        println!(
+            "embedding (multilingual-e5-small, 4-bit, {threads} threads, {} kernel)",
+            model.kernel().name()
+        );
         println!("  load               {load_s:>8.2} s");
         println!(
             "  passages           {:>8} in one batch, {avg_passage:.1} tokens on average",
