@@ -459,36 +459,46 @@ fn matmul_v4(
     bias: &[f32],
     out: &mut impl Rows,
 ) {
-    // Panel tiles outside, row tiles inside: a tile's weights (NV panels, ≤ 72 KB) stay in
-    // L1/L2 while every row passes over them, and all rows' activations fit in L2.
+    let start = panels.start;
+    tiles(
+        x.m,
+        panels,
+        #[inline(always)]
+        |i, p, mr, nv| {
+            macro_rules! tile {
+                ($r:literal, $v:literal) => {
+                    store(tile_v4::<$r, $v>(simd, x, i, w, p, bias), i, p - start, out)
+                };
+            }
+            tile_shapes!(mr, nv, tile);
+        },
+    );
+}
+
+/// The loop nest both AVX-512 kernels share: `each(i, p, rows, panels)` for every tile of up
+/// to `MR` rows from row `i` × up to `NV` panels from panel `p`. Panel tiles outside, row tiles
+/// inside: a tile's weights (NV panels, ≤ 72 KB) stay in L1/L2 while every row passes over
+/// them, and all rows' activations fit in L2.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn tiles(m: usize, panels: Range<usize>, mut each: impl FnMut(usize, usize, usize, usize)) {
     let mut p = panels.start;
     while p < panels.end {
         let nv = (panels.end - p).min(NV);
         let mut i = 0;
-        while i < x.m {
-            let mr = (x.m - i).min(MR);
-            macro_rules! tile {
-                ($r:literal, $v:literal) => {
-                    store(
-                        simd,
-                        tile_v4::<$r, $v>(simd, x, i, w, p, bias),
-                        i,
-                        p - panels.start,
-                        out,
-                    )
-                };
-            }
-            tile_shapes!(mr, nv, tile);
+        while i < m {
+            let mr = (m - i).min(MR);
+            each(i, p, mr, nv);
             i += mr;
         }
         p += nv;
     }
 }
 
+/// Writes a tile's outputs: rows `i..i + R`, panels `panel..panel + V` of the range.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn store<const R: usize, const V: usize>(
-    _simd: pulp::x86::V4,
     acc: [[[f32; PANEL]; V]; R],
     i: usize,
     panel: usize,

@@ -23,7 +23,7 @@ use std::ops::Range;
 use pulp::cast;
 
 use super::{
-    BLOCK, GROUPS, MR, NV, PANEL, PackedWeights, QBlock, QuantisedRows, Rows, tile_shapes,
+    BLOCK, GROUPS, PANEL, PackedWeights, QBlock, QuantisedRows, Rows, store, tile_shapes, tiles,
 };
 
 /// Whether this CPU runs the kernel.
@@ -50,8 +50,8 @@ pub fn matmul(
     }
 }
 
-/// The loop nest of the AVX-512BW kernel (`matmul_v4`): panel tiles outside, row tiles
-/// inside, so a tile's weights stay in cache while every row passes over them.
+/// The tiles of the product ([`super::tiles`], the loop nest of the AVX-512BW kernel too),
+/// each computed with `vpdpbusd`.
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 fn matmul_vnni(
     x: &QuantisedRows,
@@ -60,38 +60,15 @@ fn matmul_vnni(
     bias: &[f32],
     out: &mut impl Rows,
 ) {
-    let mut p = panels.start;
-    while p < panels.end {
-        let nv = (panels.end - p).min(NV);
-        let mut i = 0;
-        while i < x.m {
-            let mr = (x.m - i).min(MR);
-            let at = p - panels.start;
-            macro_rules! tile {
-                ($r:literal, $v:literal) => {
-                    store(tile::<$r, $v>(x, i, w, p, bias), i, at, out)
-                };
-            }
-            tile_shapes!(mr, nv, tile);
-            i += mr;
+    let start = panels.start;
+    tiles(x.m, panels, |i, p, mr, nv| {
+        macro_rules! tile {
+            ($r:literal, $v:literal) => {
+                store(tile::<$r, $v>(x, i, w, p, bias), i, p - start, out)
+            };
         }
-        p += nv;
-    }
-}
-
-#[inline]
-fn store<const R: usize, const V: usize>(
-    acc: [[[f32; PANEL]; V]; R],
-    i: usize,
-    panel: usize,
-    out: &mut impl Rows,
-) {
-    for (r, row) in acc.iter().enumerate() {
-        let dst = &mut out.row(i + r)[panel * PANEL..(panel + V) * PANEL];
-        for (v, lanes) in row.iter().enumerate() {
-            dst[v * PANEL..(v + 1) * PANEL].copy_from_slice(lanes);
-        }
-    }
+        tile_shapes!(mr, nv, tile);
+    });
 }
 
 /// Rows `i..i + R` × panels `p..p + V`, in registers: per group of 4 inputs, `V` weight loads,
