@@ -243,7 +243,7 @@ async fn matching_a_demand_uses_its_stored_meaning() {
 }
 
 #[tokio::test]
-async fn titles_and_terms_stay_lexical_and_so_does_an_engine_without_the_model() {
+async fn titles_terms_and_pasted_documents_stay_lexical_and_so_does_an_engine_without_the_model() {
     let s = setup().await;
     let r = s
         .engine
@@ -253,6 +253,27 @@ async fn titles_and_terms_stay_lexical_and_so_does_an_engine_without_the_model()
     assert_eq!(r.ranker, Route::Lexical);
     assert_eq!(r.hits[0].id as u64, s.pcm);
     assert!(r.hits[0].signals.iter().all(|x| x.name != "semantic"));
+
+    // Prose pasted whole (a claim, an abstract) is ranked on its words too, even where no
+    // listing stands out lexically (here two match equally well, each on half of the text).
+    let pasted = "用于稻瘟病的图像识别方法，以及铝合金焊接的工艺参数优化。"
+        .repeat(qiao_search::fuse::DOCUMENT_CHARS / 25);
+    assert!(pasted.chars().count() >= qiao_search::fuse::DOCUMENT_CHARS);
+    let r = s
+        .engine
+        .search(&request(&pasted, Filters::default()))
+        .await
+        .unwrap();
+    assert_eq!(r.ranker, Route::Lexical);
+    assert!(r.hits.len() >= 2);
+    // One sentence of the same text is a demand: fused.
+    let sentence = "用于稻瘟病的图像识别方法，以及铝合金焊接的工艺参数优化。";
+    let r = s
+        .engine
+        .search(&request(sentence, Filters::default()))
+        .await
+        .unwrap();
+    assert_eq!(r.ranker, Route::Hybrid);
 
     // The same store and index, no model: prose is answered on words alone.
     let plain = Engine::new(s.store.clone(), s.engine.follower().clone());
