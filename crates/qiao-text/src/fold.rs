@@ -360,15 +360,41 @@ pub fn fold(text: &str) -> String {
 
 /// `text` in simplified script for a model that reads a text whole (the embedding model, whose
 /// vectors for a traditional text and its simplified twin are not the same): a text with
-/// traditional characters in earnest ([`Script::Hant`], [`Script::Mixed`]) comes back
-/// normalised and folded with Taiwan phrasing (`tw2sp`: 軟體 → 软件); any other text comes back
-/// as written, so simplified texts, and the vectors already computed from them, do not change.
+/// traditional characters in earnest ([`Script::Hant`], [`Script::Mixed`]) comes back with its
+/// Han characters folded with Taiwan phrasing (`tw2sp`: 軟體 → 软件) and everything else as
+/// written (case, full-width punctuation); any other text comes back as written, so simplified
+/// texts, and the vectors already computed from them, do not change.
 pub fn simplified_for_model(text: &str) -> std::borrow::Cow<'_, str> {
     let folded = fold_mapped(text, Taiwan::IfTraditional);
     if !matches!(folded.script, Script::Hant | Script::Mixed) {
         return std::borrow::Cow::Borrowed(text);
     }
-    std::borrow::Cow::Owned(folded.taiwan.map_or(folded.primary.text, |t| t.mapped.text))
+    let mapped = folded.taiwan.map_or(folded.primary, |t| t.mapped);
+    std::borrow::Cow::Owned(han_folded_rest_as_written(text, &mapped))
+}
+
+/// `mapped` (a fold of `text`) with only its Han characters kept: every stretch of characters
+/// that come from the same span of `text` is taken from the fold if one of them is Han, and
+/// from `text` as written otherwise. The model is cased and reads full-width punctuation as its
+/// own tokens; lower-casing TiO2 or turning ， into , changes what it reads for no gain.
+fn han_folded_rest_as_written(text: &str, mapped: &Mapped) -> String {
+    let chars: Vec<char> = mapped.text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut k = 0;
+    while k < chars.len() {
+        let span = mapped.spans[k];
+        let mut end = k + 1;
+        while end < chars.len() && mapped.spans[end] == span {
+            end += 1;
+        }
+        if chars[k..end].iter().any(|&c| is_han(c)) {
+            out.extend(&chars[k..end]);
+        } else {
+            out.push_str(&text[span.start as usize..span.end as usize]);
+        }
+        k = end;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -389,6 +415,11 @@ mod tests {
         assert_eq!(
             simplified_for_model("人工智慧與資料庫軟體在網際網路上的應用"),
             "人工智能与数据库软件在互联网上的应用"
+        );
+        // Only Han characters are folded: Latin case, full-width punctuation and digits stay.
+        assert_eq!(
+            simplified_for_model("以TiO₂奈米顆粒製備ＬＥＤ電極，效率達到９５％。"),
+            "以TiO₂纳米颗粒制备ＬＥＤ电极，效率达到９５％。"
         );
         let simplified = "基于ABC的电池热管理 系统";
         assert!(matches!(
