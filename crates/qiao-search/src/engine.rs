@@ -19,7 +19,7 @@ use crate::document::{self, Facets, document_texts, ipc_keys, texts};
 use crate::error::Result;
 use crate::explain::{Explanation, Snippet, explain};
 use crate::follow::Follower;
-use crate::fuse::{self, Route, Source};
+use crate::fuse::{self, Form, Route, Source};
 use crate::index::Filters;
 use crate::rank::{Profile, Relevance, Signal, lexical_relevance, rank};
 use crate::schema::{Shelf, kind_code};
@@ -164,8 +164,12 @@ pub struct Engine {
 enum Meaning<'a> {
     /// Nothing: lexical ranking only.
     None,
-    /// Free text to embed; the lexical ranking is kept when it is confident.
+    /// Sentences to embed; the lexical ranking is kept when it is confident, else three lists
+    /// are rank-fused.
     Text(&'a str),
+    /// A title or terms to embed; nearness in meaning is added to the lexical score
+    /// ([`fuse::combine`]).
+    Terms(&'a str),
     /// A stored listing's vector, and its texts for the expansion.
     Vector(Vec<f32>),
 }
@@ -211,9 +215,10 @@ impl Engine {
             documents: false,
             ..req.filters.clone()
         };
-        let meaning = match fuse::route_text(&req.q) {
-            Route::Hybrid => Meaning::Text(&req.q),
-            Route::Lexical => Meaning::None,
+        let meaning = match fuse::form(&req.q) {
+            Form::Prose => Meaning::Text(&req.q),
+            Form::Terms => Meaning::Terms(&req.q),
+            Form::Document => Meaning::None,
         };
         let expand = |neighbour: &Listing| {
             QueryTerms::from_text(&format!("{} {}", req.q, listing_passage(neighbour))).finish()
@@ -425,6 +430,7 @@ impl Engine {
                     Some(s.embed_query(q).await?)
                 }
             }
+            (Meaning::Terms(q), Some(s)) => Some(s.embed_query(q).await?),
             (Meaning::Vector(v), Some(_)) => Some(v.clone()),
         };
         let mut neighbours = Vec::new();
@@ -452,28 +458,9 @@ impl Engine {
                 .entry(n.id)
                 .or_insert_with(|| document::facets(&records[&n.id].listing));
         }
-        let (ranker, relevance) = if neighbours.is_empty() {
-            (Route::Lexical, lexical_relevance(&candidates))
-        } else {
-            let expanded = expand(&records[&neighbours[0].id].listing);
-            let (_, widened) = self.candidates(&expanded, filters).await?;
-            let widened: Vec<crate::Candidate> = widened
-                .into_iter()
-                .map(|(c, f)| {
-                    facets.entry(c.id).or_insert(f);
-                    c
-                })
-                .collect();
-            let lexical: Vec<u64> = candidates.iter().map(|c| c.id).collect();
-            let semantic: Vec<u64> = neighbours.iter().map(|n| n.id).collect();
-            let widened: Vec<u64> = widened.iter().map(|c| c.id).collect();
-            let cosine: HashMap<u64, f32> = neighbours.iter().map(|n| (n.id, n.cosine)).collect();
-            let fused = fuse::rrf(&[
-                (Source::Lexical, &lexical),
-                (Source::Semantic, &semantic),
-                (Source::Neighbour, &widened),
-            ]);
-            let relevance = fused
+        let cosine: HashMap<u64, f32> = neighbours.iter().map(|n| (n.id, n.cosine)).collect();
+        let to_relevance = |fused: Vec<fuse::Fused>| -> Vec<Relevance> {
+            fused
                 .into_iter()
                 .take(crate::engine::POOL)
                 .map(|f| Relevance {
@@ -488,8 +475,34 @@ impl Engine {
                         })
                         .collect(),
                 })
+                .collect()
+        };
+        let (ranker, relevance) = if neighbours.is_empty() {
+            (Route::Lexical, lexical_relevance(&candidates))
+        } else if matches!(meaning, Meaning::Terms(_)) {
+            let lexical: Vec<(u64, f32)> = candidates.iter().map(|c| (c.id, c.lexical)).collect();
+            let semantic: Vec<(u64, f32)> = neighbours.iter().map(|n| (n.id, n.cosine)).collect();
+            let fused = fuse::combine(&lexical, &semantic, fuse::TERMS_SEMANTIC_WEIGHT);
+            (Route::Hybrid, to_relevance(fused))
+        } else {
+            let expanded = expand(&records[&neighbours[0].id].listing);
+            let (_, widened) = self.candidates(&expanded, filters).await?;
+            let widened: Vec<crate::Candidate> = widened
+                .into_iter()
+                .map(|(c, f)| {
+                    facets.entry(c.id).or_insert(f);
+                    c
+                })
                 .collect();
-            (Route::Hybrid, relevance)
+            let lexical: Vec<u64> = candidates.iter().map(|c| c.id).collect();
+            let semantic: Vec<u64> = neighbours.iter().map(|n| n.id).collect();
+            let widened: Vec<u64> = widened.iter().map(|c| c.id).collect();
+            let fused = fuse::rrf(&[
+                (Source::Lexical, &lexical),
+                (Source::Semantic, &semantic),
+                (Source::Neighbour, &widened),
+            ]);
+            (Route::Hybrid, to_relevance(fused))
         };
         let ranked = rank(profile, relevance, |id| facets.get(&id));
         let matched = ranked.len();

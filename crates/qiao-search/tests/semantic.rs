@@ -243,16 +243,32 @@ async fn matching_a_demand_uses_its_stored_meaning() {
 }
 
 #[tokio::test]
-async fn titles_terms_and_pasted_documents_stay_lexical_and_so_does_an_engine_without_the_model() {
+async fn terms_add_meaning_to_words_documents_stay_lexical_and_so_does_an_engine_without_the_model()
+{
     let s = setup().await;
+    // A list of terms: the lexical score leads, nearness in meaning is the smaller part, and
+    // each hit says how much of its score came from which.
     let r = s
         .engine
         .search(&request("相变材料 热管理", Filters::default()))
         .await
         .unwrap();
-    assert_eq!(r.ranker, Route::Lexical);
-    assert_eq!(r.hits[0].id as u64, s.pcm);
-    assert!(r.hits[0].signals.iter().all(|x| x.name != "semantic"));
+    assert_eq!(r.ranker, Route::Hybrid);
+    let top = &r.hits[0];
+    assert_eq!(top.id as u64, s.pcm);
+    let part = |name: &str| {
+        top.signals
+            .iter()
+            .find(|x| x.name == name)
+            .unwrap_or_else(|| panic!("no {name} signal in {:?}", top.signals))
+            .weight
+    };
+    assert!(
+        part("lexical") > part("semantic") && part("semantic") > 0.0,
+        "{:?}",
+        top.signals
+    );
+    assert!(top.signals.iter().all(|x| x.name != "neighbour"));
 
     // Prose pasted whole (a claim, an abstract) is ranked on its words too, even where no
     // listing stands out lexically (here two match equally well, each on half of the text).

@@ -310,8 +310,9 @@ pub struct TuningArgs {
     /// Query term caps `words,bigrams`.
     #[arg(long, hide = true, value_delimiter = ',')]
     pub term_caps: Option<Vec<usize>>,
-    /// Which queries the hybrid ranker fuses: `product` (prose, unless the lexical ranking
-    /// is confident), `form` (prose), `always`.
+    /// Which queries the hybrid ranker fuses: `product` (the product's rule: prose unless the
+    /// lexical ranking is confident, by rank; titles and term lists by score), `form` (prose,
+    /// by rank), `always` (every query, by rank).
     #[arg(long, hide = true, default_value = "product")]
     pub fusion_route: String,
     /// The lexical ranking is confident (and kept) when its best score is this many times its
@@ -321,6 +322,10 @@ pub struct TuningArgs {
     /// Fuse two lists (lexical, semantic) instead of three (plus the neighbour expansion).
     #[arg(long, hide = true)]
     pub two_lists: bool,
+    /// The semantic part's weight for titles and term lists (the product's value is
+    /// `fuse::TERMS_SEMANTIC_WEIGHT`).
+    #[arg(long, hide = true, default_value_t = qiao_search::fuse::TERMS_SEMANTIC_WEIGHT)]
+    pub terms_weight: f32,
 }
 
 /// Arguments of `qiao bench scale`.

@@ -17,7 +17,7 @@ use qiao_domain::{Kind, Status};
 use qiao_search::document::{Facets, IndexDoc, Texts};
 use qiao_search::engine::POOL;
 use qiao_search::eval::{self, CorpusDoc, EvalQuery};
-use qiao_search::fuse::{self, Route, Source};
+use qiao_search::fuse::{self, Form, Source};
 use qiao_search::semantic;
 use qiao_search::vectors::{Entity, Entry, Neighbour};
 use qiao_search::{Candidate, Filters, QueryTerms, SearchIndex, VectorIndex};
@@ -165,9 +165,11 @@ impl Meaning {
 }
 
 /// One query's ranking under `ranker`: document numbers best first, with their scores.
-/// `hybrid` follows the product's rule (`Engine::run`): prose that the lexical ranking is not
-/// confident about gets reciprocal-rank fusion of the lexical ranking, the semantic ranking,
-/// and the lexical ranking of the query plus its nearest neighbour's text.
+/// `hybrid` follows the product's rule (`Engine::run`, `fuse::form`): prose that the lexical
+/// ranking is not confident about gets reciprocal-rank fusion of the lexical ranking, the
+/// semantic ranking, and the lexical ranking of the query plus its nearest neighbour's text;
+/// a title or term list gets the lexical score plus a smaller semantic part
+/// (`fuse::combine`); a pasted document is ranked lexically.
 fn rank_query(
     index: &SearchIndex,
     meaning: Option<&Meaning>,
@@ -193,15 +195,22 @@ fn rank_query(
         ("hybrid", Some(m)) => {
             let pool = depth.max(POOL);
             let lex = lexical(q, pool)?;
+            let form = fuse::form(q);
             let fuse_it = match args.tuning.fusion_route.as_str() {
                 "always" => true,
-                "form" => fuse::route_text(q) == Route::Hybrid,
+                "form" => form == Form::Prose,
                 _ => {
                     let scores: Vec<f32> = lex.iter().map(|c| c.lexical).collect();
-                    fuse::route_text(q) == Route::Hybrid
-                        && !fuse::confident_at(&scores, args.tuning.confident)
+                    form == Form::Prose && !fuse::confident_at(&scores, args.tuning.confident)
                 }
             };
+            if form == Form::Terms && args.tuning.fusion_route == "product" {
+                let near = nearest(m, pool);
+                let lexical: Vec<(u64, f32)> = lex.iter().map(|c| (c.id, c.lexical)).collect();
+                let semantic: Vec<(u64, f32)> = near.iter().map(|n| (n.id, n.cosine)).collect();
+                let fused = fuse::combine(&lexical, &semantic, args.tuning.terms_weight);
+                return Ok(fused.iter().take(depth).map(|f| (f.id, f.score)).collect());
+            }
             if !fuse_it {
                 return Ok(lex.iter().take(depth).map(|c| (c.id, c.lexical)).collect());
             }
