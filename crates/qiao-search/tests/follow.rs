@@ -281,6 +281,48 @@ async fn merging_segments_keeps_every_document() {
     assert_eq!(follower.index().segment_count(), 1);
 }
 
+/// A large catch-up (a bulk import) ends merged into one segment; small ones do not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_catch_up_ends_merged() {
+    let db = TestDb::sqlite().await;
+    let store = db.store.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let follower = Follower::new(
+        store.clone(),
+        Arc::new(SearchIndex::open(dir.path()).unwrap()),
+    )
+    .await
+    .unwrap();
+    follower.set_merge_after(3);
+    let add = |title: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .create_listing(
+                    None,
+                    &listing(Kind::Achievement, json!({"title": title, "summary": title})),
+                )
+                .await
+                .unwrap()
+                .id as u64
+        }
+    };
+    let mut created = Vec::new();
+    for title in ["石墨烯导热膜", "石墨烯电池"] {
+        created.push(add(title).await);
+        follower.catch_up().await.unwrap(); // one change: below the threshold, not merged
+    }
+    assert_eq!(follower.index().segment_count(), 2);
+    for title in ["石墨烯涂层", "石墨烯传感器", "石墨烯油墨"] {
+        created.push(add(title).await);
+    }
+    assert_eq!(follower.catch_up().await.unwrap(), 3);
+    assert_eq!(follower.index().segment_count(), 1);
+    let mut found = ids(follower.index(), "石墨烯", &Filters::default());
+    found.sort_unstable();
+    assert_eq!(found, created);
+}
+
 /// What ranking reads of a candidate comes from the index's columns, not the record: every
 /// facet written must read back as it was (IPC codes as their class and group keys), for each
 /// kind's own fields, across segments, and a listing without them reads back without them.

@@ -344,6 +344,10 @@ pub struct ScaleArgs {
     /// peers can be timed on the same documents (scripts/bench-scale).
     #[arg(long)]
     pub write_corpus: Option<PathBuf>,
+    /// Merge the index into one segment before timing the queries, as `qiao reindex` leaves
+    /// it (the merge's time is reported apart, as `merge_s`).
+    #[arg(long)]
+    pub merge: bool,
     /// Ranking experiments.
     #[command(flatten)]
     pub tuning: TuningArgs,

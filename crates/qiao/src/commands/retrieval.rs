@@ -417,6 +417,13 @@ pub fn scale(args: &ScaleArgs) -> anyhow::Result<ExitCode> {
         made += n;
     }
     let index_s = start.elapsed().as_secs_f64();
+    let merge_s = if args.merge {
+        let start = Instant::now();
+        index.merge_segments()?;
+        Some(start.elapsed().as_secs_f64())
+    } else {
+        None
+    };
     let rss_after_index = memory_kb("VmRSS:").unwrap_or(0);
     drop(corpus_out);
 
@@ -476,7 +483,7 @@ pub fn scale(args: &ScaleArgs) -> anyhow::Result<ExitCode> {
             "{}",
             json!({
                 "docs": args.docs, "queries": args.queries, "index_s": index_s,
-                "docs_per_s": args.docs as f64 / index_s, "index_bytes": size,
+                "docs_per_s": args.docs as f64 / index_s, "index_bytes": size, "merge_s": merge_s,
                 "rss_after_index_mb": rss_after_index as f64 / 1024.0,
                 "rss_mb": rss as f64 / 1024.0, "peak_rss_mb": peak as f64 / 1024.0,
                 "p50_ms": p50, "p99_ms": p99, "long_queries": args.long_queries, "long_p50_ms": long_p50, "long_p99_ms": long_p99, "mean_hits": hits_total as f64 / args.queries.max(1) as f64,
@@ -493,6 +500,9 @@ pub fn scale(args: &ScaleArgs) -> anyhow::Result<ExitCode> {
             args.docs as f64 / index_s,
             size as f64 / 1e6
         );
+        if let Some(m) = merge_s {
+            println!("  merged       into one segment in {m:.1} s");
+        }
         println!(
             "  memory       RSS {:.0} MB after indexing, {:.0} MB after queries, peak {:.0} MB",
             rss_after_index as f64 / 1024.0,
