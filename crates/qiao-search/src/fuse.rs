@@ -123,7 +123,7 @@ pub enum Source {
 pub struct Fused {
     /// The item's id.
     pub id: u64,
-    /// Σ 1 / (K + rank) over the lists, divided by the most any item can get (so in (0, 1]).
+    /// The sum of its parts, in (0, 1]: 1 for the first of every list ([`rrf`], [`combine`]).
     pub score: f32,
     /// Per list: its rank there and its share of `score`.
     pub parts: Vec<(Source, usize, f32)>,
@@ -133,34 +133,12 @@ pub struct Fused {
 /// Ties are broken by the earliest rank in the first list, then by id.
 pub fn rrf(lists: &[(Source, &[u64])]) -> Vec<Fused> {
     let norm: f32 = lists.len() as f32 / (K + 1.0);
-    let mut by_id: HashMap<u64, Fused> = HashMap::new();
-    for (source, ids) in lists {
-        for (i, id) in ids.iter().enumerate() {
-            let rank = i + 1;
-            let share = 1.0 / (K + rank as f32) / norm;
-            let entry = by_id.entry(*id).or_insert_with(|| Fused {
-                id: *id,
-                score: 0.0,
-                parts: Vec::new(),
-            });
-            entry.score += share;
-            entry.parts.push((*source, rank, share));
-        }
-    }
-    let first_rank = |f: &Fused| {
-        f.parts
-            .iter()
-            .find(|p| Some(p.0) == lists.first().map(|l| l.0))
-            .map_or(usize::MAX, |p| p.1)
-    };
-    let mut out: Vec<Fused> = by_id.into_values().collect();
-    out.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(first_rank(a).cmp(&first_rank(b)))
-            .then(a.id.cmp(&b.id))
+    let parts = lists.iter().flat_map(|(source, ids)| {
+        ids.iter()
+            .enumerate()
+            .map(move |(i, &id)| (*source, i + 1, id, 1.0 / (K + (i + 1) as f32) / norm))
     });
-    out
+    gather(parts, lists.first().map(|l| l.0))
 }
 
 /// Score fusion of a lexical ranking (BM25 scores) and a semantic one (cosines), both best
@@ -178,42 +156,49 @@ pub fn combine(lexical: &[(u64, f32)], semantic: &[(u64, f32)], weight: f32) -> 
         _ => (1.0, 0.0),
     };
     let range = top - bottom;
+    let lexical_parts = lexical.iter().enumerate().map(|(i, &(id, s))| {
+        let part = (s / best).max(0.0);
+        (Source::Lexical, i + 1, id, part / norm)
+    });
+    let semantic_parts = semantic.iter().enumerate().map(|(i, &(id, c))| {
+        // One candidate, or all equally near: each is as near as the nearest.
+        let near = if range > 1e-6 {
+            (c - bottom) / range
+        } else {
+            1.0
+        };
+        (Source::Semantic, i + 1, id, weight * near / norm)
+    });
+    gather(lexical_parts.chain(semantic_parts), Some(Source::Lexical))
+}
+
+/// Sums each item's parts (source, rank in that list, id, share) into one [`Fused`], best
+/// first; ties go to the better rank in `first`'s list, then to the lower id.
+fn gather(
+    parts: impl Iterator<Item = (Source, usize, u64, f32)>,
+    first: Option<Source>,
+) -> Vec<Fused> {
     let mut by_id: HashMap<u64, Fused> = HashMap::new();
-    let parts = lexical
-        .iter()
-        .map(|&(id, s)| (Source::Lexical, id, (s / best).max(0.0)))
-        .chain(semantic.iter().map(|&(id, c)| {
-            // One candidate, or all equally near: each is as near as the nearest.
-            let near = if range > 1e-6 {
-                (c - bottom) / range
-            } else {
-                1.0
-            };
-            (Source::Semantic, id, weight * near)
-        }));
-    let mut ranks: HashMap<Source, usize> = HashMap::new();
-    for (source, id, part) in parts {
-        let rank = ranks.entry(source).or_insert(0);
-        *rank += 1;
+    for (source, rank, id, share) in parts {
         let entry = by_id.entry(id).or_insert_with(|| Fused {
             id,
             score: 0.0,
             parts: Vec::new(),
         });
-        entry.score += part / norm;
-        entry.parts.push((source, *rank, part / norm));
+        entry.score += share;
+        entry.parts.push((source, rank, share));
     }
-    let lexical_rank = |f: &Fused| {
+    let first_rank = |f: &Fused| {
         f.parts
             .iter()
-            .find(|p| p.0 == Source::Lexical)
+            .find(|p| Some(p.0) == first)
             .map_or(usize::MAX, |p| p.1)
     };
     let mut out: Vec<Fused> = by_id.into_values().collect();
     out.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
-            .then(lexical_rank(a).cmp(&lexical_rank(b)))
+            .then(first_rank(a).cmp(&first_rank(b)))
             .then(a.id.cmp(&b.id))
     });
     out
