@@ -2,18 +2,35 @@
 //! store, on SQLite and (when `QIAO_TEST_DATABASE_URL` is set) PostgreSQL, and survives being
 //! reopened. Filters are checked against what the records say.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use qiao_domain::{Kind, Listing};
 use qiao_search::{Filters, Follower, QueryTerms, SearchIndex};
-use qiao_store::Backend;
 use qiao_store::test_support::TestDb;
+use qiao_store::{Backend, Store};
 use serde_json::json;
 
 fn listing(kind: Kind, fields: serde_json::Value) -> Listing {
     let mut l = Listing::from_fields(kind, fields).unwrap();
     l.validate().unwrap();
     l
+}
+
+/// A follower of `store` keeping the index in `dir`.
+async fn follower_in(store: &Arc<dyn Store>, dir: &Path) -> Arc<Follower> {
+    let index = Arc::new(SearchIndex::open(dir).unwrap());
+    Follower::new(store.clone(), index).await.unwrap()
+}
+
+/// Creates an achievement whose title and summary are `title`; returns its id.
+async fn add_achievement(store: &Arc<dyn Store>, title: &str) -> u64 {
+    let fields = json!({"title": title, "summary": title});
+    let record = store
+        .create_listing(None, &listing(Kind::Achievement, fields))
+        .await
+        .unwrap();
+    record.id as u64
 }
 
 fn ids(index: &SearchIndex, q: &str, filters: &Filters) -> Vec<u64> {
@@ -30,12 +47,7 @@ fn ids(index: &SearchIndex, q: &str, filters: &Filters) -> Vec<u64> {
 async fn follows_every_change(db: &TestDb) {
     let store = db.store.clone();
     let dir = tempfile::tempdir().unwrap();
-    let follower = Follower::new(
-        store.clone(),
-        Arc::new(SearchIndex::open(dir.path()).unwrap()),
-    )
-    .await
-    .unwrap();
+    let follower = follower_in(&store, dir.path()).await;
     let a = store
         .create_listing(None, &listing(Kind::Achievement, json!({"title": "石墨烯导热膜", "summary": "高导热石墨烯薄膜", "district": "闵行区"})))
         .await
@@ -111,12 +123,7 @@ async fn follows_every_change(db: &TestDb) {
 
     // Reopened, the index remembers how far it got and has nothing to redo.
     drop(follower);
-    let reopened = Follower::new(
-        store.clone(),
-        Arc::new(SearchIndex::open(dir.path()).unwrap()),
-    )
-    .await
-    .unwrap();
+    let reopened = follower_in(&store, dir.path()).await;
     assert_eq!(reopened.reached(), store.last_seq().await.unwrap());
     assert_eq!(reopened.catch_up().await.unwrap(), 0);
     assert_eq!(ids(reopened.index(), "碳纳米管", &all), [a.id as u64]);
@@ -146,12 +153,7 @@ async fn an_index_ahead_of_its_database_is_rebuilt() {
     let index = SearchIndex::open(dir.path()).unwrap();
     index.apply(&[], &[], 999).unwrap();
     drop(index);
-    let follower = Follower::new(
-        db.store.clone(),
-        Arc::new(SearchIndex::open(dir.path()).unwrap()),
-    )
-    .await
-    .unwrap();
+    let follower = follower_in(&db.store, dir.path()).await;
     assert_eq!(follower.reached(), 0);
     assert_eq!(follower.index().indexed_seq().unwrap(), 0);
 }
@@ -183,12 +185,7 @@ async fn filtered_retrieval_equals_filtering_every_match() {
     let db = TestDb::sqlite().await;
     let store = db.store.clone();
     let dir = tempfile::tempdir().unwrap();
-    let follower = Follower::new(
-        store.clone(),
-        Arc::new(SearchIndex::open(dir.path()).unwrap()),
-    )
-    .await
-    .unwrap();
+    let follower = follower_in(&store, dir.path()).await;
     let mut wanted = Vec::new();
     for i in 0..40 {
         // Demands say 电池 many times (better BM25); achievements once; some are expired.
@@ -247,22 +244,10 @@ async fn merging_segments_keeps_every_document() {
     let db = TestDb::sqlite().await;
     let store = db.store.clone();
     let dir = tempfile::tempdir().unwrap();
-    let follower = Follower::new(
-        store.clone(),
-        Arc::new(SearchIndex::open(dir.path()).unwrap()),
-    )
-    .await
-    .unwrap();
+    let follower = follower_in(&store, dir.path()).await;
     let mut created = Vec::new();
     for title in ["石墨烯导热膜", "石墨烯电池", "石墨烯涂层"] {
-        let r = store
-            .create_listing(
-                None,
-                &listing(Kind::Achievement, json!({"title": title, "summary": title})),
-            )
-            .await
-            .unwrap();
-        created.push(r.id as u64);
+        created.push(add_achievement(&store, title).await);
         follower.catch_up().await.unwrap(); // one commit, one segment each
     }
     let index = follower.index();
@@ -287,40 +272,23 @@ async fn a_large_catch_up_ends_merged() {
     let db = TestDb::sqlite().await;
     let store = db.store.clone();
     let dir = tempfile::tempdir().unwrap();
-    let follower = Follower::new(
-        store.clone(),
-        Arc::new(SearchIndex::open(dir.path()).unwrap()),
-    )
-    .await
-    .unwrap();
+    let follower = follower_in(&store, dir.path()).await;
     follower.set_merge_after(3);
-    let add = |title: &'static str| {
-        let store = store.clone();
-        async move {
-            store
-                .create_listing(
-                    None,
-                    &listing(Kind::Achievement, json!({"title": title, "summary": title})),
-                )
-                .await
-                .unwrap()
-                .id as u64
-        }
-    };
     let mut created = Vec::new();
     for title in ["石墨烯导热膜", "石墨烯电池"] {
-        created.push(add(title).await);
+        created.push(add_achievement(&store, title).await);
         follower.catch_up().await.unwrap(); // one change: below the threshold, not merged
     }
     assert_eq!(follower.index().segment_count(), 2);
     for title in ["石墨烯涂层", "石墨烯传感器", "石墨烯油墨"] {
-        created.push(add(title).await);
+        created.push(add_achievement(&store, title).await);
     }
     assert_eq!(follower.catch_up().await.unwrap(), 3);
     assert_eq!(follower.index().segment_count(), 1);
-    let mut found = ids(follower.index(), "石墨烯", &Filters::default());
-    found.sort_unstable();
-    assert_eq!(found, created);
+    assert_eq!(
+        ids(follower.index(), "石墨烯", &Filters::default()),
+        created
+    );
 }
 
 /// What ranking reads of a candidate comes from the index's columns, not the record: every
