@@ -21,9 +21,12 @@
 //! group of 4 inputs it loads `NV` weight vectors and `MR` broadcast activations and does
 //! `MR·NV` multiply-adds, so each load is used several times. It is written with `pulp`'s
 //! safe wrappers of the AVX-512 intrinsics and runs inside `V4::vectorize`, which checks the
-//! CPU at run time (so this kernel needs no `unsafe`). Without AVX-512 the same arithmetic runs
-//! as plain scalar code ([`tile_scalar`]), which also serves the tests as the exact reference:
-//! both paths perform the same IEEE operations in the same order, so they agree bit for bit.
+//! CPU at run time (so this kernel needs no `unsafe`). Without AVX-512, [`tile_v3`] does the
+//! same with AVX2's 256-bit `vpmaddubsw`, a panel as two halves (x86-64-v3: the servers
+//! without AVX-512, such as AMD EPYC before Zen 4; the scalar code ran ~30 times slower there).
+//! Without either the same arithmetic runs as plain scalar code ([`tile_scalar`]), which also
+//! serves the tests as the exact reference: every path performs the same IEEE operations in
+//! the same order, so they agree bit for bit.
 //! Where the CPU also has AVX-512 VNNI, [`vnni`] does each 4-input step in one `vpdpbusd`
 //! instead of two instructions, with the same sums; it holds the workspace's one `unsafe`.
 
@@ -137,7 +140,11 @@ impl QuantisedRows {
         #[cfg(target_arch = "x86_64")]
         let q = match pulp::x86::V4::try_new() {
             Some(simd) => simd.vectorize(Quantise { simd, x }),
-            None => quantise_all(x),
+            // With AVX2 (or less) the plain loops, vectorised as wide as the CPU allows.
+            None => crate::vecmath::wide(
+                #[inline(always)]
+                || quantise_all(x),
+            ),
         };
         #[cfg(not(target_arch = "x86_64"))]
         let q = quantise_all(x);
@@ -271,37 +278,46 @@ fn quantise_block(x: &[f32; BLOCK]) -> QBlock {
 #[cfg(target_arch = "x86_64")]
 mod vnni;
 
-/// Which code runs the products. All three give the same results bit for bit.
+/// Which code runs the products. All four give the same results bit for bit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kernel {
     /// AVX-512 VNNI (`vpdpbusd`, [`vnni`]), chosen at run time when the CPU has it.
     Vnni,
     /// AVX-512 (F + BW), chosen at run time when the CPU has it and not VNNI.
     Avx512,
+    /// AVX2 + FMA (x86-64-v3: most x86 servers without AVX-512, such as AMD EPYC before
+    /// Zen 4), chosen at run time when the CPU has it and not AVX-512.
+    Avx2,
     /// Plain scalar code: the same arithmetic, one lane at a time.
     Scalar,
 }
 
 impl Kernel {
     /// The fastest kernel this CPU runs, unless `QIAO_EMBED_KERNEL` names a slower one
-    /// (`avx512` or `scalar`: for measuring what each kernel is worth).
+    /// (`avx512`, `avx2` or `scalar`: for measuring what each kernel is worth).
     pub fn best() -> Kernel {
         let fastest = Kernel::fastest();
         match std::env::var("QIAO_EMBED_KERNEL").as_deref() {
             Ok("scalar") => Kernel::Scalar,
-            Ok("avx512") if fastest != Kernel::Scalar => Kernel::Avx512,
+            Ok("avx512") if matches!(fastest, Kernel::Vnni | Kernel::Avx512) => Kernel::Avx512,
+            Ok("avx2") if fastest != Kernel::Scalar => Kernel::Avx2,
             _ => fastest,
         }
     }
 
     fn fastest() -> Kernel {
         #[cfg(target_arch = "x86_64")]
-        if pulp::x86::V4::try_new().is_some() {
-            return if vnni::available() {
-                Kernel::Vnni
-            } else {
-                Kernel::Avx512
-            };
+        {
+            if pulp::x86::V4::try_new().is_some() {
+                return if vnni::available() {
+                    Kernel::Vnni
+                } else {
+                    Kernel::Avx512
+                };
+            }
+            if pulp::x86::V3::try_new().is_some() {
+                return Kernel::Avx2;
+            }
         }
         Kernel::Scalar
     }
@@ -311,6 +327,7 @@ impl Kernel {
         match self {
             Kernel::Vnni => "vnni",
             Kernel::Avx512 => "avx512",
+            Kernel::Avx2 => "avx2",
             Kernel::Scalar => "scalar",
         }
     }
@@ -389,9 +406,21 @@ pub fn matmul(
         }
         #[cfg(target_arch = "x86_64")]
         Kernel::Vnni => vnni::matmul(x, w, panels, bias, out),
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2 => {
+            let simd = pulp::x86::V3::try_new().expect("Kernel::best checked the CPU");
+            simd.vectorize(MatmulV3 {
+                simd,
+                x,
+                w,
+                panels,
+                bias,
+                out,
+            });
+        }
         #[cfg(not(target_arch = "x86_64"))]
-        Kernel::Avx512 | Kernel::Vnni => {
-            unreachable!("Kernel::best never picks AVX-512 off x86-64")
+        Kernel::Avx512 | Kernel::Vnni | Kernel::Avx2 => {
+            unreachable!("Kernel::best never picks an x86 kernel off x86-64")
         }
         Kernel::Scalar => {
             for i in 0..x.m {
@@ -481,10 +510,22 @@ fn matmul_v4(
 /// them, and all rows' activations fit in L2.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn tiles(m: usize, panels: Range<usize>, mut each: impl FnMut(usize, usize, usize, usize)) {
+fn tiles(m: usize, panels: Range<usize>, each: impl FnMut(usize, usize, usize, usize)) {
+    tiles_of(NV, m, panels, each);
+}
+
+/// [`tiles`] with tiles of at most `max_panels` panels.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn tiles_of(
+    max_panels: usize,
+    m: usize,
+    panels: Range<usize>,
+    mut each: impl FnMut(usize, usize, usize, usize),
+) {
     let mut p = panels.start;
     while p < panels.end {
-        let nv = (panels.end - p).min(NV);
+        let nv = (panels.end - p).min(max_panels);
         let mut i = 0;
         while i < m {
             let mr = (m - i).min(MR);
@@ -576,6 +617,121 @@ fn tile_v4<const R: usize, const V: usize>(
         }
     }
     acc.map(|row| row.map(cast))
+}
+
+/// [`matmul_v3`] as the operation `V3::vectorize` runs with AVX2 enabled (see [`MatmulV4`]).
+#[cfg(target_arch = "x86_64")]
+struct MatmulV3<'a, O> {
+    simd: pulp::x86::V3,
+    x: &'a QuantisedRows,
+    w: &'a PackedWeights,
+    panels: Range<usize>,
+    bias: &'a [f32],
+    out: &'a mut O,
+}
+
+#[cfg(target_arch = "x86_64")]
+impl<O: Rows> pulp::NullaryFnOnce for MatmulV3<'_, O> {
+    type Output = ();
+
+    #[inline(always)]
+    fn call(self) {
+        matmul_v3(self.simd, self.x, self.w, self.panels, self.bias, self.out);
+    }
+}
+
+/// The AVX2 kernel: the loop nest of the AVX-512 ones with tiles one panel wide. A panel's
+/// 16 lanes are two 256-bit vectors, and AVX2 has 16 registers, not 32: a tile of 4 rows ×
+/// 1 panel keeps its 8 block sums, one group's 2 weight vectors and a broadcast in registers.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn matmul_v3(
+    simd: pulp::x86::V3,
+    x: &QuantisedRows,
+    w: &PackedWeights,
+    panels: Range<usize>,
+    bias: &[f32],
+    out: &mut impl Rows,
+) {
+    let start = panels.start;
+    tiles_of(
+        1,
+        x.m,
+        panels,
+        #[inline(always)]
+        |i, p, mr, _| {
+            macro_rules! tile {
+                ($r:literal) => {
+                    store(tile_v3::<$r>(simd, x, i, w, p, bias), i, p - start, out)
+                };
+            }
+            match mr {
+                4 => tile!(4),
+                3 => tile!(3),
+                2 => tile!(2),
+                _ => tile!(1),
+            }
+        },
+    );
+}
+
+/// Rows `i..i + R` × panel `p` with AVX2: [`tile_v4`]'s operations on two halves of 8 lanes,
+/// so the same results bit for bit.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[expect(
+    clippy::needless_range_loop,
+    reason = "the group index walks the weights and the activations of R rows at once"
+)]
+fn tile_v3<const R: usize>(
+    simd: pulp::x86::V3,
+    x: &QuantisedRows,
+    i: usize,
+    w: &PackedWeights,
+    p: usize,
+    bias: &[f32],
+) -> [[[f32; PANEL]; 1]; R] {
+    use core::arch::x86_64::{__m256, __m256i};
+    use pulp::cast;
+    let (avx, avx2, fma) = (simd.avx, simd.avx2, simd.fma);
+    let (groups, blocks) = (w.k / 4, x.blocks);
+    let xs: [&[QBlock]; R] = std::array::from_fn(|r| x.row(i + r));
+    let ws = &w.w[p * groups..(p + 1) * groups];
+    let ds = &w.d[p * blocks..(p + 1) * blocks];
+    let ones = avx._mm256_set1_epi16(1);
+    let b: [f32; PANEL] = bias[p * PANEL..(p + 1) * PANEL]
+        .try_into()
+        .expect("16 biases");
+    let mut acc: [[__m256; 2]; R] = [cast(b); R];
+    for b in 0..blocks {
+        let wb: &[[u8; 64]; GROUPS] = ws[b * GROUPS..(b + 1) * GROUPS]
+            .try_into()
+            .expect("a block's groups");
+        let xb: [&QBlock; R] = std::array::from_fn(|r| &xs[r][b]);
+        let mut sums: [[__m256i; 2]; R] = [[avx._mm256_setzero_si256(); 2]; R];
+        // A loop, not unrolled (see `tile_v4`).
+        for g in 0..std::hint::black_box(GROUPS) {
+            let wv: [__m256i; 2] = cast(wb[g]);
+            for r in 0..R {
+                let xv = avx._mm256_set1_epi32(xb[r].q[g]);
+                for h in 0..2 {
+                    let prod = avx2._mm256_maddubs_epi16(wv[h], xv);
+                    sums[r][h] = avx2._mm256_add_epi16(sums[r][h], prod);
+                }
+            }
+        }
+        let dv: [__m256; 2] = cast(ds[b]);
+        for r in 0..R {
+            let scale = avx._mm256_set1_ps(xb[r].scale);
+            let offset = avx._mm256_set1_epi32(xb[r].offset);
+            for h in 0..2 {
+                let s32 = avx2._mm256_sub_epi32(avx2._mm256_madd_epi16(sums[r][h], ones), offset);
+                let d = avx._mm256_mul_ps(dv[h], scale);
+                acc[r][h] = fma._mm256_fmadd_ps(avx._mm256_cvtepi32_ps(s32), d, acc[r][h]);
+            }
+        }
+    }
+    acc.map(|halves| [cast(halves)])
 }
 
 #[cfg(test)]
@@ -694,7 +850,7 @@ mod tests {
     #[test]
     fn simd_kernel_agrees_bit_for_bit_with_the_scalar_one() {
         if Kernel::fastest() == Kernel::Scalar {
-            eprintln!("no AVX-512 on this CPU: only the scalar kernel runs");
+            eprintln!("no AVX2 on this CPU: only the scalar kernel runs");
             return;
         }
         // Rows and panels that exercise every tile shape and the remainders; the largest
@@ -713,6 +869,14 @@ mod tests {
             let x = QuantisedRows::new(&xs, k);
             let bias = noise(5, n);
             let slow = run(Kernel::Scalar, &x, &w, &bias);
+            let avx2 = run(Kernel::Avx2, &x, &w, &bias);
+            assert_eq!(avx2, slow, "AVX2, {m}×{k} · {n}");
+            if Kernel::fastest() == Kernel::Avx2 {
+                if m == 1 {
+                    eprintln!("no AVX-512 on this CPU: its kernels are not compared");
+                }
+                continue;
+            }
             let fast = run(Kernel::Avx512, &x, &w, &bias);
             assert_eq!(fast, slow, "AVX-512BW, {m}×{k} · {n}");
             if Kernel::fastest() == Kernel::Vnni {
