@@ -211,7 +211,17 @@ pub fn attention_head(qkv: &[f32], m: usize, d: usize, h: usize, scale: f32) -> 
     }
     wide(
         #[inline(always)]
-        || attention_loop(qkv, m, (d, h, scale), scores_plain, weighted_plain),
+        || {
+            attention_loop(
+                qkv,
+                m,
+                (d, h, scale),
+                #[inline(always)]
+                |q, kt| scores_plain(q, kt),
+                #[inline(always)]
+                |p, v| weighted_plain(p, v),
+            )
+        },
     )
 }
 
