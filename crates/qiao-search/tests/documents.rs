@@ -7,10 +7,13 @@
 use std::sync::Arc;
 
 use qiao_domain::{Kind, Listing};
-use qiao_search::{Engine, Filters, Follower, QueryTerms, SearchIndex, SearchRequest};
+use qiao_search::{Engine, Filters, QueryTerms, SearchIndex, SearchRequest};
 use qiao_store::test_support::TestDb;
 use qiao_store::{Backend, NewDocument, Store};
 use serde_json::json;
+
+mod support;
+use support::follower_in;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../qiao-docs/tests/fixtures");
 
@@ -61,12 +64,7 @@ const DOCS: Filters = Filters {
 async fn documents_are_found_in_either_script(db: &TestDb) {
     let store: Arc<dyn Store> = db.store.clone();
     let dir = tempfile::tempdir().unwrap();
-    let follower = Follower::new(
-        store.clone(),
-        Arc::new(SearchIndex::open(dir.path()).unwrap()),
-    )
-    .await
-    .unwrap();
+    let follower = follower_in(&store, dir.path()).await;
     let _task = follower.spawn();
     let news = store
         .create_document(&fixture("000_03cb8c32e2444fbc.txt"))

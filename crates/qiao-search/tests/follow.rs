@@ -2,25 +2,21 @@
 //! store, on SQLite and (when `QIAO_TEST_DATABASE_URL` is set) PostgreSQL, and survives being
 //! reopened. Filters are checked against what the records say.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use qiao_domain::{Kind, Listing};
-use qiao_search::{Filters, Follower, QueryTerms, SearchIndex};
+use qiao_search::{Filters, QueryTerms, SearchIndex};
 use qiao_store::test_support::TestDb;
 use qiao_store::{Backend, Store};
 use serde_json::json;
+
+mod support;
+use support::follower_in;
 
 fn listing(kind: Kind, fields: serde_json::Value) -> Listing {
     let mut l = Listing::from_fields(kind, fields).unwrap();
     l.validate().unwrap();
     l
-}
-
-/// A follower of `store` keeping the index in `dir`.
-async fn follower_in(store: &Arc<dyn Store>, dir: &Path) -> Arc<Follower> {
-    let index = Arc::new(SearchIndex::open(dir).unwrap());
-    Follower::new(store.clone(), index).await.unwrap()
 }
 
 /// Creates an achievement whose title and summary are `title`; returns its id.

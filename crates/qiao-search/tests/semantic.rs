@@ -13,12 +13,13 @@ use std::sync::{Arc, OnceLock};
 use qiao_domain::{Kind, Listing};
 use qiao_embed::Model;
 use qiao_search::vectors::Entity;
-use qiao_search::{
-    Engine, Filters, Follower, Route, SearchIndex, SearchRequest, Semantic, VectorIndex,
-};
+use qiao_search::{Engine, Filters, Route, SearchRequest, Semantic, VectorIndex};
 use qiao_store::Store;
 use qiao_store::test_support::TestDb;
 use serde_json::json;
+
+mod support;
+use support::follower_in;
 
 fn model() -> Arc<Model> {
     static MODEL: OnceLock<Arc<Model>> = OnceLock::new();
@@ -117,12 +118,7 @@ async fn setup() -> Setup {
         "discipline": "新能源",
     })).await;
     let dir = tempfile::tempdir().unwrap();
-    let follower = Follower::new(
-        store.clone(),
-        Arc::new(SearchIndex::open(dir.path()).unwrap()),
-    )
-    .await
-    .unwrap();
+    let follower = follower_in(&store, dir.path()).await;
     follower.catch_up().await.unwrap();
     std::mem::forget(dir);
     let (vectors_dir, semantic) = embedded(&store).await;
