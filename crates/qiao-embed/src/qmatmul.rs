@@ -174,7 +174,7 @@ fn quantise_all(x: &[f32]) -> Vec<QBlock> {
     out
 }
 
-/// [`quantise_all`] with AVX-512, for `V4::vectorize` (see [`MatmulV4`] for why not a
+/// [`quantise_all`] with AVX-512, for `V4::vectorize` (see [`Product`] for why not a
 /// closure). Written with intrinsics: left to itself, the compiler turns the 32-value block
 /// into a tangle of scalar shuffles.
 #[cfg(target_arch = "x86_64")]
@@ -395,7 +395,7 @@ pub fn matmul(
         #[cfg(target_arch = "x86_64")]
         Kernel::Avx512 => {
             let simd = pulp::x86::V4::try_new().expect("Kernel::best checked the CPU");
-            simd.vectorize(MatmulV4 {
+            simd.vectorize(Product {
                 simd,
                 x,
                 w,
@@ -409,7 +409,7 @@ pub fn matmul(
         #[cfg(target_arch = "x86_64")]
         Kernel::Avx2 => {
             let simd = pulp::x86::V3::try_new().expect("Kernel::best checked the CPU");
-            simd.vectorize(MatmulV3 {
+            simd.vectorize(Product {
                 simd,
                 x,
                 w,
@@ -455,12 +455,13 @@ fn tile_scalar(x: &[QBlock], w: &PackedWeights, p: usize, bias: &[f32]) -> [f32;
     acc
 }
 
-/// [`matmul_v4`] as the operation `V4::vectorize` runs with AVX-512 enabled. A struct with an
+/// A product as the operation `vectorize` runs with the CPU's features enabled: `simd` is
+/// pulp's token for them ([`matmul_v4`] with `V4`, [`matmul_v3`] with `V3`). A struct with an
 /// `#[inline(always)]` call rather than a closure: a closure this large is not inlined into
 /// pulp's target-feature function, and then the intrinsics run as out-of-line calls.
 #[cfg(target_arch = "x86_64")]
-struct MatmulV4<'a, O> {
-    simd: pulp::x86::V4,
+struct Product<'a, S, O> {
+    simd: S,
     x: &'a QuantisedRows,
     w: &'a PackedWeights,
     panels: Range<usize>,
@@ -469,12 +470,22 @@ struct MatmulV4<'a, O> {
 }
 
 #[cfg(target_arch = "x86_64")]
-impl<O: Rows> pulp::NullaryFnOnce for MatmulV4<'_, O> {
+impl<O: Rows> pulp::NullaryFnOnce for Product<'_, pulp::x86::V4, O> {
     type Output = ();
 
     #[inline(always)]
     fn call(self) {
         matmul_v4(self.simd, self.x, self.w, self.panels, self.bias, self.out);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl<O: Rows> pulp::NullaryFnOnce for Product<'_, pulp::x86::V3, O> {
+    type Output = ();
+
+    #[inline(always)]
+    fn call(self) {
+        matmul_v3(self.simd, self.x, self.w, self.panels, self.bias, self.out);
     }
 }
 
@@ -617,27 +628,6 @@ fn tile_v4<const R: usize, const V: usize>(
         }
     }
     acc.map(|row| row.map(cast))
-}
-
-/// [`matmul_v3`] as the operation `V3::vectorize` runs with AVX2 enabled (see [`MatmulV4`]).
-#[cfg(target_arch = "x86_64")]
-struct MatmulV3<'a, O> {
-    simd: pulp::x86::V3,
-    x: &'a QuantisedRows,
-    w: &'a PackedWeights,
-    panels: Range<usize>,
-    bias: &'a [f32],
-    out: &'a mut O,
-}
-
-#[cfg(target_arch = "x86_64")]
-impl<O: Rows> pulp::NullaryFnOnce for MatmulV3<'_, O> {
-    type Output = ();
-
-    #[inline(always)]
-    fn call(self) {
-        matmul_v3(self.simd, self.x, self.w, self.panels, self.bias, self.out);
-    }
 }
 
 /// The AVX2 kernel: the loop nest of the AVX-512 ones with tiles one panel wide. A panel's
