@@ -25,6 +25,7 @@ use qiao_domain::Status;
 use crate::analysis::{self, QueryTerms};
 use crate::document::{DocEntry, Facets, IndexDoc, Texts, ipc_keys, stage_of_rank, stage_rank};
 use crate::error::{Error, Result};
+use crate::maxscore;
 use crate::schema::{
     ENTITY_DOCUMENT, ENTITY_LISTING, Fields, Shelf, date_of_day_number, day_number, kind_code,
     kind_of_code, status_code, status_of_code, uid,
@@ -144,14 +145,16 @@ impl Default for TermCaps {
     }
 }
 
-/// The most term clauses a query may have for tantivy's block-max WAND to prune it; one with
-/// more (a whole listing as a match query, a claim) is scored exhaustively, by tantivy's
-/// buffered union. WAND saves work when a few terms must reach a high score, but with dozens
-/// of terms every document is near the threshold and its bookkeeping costs more than it
-/// skips: on the page benchmark's 100k listings, matching a demo demand took 15.9 ms with WAND
-/// and 3.3 ms exhaustively (median of 20 requests, idle server), and `qiao bench scale` at 1M
-/// claim-length queries 63.4 → 36.1 ms p50. Short queries are the other way round (1M: 3.9 ms
-/// p50 pruned, 5.1 ms exhaustively).
+/// The most term clauses a query may have to be pruned (by [`maxscore`] when the query has no
+/// filter clause, else by tantivy's block-max WAND); one with more (a whole listing as a match
+/// query, a claim) is scored exhaustively, by tantivy's buffered union. Pruning saves work
+/// when a few terms must reach a high score, but with dozens of terms every document is near
+/// the threshold and the bookkeeping costs more than it skips: on the page benchmark's 100k
+/// listings, matching a demo demand took 15.9 ms with WAND and 3.3 ms exhaustively (median of
+/// 20 requests, idle server), and `qiao bench scale` at 1M claim-length queries 63.4 → 36.1 ms
+/// p50; at 100k, claim-length queries took 9.3 ms p50 by MaxScore and 8.0 ms exhaustively.
+/// Short queries are the other way round (1M: 3.9 ms p50 pruned by WAND, 5.1 ms
+/// exhaustively; MaxScore at 100k: 0.33 ms against WAND's 0.53 ms).
 const PRUNED_UP_TO: usize = 24;
 
 /// Writer memory budget. tantivy needs at least 15 MB per indexing thread.
@@ -501,12 +504,38 @@ impl SearchIndex {
     ) -> Result<Vec<(f32, tantivy::DocAddress)>> {
         let plan = Plan::of(filters);
         let statistics = ShelfStatistics::new(searcher, &self.fields)?;
-        let Some((text, term_clauses)) = self.text_query(&statistics, terms, &plan.shelves)? else {
+        let text_terms = self.text_terms(&statistics, terms, &plan.shelves)?;
+        if text_terms.is_empty() {
             return Ok(Vec::new());
-        };
+        }
         let clauses = self.filter_clauses(filters, &plan);
-        // Without clauses the text query is a pure disjunction of term scorers; the checks
-        // left (open, not expired, not excluded) are made on each document it reaches.
+        let checks = Checks::of(filters);
+        let term_clauses = text_terms.len();
+        if clauses.is_empty() && term_clauses <= PRUNED_UP_TO {
+            // A pure disjunction of a few terms, pruned by MaxScore; the checks left (open,
+            // not expired, not excluded) are made on each document that could enter the top.
+            return Ok(maxscore::top_k(
+                searcher,
+                &statistics,
+                &text_terms,
+                limit,
+                |reader| {
+                    // Opening a column reads its block index: not for a query with no checks.
+                    let columns = if checks.is_empty() {
+                        None
+                    } else {
+                        Some(CheckColumns::open(&checks, reader)?)
+                    };
+                    Ok(move |doc| columns.as_ref().is_none_or(|c| c.admits(doc)))
+                },
+            )?);
+        }
+        let text: Box<dyn Query> = Box::new(BooleanQuery::new(
+            text_terms
+                .into_iter()
+                .map(|(term, boost)| (Occur::Should, term_query(term, boost)))
+                .collect(),
+        ));
         let query: Box<dyn Query> = if clauses.is_empty() {
             text
         } else {
@@ -521,7 +550,7 @@ impl SearchIndex {
         };
         let query = Checked {
             query,
-            checks: Checks::of(filters),
+            checks,
             exhaustive: term_clauses > PRUNED_UP_TO,
         };
         let collector = TopDocs::with_limit(limit.max(1)).order_by_score();
@@ -538,38 +567,32 @@ impl SearchIndex {
         Ok(searcher.search_with_executor(&query, &collector, executor, scoring)?)
     }
 
-    /// The disjunction of every kept query term over the text fields of `shelves`, each
-    /// weighted by the term's query weight times the field weight. `None` when no term is left.
-    fn text_query(
+    /// The terms of the disjunction a text query is: every kept query term on the text
+    /// fields of `shelves`, each with its boost, the term's query weight times the field
+    /// weight. Empty when no term is left.
+    fn text_terms(
         &self,
         statistics: &ShelfStatistics<'_>,
         terms: &QueryTerms,
         shelves: &[Shelf],
-    ) -> Result<Option<(Box<dyn Query>, usize)>> {
+    ) -> Result<Vec<(Term, f32)>> {
         let w = self.weights;
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut out = Vec::new();
         for shelf in shelves {
             let f = self.fields.shelf(*shelf);
             let words = keep_rarest(statistics, &terms.words, f.words, self.caps.words)?;
             for (text, weight) in &words {
-                should.push((Occur::Should, term_query(f.words, text, weight * w.words)));
+                out.push((Term::from_field_text(f.words, text), weight * w.words));
             }
             if w.bigrams > 0.0 {
                 let bigrams =
                     keep_rarest(statistics, &terms.bigrams, f.bigrams, self.caps.bigrams)?;
                 for (text, weight) in &bigrams {
-                    should.push((
-                        Occur::Should,
-                        term_query(f.bigrams, text, weight * w.bigrams),
-                    ));
+                    out.push((Term::from_field_text(f.bigrams, text), weight * w.bigrams));
                 }
             }
         }
-        if should.is_empty() {
-            return Ok(None);
-        }
-        let n = should.len();
-        Ok(Some((Box::new(BooleanQuery::new(should)), n)))
+        Ok(out)
     }
 
     /// The filters that narrow the text query as clauses of an intersection: a kind filter
@@ -935,11 +958,8 @@ impl Scorer for CheckedScorer {
     }
 }
 
-fn term_query(field: tantivy::schema::Field, text: &str, boost: f32) -> Box<dyn Query> {
-    let q = TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    );
+fn term_query(term: Term, boost: f32) -> Box<dyn Query> {
+    let q = TermQuery::new(term, IndexRecordOption::WithFreqs);
     Box::new(BoostQuery::new(Box::new(q), boost))
 }
 
@@ -951,9 +971,6 @@ fn keep_rarest(
     field: tantivy::schema::Field,
     cap: usize,
 ) -> Result<Vec<(String, f32)>> {
-    if terms.len() <= cap {
-        return Ok(terms.to_vec());
-    }
     let n = statistics.num_docs().max(1) as f32;
     let mut scored = Vec::with_capacity(terms.len());
     for (text, weight) in terms {
@@ -964,8 +981,10 @@ fn keep_rarest(
         let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
         scored.push((text.clone(), *weight, weight * idf));
     }
-    scored.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-    scored.truncate(cap);
+    if scored.len() > cap {
+        scored.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        scored.truncate(cap);
+    }
     Ok(scored.into_iter().map(|(t, w, _)| (t, w)).collect())
 }
 

@@ -20,6 +20,7 @@ pub mod explain;
 pub mod follow;
 pub mod fuse;
 pub mod index;
+mod maxscore;
 pub mod rank;
 pub mod schema;
 pub mod semantic;
