@@ -26,7 +26,7 @@ use std::collections::BinaryHeap;
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
+use tantivy::query::Bm25Weight;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, TERMINATED, Term};
 
@@ -105,14 +105,13 @@ impl Top {
     }
 }
 
-/// The best `k` documents for the sum of the terms' BM25 scores, each term's score multiplied
-/// by its boost, best first (ties: the lower address first). `admits` is asked, per segment,
+/// The best `k` documents for the sum of the terms' BM25 scores (each term's weight carries
+/// its idf and boost), best first (ties: the lower address first). `admits` is asked, per segment,
 /// for a test of each document that could enter the top (filters checked document by
 /// document); deleted documents never enter.
 pub(crate) fn top_k<A>(
     searcher: &Searcher,
-    statistics: &dyn Bm25StatisticsProvider,
-    terms: &[(Term, Score)],
+    weights: &[(Term, Bm25Weight)],
     k: usize,
     mut admits: impl FnMut(&tantivy::SegmentReader) -> tantivy::Result<A>,
 ) -> tantivy::Result<Vec<(Score, DocAddress)>>
@@ -120,18 +119,10 @@ where
     A: Fn(DocId) -> bool,
 {
     let mut top = Top::new(k.max(1));
-    let weights: Vec<(Term, Bm25Weight)> = terms
-        .iter()
-        .filter(|(_, boost)| *boost > 0.0)
-        .map(|(term, boost)| {
-            Bm25Weight::for_terms(statistics, std::slice::from_ref(term))
-                .map(|w| (term.clone(), w.boost_by(*boost)))
-        })
-        .collect::<tantivy::Result<_>>()?;
     let mut window = Window::new();
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let mut scorers = Vec::with_capacity(weights.len());
-        for (term, weight) in &weights {
+        for (term, weight) in weights.iter().filter(|(_, w)| w.max_score() > 0.0) {
             let inverted = reader.inverted_index(term.field())?;
             if let Some(postings) = inverted.read_postings(term, IndexRecordOption::WithFreqs)? {
                 let norms = reader.get_fieldnorms_reader(term.field())?;
@@ -316,6 +307,16 @@ mod tests {
         format!("w{}", (1 << 20) / r)
     }
 
+    fn weights(searcher: &Searcher, terms: &[(Term, Score)]) -> Vec<(Term, Bm25Weight)> {
+        terms
+            .iter()
+            .map(|(t, boost)| {
+                let w = Bm25Weight::for_terms(searcher, std::slice::from_ref(t)).unwrap();
+                (t.clone(), w.boost_by(*boost))
+            })
+            .collect()
+    }
+
     #[test]
     fn the_top_is_that_of_scoring_every_document() {
         let mut schema = Schema::builder();
@@ -350,7 +351,7 @@ mod tests {
                 })
                 .collect();
             let k = [1, 10, 50][q % 3];
-            let got = top_k(&searcher, &searcher, &terms, k, |_| Ok(|_| true)).unwrap();
+            let got = top_k(&searcher, &weights(&searcher, &terms), k, |_| Ok(|_| true)).unwrap();
 
             // Every matching document scored by tantivy's own union.
             let query = BooleanQuery::new(
@@ -404,7 +405,7 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         let terms = [(Term::from_field_text(body, "a"), 1.0)];
         // Reject the best documents (nine occurrences and up): the top are those with eight.
-        let got = top_k(&searcher, &searcher, &terms, 5, |_| {
+        let got = top_k(&searcher, &weights(&searcher, &terms), 5, |_| {
             Ok(|doc: DocId| doc % 10 < 8)
         })
         .unwrap();
