@@ -181,8 +181,9 @@ fn checked_retrieval_equals_filtering_everything() {
         ),
     ];
     let by_id: std::collections::HashMap<u64, &IndexDoc> = docs.iter().map(|d| (d.id, d)).collect();
-    // Short queries are pruned (block-max WAND); the last, every word at once (over 24 term
-    // clauses, like a whole listing), is scored exhaustively.
+    // Short queries are pruned (MaxScore without a kind filter, tantivy's block-max WAND with
+    // one); the last, every word at once (over 24 term clauses, like a whole listing), is
+    // scored exhaustively.
     let every_word = WORDS.join(" ");
     for q in [
         "石墨烯 导热",
