@@ -825,8 +825,8 @@ impl CheckColumns {
 
 /// A query whose documents must also pass [`Checks`], and which is either pruned (block-max
 /// WAND) or scored exhaustively (see [`PRUNED_UP_TO`]): a text query with filter clauses, or
-/// one with too many terms for [`maxscore`]. Pruned, only admitted documents reach the collector, so its threshold
-/// rises with them.
+/// one with too many terms for [`maxscore`]. Pruned, only admitted documents reach the
+/// collector, so its threshold rises with them.
 #[derive(Debug)]
 struct Checked {
     query: Box<dyn Query>,

@@ -1,7 +1,8 @@
 //! The top hits of a weighted disjunction of terms, by MaxScore over windows of documents.
 //!
-//! Most searches and every match without a structured filter are a disjunction of word and
-//! bigram terms. tantivy ranks those with block-max WAND, which re-sorts its term cursors at
+//! A search or match without a structured filter is a disjunction of word and bigram terms;
+//! this module ranks those of up to 24 terms (longer ones, a claim or a whole listing, are
+//! scored exhaustively: `PRUNED_UP_TO` in `index.rs`). tantivy would rank them with block-max WAND, which re-sorts its term cursors at
 //! every pivot: with the ten or so terms of a title-length Chinese query (words and bigrams),
 //! that bookkeeping was most of the query's time (`perf` on `qiao bench scale`, BENCHMARKS.md).
 //! MaxScore needs no sorting. The terms are ordered by the most each can add to a score; once
@@ -18,8 +19,9 @@
 //! stopping as soon as what is left could not lift the document above the threshold.
 //!
 //! Scores are tantivy's own BM25 (its `Bm25Weight` of each term, with the statistics and
-//! boosts the query would have, on the segment's postings and field norms), so the result is the same ranking as tantivy's exhaustive union: a test checks
-//! it on indexes with several segments and deleted documents.
+//! boosts the query would have, on the segment's postings and field norms), so the result is
+//! the ranking of tantivy's exhaustive union: a test checks it on indexes with several
+//! segments and deleted documents.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -106,9 +108,9 @@ impl Top {
 }
 
 /// The best `k` documents for the sum of the terms' BM25 scores (each term's weight carries
-/// its idf and boost), best first (ties: the lower address first). `admits` is asked, per segment,
-/// for a test of each document that could enter the top (filters checked document by
-/// document); deleted documents never enter.
+/// its idf and boost), best first (ties: the lower address first). `admits` is asked, per
+/// segment, for a test of each document that could enter the top (filters checked document
+/// by document); deleted documents never enter.
 pub(crate) fn top_k<A>(
     searcher: &Searcher,
     weights: &[(Term, Bm25Weight)],
