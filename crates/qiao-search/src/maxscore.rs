@@ -208,17 +208,16 @@ fn segment(
     admits: impl Fn(DocId) -> bool,
     segment_ord: u32,
 ) {
-    // Weakest first; bound[i] = the most terms 0..=i can add together.
+    // Weakest first; bound[i] = the most terms 0..=i can add together. Float sums of the same
+    // terms in another order may differ in the last bit; a bound a hair too high only costs a
+    // probe, one too low could lose a document.
     scorers.sort_by(|a, b| a.max_score().total_cmp(&b.max_score()));
     let mut bound = Vec::with_capacity(scorers.len());
     let mut sum = 0.0;
     for s in scorers.iter() {
         sum += s.max_score();
-        bound.push(sum);
+        bound.push(sum * (1.0 + 1e-6));
     }
-    // Float sums of the same terms in another order may differ in the last bit; a bound a
-    // hair too high only costs a probe, one too low could lose a document.
-    let bound: Vec<Score> = bound.into_iter().map(|b| b * (1.0 + 1e-6)).collect();
     loop {
         let threshold = top.threshold();
         // Terms 0..essential are non-essential: together they cannot beat the threshold.
@@ -284,8 +283,8 @@ mod tests {
 
     use tantivy::collector::TopDocs;
     use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-    use tantivy::schema::{Schema, TEXT};
-    use tantivy::{Index, TantivyDocument};
+    use tantivy::schema::{Field, Schema, TEXT};
+    use tantivy::{Index, IndexWriter, TantivyDocument};
 
     use super::*;
 
@@ -319,12 +318,18 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn the_top_is_that_of_scoring_every_document() {
+    /// An index in memory with one text field, and its writer.
+    fn body_index() -> (Field, Index, IndexWriter) {
         let mut schema = Schema::builder();
         let body = schema.add_text_field("body", TEXT);
         let index = Index::create_in_ram(schema.build());
-        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        (body, index, writer)
+    }
+
+    #[test]
+    fn the_top_is_that_of_scoring_every_document() {
+        let (body, index, mut writer) = body_index();
         let mut rng = Lcg(7);
         // Several segments (one per commit), some documents deleted.
         for _ in 0..4 {
@@ -393,10 +398,7 @@ mod tests {
 
     #[test]
     fn rejected_documents_never_enter_and_the_next_ones_do() {
-        let mut schema = Schema::builder();
-        let body = schema.add_text_field("body", TEXT);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let (body, index, mut writer) = body_index();
         for i in 0..100u32 {
             let mut doc = TantivyDocument::default();
             // Documents with more occurrences of "a" score higher; doc i has i % 10 + 1 of them.
