@@ -73,6 +73,12 @@ pub struct QueryTerms {
     pub bigrams: Vec<String>,
     /// The script of the query.
     pub script: Script,
+    /// The words only the literal fold (`t2s`) yields where a Taiwan phrase was rewritten:
+    /// 影像 beside the mainland 图像 the phrase fold made of it. Both are searched; a caller
+    /// may trust the phrase fold more for a text evidently traditional.
+    pub literal_words: HashSet<String>,
+    /// The bigrams only the literal fold yields there (形影, 影像 beside 形图, 图像).
+    pub literal_bigrams: HashSet<String>,
 }
 
 /// Function words dropped from the word stream when [`Options::stop_words`] is on. Only words
@@ -198,15 +204,29 @@ impl Analyzer {
     /// The distinct terms of a query, in both folds unless it is evidently simplified, without
     /// sub-word expansion (see [`Options::query_subwords`]).
     pub fn analyze_query(&self, text: &str) -> QueryTerms {
-        let analysis = self.run(text, Mode::Query, true, true);
+        let (analysis, literal) = self.run_with_literal(text, Mode::Query, true, true);
         QueryTerms {
             words: distinct(analysis.words),
             bigrams: distinct(analysis.bigrams),
             script: analysis.script,
+            literal_words: literal.words,
+            literal_bigrams: literal.bigrams,
         }
     }
 
     fn run(&self, text: &str, mode: Mode, want_words: bool, want_bigrams: bool) -> Analysis {
+        self.run_with_literal(text, mode, want_words, want_bigrams)
+            .0
+    }
+
+    /// [`Analyzer::run`], also saying which terms only the literal fold yields.
+    fn run_with_literal(
+        &self,
+        text: &str,
+        mode: Mode,
+        want_words: bool,
+        want_bigrams: bool,
+    ) -> (Analysis, Literal) {
         let (subwords, taiwan) = match mode {
             Mode::Index => (self.options.subwords, Taiwan::IfTraditional),
             Mode::Query => (self.options.query_subwords, Taiwan::UnlessSimplified),
@@ -228,6 +248,7 @@ impl Analyzer {
             want_words.then_some(&mut words),
             want_bigrams.then_some(&mut bigrams),
         );
+        let mut literal = Literal::default();
         if let Some(taiwan) = &folded.taiwan {
             let mut taiwan_words = Vec::new();
             let mut taiwan_bigrams = Vec::new();
@@ -238,14 +259,19 @@ impl Analyzer {
                 want_words.then_some(&mut taiwan_words),
                 want_bigrams.then_some(&mut taiwan_bigrams),
             );
+            literal = Literal {
+                words: literal_only(&words, &taiwan_words),
+                bigrams: literal_only(&bigrams, &taiwan_bigrams),
+            };
             words = merge(words, taiwan_words);
             bigrams = merge(bigrams, taiwan_bigrams);
         }
-        Analysis {
+        let analysis = Analysis {
             words,
             bigrams,
             script: folded.script,
-        }
+        };
+        (analysis, literal)
     }
 
     /// Cut one folded variant into its words and bigrams; with `rewritten`, only the runs
@@ -485,6 +511,28 @@ fn merge(primary: Vec<Token>, extra: Vec<Token>) -> Vec<Token> {
     }
     out.extend(primary);
     out
+}
+
+/// Terms of the primary fold that the Taiwan fold replaced, by stream.
+#[derive(Default)]
+struct Literal {
+    words: HashSet<String>,
+    bigrams: HashSet<String>,
+}
+
+/// The texts of `primary` tokens that overlap a token of the Taiwan fold (which covers exactly
+/// the runs a phrase rewrote) without being one of its texts, and occur nowhere else.
+fn literal_only(primary: &[Token], taiwan: &[Token]) -> HashSet<String> {
+    let taiwan_texts: HashSet<&str> = taiwan.iter().map(|t| t.text.as_str()).collect();
+    let overlaps = |p: &Token| taiwan.iter().any(|t| p.start < t.end && t.start < p.end);
+    let (inside, outside): (Vec<&Token>, Vec<&Token>) = primary.iter().partition(|p| overlaps(p));
+    let outside: HashSet<&str> = outside.iter().map(|t| t.text.as_str()).collect();
+    inside
+        .into_iter()
+        .map(|t| t.text.as_str())
+        .filter(|t| !taiwan_texts.contains(t) && !outside.contains(t))
+        .map(str::to_string)
+        .collect()
 }
 
 fn distinct(tokens: Vec<Token>) -> Vec<String> {

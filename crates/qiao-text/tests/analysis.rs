@@ -118,6 +118,31 @@ fn traditional_queries_carry_both_folds() {
 }
 
 #[test]
+fn the_literal_fold_of_a_rewritten_phrase_is_marked() {
+    // OpenCC's Taiwan phrase table reads 影像 as the mainland 图像; t2s keeps 影像.
+    let q = analyze_query("變形影像的準確還原");
+    assert_eq!(q.script, Script::Hant);
+    for w in ["影像", "图像", "变形", "准确"] {
+        assert!(q.words.contains(&w.to_string()), "{w} in {:?}", q.words);
+    }
+    let literal = |set: &std::collections::HashSet<String>| {
+        let mut v: Vec<String> = set.iter().cloned().collect();
+        v.sort();
+        v
+    };
+    assert_eq!(literal(&q.literal_words), ["影像"]);
+    // Only the bigrams that touch the rewritten phrase differ between the folds.
+    assert_eq!(literal(&q.literal_bigrams), ["形影", "影像"]);
+    // A word the phrase fold leaves as it was is not literal, even inside a rewritten run;
+    // nor is anything of a query without a rewritten phrase.
+    assert!(!q.literal_words.contains("变形"));
+    let plain = analyze_query("電池散熱");
+    assert!(plain.literal_words.is_empty() && plain.literal_bigrams.is_empty());
+    let mainland = analyze_query("变形图像的准确还原");
+    assert!(mainland.literal_words.is_empty() && mainland.literal_bigrams.is_empty());
+}
+
+#[test]
 fn full_width_latin_and_digits_are_folded() {
     let original = "ＡＢＣ１２３";
     let a = analyze(original);
