@@ -259,10 +259,12 @@ impl Analyzer {
                 want_words.then_some(&mut taiwan_words),
                 want_bigrams.then_some(&mut taiwan_bigrams),
             );
-            literal = Literal {
-                words: literal_only(&words, &taiwan_words),
-                bigrams: literal_only(&bigrams, &taiwan_bigrams),
-            };
+            if matches!(mode, Mode::Query) {
+                literal = Literal {
+                    words: literal_only(&words, &taiwan_words),
+                    bigrams: literal_only(&bigrams, &taiwan_bigrams),
+                };
+            }
             words = merge(words, taiwan_words);
             bigrams = merge(bigrams, taiwan_bigrams);
         }
@@ -524,7 +526,19 @@ struct Literal {
 /// the runs a phrase rewrote) without being one of its texts, and occur nowhere else.
 fn literal_only(primary: &[Token], taiwan: &[Token]) -> HashSet<String> {
     let taiwan_texts: HashSet<&str> = taiwan.iter().map(|t| t.text.as_str()).collect();
-    let overlaps = |p: &Token| taiwan.iter().any(|t| p.start < t.end && t.start < p.end);
+    // The byte ranges the Taiwan tokens cover, merged; tokens come in order of their start.
+    let mut covered: Vec<(usize, usize)> = Vec::new();
+    for t in taiwan {
+        match covered.last_mut() {
+            Some(last) if t.start <= last.1 => last.1 = last.1.max(t.end),
+            _ => covered.push((t.start, t.end)),
+        }
+    }
+    let overlaps = |p: &Token| {
+        // The first range ending after the token starts is the only one that can overlap it.
+        let i = covered.partition_point(|r| r.1 <= p.start);
+        covered.get(i).is_some_and(|r| r.0 < p.end)
+    };
     let (inside, outside): (Vec<&Token>, Vec<&Token>) = primary.iter().partition(|p| overlaps(p));
     let outside: HashSet<&str> = outside.iter().map(|t| t.text.as_str()).collect();
     inside
