@@ -78,12 +78,12 @@ pub const LITERAL_WEIGHT: f32 = 0.75;
 
 /// How a list of terms weighs its parts: each part's terms by n^-x, n the number of words
 /// and bigrams the part analyses into. With x = 0 a part weighs as much as its terms, and in
-/// "仿真 热等离子体" the five-character term (words and four bigrams) outweighs 仿真 (one word,
-/// one bigram) just by being longer; with x = 1 every part weighs the same however precise. Measured 2026-12-03
-/// (`qiao bench retrieval --ranker lexical`, BENCHMARKS.md), nDCG@10 at x = 0 / 0.25 / 0.5 /
-/// 0.75 / 1: csl keywords2 0.9419 / 0.9433 / 0.9439 / 0.9421 / 0.9398; csl keywords 0.9883 /
-/// 0.9893 / 0.9892 / 0.9889 / 0.9871; patent keywords 0.7286 / 0.7323 / 0.7337 / 0.7356 /
-/// 0.7354. Titles (one part) are not lists and do not change.
+/// "仿真 热等离子体" the long term (two words, four bigrams) outweighs 仿真 (one word, one
+/// bigram) just by being longer; with x = 1 every part weighs the same however precise it is.
+/// Measured 2026-12-03 (`qiao bench retrieval --ranker lexical`, BENCHMARKS.md), nDCG@10 at
+/// x = 0 / 0.25 / 0.5 / 0.75 / 1: csl keywords2 0.9419 / 0.9433 / 0.9439 / 0.9421 / 0.9398;
+/// csl keywords 0.9883 / 0.9893 / 0.9892 / 0.9889 / 0.9871; patent keywords 0.7286 / 0.7323 /
+/// 0.7337 / 0.7356 / 0.7354. Titles (one part) are not lists and do not change.
 pub const PART_WEIGHT_EXPONENT: f32 = 0.5;
 
 /// A query's terms with their weights (how often each occurs in the query, dampened).
