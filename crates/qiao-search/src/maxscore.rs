@@ -2,9 +2,10 @@
 //!
 //! A search or match without a structured filter is a disjunction of word and bigram terms;
 //! this module ranks those of up to 24 terms (longer ones, a claim or a whole listing, are
-//! scored exhaustively: `PRUNED_UP_TO` in `index.rs`). tantivy would rank them with block-max WAND, which re-sorts its term cursors at
-//! every pivot: with the ten or so terms of a title-length Chinese query (words and bigrams),
-//! that bookkeeping was most of the query's time (`perf` on `qiao bench scale`, BENCHMARKS.md).
+//! scored exhaustively: `PRUNED_UP_TO` in `index.rs`). tantivy would rank them with block-max
+//! WAND, which re-sorts its term cursors at every pivot: with the ten or so terms of a
+//! title-length Chinese query (words and bigrams), that bookkeeping was most of the query's
+//! time (`perf` on `qiao bench scale`, BENCHMARKS.md).
 //! MaxScore needs no sorting. The terms are ordered by the most each can add to a score; once
 //! the k-th best score so far (the threshold) is above what the weakest terms could add
 //! together, those terms are *non-essential*: a document they alone match cannot enter the
