@@ -103,10 +103,13 @@ impl QueryTerms {
         let mut q = QueryTerms::default();
         let parts: Vec<&str> = text.split_whitespace().collect();
         if parts.len() >= 2 && crate::fuse::form(text) == crate::fuse::Form::Terms {
+            // Whether the query is evidently traditional is a property of the whole list: in
+            // "資料庫 人工智慧" the second part alone has no character only one script uses.
+            let script = qiao_text::detect_script(text);
             for part in parts {
                 let terms = qiao_text::analyze_query(part);
                 let n = (terms.words.len() + terms.bigrams.len()).max(1) as f32;
-                q.add_analyzed(part, &terms, n.powf(-PART_WEIGHT_EXPONENT));
+                q.add_analyzed(part, &terms, script, n.powf(-PART_WEIGHT_EXPONENT));
             }
         } else {
             q.add(text, 1.0);
@@ -120,19 +123,24 @@ impl QueryTerms {
     /// scales every term (used to weigh a listing's title above its body when a whole listing
     /// is the query).
     pub fn add(&mut self, text: &str, weight: f32) {
-        self.add_analyzed(text, &qiao_text::analyze_query(text), weight);
+        let terms = qiao_text::analyze_query(text);
+        self.add_analyzed(text, &terms, terms.script, weight);
     }
 
-    /// [`QueryTerms::add`] with the text's query analysis already made.
-    fn add_analyzed(&mut self, text: &str, terms: &qiao_text::QueryTerms, weight: f32) {
+    /// [`QueryTerms::add`] with the text's query analysis already made; `script` is that of
+    /// the whole query the text is part of.
+    fn add_analyzed(
+        &mut self,
+        text: &str,
+        terms: &qiao_text::QueryTerms,
+        script: qiao_text::Script,
+        weight: f32,
+    ) {
         let a = analyze(text);
         let count = |tokens: &[qiao_text::Token], term: &str| {
             tokens.iter().filter(|t| t.text == term).count().max(1) as f32
         };
-        let traditional = matches!(
-            terms.script,
-            qiao_text::Script::Hant | qiao_text::Script::Mixed
-        );
+        let traditional = matches!(script, qiao_text::Script::Hant | qiao_text::Script::Mixed);
         let trust = |literal: &std::collections::HashSet<String>, t: &str| {
             if traditional && literal.contains(t) {
                 LITERAL_WEIGHT
@@ -277,6 +285,14 @@ mod tests {
         // Without a character only one script uses, either reading may be the one meant.
         let q = QueryTerms::from_text("人工智慧");
         assert_eq!(weight(&q, "人工智慧"), weight(&q, "人工智能"));
+        // In a list of terms the script is the whole list's, not each part's.
+        let q = QueryTerms::from_text("資料庫 人工智慧");
+        assert_eq!(
+            weight(&q, "人工智慧"),
+            LITERAL_WEIGHT * weight(&q, "人工智能"),
+            "{:?}",
+            q.words
+        );
     }
 
     #[test]
