@@ -27,7 +27,8 @@ pub struct Snippet {
 /// The lexical part of a match's reasons.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Explanation {
-    /// The query's terms found in the document, as written in the document, first seen first.
+    /// The query's words found in the document, and the phrases its bigrams matched in (a word
+    /// the dictionary lacks, shown whole), as written in the document, first seen first.
     pub matched_terms: Vec<String>,
     /// Excerpts with the matches marked: the title always, the body when it matched.
     pub snippets: Vec<Snippet>,
@@ -54,7 +55,12 @@ pub fn explain(query: &QueryTerms, texts: &Texts) -> Explanation {
         }
         let (spans, surfaces) = matched_spans(text, &words, &bigrams);
         for surface in surfaces {
-            if terms.len() < MAX_TERMS && !terms.contains(&surface) {
+            // One field's phrase may hold what another field shared as a word.
+            if terms.iter().any(|t| t.contains(surface.as_str())) {
+                continue;
+            }
+            terms.retain(|t| !surface.contains(t.as_str()));
+            if terms.len() < MAX_TERMS {
                 terms.push(surface);
             }
         }
@@ -80,8 +86,15 @@ pub fn explain(query: &QueryTerms, texts: &Texts) -> Explanation {
 }
 
 /// Spans of `text` that match a query word, or, where no word matched, a query bigram,
-/// sorted and merged where they touch or overlap; and the matched words as written in `text`
-/// (the longest first where one contains another), then the bigram-only matches.
+/// sorted and merged where they touch or overlap; and what matched, as written in `text`: the
+/// words (the longest first where one contains another), then each merged span that a bigram
+/// helped make, as the phrase it is.
+///
+/// A bigram is listed as part of the phrase it matched in, not alone: "询优" of 查询优化 says
+/// nothing, 查询优化 does, and a word the dictionary lacks (侵深控制, cut as 侵/深/控制) shows
+/// whole. A span that is one bigram alone is listed only where the document has no longer word
+/// around it (体的 across 实体|的 is chance; 侵深 among single characters is a word jieba does
+/// not know). The highlights keep every match: they show what the score counted.
 fn matched_spans(
     text: &str,
     words: &HashSet<&str>,
@@ -106,15 +119,13 @@ fn matched_spans(
     let covered =
         |s: usize, e: usize, spans: &[[usize; 2]]| spans.iter().any(|[a, b]| *a <= s && e <= *b);
     let word_spans = spans.clone();
+    let mut bigram_spans: Vec<[usize; 2]> = Vec::new();
     for t in &a.bigrams {
         if bigrams.contains(t.text.as_str()) && !covered(t.start, t.end, &word_spans) {
-            spans.push([t.start, t.end]);
-            let surface = &text[t.start..t.end];
-            if !surfaces.iter().any(|s| s.contains(surface)) {
-                surfaces.push(surface.to_string());
-            }
+            bigram_spans.push([t.start, t.end]);
         }
     }
+    spans.extend_from_slice(&bigram_spans);
     spans.sort_unstable();
     let mut merged: Vec<[usize; 2]> = Vec::with_capacity(spans.len());
     for [s, e] in spans {
@@ -123,7 +134,35 @@ fn matched_spans(
             _ => merged.push([s, e]),
         }
     }
+    for &[s, e] in &merged {
+        if !covered_any(&bigram_spans, s, e) {
+            continue;
+        }
+        let phrase = &text[s..e];
+        if phrase.chars().count() <= 2 && inside_longer_word(text, &a.words, s, e) {
+            continue;
+        }
+        if !surfaces.iter().any(|t| t.contains(phrase)) {
+            surfaces.retain(|t| !phrase.contains(t.as_str()));
+            surfaces.push(phrase.to_string());
+        }
+    }
     (merged, surfaces)
+}
+
+/// Whether one of `spans` lies within `s..e`.
+fn covered_any(spans: &[[usize; 2]], s: usize, e: usize) -> bool {
+    spans.iter().any(|[a, b]| s <= *a && *b <= e)
+}
+
+/// Whether a character of `s..e` belongs to a document word of two or more characters that is
+/// not `s..e` itself.
+fn inside_longer_word(text: &str, words: &[qiao_text::Token], s: usize, e: usize) -> bool {
+    words.iter().any(|w| {
+        let overlaps = w.start < e && s < w.end;
+        let long = text[w.start..w.end].chars().nth(1).is_some();
+        overlaps && long && (w.start, w.end) != (s, e)
+    })
 }
 
 /// The window of about [`SNIPPET_CHARS`] characters holding the most matches.
@@ -204,6 +243,35 @@ mod tests {
             .map(|[s, e]| &body.text[*s..*e])
             .collect();
         assert_eq!(marked, ["資料庫", "軟體"]);
+    }
+
+    #[test]
+    fn a_bigram_is_listed_as_the_phrase_it_matched_in() {
+        let terms = |q: &str, t: &str| {
+            explain(&QueryTerms::from_text(q).finish(), &texts(t, "")).matched_terms
+        };
+        // 询优 alone says nothing: the phrase it joins is what both texts share.
+        assert_eq!(
+            terms("查询优化", "一种基于用户偏好分析的查询优化方法"),
+            ["查询优化"]
+        );
+        // A word the dictionary lacks (cut as 侵/深/控制) shows whole.
+        assert_eq!(terms("侵深控制", "基于仿真的侵深控制研究"), ["侵深控制"]);
+        // A phrase of the body holds the title's word: listed once, as the phrase.
+        let q = QueryTerms::from_text("储能电池热管理").finish();
+        let e = explain(&q, &texts("电池", "研究储能电池热管理与防护"));
+        assert_eq!(e.matched_terms, ["储能电池热管理"]);
+        // 体的 across 实体|的 is chance, not a shared term; the highlight still shows it.
+        let q = QueryTerms::from_text("大型資料庫查詢效能優化 硬體的").finish();
+        let e = explain(&q, &texts("模型实体的属性", ""));
+        assert!(e.matched_terms.is_empty(), "{:?}", e.matched_terms);
+        let title = &e.snippets[0];
+        let marked: Vec<&str> = title
+            .highlights
+            .iter()
+            .map(|[s, e]| &title.text[*s..*e])
+            .collect();
+        assert_eq!(marked, ["体的"]);
     }
 
     #[test]
