@@ -92,9 +92,10 @@ pub fn explain(query: &QueryTerms, texts: &Texts) -> Explanation {
 ///
 /// A bigram is listed as part of the phrase it matched in, not alone: "询优" of 查询优化 says
 /// nothing, 查询优化 does, and a word the dictionary lacks (侵深控制, cut as 侵/深/控制) shows
-/// whole. A span that is one bigram alone is listed only where the document has no longer word
-/// around it (体的 across 实体|的 is chance; 侵深 among single characters is a word jieba does
-/// not know). The highlights keep every match: they show what the score counted.
+/// whole. A phrase that starts or ends inside a word of the document is chance and is not
+/// listed (体的 of 实体的, 查询效 of 查询效率: the document shares the words, not the phrase;
+/// 侵深 among single characters is a word jieba does not know). The highlights keep every
+/// match: they show what the score counted.
 fn matched_spans(
     text: &str,
     words: &HashSet<&str>,
@@ -138,10 +139,10 @@ fn matched_spans(
         if !covered_any(&bigram_spans, s, e) {
             continue;
         }
-        let phrase = &text[s..e];
-        if phrase.chars().count() <= 2 && inside_longer_word(text, &a.words, s, e) {
+        if cuts_a_word(text, &a.words, s, e) {
             continue;
         }
+        let phrase = &text[s..e];
         if !surfaces.iter().any(|t| t.contains(phrase)) {
             surfaces.retain(|t| !phrase.contains(t.as_str()));
             surfaces.push(phrase.to_string());
@@ -155,13 +156,11 @@ fn covered_any(spans: &[[usize; 2]], s: usize, e: usize) -> bool {
     spans.iter().any(|[a, b]| s <= *a && *b <= e)
 }
 
-/// Whether a character of `s..e` belongs to a document word of two or more characters that is
-/// not `s..e` itself.
-fn inside_longer_word(text: &str, words: &[qiao_text::Token], s: usize, e: usize) -> bool {
+/// Whether `s..e` starts or ends inside a document word of two or more characters.
+fn cuts_a_word(text: &str, words: &[qiao_text::Token], s: usize, e: usize) -> bool {
     words.iter().any(|w| {
-        let overlaps = w.start < e && s < w.end;
         let long = text[w.start..w.end].chars().nth(1).is_some();
-        overlaps && long && (w.start, w.end) != (s, e)
+        long && ((w.start < s && s < w.end) || (w.start < e && e < w.end))
     })
 }
 
@@ -257,6 +256,8 @@ mod tests {
         );
         // A word the dictionary lacks (cut as 侵/深/控制) shows whole.
         assert_eq!(terms("侵深控制", "基于仿真的侵深控制研究"), ["侵深控制"]);
+        // 询效 reaches into 效率: the document shares 查询, not a phrase.
+        assert_eq!(terms("查詢效能", "提高查询效率的方法"), ["查询"]);
         // A phrase of the body holds the title's word: listed once, as the phrase.
         let q = QueryTerms::from_text("储能电池热管理").finish();
         let e = explain(&q, &texts("电池", "研究储能电池热管理与防护"));
