@@ -109,6 +109,10 @@ pub struct Results {
     pub hits: Vec<Hit>,
     /// How many listings matched (counted up to [`POOL`]).
     pub matched: usize,
+    /// How many of `matched` share a word with the query. The others are only near it in
+    /// meaning: a hybrid ranking adds the nearest listings by meaning whatever words they use,
+    /// so a query no listing contains still matches some, and this says so.
+    pub with_words: usize,
     /// Whether the index had caught up with every write when the query ran.
     pub fresh: bool,
     /// How the hits were ranked: `lexical`, or `hybrid` (shared terms and meaning fused).
@@ -506,6 +510,11 @@ impl Engine {
         };
         let ranked = rank(profile, relevance, |id| facets.get(&id));
         let matched = ranked.len();
+        let lexical = fuse::signal_name(Source::Lexical);
+        let with_words = ranked
+            .iter()
+            .filter(|r| r.signals.iter().any(|x| x.name == lexical))
+            .count();
         let shown: Vec<_> = ranked.into_iter().skip(offset).take(limit).collect();
         records.extend(self.load(shown.iter().map(|r| r.id), &records).await?);
         // A hit whose record was deleted after the index saw it is skipped.
@@ -544,6 +553,7 @@ impl Engine {
         Ok(Results {
             hits,
             matched,
+            with_words,
             fresh,
             ranker,
         })

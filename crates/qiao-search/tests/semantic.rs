@@ -265,6 +265,19 @@ async fn terms_add_meaning_to_words_documents_stay_lexical_and_so_does_an_engine
         top.signals
     );
     assert!(top.signals.iter().all(|x| x.name != "neighbour"));
+    // One listing holds those words; the others are here by meaning alone, and counted so.
+    assert_eq!(r.with_words, 1, "{:#?}", r.hits);
+    assert!(r.matched > r.with_words, "{} {}", r.matched, r.with_words);
+
+    // Words no listing holds still find the nearest by meaning, none of them by words.
+    let r = s
+        .engine
+        .search(&request("rice pest image recognition", Filters::default()))
+        .await
+        .unwrap();
+    assert_eq!(r.ranker, Route::Hybrid);
+    assert!(r.matched > 0);
+    assert_eq!(r.with_words, 0, "{:#?}", r.hits);
 
     // Prose pasted whole (a claim, an abstract) is ranked on its words too, even where no
     // listing stands out lexically (here two match equally well, each on half of the text).
@@ -299,6 +312,7 @@ async fn terms_add_meaning_to_words_documents_stay_lexical_and_so_does_an_engine
             .iter()
             .all(|h| h.signals.iter().all(|x| x.name != "semantic"))
     );
+    assert_eq!(r.with_words, r.matched);
 }
 
 #[tokio::test]

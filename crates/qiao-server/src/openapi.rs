@@ -399,14 +399,15 @@ pub fn document() -> Value {
                     "highlights": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}, "description": "[start, end) byte offsets of matches in text"}}}}
     }});
     schemas.insert("SearchResults".into(), json!({
-        "type": "object", "required": ["hits", "matched", "fresh", "ranker", "page", "per_page"],
+        "type": "object", "required": ["hits", "matched", "with_words", "fresh", "ranker", "page", "per_page"],
         "properties": {
             "source": {"type": "object", "description": "the listing matched against (matches only)", "properties": {
                 "id": {"type": "integer"}, "kind": {"type": "string"}, "title": {"type": "string"}}},
             "page": {"type": "integer"}, "per_page": {"type": "integer"},
             "matched": {"type": "integer", "description": "listings that matched (counted up to 200)"},
+            "with_words": {"type": "integer", "description": "how many of `matched` share a word with the query; the rest are only near it in meaning"},
             "fresh": {"type": "boolean", "description": "whether the index had caught up with every write"},
-            "ranker": {"type": "string", "enum": ["lexical", "hybrid"], "description": "lexical: shared terms only (a title or list of terms, a confident lexical match, or no model); hybrid: shared terms and meaning fused"},
+            "ranker": {"type": "string", "enum": ["lexical", "hybrid"], "description": "lexical: shared terms only (a pasted document, a confident lexical match, or no model); hybrid: shared terms and meaning fused"},
             "hits": {"type": "array", "items": hit}
         }
     }));

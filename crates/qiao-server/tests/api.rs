@@ -909,6 +909,7 @@ async fn search_never_shows_drafts_or_private_fields_and_names_bad_parameters() 
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["hits"], json!([]), "{}", r.body);
     assert_eq!(r.body["matched"], 0);
+    assert_eq!(r.body["with_words"], 0);
 
     // Query meta-characters are plain text.
     for q in [

@@ -354,15 +354,23 @@ pub async fn search(
     };
     let prev = (page > 1).then(|| page_link(page - 1));
     let next = (start + PER_PAGE < shown.len()).then(|| page_link(page + 1));
+    // Listings near the query only in meaning are counted apart: without that, a query no
+    // listing contains would read as hundreds of matches.
+    let by_meaning = results.matched - results.with_words;
+    let meaning_only = match (l, by_meaning) {
+        (_, 0) => String::new(),
+        (Lang::Zh, n) => format!("，其中 {n} 条仅语义相近、不含查询词语"),
+        (Lang::En, n) => format!(", {n} of them only near in meaning, sharing no word"),
+    };
     let summary = match l {
         Lang::Zh => format!(
-            "共 {} 条相关结果（在最相关的 {} 条中筛选后 {} 条）",
+            "共 {} 条相关结果{meaning_only}（在最相关的 {} 条中筛选后 {} 条）",
             results.matched,
             results.hits.len(),
             shown.len()
         ),
         Lang::En => format!(
-            "{} matching listings ({} after filters, among the best {})",
+            "{} matching listings{meaning_only} ({} after filters, among the best {})",
             results.matched,
             shown.len(),
             results.hits.len()

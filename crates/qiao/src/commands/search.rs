@@ -171,7 +171,15 @@ fn print_results(results: &Results) {
             println!("    摘录: {}", marked(&body.text, &body.highlights));
         }
     }
-    println!("{} matched", results.matched);
+    let by_meaning = results.matched - results.with_words;
+    if by_meaning > 0 {
+        println!(
+            "{} matched, {by_meaning} of them only near in meaning (仅语义相近，不含查询词语)",
+            results.matched
+        );
+    } else {
+        println!("{} matched", results.matched);
+    }
 }
 
 /// The text with matched spans in 【】 for a terminal.
