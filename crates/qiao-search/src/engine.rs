@@ -119,6 +119,13 @@ pub struct Results {
     pub ranker: Route,
 }
 
+impl Results {
+    /// How many of `matched` are only near the query in meaning, sharing no word with it.
+    pub fn meaning_only(&self) -> usize {
+        self.matched - self.with_words
+    }
+}
+
 /// One imported policy document found by a search.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocumentHit {

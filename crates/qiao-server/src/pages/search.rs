@@ -356,8 +356,7 @@ pub async fn search(
     let next = (start + PER_PAGE < shown.len()).then(|| page_link(page + 1));
     // Listings near the query only in meaning are counted apart: without that, a query no
     // listing contains would read as hundreds of matches.
-    let by_meaning = results.matched - results.with_words;
-    let meaning_only = match (l, by_meaning) {
+    let meaning_only = match (l, results.meaning_only()) {
         (_, 0) => String::new(),
         (Lang::Zh, n) => format!("，其中 {n} 条仅语义相近、不含查询词语"),
         (Lang::En, n) => format!(", {n} of them only near in meaning, sharing no word"),

@@ -171,7 +171,7 @@ fn print_results(results: &Results) {
             println!("    摘录: {}", marked(&body.text, &body.highlights));
         }
     }
-    let by_meaning = results.matched - results.with_words;
+    let by_meaning = results.meaning_only();
     if by_meaning > 0 {
         println!(
             "{} matched, {by_meaning} of them only near in meaning (仅语义相近，不含查询词语)",
