@@ -1,8 +1,9 @@
 //! Each side of the market is indexed on its own shelf of text fields, and the filters most
 //! listings pass (open, not expired, not the source itself) are checked document by document
 //! while tantivy prunes. These tests hold that fast path to the plain one: the same top hits
-//! with the same scores as retrieving everything and filtering afterwards, and BM25 on one
-//! shelf that does not move when the other shelf fills up.
+//! with the same scores as retrieving everything and filtering afterwards (for those and for
+//! kind, status, district and field), and BM25 on one shelf that does not move when the other
+//! shelf fills up.
 
 use chrono::NaiveDate;
 use qiao_domain::{Kind, Status};
@@ -34,7 +35,11 @@ const WORDS: [&str; 12] = [
     "新能源汽车",
 ];
 
-/// A deterministic mix of kinds, statuses, expiry days and texts of varied length.
+const DISTRICTS: [&str; 3] = ["闵行区", "杨浦区", "浦东新区"];
+const FIELDS: [&str; 2] = ["材料科学与工程", "动力工程及工程热物理"];
+
+/// A deterministic mix of kinds, statuses, expiry days, districts, fields and texts of varied
+/// length.
 fn corpus(n: u64) -> Vec<IndexDoc> {
     let mut state = 0x9e37_79b9_u64;
     let mut next = move || {
@@ -56,6 +61,9 @@ fn corpus(n: u64) -> Vec<IndexDoc> {
                 1 => NaiveDate::from_ymd_opt(2030, 6, 30),
                 _ => None,
             };
+            // A quarter of the listings name no district, a third no field.
+            let district = DISTRICTS.get((next() % 4) as usize).map(|d| d.to_string());
+            let discipline = FIELDS.get((next() % 3) as usize).map(|d| d.to_string());
             let words: Vec<&str> = (0..1 + next() % 9)
                 .map(|_| WORDS[(next() % WORDS.len() as u64) as usize])
                 .collect();
@@ -68,6 +76,8 @@ fn corpus(n: u64) -> Vec<IndexDoc> {
                 },
                 facets: Facets {
                     expires_on,
+                    district,
+                    discipline,
                     ..Facets::new(kind, status)
                 },
             }
@@ -83,6 +93,8 @@ fn admits(filters: &Filters, doc: &IndexDoc) -> bool {
             .active_on
             .is_none_or(|day| f.status == Status::Open && f.expires_on.is_none_or(|e| e >= day))
         && !filters.exclude_ids.contains(&doc.id)
+        && (filters.district.is_none() || filters.district == f.district)
+        && (filters.discipline.is_none() || filters.discipline == f.discipline)
 }
 
 fn retrieve(index: &SearchIndex, q: &str, filters: &Filters, limit: usize) -> Vec<Candidate> {
@@ -168,6 +180,22 @@ fn checked_retrieval_equals_filtering_everything() {
             Filters {
                 kinds: vec![Kind::Achievement, Kind::Challenge],
                 status: Some(Status::Open),
+                ..Filters::default()
+            },
+        ),
+        (
+            "one district",
+            Filters {
+                district: Some(DISTRICTS[1].into()),
+                ..Filters::default()
+            },
+        ),
+        (
+            "one field of one kind, active",
+            Filters {
+                kinds: vec![Kind::Achievement],
+                discipline: Some(FIELDS[0].into()),
+                active_on: Some(today),
                 ..Filters::default()
             },
         ),

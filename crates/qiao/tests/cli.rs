@@ -613,35 +613,44 @@ fn search_index_survives_sigkill_and_agrees_with_the_database() {
     // Stored before the server starts: the server's index follower catches up at start.
     q.ok(&["import", "listings", file.to_str().unwrap()]);
 
+    // Kill the server at several moments of its catch-up, each restart resuming from the last
+    // commit: as soon as a first commit shows, and then some way into later batches (reading
+    // the feed, analysing, writing), so that a kill lands inside a batch as well as between two.
+    let seq = |server: &Server| {
+        let (_, s) = get_json(&server.addr, "/api/v1/search/status");
+        let at = s["indexed_seq"].as_i64().unwrap();
+        (at, s["database_seq"].as_i64().unwrap())
+    };
     let mut killed_mid_way = 0;
-    for _attempt in 0..3 {
+    for delay_ms in [0, 150, 400, 250, 700, 100, 0, 300] {
         let mut server = start_server(&q);
         let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        let mut finished = false;
         loop {
-            let (_, s) = get_json(&server.addr, "/api/v1/search/status");
-            let (at, of) = (
-                s["indexed_seq"].as_i64().unwrap(),
-                s["database_seq"].as_i64().unwrap(),
-            );
-            if at > 0 && at < of {
-                server.child.kill().unwrap(); // SIGKILL, between two index commits
-                killed_mid_way += 1;
+            let (at, of) = seq(&server);
+            if at >= of || std::time::Instant::now() > deadline {
+                finished = true;
                 break;
             }
-            if at >= of || std::time::Instant::now() > deadline {
-                server.child.kill().unwrap();
+            if delay_ms > 0 || at > 0 {
+                std::thread::sleep(Duration::from_millis(delay_ms));
+                let (at, of) = seq(&server);
+                killed_mid_way += usize::from(at < of);
                 break;
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+        server.child.kill().unwrap(); // SIGKILL
         server.child.wait().unwrap();
-        if killed_mid_way > 0 {
-            break;
+        if finished && killed_mid_way < 2 {
+            // Indexing ended before enough kills landed (a fast machine): start over empty.
+            std::fs::remove_dir_all(q.path("data").join("index")).unwrap();
         }
-        // The index finished before a kill landed: start over from an empty index.
-        std::fs::remove_dir_all(q.path("data").join("index")).unwrap();
     }
-    assert!(killed_mid_way > 0, "no kill landed while indexing; raise N");
+    assert!(
+        killed_mid_way >= 2,
+        "{killed_mid_way} kills landed while indexing; raise N"
+    );
 
     // After a restart the follower resumes from the last commit and reaches the database.
     let mut server = start_server(&q);
