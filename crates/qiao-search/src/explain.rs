@@ -94,8 +94,11 @@ pub fn explain(query: &QueryTerms, texts: &Texts) -> Explanation {
 /// nothing, 查询优化 does, and a word the dictionary lacks (侵深控制, cut as 侵/深/控制) shows
 /// whole. A phrase that starts or ends inside a word of the document is chance and is not
 /// listed (体的 of 实体的, 查询效 of 查询效率: the document shares the words, not the phrase;
-/// 侵深 among single characters is a word jieba does not know). The highlights keep every
-/// match: they show what the score counted.
+/// 侵深 among single characters is a word jieba does not know). Nor is a join of matches that
+/// only touch: in 控制科学与工程, matched by a query holding 控制 and 电子科学与技术 apart, the
+/// pieces 控制 and 科学与 are shared, 控制科学与 is not; a phrase is made of matches that
+/// overlap (查询 + 询优 + 优化), as a query's bigrams overlap where its text runs on. The
+/// highlights keep every match, touching ones joined: they show what the score counted.
 fn matched_spans(
     text: &str,
     words: &HashSet<&str>,
@@ -128,14 +131,18 @@ fn matched_spans(
     }
     spans.extend_from_slice(&bigram_spans);
     spans.sort_unstable();
-    let mut merged: Vec<[usize; 2]> = Vec::with_capacity(spans.len());
-    for [s, e] in spans {
-        match merged.last_mut() {
-            Some(last) if s <= last[1] => last[1] = last[1].max(e),
-            _ => merged.push([s, e]),
+    let join = |touching: bool| {
+        let mut out: Vec<[usize; 2]> = Vec::with_capacity(spans.len());
+        for &[s, e] in &spans {
+            match out.last_mut() {
+                Some(last) if s < last[1] || (touching && s == last[1]) => last[1] = last[1].max(e),
+                _ => out.push([s, e]),
+            }
         }
-    }
-    for &[s, e] in &merged {
+        out
+    };
+    let merged = join(true);
+    for [s, e] in join(false) {
         if !covered_any(&bigram_spans, s, e) {
             continue;
         }
@@ -258,6 +265,12 @@ mod tests {
         assert_eq!(terms("侵深控制", "基于仿真的侵深控制研究"), ["侵深控制"]);
         // 询效 reaches into 效率: the document shares 查询, not a phrase.
         assert_eq!(terms("查詢效能", "提高查询效率的方法"), ["查询"]);
+        // 控制 and 科学与 only touch here; the query never ran them on (and the highlight joins
+        // them all the same).
+        let q = QueryTerms::from_text("晶体生长控制 电子科学与技术").finish();
+        let e = explain(&q, &texts("控制科学与工程", ""));
+        assert_eq!(e.matched_terms, ["控制", "科学与"]);
+        assert_eq!(e.snippets[0].highlights, [[0, 15]]);
         // A phrase of the body holds the title's word: listed once, as the phrase.
         let q = QueryTerms::from_text("储能电池热管理").finish();
         let e = explain(&q, &texts("电池", "研究储能电池热管理与防护"));
