@@ -54,15 +54,9 @@ pub fn explain(query: &QueryTerms, texts: &Texts) -> Explanation {
             continue;
         }
         let (spans, surfaces) = matched_spans(text, &words, &bigrams);
-        for surface in surfaces {
+        for surface in &surfaces {
             // One field's phrase may hold what another field shared as a word.
-            if terms.iter().any(|t| t.contains(surface.as_str())) {
-                continue;
-            }
-            terms.retain(|t| !surface.contains(t.as_str()));
-            if terms.len() < MAX_TERMS {
-                terms.push(surface);
-            }
+            add_unless_contained(&mut terms, surface, MAX_TERMS);
         }
         match field {
             "title" => snippets.push(Snippet {
@@ -115,10 +109,7 @@ fn matched_spans(
     let mut by_length = spans.clone();
     by_length.sort_by_key(|[s, e]| (std::cmp::Reverse(e - s), *s));
     for [s, e] in &by_length {
-        let surface = &text[*s..*e];
-        if !surfaces.iter().any(|t| t.contains(surface)) {
-            surfaces.push(surface.to_string());
-        }
+        add_unless_contained(&mut surfaces, &text[*s..*e], usize::MAX);
     }
     let covered =
         |s: usize, e: usize, spans: &[[usize; 2]]| spans.iter().any(|[a, b]| *a <= s && e <= *b);
@@ -149,13 +140,21 @@ fn matched_spans(
         if cuts_a_word(text, &a.words, s, e) {
             continue;
         }
-        let phrase = &text[s..e];
-        if !surfaces.iter().any(|t| t.contains(phrase)) {
-            surfaces.retain(|t| !phrase.contains(t.as_str()));
-            surfaces.push(phrase.to_string());
-        }
+        add_unless_contained(&mut surfaces, &text[s..e], usize::MAX);
     }
     (merged, surfaces)
+}
+
+/// Adds `term` to `terms` unless one of them already holds it, dropping those it holds, while
+/// fewer than `cap` remain.
+fn add_unless_contained(terms: &mut Vec<String>, term: &str, cap: usize) {
+    if terms.iter().any(|t| t.contains(term)) {
+        return;
+    }
+    terms.retain(|t| !term.contains(t.as_str()));
+    if terms.len() < cap {
+        terms.push(term.to_string());
+    }
 }
 
 /// Whether one of `spans` lies within `s..e`.
