@@ -21,7 +21,7 @@ use crate::explain::{Explanation, Snippet, explain};
 use crate::follow::Follower;
 use crate::fuse::{self, Form, Route, Source};
 use crate::index::Filters;
-use crate::rank::{Profile, Relevance, Signal, lexical_relevance, rank};
+use crate::rank::{Profile, Ranked, Relevance, Signal, lexical_relevance, rank};
 use crate::schema::{Shelf, kind_code};
 use crate::semantic::{Semantic, asks, listing_passage};
 use crate::vectors::Entity;
@@ -63,9 +63,17 @@ impl Explainer {
         }
     }
 
-    /// The explanation of `listing` as a hit of this query.
-    pub fn explain(&self, listing: &qiao_domain::Listing) -> Explanation {
-        explain(&self.terms, &texts(listing))
+    /// The explanations of `listings` as hits of this query, in their order, worked out off
+    /// the async runtime ([`crate::cpu`]).
+    pub async fn explain_all(&self, listings: Vec<Listing>) -> Result<Vec<Explanation>> {
+        let terms = self.terms.clone();
+        crate::cpu::run(move || {
+            listings
+                .iter()
+                .map(|l| explain(&terms, &texts(l)))
+                .collect()
+        })
+        .await
     }
 }
 
@@ -283,30 +291,37 @@ impl Engine {
             .filter_map(|c| Some((records.get(&(c.id as i64))?, c.lexical / best)))
             .collect();
         let matched = found.len();
-        let hits = found
+        let shown: Vec<(DocumentRecord, f32)> = found
             .into_iter()
             .skip(offset)
             .take(limit)
-            .map(|(rec, score)| {
-                let d = &rec.document;
-                let Explanation {
-                    matched_terms,
-                    snippets,
-                } = explain(&terms, &document_texts(d));
-                DocumentHit {
-                    entity: "document",
-                    id: rec.id,
-                    title: d.title.clone(),
-                    published: d.published.clone(),
-                    source: d.source.clone(),
-                    doc_number: d.doc_number.clone(),
-                    script: d.script.clone(),
-                    score,
-                    matched_terms,
-                    snippets,
-                }
-            })
+            .map(|(rec, score)| (rec.clone(), score))
             .collect();
+        let hits = crate::cpu::run(move || {
+            shown
+                .into_iter()
+                .map(|(rec, score)| {
+                    let d = &rec.document;
+                    let Explanation {
+                        matched_terms,
+                        snippets,
+                    } = explain(&terms, &document_texts(d));
+                    DocumentHit {
+                        entity: "document",
+                        id: rec.id,
+                        title: d.title.clone(),
+                        published: d.published.clone(),
+                        source: d.source.clone(),
+                        doc_number: d.doc_number.clone(),
+                        script: d.script.clone(),
+                        score,
+                        matched_terms,
+                        snippets,
+                    }
+                })
+                .collect()
+        })
+        .await?;
         Ok(DocumentResults {
             hits,
             matched,
@@ -326,7 +341,8 @@ impl Engine {
             .await
     }
 
-    /// Runs a retrieval on the blocking pool once the index is fresh (see [`candidates`]).
+    /// Runs a retrieval off the async runtime ([`crate::cpu`]) once the index is fresh (see
+    /// [`candidates`]).
     ///
     /// [`candidates`]: Engine::candidates
     async fn retrieve<T: Send + 'static>(
@@ -339,9 +355,7 @@ impl Engine {
             false
         };
         let index = self.follower.index().clone();
-        let found = tokio::task::spawn_blocking(move || retrieval(&index))
-            .await
-            .map_err(|e| crate::Error::Index(format!("search task failed: {e}")))??;
+        let found = crate::cpu::run(move || retrieval(&index)).await??;
         Ok((fresh, found))
     }
 
@@ -525,38 +539,27 @@ impl Engine {
         let shown: Vec<_> = ranked.into_iter().skip(offset).take(limit).collect();
         records.extend(self.load(shown.iter().map(|r| r.id), &records).await?);
         // A hit whose record was deleted after the index saw it is skipped.
-        let hits = shown
+        let shown: Vec<(Ranked, ListingRecord)> = shown
             .into_iter()
             .filter_map(|r| {
-                let rec = records.get(&r.id)?;
-                let Explanation {
-                    matched_terms,
-                    snippets,
-                } = if with_explanation {
-                    explain(terms, &texts(&rec.listing))
-                } else {
-                    Explanation::default()
-                };
-                Some(Hit {
-                    id: rec.id,
-                    kind: rec.listing.kind(),
-                    title: rec.listing.title().to_string(),
-                    owner_org_id: rec.owner_org_id,
-                    status: rec.listing.status(),
-                    district: rec.listing.district().map(str::to_string),
-                    discipline: rec.listing.discipline().map(str::to_string),
-                    stage: match &rec.listing {
-                        Listing::Achievement(a) => a.stage,
-                        _ => None,
-                    },
-                    expires_on: rec.listing.expires_on(),
-                    score: r.score,
-                    signals: r.signals,
-                    matched_terms,
-                    snippets,
-                })
+                let rec = records.remove(&r.id)?;
+                Some((r, rec))
             })
             .collect();
+        let terms = with_explanation.then(|| terms.clone());
+        let hits = crate::cpu::run(move || {
+            shown
+                .into_iter()
+                .map(|(r, rec)| {
+                    let explanation = terms
+                        .as_ref()
+                        .map(|t| explain(t, &texts(&rec.listing)))
+                        .unwrap_or_default();
+                    hit(r, rec, explanation)
+                })
+                .collect()
+        })
+        .await?;
         Ok(Results {
             hits,
             matched,
@@ -564,6 +567,32 @@ impl Engine {
             fresh,
             ranker,
         })
+    }
+}
+
+/// A ranked listing as a hit, with its explanation.
+fn hit(r: Ranked, rec: ListingRecord, explanation: Explanation) -> Hit {
+    let Explanation {
+        matched_terms,
+        snippets,
+    } = explanation;
+    Hit {
+        id: rec.id,
+        kind: rec.listing.kind(),
+        title: rec.listing.title().to_string(),
+        owner_org_id: rec.owner_org_id,
+        status: rec.listing.status(),
+        district: rec.listing.district().map(str::to_string),
+        discipline: rec.listing.discipline().map(str::to_string),
+        stage: match &rec.listing {
+            Listing::Achievement(a) => a.stage,
+            _ => None,
+        },
+        expires_on: rec.listing.expires_on(),
+        score: r.score,
+        signals: r.signals,
+        matched_terms,
+        snippets,
     }
 }
 

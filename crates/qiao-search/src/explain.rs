@@ -4,6 +4,12 @@
 //! The document is analysed again here (only the few hits shown), with the same analysis the
 //! index used, so every highlighted span is a token the index matched, and its byte offsets
 //! point into the original text even when the index saw a simplified folding of it.
+//!
+//! Explaining is bounded whatever the text: only the first [`EXPLAINED_BYTES`] of each text
+//! are analysed again (a snippet is one window of [`SNIPPET_CHARS`] characters, and a page of
+//! hits must cost the same for a 60 MB policy document as for a one-line listing), and every
+//! step after the analysis is a sort, a merge or a binary search, so the work is O(n log n) in
+//! the analysed length. Callers run it off the async runtime ([`crate::Engine`] does).
 
 use std::collections::HashSet;
 
@@ -38,6 +44,28 @@ pub struct Explanation {
 const SNIPPET_CHARS: usize = 110;
 /// How many matched terms a reason lists at most.
 const MAX_TERMS: usize = 12;
+/// How much of one text is analysed again to explain it, in bytes (cut back to a character
+/// boundary): about 11,000 Chinese characters, the opening pages of a long policy document
+/// and the whole of nearly every listing. Explaining 32 KB takes about 4 ms on one core
+/// (`qiao bench explain`, BENCHMARKS.md), so a page of 200 hits stays under a second however
+/// long the texts behind it are, where the whole text once took seconds per megabyte.
+pub const EXPLAINED_BYTES: usize = 32 * 1024;
+/// How many distinct matched surfaces of one text are weighed for the list of terms. Only
+/// [`MAX_TERMS`] are listed; the longest words and the first phrases are what survive, and
+/// weighing each against the others is quadratic in their number.
+const MAX_SURFACES: usize = 4 * MAX_TERMS;
+
+/// The first `max` bytes of `text`, cut back to a character boundary.
+fn head(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &text[..cut]
+}
 
 /// Explains which of `query`'s terms occur in `texts`.
 pub fn explain(query: &QueryTerms, texts: &Texts) -> Explanation {
@@ -53,7 +81,8 @@ pub fn explain(query: &QueryTerms, texts: &Texts) -> Explanation {
         if text.is_empty() {
             continue;
         }
-        let (spans, surfaces) = matched_spans(text, &words, &bigrams);
+        let explained = head(text, EXPLAINED_BYTES);
+        let (spans, surfaces) = matched_spans(explained, &words, &bigrams);
         for surface in &surfaces {
             // One field's phrase may hold what another field shared as a word.
             add_unless_contained(&mut terms, surface, MAX_TERMS);
@@ -64,7 +93,7 @@ pub fn explain(query: &QueryTerms, texts: &Texts) -> Explanation {
                 text: text.clone(),
                 highlights: spans,
             }),
-            _ if !spans.is_empty() => snippets.push(excerpt(field, text, &spans)),
+            _ if !spans.is_empty() => snippets.push(excerpt(field, text, explained.len(), &spans)),
             _ => {}
         }
     }
@@ -99,27 +128,22 @@ fn matched_spans(
     bigrams: &HashSet<&str>,
 ) -> (Vec<[usize; 2]>, Vec<String>) {
     let a = analysis::analyze(text);
-    let mut spans: Vec<[usize; 2]> = a
+    let mut word_spans: Vec<[usize; 2]> = a
         .words
         .iter()
         .filter(|t| words.contains(t.text.as_str()))
         .map(|t| [t.start, t.end])
         .collect();
-    let mut surfaces: Vec<String> = Vec::new();
-    let mut by_length = spans.clone();
-    by_length.sort_by_key(|[s, e]| (std::cmp::Reverse(e - s), *s));
-    for [s, e] in &by_length {
-        add_unless_contained(&mut surfaces, &text[*s..*e], usize::MAX);
-    }
-    let covered =
-        |s: usize, e: usize, spans: &[[usize; 2]]| spans.iter().any(|[a, b]| *a <= s && e <= *b);
-    let word_spans = spans.clone();
-    let mut bigram_spans: Vec<[usize; 2]> = Vec::new();
-    for t in &a.bigrams {
-        if bigrams.contains(t.text.as_str()) && !covered(t.start, t.end, &word_spans) {
-            bigram_spans.push([t.start, t.end]);
-        }
-    }
+    word_spans.sort_unstable();
+    let covering_words = Cover::new(word_spans.iter().copied());
+    let mut bigram_spans: Vec<[usize; 2]> = a
+        .bigrams
+        .iter()
+        .filter(|t| bigrams.contains(t.text.as_str()) && !covering_words.holds(t.start, t.end))
+        .map(|t| [t.start, t.end])
+        .collect();
+    bigram_spans.sort_unstable();
+    let mut spans = word_spans.clone();
     spans.extend_from_slice(&bigram_spans);
     spans.sort_unstable();
     let join = |touching: bool| {
@@ -133,16 +157,88 @@ fn matched_spans(
         out
     };
     let merged = join(true);
+
+    // The words, each surface once (its first occurrence), longest first; then the phrases.
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut by_length: Vec<[usize; 2]> = word_spans
+        .iter()
+        .filter(|[s, e]| seen.insert(&text[*s..*e]))
+        .copied()
+        .collect();
+    by_length.sort_by_key(|[s, e]| (std::cmp::Reverse(e - s), *s));
+    let mut candidates: Vec<&str> = by_length
+        .iter()
+        .take(MAX_SURFACES)
+        .map(|[s, e]| &text[*s..*e])
+        .collect();
+    let long_words = Cover::new(
+        a.words
+            .iter()
+            .filter(|w| text[w.start..w.end].chars().nth(1).is_some())
+            .map(|w| [w.start, w.end]),
+    );
+    let bigram_starts: Vec<usize> = bigram_spans.iter().map(|[s, _]| *s).collect();
+    let mut phrases = 0;
     for [s, e] in join(false) {
-        if !covered_any(&bigram_spans, s, e) {
+        if phrases == MAX_SURFACES {
+            break;
+        }
+        // Every bigram span lies inside the one joined span that holds its start.
+        let i = bigram_starts.partition_point(|b| *b < s);
+        if bigram_starts.get(i).is_none_or(|b| *b >= e) {
             continue;
         }
-        if cuts_a_word(text, &a.words, s, e) {
+        if long_words.cuts(s) || long_words.cuts(e) {
             continue;
         }
-        add_unless_contained(&mut surfaces, &text[s..e], usize::MAX);
+        if seen.insert(&text[s..e]) {
+            candidates.push(&text[s..e]);
+            phrases += 1;
+        }
+    }
+    let mut surfaces: Vec<String> = Vec::new();
+    for c in candidates {
+        add_unless_contained(&mut surfaces, c, usize::MAX);
     }
     (merged, surfaces)
+}
+
+/// Spans sorted by start, with the furthest end reached so far: whether one of them holds a
+/// range, or has a position strictly inside it, is a binary search.
+struct Cover {
+    starts: Vec<usize>,
+    furthest_end: Vec<usize>,
+}
+
+impl Cover {
+    fn new(spans: impl Iterator<Item = [usize; 2]>) -> Cover {
+        let mut spans: Vec<[usize; 2]> = spans.collect();
+        spans.sort_unstable();
+        let starts = spans.iter().map(|[s, _]| *s).collect();
+        let furthest_end = spans
+            .iter()
+            .scan(0, |furthest, [_, e]| {
+                *furthest = (*furthest).max(*e);
+                Some(*furthest)
+            })
+            .collect();
+        Cover {
+            starts,
+            furthest_end,
+        }
+    }
+
+    /// Whether one span starting at or before `s` ends at or after `e`.
+    fn holds(&self, s: usize, e: usize) -> bool {
+        let i = self.starts.partition_point(|x| *x <= s);
+        i > 0 && self.furthest_end[i - 1] >= e
+    }
+
+    /// Whether `p` lies strictly inside one of the spans.
+    fn cuts(&self, p: usize) -> bool {
+        let i = self.starts.partition_point(|x| *x < p);
+        i > 0 && self.furthest_end[i - 1] > p
+    }
 }
 
 /// Adds `term` to `terms` unless one of them already holds it, dropping those it holds, while
@@ -157,25 +253,13 @@ fn add_unless_contained(terms: &mut Vec<String>, term: &str, cap: usize) {
     }
 }
 
-/// Whether one of `spans` lies within `s..e`.
-fn covered_any(spans: &[[usize; 2]], s: usize, e: usize) -> bool {
-    spans.iter().any(|[a, b]| s <= *a && *b <= e)
-}
-
-/// Whether `s..e` starts or ends inside a document word of two or more characters.
-fn cuts_a_word(text: &str, words: &[qiao_text::Token], s: usize, e: usize) -> bool {
-    words.iter().any(|w| {
-        let long = text[w.start..w.end].chars().nth(1).is_some();
-        long && ((w.start < s && s < w.end) || (w.start < e && e < w.end))
-    })
-}
-
-/// The window of about [`SNIPPET_CHARS`] characters holding the most matches.
-fn excerpt(field: &'static str, text: &str, spans: &[[usize; 2]]) -> Snippet {
-    let bounds: Vec<usize> = text
+/// The window of about [`SNIPPET_CHARS`] characters holding the most matches, all of which
+/// lie in the first `explained` bytes of `text`.
+fn excerpt(field: &'static str, text: &str, explained: usize, spans: &[[usize; 2]]) -> Snippet {
+    let bounds: Vec<usize> = text[..explained]
         .char_indices()
         .map(|(i, _)| i)
-        .chain([text.len()])
+        .chain([explained])
         .collect();
     let char_at = |byte: usize| bounds.partition_point(|b| *b < byte);
     let mut best = (0usize, 0usize); // (matches, first span index)
@@ -211,6 +295,148 @@ fn excerpt(field: &'static str, text: &str, spans: &[[usize; 2]]) -> Snippet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `matched_spans` as it was written first: every check a scan over every span, quadratic
+    /// in a text's length. Kept as the reference the bounded version must agree with.
+    fn reference_matched_spans(
+        text: &str,
+        words: &HashSet<&str>,
+        bigrams: &HashSet<&str>,
+    ) -> (Vec<[usize; 2]>, Vec<String>) {
+        let a = analysis::analyze(text);
+        let mut spans: Vec<[usize; 2]> = a
+            .words
+            .iter()
+            .filter(|t| words.contains(t.text.as_str()))
+            .map(|t| [t.start, t.end])
+            .collect();
+        let mut surfaces: Vec<String> = Vec::new();
+        let mut by_length = spans.clone();
+        by_length.sort_by_key(|[s, e]| (std::cmp::Reverse(e - s), *s));
+        for [s, e] in &by_length {
+            add_unless_contained(&mut surfaces, &text[*s..*e], usize::MAX);
+        }
+        let covered = |s: usize, e: usize, spans: &[[usize; 2]]| {
+            spans.iter().any(|[a, b]| *a <= s && e <= *b)
+        };
+        let word_spans = spans.clone();
+        let mut bigram_spans: Vec<[usize; 2]> = Vec::new();
+        for t in &a.bigrams {
+            if bigrams.contains(t.text.as_str()) && !covered(t.start, t.end, &word_spans) {
+                bigram_spans.push([t.start, t.end]);
+            }
+        }
+        spans.extend_from_slice(&bigram_spans);
+        spans.sort_unstable();
+        let join = |touching: bool| {
+            let mut out: Vec<[usize; 2]> = Vec::with_capacity(spans.len());
+            for &[s, e] in &spans {
+                match out.last_mut() {
+                    Some(last) if s < last[1] || (touching && s == last[1]) => {
+                        last[1] = last[1].max(e)
+                    }
+                    _ => out.push([s, e]),
+                }
+            }
+            out
+        };
+        let merged = join(true);
+        for [s, e] in join(false) {
+            if !bigram_spans.iter().any(|[a, b]| s <= *a && *b <= e) {
+                continue;
+            }
+            let cuts = a.words.iter().any(|w| {
+                let long = text[w.start..w.end].chars().nth(1).is_some();
+                long && ((w.start < s && s < w.end) || (w.start < e && e < w.end))
+            });
+            if cuts {
+                continue;
+            }
+            add_unless_contained(&mut surfaces, &text[s..e], usize::MAX);
+        }
+        (merged, surfaces)
+    }
+
+    /// Pieces that make texts and queries rich in partial and overlapping matches: words and
+    /// their parts, both scripts, words that hold others, filler.
+    const PIECES: &[&str] = &[
+        "查询",
+        "优化",
+        "查询优化",
+        "查詢效能",
+        "效率",
+        "数据库",
+        "資料庫",
+        "控制",
+        "科学与",
+        "电子科学与技术",
+        "控制科学与工程",
+        "实体的",
+        "硬體的",
+        "储能电池热管理",
+        "电池",
+        "侵深控制",
+        "人工智慧",
+        "人工智能",
+        "，",
+        "。",
+        "的",
+        "高",
+        "研究",
+        "方法",
+        "abc 12",
+    ];
+
+    fn pieces(max: usize) -> impl Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(PIECES), 0..max).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn spans_and_terms_agree_with_the_quadratic_reference(
+            query in pieces(6),
+            text in pieces(40),
+        ) {
+            let q = QueryTerms::from_text(&query).finish();
+            let words: HashSet<&str> = q.words.iter().map(|(t, _)| t.as_str()).collect();
+            let bigrams: HashSet<&str> = q.bigrams.iter().map(|(t, _)| t.as_str()).collect();
+            prop_assert_eq!(
+                matched_spans(&text, &words, &bigrams),
+                reference_matched_spans(&text, &words, &bigrams)
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_head_of_a_long_text_is_explained() {
+        // A match past the explained head is neither listed nor cut into a snippet: what a
+        // hit costs to explain does not grow with the text.
+        let filler = "与本查询无关的内容。".repeat(EXPLAINED_BYTES / 30 + 1);
+        let q = QueryTerms::from_text("石墨烯 导热膜").finish();
+        let e = explain(&q, &texts("标题", &format!("{filler}石墨烯导热膜")));
+        assert!(e.matched_terms.is_empty(), "{:?}", e.matched_terms);
+        assert_eq!(e.snippets.len(), 1, "the title only");
+        // The same match inside the head is found, its snippet cut from the head.
+        let e = explain(
+            &q,
+            &texts("标题", &format!("开头讲石墨烯导热膜。{filler}石墨烯")),
+        );
+        assert_eq!(e.matched_terms, ["石墨烯", "导热膜"]);
+        let body = &e.snippets[1];
+        assert!(body.text.ends_with('…'), "{}", body.text);
+        assert!(body.text.chars().count() <= SNIPPET_CHARS + 2);
+    }
+
+    #[test]
+    fn a_text_cut_inside_a_character_is_cut_before_it() {
+        let text = "石".repeat(EXPLAINED_BYTES / 3 + 1); // 3 bytes each: the limit falls inside
+        let h = head(&text, EXPLAINED_BYTES - 1);
+        assert!(h.len() < EXPLAINED_BYTES && h.len().is_multiple_of(3));
+        assert_eq!(head("短", EXPLAINED_BYTES), "短");
+    }
 
     fn texts(title: &str, body: &str) -> Texts {
         Texts {

@@ -12,6 +12,7 @@
 //! [`explain`]: explain::explain
 
 pub mod analysis;
+pub mod cpu;
 pub mod document;
 pub mod engine;
 mod error;

@@ -393,6 +393,27 @@ pub struct DocsBenchArgs {
     pub json: bool,
 }
 
+/// Arguments of `qiao bench explain`.
+#[derive(Debug, Args)]
+pub struct ExplainBenchArgs {
+    /// Directory of labelled fixtures: their cleaned article texts, repeated, make the texts.
+    #[arg(long, default_value = "crates/qiao-docs/tests/fixtures")]
+    pub fixtures: PathBuf,
+    /// Text sizes to time, in kilobytes.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "20,60,1000,2000,5000,60000"
+    )]
+    pub kilobytes: Vec<usize>,
+    /// The query (the one the security review timed).
+    #[arg(long, default_value = "科技创新 高新技术企业 研发 管理 服务")]
+    pub query: String,
+    /// Print one JSON object per size instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Arguments of `qiao bench import-docs`.
 #[derive(Debug, Args)]
 pub struct ImportDocsBenchArgs {
@@ -468,6 +489,10 @@ pub enum BenchCommand {
     /// into a fresh SQLite database in a temporary directory, or `--database`), and of that plus
     /// indexing (the follower catching up with the change feed into an index on disk).
     ImportDocs(ImportDocsBenchArgs),
+    /// Explaining hits (the terms a text shares with a query, highlighted snippets) on texts
+    /// from a few KB to tens of MB: time per text, to show it stays flat past the part that
+    /// is explained (issue #29).
+    Explain(ExplainBenchArgs),
     /// Embedding speed: passages per second in a batch, query latency one at a time.
     Embed(EmbedBenchArgs),
     /// Vector search speed: nearest records by exact cosine over many (synthetic) vectors.

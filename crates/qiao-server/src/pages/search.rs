@@ -4,7 +4,7 @@
 //! One query fetches the best [`FACET_POOL`] hits; the facets count over them and the chosen
 //! facets filter them, so the counts beside each facet always agree with what a click shows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -331,14 +331,28 @@ pub async fn search(
     // Only the shown hits are explained, so only their texts are read.
     let page_hits: Vec<&Hit> = shown.iter().skip(start).take(PER_PAGE).copied().collect();
     let ids: Vec<i64> = page_hits.iter().map(|h| h.id).collect();
-    let listings = listings_by_id(&state, &ids).await.map_err(|e| v.error(e))?;
-    let explainer = Explainer::new(&q);
+    let mut listings = listings_by_id(&state, &ids).await.map_err(|e| v.error(e))?;
+    let found: Vec<&Hit> = page_hits
+        .iter()
+        .copied()
+        .filter(|h| listings.contains_key(&h.id))
+        .collect();
+    let explanations = Explainer::new(&q)
+        .explain_all(
+            found
+                .iter()
+                .map(|h| listings.remove(&h.id).expect("kept above"))
+                .collect(),
+        )
+        .await
+        .map_err(|e| v.error(e))?;
+    let mut explained: HashMap<i64, qiao_search::explain::Explanation> =
+        found.iter().map(|h| h.id).zip(explanations).collect();
     let hits: Vec<HitView> = page_hits
         .into_iter()
         .map(|h| {
             let mut hit = h.clone();
-            if let Some(li) = listings.get(&h.id) {
-                let e = explainer.explain(li);
+            if let Some(e) = explained.remove(&h.id) {
                 hit.matched_terms = e.matched_terms;
                 hit.snippets = e.snippets;
             }

@@ -10,7 +10,10 @@
 //!   import docs` (the API and the upload form store through its one-file sibling `import`),
 //!   then lets the index follower catch up.
 //!
-//! All use the global `--database` when given (point it at an empty database or schema), and
+//! - `explain`: explaining one hit (shared terms, snippets) on texts of growing size, the
+//!   work a search does for every hit it shows; it must not grow past the explained head.
+//!
+//! All but `explain` use the global `--database` when given (point it at an empty database or schema), and
 //! otherwise a fresh SQLite file in a temporary directory. Records are synthetic copies of the
 //! demo achievements (real titles and abstracts from CSL and KPPatent-ZH, numbered so each is
 //! distinct); documents are the labelled fixtures in every variant `bench docs` reads.
@@ -27,7 +30,7 @@ use qiao_store::Store;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 
-use crate::cli::{BenchCommand, ImportDocsBenchArgs};
+use crate::cli::{BenchCommand, ExplainBenchArgs, ImportDocsBenchArgs};
 
 pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<ExitCode> {
     let scratch = tempfile::tempdir()?;
@@ -47,7 +50,9 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
         | BenchCommand::Nearest(_) => {
             unreachable!("run by retrieval.rs, model.rs and nearest.rs")
         }
-        BenchCommand::Docs(_) => unreachable!("run by doc.rs"),
+        BenchCommand::Docs(_) | BenchCommand::Explain(_) => {
+            unreachable!("run without a store (doc.rs, explain below)")
+        }
         BenchCommand::ImportDocs(ref args) => {
             import_docs(&store, backend, scratch.path(), args).await?;
         }
@@ -385,4 +390,69 @@ async fn time_gets(
         latencies.push(start.elapsed());
     }
     Ok(latencies)
+}
+
+/// `qiao bench explain`: the time to explain one hit whose body is a policy text of each
+/// size (the fixtures' cleaned articles, repeated), against the query the security review
+/// used. Each size is timed over enough repetitions to last about a second.
+pub fn explain(args: &ExplainBenchArgs) -> anyhow::Result<ExitCode> {
+    let mut article = String::new();
+    for entry in std::fs::read_dir(&args.fixtures)
+        .with_context(|| format!("cannot read {}", args.fixtures.display()))?
+    {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "txt" || e == "html") {
+            let doc =
+                qiao_docs::inspect(&std::fs::read(&path)?, qiao_docs::Format::from_path(&path));
+            article.push_str(&doc.text);
+            article.push('\n');
+        }
+    }
+    if article.is_empty() {
+        bail!("no fixture texts in {}", args.fixtures.display());
+    }
+    let query = qiao_search::QueryTerms::from_text(&args.query).finish();
+    if !args.json {
+        println!("explaining one hit, query \"{}\"", args.query);
+        println!(
+            "{:>10}  {:>10}  {:>8}  {:>6}",
+            "text KB", "ms / hit", "terms", "runs"
+        );
+    }
+    for &kb in &args.kilobytes {
+        let mut body = String::with_capacity(kb * 1024 + article.len());
+        while body.len() < kb * 1024 {
+            body.push_str(&article);
+        }
+        let texts = qiao_search::document::Texts {
+            title: "科技创新政策".into(),
+            keywords: String::new(),
+            body,
+        };
+        let start = Instant::now();
+        let mut runs = 0u32;
+        let mut terms = 0;
+        while runs == 0 || (start.elapsed() < Duration::from_secs(1) && runs < 1000) {
+            terms = std::hint::black_box(qiao_search::explain::explain(&query, &texts))
+                .matched_terms
+                .len();
+            runs += 1;
+        }
+        let ms = start.elapsed().as_secs_f64() * 1e3 / f64::from(runs);
+        if args.json {
+            println!(
+                "{}",
+                json!({"text_kb": texts.body.len() / 1024, "ms_per_hit": ms, "terms": terms, "runs": runs})
+            );
+        } else {
+            println!(
+                "{:>10}  {:>10.2}  {:>8}  {:>6}",
+                texts.body.len() / 1024,
+                ms,
+                terms,
+                runs
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

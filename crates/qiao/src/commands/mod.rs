@@ -40,6 +40,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Match(ref args) => search::run_match(&cli, &open(&cli).await?, args).await,
         Command::Doc(ref cmd) => doc::run(cmd),
         Command::Bench(BenchCommand::Docs(ref args)) => doc::bench(args),
+        Command::Bench(BenchCommand::Explain(ref args)) => bench::explain(args),
         Command::Bench(BenchCommand::Retrieval(ref args)) => retrieval::retrieval(&cli, args),
         Command::Bench(BenchCommand::Scale(ref args)) => retrieval::scale(args),
         Command::Bench(BenchCommand::Embed(ref args)) => model::bench(&cli, args),
