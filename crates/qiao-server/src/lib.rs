@@ -15,6 +15,7 @@ pub mod pages;
 pub mod planning;
 mod router;
 pub mod semantic;
+pub mod signin;
 pub mod state;
 
 pub use router::router;

@@ -15,7 +15,7 @@ pub struct AppState {
     /// Search and matching, over an index that follows the database.
     pub search: Arc<Engine>,
     /// Failed sign-ins per username, to slow down password guessing.
-    pub logins: Arc<crate::pages::session::LoginLimiter>,
+    pub logins: Arc<crate::signin::LoginLimiter>,
     /// The home page's counts per kind, valid while the change feed stands still.
     pub counts: Arc<crate::pages::home::CountCache>,
     /// What semantic matching is doing (see [`crate::semantic::start`]).

@@ -2165,3 +2165,53 @@ async fn admins_disable_enable_and_reset_accounts() {
     assert_eq!(updates, ["admin", "admin", "admin"]);
     assert!(!log.body.to_string().contains("dan-new-password"));
 }
+
+/// A burst of concurrent wrong passwords is held to the same five failures as guesses one
+/// after the other: each attempt takes its place in the count before the slow hash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_guesses_are_held_to_the_limit() {
+    let app = TestApp::new().await;
+    app.account("eve", Role::Member, None).await;
+    let guesses: Vec<_> = (0..40)
+        .map(|i| {
+            let router = app.router.clone();
+            tokio::spawn(async move {
+                let body = json!({"username": "eve", "password": format!("guess-{i}")});
+                let req = Request::builder()
+                    .method(Method::POST)
+                    .uri("/api/v1/tokens")
+                    .header("content-type", "application/json")
+                    .body(Body::from(body.to_string()))
+                    .unwrap();
+                router.oneshot(req).await.unwrap().status()
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    for g in guesses {
+        match g.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("a wrong password answered {other}"),
+        }
+    }
+    let max = qiao_server::signin::LoginLimiter::MAX_FAILURES;
+    assert!(
+        checked <= max,
+        "{checked} wrong passwords were checked, at most {max} may be"
+    );
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/tokens",
+            None,
+            Some(json!({"username": "eve", "password": "eve-password"})),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked even for the right password: {}",
+        r.body
+    );
+}

@@ -10,10 +10,10 @@ use qiao_store::Paged;
 use serde::{Deserialize, Serialize};
 
 use super::Paging;
-use crate::auth::{User, hash_password, new_token, verify_password};
+use crate::auth::{User, hash_password, new_token};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::json::{Id, Json, Query};
-use crate::pages::session::LoginLimiter;
+use crate::signin::{LoginLimiter, Refusal, authenticate};
 use crate::state::AppState;
 
 /// Credentials exchanged for a token.
@@ -51,47 +51,36 @@ pub struct NewToken {
 /// answer would instead tell whoever tries a leaked or guessed password that it is right, and
 /// that the name is a real account, which they could then try elsewhere.
 ///
-/// [`LoginLimiter`]: crate::pages::session::LoginLimiter
+/// [`LoginLimiter`]: crate::signin::LoginLimiter
 pub async fn create_token(
     State(state): State<AppState>,
     Json(login): Json<Login>,
 ) -> ApiResult<Response> {
-    if let Err(wait) = state.logins.check(&login.username) {
-        let secs = wait.as_secs().max(1);
-        let minutes = secs.div_ceil(60);
-        let mut r = ApiError::new(
-            Code::TooManyRequests,
-            format!(
-                "too many failed sign-ins for this username ({} within {} minutes); try again in {minutes} minutes",
-                LoginLimiter::MAX_FAILURES,
-                LoginLimiter::WINDOW.as_secs() / 60
-            ),
-        )
-        .into_response();
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        return Ok(r);
-    }
-    let found = state.store.account_for_login(&login.username).await?;
-    // Hash even when the user is unknown, so response time does not reveal which names exist.
-    let (account, ok) = match found {
-        Some((account, hash)) => {
-            let ok = verify_password(&login.password, &hash);
-            (Some(account), ok)
+    let account = match authenticate(&state, &login.username, &login.password).await? {
+        Ok(account) => account,
+        Err(Refusal::Locked(wait)) => {
+            let secs = wait.as_secs().max(1);
+            let minutes = secs.div_ceil(60);
+            let mut r = ApiError::new(
+                Code::TooManyRequests,
+                format!(
+                    "too many failed sign-ins for this username ({} within {} minutes); try again in {minutes} minutes",
+                    LoginLimiter::MAX_FAILURES,
+                    LoginLimiter::WINDOW.as_secs() / 60
+                ),
+            )
+            .into_response();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            return Ok(r);
         }
-        None => {
-            verify_password(&login.password, crate::auth::DUMMY_HASH.as_str());
-            (None, false)
+        Err(Refusal::Wrong) => {
+            return Err(ApiError::new(
+                Code::Unauthenticated,
+                "wrong username or password",
+            ));
         }
     };
-    let (Some(account), true) = (account, ok) else {
-        state.logins.failed(&login.username);
-        return Err(ApiError::new(
-            Code::Unauthenticated,
-            "wrong username or password",
-        ));
-    };
-    state.logins.succeeded(&login.username);
     let (token, hash) = new_token();
     state
         .store

@@ -12,8 +12,9 @@ use super::form::{FormData, Plain, Shown};
 use super::messages::zh_message;
 use super::session::{LANG_COOKIE, SESSION_COOKIE, set_cookie, sign_in};
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
-use crate::auth::{DUMMY_HASH, hash_password, verify_password};
+use crate::auth::hash_password;
 use crate::error::{ApiError, Code};
+use crate::signin::{Refusal, authenticate};
 use crate::state::AppState;
 
 /// Only paths on this site are followed after signing in, never `//other.site` or a URL.
@@ -65,34 +66,26 @@ pub async fn login(
     let username = form.text("username");
     let password = form.get("password").unwrap_or("");
     let next = local_path(form.get("next").unwrap_or("/workspace")).to_string();
-    if let Err(wait) = state.logins.check(&username) {
-        let minutes = wait.as_secs().div_ceil(60);
-        return Err(v.error(ApiError::new(
-            Code::TooManyRequests,
-            match l {
-                Lang::Zh => format!("该账号登录失败次数过多，请 {minutes} 分钟后再试。"),
-                Lang::En => format!(
-                    "Too many failed sign-ins for this account; try again in {minutes} minutes."
-                ),
-            },
-        )));
-    }
-    let found = state
-        .store
-        .account_for_login(&username)
+    let refusal = match authenticate(&state, &username, password)
         .await
-        .map_err(|e| v.error(e))?;
-    // Hash even for unknown names, so timing does not tell which usernames exist.
-    let account = match found {
-        Some((account, hash)) if verify_password(password, &hash) => Some(account),
-        Some(_) => None,
-        None => {
-            verify_password(password, DUMMY_HASH.as_str());
-            None
+        .map_err(|e| v.error(e))?
+    {
+        Ok(account) => Ok(account),
+        Err(Refusal::Locked(wait)) => {
+            let minutes = wait.as_secs().div_ceil(60).max(1);
+            return Err(v.error(ApiError::new(
+                Code::TooManyRequests,
+                match l {
+                    Lang::Zh => format!("该账号登录失败次数过多，请 {minutes} 分钟后再试。"),
+                    Lang::En => format!(
+                        "Too many failed sign-ins for this account; try again in {minutes} minutes."
+                    ),
+                },
+            )));
         }
+        Err(Refusal::Wrong) => Err(()),
     };
-    let Some(account) = account else {
-        state.logins.failed(&username);
+    let Ok(account) = refusal else {
         let page = LoginPage {
             ctx: &v.ctx,
             error: Some(
@@ -106,7 +99,6 @@ pub async fn login(
         *r.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
         return Ok(r);
     };
-    state.logins.succeeded(&username);
     let cookie = sign_in(&state, &account, v.secure)
         .await
         .map_err(|e| v.error(e))?;

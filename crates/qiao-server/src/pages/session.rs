@@ -1,5 +1,5 @@
 //! Who is looking at a page: the session cookie, the CSRF token of every form, the language,
-//! and how many times a username has failed to sign in.
+//! and the start of a signed-in session.
 //!
 //! - A session cookie (`qiao_session`) is a random secret shown once; the store keeps only its
 //!   SHA-256, like API tokens. It is `HttpOnly`, `SameSite=Lax`, and `Secure` when the request
@@ -8,12 +8,7 @@
 //!   (kept server-side); signed out (the sign-in and registration forms), it must equal the
 //!   `qiao_csrf` cookie, which [`csrf_cookie`] gives every browser on its first visit. Another
 //!   site can make a browser post, but cannot read either value.
-//! - Sign-in attempts: after [`LoginLimiter::MAX_FAILURES`] failures for one username within
-//!   [`LoginLimiter::WINDOW`], further attempts are refused until the window has passed.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! - Sign-in attempts are counted by [`crate::signin::LoginLimiter`], shared with the API.
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -238,59 +233,6 @@ pub async fn sign_in(
     ))
 }
 
-/// Failed sign-ins per username, in this process. (Several processes behind one load
-/// balancer each count their own; the limit per process still bounds guessing.)
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-impl LoginLimiter {
-    /// Failures allowed within [`Self::WINDOW`].
-    pub const MAX_FAILURES: u32 = 5;
-    /// The window over which failures count.
-    pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-
-    fn key(username: &str) -> String {
-        username.trim().to_lowercase()
-    }
-
-    /// `Err(wait)` while `username` is locked out.
-    pub fn check(&self, username: &str) -> Result<(), Duration> {
-        let map = self.failures.lock().expect("limiter lock");
-        match map.get(&Self::key(username)) {
-            Some((n, since)) if *n >= Self::MAX_FAILURES && since.elapsed() < Self::WINDOW => {
-                Err(Self::WINDOW - since.elapsed())
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Counts a failure.
-    pub fn failed(&self, username: &str) {
-        let mut map = self.failures.lock().expect("limiter lock");
-        // Forget stale entries as we go, so the map cannot grow without bound.
-        if map.len() > 10_000 {
-            map.retain(|_, (_, since)| since.elapsed() < Self::WINDOW);
-        }
-        let entry = map
-            .entry(Self::key(username))
-            .or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= Self::WINDOW {
-            *entry = (0, Instant::now());
-        }
-        entry.0 += 1;
-    }
-
-    /// Clears the count after a successful sign-in.
-    pub fn succeeded(&self, username: &str) {
-        self.failures
-            .lock()
-            .expect("limiter lock")
-            .remove(&Self::key(username));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,19 +246,6 @@ mod tests {
         );
         assert_eq!(cookie(&h, "qiao_lang"), Some("en"));
         assert_eq!(cookie(&h, "qiao"), None);
-    }
-
-    #[test]
-    fn five_failures_lock_a_username() {
-        let l = LoginLimiter::default();
-        for _ in 0..LoginLimiter::MAX_FAILURES {
-            assert!(l.check("Admin").is_ok());
-            l.failed("admin");
-        }
-        assert!(l.check("ADMIN").is_err());
-        assert!(l.check("other").is_ok());
-        l.succeeded("admin");
-        assert!(l.check("admin").is_ok());
     }
 
     #[test]
