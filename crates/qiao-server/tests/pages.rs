@@ -1378,7 +1378,7 @@ async fn staff_write_policies_and_targets_and_enterprises_see_their_checks() {
     // The edit form shows the certificate by its Chinese name; saving keeps the rest.
     let edit = s.get(&format!("{policy}/edit")).await;
     assert!(
-        edit.body.contains("value=\"高新技术企业\""),
+        edit.body.contains(">高新技术企业\n</textarea>"),
         "{}",
         edit.body
     );
