@@ -2171,3 +2171,87 @@ async fn admins_disable_enable_and_reset_accounts_on_the_admin_page() {
     );
     assert!(!log.contains("ivy-new-password"));
 }
+
+#[tokio::test]
+async fn only_staff_edit_targets_and_a_bad_value_is_named() {
+    let app = App::new().await;
+    let mine = app.org(31, "甲").await;
+    app.account("staff", Role::CommissionStaff, None).await;
+    app.account("member", Role::Member, Some(mine)).await;
+    let mut s = app.browser();
+    s.login("staff").await;
+    let made = s
+        .submit(
+            "/targets/new",
+            "/targets/new",
+            &[
+                ("region", "闵行区"),
+                ("year", "2030"),
+                ("indicator", "技术合同成交额"),
+                ("value", "1000"),
+                ("unit", "亿元"),
+                ("reported", "800"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let id = app
+        .db
+        .store
+        .list_targets(&Default::default(), Default::default())
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let edit = format!("/targets/{id}/edit");
+    assert!(s.get("/targets").await.body.contains(&format!("href=\"{edit}\"")));
+
+    // Members neither see nor post the form; staff need the token.
+    let mut m = app.browser();
+    m.login("member").await;
+    assert_eq!(m.get(&edit).await.status, StatusCode::FORBIDDEN);
+    let p = m.submit("/workspace", &edit, &[("region", "x")]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.post_raw(&edit, &[("region", "x")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // A bad value is named beside its field and what was typed stays.
+    let p = s
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("region", "闵行区<script>"),
+                ("year", "明年"),
+                ("indicator", "技术合同成交额"),
+                ("value", "1000"),
+                ("unit", "亿元"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(field_error(&p.body, "year"), "须为整数");
+    assert!(p.body.contains("value=\"闵行区&#60;script&#62;\""), "escaped");
+    assert!(!p.body.contains("闵行区<script>"));
+
+    // Clearing a shown field clears it; the rest is as typed.
+    let p = s
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("region", "闵行区"),
+                ("year", "2031"),
+                ("indicator", "技术合同成交额"),
+                ("value", "1200"),
+                ("unit", "亿元"),
+                ("reported", ""),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let t = app.db.store.get_target(id).await.unwrap().target;
+    assert_eq!((t.year, t.value, t.reported), (2031, 1200.0, None));
+}
