@@ -2578,7 +2578,8 @@ fn full_listings() -> Vec<(qiao_domain::Kind, serde_json::Value, serde_json::Val
                     {"name": "电芯温差", "target": 5.0, "unit": "℃", "note": "满载，25℃ 环境"},
                     {"name": "外观一致性"},
                     {"name": "防护等级", "unit": "IP67"},
-                    {"name": "循环 寿命", "target": 3000.5, "unit": "次 / 年"}
+                    {"name": "循环 寿命", "target": 3000.5, "unit": "次 / 年"},
+                    {"name": "电芯 18650 容量；常温", "target": 3000.0, "unit": "mAh"}
                 ],
                 "budget_min_yuan": 100000,
                 "budget_max_yuan": 800000,

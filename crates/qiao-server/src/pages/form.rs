@@ -451,6 +451,7 @@ fn target_word(word: &str) -> bool {
 /// Parses indicator lines `name target unit；note`: the target is the first number after the
 /// name's first word (`-` when there is a unit but no target), the unit is the rest, and
 /// everything after the first semicolon is the note. A line without a number is a name alone.
+/// A name in 「」 is taken whole, numbers and semicolons included (`「电芯 18650 容量」 3000 mAh`).
 fn indicators(raw: &str, errors: &mut Vec<FieldError>, field: &str) -> Vec<Value> {
     let mut out = Vec::new();
     for (i, line) in raw
@@ -459,12 +460,17 @@ fn indicators(raw: &str, errors: &mut Vec<FieldError>, field: &str) -> Vec<Value
         .filter(|l| !l.is_empty())
         .enumerate()
     {
+        let (quoted, line) = match line.strip_prefix('「').and_then(|l| l.split_once('」')) {
+            Some((name, rest)) => (Some(name), rest),
+            None => (None, line),
+        };
         let (head, note) = match line.split_once([';', '；']) {
             Some((head, note)) => (head, note.trim()),
             None => (line, ""),
         };
-        let words: Vec<&str> = head.split_whitespace().collect();
-        if words.is_empty() {
+        let mut words: Vec<&str> = quoted.into_iter().collect();
+        words.extend(head.split_whitespace());
+        if words.first().is_none_or(|w| w.trim().is_empty()) {
             errors.push(FieldError {
                 field: field.to_string(),
                 message: format!(
@@ -499,7 +505,19 @@ fn indicators(raw: &str, errors: &mut Vec<FieldError>, field: &str) -> Vec<Value
 /// An indicator as a line of its field: the inverse of [`indicators`].
 fn indicator_line(i: &Value) -> String {
     let text = |k: &str| i.get(k).and_then(Value::as_str).unwrap_or("");
-    let mut line = text("name").to_string();
+    let name = text("name");
+    // A name that would not read back as itself goes in 「」: one with a number after its
+    // first word, a semicolon, or spacing that splitting into words would change.
+    let plain = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let ambiguous = plain != name
+        || name.contains([';', '；'])
+        || name.starts_with('「')
+        || name.split_whitespace().skip(1).any(target_word);
+    let mut line = if ambiguous {
+        format!("「{name}」")
+    } else {
+        name.to_string()
+    };
     let target = i.get("target").filter(|t| !t.is_null());
     if target.is_some() || !text("unit").is_empty() {
         line.push(' ');
@@ -828,8 +846,8 @@ pub fn shown_specs(
                 Input::Indicators => (
                     "area",
                     l.t(
-                        "每行一项：指标名 目标值 单位；备注，如 能量密度 300 Wh/kg；25℃ 测试。目标值、单位与备注可省略，有单位无目标值时目标值写 -",
-                        "one per line: name target unit；note, e.g. 能量密度 300 Wh/kg；25℃ 测试. Target, unit and note may be left out; write - for no target before a unit",
+                        "每行一项：指标名 目标值 单位；备注，如 能量密度 300 Wh/kg；25℃ 测试。目标值、单位与备注可省略，有单位无目标值时目标值写 -，名称含数字时用「」括起",
+                        "one per line: name target unit；note, e.g. 能量密度 300 Wh/kg；25℃ 测试. Target, unit and note may be left out; write - for no target before a unit, and put a name holding numbers in 「」",
                     ),
                 ),
             };
@@ -1092,7 +1110,8 @@ mod tests {
                     {"name": "电芯温差", "target": 5.0, "unit": "℃", "note": "满载"},
                     {"name": "外观一致性"},
                     {"name": "防护等级", "unit": "IP67"},
-                    {"name": "噪声", "target": 40.0, "note": "1 米处"}
+                    {"name": "噪声", "target": 40.0, "note": "1 米处"},
+                    {"name": "电芯 18650 容量", "target": 3000.0, "unit": "mAh"}
                 ],
                 "budget_min_yuan": 100_000, "budget_max_yuan": 800_000,
                 "deadline": "2099-06-30", "cooperation_modes": ["license", "consulting"],
@@ -1176,7 +1195,8 @@ mod tests {
     fn indicator_lines_keep_notes_and_allow_a_name_alone() {
         let mut errors = Vec::new();
         let parsed = indicators(
-            "能量密度 300 Wh/kg；25℃, 0.2C\n外观\n防护等级 - IP67\n噪声 40；1 米处\n；孤立备注",
+            "能量密度 300 Wh/kg；25℃, 0.2C\n外观\n防护等级 - IP67\n噪声 40；1 米处\n；孤立备注\n\
+             「电芯 18650 容量；常温」 3000 mAh；0.5C\n「」 1",
             &mut errors,
             "indicators",
         );
@@ -1186,10 +1206,16 @@ mod tests {
                 {"name": "能量密度", "target": 300.0, "unit": "Wh/kg", "note": "25℃, 0.2C"},
                 {"name": "外观"},
                 {"name": "防护等级", "unit": "IP67"},
-                {"name": "噪声", "target": 40.0, "note": "1 米处"}
+                {"name": "噪声", "target": 40.0, "note": "1 米处"},
+                {"name": "电芯 18650 容量；常温", "target": 3000.0, "unit": "mAh", "note": "0.5C"}
             ])
         );
-        assert_eq!(errors.len(), 1);
+        assert_eq!(errors.len(), 2);
+        assert!(
+            errors[1].message.starts_with("line 7:"),
+            "{}",
+            errors[1].message
+        );
         assert_eq!(errors[0].field, "indicators");
         assert!(
             errors[0].message.starts_with("line 5:"),
@@ -1203,7 +1229,8 @@ mod tests {
                 "能量密度 300.0 Wh/kg；25℃, 0.2C",
                 "外观",
                 "防护等级 - IP67",
-                "噪声 40.0；1 米处"
+                "噪声 40.0；1 米处",
+                "「电芯 18650 容量；常温」 3000.0 mAh；0.5C"
             ]
         );
     }
