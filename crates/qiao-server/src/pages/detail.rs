@@ -63,7 +63,6 @@ fn label_of(kind: Kind, l: Lang, key: &str) -> String {
     }
     match key {
         "summary" => l.t("简介", "Summary"),
-        "expires_on" => l.t("有效期至", "Open until"),
         other => other,
     }
     .to_string()

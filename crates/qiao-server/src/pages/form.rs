@@ -222,13 +222,7 @@ const CONTACT_NAME: Spec = f(
 const CONTACT_PHONE: Spec = f("contact.phone", "联系电话", "Phone", Input::Text, false);
 const CONTACT_EMAIL: Spec = f("contact.email", "电子邮箱", "E-mail", Input::Text, false);
 const STATUS: Spec = f("status", "状态", "Status", Input::Select(STATUSES), true);
-const EXPIRES_ON: Spec = f(
-    "expires_on",
-    "有效期至（过期后不再显示为开放）",
-    "Open until (no longer shown as open after this day)",
-    Input::Date,
-    false,
-);
+const EXPIRES_ON: Spec = f("expires_on", "有效期至", "Open until", Input::Date, false);
 
 /// The fields a form for `kind` asks for, in order.
 pub fn specs(kind: Kind) -> Vec<Spec> {
