@@ -154,6 +154,10 @@ fn pages() -> Router<AppState> {
             "/targets/new",
             get(target_pages::new_form).post(target_pages::create),
         )
+        .route(
+            "/targets/{id}/edit",
+            get(target_pages::edit_form).post(target_pages::update),
+        )
         .route("/targets/{id}/report", post(target_pages::report))
         .route("/targets/{id}/delete", post(target_pages::delete))
         .route("/workspace", get(workspace::show))

@@ -63,30 +63,19 @@ fn label_of(kind: Kind, l: Lang, key: &str) -> String {
     }
     match key {
         "summary" => l.t("简介", "Summary"),
-        "transfer_modes" => l.t("转化方式", "Transfer modes"),
-        "cooperation_modes" => l.t("合作方式", "Cooperation modes"),
-        "expires_on" => l.t("有效期至", "Open until"),
         other => other,
     }
     .to_string()
 }
 
+/// A coded value (a way of cooperating, a stage) in words; other text as it is.
 fn cooperation_label(l: Lang, code: &str) -> String {
-    match code {
-        "transfer" => l.t("转让", "transfer"),
-        "license" => l.t("许可", "license"),
-        "equity" => l.t("作价入股", "equity"),
-        "joint_development" => l.t("合作开发", "joint development"),
-        "commissioned_development" => l.t("委托开发", "commissioned development"),
-        "consulting" => l.t("技术咨询", "consulting"),
-        "service" => l.t("技术服务", "service"),
-        "lab" => l.t("实验室", "laboratory"),
-        "small_pilot" => l.t("小试", "small pilot"),
-        "pilot" => l.t("中试", "pilot"),
-        "industrial" => l.t("产业化", "industrial"),
-        other => other,
-    }
-    .to_string()
+    form::COOPERATION
+        .iter()
+        .chain(form::STAGES)
+        .find(|(v, _, _)| !v.is_empty() && *v == code)
+        .map_or(code, |(_, zh, en)| l.t(zh, en))
+        .to_string()
 }
 
 pub use qiao_domain::money::format_yuan as yuan;
@@ -102,7 +91,11 @@ fn value_text(l: Lang, key: &str, v: &Value) -> String {
                     let name = o.get("name").and_then(Value::as_str).unwrap_or("");
                     let target = o.get("target").map(Value::to_string).unwrap_or_default();
                     let unit = o.get("unit").and_then(Value::as_str).unwrap_or("");
-                    format!("{name} {target} {unit}").trim().to_string()
+                    let line = format!("{name} {target} {unit}").trim().to_string();
+                    match o.get("note").and_then(Value::as_str) {
+                        Some(note) => format!("{line}（{note}）"),
+                        None => line,
+                    }
                 }
                 other => value_text(l, key, other),
             })
@@ -440,7 +433,7 @@ pub async fn create(
             Ok(see_other(&format!("/{}/{}", kind.plural(), record.id)))
         }
         Err(Invalid(errors)) => {
-            let values = form.0.iter().cloned().collect();
+            let values = form.typed();
             Ok(form_page(
                 &v,
                 kind,
@@ -500,7 +493,8 @@ pub async fn update(
 ) -> PageResult<Response> {
     v.check_csrf(form.csrf())?;
     let (user, record) = editable(&state, &v, kind, &id).await?;
-    match form::parse_listing(kind, &form) {
+    // Over the stored listing: a field the form does not show is kept, never erased.
+    match form::parse_edit(&record.listing, &form) {
         Ok(listing) => {
             state
                 .store
@@ -511,7 +505,7 @@ pub async fn update(
             Ok(see_other(&format!("/{}/{}", kind.plural(), record.id)))
         }
         Err(Invalid(errors)) => {
-            let values = form.0.iter().cloned().collect();
+            let values = form.typed();
             Ok(form_page(
                 &v,
                 kind,

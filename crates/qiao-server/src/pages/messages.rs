@@ -85,9 +85,9 @@ pub fn zh_message(m: &str) -> String {
         return "榜单金额须大于 0".into();
     }
     if let Some(rest) = m.strip_prefix("line ")
-        && let Some((n, _)) = rest.split_once(": write `name target unit`")
+        && let Some((n, _)) = rest.split_once(": start with the indicator's name")
     {
-        return format!("第 {n} 行格式应为：指标名 目标值 单位，如 能量密度 300 Wh/kg");
+        return format!("第 {n} 行应以指标名开头，如 能量密度 300 Wh/kg；25℃ 测试");
     }
     if m.contains("dates are YYYY-MM-DD") {
         return "不是有效日期，格式为 年-月-日（YYYY-MM-DD）".into();

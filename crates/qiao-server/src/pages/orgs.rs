@@ -339,31 +339,16 @@ pub async fn update(
         )
         .await?;
     let user = may_edit(&v, record.id)?;
-    let typed: HashMap<String, String> = form.0.iter().cloned().collect();
-    let fields = match form::fields_of(PROFILE_FORM, &form) {
-        Ok(f) => f,
-        Err(Invalid(errors)) => return Ok(edit_page(&v, &record, &typed, &errors)),
+    let org = form::fields_of(PROFILE_FORM, &form).and_then(|fields| {
+        let stored = serde_json::to_value(&record.org).unwrap_or(Value::Null);
+        let mut org: Organisation = form::typed(form::merged(stored, PROFILE_FORM, fields))?;
+        org.validate()?;
+        Ok(org)
+    });
+    let org = match org {
+        Ok(org) => org,
+        Err(Invalid(errors)) => return Ok(edit_page(&v, &record, &form.typed(), &errors)),
     };
-    let mut merged = serde_json::to_value(&record.org).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut merged {
-        for spec in PROFILE_FORM {
-            m.remove(spec.name);
-        }
-        m.extend(fields);
-    }
-    let mut org: Organisation = match serde_json::from_value(merged) {
-        Ok(o) => o,
-        Err(e) => {
-            let errors = [FieldError {
-                field: "founded_on".into(),
-                message: format!("is not a valid value ({e}); dates are YYYY-MM-DD"),
-            }];
-            return Ok(edit_page(&v, &record, &typed, &errors));
-        }
-    };
-    if let Err(Invalid(errors)) = org.validate() {
-        return Ok(edit_page(&v, &record, &typed, &errors));
-    }
     state
         .store
         .acting_as(user.id)

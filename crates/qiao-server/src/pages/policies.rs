@@ -432,8 +432,9 @@ fn certificate_names(fields: &mut serde_json::Map<String, Value>) -> Result<(), 
     }
 }
 
-/// A posted policy form as a validated policy.
-fn parse_form(form: &FormData) -> Result<Policy, Invalid> {
+/// A posted policy form as a validated policy; an edit (`stored`) keeps what the form does not
+/// show.
+fn parse_form(form: &FormData, stored: Option<&Policy>) -> Result<Policy, Invalid> {
     let mut errors = Vec::new();
     let mut fields = form::fields_of(POLICY_FORM, form).unwrap_or_else(|Invalid(e)| {
         errors.extend(e);
@@ -453,12 +454,10 @@ fn parse_form(form: &FormData) -> Result<Policy, Invalid> {
         return Err(Invalid(errors));
     }
     certificate_names(&mut fields)?;
-    let mut p: Policy = serde_json::from_value(Value::Object(fields)).map_err(|e| {
-        Invalid::field(
-            "title",
-            format!("is not a valid policy ({e}); dates are YYYY-MM-DD"),
-        )
-    })?;
+    let stored = stored.map_or(Value::Null, |p| {
+        serde_json::to_value(p).expect("policies serialise")
+    });
+    let mut p: Policy = form::typed(form::merged(stored, POLICY_FORM, fields))?;
     p.validate()?;
     Ok(p)
 }
@@ -469,19 +468,10 @@ fn values(p: &Policy) -> HashMap<String, String> {
     if !p.conditions.certificates.is_empty() {
         out.insert(
             "conditions.certificates".into(),
-            p.conditions
-                .certificates
-                .iter()
-                .map(|k| k.label_zh())
-                .collect::<Vec<_>>()
-                .join("，"),
+            form::list_text(p.conditions.certificates.iter().map(|k| k.label_zh())),
         );
     }
     out
-}
-
-fn typed(form: &FormData) -> HashMap<String, String> {
-    form.0.iter().cloned().collect()
 }
 
 /// `GET /policies/new`
@@ -507,7 +497,7 @@ pub async fn create(
     v.check_csrf(form.csrf())?;
     let user = require_staff(&v)?;
     let l = v.ctx.l;
-    match parse_form(&form) {
+    match parse_form(&form, None) {
         Ok(p) => {
             let r = state
                 .store
@@ -522,7 +512,7 @@ pub async fn create(
             l.t("新建政策", "New policy").into(),
             "/policies/new".into(),
             POLICY_FORM,
-            &typed(&form),
+            &form.typed(),
             &errors,
         )),
     }
@@ -560,7 +550,7 @@ pub async fn update(
     v.check_csrf(form.csrf())?;
     let user = require_staff(&v)?;
     let r = policy(&state, &v, &id).await?;
-    match parse_form(&form) {
+    match parse_form(&form, Some(&r.policy)) {
         Ok(p) => {
             state
                 .store
@@ -579,7 +569,7 @@ pub async fn update(
             ),
             format!("/policies/{}/edit", r.id),
             POLICY_FORM,
-            &typed(&form),
+            &form.typed(),
             &errors,
         )),
     }

@@ -1,5 +1,6 @@
 //! Target pages: `/targets` (a region's yearly targets against what the data shows), the staff
-//! form to enter one by hand, the inline form to report an actual the records cannot count,
+//! forms to enter one by hand and to edit one, the inline form to report an actual the records
+//! cannot count,
 //! and `POST /documents/{id}/targets`, which turns the figures ticked on a document's page into
 //! targets. Progress comes from [`crate::planning::progress`], as in the API.
 
@@ -86,7 +87,7 @@ fn metric_choices() -> &'static [(&'static str, &'static str, &'static str)] {
     ]
 }
 
-fn target_form() -> [Spec; 8] {
+fn target_form() -> [Spec; 10] {
     [
         Spec::required("region", "地区", "Region", Input::Text),
         Spec::required("year", "年份", "Year", Input::Int),
@@ -111,6 +112,18 @@ fn target_form() -> [Spec; 8] {
             Input::Select(metric_choices()),
         ),
         Spec::optional("reported", "填报实际值", "Reported actual", Input::Number),
+        Spec::optional(
+            "document_id",
+            "来源文件编号",
+            "Source document id",
+            Input::Int,
+        ),
+        Spec::optional(
+            "sentence",
+            "原文表述",
+            "Sentence of the source",
+            Input::Area,
+        ),
     ]
 }
 
@@ -234,8 +247,9 @@ pub async fn list(
     }))
 }
 
-/// A posted target form as a validated target.
-fn parse_form(form: &FormData) -> Result<Target, Invalid> {
+/// A posted target form as a validated target; an edit (`stored`) keeps what the form does not
+/// show.
+fn parse_form(form: &FormData, stored: Option<&Target>) -> Result<Target, Invalid> {
     let mut fields = form::fields_of(&target_form(), form)?;
     if let Some(Value::String(m)) = fields.remove("metric") {
         let (kind, cert) = m.split_once(':').unwrap_or(("", ""));
@@ -244,10 +258,35 @@ fn parse_form(form: &FormData) -> Result<Target, Invalid> {
             serde_json::json!({"kind": kind, "certificate": cert}),
         );
     }
-    let mut t: Target = serde_json::from_value(Value::Object(fields))
-        .map_err(|e| Invalid::field("year", format!("is not a valid target ({e})")))?;
+    let stored = stored.map_or(Value::Null, |t| {
+        serde_json::to_value(t).expect("targets serialise")
+    });
+    let mut t: Target = form::typed(form::merged(stored, &target_form(), fields))?;
     t.validate()?;
     Ok(t)
+}
+
+/// The form's values for a stored target; the metric as its choice (`certified:high_tech`).
+fn values(t: &Target) -> HashMap<String, String> {
+    let json = serde_json::to_value(t).expect("targets serialise");
+    let mut out = form::values_from(&target_form(), &json);
+    if let Some(m) = json.get("metric") {
+        let part = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        out.insert(
+            "metric".into(),
+            format!("{}:{}", part("kind"), part("certificate")),
+        );
+    }
+    out
+}
+
+/// Where a target is listed.
+fn listed_at(t: &Target) -> String {
+    format!(
+        "/targets?region={}&year={}",
+        urlencoding::encode(&t.region),
+        t.year
+    )
 }
 
 /// `GET /targets/new`
@@ -277,7 +316,7 @@ pub async fn create(
 ) -> PageResult<Response> {
     v.check_csrf(form.csrf())?;
     let user = require_staff(&v)?;
-    match parse_form(&form) {
+    match parse_form(&form, None) {
         Ok(t) => {
             state
                 .store
@@ -285,20 +324,71 @@ pub async fn create(
                 .create_targets(std::slice::from_ref(&t))
                 .await
                 .map_err(|e| v.error(e))?;
-            Ok(see_other(&format!(
-                "/targets?region={}&year={}",
-                urlencoding::encode(&t.region),
-                t.year
-            )))
+            Ok(see_other(&listed_at(&t)))
         }
         Err(Invalid(errors)) => Ok(form_page(
             &v,
             v.ctx.l.t("录入目标", "New target").into(),
             "/targets/new".into(),
             &target_form(),
-            &form.0.iter().cloned().collect(),
+            &form.typed(),
             &errors,
         )),
+    }
+}
+
+fn edit_page(
+    v: &Visitor,
+    r: &TargetRecord,
+    values: &HashMap<String, String>,
+    errors: &[qiao_domain::FieldError],
+) -> Response {
+    form_page(
+        v,
+        format!(
+            "{} · {}",
+            v.ctx.l.t("编辑目标", "Edit target"),
+            r.target.indicator
+        ),
+        format!("/targets/{}/edit", r.id),
+        &target_form(),
+        values,
+        errors,
+    )
+}
+
+/// `GET /targets/{id}/edit`
+pub async fn edit_form(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    require_staff(&v)?;
+    let r = target(&state, &v, &id).await?;
+    Ok(edit_page(&v, &r, &values(&r.target), &[]))
+}
+
+/// `POST /targets/{id}/edit`
+pub async fn update(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<FormData>,
+) -> PageResult<Response> {
+    v.check_csrf(form.csrf())?;
+    let user = require_staff(&v)?;
+    let r = target(&state, &v, &id).await?;
+    match parse_form(&form, Some(&r.target)) {
+        Ok(t) => {
+            state
+                .store
+                .acting_as(user.id)
+                .update_target(r.id, &t)
+                .await
+                .map_err(|e| v.error(e))?;
+            Ok(see_other(&listed_at(&t)))
+        }
+        Err(Invalid(errors)) => Ok(edit_page(&v, &r, &form.typed(), &errors)),
     }
 }
 
@@ -350,11 +440,7 @@ pub async fn report(
         .update_target(r.id, &t)
         .await
         .map_err(|e| v.error(e))?;
-    Ok(see_other(&format!(
-        "/targets?region={}&year={}",
-        urlencoding::encode(&t.region),
-        t.year
-    )))
+    Ok(see_other(&listed_at(&t)))
 }
 
 /// `POST /targets/{id}/delete`
