@@ -32,6 +32,8 @@ pub enum Code {
     TooManyRequests,
     /// A fault on the server's side.
     Internal,
+    /// The request took longer than the server gives one; its work was stopped. Retry later.
+    Unavailable,
 }
 
 impl Code {
@@ -47,6 +49,7 @@ impl Code {
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Code::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod deadline;
 pub mod documents;
 pub mod error;
 pub mod import;
@@ -21,11 +22,31 @@ pub mod state;
 pub use router::router;
 pub use state::AppState;
 
-/// Serves the application on `listener` until Ctrl-C or SIGTERM, then finishes open requests.
+/// How long open requests may finish after Ctrl-C or SIGTERM before the server stops anyway.
+/// Requests have deadlines of their own ([`deadline`]); uploads' are longer than a supervisor
+/// waits (systemd and Kubernetes send SIGKILL after 10 s by default), so the server does not
+/// wait for them.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// Serves the application on `listener` until Ctrl-C or SIGTERM, then lets open requests
+/// finish for at most [`SHUTDOWN_GRACE`].
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let signalled = std::sync::Arc::new(tokio::sync::Notify::new());
+    let notify = signalled.clone();
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        notify.notify_one();
+    });
+    tokio::select! {
+        served = server => served,
+        () = async {
+            signalled.notified().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => {
+            tracing::warn!(grace_s = SHUTDOWN_GRACE.as_secs(), "requests still open after the grace period; stopping anyway");
+            Ok(())
+        }
+    }
 }
 
 async fn shutdown_signal() {

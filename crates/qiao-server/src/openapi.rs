@@ -473,7 +473,7 @@ pub fn document() -> Value {
     schemas.insert("Error".into(), json!({
         "type": "object", "required": ["error"],
         "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-            "code": {"type": "string", "enum": ["malformed_request", "validation_failed", "unauthenticated", "forbidden", "not_found", "conflict", "payload_too_large", "too_many_requests", "internal"]},
+            "code": {"type": "string", "enum": ["malformed_request", "validation_failed", "unauthenticated", "forbidden", "not_found", "conflict", "payload_too_large", "too_many_requests", "internal", "unavailable"]},
             "message": {"type": "string"},
             "fields": {"type": "array", "items": {"type": "object", "required": ["field", "message"], "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
         }}}

@@ -110,6 +110,10 @@ pub fn router(state: AppState) -> Router {
         .merge(pages())
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(crate::json::MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::deadline::enforce,
+        ))
         .with_state(state)
 }
 

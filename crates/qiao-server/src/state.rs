@@ -20,6 +20,8 @@ pub struct AppState {
     pub counts: Arc<crate::pages::home::CountCache>,
     /// What semantic matching is doing (see [`crate::semantic::start`]).
     pub semantic: Arc<crate::semantic::SemanticCell>,
+    /// How long a request may run ([`crate::deadline`]).
+    pub deadlines: crate::deadline::Deadlines,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
             logins: Arc::default(),
             counts: Arc::default(),
             semantic: Arc::default(),
+            deadlines: crate::deadline::Deadlines::default(),
         })
     }
 

@@ -4,6 +4,7 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
+use futures_util::StreamExt;
 use http_body_util::BodyExt;
 use qiao_domain::{NewAccount, Role};
 use qiao_store::Backend;
@@ -2214,4 +2215,53 @@ async fn concurrent_guesses_are_held_to_the_limit() {
         "locked even for the right password: {}",
         r.body
     );
+}
+
+/// A request past its deadline is answered 503 in the error envelope (a page for browsers),
+/// and its work dropped. Here the client sends the start of a body and then nothing, so the
+/// handler waits for it until the deadline.
+#[tokio::test]
+async fn a_request_past_its_deadline_is_answered_503() {
+    let db = TestDb::sqlite().await;
+    let mut state = qiao_server::AppState::open(db.store.clone(), None)
+        .await
+        .unwrap();
+    state.deadlines.request = std::time::Duration::from_millis(200);
+    let router = qiao_server::router(state);
+    let stalled = |uri: &str, content_type: &str, start: &'static str| {
+        let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(start)])
+            .chain(futures_util::stream::pending());
+        Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header("content-type", content_type)
+            .body(Body::from_stream(chunks))
+            .unwrap()
+    };
+    let started = std::time::Instant::now();
+    let resp = router
+        .clone()
+        .oneshot(stalled(
+            "/api/v1/tokens",
+            "application/json",
+            r#"{"username": "#,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(200));
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body["error"]["code"], "unavailable", "{body}");
+    let resp = router
+        .oneshot(stalled(
+            "/login",
+            "application/x-www-form-urlencoded",
+            "username=",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&bytes).contains("请求超时"));
 }

@@ -838,3 +838,42 @@ fn serve_turns_meaning_on_keeps_the_vectors_and_match_reads_them() {
     server.child.kill().unwrap();
     server.child.wait().unwrap();
 }
+
+/// SIGTERM stops the server within 10 s whatever is running: here an upload whose client
+/// sends its headers and then nothing more, which graceful shutdown alone waits for forever.
+#[test]
+fn sigterm_stops_the_server_within_ten_seconds_even_with_a_request_open() {
+    let q = Qiao::new();
+    let mut server = start_server(&q);
+    let mut stream = std::net::TcpStream::connect(&server.addr).unwrap();
+    stream
+        .write_all(
+            b"POST /login HTTP/1.1\r\nHost: test\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nusername=a",
+        )
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let signalled = std::time::Instant::now();
+    let kill = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        if signalled.elapsed() > Duration::from_secs(20) {
+            server.child.kill().ok();
+            server.child.wait().ok();
+            panic!("the server was still running 20 s after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let took = signalled.elapsed();
+    assert!(
+        took < Duration::from_secs(10),
+        "the server took {took:?} to stop after SIGTERM"
+    );
+    assert!(status.success(), "{status:?}");
+    drop(stream);
+}

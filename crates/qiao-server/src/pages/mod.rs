@@ -198,6 +198,7 @@ impl IntoResponse for PageError {
             Code::Conflict => l.t("操作冲突", "Conflict"),
             Code::PayloadTooLarge => l.t("内容过大", "Too large"),
             Code::Internal => l.t("服务器出错", "Server error"),
+            Code::Unavailable => l.t("请求超时，请稍后再试", "Took too long; try again later"),
         };
         // A validation failure that reaches an error page (a form with no place to show it
         // again, such as the figures ticked on a document) names each field with its problem,
