@@ -15,7 +15,7 @@ use qiao_store::{DocumentRecord, ListingRecord, Store};
 use serde::Serialize;
 
 use crate::analysis::QueryTerms;
-use crate::document::{self, Facets, document_texts, ipc_keys, texts};
+use crate::document::{Facets, document_texts, ipc_keys, texts};
 use crate::error::Result;
 use crate::explain::{Explanation, Snippet, explain};
 use crate::follow::Follower;
@@ -179,6 +179,10 @@ pub struct Engine {
     semantic: OnceLock<Arc<Semantic>>,
 }
 
+/// How a query widens with the words of its closest listing in meaning (owned, so that it
+/// runs off the async runtime).
+type Expand = Arc<dyn Fn(&Listing) -> QueryTerms + Send + Sync>;
+
 /// What a query brings to semantic matching.
 enum Meaning<'a> {
     /// Nothing: lexical ranking only.
@@ -228,7 +232,8 @@ impl Engine {
 
     /// Free-text search.
     pub async fn search(&self, req: &SearchRequest) -> Result<Results> {
-        let terms = QueryTerms::from_text(&req.q).finish();
+        let q = req.q.clone();
+        let terms = crate::cpu::run(move || QueryTerms::from_text(&q).finish()).await?;
         // Listings only: documents are searched by `search_documents`.
         let filters = Filters {
             documents: false,
@@ -239,13 +244,14 @@ impl Engine {
             Form::Terms => Meaning::Terms(&req.q),
             Form::Document => Meaning::None,
         };
-        let expand = |neighbour: &Listing| {
-            QueryTerms::from_text(&format!("{} {}", req.q, listing_passage(neighbour))).finish()
-        };
+        let q = req.q.clone();
+        let expand: Expand = Arc::new(move |neighbour: &Listing| {
+            QueryTerms::from_text(&format!("{q} {}", listing_passage(neighbour))).finish()
+        });
         self.run(
             &terms,
             meaning,
-            &expand,
+            expand,
             &Profile::default(),
             &filters,
             (req.limit, req.offset),
@@ -262,7 +268,8 @@ impl Engine {
         limit: usize,
         offset: usize,
     ) -> Result<DocumentResults> {
-        let terms = QueryTerms::from_text(q).finish();
+        let q = q.to_string();
+        let terms = crate::cpu::run(move || QueryTerms::from_text(&q).finish()).await?;
         let filters = Filters {
             documents: true,
             ..Filters::default()
@@ -368,7 +375,8 @@ impl Engine {
         limit: usize,
         offset: usize,
     ) -> Result<Results> {
-        let (terms, profile) = listing_query(&source.listing);
+        let listing = source.listing.clone();
+        let (terms, profile) = crate::cpu::run(move || listing_query(&listing)).await?;
         let filters = Filters {
             kinds: answering_kinds(source.listing.kind()).to_vec(),
             active_on: Some(today),
@@ -386,15 +394,16 @@ impl Engine {
             }
         });
         let meaning = vector.map_or(Meaning::None, Meaning::Vector);
-        let expand = |neighbour: &Listing| {
-            let (mut terms, _) = listing_query_unfinished(&source.listing);
+        let listing = source.listing.clone();
+        let expand: Expand = Arc::new(move |neighbour: &Listing| {
+            let (mut terms, _) = listing_query_unfinished(&listing);
             terms.add(&listing_passage(neighbour), 1.0);
             terms.finish()
-        };
+        });
         self.run(
             &terms,
             meaning,
-            &expand,
+            expand,
             &profile,
             &filters,
             (limit, offset),
@@ -432,7 +441,7 @@ impl Engine {
         &self,
         terms: &QueryTerms,
         meaning: Meaning<'_>,
-        expand: &(dyn Fn(&Listing) -> QueryTerms + Sync),
+        expand: Expand,
         profile: &Profile,
         filters: &Filters,
         (limit, offset): (usize, usize),
@@ -469,20 +478,31 @@ impl Engine {
                         && !filters.exclude_ids.contains(&id)
                 });
         }
-        let mut records = self
-            .load(neighbours.iter().map(|n| n.id), &HashMap::new())
-            .await?;
-        // Neighbours come from outside the index: hold them to the same filters.
-        neighbours.retain(|n| {
-            records
-                .get(&n.id)
-                .is_some_and(|r| filters.admits(n.id, &r.listing))
-        });
-        for n in &neighbours {
-            facets
-                .entry(n.id)
-                .or_insert_with(|| document::facets(&records[&n.id].listing));
+        // Neighbours come from outside the index: hold them to the same filters, with the
+        // facets the index keeps of them (reading 200 records from the store for this was
+        // most of what meaning added to a match under load).
+        if !neighbours.is_empty() {
+            let index = self.follower.index().clone();
+            let (ids, f) = (
+                neighbours.iter().map(|n| n.id).collect::<Vec<u64>>(),
+                filters.clone(),
+            );
+            let admitted: HashMap<u64, Facets> =
+                crate::cpu::run(move || index.admitted_facets(&ids, &f))
+                    .await??
+                    .into_iter()
+                    .collect();
+            neighbours.retain(|n| admitted.contains_key(&n.id));
+            for (id, f) in admitted {
+                facets.entry(id).or_insert(f);
+            }
         }
+        let mut records = self
+            .load(
+                neighbours.first().map(|n| n.id).into_iter(),
+                &HashMap::new(),
+            )
+            .await?;
         let cosine: HashMap<u64, f32> = neighbours.iter().map(|n| (n.id, n.cosine)).collect();
         let to_relevance = |fused: Vec<fuse::Fused>| -> Vec<Relevance> {
             fused
@@ -510,8 +530,17 @@ impl Engine {
             let fused = fuse::combine(&lexical, &semantic, fuse::TERMS_SEMANTIC_WEIGHT);
             (Route::Hybrid, to_relevance(fused))
         } else {
-            let expanded = expand(&records[&neighbours[0].id].listing);
-            let (_, widened) = self.candidates(&expanded, filters).await?;
+            // The words of the closest listing in meaning, analysed off the runtime (a
+            // listing's text runs to thousands of characters). Deleted since the vectors saw
+            // it, it widens nothing.
+            let widened = match records.remove(&neighbours[0].id) {
+                Some(closest) => {
+                    let expand = expand.clone();
+                    let expanded = crate::cpu::run(move || expand(&closest.listing)).await?;
+                    self.candidates(&expanded, filters).await?.1
+                }
+                None => Vec::new(),
+            };
             let widened: Vec<crate::Candidate> = widened
                 .into_iter()
                 .map(|(c, f)| {

@@ -79,27 +79,30 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// Whether a stored listing passes these filters, exactly as the index applies them
-    /// (semantic neighbours are found outside the index and checked with this). Drafts never
-    /// pass: they are never searchable.
+    /// Whether a stored listing passes these filters, exactly as the index applies them.
+    /// Drafts never pass: they are never searchable.
     pub fn admits(&self, id: u64, listing: &qiao_domain::Listing) -> bool {
-        use qiao_domain::Status;
-        let status = listing.status();
+        self.admits_facets(id, &crate::document::facets(listing))
+    }
+
+    /// Whether a listing with these facets passes these filters, exactly as the index applies
+    /// them (semantic neighbours are found outside the index and checked with this).
+    pub fn admits_facets(&self, id: u64, f: &Facets) -> bool {
         !self.documents
-            && status != Status::Draft
-            && (self.kinds.is_empty() || self.kinds.contains(&listing.kind()))
-            && self.status.is_none_or(|s| s == status)
-            && self.active_on.is_none_or(|day| {
-                status == Status::Open && listing.expires_on().is_none_or(|e| e >= day)
-            })
+            && f.status != Status::Draft
+            && (self.kinds.is_empty() || self.kinds.contains(&f.kind))
+            && self.status.is_none_or(|s| s == f.status)
+            && self
+                .active_on
+                .is_none_or(|day| f.status == Status::Open && f.expires_on.is_none_or(|e| e >= day))
             && self
                 .district
                 .as_deref()
-                .is_none_or(|d| listing.district() == Some(d))
+                .is_none_or(|d| f.district.as_deref() == Some(d))
             && self
                 .discipline
                 .as_deref()
-                .is_none_or(|d| listing.discipline() == Some(d))
+                .is_none_or(|d| f.discipline.as_deref() == Some(d))
             && !self.exclude_ids.contains(&id)
     }
 }
@@ -496,6 +499,37 @@ impl SearchIndex {
                 lexical: score,
             };
             out.push((candidate, c.facets(addr.doc_id)?));
+        }
+        Ok(out)
+    }
+
+    /// The facets of those listings of `ids` in the index that `filters` admit, read from the
+    /// index's columns, in the order of `ids`. For listings found outside the index (the
+    /// nearest by meaning): ranking them then reads nothing from the store. A listing the
+    /// index does not hold (yet, or any more) is left out.
+    pub fn admitted_facets(&self, ids: &[u64], filters: &Filters) -> Result<Vec<(u64, Facets)>> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let term = Term::from_field_text(self.fields.uid, &uid(ENTITY_LISTING, id));
+            'segments: for reader in searcher.segment_readers() {
+                let inverted = reader.inverted_index(self.fields.uid)?;
+                let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)?
+                else {
+                    continue;
+                };
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if !reader.is_deleted(doc) {
+                        let facets = self.columns.get(reader)?.facets(doc)?;
+                        if filters.admits_facets(id, &facets) {
+                            out.push((id, facets));
+                        }
+                        break 'segments;
+                    }
+                    doc = postings.advance();
+                }
+            }
         }
         Ok(out)
     }

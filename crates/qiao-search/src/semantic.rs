@@ -8,6 +8,7 @@
 //! follower reads the same change feed from its own position, so either side can crash, be
 //! rebuilt or be missing (no model installed) without the other noticing.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -41,6 +42,9 @@ pub struct Semantic {
     pool: Arc<rayon::ThreadPool>,
     wake: Notify,
     running: Mutex<()>,
+    /// Embeddings of recent queries: a page, its next page and every client asking the same
+    /// thing embed it once.
+    recent: QueryCache,
 }
 
 /// Threads for background embedding: every core but one (at least one).
@@ -112,6 +116,7 @@ impl Semantic {
             pool: Arc::new(pool),
             wake: Notify::new(),
             running: Mutex::new(()),
+            recent: QueryCache::default(),
         }))
     }
 
@@ -120,10 +125,19 @@ impl Semantic {
         &self.vectors
     }
 
-    /// The embedding of a free-text query (runs the model: tens of milliseconds).
+    /// The embedding of a free-text query: from the cache of recent queries, or by the model
+    /// (tens of milliseconds on a core, queued with the other heavy work of requests,
+    /// [`crate::cpu`]).
     pub async fn embed_query(&self, q: &str) -> Result<Vec<f32>> {
-        let (model, q) = (self.model.clone(), q.to_string());
-        blocking(move || Ok(model.embed(&simplified_for_model(&q), Side::Query))).await
+        let text = simplified_for_model(q).into_owned();
+        if let Some(v) = self.recent.get(&text) {
+            return Ok(v);
+        }
+        let model = self.model.clone();
+        let key = text.clone();
+        let v = crate::cpu::run(move || model.embed(&text, Side::Query)).await?;
+        self.recent.put(key, &v);
+        Ok(v)
     }
 
     /// Asks the background task to catch up now.
@@ -220,4 +234,92 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Error::Index(format!("embedding task failed: {e}")))?
+}
+
+/// Embeddings of recent queries, bounded in entries and key size: at most
+/// [`QueryCache::ENTRIES`] queries of at most [`QueryCache::KEY_BYTES`] each (longer texts, a
+/// pasted claim, are rarely asked twice and are not kept), about 7 MB in all. When full, the
+/// query used longest ago goes.
+#[derive(Default)]
+pub struct QueryCache {
+    inner: std::sync::Mutex<Recent>,
+}
+
+#[derive(Default)]
+struct Recent {
+    entries: HashMap<String, (Arc<[f32]>, u64)>,
+    clock: u64,
+}
+
+impl QueryCache {
+    /// Queries kept.
+    pub const ENTRIES: usize = 4096;
+    /// The longest query kept, in bytes.
+    pub const KEY_BYTES: usize = 256;
+
+    /// The embedding of `text`, if it was asked recently.
+    pub fn get(&self, text: &str) -> Option<Vec<f32>> {
+        let mut r = self.inner.lock().expect("query cache lock");
+        r.clock += 1;
+        let now = r.clock;
+        let (v, used) = r.entries.get_mut(text)?;
+        *used = now;
+        Some(v.to_vec())
+    }
+
+    /// Keeps `v` as the embedding of `text` (unless `text` is too long to keep).
+    pub fn put(&self, text: String, v: &[f32]) {
+        if text.len() > Self::KEY_BYTES {
+            return;
+        }
+        let mut r = self.inner.lock().expect("query cache lock");
+        r.clock += 1;
+        let now = r.clock;
+        if r.entries.len() >= Self::ENTRIES && !r.entries.contains_key(&text) {
+            // A scan of 4,096 entries (microseconds) only when a query was just embedded
+            // (milliseconds).
+            if let Some(oldest) = r
+                .entries
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| k.clone())
+            {
+                r.entries.remove(&oldest);
+            }
+        }
+        r.entries.insert(text, (Arc::from(v), now));
+    }
+
+    /// How many queries are kept.
+    pub fn len(&self) -> usize {
+        self.inner.lock().expect("query cache lock").entries.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_query_cache_is_bounded_and_keeps_what_was_used_last() {
+        let c = QueryCache::default();
+        c.put("电池".into(), &[1.0, 0.0]);
+        assert_eq!(c.get("电池"), Some(vec![1.0, 0.0]));
+        c.put("长".repeat(QueryCache::KEY_BYTES), &[0.5]);
+        assert_eq!(c.len(), 1, "a long text is not kept");
+        for i in 0..QueryCache::ENTRIES + 10 {
+            if i % 100 == 0 {
+                assert!(c.get("电池").is_some(), "used often, kept");
+            }
+            c.put(format!("查询 {i}"), &[i as f32]);
+        }
+        assert_eq!(c.len(), QueryCache::ENTRIES);
+        assert!(c.get("电池").is_some());
+        assert!(c.get("查询 0").is_none(), "the least recently used went");
+    }
 }

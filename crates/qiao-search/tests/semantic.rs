@@ -430,3 +430,48 @@ async fn traditional_texts_are_embedded_as_their_simplified_twins() {
         cosine(&raw, &simplified)
     );
 }
+
+/// Neighbours by meaning come from the vectors, which trail the index; they are held to the
+/// filters with the facets the index keeps, and one the index no longer holds is left out.
+#[tokio::test]
+async fn neighbours_by_meaning_are_held_to_the_filters_with_the_index_facets() {
+    let s = setup().await;
+    let q = "储能柜夏天电芯温差大，电池包发烫，想找不大改结构的办法";
+    let farming = s
+        .engine
+        .search(&request(
+            q,
+            Filters {
+                discipline: Some("农业".into()),
+                ..Filters::default()
+            },
+        ))
+        .await
+        .unwrap();
+    assert_eq!(farming.ranker, Route::Hybrid);
+    assert!(!farming.hits.is_empty());
+    assert!(
+        farming
+            .hits
+            .iter()
+            .all(|h| h.discipline.as_deref() == Some("农业")),
+        "{:#?}",
+        farming.hits
+    );
+    // Deleted: the index follows at once, the vectors not yet (their follower is not run).
+    s.store.delete_listing(s.pcm as i64).await.unwrap();
+    s.engine.follower().catch_up().await.unwrap();
+    assert!(
+        s.semantic
+            .vectors()
+            .passage(Entity::Listing, s.pcm)
+            .is_some()
+    );
+    let r = s
+        .engine
+        .search(&request(q, Filters::default()))
+        .await
+        .unwrap();
+    assert_eq!(r.ranker, Route::Hybrid);
+    assert!(r.hits.iter().all(|h| h.id as u64 != s.pcm), "{:#?}", r.hits);
+}
