@@ -251,8 +251,16 @@ mod properties {
     use proptest::prelude::*;
     use qiao_docs::{Format, inspect};
 
+    /// Cases per property: 200, or `QIAO_FUZZ_CASES` (scripts/fuzz runs them longer).
+    fn cases() -> u32 {
+        std::env::var("QIAO_FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(200)
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(200))]
+        #![proptest_config(ProptestConfig::with_cases(cases()))]
 
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {

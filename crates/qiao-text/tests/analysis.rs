@@ -352,8 +352,16 @@ fn check_tokens(original: &str, tokens: &[Token]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Cases per property: 512, or `QIAO_FUZZ_CASES` (scripts/fuzz runs them longer).
+fn cases() -> u32 {
+    std::env::var("QIAO_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn any_text_gives_well_formed_tokens(text in tricky_text()) {

@@ -20,6 +20,25 @@ impl Rng {
     }
 }
 
+/// How many rounds a test makes: `default`, or `QIAO_FUZZ_CASES` (scripts/fuzz runs them
+/// longer).
+fn rounds(default: usize) -> usize {
+    std::env::var("QIAO_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A generator seeded with `seed`, mixed with `QIAO_FUZZ_SEED` when set (so that a long run
+/// can explore other inputs than CI's, and a failure reproduces with the seed it printed).
+fn rng(seed: u64) -> Rng {
+    let extra: u64 = std::env::var("QIAO_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    Rng((seed ^ extra.wrapping_mul(0x9E37_79B9_7F4A_7C15)).max(1))
+}
+
 /// Reads `bytes` in every format; any outcome is fine except a panic, and every row is
 /// accounted for.
 fn survive(bytes: &[u8]) {
@@ -34,8 +53,8 @@ fn survive(bytes: &[u8]) {
 
 #[test]
 fn random_bytes() {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    for _ in 0..400 {
+    let mut rng = rng(0x9E37_79B9_7F4A_7C15);
+    for _ in 0..rounds(400) {
         let len = rng.below(600);
         let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
         survive(&bytes);
@@ -95,8 +114,8 @@ fn near_miss_text() {
         "\u{0}",
         "NaN",
     ];
-    let mut rng = Rng(42);
-    for _ in 0..1500 {
+    let mut rng = rng(42);
+    for _ in 0..rounds(1500) {
         let n = rng.below(40);
         let text: String = (0..n).map(|_| PIECES[rng.below(PIECES.len())]).collect();
         survive(text.as_bytes());
@@ -106,10 +125,10 @@ fn near_miss_text() {
 #[test]
 fn damaged_exports() {
     let records = full_records();
-    let mut rng = Rng(7);
+    let mut rng = rng(7);
     for format in Format::ALL {
         let good = qiao_io::write_bytes(format, &records).unwrap();
-        for round in 0..150 {
+        for round in 0..rounds(150) {
             let mut bytes = good.clone();
             match round % 3 {
                 0 => bytes.truncate(rng.below(good.len())),
@@ -189,7 +208,7 @@ fn xlsx_refuses_cells_it_cannot_hold() {
 #[test]
 fn rejects_of_garbage_do_not_panic() {
     let dir = tempfile::tempdir().unwrap();
-    let mut rng = Rng(3);
+    let mut rng = rng(3);
     for (i, name) in ["g.csv", "g.jsonl", "g.xlsx"].iter().enumerate() {
         let source = dir.path().join(name);
         let bytes: Vec<u8> = (0..500).map(|_| rng.next() as u8).collect();
