@@ -1294,3 +1294,196 @@ async fn resetting_a_password_revokes_sessions_and_tokens(db: &TestDb) {
         StoreError::NotFound { .. }
     ));
 }
+
+/// Databases created by the hand-rolled migrator of earlier releases (bookkeeping in
+/// `qiao_migrations`, no checksums) open with sqlx's migrator without running a migration twice.
+mod legacy_migrations {
+    use super::*;
+    use qiao_store::test_support::EmptyDb;
+    use qiao_store::{AccountStore, SqlStore};
+    use sqlx::{AnyConnection, AssertSqlSafe, Connection, Row};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        for case in [Case::Behind, Case::Current, Case::Newer] {
+            case.run(EmptyDb::new(Backend::Sqlite).await.unwrap()).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        for case in [Case::Behind, Case::Current, Case::Newer] {
+            let Some(db) = EmptyDb::new(Backend::Postgres).await else {
+                eprintln!("QIAO_TEST_DATABASE_URL is not set; PostgreSQL adoption not run");
+                return;
+            };
+            case.run(db).await;
+        }
+    }
+
+    /// What the earlier release had applied.
+    #[derive(Clone, Copy, Debug)]
+    enum Case {
+        /// Migrations 1 to 5: the store adopts them and runs the rest.
+        Behind,
+        /// Every migration this build has: the store adopts them all and runs none.
+        Current,
+        /// A version this build does not know: the store refuses to open.
+        Newer,
+    }
+
+    /// The migration files of `backend`, in order, with their versions.
+    fn files(backend: Backend) -> Vec<(i64, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(backend.name());
+        let mut files: Vec<(i64, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let path = e.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                let version = name.split('_').next().unwrap().parse().unwrap();
+                (version, std::fs::read_to_string(&path).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    async fn connect(db: &EmptyDb) -> AnyConnection {
+        sqlx::any::install_default_drivers();
+        AnyConnection::connect(&db.connect_url()).await.unwrap()
+    }
+
+    impl Case {
+        async fn run(self, db: EmptyDb) {
+            let all = files(db.backend);
+            let upto = match self {
+                Case::Behind => 5,
+                Case::Current | Case::Newer => all.last().unwrap().0,
+            };
+            // What the earlier release did on open: every pending file and its bookkeeping row
+            // in one transaction.
+            let mut conn = connect(&db).await;
+            let mut tx = conn.begin().await.unwrap();
+            sqlx::raw_sql(
+                "CREATE TABLE IF NOT EXISTS qiao_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
+            )
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            for (version, sql) in all.iter().filter(|(v, _)| *v <= upto) {
+                sqlx::raw_sql(AssertSqlSafe(sql.clone()))
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                sqlx::query("INSERT INTO qiao_migrations (version, applied_at) VALUES ($1, $2)")
+                    .bind(*version)
+                    .bind("2026-01-01T00:00:00.000000Z")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+            }
+            if let Case::Newer = self {
+                sqlx::query("INSERT INTO qiao_migrations (version, applied_at) VALUES ($1, $2)")
+                    .bind(upto + 1)
+                    .bind("2026-01-01T00:00:00.000000Z")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+            }
+            // A record written by that release, as its store wrote it: the row and its change.
+            let stored = org(&code(1), "上海交通大学");
+            sqlx::query(
+                "INSERT INTO organisations (id, credit_code, name, kind, district, body, created_at, updated_at) \
+                 VALUES (1, $1, $2, 'university', $3, $4, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
+            )
+            .bind(&stored.credit_code)
+            .bind(&stored.name)
+            .bind(stored.district.clone())
+            .bind(serde_json::to_string(&stored).unwrap())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO changes (entity, entity_id, op, at) VALUES ('organisation', 1, 'insert', '2026-01-01T00:00:00.000000Z')",
+            )
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            conn.close().await.unwrap();
+
+            if let Case::Newer = self {
+                let err = SqlStore::open(&db.url).await.unwrap_err();
+                assert!(
+                    matches!(&err, StoreError::Database(sqlx::Error::Migrate(m))
+                        if matches!(**m, sqlx::migrate::MigrateError::VersionMissing(v) if v == upto + 1)),
+                    "{err:?}"
+                );
+                db.drop_schema().await;
+                return;
+            }
+
+            let url = db.url.clone();
+            let backend = db.backend;
+            let db = db.open().await;
+            let s = &db.store;
+            // The data is intact and every migration's effect is there: 0006 added
+            // `disabled_at`, which disabling an account writes.
+            assert_eq!(s.get_org(1).await.unwrap().org, stored);
+            assert_eq!(s.last_seq().await.unwrap(), 1);
+            assert!(s.integrity_check().await.unwrap().is_empty());
+            let account = s
+                .create_account(&member("zhang", Some(1)), "hash")
+                .await
+                .unwrap();
+            assert!(
+                s.set_account_disabled(account.id, true)
+                    .await
+                    .unwrap()
+                    .disabled_at
+                    .is_some()
+            );
+
+            // Adopted migrations are recorded as skipped (execution time -1), the rest as run.
+            let mut conn = AnyConnection::connect(&match backend {
+                Backend::Sqlite => format!("{url}?mode=rw"),
+                Backend::Postgres => url.clone(),
+            })
+            .await
+            .unwrap();
+            let recorded: Vec<(i64, i64)> = sqlx::query(
+                "SELECT version, execution_time FROM _sqlx_migrations ORDER BY version",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+            let versions: Vec<i64> = recorded.iter().map(|r| r.0).collect();
+            assert_eq!(versions, all.iter().map(|f| f.0).collect::<Vec<_>>());
+            for (version, time) in &recorded {
+                assert_eq!(*time == -1, *version <= upto, "{self:?}: {recorded:?}");
+            }
+            // The old bookkeeping is left as it was.
+            let legacy: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM qiao_migrations")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            assert_eq!(legacy, upto);
+            conn.close().await.unwrap();
+
+            // Opening again checks the recorded checksums against the files and applies nothing.
+            let again = SqlStore::open(&url).await.unwrap();
+            assert_eq!(again.get_account(account.id).await.unwrap(), {
+                let mut a = account.clone();
+                a.disabled_at = s.get_account(account.id).await.unwrap().disabled_at;
+                a
+            });
+            again.close().await;
+            db.drop_schema().await;
+        }
+    }
+}

@@ -2,14 +2,41 @@
 //! as JSON bodies (the domain decides their shape and rules) beside the columns lists filter
 //! on; every write lands in the change feed with the acting account, like every other record.
 
+use async_trait::async_trait;
 use qiao_domain::{Policy, Target};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
+use super::base::{Arg, SqlStore, Tx, Where, from_json, json, now, parse_ts, ts};
 use crate::error::{Result, StoreError};
+use crate::query::{Page, Paged};
 use crate::records::{Op, PolicyRecord, TargetFilter, TargetRecord};
-use crate::sql::{Arg, SqlStore, Tx, Where, from_json, json, now, parse_ts, ts};
-use crate::{Page, Paged};
+
+/// Policies and targets: what commission staff set.
+#[async_trait]
+pub trait PlanStore: Send + Sync {
+    /// Stores a new, validated policy (change-feed entity `policy`).
+    async fn create_policy(&self, policy: &Policy) -> Result<PolicyRecord>;
+    /// One policy.
+    async fn get_policy(&self, id: i64) -> Result<PolicyRecord>;
+    /// Replaces a policy's fields.
+    async fn update_policy(&self, id: i64, policy: &Policy) -> Result<PolicyRecord>;
+    /// Deletes a policy.
+    async fn delete_policy(&self, id: i64) -> Result<()>;
+    /// Policies, newest first.
+    async fn list_policies(&self, page: Page) -> Result<Paged<PolicyRecord>>;
+
+    /// Stores validated targets in one transaction (change-feed entity `target`), in order.
+    async fn create_targets(&self, targets: &[Target]) -> Result<Vec<TargetRecord>>;
+    /// One target.
+    async fn get_target(&self, id: i64) -> Result<TargetRecord>;
+    /// Replaces a target's fields.
+    async fn update_target(&self, id: i64, target: &Target) -> Result<TargetRecord>;
+    /// Deletes a target.
+    async fn delete_target(&self, id: i64) -> Result<()>;
+    /// Targets matching `filter`, the latest year first.
+    async fn list_targets(&self, filter: &TargetFilter, page: Page) -> Result<Paged<TargetRecord>>;
+}
 
 pub(crate) const POLICY_COLUMNS: &str = "id, body, created_at, updated_at";
 pub(crate) const TARGET_COLUMNS: &str = "id, body, created_at, updated_at";
@@ -86,15 +113,33 @@ impl SqlStore {
         Ok(id)
     }
 
-    pub(crate) async fn do_create_policy(&self, p: &Policy) -> Result<PolicyRecord> {
+    /// Deletes a row of `table` (`policies` or `targets`) and records it as `entity`.
+    async fn delete_plan(&self, table: &str, entity: &'static str, id: i64) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE id = $1")))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found(entity, id));
+        }
+        self.record_change(&mut tx, entity, id, Op::Delete).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl PlanStore for SqlStore {
+    async fn create_policy(&self, p: &Policy) -> Result<PolicyRecord> {
         let mut tx = self.write_tx().await?;
         let t = now();
         let id = self.insert_policy(&mut tx, None, p, t, t).await?;
         tx.commit().await?;
-        self.do_get_policy(id).await
+        self.get_policy(id).await
     }
 
-    pub(crate) async fn do_get_policy(&self, id: i64) -> Result<PolicyRecord> {
+    async fn get_policy(&self, id: i64) -> Result<PolicyRecord> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {POLICY_COLUMNS} FROM policies WHERE id = $1"
         )))
@@ -104,7 +149,7 @@ impl SqlStore {
         policy_from_row(&row.ok_or_else(|| StoreError::not_found("policy", id))?)
     }
 
-    pub(crate) async fn do_update_policy(&self, id: i64, p: &Policy) -> Result<PolicyRecord> {
+    async fn update_policy(&self, id: i64, p: &Policy) -> Result<PolicyRecord> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE policies SET title = $1, document_id = $2, body = $3, updated_at = $4 WHERE id = $5",
@@ -122,10 +167,10 @@ impl SqlStore {
         self.record_change(&mut tx, "policy", id, Op::Update)
             .await?;
         tx.commit().await?;
-        self.do_get_policy(id).await
+        self.get_policy(id).await
     }
 
-    pub(crate) async fn do_list_policies(&self, page: Page) -> Result<Paged<PolicyRecord>> {
+    async fn list_policies(&self, page: Page) -> Result<Paged<PolicyRecord>> {
         self.fetch_page(
             "policies",
             POLICY_COLUMNS,
@@ -137,7 +182,7 @@ impl SqlStore {
         .await
     }
 
-    pub(crate) async fn do_create_targets(&self, targets: &[Target]) -> Result<Vec<TargetRecord>> {
+    async fn create_targets(&self, targets: &[Target]) -> Result<Vec<TargetRecord>> {
         let mut tx = self.write_tx().await?;
         let t = now();
         let mut ids = Vec::with_capacity(targets.len());
@@ -149,7 +194,7 @@ impl SqlStore {
             .await
     }
 
-    pub(crate) async fn do_get_target(&self, id: i64) -> Result<TargetRecord> {
+    async fn get_target(&self, id: i64) -> Result<TargetRecord> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {TARGET_COLUMNS} FROM targets WHERE id = $1"
         )))
@@ -159,7 +204,7 @@ impl SqlStore {
         target_from_row(&row.ok_or_else(|| StoreError::not_found("target", id))?)
     }
 
-    pub(crate) async fn do_update_target(&self, id: i64, t: &Target) -> Result<TargetRecord> {
+    async fn update_target(&self, id: i64, t: &Target) -> Result<TargetRecord> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE targets SET region = $1, year = $2, document_id = $3, body = $4, updated_at = $5 WHERE id = $6",
@@ -178,14 +223,10 @@ impl SqlStore {
         self.record_change(&mut tx, "target", id, Op::Update)
             .await?;
         tx.commit().await?;
-        self.do_get_target(id).await
+        self.get_target(id).await
     }
 
-    pub(crate) async fn do_list_targets(
-        &self,
-        f: &TargetFilter,
-        page: Page,
-    ) -> Result<Paged<TargetRecord>> {
+    async fn list_targets(&self, f: &TargetFilter, page: Page) -> Result<Paged<TargetRecord>> {
         let mut w = Where::default();
         if let Some(region) = &f.region {
             w.and("region = ?", [Arg::Text(region.clone())]);
@@ -204,23 +245,11 @@ impl SqlStore {
         .await
     }
 
-    /// Deletes a row of `table` (`policies` or `targets`) and records it as `entity`.
-    pub(crate) async fn delete_plan(
-        &self,
-        table: &str,
-        entity: &'static str,
-        id: i64,
-    ) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        let done = sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE id = $1")))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::not_found(entity, id));
-        }
-        self.record_change(&mut tx, entity, id, Op::Delete).await?;
-        tx.commit().await?;
-        Ok(())
+    async fn delete_policy(&self, id: i64) -> Result<()> {
+        self.delete_plan("policies", "policy", id).await
+    }
+
+    async fn delete_target(&self, id: i64) -> Result<()> {
+        self.delete_plan("targets", "target", id).await
     }
 }

@@ -1,0 +1,113 @@
+//! What callers ask the store for: pages, the filters of list queries and import batches.
+//!
+//! Plain values with no behaviour beyond paging arithmetic, kept apart from the SQL so that every
+//! aggregate's queries can read them without reaching back into the crate root.
+
+use chrono::NaiveDate;
+use qiao_domain::{Kind, Listing};
+
+/// One page of a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// 1-based page number.
+    pub number: u32,
+    /// Items per page.
+    pub size: u32,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            number: 1,
+            size: 20,
+        }
+    }
+}
+
+impl Page {
+    /// The most items one page may hold.
+    pub const MAX_SIZE: u32 = 200;
+
+    pub(crate) fn offset(self) -> i64 {
+        i64::from(self.number.saturating_sub(1)) * i64::from(self.size)
+    }
+}
+
+/// A page of results and the total count.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Paged<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// How many items match in all.
+    pub total: i64,
+    /// This page's number.
+    pub page: u32,
+    /// Items per page.
+    pub per_page: u32,
+}
+
+/// Which drafts a listing query may show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Drafts {
+    /// None (anonymous callers).
+    #[default]
+    Hidden,
+    /// Those of one organisation (its members).
+    OfOrg(i64),
+    /// All of them (admins).
+    All,
+}
+
+/// Filters for listing queries; `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct ListingFilter {
+    /// Only this kind.
+    pub kind: Option<Kind>,
+    /// Only this status.
+    pub status: Option<qiao_domain::listing::Status>,
+    /// Only in this district.
+    pub district: Option<String>,
+    /// Only in this field or discipline.
+    pub discipline: Option<String>,
+    /// Only owned by this organisation.
+    pub owner_org_id: Option<i64>,
+    /// Only open listings not expired on this day.
+    pub active_on: Option<NaiveDate>,
+    /// Which drafts may appear.
+    pub drafts: Drafts,
+}
+
+/// Filters for organisation queries.
+#[derive(Debug, Clone, Default)]
+pub struct OrgFilter {
+    /// Only this kind.
+    pub kind: Option<qiao_domain::OrgKind>,
+    /// Only in this district.
+    pub district: Option<String>,
+    /// Name contains this text.
+    pub name_contains: Option<String>,
+}
+
+/// A listing to import, with its owner named by 统一社会信用代码 and an optional id to update.
+#[derive(Debug, Clone)]
+pub struct ImportListing {
+    /// Update the listing with this id (or create it with this id).
+    pub id: Option<i64>,
+    /// Credit code of the owning organisation (in the store or in the same batch).
+    pub owner_credit_code: Option<String>,
+    /// The listing, already validated.
+    pub listing: Listing,
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    /// Organisations created.
+    pub organisations_created: usize,
+    /// Organisations updated (matched by credit code).
+    pub organisations_updated: usize,
+    /// Listings created.
+    pub listings_created: usize,
+    /// Listings updated (matched by id).
+    pub listings_updated: usize,
+}

@@ -1,0 +1,270 @@
+//! Backups, restores and integrity checks: the only code that reads or writes every table at
+//! once. It stands above the other aggregates and reuses their row mapping and inserts, so a
+//! restored record is written exactly as a new one would be (with its change-feed row).
+
+use async_trait::async_trait;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::accounts::{ACCOUNT_COLUMNS, account_from_row};
+use super::base::{Backend, SqlStore, parse_ts, ts};
+use super::contacts::{CONTACT_COLUMNS, contact_from_row};
+use super::documents::{DOCUMENT_COLUMNS, document_from_row};
+use super::listings::{LISTING_COLUMNS, listing_from_row};
+use super::organisations::{ORG_COLUMNS, org_from_row};
+use super::plans::{POLICY_COLUMNS, TARGET_COLUMNS, policy_from_row, target_from_row};
+use crate::error::{Result, StoreError, conflict_on_unique};
+use crate::records::{AccountRow, Backup, BackupItem, Op, TokenRow};
+
+/// Whole-store copies and health checks.
+#[async_trait]
+pub trait BackupStore: Send + Sync {
+    /// Runs the backend's integrity check; returns the problems found (empty when healthy).
+    async fn integrity_check(&self) -> Result<Vec<String>>;
+    /// A consistent copy of every record, read in one transaction.
+    async fn backup(&self) -> Result<Backup>;
+    /// Loads a backup into an empty store, in one transaction. Conflict if the store has records.
+    async fn restore(&self, backup: &Backup) -> Result<()>;
+}
+
+impl SqlStore {
+    async fn is_empty(&self) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM targets)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n == 0)
+    }
+}
+
+#[async_trait]
+impl BackupStore for SqlStore {
+    async fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        if self.backend == Backend::Sqlite {
+            let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_all(&self.pool)
+                .await?;
+            problems.extend(rows.into_iter().filter(|r| r != "ok"));
+            let fk = sqlx::query("PRAGMA foreign_key_check")
+                .fetch_all(&self.pool)
+                .await?;
+            if !fk.is_empty() {
+                problems.push(format!("{} rows break foreign keys", fk.len()));
+            }
+        }
+        // Every body must parse back into its record type on either backend.
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {LISTING_COLUMNS} FROM listings"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            if let Err(e) = listing_from_row(&row) {
+                problems.push(e.to_string());
+            }
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ORG_COLUMNS} FROM organisations"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            if let Err(e) = org_from_row(&row) {
+                problems.push(e.to_string());
+            }
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            if let Err(e) = document_from_row(&row) {
+                problems.push(e.to_string());
+            }
+        }
+        Ok(problems)
+    }
+
+    async fn backup(&self) -> Result<Backup> {
+        // One read transaction gives a consistent snapshot on both engines (a WAL read snapshot
+        // on SQLite; REPEATABLE READ on PostgreSQL).
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin().await?,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ")
+                    .await?
+            }
+        };
+        let mut items = Vec::new();
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ORG_COLUMNS} FROM organisations ORDER BY id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Organisation(org_from_row(&row)?));
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS}, password_hash, created_at FROM accounts ORDER BY id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Account(AccountRow {
+                account: account_from_row(&row)?,
+                password_hash: row.try_get("password_hash")?,
+                created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+            }));
+        }
+        for row in sqlx::query(
+            "SELECT id, account_id, name, token_hash, created_at FROM tokens ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Token(TokenRow {
+                id: row.try_get("id")?,
+                account_id: row.try_get("account_id")?,
+                name: row.try_get("name")?,
+                token_hash: row.try_get("token_hash")?,
+                created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+            }));
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {LISTING_COLUMNS} FROM listings ORDER BY id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Listing(listing_from_row(&row)?));
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM contact_requests ORDER BY id",
+            CONTACT_COLUMNS
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::ContactRequest(contact_from_row(&row)?));
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents ORDER BY id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Document(document_from_row(&row)?));
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM policies ORDER BY id",
+            POLICY_COLUMNS
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Policy(policy_from_row(&row)?));
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM targets ORDER BY id",
+            TARGET_COLUMNS
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Target(target_from_row(&row)?));
+        }
+        tx.commit().await?;
+        Ok(Backup { items })
+    }
+
+    async fn restore(&self, backup: &Backup) -> Result<()> {
+        if !self.is_empty().await? {
+            return Err(StoreError::Conflict(
+                "restore needs an empty database; this one already holds records".into(),
+            ));
+        }
+        let mut tx = self.write_tx().await?;
+        for item in &backup.items {
+            match item {
+                BackupItem::Organisation(o) => {
+                    self.insert_org(&mut tx, Some(o.id), &o.org, o.created_at, o.updated_at)
+                        .await?;
+                }
+                BackupItem::Account(a) => {
+                    sqlx::query(
+                        "INSERT INTO accounts (id, username, display_name, role, org_id, password_hash, created_at, disabled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(a.account.id)
+                    .bind(&a.account.username)
+                    .bind(&a.account.display_name)
+                    .bind(a.account.role.as_str())
+                    .bind(a.account.org_id)
+                    .bind(&a.password_hash)
+                    .bind(ts(a.created_at))
+                    .bind(a.account.disabled_at.map(ts))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| conflict_on_unique(e, || format!("username `{}` appears twice", a.account.username)))?;
+                    self.record_change(&mut tx, "account", a.account.id, Op::Insert)
+                        .await?;
+                }
+                BackupItem::Token(t) => {
+                    sqlx::query("INSERT INTO tokens (id, account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(t.id)
+                        .bind(t.account_id)
+                        .bind(&t.name)
+                        .bind(&t.token_hash)
+                        .bind(ts(t.created_at))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                BackupItem::Listing(l) => {
+                    self.insert_listing(
+                        &mut tx,
+                        Some(l.id),
+                        l.owner_org_id,
+                        &l.listing,
+                        l.created_at,
+                        l.updated_at,
+                    )
+                    .await?;
+                }
+                BackupItem::ContactRequest(c) => self.restore_contact(&mut tx, c).await?,
+                BackupItem::Document(d) => {
+                    self.insert_document(
+                        &mut tx,
+                        Some(d.id),
+                        d.imported_by,
+                        &d.document,
+                        d.created_at,
+                        d.updated_at,
+                    )
+                    .await?;
+                }
+                BackupItem::Policy(p) => {
+                    self.insert_policy(&mut tx, Some(p.id), &p.policy, p.created_at, p.updated_at)
+                        .await?;
+                }
+                BackupItem::Target(t) => {
+                    self.insert_target(&mut tx, Some(t.id), &t.target, t.created_at, t.updated_at)
+                        .await?;
+                }
+            }
+        }
+        if self.backend == Backend::Postgres {
+            // Identity columns do not see explicit ids; move them past the restored rows.
+            for table in ["accounts", "tokens", "contact_requests", "documents"] {
+                sqlx::query(AssertSqlSafe(format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+                )))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
