@@ -2308,3 +2308,140 @@ async fn imports_never_reown_a_listing_nor_erase_what_the_file_does_not_name() {
     assert_eq!(stored["contact"]["phone"], "021-55550000");
     assert_eq!(stored["budget_max_yuan"], 2000000);
 }
+
+/// A policy text of about `bytes` bytes: numbered lines, each with two figures.
+fn long_policy(bytes: usize) -> Vec<u8> {
+    let mut text = String::from("闵行区科技创新三年行动计划\n");
+    let mut i = 0;
+    while text.len() < bytes {
+        i += 1;
+        text.push_str(&format!(
+            "第{i}条 到2026年，全区高新技术企业数量达到{}家，技术合同成交额突破{}亿元。\n",
+            1000 + i % 900,
+            100 + i % 300
+        ));
+    }
+    text.into_bytes()
+}
+
+/// Issue #29, item 5: a document is read in bounded parts, in the API and on its page.
+#[tokio::test]
+async fn a_long_document_is_read_in_bounded_parts() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let bytes = long_policy(300_000);
+    let created = app
+        .send(
+            Method::POST,
+            "/api/v1/documents?name=plan.txt",
+            Some(&admin),
+            Some((bytes, "application/octet-stream")),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.body["id"].as_i64().unwrap();
+    assert!(created.body["text"].as_str().unwrap().len() <= 50 * 1024);
+    let first = app
+        .call(Method::GET, &format!("/api/v1/documents/{id}"), None, None)
+        .await;
+    assert_eq!(first.status, StatusCode::OK);
+    let parts = first.body["parts"].as_u64().unwrap();
+    let total = first.body["text_bytes"].as_u64().unwrap() as usize;
+    let figures_total = first.body["figures_total"].as_u64().unwrap() as usize;
+    assert!(
+        total > 250_000 && figures_total > 1000,
+        "{total} {figures_total}"
+    );
+    let mut text = String::new();
+    let mut figures = 0;
+    for n in 1..=parts {
+        let r = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/documents/{id}?part={n}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let part = r.body["text"].as_str().unwrap();
+        assert!(part.len() <= 50 * 1024, "part {n}: {} bytes", part.len());
+        assert_eq!(
+            r.body["text_range"][0].as_u64().unwrap() as usize,
+            text.len()
+        );
+        text.push_str(part);
+        let f = r.body["figures"].as_array().unwrap().len();
+        assert!(f <= 200);
+        assert_eq!(r.body["figures_from"].as_u64().unwrap() as usize, figures);
+        figures += f;
+    }
+    assert_eq!((text.len(), figures), (total, figures_total));
+    // Every line once, in order, across the parts.
+    let numbers: Vec<usize> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix('第')?.split('条').next()?.parse().ok())
+        .collect();
+    assert!(numbers.len() > 2000 && numbers.windows(2).all(|w| w[1] == w[0] + 1));
+    let past = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/documents/{id}?part={}", parts + 1),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        past.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        past.body
+    );
+    assert_eq!(past.body["error"]["fields"][0]["field"], "part");
+    for absurd in ["0", "18446744073709551615", "-1"] {
+        let r = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/documents/{id}?part={absurd}"),
+                None,
+                None,
+            )
+            .await;
+        assert!(r.status.is_client_error(), "{absurd}: {}", r.status);
+    }
+}
+
+/// Issue #29, item 5: reading an uploaded document does not run on the threads that answer
+/// requests. On a runtime of one thread, a health check sent while a large upload is being
+/// read is answered long before the upload finishes.
+#[tokio::test(flavor = "current_thread")]
+async fn reading_an_upload_does_not_hold_up_other_requests() {
+    use std::time::{Duration, Instant};
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let bytes = long_policy(6 << 20);
+    let router = app.router.clone();
+    let started = Instant::now();
+    let upload = tokio::spawn(async move {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/documents?name=big.txt")
+            .header("authorization", format!("Bearer {admin}"))
+            .body(Body::from(bytes))
+            .unwrap();
+        let status = router.oneshot(req).await.unwrap().status();
+        (status, started.elapsed())
+    });
+    // The upload starts (the one runtime thread runs it) while this task sleeps.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let health = app.call(Method::GET, "/api/v1/health", None, None).await;
+    let answered = started.elapsed();
+    assert_eq!(health.status, StatusCode::OK);
+    let (status, uploaded) = upload.await.unwrap();
+    assert_eq!(status, StatusCode::CREATED);
+    eprintln!("health answered after {answered:?}, upload done after {uploaded:?}");
+    assert!(
+        answered < uploaded / 2,
+        "health answered after {answered:?}, the upload took {uploaded:?}"
+    );
+}
