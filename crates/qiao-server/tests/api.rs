@@ -2445,3 +2445,88 @@ async fn reading_an_upload_does_not_hold_up_other_requests() {
         "health answered after {answered:?}, the upload took {uploaded:?}"
     );
 }
+
+/// Issue #29, item 9: page numbers are counted in 64 bits. `page=33554433&per_page=128` is
+/// 2^32 items in: past the end, an empty page, never page 1 again.
+#[tokio::test]
+async fn a_page_past_the_end_is_empty_never_wrapped_to_the_first() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let staff = app.account("staff", Role::CommissionStaff, None).await;
+    let org = app.org(&admin, 51, "甲").await;
+    let alice = app.account("alice", Role::Member, Some(org)).await;
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/demands",
+            Some(&alice),
+            Some(demand()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let demand_id = r.body["id"].as_i64().unwrap();
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/achievements",
+            Some(&alice),
+            Some(json!({
+            "title": "相变材料电池热管理", "summary": "电池包散热，相变材料吸热降低电芯温差"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/policies",
+            Some(&staff),
+            Some(json!({
+            "title": "闵行区企业奖励", "conditions": {"districts": ["闵行区"]}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let policy = r.body["id"].as_i64().unwrap();
+
+    let far = "page=33554433&per_page=128";
+    for (uri, items) in [
+        (enc("/api/v1/search?q=电池"), "hits"),
+        (format!("/api/v1/demands/{demand_id}/matches"), "hits"),
+        (format!("/api/v1/policies/{policy}/enterprises"), "items"),
+    ] {
+        let sep = if uri.contains('?') { '&' } else { '?' };
+        let first = app
+            .call(
+                Method::GET,
+                &format!("{uri}{sep}per_page=128"),
+                Some(&staff),
+                None,
+            )
+            .await;
+        assert_eq!(first.status, StatusCode::OK, "{uri}: {}", first.body);
+        let first_items = first.body[items].as_array().unwrap().len();
+        assert!(first_items > 0, "{uri}: page 1 is empty");
+        let reply = app
+            .call(Method::GET, &format!("{uri}{sep}{far}"), Some(&staff), None)
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.body);
+        assert_eq!(reply.body["page"], 33554433, "{uri}");
+        assert_eq!(
+            reply.body[items],
+            json!([]),
+            "{uri}: {} on page 1",
+            first_items
+        );
+    }
+    assert!(
+        app.call(
+            Method::GET,
+            &enc("/api/v1/search?q=电池&page=4294967296"),
+            None,
+            None
+        )
+        .await
+        .status
+        .is_client_error(),
+        "a page number beyond 32 bits is refused"
+    );
+}

@@ -3068,3 +3068,21 @@ async fn redirects_never_leave_the_site() {
         p.body
     );
 }
+
+/// Issue #29, item 9: the search page's page number never overflows (it did at 2^64 / 20).
+#[tokio::test]
+async fn the_search_page_survives_any_page_number() {
+    let app = App::new().await;
+    let mut anon = app.browser();
+    let p = anon
+        .get(&format!(
+            "/search?q={}&page=18446744073709551615",
+            enc("电池")
+        ))
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        !p.body.contains("page=18446744073709551616"),
+        "no link past the end"
+    );
+}
