@@ -2530,3 +2530,111 @@ async fn a_page_past_the_end_is_empty_never_wrapped_to_the_first() {
         "a page number beyond 32 bits is refused"
     );
 }
+
+/// Issue #29, item 10: a body over a route's limit is refused in the error envelope like any
+/// other error, naming the limit (axum's own reply was plain text).
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_in_the_envelope() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let too_big = vec![b'a'; qiao_server::api::documents::MAX_DOCUMENT + 1];
+    let r = app
+        .send(
+            Method::POST,
+            "/api/v1/documents?name=big.txt",
+            Some(&admin),
+            Some((too_big, "application/octet-stream")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.body["error"]["code"], "payload_too_large", "{}", r.body);
+    let message = r.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&qiao_server::api::documents::MAX_DOCUMENT.to_string()),
+        "{message}"
+    );
+}
+
+/// Issue #29, item 10: control characters other than line breaks and tabs are refused in
+/// every text of a listing or an organisation, naming the field.
+#[tokio::test]
+async fn control_characters_are_refused_in_texts_naming_the_field() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let org = app.org(&admin, 61, "甲").await;
+    let alice = app.account("alice", Role::Member, Some(org)).await;
+    let mut d = demand();
+    d["title"] = json!("电池\u{0}包散热");
+    d["keywords"] = json!(["热管理", "相变\u{1b}[31m材料"]);
+    d["contact"]["name"] = json!("张\u{7f}工");
+    let r = app
+        .call(Method::POST, "/api/v1/demands", Some(&alice), Some(d))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let fields: Vec<&str> = r.body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["title", "keywords[1]", "contact.name"],
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        r.body["error"]["fields"][0]["message"],
+        "holds the control character U+0000 at character 3; remove it (line breaks and tabs are allowed)"
+    );
+    // Line breaks (CR LF from a browser's text area too) and tabs are text.
+    let mut d = demand();
+    d["description"] = json!("第一段\r\n第二段\n\t缩进");
+    let r = app
+        .call(Method::POST, "/api/v1/demands", Some(&alice), Some(d))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/organisations/{org}"),
+            Some(&alice),
+            Some(json!({"name": "甲\u{85}公司"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["fields"][0]["field"], "name");
+}
+
+/// Issue #29, item 10: eight spaces, or one character eight times, are no password.
+#[tokio::test]
+async fn passwords_need_eight_characters_besides_spaces_and_two_different_ones() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    for weak in ["        ", "   abc    ", "aaaaaaaaaa"] {
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/accounts",
+                Some(&admin),
+                Some(json!({"username": "carol", "password": weak, "role": "technology_manager"})),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{weak:?}: {}",
+            r.body
+        );
+        assert_eq!(r.body["error"]["fields"][0]["field"], "password");
+    }
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/accounts",
+            Some(&admin),
+            Some(json!({"username": "carol", "password": " two words ", "role": "technology_manager"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}

@@ -838,3 +838,24 @@ fn serve_turns_meaning_on_keeps_the_vectors_and_match_reads_them() {
     server.child.kill().unwrap();
     server.child.wait().unwrap();
 }
+
+/// Issue #29, item 10: a backup holds password and token hashes, so only its owner may read
+/// it, even where the umask would let others, and even over an older world-readable file.
+#[cfg(unix)]
+#[test]
+fn backups_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let q = Qiao::new();
+    q.ok(&["import", "listings", DEMO]);
+    let backup = q.path("qiao.backup");
+    std::fs::write(&backup, "old").unwrap();
+    std::fs::set_permissions(&backup, std::fs::Permissions::from_mode(0o644)).unwrap();
+    q.ok(&["backup", backup.to_str().unwrap()]);
+    let mode = std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "mode {mode:o}");
+    assert!(
+        std::fs::read_to_string(&backup)
+            .unwrap()
+            .contains("qiao-backup")
+    );
+}
