@@ -147,12 +147,24 @@ impl NewAccount {
 /// creating an account or resetting its password).
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
+/// A password must have [`MIN_PASSWORD_CHARS`] characters besides the spaces around it, and
+/// more than one character: eight spaces, or `aaaaaaaa`, are guessed first.
 fn check_password(c: &mut Checker, field: &str, password: &str) {
-    c.ensure(
-        password.chars().count() >= MIN_PASSWORD_CHARS,
-        field,
-        || format!("is too short; use at least {MIN_PASSWORD_CHARS} characters"),
-    );
+    let trimmed = password.trim();
+    if trimmed.chars().count() < MIN_PASSWORD_CHARS {
+        c.fail(
+            field,
+            format!(
+                "is too short; use at least {MIN_PASSWORD_CHARS} characters besides spaces at either end"
+            ),
+        );
+        return;
+    }
+    let mut chars = trimmed.chars();
+    let first = chars.next();
+    c.ensure(!chars.all(|ch| Some(ch) == first), field, || {
+        "repeats one character; use at least two different characters".into()
+    });
 }
 
 /// What an admin changes about an account besides its role: disabling or re-enabling it, and
@@ -200,6 +212,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_password_is_more_than_spaces_or_one_repeated_character() {
+        let refused = |p: &str| {
+            AccountChange {
+                disabled: None,
+                password: Some(p.into()),
+            }
+            .validate(1, 2)
+            .err()
+            .map(|Invalid(e)| e[0].message.clone())
+        };
+        for weak in [
+            "        ",
+            " \t \n    ",
+            "  abcdefg  ",
+            "aaaaaaaa",
+            "11111111111",
+            "\u{3000}".repeat(9).as_str(),
+        ] {
+            assert!(refused(weak).is_some(), "{weak:?} accepted");
+        }
+        assert_eq!(
+            refused("aaaaaaaa").as_deref(),
+            Some("repeats one character; use at least two different characters")
+        );
+        for fine in ["12345678", "correct horse", " pass word "] {
+            assert_eq!(refused(fine), None, "{fine:?} refused");
+        }
+    }
+
+    #[test]
     fn an_account_change_needs_something_to_change_and_spares_oneself() {
         assert!(AccountChange::default().validate(1, 2).is_err());
         let off = AccountChange {
@@ -220,7 +262,10 @@ mod tests {
         };
         assert_eq!(
             (e[0].field.as_str(), e[0].message.as_str()),
-            ("password", "is too short; use at least 8 characters")
+            (
+                "password",
+                "is too short; use at least 8 characters besides spaces at either end"
+            )
         );
         let own = AccountChange {
             disabled: Some(false),

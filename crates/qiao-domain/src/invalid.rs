@@ -68,8 +68,28 @@ impl Checker {
         }
     }
 
-    /// Limits an optional text to `max` characters.
+    /// Limits an optional text to `max` characters, and refuses control characters in it.
+    ///
+    /// Every text of a record passes here (through [`Checker::text`] and [`Checker::list`]
+    /// too). Line breaks and tabs are text; a carriage return is kept as well, since browsers
+    /// send a text area's line breaks as CR LF. Any other control character (NUL, ESC, DEL,
+    /// the C1 range) is no part of a title or a description: it cuts strings short in other
+    /// programs, hides text in terminals and logs, and breaks exports.
     pub fn max_len(&mut self, field: &str, value: &str, max: usize) {
+        if let Some((at, ch)) = value
+            .chars()
+            .enumerate()
+            .find(|(_, ch)| ch.is_control() && !matches!(ch, '\n' | '\t' | '\r'))
+        {
+            self.fail(
+                field,
+                format!(
+                    "holds the control character U+{:04X} at character {}; remove it (line breaks and tabs are allowed)",
+                    u32::from(ch),
+                    at + 1
+                ),
+            );
+        }
         let n = value.chars().count();
         if n > max {
             self.fail(

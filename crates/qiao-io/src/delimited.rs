@@ -4,6 +4,16 @@
 //!
 //! Exports start with the byte-order mark, because without it Excel on a Chinese Windows reads
 //! the file as GBK and shows mojibake.
+//!
+//! A text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to
+//! Excel, WPS and LibreOffice (`=HYPERLINK("http://evil.example", "点此")` in a listing's title
+//! would run in the operator's spreadsheet), so exports write it after a `'`, the mark those
+//! programs read as "this is text". To keep export → import lossless the mark must be told
+//! apart from an apostrophe of the text itself: exports also mark a text that starts with `'`,
+//! and reading removes one leading `'` exactly when what follows starts with one of those
+//! characters or with `'`, which is every text exports mark and no other. Numbers and dates are
+//! never marked (they are written from numeric cells, not text), so `-5` stays a number; XLSX
+//! needs none of this, since it writes texts as string cells, never as formulas.
 
 use std::borrow::Cow;
 
@@ -64,10 +74,26 @@ pub(crate) fn visit(
     }
 }
 
+/// What makes a spreadsheet program read a text cell as a formula.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether an exported text is written after a `'` (see the module's notes).
+fn needs_mark(s: &str) -> bool {
+    s.starts_with(FORMULA_START) || s.starts_with('\'')
+}
+
+/// A cell's text without the `'` an export put before it.
+fn unmarked(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if needs_mark(rest) => rest,
+        _ => s,
+    }
+}
+
 fn cell(bytes: &[u8]) -> Cell<'_> {
     match std::str::from_utf8(bytes) {
         Ok("") => Cell::Empty,
-        Ok(s) => Cell::Text(Cow::Borrowed(s)),
+        Ok(s) => Cell::Text(Cow::Borrowed(unmarked(s))),
         Err(_) => Cell::Bad {
             reason: "holds bytes that are not UTF-8 text; save the file as \"CSV UTF-8\" (Qiao does not read GBK)".into(),
             raw: String::from_utf8_lossy(bytes).into_owned(),
@@ -111,6 +137,7 @@ pub(crate) fn write(table: &Table) -> Result<Vec<u8>, IoError> {
             fields.clear();
             fields.extend(row.iter().map(|cell| match cell {
                 Out::Empty => Cow::Borrowed(""),
+                Out::Text(s) if needs_mark(s) => Cow::Owned(format!("'{s}")),
                 Out::Text(s) => Cow::Borrowed(s.as_str()),
                 Out::Int(i) => Cow::Owned(i.to_string()),
                 Out::Date(d) => Cow::Owned(d.format("%Y-%m-%d").to_string()),
@@ -124,4 +151,27 @@ pub(crate) fn write(table: &Table) -> Result<Vec<u8>, IoError> {
             .map_err(|e| IoError::Internal(format!("CSV writer: {e}")))?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_come_off_exactly_where_they_were_put() {
+        for text in [
+            "=1+1", "+86 21", "-40℃", "@SUM(A1)", "\tx", "\rx", "'", "'=x", "''", "'abc", "abc",
+            "a=b", "",
+        ] {
+            let written = if needs_mark(text) {
+                format!("'{text}")
+            } else {
+                text.to_string()
+            };
+            assert!(!written.starts_with(FORMULA_START), "{text:?}");
+            assert_eq!(unmarked(&written), text, "{text:?}");
+        }
+        // An apostrophe a person typed before ordinary text stays.
+        assert_eq!(unmarked("'Quoted' title"), "'Quoted' title");
+    }
 }

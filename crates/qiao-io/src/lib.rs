@@ -90,7 +90,7 @@ pub enum Record {
 }
 
 /// A listing with what the bulk format adds around it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ListingRow {
     /// The listing to update, or to create with this id; `None` creates a new one.
     pub id: Option<i64>,
@@ -98,6 +98,19 @@ pub struct ListingRow {
     pub owner: Option<String>,
     /// The validated listing.
     pub listing: Listing,
+    /// The listing's JSON keys the file gives for this row (a column in CSV and XLSX, even an
+    /// empty one; a key in JSONL), the contact's parts as `contact.name`, `contact.phone`,
+    /// `contact.email`. An import that updates a stored listing keeps every field not listed
+    /// here. `None` for rows made in code: the row gives every field.
+    pub given: Option<Vec<String>>,
+}
+
+/// Rows are equal when they hold the same record: `given` says which columns a file had, not
+/// what the record is, so a record written and read back equals the one written.
+impl PartialEq for ListingRow {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && self.owner == other.owner && self.listing == other.listing
+    }
 }
 
 /// A row that did not become a record.

@@ -179,6 +179,28 @@ impl Columns {
         }
     }
 
+    /// The listing keys this header gives rows of `target` (see [`ListingRow::given`]).
+    fn given(&self, target: Target) -> Vec<String> {
+        let mut keys = Vec::new();
+        for slot in &self.slots {
+            let Slot::Field(field, _) = slot else {
+                continue;
+            };
+            let field = self.effective(*field, target);
+            if matches!(field, Field::Id | Field::Owner | Field::Kind) || !field.applies(target) {
+                continue;
+            }
+            let info = field.info();
+            let key = if info.ty == Type::ContactPart {
+                info.name
+            } else {
+                info.key
+            };
+            keys.push(key.to_string());
+        }
+        keys
+    }
+
     /// Turns one row into a record, or into one message naming every bad cell.
     pub(crate) fn parse_row(&self, cells: &[Cell<'_>]) -> Result<Record, String> {
         let kind = cells.get(self.kind_col).unwrap_or(&Cell::Empty);
@@ -263,7 +285,8 @@ impl Columns {
         if !errors.is_empty() {
             return Err(errors.join("; "));
         }
-        finish(target, obj, id, owner).map_err(|e| match e {
+        let given = self.given(target);
+        finish(target, obj, id, owner, given).map_err(|e| match e {
             Failure::Serde(e) => match missing_field(&e) {
                 Some(key) => {
                     let path = Field::from_key(target, key).map_or(key, Field::name);
@@ -304,6 +327,7 @@ fn finish(
     obj: Map<String, Value>,
     id: Option<i64>,
     owner: Option<String>,
+    given: Vec<String>,
 ) -> Result<Record, Failure> {
     match target {
         Target::Organisation => {
@@ -316,7 +340,12 @@ fn finish(
             let mut listing =
                 Listing::from_fields(kind, Value::Object(obj)).map_err(Failure::Serde)?;
             listing.validate().map_err(Failure::Invalid)?;
-            Ok(Record::Listing(ListingRow { id, owner, listing }))
+            Ok(Record::Listing(ListingRow {
+                id,
+                owner,
+                listing,
+                given: Some(given),
+            }))
         }
     }
 }
@@ -326,7 +355,8 @@ fn finish(
 /// strict where the spreadsheet cells are forgiving.
 pub(crate) fn record_from_json(line: &[u8]) -> Result<Record, String> {
     let (target, obj, id, owner) = json_object(line)?;
-    finish(target, obj, id, owner).map_err(|e| match e {
+    let given = obj.keys().cloned().collect();
+    finish(target, obj, id, owner, given).map_err(|e| match e {
         Failure::Serde(e) => {
             // The object was consumed by serde; parsing the line again costs nothing on the
             // happy path, where cloning every object would.

@@ -4,6 +4,11 @@
 //! range: a sheet whose one stray cell sits at XFD1048576 would otherwise allocate 17 billion
 //! cells. Exports write dates as real date cells (formatted `yyyy-mm-dd`, so they sort and
 //! filter in Excel) and whole numbers as numbers while a spreadsheet's float holds them exactly.
+//!
+//! A workbook is a zip of XML parts, and deflate packs repetitive XML a thousandfold: 1.3 MB
+//! can hold 1 GB of sheet, which calamine would inflate (and partly hold) while reading. So
+//! before calamine sees a workbook, its parts are inflated once into nothing, counting, and a
+//! workbook whose parts come to more than [`MAX_INFLATED`] is refused without being read.
 
 use std::borrow::Cow;
 use std::io::Cursor;
@@ -23,6 +28,50 @@ const MAX_ROWS: usize = 1_048_576;
 const MAX_TEXT_CHARS: usize = 32_767;
 /// The largest integer a spreadsheet number (an f64) holds exactly.
 const EXACT_INTEGER: u64 = 1 << 53;
+
+/// The most bytes the parts of a workbook (sheets, shared strings and the rest) may inflate to,
+/// together: the size of the largest upload the API takes (`POST /api/v1/imports`, 256 MB), so
+/// reading a workbook never costs more than reading the largest CSV.
+pub(crate) const MAX_INFLATED: u64 = 256 << 20;
+
+/// Refuses a workbook whose parts inflate to more than `limit` bytes. An archive the zip reader
+/// cannot open, or a part it cannot inflate, is left for calamine to refuse in its own words:
+/// this check only measures, and a part is counted up to where it breaks.
+fn check_inflated(bytes: &[u8], limit: u64) -> Result<(), IoError> {
+    use std::io::Read;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut total: u64 = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            continue;
+        };
+        let name = part
+            .name()
+            .map(Cow::into_owned)
+            .unwrap_or_else(|_| format!("number {}", i + 1));
+        let mut size: u64 = 0;
+        loop {
+            match part.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    size += n as u64;
+                    if total + size > limit {
+                        return Err(IoError::Malformed(format!(
+                            "the workbook unpacks to more than {} MB (its part `{name}` alone to more than {} MB) and is not read; a real sheet of that size is better imported as CSV UTF-8, or split into several files",
+                            limit >> 20,
+                            size >> 20
+                        )));
+                    }
+                }
+            }
+        }
+        total += size;
+    }
+    Ok(())
+}
 
 /// Calls `on_row` with the 1-based row number and the cells of every non-blank row of the
 /// first sheet.
@@ -44,6 +93,7 @@ fn malformed(what: &str, e: impl std::fmt::Display) -> IoError {
 }
 
 fn visit_sheet(bytes: &[u8], on_row: RowSink<'_>) -> Result<(), IoError> {
+    check_inflated(bytes, MAX_INFLATED)?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         malformed(
             "not an XLSX workbook; save the spreadsheet as .xlsx (Excel 2007 or later), or export it as CSV UTF-8",

@@ -2,8 +2,16 @@
 //! docs`: the bytes go through `qiao_docs::inspect`, are hashed (SHA-256 of the raw bytes, so the
 //! same file is stored once), and the result becomes a [`NewDocument`] in the store. The search
 //! index picks it up from the change feed like any listing.
+//!
+//! Hashing and reading a file of up to 64 MB costs seconds of CPU, so in the server neither
+//! runs on the async runtime's threads (they would stall every request those threads serve,
+//! `/api/v1/health` included): [`import`] hands them to `qiao_search::cpu::run`, the blocking
+//! pool held to one task per core that search uses too, so uploads and heavy queries together
+//! never occupy more threads than there are cores and wait in one fair queue.
 
 use std::sync::Arc;
+
+use axum::body::Bytes;
 
 use qiao_docs::{Document, Format};
 use qiao_domain::{Account, Role};
@@ -24,6 +32,14 @@ pub enum ImportDocError {
     /// The store failed or refused.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The task reading the file failed (a bug: reading never fails on any input).
+    #[error("reading `{file_name}` failed: {cause}")]
+    Reading {
+        /// The file.
+        file_name: String,
+        /// What went wrong.
+        cause: String,
+    },
 }
 
 /// What was stored, and how the reading went.
@@ -68,6 +84,81 @@ pub fn stored_file_name(raw: &str) -> Result<String, NameProblem> {
     Ok(name.to_string())
 }
 
+/// Most bytes of text one part of a document holds (the API's `?part=` and the page's
+/// `?page=`): a 60 MB document is read in parts, never sent whole.
+pub const PART_TEXT_BYTES: usize = 50 * 1024;
+
+/// Most figures, and most removed lines, one part holds.
+pub const PART_ITEMS: usize = 200;
+
+/// One part of a stored document: byte range of the text, index ranges of the figures and
+/// of the removed lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// 1-based number of this part.
+    pub number: usize,
+    /// How many parts the document has (at least 1).
+    pub count: usize,
+    /// Bytes of the text in this part.
+    pub text: std::ops::Range<usize>,
+    /// Indexes of the figures in this part.
+    pub figures: std::ops::Range<usize>,
+    /// Indexes of the removed lines in this part.
+    pub removed: std::ops::Range<usize>,
+}
+
+/// Where the parts of `text` end: each holds at most [`PART_TEXT_BYTES`], cut after the last
+/// line break of its second half when there is one, else at a character boundary.
+fn text_ends(text: &str) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut start = 0;
+    while text.len() - start > PART_TEXT_BYTES {
+        let mut end = start + PART_TEXT_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let half = start + PART_TEXT_BYTES / 2;
+        // A `\n` byte is never inside a character, so the byte after it starts one.
+        if let Some(nl) = text.as_bytes()[half..end].iter().rposition(|&b| b == b'\n') {
+            end = half + nl + 1;
+        }
+        ends.push(end);
+        start = end;
+    }
+    ends.push(text.len());
+    ends
+}
+
+/// Part `number` (1-based) of a document whose text is `text`, with `figures` figures and
+/// `removed` removed lines; `None` past the last part (or for 0). Figures and removed lines are
+/// split [`PART_ITEMS`] to a part, beside the text, so the longest of the three sets the count.
+pub fn part(text: &str, figures: usize, removed: usize, number: usize) -> Option<Part> {
+    let ends = text_ends(text);
+    let count = ends
+        .len()
+        .max(figures.div_ceil(PART_ITEMS))
+        .max(removed.div_ceil(PART_ITEMS));
+    if number == 0 || number > count {
+        return None;
+    }
+    let text_range = match number {
+        n if n > ends.len() => text.len()..text.len(),
+        1 => 0..ends[0],
+        n => ends[n - 2]..ends[n - 1],
+    };
+    let items = |total: usize| {
+        let start = ((number - 1) * PART_ITEMS).min(total);
+        start..(start + PART_ITEMS).min(total)
+    };
+    Some(Part {
+        number,
+        count,
+        text: text_range,
+        figures: items(figures),
+        removed: items(removed),
+    })
+}
+
 /// Lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -78,10 +169,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The record to store for a document read from `bytes` (`file_name` without directories).
 pub fn new_document(file_name: &str, bytes: &[u8], doc: &Document) -> NewDocument {
+    let mut new = new_document_unhashed(file_name, doc);
+    new.sha256 = sha256_hex(bytes);
+    new
+}
+
+/// [`new_document`] with the hash left empty, for a caller that has it already.
+fn new_document_unhashed(file_name: &str, doc: &Document) -> NewDocument {
     let value = |v: serde_json::Result<serde_json::Value>| v.expect("documents serialise to JSON");
     NewDocument {
         file_name: file_name.to_string(),
-        sha256: sha256_hex(bytes),
+        sha256: String::new(),
         title: doc.meta.title.clone(),
         published: doc.meta.published.clone(),
         source: doc.meta.source.clone(),
@@ -99,12 +197,21 @@ pub fn new_document(file_name: &str, bytes: &[u8], doc: &Document) -> NewDocumen
 /// stores it through `store` (use `store.acting_as(account)` so the change feed names who did).
 /// Undecodable bytes do not stop the import: the text keeps U+FFFD there and [`Imported`]
 /// lists the spans.
+///
+/// Hashing and reading run on the CPU pool (see the module's notes), not on the caller's thread.
 pub async fn import(
     store: &Arc<dyn Store>,
     file_name: &str,
-    bytes: &[u8],
+    bytes: Bytes,
 ) -> Result<Imported, ImportDocError> {
-    let sha = sha256_hex(bytes);
+    let failed = |e: qiao_search::Error| ImportDocError::Reading {
+        file_name: file_name.to_string(),
+        cause: e.to_string(),
+    };
+    let hashed = bytes.clone();
+    let sha = qiao_search::cpu::run(move || sha256_hex(&hashed))
+        .await
+        .map_err(failed)?;
     // Checked before the (costlier) reading; the store's UNIQUE constraint closes the race.
     if let Some(existing) = store.document_by_sha256(&sha).await? {
         return Err(ImportDocError::Duplicate {
@@ -112,9 +219,16 @@ pub async fn import(
             existing: existing.id,
         });
     }
-    let doc = qiao_docs::inspect(bytes, Format::from_path(std::path::Path::new(file_name)));
-    let new = new_document(file_name, bytes, &doc);
-    store_one(store, &new, doc.figures.len(), undecodable(&doc)).await
+    let name = file_name.to_string();
+    let (new, figures, undecodable) = qiao_search::cpu::run(move || {
+        let doc = qiao_docs::inspect(&bytes, Format::from_path(std::path::Path::new(&name)));
+        let mut new = new_document_unhashed(&name, &doc);
+        new.sha256 = sha;
+        (new, doc.figures.len(), undecodable(&doc))
+    })
+    .await
+    .map_err(failed)?;
+    store_one(store, &new, figures, undecodable).await
 }
 
 /// How many documents one transaction of [`import_many`] stores.
@@ -277,7 +391,11 @@ mod tests {
         let store = &db.store;
         let plan = fixture("003_853fbbfa8443af7f.txt");
         let news = fixture("000_03cb8c32e2444fbc.txt");
-        let before = import(store, "plan.txt", &plan).await.unwrap().record.id;
+        let before = import(store, "plan.txt", plan.clone().into())
+            .await
+            .unwrap()
+            .record
+            .id;
         // More than one store chunk, with a stored file, a repeat inside the call, and
         // distinct copies (a trailing line makes the bytes differ).
         let mut files = vec![("plan-again.txt".to_string(), plan.clone())];
@@ -338,6 +456,34 @@ mod tests {
         assert_eq!(
             stored_file_name(&"长".repeat(MAX_NAME_CHARS + 1)),
             Err(NameProblem::Unprintable)
+        );
+    }
+
+    #[test]
+    fn parts_bound_the_text_and_cover_it_once() {
+        // Lines of 1,000 bytes of 3-byte characters (333 characters and a line break).
+        let line = format!("{}\n", "政".repeat(333));
+        let text = line.repeat(200);
+        let first = part(&text, 0, 0, 1).unwrap();
+        assert!(first.text.end <= PART_TEXT_BYTES && text[..first.text.end].ends_with('\n'));
+        let mut joined = String::new();
+        for n in 1..=first.count {
+            let p = part(&text, 0, 0, n).unwrap();
+            assert!(p.text.len() <= PART_TEXT_BYTES);
+            joined.push_str(&text[p.text]);
+        }
+        assert_eq!(joined, text);
+        assert_eq!(part(&text, 0, 0, first.count + 1), None);
+        assert_eq!(part(&text, 0, 0, 0), None);
+        // One long line is cut at character boundaries.
+        let long = "政".repeat(PART_TEXT_BYTES);
+        let p = part(&long, 0, 0, 2).unwrap();
+        assert!(long.is_char_boundary(p.text.start) && p.text.len() <= PART_TEXT_BYTES);
+        // Figures past the text's parts add parts of their own.
+        let p = part("短", PART_ITEMS * 2 + 1, 3, 3).unwrap();
+        assert_eq!(
+            (p.count, p.text, p.figures, p.removed),
+            (3, 3..3, 400..401, 3..3)
         );
     }
 

@@ -1,15 +1,31 @@
 //! Bulk import shared by `qiao import listings` and `POST /api/v1/imports`: resolve each
-//! listing's owner, then store the whole batch in one transaction.
+//! listing's owner, check what a line naming a stored listing may do, then store the whole
+//! batch in one transaction.
 //!
 //! Owners are checked before anything is written so that a missing one is reported with the
 //! line it stands on, like any other bad row, rather than as a failed transaction.
+//!
+//! A line whose `id` is a stored listing updates it, under the rules of a `PATCH`:
+//! - the importing account must be one that may change the listing (`Account::may_change`);
+//!   the CLI, run by the operator on the database itself, has no account and may;
+//! - it never moves the listing to another organisation, nor gives an ownerless one an owner:
+//!   ownership is not a field a file can overwrite, so a differing `owner` refuses the line
+//!   (an empty one keeps the stored owner);
+//! - it never changes the listing's kind;
+//! - fields the file has no column (JSONL: no key) for keep their stored values: the row is
+//!   merged over the stored record and validated again before anything is written.
+//!
+//! The stored listings are read before the write transaction, so a listing changed between
+//! the two is overwritten with a merge over its earlier state, exactly as two racing `PATCH`es
+//! would; no import (nor anything else but an admin's edit) moves an owner meanwhile.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use qiao_domain::Organisation;
-use qiao_io::{Record, RowError};
-use qiao_store::{ImportListing, ImportReport, Store, StoreError};
+use qiao_domain::{Account, Listing, Organisation};
+use qiao_io::{ListingRow, Record, RowError};
+use qiao_store::{ImportListing, ImportReport, ListingRecord, Store, StoreError};
+use serde_json::{Map, Value};
 
 /// What an import wrote, and the rows it refused.
 #[derive(Debug, Default)]
@@ -20,11 +36,17 @@ pub struct Outcome {
     pub errors: Vec<RowError>,
 }
 
+/// How many stored listings one query reads.
+const READ_CHUNK: usize = 500;
+
 /// Splits records into organisations and listings, and refuses (with their line) the listings
-/// whose owner is neither in the batch nor in the store.
+/// whose owner is neither in the batch nor in the store, and the updates of stored listings
+/// that `actor` may not make (see the module's rules). `actor` is the importing account; `None`
+/// is the operator at the command line.
 pub async fn resolve_owners(
     store: &Arc<dyn Store>,
     records: Vec<(usize, Record)>,
+    actor: Option<&Account>,
 ) -> Result<(Vec<Organisation>, Vec<ImportListing>, Vec<RowError>), StoreError> {
     let mut orgs = Vec::new();
     let mut rows = Vec::new();
@@ -34,12 +56,42 @@ pub async fn resolve_owners(
             Record::Listing(l) => rows.push((line, l)),
         }
     }
+    let stored = stored_listings(store, &rows).await?;
+    let mut codes: HashMap<i64, String> = HashMap::new();
     let mut known: HashSet<String> = orgs.iter().map(|o| o.credit_code.clone()).collect();
     let mut missing: HashSet<String> = HashSet::new();
     let mut listings = Vec::with_capacity(rows.len());
     let mut errors = Vec::new();
     for (line, row) in rows {
-        let owner = row.owner.map(|c| c.trim().to_ascii_uppercase());
+        let mut owner = row.owner.as_ref().map(|c| c.trim().to_ascii_uppercase());
+        let mut listing = row.listing.clone();
+        if let Some(record) = row.id.and_then(|id| stored.get(&id)) {
+            let stored_owner = match record.owner_org_id {
+                Some(id) => Some(match codes.get(&id) {
+                    Some(code) => code.clone(),
+                    None => {
+                        let code = store.get_org(id).await?.org.credit_code;
+                        codes.insert(id, code.clone());
+                        code
+                    }
+                }),
+                None => None,
+            };
+            match update(
+                record,
+                &row,
+                owner.as_deref(),
+                stored_owner.as_deref(),
+                actor,
+            ) {
+                Ok(merged) => listing = merged,
+                Err(message) => {
+                    errors.push(RowError { line, message });
+                    continue;
+                }
+            }
+            owner = stored_owner;
+        }
         if let Some(code) = &owner
             && !known.contains(code)
         {
@@ -59,19 +111,126 @@ pub async fn resolve_owners(
         listings.push(ImportListing {
             id: row.id,
             owner_credit_code: owner,
-            listing: row.listing,
+            listing,
         });
     }
     Ok((orgs, listings, errors))
 }
 
-/// Imports parsed records all or nothing: with any unknown owner nothing is written and the
-/// refused rows are returned.
+/// The stored listings the rows name by id.
+async fn stored_listings(
+    store: &Arc<dyn Store>,
+    rows: &[(usize, ListingRow)],
+) -> Result<HashMap<i64, ListingRecord>, StoreError> {
+    let ids: Vec<i64> = rows.iter().filter_map(|(_, row)| row.id).collect();
+    let mut stored = HashMap::new();
+    for chunk in ids.chunks(READ_CHUNK) {
+        for record in store.get_listings(chunk).await? {
+            stored.insert(record.id, record);
+        }
+    }
+    Ok(stored)
+}
+
+/// What a row naming the stored listing `record` writes, or why the line is refused.
+fn update(
+    record: &ListingRecord,
+    row: &ListingRow,
+    owner: Option<&str>,
+    stored_owner: Option<&str>,
+    actor: Option<&Account>,
+) -> Result<Listing, String> {
+    let id = record.id;
+    if let Some(actor) = actor
+        && !actor.may_change(record.owner_org_id)
+    {
+        return Err(format!(
+            "id: listing {id} belongs to another organisation and this account may not change it; leave `id` empty to create a new listing"
+        ));
+    }
+    let (kind, stored_kind) = (row.listing.kind(), record.listing.kind());
+    if kind != stored_kind {
+        return Err(format!(
+            "kind: listing {id} is a {}, not a {}; an import cannot change a listing's kind",
+            stored_kind.as_str(),
+            kind.as_str()
+        ));
+    }
+    if let Some(owner) = owner
+        && Some(owner) != stored_owner
+    {
+        let now = match stored_owner {
+            Some(code) => format!("belongs to `{code}`"),
+            None => "has no owner".to_string(),
+        };
+        return Err(format!(
+            "owner: listing {id} {now}; an import cannot change a listing's owner (`{owner}`); leave the cell empty or write the current owner"
+        ));
+    }
+    merged(&record.listing, row).map_err(|e| format!("listing {id} merged with this row: {e}"))
+}
+
+/// The row's fields over the stored listing's: every field the row's file gives (even empty)
+/// comes from the row, every other from the stored listing. The result is validated again.
+pub fn merged(stored: &Listing, row: &ListingRow) -> Result<Listing, String> {
+    let Some(given) = &row.given else {
+        return Ok(row.listing.clone());
+    };
+    let given: HashSet<&str> = given.iter().map(String::as_str).collect();
+    let mut fields = fields_of(&row.listing)?;
+    for (key, value) in fields_of(stored)? {
+        if given.contains(key.as_str()) {
+            continue;
+        }
+        if key == "contact" {
+            // The contact's parts are columns of their own in a spreadsheet: keep the parts
+            // the file has no column for.
+            let Value::Object(parts) = value else {
+                continue;
+            };
+            let kept: Vec<(String, Value)> = parts
+                .into_iter()
+                .filter(|(part, _)| !given.contains(format!("contact.{part}").as_str()))
+                .collect();
+            if kept.is_empty() {
+                continue;
+            }
+            let entry = fields
+                .entry("contact")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(contact) = entry {
+                contact.extend(kept);
+            }
+        } else {
+            fields.insert(key, value);
+        }
+    }
+    let mut listing =
+        Listing::from_fields(stored.kind(), Value::Object(fields)).map_err(|e| e.to_string())?;
+    listing.validate().map_err(|e| e.to_string())?;
+    Ok(listing)
+}
+
+/// A listing's fields as a JSON object, without its `kind` tag.
+fn fields_of(listing: &Listing) -> Result<Map<String, Value>, String> {
+    match serde_json::to_value(listing) {
+        Ok(Value::Object(mut map)) => {
+            map.remove("kind");
+            Ok(map)
+        }
+        Ok(_) => Err("a listing did not serialise to an object".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Imports parsed records all or nothing: with any refused row nothing is written and the
+/// refused rows are returned. `actor` as for [`resolve_owners`].
 pub async fn import_records(
     store: &Arc<dyn Store>,
     records: Vec<(usize, Record)>,
+    actor: Option<&Account>,
 ) -> Result<Outcome, StoreError> {
-    let (orgs, listings, errors) = resolve_owners(store, records).await?;
+    let (orgs, listings, errors) = resolve_owners(store, records, actor).await?;
     if !errors.is_empty() {
         return Ok(Outcome {
             report: ImportReport::default(),

@@ -361,7 +361,7 @@ pub fn document() -> Value {
         "post": upload,
     }));
     paths.insert("/api/v1/documents/{id}".into(), json!({
-        "get": op("One document: metadata, cleaned text, figures, removed lines with reasons", "documents", json!([id_param()]), None, ok(200, "the document", json!({"$ref": "#/components/schemas/Document"})), &[400, 404], false),
+        "get": op("One part of a document: metadata, at most 50 KB of the cleaned text (cut at a line break), at most 200 figures and 200 removed lines with reasons; `parts` says how many parts there are. 422 naming `part` past the last", "documents", json!([id_param(), query("part", "1-based part (default 1)", "integer")]), None, ok(200, "the document", json!({"$ref": "#/components/schemas/Document"})), &[400, 404, 422], false),
         "delete": op("Delete a document (admins and commission staff)", "documents", json!([id_param()]), None, {
             let mut m = Map::new();
             m.insert("204".into(), json!({"description": "deleted"}));
@@ -420,7 +420,16 @@ pub fn document() -> Value {
         "created_at": {"type": "string", "format": "date-time"}});
     let mut full = doc_meta.clone();
     full["sha256"] = json!({"type": "string", "description": "SHA-256 of the bytes imported"});
-    full["text"] = json!({"type": "string", "description": "the cleaned article, original script"});
+    full["text"] = json!({"type": "string", "description": "this part of the cleaned article, original script: the bytes `text_range` of the whole"});
+    full["part"] = json!({"type": "integer", "description": "which part this is, from 1"});
+    full["parts"] = json!({"type": "integer", "description": "how many parts the document has"});
+    full["text_range"] = json!({"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2, "description": "[start, end) byte offsets of `text` in the whole text"});
+    full["text_bytes"] =
+        json!({"type": "integer", "description": "length of the whole text in bytes"});
+    full["figures_from"] = json!({"type": "integer", "description": "index of this part's first figure in the whole list (the targets endpoint numbers figures so)"});
+    full["figures_total"] = json!({"type": "integer"});
+    full["removed_from"] = json!({"type": "integer"});
+    full["removed_total"] = json!({"type": "integer"});
     full["removed"] = json!({"type": "array", "items": {"type": "object", "properties": {
         "text": {"type": "string"}, "reason": {"type": "string"}}}});
     full["figures"] = json!({"type": "array", "items": {"type": "object", "properties": {

@@ -100,12 +100,14 @@ pub fn router(state: AppState) -> Router {
                 post(move |s, u, i, b| contacts::create(kind, s, u, i, b)),
             );
     }
-    let api = api.fallback(|| async {
-        ApiError::new(
-            Code::NotFound,
-            "no such API route; see /api/v1/openapi.json",
-        )
-    });
+    let api = api
+        .fallback(|| async {
+            ApiError::new(
+                Code::NotFound,
+                "no such API route; see /api/v1/openapi.json",
+            )
+        })
+        .layer(axum::middleware::from_fn(too_large_in_the_envelope));
     Router::new()
         .merge(pages())
         .nest("/api/v1", api)
@@ -115,6 +117,42 @@ pub fn router(state: AppState) -> Router {
             crate::deadline::enforce,
         ))
         .with_state(state)
+}
+
+/// The most bytes a body to the API route `path` (inside `/api/v1`) may have: the limits the
+/// route table sets above.
+fn body_limit(path: &str) -> usize {
+    match path {
+        "/imports" => imports::MAX_IMPORT,
+        "/documents" => documents::MAX_DOCUMENT,
+        _ => crate::json::MAX_BODY,
+    }
+}
+
+/// A body over the limit is refused by the extractor that reads it; axum's own `Bytes`
+/// extractor answers with a plain-text 413. API clients get every error in the envelope, so
+/// such a reply is rewritten as one, naming the limit.
+async fn too_large_in_the_envelope(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = body_limit(req.uri().path());
+    let response = next.run(req).await;
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE && !json {
+        ApiError::new(
+            Code::PayloadTooLarge,
+            format!("the body is larger than {limit} bytes, the most this route accepts"),
+        )
+        .into_response()
+    } else {
+        response
+    }
 }
 
 /// The pages for browsers. They share one middleware: every browser gets a CSRF cookie.

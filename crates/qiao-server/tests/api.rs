@@ -2265,3 +2265,426 @@ async fn a_request_past_its_deadline_is_answered_503() {
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
     assert!(String::from_utf8_lossy(&bytes).contains("请求超时"));
 }
+
+/// Issue #29, item 4: a bulk import is no way around the rules of a `PATCH`. A staff account
+/// that may not change a listing may not overwrite it through `POST /api/v1/imports`; nobody
+/// moves a listing to another organisation by import; an update keeps the fields its file
+/// has no column for.
+#[tokio::test]
+async fn imports_never_reown_a_listing_nor_erase_what_the_file_does_not_name() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let a = app.org(&admin, 41, "甲").await;
+    // The organisation the attack tries to move the demand to.
+    app.org(&admin, 42, "乙").await;
+    let commission = app.org(&admin, 43, "科委").await;
+    let alice = app.account("alice", Role::Member, Some(a)).await;
+    let staff = app
+        .account("staff", Role::CommissionStaff, Some(commission))
+        .await;
+    let created = app
+        .call(
+            Method::POST,
+            "/api/v1/demands",
+            Some(&alice),
+            Some(demand()),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.body["id"].as_i64().unwrap();
+    let url = format!("/api/v1/demands/{id}");
+    let import = |token: &str, line: Value| {
+        let body = format!("{line}\n").into_bytes();
+        let token = token.to_string();
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                "/api/v1/imports?format=jsonl",
+                Some(&token),
+                Some((body, "application/x-ndjson")),
+            )
+            .await
+        }
+    };
+
+    // Staff may not PATCH alice's demand, so they may not import over it either.
+    let patch = app
+        .call(
+            Method::PATCH,
+            &url,
+            Some(&staff),
+            Some(json!({"title": "改"})),
+        )
+        .await;
+    assert_eq!(patch.status, StatusCode::FORBIDDEN);
+    let attack = json!({"kind": "demand", "id": id, "owner": code(42), "title": "被改写的需求",
+                        "description": "改写"});
+    let r = import(&staff, attack.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["fields"][0]["field"], "line 1");
+    let message = r.body["error"]["fields"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("id: listing {id} belongs to another organisation")),
+        "{message}"
+    );
+
+    // Not even an admin, who may change it, moves it to another organisation by import.
+    let r = import(&admin, attack).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let message = r.body["error"]["fields"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("owner: listing {id} belongs to `{}`", code(41))),
+        "{message}"
+    );
+    let stored = app.call(Method::GET, &url, Some(&alice), None).await.body;
+    assert_eq!(stored["owner_org_id"], a);
+    assert_eq!(stored["title"], "电池包散热");
+
+    // An update naming only some fields keeps the rest (private ones included) and the owner.
+    let r = import(
+        &admin,
+        json!({"kind": "demand", "id": id, "title": "电池包散热（更新）",
+                                  "description": "新的说明"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["listings_updated"], 1);
+    let stored = app.call(Method::GET, &url, Some(&alice), None).await.body;
+    assert_eq!(stored["owner_org_id"], a);
+    assert_eq!(stored["title"], "电池包散热（更新）");
+    assert_eq!(stored["description"], "新的说明");
+    assert_eq!(stored["confidential"], "现用电芯型号 X-100");
+    assert_eq!(stored["contact"]["phone"], "021-55550000");
+    assert_eq!(stored["budget_max_yuan"], 2000000);
+}
+
+/// A policy text of about `bytes` bytes: numbered lines, each with two figures.
+fn long_policy(bytes: usize) -> Vec<u8> {
+    let mut text = String::from("闵行区科技创新三年行动计划\n");
+    let mut i = 0;
+    while text.len() < bytes {
+        i += 1;
+        text.push_str(&format!(
+            "第{i}条 到2026年，全区高新技术企业数量达到{}家，技术合同成交额突破{}亿元。\n",
+            1000 + i % 900,
+            100 + i % 300
+        ));
+    }
+    text.into_bytes()
+}
+
+/// Issue #29, item 5: a document is read in bounded parts, in the API and on its page.
+#[tokio::test]
+async fn a_long_document_is_read_in_bounded_parts() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let bytes = long_policy(300_000);
+    let created = app
+        .send(
+            Method::POST,
+            "/api/v1/documents?name=plan.txt",
+            Some(&admin),
+            Some((bytes, "application/octet-stream")),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.body["id"].as_i64().unwrap();
+    assert!(created.body["text"].as_str().unwrap().len() <= 50 * 1024);
+    let first = app
+        .call(Method::GET, &format!("/api/v1/documents/{id}"), None, None)
+        .await;
+    assert_eq!(first.status, StatusCode::OK);
+    let parts = first.body["parts"].as_u64().unwrap();
+    let total = first.body["text_bytes"].as_u64().unwrap() as usize;
+    let figures_total = first.body["figures_total"].as_u64().unwrap() as usize;
+    assert!(
+        total > 250_000 && figures_total > 1000,
+        "{total} {figures_total}"
+    );
+    let mut text = String::new();
+    let mut figures = 0;
+    for n in 1..=parts {
+        let r = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/documents/{id}?part={n}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let part = r.body["text"].as_str().unwrap();
+        assert!(part.len() <= 50 * 1024, "part {n}: {} bytes", part.len());
+        assert_eq!(
+            r.body["text_range"][0].as_u64().unwrap() as usize,
+            text.len()
+        );
+        text.push_str(part);
+        let f = r.body["figures"].as_array().unwrap().len();
+        assert!(f <= 200);
+        assert_eq!(r.body["figures_from"].as_u64().unwrap() as usize, figures);
+        figures += f;
+    }
+    assert_eq!((text.len(), figures), (total, figures_total));
+    // Every line once, in order, across the parts.
+    let numbers: Vec<usize> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix('第')?.split('条').next()?.parse().ok())
+        .collect();
+    assert!(numbers.len() > 2000 && numbers.windows(2).all(|w| w[1] == w[0] + 1));
+    let past = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/documents/{id}?part={}", parts + 1),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        past.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        past.body
+    );
+    assert_eq!(past.body["error"]["fields"][0]["field"], "part");
+    for absurd in ["0", "18446744073709551615", "-1"] {
+        let r = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/documents/{id}?part={absurd}"),
+                None,
+                None,
+            )
+            .await;
+        assert!(r.status.is_client_error(), "{absurd}: {}", r.status);
+    }
+}
+
+/// Issue #29, item 5: reading an uploaded document does not run on the threads that answer
+/// requests. On a runtime of one thread, a health check sent while a large upload is being
+/// read is answered long before the upload finishes.
+#[tokio::test(flavor = "current_thread")]
+async fn reading_an_upload_does_not_hold_up_other_requests() {
+    use std::time::{Duration, Instant};
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let bytes = long_policy(6 << 20);
+    let router = app.router.clone();
+    let started = Instant::now();
+    let upload = tokio::spawn(async move {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/documents?name=big.txt")
+            .header("authorization", format!("Bearer {admin}"))
+            .body(Body::from(bytes))
+            .unwrap();
+        let status = router.oneshot(req).await.unwrap().status();
+        (status, started.elapsed())
+    });
+    // The upload starts (the one runtime thread runs it) while this task sleeps.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let health = app.call(Method::GET, "/api/v1/health", None, None).await;
+    let answered = started.elapsed();
+    assert_eq!(health.status, StatusCode::OK);
+    let (status, uploaded) = upload.await.unwrap();
+    assert_eq!(status, StatusCode::CREATED);
+    eprintln!("health answered after {answered:?}, upload done after {uploaded:?}");
+    assert!(
+        answered < uploaded / 2,
+        "health answered after {answered:?}, the upload took {uploaded:?}"
+    );
+}
+
+/// Issue #29, item 9: page numbers are counted in 64 bits. `page=33554433&per_page=128` is
+/// 2^32 items in: past the end, an empty page, never page 1 again.
+#[tokio::test]
+async fn a_page_past_the_end_is_empty_never_wrapped_to_the_first() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let staff = app.account("staff", Role::CommissionStaff, None).await;
+    let org = app.org(&admin, 51, "甲").await;
+    let alice = app.account("alice", Role::Member, Some(org)).await;
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/demands",
+            Some(&alice),
+            Some(demand()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let demand_id = r.body["id"].as_i64().unwrap();
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/achievements",
+            Some(&alice),
+            Some(json!({
+            "title": "相变材料电池热管理", "summary": "电池包散热，相变材料吸热降低电芯温差"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/policies",
+            Some(&staff),
+            Some(json!({
+            "title": "闵行区企业奖励", "conditions": {"districts": ["闵行区"]}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let policy = r.body["id"].as_i64().unwrap();
+
+    let far = "page=33554433&per_page=128";
+    for (uri, items) in [
+        (enc("/api/v1/search?q=电池"), "hits"),
+        (format!("/api/v1/demands/{demand_id}/matches"), "hits"),
+        (format!("/api/v1/policies/{policy}/enterprises"), "items"),
+    ] {
+        let sep = if uri.contains('?') { '&' } else { '?' };
+        let first = app
+            .call(
+                Method::GET,
+                &format!("{uri}{sep}per_page=128"),
+                Some(&staff),
+                None,
+            )
+            .await;
+        assert_eq!(first.status, StatusCode::OK, "{uri}: {}", first.body);
+        let first_items = first.body[items].as_array().unwrap().len();
+        assert!(first_items > 0, "{uri}: page 1 is empty");
+        let reply = app
+            .call(Method::GET, &format!("{uri}{sep}{far}"), Some(&staff), None)
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.body);
+        assert_eq!(reply.body["page"], 33554433, "{uri}");
+        assert_eq!(
+            reply.body[items],
+            json!([]),
+            "{uri}: {} on page 1",
+            first_items
+        );
+    }
+    assert!(
+        app.call(
+            Method::GET,
+            &enc("/api/v1/search?q=电池&page=4294967296"),
+            None,
+            None
+        )
+        .await
+        .status
+        .is_client_error(),
+        "a page number beyond 32 bits is refused"
+    );
+}
+
+/// Issue #29, item 10: a body over a route's limit is refused in the error envelope like any
+/// other error, naming the limit (axum's own reply was plain text).
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_in_the_envelope() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let too_big = vec![b'a'; qiao_server::api::documents::MAX_DOCUMENT + 1];
+    let r = app
+        .send(
+            Method::POST,
+            "/api/v1/documents?name=big.txt",
+            Some(&admin),
+            Some((too_big, "application/octet-stream")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.body["error"]["code"], "payload_too_large", "{}", r.body);
+    let message = r.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&qiao_server::api::documents::MAX_DOCUMENT.to_string()),
+        "{message}"
+    );
+}
+
+/// Issue #29, item 10: control characters other than line breaks and tabs are refused in
+/// every text of a listing or an organisation, naming the field.
+#[tokio::test]
+async fn control_characters_are_refused_in_texts_naming_the_field() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let org = app.org(&admin, 61, "甲").await;
+    let alice = app.account("alice", Role::Member, Some(org)).await;
+    let mut d = demand();
+    d["title"] = json!("电池\u{0}包散热");
+    d["keywords"] = json!(["热管理", "相变\u{1b}[31m材料"]);
+    d["contact"]["name"] = json!("张\u{7f}工");
+    let r = app
+        .call(Method::POST, "/api/v1/demands", Some(&alice), Some(d))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let fields: Vec<&str> = r.body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["title", "keywords[1]", "contact.name"],
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        r.body["error"]["fields"][0]["message"],
+        "holds the control character U+0000 at character 3; remove it (line breaks and tabs are allowed)"
+    );
+    // Line breaks (CR LF from a browser's text area too) and tabs are text.
+    let mut d = demand();
+    d["description"] = json!("第一段\r\n第二段\n\t缩进");
+    let r = app
+        .call(Method::POST, "/api/v1/demands", Some(&alice), Some(d))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/organisations/{org}"),
+            Some(&alice),
+            Some(json!({"name": "甲\u{85}公司"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["fields"][0]["field"], "name");
+}
+
+/// Issue #29, item 10: eight spaces, or one character eight times, are no password.
+#[tokio::test]
+async fn passwords_need_eight_characters_besides_spaces_and_two_different_ones() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    for weak in ["        ", "   abc    ", "aaaaaaaaaa"] {
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/accounts",
+                Some(&admin),
+                Some(json!({"username": "carol", "password": weak, "role": "technology_manager"})),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{weak:?}: {}",
+            r.body
+        );
+        assert_eq!(r.body["error"]["fields"][0]["field"], "password");
+    }
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/accounts",
+            Some(&admin),
+            Some(json!({"username": "carol", "password": " two words ", "role": "technology_manager"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}

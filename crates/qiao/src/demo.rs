@@ -136,7 +136,7 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> anyhow::Result<()> {
         println!("演示数据已存在 · demo data already present (the database is not empty)");
         return Ok(());
     }
-    let outcome = qiao_server::import::import_records(store, records()).await?;
+    let outcome = qiao_server::import::import_records(store, records(), None).await?;
     if let Some(e) = outcome.errors.first() {
         anyhow::bail!("demo record on line {} was refused: {}", e.line, e.message);
     }

@@ -877,3 +877,24 @@ fn sigterm_stops_the_server_within_ten_seconds_even_with_a_request_open() {
     assert!(status.success(), "{status:?}");
     drop(stream);
 }
+
+/// Issue #29, item 10: a backup holds password and token hashes, so only its owner may read
+/// it, even where the umask would let others, and even over an older world-readable file.
+#[cfg(unix)]
+#[test]
+fn backups_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let q = Qiao::new();
+    q.ok(&["import", "listings", DEMO]);
+    let backup = q.path("qiao.backup");
+    std::fs::write(&backup, "old").unwrap();
+    std::fs::set_permissions(&backup, std::fs::Permissions::from_mode(0o644)).unwrap();
+    q.ok(&["backup", backup.to_str().unwrap()]);
+    let mode = std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "mode {mode:o}");
+    assert!(
+        std::fs::read_to_string(&backup)
+            .unwrap()
+            .contains("qiao-backup")
+    );
+}

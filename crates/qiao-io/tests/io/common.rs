@@ -32,7 +32,12 @@ fn contact() -> Value {
 /// breaks, quotes, leading spaces, JSON-looking text, big amounts, fractional targets.
 pub fn full_records() -> Vec<Record> {
     let row = |id: Option<i64>, owner: Option<String>, listing: Listing| {
-        Record::Listing(ListingRow { id, owner, listing })
+        Record::Listing(ListingRow {
+            id,
+            owner,
+            listing,
+            given: None,
+        })
     };
     vec![
         Record::Organisation(org(json!({
@@ -155,6 +160,7 @@ pub fn minimal_records() -> Vec<Record> {
             id: None,
             owner: None,
             listing,
+            given: None,
         })
     };
     vec![

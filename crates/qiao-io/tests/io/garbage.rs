@@ -228,3 +228,58 @@ fn rejects_of_garbage_do_not_panic() {
         }
     }
 }
+
+/// A real export whose sheet carries `padding` bytes of blanks before `</sheetData>`: a valid
+/// workbook that packs to a few hundred KB and unpacks to as much as asked (a zip bomb).
+fn padded_workbook(padding: usize) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let real = qiao_io::write_bytes(Format::Xlsx, &full_records()).unwrap();
+    let mut from = zip::ZipArchive::new(std::io::Cursor::new(real)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    let blanks = vec![b' '; 1 << 20];
+    for i in 0..from.len() {
+        let mut part = from.by_index(i).unwrap();
+        let name = part.name().unwrap().into_owned();
+        let mut xml = Vec::new();
+        part.read_to_end(&mut xml).unwrap();
+        out.start_file(name.as_str(), options).unwrap();
+        if name.starts_with("xl/worksheets/") {
+            let at = xml.windows(12).position(|w| w == b"</sheetData>").unwrap();
+            out.write_all(&xml[..at]).unwrap();
+            let mut left = padding;
+            while left > 0 {
+                let n = left.min(blanks.len());
+                out.write_all(&blanks[..n]).unwrap();
+                left -= n;
+            }
+            out.write_all(&xml[at..]).unwrap();
+        } else {
+            out.write_all(&xml).unwrap();
+        }
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Issue #29, item 7: a workbook that unpacks to far more than any upload (here 300 MB from
+/// well under 1 MB) is refused before it is read, saying why, instead of being inflated.
+#[test]
+fn an_xlsx_zip_bomb_is_refused_before_it_is_read() {
+    let bomb = padded_workbook(300 << 20);
+    assert!(bomb.len() < 2 << 20, "{} bytes", bomb.len());
+    let started = std::time::Instant::now();
+    let err = qiao_io::read_bytes(Format::Xlsx, &bomb).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("unpacks to more than 256 MB")
+            && message.contains("xl/worksheets/sheet1.xml"),
+        "{message}"
+    );
+    eprintln!("refused in {:?}", started.elapsed());
+    // The same workbook with a little padding is read as usual.
+    let fine = padded_workbook(1 << 20);
+    let outcome = qiao_io::read_bytes(Format::Xlsx, &fine).unwrap();
+    assert_eq!(outcome.records.len(), full_records().len());
+}

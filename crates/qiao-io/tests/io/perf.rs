@@ -26,6 +26,7 @@ fn perf_hundred_thousand_achievements() {
                     "district": "闵行区", "expires_on": "2027-12-31",
                     "contact": {"name": "王老师", "email": "wang@example.edu.cn"}
                 })),
+                given: None,
             })
         })
         .collect();

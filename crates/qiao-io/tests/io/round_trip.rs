@@ -118,3 +118,66 @@ fn csv_export_has_one_header_of_english_names() {
     // A list whose items hold a separator is written as JSON.
     assert!(text.contains(r#"[""散热, 被动"",""储能""]"#), "{text}");
 }
+
+/// Issue #29, item 8: no text cell of a CSV export starts like a formula (`=`, `+`, `-`, `@`,
+/// tab, carriage return): such texts are written after a `'`, which reading takes off again,
+/// so export → import stays lossless, apostrophes of the texts themselves included. Numbers
+/// are written as numbers.
+#[test]
+fn csv_exports_never_start_a_text_cell_like_a_formula() {
+    use crate::common::listing;
+    use qiao_domain::Kind;
+    use serde_json::json;
+    let texts = [
+        "=HYPERLINK(\"http://evil.example\",\"点此\")",
+        "+86 21 5555 0000",
+        "-40℃低温电池",
+        "@SUM(A1:A9)",
+        "\t缩进的摘要",
+        "'=已经带引号",
+        "'引号开头",
+        "''",
+    ];
+    let records: Vec<Record> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            Record::Listing(qiao_io::ListingRow {
+                id: Some(i as i64 + 1),
+                owner: None,
+                listing: listing(
+                    Kind::Achievement,
+                    json!({"title": format!("成果{i}"), "summary": text,
+                           "keywords": [text], "trl": 6, "price_min_yuan": 500000,
+                           "contact": {"name": text, "phone": "-1", "email": "a@example.cn"}}),
+                ),
+                given: None,
+            })
+        })
+        .collect();
+    let bytes = qiao_io::write_bytes(Format::Csv, &records).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(&bytes[3..]);
+    let mut rows = 0;
+    for row in reader.records() {
+        let row = row.unwrap();
+        for cell in row.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a cell starts like a formula: {cell:?}"
+            );
+        }
+        rows += 1;
+    }
+    assert_eq!(rows, texts.len() + 1);
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(
+        text.contains(",6,,,500000,"),
+        "numbers are written plain: {text}"
+    );
+    assert_eq!(read_ok(Format::Csv, &bytes), records);
+    // XLSX writes texts as string cells: the same records come back unmarked.
+    let xlsx = qiao_io::write_bytes(Format::Xlsx, &records).unwrap();
+    assert_eq!(read_ok(Format::Xlsx, &xlsx), records);
+}

@@ -1,6 +1,7 @@
 //! `/api/v1/documents`: imported policy and news documents. Admins and commission staff post a
 //! file's raw bytes (`?name=file.html`); anyone reads them: metadata, the cleaned text, the
-//! figures and the lines removed as boilerplate with their reasons.
+//! figures and the lines removed as boilerplate with their reasons, one bounded part at a time
+//! (`?part=N`: 50 KB of text, 200 figures, 200 removed lines).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -41,22 +42,82 @@ pub struct ListQuery {
     per_page: Option<u32>,
 }
 
-/// A stored document as the API shows it.
+/// `?part=N` of one document.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartQuery {
+    /// 1-based part (default 1).
+    part: Option<u64>,
+}
+
+/// A stored document as the API shows it: one part of it (see [`crate::documents::part`]),
+/// so a reply is bounded however large the document: `text` is at most 50 KB of the text
+/// (`text_range` says which bytes), `figures` and `removed` at most 200 items each, starting
+/// at index `figures_from` and `removed_from`. `part` of `parts`; the totals say how much
+/// there is in all.
 #[derive(Debug, Serialize)]
 pub struct DocumentView {
     id: i64,
     created_at: DateTime<Utc>,
+    part: usize,
+    parts: usize,
+    text_range: [usize; 2],
+    text_bytes: usize,
+    figures_from: usize,
+    figures_total: usize,
+    removed_from: usize,
+    removed_total: usize,
     #[serde(flatten)]
     document: NewDocument,
 }
 
-impl From<DocumentRecord> for DocumentView {
-    fn from(r: DocumentRecord) -> Self {
-        DocumentView {
+/// How many items a JSON array holds.
+fn items(v: &serde_json::Value) -> usize {
+    v.as_array().map_or(0, Vec::len)
+}
+
+/// Part `number` of a stored document.
+fn part_of(r: &DocumentRecord, number: usize) -> Option<crate::documents::Part> {
+    let d = &r.document;
+    crate::documents::part(&d.text, items(&d.figures), items(&d.removed), number)
+}
+
+impl DocumentView {
+    /// Part `number` of `r`, or `None` past its last part.
+    fn part(r: DocumentRecord, number: usize) -> Option<DocumentView> {
+        let part = part_of(&r, number)?;
+        let mut d = r.document;
+        let (figures_total, removed_total) = (items(&d.figures), items(&d.removed));
+        let slice = |v: &mut serde_json::Value, range: std::ops::Range<usize>| {
+            if let serde_json::Value::Array(items) = v {
+                items.truncate(range.end);
+                items.drain(..range.start);
+            }
+        };
+        slice(&mut d.figures, part.figures.clone());
+        slice(&mut d.removed, part.removed.clone());
+        let text_bytes = d.text.len();
+        d.text = d.text[part.text.clone()].to_string();
+        Some(DocumentView {
             id: r.id,
             created_at: r.created_at,
-            document: r.document,
-        }
+            part: part.number,
+            parts: part.count,
+            text_range: [part.text.start, part.text.end],
+            text_bytes,
+            figures_from: part.figures.start,
+            figures_total,
+            removed_from: part.removed.start,
+            removed_total,
+            document: d,
+        })
+    }
+}
+
+impl From<DocumentRecord> for DocumentView {
+    /// The first part.
+    fn from(r: DocumentRecord) -> Self {
+        DocumentView::part(r, 1).expect("every document has a first part")
     }
 }
 
@@ -134,7 +195,7 @@ pub async fn create(
     if body.is_empty() {
         return Err(Invalid::field("body", "is empty; send the file's bytes as the body").into());
     }
-    match import(&state.store.acting_as(user.id), &name, &body).await {
+    match import(&state.store.acting_as(user.id), &name, body).await {
         Ok(imported) => {
             let location = format!("/api/v1/documents/{}", imported.record.id);
             let mut response = (
@@ -155,6 +216,7 @@ pub async fn create(
             Ok(response)
         }
         Err(ImportDocError::Store(e)) => Err(e.into()),
+        Err(e @ ImportDocError::Reading { .. }) => Err(ApiError::internal(&e)),
     }
 }
 
@@ -190,9 +252,28 @@ pub async fn list(
     }))
 }
 
-/// `GET /api/v1/documents/{id}`: public.
-pub async fn get(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<DocumentView>> {
-    Ok(axum::Json(state.store.get_document(id).await?.into()))
+/// `GET /api/v1/documents/{id}?part=N`: public; part 1 by default. A part past the last is a
+/// 422 naming `part` and how many there are.
+pub async fn get(
+    State(state): State<AppState>,
+    Id(id): Id,
+    Query(q): Query<PartQuery>,
+) -> ApiResult<axum::Json<DocumentView>> {
+    let record = state.store.get_document(id).await?;
+    let number = q.part.unwrap_or(1);
+    let count = part_of(&record, 1).map_or(1, |p| p.count);
+    usize::try_from(number)
+        .ok()
+        .filter(|n| (1..=count).contains(n))
+        .and_then(|n| DocumentView::part(record, n))
+        .map(axum::Json)
+        .ok_or_else(|| {
+            Invalid::field(
+                "part",
+                format!("document {id} has {count} parts; ask for 1 to {count}"),
+            )
+            .into()
+        })
 }
 
 /// `DELETE /api/v1/documents/{id}`: 204.

@@ -86,7 +86,8 @@ pub async fn create(
         return Err(row_errors(parsed.errors));
     }
     let outcome =
-        crate::import::import_records(&state.store.acting_as(user.id), parsed.records).await?;
+        crate::import::import_records(&state.store.acting_as(user.id), parsed.records, Some(&user))
+            .await?;
     if !outcome.errors.is_empty() {
         return Err(row_errors(outcome.errors));
     }

@@ -46,6 +46,13 @@ impl Paging {
     }
 }
 
+/// How many items come before `page`, computed in 64 bits: `page=33554433&per_page=128`
+/// is 4,294,967,296 items in (past any end, so an empty page), never wrapped round to page 1.
+pub fn skipped(page: Page) -> usize {
+    let before = u64::from(page.number.saturating_sub(1)).saturating_mul(u64::from(page.size));
+    usize::try_from(before).unwrap_or(usize::MAX)
+}
+
 /// Parses an optional enum-like query parameter with `parse`, naming the parameter on failure.
 pub fn parse_param<T>(
     name: &str,

@@ -190,7 +190,7 @@ pub async fn enterprises(
     let total = chosen.len() as i64;
     let items = chosen
         .into_iter()
-        .skip(((page.number - 1) * page.size) as usize)
+        .skip(super::skipped(page))
         .take(page.size as usize)
         .map(|(o, eligibility): (OrgRecord, Eligibility)| Reached {
             id: o.id,

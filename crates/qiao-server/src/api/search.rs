@@ -138,11 +138,7 @@ pub async fn search(
         }
         let results = state
             .search
-            .search_documents(
-                &q,
-                page.size as usize,
-                ((page.number - 1) * page.size) as usize,
-            )
+            .search_documents(&q, page.size as usize, super::skipped(page))
             .await?;
         return Ok(axum::Json(DocumentSearchResponse {
             page: page.number,
@@ -172,7 +168,7 @@ pub async fn search(
             documents: false,
         },
         limit: page.size as usize,
-        offset: ((page.number - 1) * page.size) as usize,
+        offset: super::skipped(page),
         explain: true,
     };
     let results = state.search.search(&request).await?;
@@ -201,7 +197,7 @@ pub async fn matches(
             &record,
             state.today(),
             page.size as usize,
-            ((page.number - 1) * page.size) as usize,
+            super::skipped(page),
         )
         .await?;
     Ok(axum::Json(SearchResponse {

@@ -17,12 +17,53 @@ use crate::error::{ApiError, Code};
 use crate::signin::{Refusal, authenticate};
 use crate::state::AppState;
 
-/// Only paths on this site are followed after signing in, never `//other.site` or a URL.
-fn local_path(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/workspace"
+/// Only paths on this site are followed (after signing in, after switching the language),
+/// never `//other.site` or a URL; anything else becomes `/`.
+///
+/// A path must start with one `/` followed by a character other than `/` and `\` (or be `/`
+/// alone), and hold no `\`, no control character and no whitespace anywhere: browsers drop
+/// tabs and line breaks from a URL, so `/\t/evil.example` would be followed as
+/// `//evil.example`, and a line break cannot go into a `Location` header at all.
+pub(crate) fn local_path(next: &str) -> &str {
+    let mut chars = next.chars();
+    let starts_well = chars.next() == Some('/') && !matches!(chars.next(), Some('/' | '\\'));
+    let clean = !next
+        .chars()
+        .any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    if starts_well && clean { next } else { "/" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_on_this_site_are_followed() {
+        for ok in [
+            "/",
+            "/workspace",
+            "/demands/7?tab=matches#top",
+            "/search?q=电池",
+        ] {
+            assert_eq!(local_path(ok), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example/phish",
+            "/\n/evil.example",
+            "/ok\r\nSet-Cookie: x=1",
+            "/a b",
+            "/\u{3000}/evil.example",
+            "\\\\evil.example",
+            "https://evil.example",
+            "evil.example",
+            "",
+            "/a\\b",
+            "/\u{7f}",
+        ] {
+            assert_eq!(local_path(bad), "/", "{bad:?}");
+        }
     }
 }
 

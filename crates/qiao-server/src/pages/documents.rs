@@ -9,7 +9,8 @@
 //!   before, or why it failed.
 //! - `GET /documents/{id}`: one document: its metadata, the cleaned text and a table of the
 //!   figures read from it (indicator, value with unit, qualifier, year, subject, target or
-//!   fact). Search results link document hits here.
+//!   fact). Search results link document hits here. A long document is shown in parts
+//!   (`?page=N`: 50 KB of text and 200 figures each) with links to the next and previous.
 
 use askama::Template;
 use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
@@ -308,7 +309,7 @@ async fn import_file(
             l.t("文件是空的。", "The file is empty.").into(),
         ));
     }
-    match import(&state.store.acting_as(account.id), &name, &bytes).await {
+    match import(&state.store.acting_as(account.id), &name, bytes.into()).await {
         Ok(imported) => {
             let r = &imported.record;
             let mut message = match l {
@@ -364,7 +365,7 @@ async fn import_file(
                 link: Some((format!("/documents/{existing}"), title)),
             }
         }
-        Err(ImportDocError::Store(e)) => {
+        Err(e @ (ImportDocError::Store(_) | ImportDocError::Reading { .. })) => {
             // Internal faults are logged with their cause; the page says only that it failed.
             tracing::error!(error = %e, file = %name, "storing an uploaded document failed");
             with_status(refused(
@@ -467,7 +468,18 @@ struct DocumentPage<'a> {
     fields: Vec<(String, String)>,
     text: String,
     figures: Vec<FigureView>,
+    figures_total: usize,
     removed: usize,
+    /// "第 2/9 部分" when the document has more than one part, else empty.
+    part_label: String,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// `?page=N` of a document's page.
+#[derive(Debug, Default, Deserialize)]
+pub struct PartParams {
+    page: Option<u32>,
 }
 
 /// The value as written in the text when it carries the unit (230亿元), else the base value
@@ -498,10 +510,15 @@ fn figure_view(l: Lang, index: usize, f: &Figure) -> FigureView {
 }
 
 /// `GET /documents/{id}`
+///
+/// A page shows one part of the document (`crate::documents::part`: at most 50 KB of text and
+/// 200 figures) with links to the parts before and after, so a 60 MB document is never sent
+/// as one page.
 pub async fn show(
     State(state): State<AppState>,
     v: Visitor,
     Path(id): Path<String>,
+    Query(p): Query<PartParams>,
 ) -> PageResult<Response> {
     let l = v.ctx.l;
     let record = v
@@ -516,6 +533,15 @@ pub async fn show(
             "document {id} figures: {e}"
         )))
     })?;
+    let removed = d.removed.as_array().map_or(0, Vec::len);
+    let number = p.page.unwrap_or(1) as usize;
+    let Some(part) = crate::documents::part(&d.text, figures.len(), removed, number) else {
+        return Err(v.error(ApiError::new(
+            Code::NotFound,
+            l.t("该文件没有这一部分。", "The document has no such part."),
+        )));
+    };
+    let href = |n: usize| format!("/documents/{}?page={n}", record.id);
     let mut fields = Vec::new();
     let mut push = |zh: &str, en: &str, value: Option<String>| {
         if let Some(value) = value.filter(|s| !s.is_empty()) {
@@ -553,12 +579,24 @@ pub async fn show(
             .clone()
             .unwrap_or_else(|| l.t("（无标题）", "(untitled)").to_string()),
         fields,
-        text: d.text.clone(),
-        figures: figures
+        text: d.text[part.text.clone()].to_string(),
+        // Each figure keeps its index in the whole document: the targets form names them so.
+        figures: figures[part.figures.clone()]
             .iter()
             .enumerate()
-            .map(|(i, f)| figure_view(l, i, f))
+            .map(|(i, f)| figure_view(l, part.figures.start + i, f))
             .collect(),
-        removed: d.removed.as_array().map_or(0, Vec::len),
+        figures_total: figures.len(),
+        removed,
+        part_label: if part.count > 1 {
+            match l {
+                Lang::Zh => format!("第 {}/{} 部分", part.number, part.count),
+                Lang::En => format!("part {} of {}", part.number, part.count),
+            }
+        } else {
+            String::new()
+        },
+        prev: (part.number > 1).then(|| href(part.number - 1)),
+        next: (part.number < part.count).then(|| href(part.number + 1)),
     }))
 }

@@ -49,7 +49,16 @@ pub fn zh_message(m: &str) -> String {
             .split_whitespace()
             .next()
             .unwrap_or("8");
-        return format!("太短，至少 {n} 个字符");
+        return format!("太短，至少 {n} 个字符（不计首尾空格）");
+    }
+    if m == "repeats one character; use at least two different characters" {
+        return "只由一个字符重复组成，请至少使用两种不同的字符".into();
+    }
+    if let Some(rest) = m.strip_prefix("holds the control character ")
+        && let Some((code, tail)) = rest.split_once(" at character ")
+    {
+        let at = tail.split(';').next().unwrap_or("");
+        return format!("第 {at} 个字符是控制字符 {code}，请删除（可以换行和使用制表符）");
     }
     if m == "you cannot disable your own account; ask another admin" {
         return "不能停用自己的账号，请由另一位管理员操作".into();

@@ -327,7 +327,8 @@ pub async fn search(
     let today = state.today();
     let shown: Vec<&Hit> = results.hits.iter().filter(|h| passes(h, None)).collect();
     let page = p.page.unwrap_or(1).max(1);
-    let start = (page - 1) * PER_PAGE;
+    // Saturating: a page number past any end shows nothing, never wraps round to page 1.
+    let start = (page - 1).saturating_mul(PER_PAGE);
     // Only the shown hits are explained, so only their texts are read.
     let page_hits: Vec<&Hit> = shown.iter().skip(start).take(PER_PAGE).copied().collect();
     let ids: Vec<i64> = page_hits.iter().map(|h| h.id).collect();
@@ -367,7 +368,7 @@ pub async fn search(
         link(&ps)
     };
     let prev = (page > 1).then(|| page_link(page - 1));
-    let next = (start + PER_PAGE < shown.len()).then(|| page_link(page + 1));
+    let next = (start.saturating_add(PER_PAGE) < shown.len()).then(|| page_link(page + 1));
     // Listings near the query only in meaning are counted apart: without that, a query no
     // listing contains would read as hundreds of matches.
     let meaning_only = match (l, results.meaning_only()) {

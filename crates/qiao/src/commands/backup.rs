@@ -23,8 +23,7 @@ pub async fn backup(store: &Arc<dyn Store>, file: &Path) -> anyhow::Result<ExitC
     let tmp = file.with_extension("partial");
     {
         let mut w = BufWriter::new(
-            std::fs::File::create(&tmp)
-                .with_context(|| format!("cannot create {}", tmp.display()))?,
+            private_file(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?,
         );
         let header = json!({"format": FORMAT, "version": VERSION, "backend": store.backend().name(),
                             "created_at": chrono::Utc::now().to_rfc3339(), "items": backup.items.len()});
@@ -42,6 +41,24 @@ pub async fn backup(store: &Arc<dyn Store>, file: &Path) -> anyhow::Result<ExitC
         file.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Creates (or truncates) a file only its owner may read and write: a backup holds every
+/// account's password hash and every API token's hash, and private fields of listings and
+/// organisations. On unix the file is made with mode 0600 (and set to it if it existed).
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    options.open(path)
 }
 
 pub async fn restore(store: &Arc<dyn Store>, file: &Path) -> anyhow::Result<ExitCode> {

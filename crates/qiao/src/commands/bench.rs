@@ -63,7 +63,8 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
             let start = Instant::now();
             let outcome = qiao_io::read_path(&file)?;
             let parsed = start.elapsed();
-            let imported = qiao_server::import::import_records(&store, outcome.records).await?;
+            let imported =
+                qiao_server::import::import_records(&store, outcome.records, None).await?;
             let total = start.elapsed();
             if !imported.errors.is_empty() || imported.report.listings_created != records {
                 bail!(
@@ -99,6 +100,7 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
                     .enumerate()
                     .map(|(i, r)| (i + 1, r))
                     .collect(),
+                None,
             )
             .await?
             .report
@@ -318,6 +320,7 @@ fn synthetic(n: usize) -> Vec<Record> {
             id: None,
             owner: Some(owner.clone()),
             listing,
+            given: None,
         }));
     }
     out

@@ -17,7 +17,7 @@ pub async fn run(store: &Arc<dyn Store>, args: &ImportArgs) -> anyhow::Result<Ex
     let outcome = qiao_io::read_path(&args.file)?;
     let mut errors = outcome.errors;
     let (orgs, listings, owner_errors) =
-        qiao_server::import::resolve_owners(store, outcome.records).await?;
+        qiao_server::import::resolve_owners(store, outcome.records, None).await?;
     errors.extend(owner_errors);
     errors.sort_by_key(|e| e.line);
     let name = args.file.display();
@@ -266,6 +266,7 @@ pub async fn export(store: &Arc<dyn Store>, file: &Path) -> anyhow::Result<ExitC
                     id: Some(l.id),
                     owner,
                     listing: l.listing,
+                    given: None,
                 }));
             }
             // Exports carry the marketplace, not who talked to whom; documents travel as their
