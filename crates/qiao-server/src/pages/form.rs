@@ -515,7 +515,7 @@ fn indicator_line(i: &Value) -> String {
     let target = i.get("target").filter(|t| !t.is_null());
     if target.is_some() || !text("unit").is_empty() {
         line.push(' ');
-        line.push_str(&target.map_or_else(|| "-".to_string(), Value::to_string));
+        line.push_str(&target.map_or_else(|| "-".to_string(), value_text));
         if !text("unit").is_empty() {
             line.push(' ');
             line.push_str(text("unit"));
@@ -748,6 +748,15 @@ pub fn values_of(listing: &Listing) -> HashMap<String, String> {
     values_from(&specs(listing.kind()), &listing.to_fields())
 }
 
+/// A JSON value as a person writes it in a form: a whole number without the `.0` that a
+/// floating-point value prints (20 家, not 20.0), anything else as JSON prints it.
+fn value_text(v: &Value) -> String {
+    match v.as_f64() {
+        Some(x) if v.is_f64() && x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
+        _ => v.to_string(),
+    }
+}
+
 /// The values to put back into a form of `specs`, read from a record's JSON `fields`.
 pub fn values_from(specs: &[Spec], fields: &Value) -> HashMap<String, String> {
     let mut out = HashMap::new();
@@ -770,7 +779,7 @@ pub fn values_from(specs: &[Spec], fields: &Value) -> HashMap<String, String> {
                 .join(","),
             (_, Value::Array(items)) => list_text(items.iter().filter_map(Value::as_str)),
             (_, Value::String(s)) => s.clone(),
-            (_, other) => other.to_string(),
+            (_, other) => value_text(other),
         };
         out.insert(spec.name.to_string(), text);
     }
@@ -1220,11 +1229,11 @@ mod tests {
         assert_eq!(
             lines,
             [
-                "能量密度 300.0 Wh/kg；25℃, 0.2C",
+                "能量密度 300 Wh/kg；25℃, 0.2C",
                 "外观",
                 "防护等级 - IP67",
-                "噪声 40.0；1 米处",
-                "「电芯 18650 容量；常温」 3000.0 mAh；0.5C"
+                "噪声 40；1 米处",
+                "「电芯 18650 容量；常温」 3000 mAh；0.5C"
             ]
         );
     }
