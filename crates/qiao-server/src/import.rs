@@ -15,6 +15,11 @@
 //! - fields the file has no column (JSONL: no key) for keep their stored values: the row is
 //!   merged over the stored record and validated again before anything is written.
 //!
+//! A line naming a registered organisation (by 统一社会信用代码) overwrites its profile, so it
+//! is refused unless the importing account may change that organisation (an admin, or one of
+//! its members); commission staff import new organisations and the listings of any organisation
+//! named as `owner`, never another's profile.
+//!
 //! The stored listings are read before the write transaction, so a listing changed between
 //! the two is overwritten with a merge over its earlier state, exactly as two racing `PATCH`es
 //! would; no import (nor anything else but an admin's edit) moves an owner meanwhile.
@@ -50,9 +55,27 @@ pub async fn resolve_owners(
 ) -> Result<(Vec<Organisation>, Vec<ImportListing>, Vec<RowError>), StoreError> {
     let mut orgs = Vec::new();
     let mut rows = Vec::new();
+    let mut errors = Vec::new();
     for (line, record) in records {
         match record {
-            Record::Organisation(o) => orgs.push(o),
+            Record::Organisation(o) => {
+                // A line naming a registered organisation overwrites its profile: only those
+                // who may change that profile otherwise (its members, admins) may import it.
+                if let Some(actor) = actor
+                    && let Some(stored) = store.org_by_credit_code(&o.credit_code).await?
+                    && !actor.may_change(Some(stored.id))
+                {
+                    errors.push(RowError {
+                        line,
+                        message: format!(
+                            "credit_code: organisation `{}` is already registered (id {}) and this account may not change it; leave it out of the file and name it as `owner` only",
+                            o.credit_code, stored.id
+                        ),
+                    });
+                    continue;
+                }
+                orgs.push(o)
+            }
             Record::Listing(l) => rows.push((line, l)),
         }
     }
@@ -61,7 +84,6 @@ pub async fn resolve_owners(
     let mut known: HashSet<String> = orgs.iter().map(|o| o.credit_code.clone()).collect();
     let mut missing: HashSet<String> = HashSet::new();
     let mut listings = Vec::with_capacity(rows.len());
-    let mut errors = Vec::new();
     for (line, row) in rows {
         let mut owner = row.owner.as_ref().map(|c| c.trim().to_ascii_uppercase());
         let mut listing = row.listing.clone();
@@ -114,6 +136,7 @@ pub async fn resolve_owners(
             listing,
         });
     }
+    errors.sort_by_key(|e| e.line);
     Ok((orgs, listings, errors))
 }
 

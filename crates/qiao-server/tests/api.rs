@@ -2688,3 +2688,74 @@ async fn passwords_need_eight_characters_besides_spaces_and_two_different_ones()
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 }
+
+/// Issue #29, item 4 for organisations: a line naming a registered organisation overwrites its
+/// profile, so staff (who may not PATCH it) may not import it; an admin may.
+#[tokio::test]
+async fn imports_never_overwrite_an_organisation_the_account_may_not_change() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let a = app.org(&admin, 51, "甲公司").await;
+    let commission = app.org(&admin, 53, "科委").await;
+    let staff = app
+        .account("staff", Role::CommissionStaff, Some(commission))
+        .await;
+    let import = |token: String, lines: String| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                "/api/v1/imports?format=jsonl",
+                Some(&token),
+                Some((lines.into_bytes(), "application/x-ndjson")),
+            )
+            .await
+        }
+    };
+    let overwrite = json!({"kind": "organisation", "org_kind": "enterprise", "name": "被改名的公司",
+                           "credit_code": code(51)});
+    let fresh = json!({"kind": "organisation", "org_kind": "enterprise", "name": "新公司",
+                       "credit_code": code(52)});
+    let patch = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/organisations/{a}"),
+            Some(&staff),
+            Some(json!({"name": "被改名的公司"})),
+        )
+        .await;
+    assert_eq!(patch.status, StatusCode::FORBIDDEN, "{}", patch.body);
+    let r = import(staff.clone(), format!("{fresh}\n{overwrite}\n")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["fields"][0]["field"], "line 2");
+    let message = r.body["error"]["fields"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("credit_code: organisation"),
+        "{message}"
+    );
+    let stored = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/organisations/{a}"),
+            Some(&admin),
+            None,
+        )
+        .await
+        .body;
+    assert_eq!(stored["name"], "甲公司", "nothing written: {stored}");
+    // A new organisation alone is fine for staff; an admin may overwrite.
+    let r = import(staff, format!("{fresh}\n")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = import(admin.clone(), format!("{overwrite}\n")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let stored = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/organisations/{a}"),
+            Some(&admin),
+            None,
+        )
+        .await
+        .body;
+    assert_eq!(stored["name"], "被改名的公司");
+}
