@@ -109,7 +109,8 @@ mod tests {
 
     #[test]
     fn update_lists_only_changed_fields_by_path() {
-        let before = json!({"title": "旧", "contact": {"email": "a@b.cn", "name": "张"}, "keywords": ["x"]});
+        let before =
+            json!({"title": "旧", "contact": {"email": "a@b.cn", "name": "张"}, "keywords": ["x"]});
         let after = json!({"title": "新", "contact": {"email": "c@d.cn", "name": "张"}, "keywords": ["x"], "budget": 5});
         let d = diff(Some(&before), Some(&after));
         let fields: Vec<_> = d
@@ -141,7 +142,10 @@ mod tests {
             Some(&json!({"username": "u", "password_hash": "$argon2id$y"})),
         );
         assert_eq!(changed.len(), 1);
-        assert_eq!((&changed[0].before, &changed[0].after), (&json!(REDACTED), &json!(REDACTED)));
+        assert_eq!(
+            (&changed[0].before, &changed[0].after),
+            (&json!(REDACTED), &json!(REDACTED))
+        );
         assert!(!serde_json::to_string(&changed).unwrap().contains("argon2"));
     }
 }

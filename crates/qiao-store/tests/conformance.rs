@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use qiao_domain::{Kind, Listing, NewAccount, Organisation, Policy, Role, Target};
 use qiao_store::test_support::TestDb;
 use qiao_store::{
-    AuditFilter, Backend, BackupItem, DocumentFilter, Drafts, ImportListing, ListingFilter, NewDocument, Op,
-    OrgFilter, Page, StoreError, TargetFilter,
+    AuditFilter, Backend, BackupItem, DocumentFilter, Drafts, ImportListing, ListingFilter,
+    NewDocument, Op, OrgFilter, Page, StoreError, TargetFilter,
 };
 use serde_json::json;
 
@@ -585,7 +585,10 @@ async fn registration_is_one_transaction(db: &TestDb) {
     assert_eq!(a.org_id, Some(o.id));
     assert_eq!(a.role, Role::Member);
     // The person registering is the author of both records in the audit log.
-    let log = s.audit_log(&AuditFilter::default(), Page::default()).await.unwrap();
+    let log = s
+        .audit_log(&AuditFilter::default(), Page::default())
+        .await
+        .unwrap();
     for (entity, id) in [("organisation", o.id), ("account", a.id)] {
         let e = log
             .items
@@ -804,7 +807,10 @@ async fn audit_log_names_the_actor(db: &TestDb) {
         .await
         .unwrap();
     s.acting_as(a.id).delete_listing(l.id).await.unwrap();
-    let log = s.audit_log(&AuditFilter::default(), Page::default()).await.unwrap();
+    let log = s
+        .audit_log(&AuditFilter::default(), Page::default())
+        .await
+        .unwrap();
     let newest: Vec<_> = log
         .items
         .iter()
@@ -839,7 +845,10 @@ async fn audit_log_names_the_actor(db: &TestDb) {
             .unwrap_err(),
         StoreError::Conflict(_)
     ));
-    let log = s.audit_log(&AuditFilter::default(), Page::default()).await.unwrap();
+    let log = s
+        .audit_log(&AuditFilter::default(), Page::default())
+        .await
+        .unwrap();
     assert_eq!(
         (log.items[0].entity.as_str(), log.items[0].op),
         ("account", Op::Update)
@@ -983,7 +992,10 @@ async fn documents_store_once_list_and_delete(db: &TestDb) {
             (first.id, Op::Delete)
         ]
     );
-    let log = s.audit_log(&AuditFilter::default(), Page::default()).await.unwrap();
+    let log = s
+        .audit_log(&AuditFilter::default(), Page::default())
+        .await
+        .unwrap();
     let delete = log
         .items
         .iter()
@@ -1124,10 +1136,13 @@ async fn policies_and_targets_round_trip_and_restore(db: &TestDb) {
 
     // Every write is in the audit log, with its actor where there was one.
     let audit = s
-        .audit_log(&AuditFilter::default(), Page {
-            number: 1,
-            size: 50,
-        })
+        .audit_log(
+            &AuditFilter::default(),
+            Page {
+                number: 1,
+                size: 50,
+            },
+        )
         .await
         .unwrap();
     let policy_changes: Vec<_> = audit
@@ -1257,7 +1272,10 @@ async fn disabling_an_account_revokes_its_sessions_and_tokens(db: &TestDb) {
         StoreError::NotFound { .. }
     ));
     // Every change is in the audit log, by the admin who made it.
-    let log = s.audit_log(&AuditFilter::default(), Page::default()).await.unwrap();
+    let log = s
+        .audit_log(&AuditFilter::default(), Page::default())
+        .await
+        .unwrap();
     let updates: Vec<_> = log
         .items
         .iter()
@@ -1545,16 +1563,16 @@ async fn audit_log_records_fields_before_and_after_and_filters(db: &TestDb) {
     // The update lists the title alone: the other fields did not change.
     let update = history.items[1].changes.as_ref().unwrap();
     assert_eq!(update.len(), 1, "{update:?}");
-    assert_eq!(
-        field(1, "title"),
-        Some((json!("旧标题"), json!("新标题")))
-    );
+    assert_eq!(field(1, "title"), Some((json!("旧标题"), json!("新标题"))));
     // The create has every field as after (confidential ones too: admins read the log).
     assert_eq!(
         field(2, "title"),
         Some((serde_json::Value::Null, json!("旧标题")))
     );
-    assert_eq!(field(2, "kind"), Some((serde_json::Value::Null, json!("demand"))));
+    assert_eq!(
+        field(2, "kind"),
+        Some((serde_json::Value::Null, json!("demand")))
+    );
     assert_eq!(
         field(2, "confidential"),
         Some((serde_json::Value::Null, json!("内部预算")))
@@ -1564,7 +1582,10 @@ async fn audit_log_records_fields_before_and_after_and_filters(db: &TestDb) {
         Some((serde_json::Value::Null, json!(o.id)))
     );
     // The delete has every field as before.
-    assert_eq!(field(0, "title"), Some((json!("新标题"), serde_json::Value::Null)));
+    assert_eq!(
+        field(0, "title"),
+        Some((json!("新标题"), serde_json::Value::Null))
+    );
     assert!(field(0, "description").is_some());
 
     // The password reset is an account update whose hash is redacted, before and after.
@@ -1585,18 +1606,34 @@ async fn audit_log_records_fields_before_and_after_and_filters(db: &TestDb) {
     assert_eq!(reset[0].field, "password_hash");
     assert_eq!(
         (&reset[0].before, &reset[0].after),
-        (&json!(qiao_store::diff::REDACTED), &json!(qiao_store::diff::REDACTED))
+        (
+            &json!(qiao_store::diff::REDACTED),
+            &json!(qiao_store::diff::REDACTED)
+        )
     );
     let created = account.items[1].changes.as_ref().unwrap();
-    assert!(created.iter().any(|c| c.field == "username" && c.after == json!("editor")));
+    assert!(
+        created
+            .iter()
+            .any(|c| c.field == "username" && c.after == json!("editor"))
+    );
     let everything = serde_json::to_string(
-        &s.audit_log(&AuditFilter::default(), Page { number: 1, size: 200 })
-            .await
-            .unwrap()
-            .items,
+        &s.audit_log(
+            &AuditFilter::default(),
+            Page {
+                number: 1,
+                size: 200,
+            },
+        )
+        .await
+        .unwrap()
+        .items,
     )
     .unwrap();
-    assert!(!everything.contains("argon2"), "a password hash reached the log");
+    assert!(
+        !everything.contains("argon2"),
+        "a password hash reached the log"
+    );
 
     // Filters: by actor (a username), by time, and walking newest first.
     let by_editor = s
@@ -1610,12 +1647,20 @@ async fn audit_log_records_fields_before_and_after_and_filters(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(by_editor.total, 3);
-    assert!(by_editor.items.iter().all(|e| e.actor.as_deref() == Some("editor")));
+    assert!(
+        by_editor
+            .items
+            .iter()
+            .all(|e| e.actor.as_deref() == Some("editor"))
+    );
     let nobody = AuditFilter {
         actor: Some("nobody".into()),
         ..AuditFilter::default()
     };
-    assert_eq!(s.audit_log(&nobody, Page::default()).await.unwrap().total, 0);
+    assert_eq!(
+        s.audit_log(&nobody, Page::default()).await.unwrap().total,
+        0
+    );
     let since = AuditFilter {
         from: Some(started),
         ..AuditFilter::default()
@@ -1626,7 +1671,10 @@ async fn audit_log_records_fields_before_and_after_and_filters(db: &TestDb) {
         ..AuditFilter::default()
     };
     assert_eq!(
-        s.audit_log(&before_start, Page::default()).await.unwrap().total,
+        s.audit_log(&before_start, Page::default())
+            .await
+            .unwrap()
+            .total,
         2,
         "the organisation and the account were made before"
     );

@@ -127,7 +127,8 @@ impl SqlStore {
         .await
         .map_err(|e| conflict_on_unique(e, || format!("username `{}` is taken", a.username)))?;
         let id: i64 = row.try_get(0)?;
-        self.record_change(tx, "account", id, Op::Insert, None).await?;
+        self.record_change(tx, "account", id, Op::Insert, None)
+            .await?;
         Ok(id)
     }
 }

@@ -136,7 +136,8 @@ impl SqlStore {
             })
         })?;
         let id: i64 = row.try_get(0)?;
-        self.record_change(tx, "document", id, Op::Insert, None).await?;
+        self.record_change(tx, "document", id, Op::Insert, None)
+            .await?;
         Ok(id)
     }
 }

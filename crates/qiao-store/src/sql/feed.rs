@@ -107,7 +107,12 @@ fn object(row: &AnyRow, texts: &[&str], ints: &[&str]) -> Result<Value> {
 impl SqlStore {
     /// The record `entity` `id` as the audit log compares it, read inside `tx`; `None` if it
     /// does not exist (or for a sort of record the log keeps no fields of).
-    pub(crate) async fn snapshot(&self, tx: &mut Tx, entity: &str, id: i64) -> Result<Option<Value>> {
+    pub(crate) async fn snapshot(
+        &self,
+        tx: &mut Tx,
+        entity: &str,
+        id: i64,
+    ) -> Result<Option<Value>> {
         let (table, texts, ints): (&str, &[&str], &[&str]) = match entity {
             "listing" => ("listings", &["body"], &["owner_org_id"]),
             "organisation" => ("organisations", &["body"], &[]),
@@ -116,17 +121,37 @@ impl SqlStore {
             // The hash goes to the diff only to be seen changing; it is redacted there.
             "account" => (
                 "accounts",
-                &["username", "display_name", "role", "disabled_at", "password_hash"],
+                &[
+                    "username",
+                    "display_name",
+                    "role",
+                    "disabled_at",
+                    "password_hash",
+                ],
                 &["org_id"],
             ),
             "contact_request" => (
                 "contact_requests",
                 &["status", "body"],
-                &["listing_id", "owner_org_id", "requester_id", "requester_org_id"],
+                &[
+                    "listing_id",
+                    "owner_org_id",
+                    "requester_id",
+                    "requester_org_id",
+                ],
             ),
             "document" => (
                 "documents",
-                &["sha256", "file_name", "title", "published", "source", "doc_number", "script", "encoding"],
+                &[
+                    "sha256",
+                    "file_name",
+                    "title",
+                    "published",
+                    "source",
+                    "doc_number",
+                    "script",
+                    "encoding",
+                ],
                 &["imported_by"],
             ),
             _ => return Ok(None),

@@ -132,7 +132,8 @@ impl SqlStore {
         .await
         .map_err(|e| conflict_on_unique(e, || format!("a listing with id {} already exists", id.unwrap_or_default())))?;
         let id: i64 = row.try_get(0)?;
-        self.record_change(tx, "listing", id, Op::Insert, None).await?;
+        self.record_change(tx, "listing", id, Op::Insert, None)
+            .await?;
         Ok(id)
     }
 

@@ -82,7 +82,8 @@ impl SqlStore {
         .fetch_one(&mut **tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        self.record_change(tx, "policy", id, Op::Insert, None).await?;
+        self.record_change(tx, "policy", id, Op::Insert, None)
+            .await?;
         Ok(id)
     }
 
@@ -109,7 +110,8 @@ impl SqlStore {
         .fetch_one(&mut **tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        self.record_change(tx, "target", id, Op::Insert, None).await?;
+        self.record_change(tx, "target", id, Op::Insert, None)
+            .await?;
         Ok(id)
     }
 
