@@ -2167,12 +2167,14 @@ async fn admins_disable_enable_and_reset_accounts_on_the_admin_page() {
 
     // The audit log names root for each change and never shows a password.
     let log = root.get("/admin/audit").await.body;
-    assert_eq!(
-        log.matches(&format!("account #{ivy_id}")).count(),
-        4,
+    assert_eq!(log.matches(&format!("账号 #{ivy_id}")).count(), 4, "{log}");
+    assert!(!log.contains("ivy-new-password"));
+    // The reset shows that the password changed, never its hash.
+    assert!(
+        log.contains("<dt>密码</dt><dd><del>（已隐去）</del> → <ins>（已隐去）</ins></dd>"),
         "{log}"
     );
-    assert!(!log.contains("ivy-new-password"));
+    assert!(!log.contains("argon2"), "{log}");
 }
 
 // ---------------------------------------------------------------------------------------------
