@@ -37,6 +37,7 @@ mod workbook;
 
 pub use error::IoError;
 pub use rejects::write_rejects;
+pub use workbook::write_text_sheet;
 
 /// A bulk file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

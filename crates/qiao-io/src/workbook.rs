@@ -256,3 +256,77 @@ fn excel_date(d: NaiveDate) -> Option<ExcelDateTime> {
         .filter(|y| (1900..=9999).contains(y))?;
     ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8).ok()
 }
+
+/// Writes a workbook of one sheet, `name`, holding `header` in bold and `rows` under it, every
+/// cell as text (reports such as the audit log's export). A cell is never a formula, whatever
+/// it starts with (`=`, `+`, `-`, `@`): text cells are written as strings, which a spreadsheet
+/// shows and never evaluates. A text longer than a cell holds (32,767 characters) is cut there
+/// and ends with `…`.
+pub fn write_text_sheet(
+    name: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, IoError> {
+    if rows.len() >= MAX_ROWS {
+        return Err(IoError::Export(format!(
+            "{} rows do not fit in one XLSX sheet (at most {})",
+            rows.len(),
+            MAX_ROWS - 1
+        )));
+    }
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(name).map_err(export_error)?;
+    let bold = Format::new().set_bold();
+    for (col, text) in header.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, col as u16, *text, &bold)
+            .map_err(export_error)?;
+    }
+    for (index, row) in rows.iter().enumerate() {
+        let r = index as u32 + 1;
+        for (col, text) in row.iter().enumerate() {
+            if text.is_empty() {
+                continue;
+            }
+            let text: Cow<'_, str> =
+                if text.len() > MAX_TEXT_CHARS && text.chars().count() > MAX_TEXT_CHARS {
+                    let mut cut: String = text.chars().take(MAX_TEXT_CHARS - 1).collect();
+                    cut.push('…');
+                    Cow::Owned(cut)
+                } else {
+                    Cow::Borrowed(text)
+                };
+            sheet
+                .write_string(r, col as u16, text.as_ref())
+                .map_err(export_error)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(export_error)?;
+    book.save_to_buffer().map_err(export_error)
+}
+
+#[cfg(test)]
+mod text_sheet_tests {
+    use super::*;
+
+    #[test]
+    fn text_cells_never_become_formulas_and_long_ones_are_cut() {
+        let long = "字".repeat(MAX_TEXT_CHARS + 10);
+        let rows = vec![vec!["=1+1".to_string(), "@SUM(A1)".into(), long]];
+        let bytes = write_text_sheet("audit", &["a", "b", "c"], &rows).unwrap();
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("audit").unwrap();
+        assert_eq!(
+            range.get((1, 0)),
+            Some(&calamine::Data::String("=1+1".into()))
+        );
+        let formulas = book.worksheet_formula("audit").unwrap();
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
+        let Some(calamine::Data::String(cut)) = range.get((1, 2)) else {
+            panic!("the long cell is text");
+        };
+        assert_eq!(cut.chars().count(), MAX_TEXT_CHARS);
+        assert!(cut.ends_with('…'));
+    }
+}

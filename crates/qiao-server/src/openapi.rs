@@ -290,10 +290,58 @@ pub fn document() -> Value {
     paths.insert("/api/v1/contact-requests/{id}/decision".into(), json!({
         "post": op("Accept or decline a pending request (the listing's organisation or an admin); a decline carries a reason the requester sees", "contact requests", json!([id_param()]), Some(schema::<Decision>(&mut g)), ok(200, "the decided request", contact.clone()), &[400, 401, 403, 404, 409, 422], true),
     }));
+    let mut audit_params = vec![
+        query(
+            "actor",
+            "only changes made by the account with this username",
+            "string",
+        ),
+        query(
+            "entity",
+            "only changes of this sort of record: listing, organisation, account, contact_request, document, policy or target",
+            "string",
+        ),
+        query(
+            "entity_id",
+            "only changes of the record with this id (with entity: one record's history)",
+            "integer",
+        ),
+        query(
+            "from",
+            "only changes on or after this day (YYYY-MM-DD, China Standard Time)",
+            "string",
+        ),
+        query(
+            "to",
+            "only changes on or before this day (YYYY-MM-DD, China Standard Time)",
+            "string",
+        ),
+        query(
+            "format",
+            "json (default: a page) or xlsx (every matching change, one row per changed field: time, actor, object, field, before, after; refused with 422 beyond 100,000 rows)",
+            "string",
+        ),
+    ];
+    audit_params.extend(paging.iter().cloned());
+    let mut audit_responses = ok(
+        200,
+        "a page, newest first (JSON), or the workbook (format=xlsx)",
+        paged(json!({"type": "object", "properties": {
+        "seq": {"type": "integer"}, "entity": {"type": "string"}, "entity_id": {"type": "integer"}, "op": {"type": "string", "enum": ["insert", "update", "delete"]},
+        "at": {"type": "string", "format": "date-time"}, "actor_id": {"type": "integer", "nullable": true}, "actor": {"type": "string", "nullable": true},
+        "changes": {"type": "array", "nullable": true, "description": "the fields the change set, by dotted JSON path, with their values before and after (null: absent); secrets show as \"[redacted]\"; null for changes recorded before fields were kept",
+            "items": {"type": "object", "properties": {"field": {"type": "string"}, "before": {}, "after": {}}}}}})),
+    );
+    if let Some(Value::Object(ok200)) = audit_responses.get_mut("200")
+        && let Some(Value::Object(content)) = ok200.get_mut("content")
+    {
+        content.insert(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into(),
+            json!({"schema": {"type": "string", "format": "binary"}}),
+        );
+    }
     paths.insert("/api/v1/audit".into(), json!({
-        "get": op("The audit log: every change, who made it and when (admins)", "accounts", Value::Array(paging.to_vec()), None, ok(200, "a page, newest first", paged(json!({"type": "object", "properties": {
-            "seq": {"type": "integer"}, "entity": {"type": "string"}, "entity_id": {"type": "integer"}, "op": {"type": "string", "enum": ["insert", "update", "delete"]},
-            "at": {"type": "string", "format": "date-time"}, "actor_id": {"type": "integer", "nullable": true}, "actor": {"type": "string", "nullable": true}}}))), &[401, 403], true),
+        "get": op("The audit log: every change, who made it, when and the fields it changed, before and after (admins); filtered by actor, object and dates", "accounts", Value::Array(audit_params), None, audit_responses, &[401, 403, 422], true),
     }));
     let mut import_responses = ok(
         200,

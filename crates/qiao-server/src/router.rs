@@ -11,8 +11,8 @@ use crate::api::{
 };
 use crate::error::{ApiError, Code};
 use crate::pages::{
-    account, admin, boards, detail, home, orgs, policies as policy_pages, targets as target_pages,
-    workspace,
+    account, admin, audit, boards, detail, home, orgs, policies as policy_pages,
+    targets as target_pages, workspace,
 };
 use crate::state::AppState;
 
@@ -210,7 +210,8 @@ fn pages() -> Router<AppState> {
         .route("/admin/accounts/{id}/disable", post(admin::disable_account))
         .route("/admin/accounts/{id}/enable", post(admin::enable_account))
         .route("/admin/accounts/{id}/password", post(admin::reset_password))
-        .route("/admin/audit", get(admin::audit))
+        .route("/admin/audit", get(audit::page))
+        .route("/admin/audit.xlsx", get(audit::xlsx))
         .route("/static/qiao.css", get(crate::pages::stylesheet))
         .route("/static/qiao.js", get(crate::pages::script));
     for kind in Kind::ALL {

@@ -2759,3 +2759,187 @@ async fn imports_never_overwrite_an_organisation_the_account_may_not_change() {
         .body;
     assert_eq!(stored["name"], "被改名的公司");
 }
+
+/// The rows of the first sheet of an XLSX workbook, every cell as text, and whether any cell
+/// holds a formula.
+fn sheet_rows(bytes: &[u8]) -> (Vec<Vec<String>>, bool) {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).unwrap();
+    let rows = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let formulas = book
+        .worksheet_formula(&name)
+        .unwrap()
+        .used_cells()
+        .any(|(_, _, f)| !f.is_empty());
+    (rows, formulas)
+}
+
+#[tokio::test]
+async fn the_audit_api_lists_changed_fields_filters_and_exports_for_admins_only() {
+    let app = TestApp::new().await;
+    let admin = app.account("auditor", Role::Admin, None).await;
+    let org = app.org(&admin, 61, "审计企业").await;
+    let member = app.account("member", Role::Member, Some(org)).await;
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/demands",
+            Some(&member),
+            Some(demand()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_i64().unwrap();
+    let mut changed = demand();
+    changed["budget_max_yuan"] = json!(3000000);
+    changed["title"] = json!("=HYPERLINK(\"http://example.com\")电池包散热");
+    let r = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/demands/{id}"),
+            Some(&member),
+            Some(changed),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // Admins only, in JSON and as a workbook.
+    for uri in ["/api/v1/audit", "/api/v1/audit?format=xlsx"] {
+        assert_eq!(
+            app.call(Method::GET, uri, None, None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.call(Method::GET, uri, Some(&member), None).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    // One record's history by one actor: the create and the update, with their fields.
+    let history = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/audit?actor=member&entity=listing&entity_id={id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(history.status, StatusCode::OK, "{}", history.body);
+    assert_eq!(history.body["total"], 2, "{}", history.body);
+    let update = &history.body["items"][0];
+    assert_eq!(update["op"], "update");
+    let fields: Vec<(&str, &Value, &Value)> = update["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["field"].as_str().unwrap(), &c["before"], &c["after"]))
+        .collect();
+    assert_eq!(
+        fields,
+        vec![
+            ("budget_max_yuan", &json!(2000000), &json!(3000000)),
+            (
+                "title",
+                &json!("电池包散热"),
+                &json!("=HYPERLINK(\"http://example.com\")电池包散热")
+            ),
+        ]
+    );
+    let create = &history.body["items"][1];
+    assert!(
+        create["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["field"] == "contact.phone" && c["after"] == "021-55550000"),
+        "{create}"
+    );
+    // By actor: the admin made the organisation only.
+    let by_admin = app
+        .call(
+            Method::GET,
+            "/api/v1/audit?actor=auditor",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(by_admin.body["total"], 1, "{}", by_admin.body);
+    assert_eq!(by_admin.body["items"][0]["entity"], "organisation");
+    // By date (China Standard Time days): nothing in 2000, everything today.
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).format("%Y-%m-%d");
+    let old = app
+        .call(
+            Method::GET,
+            "/api/v1/audit?from=2000-01-01&to=2000-12-31",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(old.body["total"], 0, "{}", old.body);
+    let now = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/audit?from={today}&to={today}&entity=listing"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(now.body["total"], 2, "{}", now.body);
+    // Bad parameters are named.
+    for (uri, field) in [
+        ("/api/v1/audit?entity=widget", "entity"),
+        ("/api/v1/audit?entity_id=x", "entity_id"),
+        ("/api/v1/audit?from=2026-13-01", "from"),
+        ("/api/v1/audit?format=pdf", "format"),
+    ] {
+        let r = app.call(Method::GET, uri, Some(&admin), None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}");
+        assert!(r.body.to_string().contains(field), "{uri}: {}", r.body);
+    }
+
+    // The workbook: one row per changed field, values whole, a formula-like value as text.
+    let req = Request::builder()
+        .uri(format!(
+            "/api/v1/audit?format=xlsx&entity=listing&entity_id={id}"
+        ))
+        .header("authorization", format!("Bearer {admin}"))
+        .body(Body::empty())
+        .unwrap();
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let (rows, formulas) = sheet_rows(&bytes);
+    assert!(!formulas, "no cell may hold a formula");
+    assert_eq!(rows[0][6], "字段");
+    assert_eq!(rows[0][8], "修改后");
+    let update_rows: Vec<_> = rows.iter().filter(|r| r[3] == "修改").collect();
+    assert_eq!(update_rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        update_rows[0][4..],
+        [
+            "技术需求",
+            &id.to_string(),
+            "预算上限",
+            "2000000",
+            "3000000"
+        ]
+    );
+    assert_eq!(update_rows[0][2], "member");
+    assert_eq!(update_rows[1][6], "标题");
+    assert_eq!(
+        update_rows[1][8],
+        "=HYPERLINK(\"http://example.com\")电池包散热"
+    );
+    let created = rows.iter().filter(|r| r[3] == "新建").count();
+    assert_eq!(created, create["changes"].as_array().unwrap().len());
+}

@@ -16,6 +16,7 @@
 //! traits; code holding a concrete [`SqlStore`] imports the trait it calls (or `use
 //! qiao_store::prelude::*`).
 
+pub mod diff;
 mod error;
 mod query;
 mod records;
@@ -24,11 +25,13 @@ mod sql;
 pub mod test_support;
 
 pub use error::{Result, StoreError};
-pub use query::{Drafts, ImportListing, ImportReport, ListingFilter, OrgFilter, Page, Paged};
+pub use query::{
+    AuditFilter, Drafts, ImportListing, ImportReport, ListingFilter, OrgFilter, Page, Paged,
+};
 pub use records::{
     AccountRow, AuditEntry, Backup, BackupItem, Change, ContactFilter, DocumentFilter,
-    DocumentRecord, ListingRecord, NewDocument, Op, OrgRecord, PolicyRecord, TargetFilter,
-    TargetRecord, TokenRow,
+    DocumentRecord, FieldChange, ListingRecord, NewDocument, Op, OrgRecord, PolicyRecord,
+    TargetFilter, TargetRecord, TokenRow,
 };
 pub use sql::{
     AccountStore, Backend, BackupStore, ContactStore, DocumentStore, FeedStore, ListingStore,

@@ -3,7 +3,7 @@
 //! Plain values with no behaviour beyond paging arithmetic, kept apart from the SQL so that every
 //! aggregate's queries can read them without reaching back into the crate root.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use qiao_domain::{Kind, Listing};
 
 /// One page of a listing.
@@ -110,4 +110,23 @@ pub struct ImportReport {
     pub listings_created: usize,
     /// Listings updated (matched by id).
     pub listings_updated: usize,
+}
+
+/// Which changes the audit log shows; `None` means "any". Every condition is answered by an
+/// index on `changes` (migration 0008).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Made by the account with this username (no such account: nothing matches).
+    pub actor: Option<String>,
+    /// Of this sort of record (`listing`, `organisation`, `account`…).
+    pub entity: Option<String>,
+    /// Of the record with this id (with `entity`, one record's history).
+    pub entity_id: Option<i64>,
+    /// At or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Before this instant.
+    pub until: Option<DateTime<Utc>>,
+    /// With a change-feed number below this one: the next batch of a walk newest first
+    /// (exports), without offsets.
+    pub before_seq: Option<i64>,
 }

@@ -154,6 +154,22 @@ pub struct AuditEntry {
     pub actor_id: Option<i64>,
     /// Its username, if the account still exists.
     pub actor: Option<String>,
+    /// The fields the change set, with their values before and after, in field order; `None`
+    /// for changes recorded before the audit log kept fields (migration 0008). Secrets show as
+    /// `"[redacted]"`.
+    pub changes: Option<Vec<FieldChange>>,
+}
+
+/// One field of a change: its dotted path in the record's JSON (`title`, `contact.email`) and
+/// its values before and after (`null`: absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// The field's path.
+    pub field: String,
+    /// Its value before the change (`null` for a create).
+    pub before: serde_json::Value,
+    /// Its value after the change (`null` for a delete).
+    pub after: serde_json::Value,
 }
 
 /// Filters for contact-request queries; `None` means "any".

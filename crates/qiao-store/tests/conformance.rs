@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use qiao_domain::{Kind, Listing, NewAccount, Organisation, Policy, Role, Target};
 use qiao_store::test_support::TestDb;
 use qiao_store::{
-    Backend, BackupItem, DocumentFilter, Drafts, ImportListing, ListingFilter, NewDocument, Op,
-    OrgFilter, Page, StoreError, TargetFilter,
+    AuditFilter, Backend, BackupItem, DocumentFilter, Drafts, ImportListing, ListingFilter,
+    NewDocument, Op, OrgFilter, Page, StoreError, TargetFilter,
 };
 use serde_json::json;
 
@@ -52,6 +52,7 @@ conformance!(
     documents_in_one_transaction_are_all_or_none,
     disabling_an_account_revokes_its_sessions_and_tokens,
     resetting_a_password_revokes_sessions_and_tokens,
+    audit_log_records_fields_before_and_after_and_filters,
 );
 
 fn org(code: &str, name: &str) -> Organisation {
@@ -584,7 +585,10 @@ async fn registration_is_one_transaction(db: &TestDb) {
     assert_eq!(a.org_id, Some(o.id));
     assert_eq!(a.role, Role::Member);
     // The person registering is the author of both records in the audit log.
-    let log = s.audit_log(Page::default()).await.unwrap();
+    let log = s
+        .audit_log(&AuditFilter::default(), Page::default())
+        .await
+        .unwrap();
     for (entity, id) in [("organisation", o.id), ("account", a.id)] {
         let e = log
             .items
@@ -803,7 +807,10 @@ async fn audit_log_names_the_actor(db: &TestDb) {
         .await
         .unwrap();
     s.acting_as(a.id).delete_listing(l.id).await.unwrap();
-    let log = s.audit_log(Page::default()).await.unwrap();
+    let log = s
+        .audit_log(&AuditFilter::default(), Page::default())
+        .await
+        .unwrap();
     let newest: Vec<_> = log
         .items
         .iter()
@@ -838,7 +845,10 @@ async fn audit_log_names_the_actor(db: &TestDb) {
             .unwrap_err(),
         StoreError::Conflict(_)
     ));
-    let log = s.audit_log(Page::default()).await.unwrap();
+    let log = s
+        .audit_log(&AuditFilter::default(), Page::default())
+        .await
+        .unwrap();
     assert_eq!(
         (log.items[0].entity.as_str(), log.items[0].op),
         ("account", Op::Update)
@@ -982,7 +992,10 @@ async fn documents_store_once_list_and_delete(db: &TestDb) {
             (first.id, Op::Delete)
         ]
     );
-    let log = s.audit_log(Page::default()).await.unwrap();
+    let log = s
+        .audit_log(&AuditFilter::default(), Page::default())
+        .await
+        .unwrap();
     let delete = log
         .items
         .iter()
@@ -1123,10 +1136,13 @@ async fn policies_and_targets_round_trip_and_restore(db: &TestDb) {
 
     // Every write is in the audit log, with its actor where there was one.
     let audit = s
-        .audit_log(Page {
-            number: 1,
-            size: 50,
-        })
+        .audit_log(
+            &AuditFilter::default(),
+            Page {
+                number: 1,
+                size: 50,
+            },
+        )
         .await
         .unwrap();
     let policy_changes: Vec<_> = audit
@@ -1256,7 +1272,10 @@ async fn disabling_an_account_revokes_its_sessions_and_tokens(db: &TestDb) {
         StoreError::NotFound { .. }
     ));
     // Every change is in the audit log, by the admin who made it.
-    let log = s.audit_log(Page::default()).await.unwrap();
+    let log = s
+        .audit_log(&AuditFilter::default(), Page::default())
+        .await
+        .unwrap();
     let updates: Vec<_> = log
         .items
         .iter()
@@ -1486,4 +1505,191 @@ mod legacy_migrations {
             db.drop_schema().await;
         }
     }
+}
+
+/// Each change carries the fields it changed, before and after, written in the write's own
+/// transaction: a create lists every field as after, an update only what changed, a delete
+/// every field as before; a password's hash never reaches the log. The log filters by actor,
+/// object type, object id and time, and walks newest first by `before_seq`.
+async fn audit_log_records_fields_before_and_after_and_filters(db: &TestDb) {
+    let s = &db.store;
+    let o = s.create_org(&org(&code(801), "审计机构")).await.unwrap();
+    let a = s
+        .create_account(&member("editor", Some(o.id)), "$argon2id$first-hash")
+        .await
+        .unwrap();
+    let started = chrono::Utc::now();
+    let as_editor = s.acting_as(a.id);
+    let l = as_editor
+        .create_listing(
+            Some(o.id),
+            &listing(Kind::Demand, "旧标题", json!({"confidential": "内部预算"})),
+        )
+        .await
+        .unwrap();
+    as_editor
+        .update_listing(
+            l.id,
+            &listing(Kind::Demand, "新标题", json!({"confidential": "内部预算"})),
+        )
+        .await
+        .unwrap();
+    as_editor.delete_listing(l.id).await.unwrap();
+    s.set_password(a.id, "$argon2id$second-hash").await.unwrap();
+
+    let history = s
+        .audit_log(
+            &AuditFilter {
+                entity: Some("listing".into()),
+                entity_id: Some(l.id),
+                ..AuditFilter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(history.total, 3);
+    let ops: Vec<Op> = history.items.iter().map(|e| e.op).collect();
+    assert_eq!(ops, vec![Op::Delete, Op::Update, Op::Insert]);
+    let field = |i: usize, name: &str| {
+        history.items[i]
+            .changes
+            .as_ref()
+            .expect("fields recorded")
+            .iter()
+            .find(|c| c.field == name)
+            .map(|c| (c.before.clone(), c.after.clone()))
+    };
+    // The update lists the title alone: the other fields did not change.
+    let update = history.items[1].changes.as_ref().unwrap();
+    assert_eq!(update.len(), 1, "{update:?}");
+    assert_eq!(field(1, "title"), Some((json!("旧标题"), json!("新标题"))));
+    // The create has every field as after (confidential ones too: admins read the log).
+    assert_eq!(
+        field(2, "title"),
+        Some((serde_json::Value::Null, json!("旧标题")))
+    );
+    assert_eq!(
+        field(2, "kind"),
+        Some((serde_json::Value::Null, json!("demand")))
+    );
+    assert_eq!(
+        field(2, "confidential"),
+        Some((serde_json::Value::Null, json!("内部预算")))
+    );
+    assert_eq!(
+        field(2, "owner_org_id"),
+        Some((serde_json::Value::Null, json!(o.id)))
+    );
+    // The delete has every field as before.
+    assert_eq!(
+        field(0, "title"),
+        Some((json!("新标题"), serde_json::Value::Null))
+    );
+    assert!(field(0, "description").is_some());
+
+    // The password reset is an account update whose hash is redacted, before and after.
+    let account = s
+        .audit_log(
+            &AuditFilter {
+                entity: Some("account".into()),
+                entity_id: Some(a.id),
+                ..AuditFilter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(account.total, 2);
+    let reset = account.items[0].changes.as_ref().unwrap();
+    assert_eq!(reset.len(), 1, "{reset:?}");
+    assert_eq!(reset[0].field, "password_hash");
+    assert_eq!(
+        (&reset[0].before, &reset[0].after),
+        (
+            &json!(qiao_store::diff::REDACTED),
+            &json!(qiao_store::diff::REDACTED)
+        )
+    );
+    let created = account.items[1].changes.as_ref().unwrap();
+    assert!(
+        created
+            .iter()
+            .any(|c| c.field == "username" && c.after == json!("editor"))
+    );
+    let everything = serde_json::to_string(
+        &s.audit_log(
+            &AuditFilter::default(),
+            Page {
+                number: 1,
+                size: 200,
+            },
+        )
+        .await
+        .unwrap()
+        .items,
+    )
+    .unwrap();
+    assert!(
+        !everything.contains("argon2"),
+        "a password hash reached the log"
+    );
+
+    // Filters: by actor (a username), by time, and walking newest first.
+    let by_editor = s
+        .audit_log(
+            &AuditFilter {
+                actor: Some("editor".into()),
+                ..AuditFilter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_editor.total, 3);
+    assert!(
+        by_editor
+            .items
+            .iter()
+            .all(|e| e.actor.as_deref() == Some("editor"))
+    );
+    let nobody = AuditFilter {
+        actor: Some("nobody".into()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(
+        s.audit_log(&nobody, Page::default()).await.unwrap().total,
+        0
+    );
+    let since = AuditFilter {
+        from: Some(started),
+        ..AuditFilter::default()
+    };
+    assert_eq!(s.audit_log(&since, Page::default()).await.unwrap().total, 4);
+    let before_start = AuditFilter {
+        until: Some(started),
+        ..AuditFilter::default()
+    };
+    assert_eq!(
+        s.audit_log(&before_start, Page::default())
+            .await
+            .unwrap()
+            .total,
+        2,
+        "the organisation and the account were made before"
+    );
+    let first = s.audit_entries(&since, 3).await.unwrap();
+    assert_eq!(first.len(), 3);
+    let rest = s
+        .audit_entries(
+            &AuditFilter {
+                before_seq: Some(first[2].seq),
+                ..since.clone()
+            },
+            3,
+        )
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 1);
+    assert!(rest[0].seq < first[2].seq);
 }

@@ -13,6 +13,8 @@ use super::Paging;
 use crate::auth::{User, hash_password, new_token};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::json::{Id, Json, Query};
+use crate::pages::Lang;
+use crate::pages::audit::{AuditQuery, workbook, xlsx_response};
 use crate::signin::{LoginLimiter, Refusal, authenticate};
 use crate::state::AppState;
 
@@ -178,14 +180,34 @@ pub async fn update(
     Ok(axum::Json(apply_change(&state, &user, id, &change).await?))
 }
 
-/// `GET /api/v1/audit` (admins): every change, who made it and when, newest first.
+/// `GET /api/v1/audit` (admins): the changes the filters admit (`actor`, `entity`,
+/// `entity_id`, `from`, `to`; see [`AuditQuery`]), who made them, when and the fields they
+/// changed, newest first; `format=xlsx` gives them as a workbook, one row per changed field.
 pub async fn audit(
     State(state): State<AppState>,
     User(user): User,
-    Query(paging): Query<Paging>,
-) -> ApiResult<axum::Json<Paged<qiao_store::AuditEntry>>> {
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Response> {
     if user.role != Role::Admin {
         return Err(ApiError::forbidden("only admins read the audit log"));
     }
-    Ok(axum::Json(state.store.audit_log(paging.page()?).await?))
+    let filter = q.filter()?;
+    match q.format.as_deref().map(str::trim) {
+        None | Some("" | "json") => {
+            let page = Paging {
+                page: q.page,
+                per_page: q.per_page,
+            }
+            .page()?;
+            Ok(axum::Json(state.store.audit_log(&filter, page).await?).into_response())
+        }
+        Some("xlsx") => Ok(xlsx_response(
+            workbook(state.store.as_ref(), &filter, Lang::Zh).await?,
+        )),
+        Some(other) => Err(qiao_domain::Invalid::field(
+            "format",
+            format!("`{other}` is not a format of the audit log; use json or xlsx"),
+        )
+        .into()),
+    }
 }

@@ -1,7 +1,7 @@
 //! Admin pages: `GET /admin` (accounts, and a form to create one), `POST /admin/accounts`,
 //! `POST /admin/accounts/{id}` (role and organisation), `POST /admin/accounts/{id}/disable`
-//! and `/enable` (a staff member who left), `POST /admin/accounts/{id}/password` (reset it),
-//! and `GET /admin/audit` (every change: who, what, when). Admins only.
+//! and `/enable` (a staff member who left), `POST /admin/accounts/{id}/password` (reset it).
+//! Admins only. The audit log's pages are in `audit.rs`.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -18,7 +18,8 @@ use crate::auth::hash_password;
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
-fn require_admin(v: &Visitor) -> PageResult<qiao_domain::Account> {
+/// The signed-in admin, or 403 for anyone else (401 when nobody is signed in).
+pub(crate) fn require_admin(v: &Visitor) -> PageResult<qiao_domain::Account> {
     let user = v.account()?.clone();
     if user.role != Role::Admin {
         return Err(v.error(ApiError::forbidden(
@@ -431,85 +432,4 @@ async fn change_account(
         ))),
         Err(e) => Err(v.error(e)),
     }
-}
-
-#[derive(Template)]
-#[template(path = "audit.html")]
-struct AuditPage<'a> {
-    ctx: &'a Ctx,
-    total: String,
-    entries: Vec<(i64, String, String, &'static str, String, String)>,
-    prev: Option<String>,
-    next: Option<String>,
-}
-
-/// The page of the audit log.
-#[derive(Debug, Default, Deserialize)]
-pub struct AuditParams {
-    page: Option<u32>,
-}
-
-/// `GET /admin/audit`
-pub async fn audit(
-    State(state): State<AppState>,
-    v: Visitor,
-    Query(p): Query<AuditParams>,
-) -> PageResult<Response> {
-    require_admin(&v)?;
-    let l = v.ctx.l;
-    let page = p.page.unwrap_or(1).max(1);
-    let log = state
-        .store
-        .audit_log(Page {
-            number: page,
-            size: 50,
-        })
-        .await
-        .map_err(|e| v.error(e))?;
-    let entries = log
-        .items
-        .into_iter()
-        .map(|e| {
-            let what = match (e.op.as_str(), l) {
-                ("insert", Lang::Zh) => "新建",
-                ("update", Lang::Zh) => "修改",
-                ("delete", Lang::Zh) => "删除",
-                ("insert", Lang::En) => "created",
-                ("update", Lang::En) => "changed",
-                _ => "deleted",
-            };
-            let href = match (e.entity.as_str(), e.op.as_str()) {
-                (_, "delete") => String::new(),
-                ("organisation", _) => format!("/orgs/{}", e.entity_id),
-                _ => String::new(),
-            };
-            let who = e.actor.unwrap_or_else(|| match e.actor_id {
-                Some(id) => format!("#{id}"),
-                None => l
-                    .t("系统（命令行/导入）", "system (CLI / import)")
-                    .to_string(),
-            });
-            (
-                e.seq,
-                (e.at + chrono::Duration::hours(8))
-                    .format("%Y-%m-%d %H:%M:%S")
-                    .to_string(),
-                who,
-                what,
-                format!("{} #{}", e.entity, e.entity_id),
-                href,
-            )
-        })
-        .collect();
-    let pages = (log.total as u32).div_ceil(50);
-    Ok(html(&AuditPage {
-        ctx: &v.ctx,
-        total: match l {
-            Lang::Zh => format!("共 {} 条。", log.total),
-            Lang::En => format!("{} entries.", log.total),
-        },
-        entries,
-        prev: (page > 1).then(|| format!("/admin/audit?page={}", page - 1)),
-        next: (page < pages).then(|| format!("/admin/audit?page={}", page + 1)),
-    }))
 }

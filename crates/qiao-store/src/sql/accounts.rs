@@ -127,7 +127,8 @@ impl SqlStore {
         .await
         .map_err(|e| conflict_on_unique(e, || format!("username `{}` is taken", a.username)))?;
         let id: i64 = row.try_get(0)?;
-        self.record_change(tx, "account", id, Op::Insert).await?;
+        self.record_change(tx, "account", id, Op::Insert, None)
+            .await?;
         Ok(id)
     }
 }
@@ -143,6 +144,7 @@ impl AccountStore for SqlStore {
 
     async fn update_account(&self, id: i64, role: Role, org_id: Option<i64>) -> Result<Account> {
         let mut tx = self.write_tx().await?;
+        let before = self.snapshot(&mut tx, "account", id).await?;
         let done = sqlx::query("UPDATE accounts SET role = $1, org_id = $2 WHERE id = $3")
             .bind(role.as_str())
             .bind(org_id)
@@ -153,7 +155,7 @@ impl AccountStore for SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("account", id));
         }
-        self.record_change(&mut tx, "account", id, Op::Update)
+        self.record_change(&mut tx, "account", id, Op::Update, before)
             .await?;
         tx.commit().await?;
         self.get_account(id).await
@@ -161,6 +163,7 @@ impl AccountStore for SqlStore {
 
     async fn set_account_disabled(&self, id: i64, disabled: bool) -> Result<Account> {
         let mut tx = self.write_tx().await?;
+        let before = self.snapshot(&mut tx, "account", id).await?;
         // Disabling twice keeps the first time: `disabled_at` says since when the account has
         // been out of use, not when an admin last pressed the button.
         let done = if disabled {
@@ -183,7 +186,7 @@ impl AccountStore for SqlStore {
             // handed out before (and may have leaked since).
             revoke_access(&mut tx, id).await?;
         }
-        self.record_change(&mut tx, "account", id, Op::Update)
+        self.record_change(&mut tx, "account", id, Op::Update, before)
             .await?;
         tx.commit().await?;
         self.get_account(id).await
@@ -191,6 +194,7 @@ impl AccountStore for SqlStore {
 
     async fn set_password(&self, id: i64, password_hash: &str) -> Result<Account> {
         let mut tx = self.write_tx().await?;
+        let before = self.snapshot(&mut tx, "account", id).await?;
         let done = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(id)
@@ -202,7 +206,7 @@ impl AccountStore for SqlStore {
         // A reset usually means the old password is known to someone else: whatever they
         // signed in with under it goes too, in the same transaction as the new hash.
         revoke_access(&mut tx, id).await?;
-        self.record_change(&mut tx, "account", id, Op::Update)
+        self.record_change(&mut tx, "account", id, Op::Update, before)
             .await?;
         tx.commit().await?;
         self.get_account(id).await

@@ -208,7 +208,7 @@ impl BackupStore for SqlStore {
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| conflict_on_unique(e, || format!("username `{}` appears twice", a.account.username)))?;
-                    self.record_change(&mut tx, "account", a.account.id, Op::Insert)
+                    self.record_change(&mut tx, "account", a.account.id, Op::Insert, None)
                         .await?;
                 }
                 BackupItem::Token(t) => {

@@ -110,7 +110,7 @@ impl Where {
         self.clauses.push(out);
     }
 
-    fn sql(&self) -> String {
+    pub(crate) fn sql(&self) -> String {
         if self.clauses.is_empty() {
             String::new()
         } else {
@@ -118,7 +118,11 @@ impl Where {
         }
     }
 
-    fn next(&self) -> usize {
+    pub(crate) fn args(&self) -> &[Arg] {
+        &self.args
+    }
+
+    pub(crate) fn next(&self) -> usize {
         self.args.len() + 1
     }
 }
@@ -155,22 +159,32 @@ impl SqlStore {
         }
     }
 
-    /// Appends the change-feed row of a write to `tx`, naming the acting account.
+    /// Appends the change-feed row of a write to `tx`, naming the acting account and the fields
+    /// the write changed: `before` is the record as [`snapshot`](SqlStore::snapshot) read it in
+    /// `tx` before the write (`None` for a create); the record after it is read here, in the
+    /// same transaction, so the diff is exactly what was committed.
     pub(crate) async fn record_change(
         &self,
         tx: &mut Tx,
         entity: &str,
         id: i64,
         op: Op,
+        before: Option<serde_json::Value>,
     ) -> Result<()> {
+        let after = match op {
+            Op::Delete => None,
+            Op::Insert | Op::Update => self.snapshot(tx, entity, id).await?,
+        };
+        let diff = crate::diff::diff(before.as_ref(), after.as_ref());
         sqlx::query(
-            "INSERT INTO changes (entity, entity_id, op, at, actor_id) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO changes (entity, entity_id, op, at, actor_id, diff) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(entity)
         .bind(id)
         .bind(op.as_str())
         .bind(ts(now()))
         .bind(self.actor)
+        .bind(json(&diff))
         .execute(&mut **tx)
         .await?;
         Ok(())

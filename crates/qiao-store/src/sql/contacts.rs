@@ -93,7 +93,7 @@ impl SqlStore {
         .execute(&mut **tx)
         .await
         .map_err(|e| conflict_on_unique(e, || format!("contact request {} appears twice", c.id)))?;
-        self.record_change(tx, "contact_request", c.id, Op::Insert)
+        self.record_change(tx, "contact_request", c.id, Op::Insert, None)
             .await
     }
 }
@@ -155,7 +155,7 @@ impl ContactStore for SqlStore {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        self.record_change(&mut tx, "contact_request", id, Op::Insert)
+        self.record_change(&mut tx, "contact_request", id, Op::Insert, None)
             .await?;
         tx.commit().await?;
         self.get_contact_request(id).await
@@ -196,6 +196,7 @@ impl ContactStore for SqlStore {
             reason,
             note,
         };
+        let before = self.snapshot(&mut tx, "contact_request", id).await?;
         sqlx::query(
             "UPDATE contact_requests SET status = $1, body = $2, updated_at = $3 WHERE id = $4",
         )
@@ -205,7 +206,7 @@ impl ContactStore for SqlStore {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        self.record_change(&mut tx, "contact_request", id, Op::Update)
+        self.record_change(&mut tx, "contact_request", id, Op::Update, before)
             .await?;
         tx.commit().await?;
         self.get_contact_request(id).await

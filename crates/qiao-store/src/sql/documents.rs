@@ -136,7 +136,8 @@ impl SqlStore {
             })
         })?;
         let id: i64 = row.try_get(0)?;
-        self.record_change(tx, "document", id, Op::Insert).await?;
+        self.record_change(tx, "document", id, Op::Insert, None)
+            .await?;
         Ok(id)
     }
 }
@@ -230,6 +231,7 @@ impl DocumentStore for SqlStore {
 
     async fn delete_document(&self, id: i64) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        let before = self.snapshot(&mut tx, "document", id).await?;
         let done = sqlx::query("DELETE FROM documents WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -237,7 +239,7 @@ impl DocumentStore for SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("document", id));
         }
-        self.record_change(&mut tx, "document", id, Op::Delete)
+        self.record_change(&mut tx, "document", id, Op::Delete, before)
             .await?;
         tx.commit().await?;
         Ok(())

@@ -132,7 +132,8 @@ impl SqlStore {
         .await
         .map_err(|e| conflict_on_unique(e, || format!("a listing with id {} already exists", id.unwrap_or_default())))?;
         let id: i64 = row.try_get(0)?;
-        self.record_change(tx, "listing", id, Op::Insert).await?;
+        self.record_change(tx, "listing", id, Op::Insert, None)
+            .await?;
         Ok(id)
     }
 
@@ -150,6 +151,7 @@ impl SqlStore {
                 listing.kind().as_str()
             )));
         }
+        let before = self.snapshot(tx, "listing", id).await?;
         sqlx::query(
             "UPDATE listings SET title = $1, status = $2, district = $3, discipline = $4, expires_on = $5, body = $6, updated_at = $7 WHERE id = $8",
         )
@@ -163,7 +165,8 @@ impl SqlStore {
         .bind(id)
         .execute(&mut **tx)
         .await?;
-        self.record_change(tx, "listing", id, Op::Update).await
+        self.record_change(tx, "listing", id, Op::Update, before)
+            .await
     }
 }
 
@@ -207,6 +210,7 @@ impl ListingStore for SqlStore {
 
     async fn delete_listing(&self, id: i64) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        let before = self.snapshot(&mut tx, "listing", id).await?;
         let done = sqlx::query("DELETE FROM listings WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -214,7 +218,7 @@ impl ListingStore for SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("listing", id));
         }
-        self.record_change(&mut tx, "listing", id, Op::Delete)
+        self.record_change(&mut tx, "listing", id, Op::Delete, before)
             .await?;
         tx.commit().await?;
         Ok(())

@@ -67,13 +67,14 @@ impl SqlStore {
         .await
         .map_err(|e| conflict_on_unique(e, || format!("an organisation with credit_code `{}` already exists", org.credit_code)))?;
         let id: i64 = row.try_get(0)?;
-        self.record_change(tx, "organisation", id, Op::Insert)
+        self.record_change(tx, "organisation", id, Op::Insert, None)
             .await?;
         Ok(id)
     }
 
     /// Replaces an organisation's fields and records the change in `tx`.
     pub(crate) async fn write_org(&self, tx: &mut Tx, id: i64, org: &Organisation) -> Result<()> {
+        let before = self.snapshot(tx, "organisation", id).await?;
         let done = sqlx::query(
             "UPDATE organisations SET credit_code = $1, name = $2, kind = $3, district = $4, body = $5, updated_at = $6 WHERE id = $7",
         )
@@ -90,7 +91,8 @@ impl SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("organisation", id));
         }
-        self.record_change(tx, "organisation", id, Op::Update).await
+        self.record_change(tx, "organisation", id, Op::Update, before)
+            .await
     }
 }
 
@@ -145,6 +147,7 @@ impl OrganisationStore for SqlStore {
                 "organisation {id} still has {refs} listings or accounts; delete or move them first"
             )));
         }
+        let before = self.snapshot(&mut tx, "organisation", id).await?;
         let done = sqlx::query("DELETE FROM organisations WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -152,7 +155,7 @@ impl OrganisationStore for SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("organisation", id));
         }
-        self.record_change(&mut tx, "organisation", id, Op::Delete)
+        self.record_change(&mut tx, "organisation", id, Op::Delete, before)
             .await?;
         tx.commit().await?;
         Ok(())

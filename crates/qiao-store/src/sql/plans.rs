@@ -82,7 +82,8 @@ impl SqlStore {
         .fetch_one(&mut **tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        self.record_change(tx, "policy", id, Op::Insert).await?;
+        self.record_change(tx, "policy", id, Op::Insert, None)
+            .await?;
         Ok(id)
     }
 
@@ -109,13 +110,15 @@ impl SqlStore {
         .fetch_one(&mut **tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        self.record_change(tx, "target", id, Op::Insert).await?;
+        self.record_change(tx, "target", id, Op::Insert, None)
+            .await?;
         Ok(id)
     }
 
     /// Deletes a row of `table` (`policies` or `targets`) and records it as `entity`.
     async fn delete_plan(&self, table: &str, entity: &'static str, id: i64) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        let before = self.snapshot(&mut tx, entity, id).await?;
         let done = sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE id = $1")))
             .bind(id)
             .execute(&mut *tx)
@@ -123,7 +126,8 @@ impl SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found(entity, id));
         }
-        self.record_change(&mut tx, entity, id, Op::Delete).await?;
+        self.record_change(&mut tx, entity, id, Op::Delete, before)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -151,6 +155,7 @@ impl PlanStore for SqlStore {
 
     async fn update_policy(&self, id: i64, p: &Policy) -> Result<PolicyRecord> {
         let mut tx = self.write_tx().await?;
+        let before = self.snapshot(&mut tx, "policy", id).await?;
         let done = sqlx::query(
             "UPDATE policies SET title = $1, document_id = $2, body = $3, updated_at = $4 WHERE id = $5",
         )
@@ -164,7 +169,7 @@ impl PlanStore for SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("policy", id));
         }
-        self.record_change(&mut tx, "policy", id, Op::Update)
+        self.record_change(&mut tx, "policy", id, Op::Update, before)
             .await?;
         tx.commit().await?;
         self.get_policy(id).await
@@ -206,6 +211,7 @@ impl PlanStore for SqlStore {
 
     async fn update_target(&self, id: i64, t: &Target) -> Result<TargetRecord> {
         let mut tx = self.write_tx().await?;
+        let before = self.snapshot(&mut tx, "target", id).await?;
         let done = sqlx::query(
             "UPDATE targets SET region = $1, year = $2, document_id = $3, body = $4, updated_at = $5 WHERE id = $6",
         )
@@ -220,7 +226,7 @@ impl PlanStore for SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("target", id));
         }
-        self.record_change(&mut tx, "target", id, Op::Update)
+        self.record_change(&mut tx, "target", id, Op::Update, before)
             .await?;
         tx.commit().await?;
         self.get_target(id).await
