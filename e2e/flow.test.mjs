@@ -3,7 +3,7 @@
 // its matches with reasons, asks a match's owner for contact; the owner (the demo enterprise)
 // accepts in its workspace; the requester then sees the contact. Screenshots of the main
 // pages land in e2e/screenshots (not committed). An admin imports a policy document through
-// the upload form and finds it by searching in the other script.
+// the upload form, publishes it, and finds it by searching in the other script.
 //
 // Run by scripts/test; alone: QIAO_BIN=target/debug/qiao node --test e2e/
 
@@ -175,6 +175,18 @@ test("an admin imports a policy document through the form and finds it in the ot
   assert.match(result, /003_853fbbfa8443af7f\.txt/);
   assert.match(await page.textContent("#documents"), /闵科委〔2023〕14号/);
   await page.screenshot({ path: path.join(SHOTS, "documents-import.png"), fullPage: true });
+
+  // An import is a draft: anonymous visitors and search do not see it until it is published.
+  const draftHref = await page.locator("#documents a", { hasText: "闵行区科委2023年工作要点" }).first().getAttribute("href");
+  const anonymous = await fetch(`${base}${draftHref}`);
+  assert.equal(anonymous.status, 404, "a draft is not public");
+  await page.goto(`${base}${draftHref}`);
+  assert.match(await page.textContent("#document-state"), /草稿/);
+  await page.screenshot({ path: path.join(SHOTS, "document-draft.png"), fullPage: true });
+  await page.click("#publish");
+  await page.waitForURL(`${base}${draftHref}`);
+  assert.equal(await page.locator("#document-state").count(), 0, "published: no draft badge");
+  assert.equal((await fetch(`${base}${draftHref}`)).status, 200, "public once published");
 
   // 技術合同成交額 is the traditional spelling of a phrase of the simplified text.
   await page.goto(`${base}/search?q=${encodeURIComponent("技術合同成交額")}`);

@@ -371,6 +371,25 @@ fn count_hits(folded: &str, words: &[&str]) -> usize {
     words.iter().filter(|w| folded.contains(*w)).count()
 }
 
+/// How many lines [`suspicious`] lists at most, and how many characters of each.
+const SUSPICIOUS_LINES: usize = 20;
+const SUSPICIOUS_CHARS: usize = 200;
+
+/// Lines of a cleaned text that still hold gambling or adult vocabulary: kept because one such
+/// word in a sentence may be the article's own (a notice against gambling), but worth a
+/// reviewer's look before the page is public. At most 20 lines, each cut to 200 characters;
+/// linear in the text.
+pub fn suspicious(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|line| {
+            let folded: String = line.chars().map(fold_char).collect();
+            count_hits(&folded, GAMBLING) + count_hits(&folded, ADULT) > 0
+        })
+        .take(SUSPICIOUS_LINES)
+        .map(|line| line.trim().chars().take(SUSPICIOUS_CHARS).collect())
+        .collect()
+}
+
 /// Classifies every line.
 pub fn classify(lines: Vec<Line>) -> Vec<Classified> {
     let mut out: Vec<Classified> = lines
@@ -633,5 +652,22 @@ mod tests {
     fn signature_block() {
         let text = "特此通知。\n某某区科学技术委员会\n2023年2月15日";
         assert_eq!(reasons(text), [None, Some("signature"), Some("signature")]);
+    }
+}
+
+#[cfg(test)]
+mod suspicious_tests {
+    use super::suspicious;
+
+    #[test]
+    fn lines_with_spam_words_are_listed_for_review_in_either_script() {
+        let text = "本区新增高新技术企业120家。\n关注微信，首存即送彩金。\n嚴厲打擊網上賭博。\n";
+        assert_eq!(
+            suspicious(text),
+            ["关注微信，首存即送彩金。", "嚴厲打擊網上賭博。"]
+        );
+        assert!(suspicious("技术合同成交额达230亿元。").is_empty());
+        let many = "投注。\n".repeat(50);
+        assert_eq!(suspicious(&many).len(), 20);
     }
 }

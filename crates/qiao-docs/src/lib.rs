@@ -48,7 +48,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use clean::Reason;
+pub use clean::{Reason, suspicious};
 pub use decode::{Encoding, Undecodable};
 pub use figures::{Figure, Kind};
 

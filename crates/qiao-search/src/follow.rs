@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use qiao_domain::Status;
-use qiao_store::{DocumentRecord, ListingRecord, Op, Store};
+use qiao_store::{DocumentRecord, DocumentState, ListingRecord, Op, Store};
 use tokio::sync::{Mutex, Notify, watch};
 
 use crate::document::{DocEntry, IndexDoc};
@@ -75,7 +75,10 @@ impl FeedBatch {
         };
         let mut records = store.get_listings(&wanted(&listings)).await?;
         records.retain(|r| r.listing.status() != Status::Draft);
-        let docs = store.get_documents(&wanted(&documents)).await?;
+        let mut docs = store.get_documents(&wanted(&documents)).await?;
+        // Drafts are seen by staff on their pages, never found by a search: like a listing's
+        // draft, a document's is left out (and dropped when it goes back to draft).
+        docs.retain(|d| d.document.state == DocumentState::Published);
         Ok(Some(FeedBatch {
             last,
             entries: changes.len(),

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use qiao_domain::{Kind, Listing};
 use qiao_search::{Engine, Filters, QueryTerms, SearchIndex, SearchRequest};
 use qiao_store::test_support::TestDb;
-use qiao_store::{Backend, NewDocument, Store};
+use qiao_store::{Backend, DocumentState, NewDocument, Store};
 use serde_json::json;
 
 mod support;
@@ -39,6 +39,8 @@ fn fixture(name: &str) -> NewDocument {
         removed: serde_json::to_value(d.removed).unwrap(),
         figures: serde_json::to_value(d.figures).unwrap(),
         undecodable: serde_json::to_value(d.undecodable).unwrap(),
+        state: DocumentState::Published,
+        review: Vec::new(),
     }
 }
 

@@ -15,7 +15,7 @@ use axum::body::Bytes;
 
 use qiao_docs::{Document, Format};
 use qiao_domain::{Account, Role};
-use qiao_store::{DocumentRecord, NewDocument, Store, StoreError};
+use qiao_store::{DocumentRecord, DocumentState, NewDocument, Store, StoreError};
 use sha2::{Digest, Sha256};
 
 /// Why a document was not stored.
@@ -190,6 +190,10 @@ fn new_document_unhashed(file_name: &str, doc: &Document) -> NewDocument {
         removed: value(serde_json::to_value(&doc.removed)),
         figures: value(serde_json::to_value(&doc.figures)),
         undecodable: value(serde_json::to_value(&doc.undecodable)),
+        // Every import starts as a draft that staff review and publish; lines that still look
+        // like spam are listed for them.
+        state: DocumentState::Draft,
+        review: qiao_docs::suspicious(&doc.text),
     }
 }
 
@@ -239,9 +243,13 @@ const STORE_CHUNK: usize = 32;
 /// were imported before, or appear earlier in `files`, is a [`ImportDocError::Duplicate`]. If
 /// a chunk's transaction is refused (another writer stored one of its files in the meantime),
 /// its files are stored one by one so each gets its own verdict.
+///
+/// With `publish` (the operator's `qiao import docs --publish`), each document is public at
+/// once unless its text still holds lines that look like spam: those stay drafts for review.
 pub async fn import_many(
     store: &Arc<dyn Store>,
     files: Vec<(String, Vec<u8>)>,
+    publish: bool,
 ) -> Vec<Result<Imported, ImportDocError>> {
     let n = files.len();
     let mut results: Vec<Option<Result<Imported, ImportDocError>>> = (0..n).map(|_| None).collect();
@@ -277,12 +285,11 @@ pub async fn import_many(
             .map(|(i, name, bytes)| {
                 let doc =
                     qiao_docs::inspect(&bytes, Format::from_path(std::path::Path::new(&name)));
-                (
-                    i,
-                    new_document(&name, &bytes, &doc),
-                    doc.figures.len(),
-                    undecodable(&doc),
-                )
+                let mut new = new_document(&name, &bytes, &doc);
+                if publish && new.review.is_empty() {
+                    new.state = DocumentState::Published;
+                }
+                (i, new, doc.figures.len(), undecodable(&doc))
             })
             .collect::<Vec<_>>()
     })
@@ -405,7 +412,7 @@ mod tests {
             files.push((format!("news-{i}.txt"), b));
         }
         files.push(("news-0-again.txt".to_string(), files[1].1.clone()));
-        let results = import_many(store, files).await;
+        let results = import_many(store, files, false).await;
         assert_eq!(results.len(), STORE_CHUNK + 7);
         assert!(
             matches!(results[0], Err(ImportDocError::Duplicate { existing, .. }) if existing == before)

@@ -4,6 +4,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, patch, post};
 use qiao_domain::Kind;
+use qiao_store::DocumentState;
 
 use crate::api::{
     accounts, contacts, documents, imports, listings, meta, organisations, policies, search,
@@ -46,6 +47,14 @@ pub fn router(state: AppState) -> Router {
             get(documents::get).delete(documents::delete),
         )
         .route("/documents/{id}/targets", post(targets::from_document))
+        .route(
+            "/documents/{id}/publish",
+            post(|s, u, i| documents::set_state(DocumentState::Published, s, u, i)),
+        )
+        .route(
+            "/documents/{id}/unpublish",
+            post(|s, u, i| documents::set_state(DocumentState::Draft, s, u, i)),
+        )
         .route("/policies", get(policies::list).post(policies::create))
         .route(
             "/policies/{id}",
@@ -179,6 +188,20 @@ fn pages() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(crate::pages::documents::MAX_UPLOAD)),
         )
         .route("/documents/{id}", get(crate::pages::documents::show))
+        .route(
+            "/documents/{id}/publish",
+            post(|s, v, i, f| {
+                crate::pages::documents::set_state(DocumentState::Published, s, v, i, f)
+            }),
+        )
+        .route(
+            "/documents/{id}/unpublish",
+            post(|s, v, i, f| crate::pages::documents::set_state(DocumentState::Draft, s, v, i, f)),
+        )
+        .route(
+            "/documents/{id}/delete",
+            post(crate::pages::documents::delete),
+        )
         .route("/documents/{id}/targets", post(target_pages::from_document))
         .route("/policies", get(policy_pages::list))
         .route(

@@ -774,6 +774,15 @@ async fn smoke_on_postgres() {
     let uri = "/api/v1/documents?name=003.txt";
     let first = app.send(Method::POST, uri, Some(&admin), Some(doc())).await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let published = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/documents/{}/publish", first.body["id"]),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
     let again = app.send(Method::POST, uri, Some(&admin), Some(doc())).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     let found = app
@@ -1342,6 +1351,54 @@ async fn documents_are_imported_read_searched_in_either_script_and_deleted() {
         Some(format!("/api/v1/documents/{minhang_id}").as_str())
     );
 
+    // Imported as drafts: staff and admins see them; anyone else, and search, not yet.
+    assert_eq!(minhang.body["state"], "draft");
+    let hidden = app.call(Method::GET, "/api/v1/documents", None, None).await;
+    assert_eq!(hidden.body["total"], 0, "{}", hidden.body);
+    let drafts = app
+        .call(
+            Method::GET,
+            "/api/v1/documents?state=draft",
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(drafts.body["total"], 2, "{}", drafts.body);
+    assert_eq!(drafts.body["items"][0]["state"], "draft");
+    let draft = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/documents/{minhang_id}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::NOT_FOUND, "{}", draft.body);
+    let unfound = app
+        .call(
+            Method::GET,
+            &enc("/api/v1/search?q=杨浦区&type=document"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(unfound.body["hits"], json!([]), "{}", unfound.body);
+    // Only staff and admins publish.
+    let publish = |id: i64, token: &str| {
+        let (uri, token) = (format!("/api/v1/documents/{id}/publish"), token.to_string());
+        let app = &app;
+        async move { app.call(Method::POST, &uri, Some(&token), None).await }
+    };
+    assert_eq!(
+        publish(minhang_id, &member).await.status,
+        StatusCode::FORBIDDEN
+    );
+    for id in [minhang_id, yangpu_id] {
+        let r = publish(id, &staff).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["state"], "published");
+    }
+
     // Read by anyone: the list (newest first) and one document with text, figures, removed lines.
     let list = app.call(Method::GET, "/api/v1/documents", None, None).await;
     assert_eq!(list.status, StatusCode::OK);
@@ -1461,6 +1518,8 @@ async fn documents_are_imported_read_searched_in_either_script_and_deleted() {
             .unwrap()
             .contains("<script>alert(2)")
     );
+    let published = publish(r.body["id"].as_i64().unwrap(), &admin).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
     let page = app
         .raw(
             Method::GET,
@@ -2391,6 +2450,15 @@ async fn a_long_document_is_read_in_bounded_parts() {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let id = created.body["id"].as_i64().unwrap();
     assert!(created.body["text"].as_str().unwrap().len() <= 50 * 1024);
+    let published = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/documents/{id}/publish"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
     let first = app
         .call(Method::GET, &format!("/api/v1/documents/{id}"), None, None)
         .await;

@@ -1168,6 +1168,34 @@ async fn staff_import_documents_through_the_form_and_find_them() {
     let p = b.upload(&[]).await;
     assert!(p.body.contains("请选择至少一个"));
 
+    // A draft until staff publish it: anyone else gets a 404, and search does not find it.
+    let draft_uri = format!("/documents/{minhang_id}");
+    let mut anonymous = app.browser();
+    assert_eq!(
+        anonymous.get(&draft_uri).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let draft = b.get(&draft_uri).await;
+    assert!(
+        draft.body.contains("id=\"document-state\""),
+        "{}",
+        draft.body
+    );
+    let found = b.get(&format!("/search?q={}", enc("技術合同成交額"))).await;
+    assert!(!document_links(&found.body).contains(&minhang_id));
+    let published = b
+        .submit(&draft_uri, &format!("{draft_uri}/publish"), &[])
+        .await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER);
+    let mut anonymous = app.browser();
+    let public = anonymous.get(&draft_uri).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(!public.body.contains("id=\"document-state\""));
+    assert!(
+        !public.body.contains("id=\"publish\""),
+        "no reviewer's buttons"
+    );
+
     // Found by search in the other script: 技術合同成交額 is in the simplified work plan.
     let found = b.get(&format!("/search?q={}", enc("技術合同成交額"))).await;
     assert!(
@@ -1563,6 +1591,12 @@ async fn staff_turn_a_work_plans_figures_into_targets_on_its_page() {
         .await
         .unwrap()
         .record;
+    // Published, so that members read it too.
+    app.db
+        .store
+        .set_document_state(doc.id, qiao_store::DocumentState::Published)
+        .await
+        .unwrap();
     let figures: Vec<qiao_docs::Figure> =
         serde_json::from_value(doc.document.figures.clone()).unwrap();
     let high_tech = figures

@@ -30,8 +30,8 @@ pub use query::{
 };
 pub use records::{
     AccountRow, AuditEntry, Backup, BackupItem, Change, ContactFilter, DocumentFilter,
-    DocumentRecord, FieldChange, ListingRecord, NewDocument, Op, OrgRecord, PolicyRecord,
-    TargetFilter, TargetRecord, TokenRow,
+    DocumentRecord, DocumentState, FieldChange, ListingRecord, NewDocument, Op, OrgRecord,
+    PolicyRecord, TargetFilter, TargetRecord, TokenRow,
 };
 pub use sql::{
     AccountStore, Backend, BackupStore, ContactStore, DocumentStore, FeedStore, ListingStore,

@@ -214,6 +214,44 @@ pub struct NewDocument {
     pub figures: serde_json::Value,
     /// Bytes that could not be decoded, with their offsets (JSON array).
     pub undecodable: serde_json::Value,
+    /// Whether anyone may read it, or only staff until one of them publishes it.
+    #[serde(default)]
+    pub state: DocumentState,
+    /// Lines of the cleaned text that still look like spam, for the reviewer (empty when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub review: Vec<String>,
+}
+
+/// Who may read a document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentState {
+    /// Public: listed, shown and searchable for everyone. (The default of documents stored
+    /// before drafts existed, and of backups written then.)
+    #[default]
+    Published,
+    /// Imported, not yet reviewed: commission staff and admins see it, nobody else, and search
+    /// does not find it.
+    Draft,
+}
+
+impl DocumentState {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            DocumentState::Published => "published",
+            DocumentState::Draft => "draft",
+        }
+    }
+
+    /// The state of a stored code.
+    pub fn from_code(code: &str) -> Option<DocumentState> {
+        match code {
+            "published" => Some(DocumentState::Published),
+            "draft" => Some(DocumentState::Draft),
+            _ => None,
+        }
+    }
 }
 
 /// A stored document.
@@ -237,6 +275,8 @@ pub struct DocumentRecord {
 pub struct DocumentFilter {
     /// Only documents in this script (`hans`, `hant`, `mixed`, `none`).
     pub script: Option<String>,
+    /// Only documents in this state.
+    pub state: Option<DocumentState>,
 }
 
 /// A stored policy.

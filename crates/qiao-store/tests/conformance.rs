@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use qiao_domain::{Kind, Listing, NewAccount, Organisation, Policy, Role, Target};
 use qiao_store::test_support::TestDb;
 use qiao_store::{
-    AuditFilter, Backend, BackupItem, DocumentFilter, Drafts, ImportListing, ListingFilter,
-    NewDocument, Op, OrgFilter, Page, StoreError, TargetFilter,
+    AuditFilter, Backend, BackupItem, DocumentFilter, DocumentState, Drafts, ImportListing,
+    ListingFilter, NewDocument, Op, OrgFilter, Page, StoreError, TargetFilter,
 };
 use serde_json::json;
 
@@ -876,6 +876,8 @@ fn document(sha: &str, title: &str, script: &str) -> NewDocument {
         removed: json!([{"text": "上一篇", "reason": "prev_next"}]),
         figures: json!([{"indicator": "技术合同成交额", "value": 23000000000_i64, "unit": "元"}]),
         undecodable: json!([]),
+        state: DocumentState::Published,
+        review: Vec::new(),
     }
 }
 
@@ -938,6 +940,7 @@ async fn documents_store_once_list_and_delete(db: &TestDb) {
         .list_documents(
             &DocumentFilter {
                 script: Some("hant".into()),
+                ..DocumentFilter::default()
             },
             Page::default(),
         )
@@ -954,6 +957,62 @@ async fn documents_store_once_list_and_delete(db: &TestDb) {
             .collect::<Vec<_>>(),
         [first.id, second.id]
     );
+
+    // Drafts: stored as drafts, listed apart, published and taken back through the feed.
+    let draft = s
+        .create_document(&NewDocument {
+            state: DocumentState::Draft,
+            review: vec!["首存即送彩金。".into()],
+            ..document("d", "草稿文件", "hans")
+        })
+        .await
+        .unwrap();
+    assert_eq!(s.get_document(draft.id).await.unwrap(), draft);
+    let listed = |state| {
+        let s = s.clone();
+        async move {
+            s.list_documents(
+                &DocumentFilter {
+                    state: Some(state),
+                    ..DocumentFilter::default()
+                },
+                Page::default(),
+            )
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .map(|d| d.id)
+            .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(listed(DocumentState::Draft).await, [draft.id]);
+    assert!(!listed(DocumentState::Published).await.contains(&draft.id));
+    let seq = s.last_seq().await.unwrap();
+    let published = s
+        .acting_as(admin.id)
+        .set_document_state(draft.id, DocumentState::Published)
+        .await
+        .unwrap();
+    assert_eq!(published.document.state, DocumentState::Published);
+    assert_eq!(published.document.review, draft.document.review);
+    assert!(listed(DocumentState::Published).await.contains(&draft.id));
+    let changes = s.changes_since(seq, 10).await.unwrap();
+    assert_eq!(
+        (
+            changes[0].entity.as_str(),
+            changes[0].entity_id,
+            changes[0].op
+        ),
+        ("document", draft.id, Op::Update)
+    );
+    assert!(matches!(
+        s.set_document_state(9999, DocumentState::Draft)
+            .await
+            .unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    s.delete_document(draft.id).await.unwrap();
 
     s.acting_as(admin.id)
         .delete_document(first.id)
@@ -983,12 +1042,15 @@ async fn documents_store_once_list_and_delete(db: &TestDb) {
         .filter(|c| c.entity == "document")
         .map(|c| (c.entity_id, c.op))
         .collect();
-    assert_eq!(feed.len(), 4);
+    assert_eq!(feed.len(), 7);
     assert_eq!(
-        feed[..3],
+        feed[..6],
         [
             (first.id, Op::Insert),
             (second.id, Op::Insert),
+            (draft.id, Op::Insert),
+            (draft.id, Op::Update),
+            (draft.id, Op::Delete),
             (first.id, Op::Delete)
         ]
     );

@@ -185,6 +185,11 @@ pub struct ImportDocsArgs {
     /// Files and folders.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Publish each document at once (anyone may read and search it), unless its text still
+    /// holds lines that look like spam. Without it every document is a draft that commission
+    /// staff review and publish on its page.
+    #[arg(long)]
+    pub publish: bool,
 }
 
 /// Arguments of `qiao import listings`.

@@ -222,6 +222,7 @@ fn import_docs_stores_a_folder_of_mixed_files_and_skips_what_it_has() {
     let out = q.run(&[
         "import",
         "docs",
+        "--publish",
         folder.to_str().unwrap(),
         missing.to_str().unwrap(),
         pdf.to_str().unwrap(),
@@ -284,11 +285,21 @@ fn import_docs_stores_a_folder_of_mixed_files_and_skips_what_it_has() {
         again.ends_with("0 imported, 4 already imported, 0 failed\n"),
         "{again}"
     );
-    // Kept in backups, indexed by a rebuild.
+    // Published at once with --publish (none of these pages looks like spam); without it a
+    // file is a draft, which the index leaves out.
+    assert!(!stdout.contains("draft"), "{stdout}");
+    let draft = q.path("draft.txt");
+    std::fs::write(&draft, "科技创新券管理办法\n本办法自发布之日起施行。\n").unwrap();
+    let out = q.ok(&["import", "docs", draft.to_str().unwrap()]);
+    assert!(
+        out.contains("draft.txt: draft: publish it on its page"),
+        "{out}"
+    );
+    // Kept in backups (drafts too), indexed by a rebuild (drafts not).
     let backup = q.path("backup.jsonl");
     q.ok(&["backup", backup.to_str().unwrap()]);
     let lines = std::fs::read_to_string(&backup).unwrap();
-    assert_eq!(lines.matches("\"table\":\"document\"").count(), 3);
+    assert_eq!(lines.matches("\"table\":\"document\"").count(), 4);
     let out = q.ok(&["reindex"]);
     assert!(out.contains("reindexed 3 listings and documents"), "{out}");
 }

@@ -9,11 +9,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use qiao_domain::{Account, Invalid};
-use qiao_store::{DocumentFilter, DocumentRecord, NewDocument, Paged};
+use qiao_store::{DocumentFilter, DocumentRecord, DocumentState, NewDocument, Paged};
 use serde::{Deserialize, Serialize};
 
 use super::{Paging, parse_param};
-use crate::auth::User;
+use crate::auth::{User, Viewer};
 use crate::documents::{
     ImportDocError, MAX_NAME_CHARS, NameProblem, import, may_import, stored_file_name,
 };
@@ -38,6 +38,8 @@ pub struct UploadQuery {
 pub struct ListQuery {
     /// `hans`, `hant`, `mixed` or `none`.
     script: Option<String>,
+    /// `draft` or `published` (staff and admins; others see published documents only).
+    state: Option<String>,
     page: Option<u32>,
     per_page: Option<u32>,
 }
@@ -134,6 +136,10 @@ pub struct DocumentSummary {
     encoding: String,
     figures: usize,
     created_at: DateTime<Utc>,
+    /// `published`, or `draft` (seen by staff and admins only).
+    state: DocumentState,
+    /// How many lines still look like spam (drafts flagged for review).
+    review: usize,
 }
 
 impl From<DocumentRecord> for DocumentSummary {
@@ -150,6 +156,8 @@ impl From<DocumentRecord> for DocumentSummary {
             encoding: d.encoding,
             figures: d.figures.as_array().map_or(0, Vec::len),
             created_at: r.created_at,
+            state: d.state,
+            review: d.review.len(),
         }
     }
 }
@@ -159,7 +167,7 @@ fn require_staff(user: &Account) -> ApiResult<()> {
         Ok(())
     } else {
         Err(ApiError::forbidden(
-            "only admins and commission staff import or delete documents",
+            "only admins and commission staff import, publish or delete documents",
         ))
     }
 }
@@ -220,9 +228,10 @@ pub async fn create(
     }
 }
 
-/// `GET /api/v1/documents`: newest first.
+/// `GET /api/v1/documents`: newest first; drafts only for staff and admins.
 pub async fn list(
     State(state): State<AppState>,
+    Viewer(viewer): Viewer,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<axum::Json<Paged<DocumentSummary>>> {
     let page = Paging {
@@ -240,10 +249,21 @@ pub async fn list(
         },
         "hans, hant, mixed, none",
     )?;
-    let found = state
-        .store
-        .list_documents(&DocumentFilter { script }, page)
-        .await?;
+    let wanted = parse_param(
+        "state",
+        q.state.as_deref(),
+        DocumentState::from_code,
+        "draft, published",
+    )?;
+    let filter = DocumentFilter {
+        script,
+        state: if viewer.as_ref().is_some_and(may_import) {
+            wanted
+        } else {
+            Some(DocumentState::Published)
+        },
+    };
+    let found = state.store.list_documents(&filter, page).await?;
     Ok(axum::Json(Paged {
         items: found.items.into_iter().map(DocumentSummary::from).collect(),
         total: found.total,
@@ -252,14 +272,20 @@ pub async fn list(
     }))
 }
 
-/// `GET /api/v1/documents/{id}?part=N`: public; part 1 by default. A part past the last is a
-/// 422 naming `part` and how many there are.
+/// `GET /api/v1/documents/{id}?part=N`: public once published (a draft is a 404 but for staff
+/// and admins); part 1 by default. A part past the last is a 422 naming `part` and how many
+/// there are.
 pub async fn get(
     State(state): State<AppState>,
+    Viewer(viewer): Viewer,
     Id(id): Id,
     Query(q): Query<PartQuery>,
 ) -> ApiResult<axum::Json<DocumentView>> {
-    let record = state.store.get_document(id).await?;
+    let mut record = readable(&state, viewer.as_ref(), id).await?;
+    if !viewer.as_ref().is_some_and(may_import) {
+        // The reviewer's notes are the reviewers'.
+        record.document.review.clear();
+    }
     let number = q.part.unwrap_or(1);
     let count = part_of(&record, 1).map_or(1, |p| p.count);
     usize::try_from(number)
@@ -274,6 +300,38 @@ pub async fn get(
             )
             .into()
         })
+}
+
+/// Document `id` as `viewer` may read it: a draft exists only for staff and admins.
+pub async fn readable(
+    state: &AppState,
+    viewer: Option<&Account>,
+    id: i64,
+) -> ApiResult<DocumentRecord> {
+    let record = state.store.get_document(id).await?;
+    if record.document.state == DocumentState::Draft && !viewer.is_some_and(may_import) {
+        return Err(ApiError::not_found("document", id));
+    }
+    Ok(record)
+}
+
+/// `POST /api/v1/documents/{id}/publish` and `/unpublish` (staff and admins): the document's
+/// summary in its new state. Publishing makes it public and searchable; unpublishing takes it
+/// back to a draft.
+pub async fn set_state(
+    target: DocumentState,
+    State(state): State<AppState>,
+    User(user): User,
+    Id(id): Id,
+) -> ApiResult<axum::Json<DocumentSummary>> {
+    require_staff(&user)?;
+    let record = state
+        .store
+        .acting_as(user.id)
+        .set_document_state(id, target)
+        .await?;
+    state.search.follower().wake();
+    Ok(axum::Json(DocumentSummary::from(record)))
 }
 
 /// `DELETE /api/v1/documents/{id}`: 204.

@@ -18,7 +18,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use qiao_docs::{Figure, Kind as FigureKind};
 use qiao_domain::Account;
-use qiao_store::{DocumentFilter, DocumentRecord, Page};
+use qiao_store::{DocumentFilter, DocumentRecord, DocumentState, Page};
 use serde::Deserialize;
 
 use super::{Ctx, Lang, PageError, PageResult, Visitor, html};
@@ -61,6 +61,19 @@ struct DocRow {
     doc_number: String,
     script: &'static str,
     figures: usize,
+    /// "草稿" or "待审核" for staff's drafts, empty once published.
+    state: &'static str,
+}
+
+/// How a document's state reads on its badge: empty when published.
+fn state_label(l: Lang, d: &qiao_store::NewDocument) -> &'static str {
+    match (d.state, d.review.is_empty()) {
+        (DocumentState::Published, _) => "",
+        (DocumentState::Draft, true) => l.t("草稿 · 未发布", "draft · not public"),
+        (DocumentState::Draft, false) => {
+            l.t("待审核 · 疑似垃圾信息", "to review · looks like spam")
+        }
+    }
 }
 
 impl DocRow {
@@ -75,6 +88,7 @@ impl DocRow {
             doc_number: d.doc_number.clone().unwrap_or_default(),
             script: script_label(l, &d.script),
             figures: d.figures.as_array().map_or(0, Vec::len),
+            state: state_label(l, d),
         }
     }
 }
@@ -127,10 +141,15 @@ async fn render(
 ) -> PageResult<Response> {
     let l = v.ctx.l;
     let page = page.max(1);
+    // Drafts are for those who review them.
+    let staff = v.ctx.user.as_ref().is_some_and(may_import);
     let paged = state
         .store
         .list_documents(
-            &DocumentFilter::default(),
+            &DocumentFilter {
+                state: (!staff).then_some(DocumentState::Published),
+                ..DocumentFilter::default()
+            },
             Page {
                 number: page,
                 size: PER_PAGE,
@@ -463,6 +482,14 @@ struct DocumentPage<'a> {
     ctx: &'a Ctx,
     id: i64,
     staff: bool,
+    /// Whether the viewer publishes, unpublishes and deletes (admins and commission staff).
+    reviewer: bool,
+    /// Whether the document is a draft.
+    draft: bool,
+    /// Its badge ("草稿 · 未发布"), empty once published.
+    state: &'static str,
+    /// Lines that still look like spam, for the reviewer.
+    review: Vec<String>,
     region: String,
     title: String,
     fields: Vec<(String, String)>,
@@ -526,6 +553,13 @@ pub async fn show(
             state.store.get_document(id)
         })
         .await?;
+    let reviewer = v.ctx.user.as_ref().is_some_and(may_import);
+    if record.document.state == DocumentState::Draft && !reviewer {
+        return Err(v.error(ApiError::new(
+            Code::NotFound,
+            l.t("该文件不存在。", "No such document."),
+        )));
+    }
     let d = &record.document;
     // Stored by this server from `qiao_docs::Document`; a body that no longer parses is a fault.
     let figures: Vec<Figure> = serde_json::from_value(d.figures.clone()).map_err(|e| {
@@ -573,6 +607,14 @@ pub async fn show(
         ctx: &v.ctx,
         id: record.id,
         staff: v.ctx.user.as_ref().is_some_and(|u| u.may_manage_policies()),
+        reviewer,
+        draft: d.state == DocumentState::Draft,
+        state: state_label(l, d),
+        review: if reviewer {
+            d.review.clone()
+        } else {
+            Vec::new()
+        },
         region,
         title: d
             .title
@@ -599,4 +641,69 @@ pub async fn show(
         prev: (part.number > 1).then(|| href(part.number - 1)),
         next: (part.number < part.count).then(|| href(part.number + 1)),
     }))
+}
+
+/// The reviewer acting on a document's page: an admin or commission staff member who sent the
+/// form's CSRF token; and the document.
+async fn reviewed(
+    state: &AppState,
+    v: &Visitor,
+    id: &str,
+    form: &super::form::FormData,
+) -> PageResult<(Account, DocumentRecord)> {
+    v.check_csrf(form.csrf())?;
+    let l = v.ctx.l;
+    let user = match &v.ctx.user {
+        Some(u) if may_import(u) => u.clone(),
+        Some(_) => {
+            return Err(v.error(ApiError::forbidden(l.t(
+                "只有科委工作人员和管理员可以发布、撤回或删除文件。",
+                "Only commission staff and admins publish, unpublish or delete documents.",
+            ))));
+        }
+        None => return Err(v.error(ApiError::unauthenticated())),
+    };
+    let record = v
+        .found(id, ("该文件不存在。", "No such document."), |id| {
+            state.store.get_document(id)
+        })
+        .await?;
+    Ok((user, record))
+}
+
+/// `POST /documents/{id}/publish` and `/unpublish`: back to the document's page.
+pub async fn set_state(
+    target: DocumentState,
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<super::form::FormData>,
+) -> PageResult<Response> {
+    let (user, record) = reviewed(&state, &v, &id, &form).await?;
+    state
+        .store
+        .acting_as(user.id)
+        .set_document_state(record.id, target)
+        .await
+        .map_err(|e| v.error(e))?;
+    state.search.follower().wake();
+    Ok(super::see_other(&format!("/documents/{}", record.id)))
+}
+
+/// `POST /documents/{id}/delete`: back to the list.
+pub async fn delete(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<super::form::FormData>,
+) -> PageResult<Response> {
+    let (user, record) = reviewed(&state, &v, &id, &form).await?;
+    state
+        .store
+        .acting_as(user.id)
+        .delete_document(record.id)
+        .await
+        .map_err(|e| v.error(e))?;
+    state.search.follower().wake();
+    Ok(super::see_other("/documents"))
 }

@@ -10,7 +10,7 @@ use sqlx::{AssertSqlSafe, Row};
 use super::base::{Arg, SqlStore, Tx, Where, from_json, json, now, parse_ts, ts};
 use crate::error::{Result, StoreError, conflict_on_unique};
 use crate::query::{Page, Paged};
-use crate::records::{DocumentFilter, DocumentRecord, NewDocument, Op};
+use crate::records::{DocumentFilter, DocumentRecord, DocumentState, NewDocument, Op};
 
 /// Storing, reading and deleting imported documents.
 #[async_trait]
@@ -35,6 +35,9 @@ pub trait DocumentStore: Send + Sync {
     ) -> Result<Paged<DocumentRecord>>;
     /// Deletes a document.
     async fn delete_document(&self, id: i64) -> Result<()>;
+    /// Publishes a draft or takes a document back to draft (change-feed entity `document`, so
+    /// the index adds or drops it).
+    async fn set_document_state(&self, id: i64, state: DocumentState) -> Result<DocumentRecord>;
 }
 
 /// The parts of a document kept in its `body` column.
@@ -44,6 +47,8 @@ struct DocumentBody {
     removed: serde_json::Value,
     figures: serde_json::Value,
     undecodable: serde_json::Value,
+    #[serde(default)]
+    review: Vec<String>,
 }
 
 /// [`DocumentBody`] as written: borrowed, so a large text is not copied to be serialised.
@@ -53,9 +58,11 @@ struct DocumentBodyRef<'a> {
     removed: &'a serde_json::Value,
     figures: &'a serde_json::Value,
     undecodable: &'a serde_json::Value,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    review: &'a [String],
 }
 
-pub(crate) const DOCUMENT_COLUMNS: &str = "id, sha256, file_name, title, published, source, doc_number, script, encoding, body, imported_by, created_at, updated_at";
+pub(crate) const DOCUMENT_COLUMNS: &str = "id, sha256, file_name, title, published, source, doc_number, script, encoding, body, imported_by, created_at, updated_at, state";
 
 pub(crate) fn document_from_row(row: &AnyRow) -> Result<DocumentRecord> {
     let body: DocumentBody = from_json("document", &row.try_get::<String, _>("body")?)?;
@@ -77,6 +84,13 @@ pub(crate) fn document_from_row(row: &AnyRow) -> Result<DocumentRecord> {
             removed: body.removed,
             figures: body.figures,
             undecodable: body.undecodable,
+            state: {
+                let code: String = row.try_get("state")?;
+                DocumentState::from_code(&code).ok_or_else(|| {
+                    StoreError::Corrupt(format!("document has an unknown state `{code}`"))
+                })?
+            },
+            review: body.review,
         },
     })
 }
@@ -110,10 +124,11 @@ impl SqlStore {
             removed: &d.removed,
             figures: &d.figures,
             undecodable: &d.undecodable,
+            review: &d.review,
         };
         let row = sqlx::query(
-            "INSERT INTO documents (id, sha256, file_name, title, published, source, doc_number, script, encoding, body, imported_by, created_at, updated_at) \
-             VALUES (COALESCE($1, (SELECT COALESCE(MAX(id), 0) + 1 FROM documents)), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+            "INSERT INTO documents (id, sha256, file_name, title, published, source, doc_number, script, encoding, body, imported_by, created_at, updated_at, state) \
+             VALUES (COALESCE($1, (SELECT COALESCE(MAX(id), 0) + 1 FROM documents)), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
         )
         .bind(id)
         .bind(&d.sha256)
@@ -128,6 +143,7 @@ impl SqlStore {
         .bind(imported_by)
         .bind(ts(created))
         .bind(ts(updated))
+        .bind(d.state.code())
         .fetch_one(&mut **tx)
         .await
         .map_err(|e| {
@@ -218,6 +234,9 @@ impl DocumentStore for SqlStore {
         if let Some(script) = &f.script {
             w.and("script = ?", [Arg::Text(script.clone())]);
         }
+        if let Some(state) = f.state {
+            w.and("state = ?", [Arg::Text(state.code().into())]);
+        }
         self.fetch_page(
             "documents",
             DOCUMENT_COLUMNS,
@@ -243,5 +262,23 @@ impl DocumentStore for SqlStore {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn set_document_state(&self, id: i64, state: DocumentState) -> Result<DocumentRecord> {
+        let mut tx = self.write_tx().await?;
+        let before = self.snapshot(&mut tx, "document", id).await?;
+        let done = sqlx::query("UPDATE documents SET state = $1, updated_at = $2 WHERE id = $3")
+            .bind(state.code())
+            .bind(ts(now()))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("document", id));
+        }
+        self.record_change(&mut tx, "document", id, Op::Update, before)
+            .await?;
+        tx.commit().await?;
+        self.get_document(id).await
     }
 }

@@ -151,6 +151,7 @@ impl SqlStore {
                     "doc_number",
                     "script",
                     "encoding",
+                    "state",
                 ],
                 &["imported_by"],
             ),

@@ -217,7 +217,7 @@ async fn import_docs(
     // written (with the change-feed rows) a transaction per 32 documents.
     let start = Instant::now();
     for group in files.chunks(64) {
-        let results = qiao_server::documents::import_many(store, group.to_vec()).await;
+        let results = qiao_server::documents::import_many(store, group.to_vec(), true).await;
         for ((name, _), r) in group.iter().zip(results) {
             r.with_context(|| format!("importing {name}"))?;
         }

@@ -150,20 +150,20 @@ pub async fn docs(store: &Arc<dyn Store>, args: &ImportDocsArgs) -> anyhow::Resu
                 group_bytes += bytes.len();
                 group.push((path, name, bytes));
                 if group.len() >= DOC_GROUP || group_bytes >= DOC_GROUP_BYTES {
-                    import_group(store, std::mem::take(&mut group), &mut tally).await;
+                    import_group(store, std::mem::take(&mut group), args.publish, &mut tally).await;
                     group_bytes = 0;
                 }
             }
             Err(e) => {
                 // Earlier files are reported first.
-                import_group(store, std::mem::take(&mut group), &mut tally).await;
+                import_group(store, std::mem::take(&mut group), args.publish, &mut tally).await;
                 group_bytes = 0;
                 eprintln!("{}: error: {e}", path.display());
                 tally.failed += 1;
             }
         }
     }
-    import_group(store, group, &mut tally).await;
+    import_group(store, group, args.publish, &mut tally).await;
     let DocTally {
         imported,
         skipped,
@@ -181,6 +181,7 @@ pub async fn docs(store: &Arc<dyn Store>, args: &ImportDocsArgs) -> anyhow::Resu
 async fn import_group(
     store: &Arc<dyn Store>,
     group: Vec<(PathBuf, String, Vec<u8>)>,
+    publish: bool,
     tally: &mut DocTally,
 ) {
     if group.is_empty() {
@@ -188,7 +189,7 @@ async fn import_group(
     }
     let (paths, files): (Vec<PathBuf>, Vec<(String, Vec<u8>)>) =
         group.into_iter().map(|(p, n, b)| (p, (n, b))).unzip();
-    let results = qiao_server::documents::import_many(store, files).await;
+    let results = qiao_server::documents::import_many(store, files, publish).await;
     for (path, result) in paths.iter().zip(results) {
         let shown = path.display();
         match result {
@@ -203,6 +204,15 @@ async fn import_group(
                     d.title.as_deref().unwrap_or("(no title)"),
                     done.figures
                 );
+                match (d.state, d.review.len()) {
+                    (qiao_store::DocumentState::Published, _) => {}
+                    (_, 0) => println!(
+                        "{shown}: draft: publish it on its page (or import with --publish)"
+                    ),
+                    (_, n) => println!(
+                        "{shown}: draft for review: {n} lines still look like spam (see its page)"
+                    ),
+                }
                 if !done.undecodable.is_empty() {
                     let at: Vec<String> = done
                         .undecodable
