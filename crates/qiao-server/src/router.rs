@@ -6,8 +6,8 @@ use axum::routing::{get, patch, post};
 use qiao_domain::Kind;
 
 use crate::api::{
-    accounts, contacts, documents, imports, listings, meta, organisations, policies, search,
-    targets,
+    accounts, certificates, contacts, documents, imports, listings, meta, organisations, policies,
+    search, targets,
 };
 use crate::error::{ApiError, Code};
 use crate::pages::{
@@ -46,6 +46,16 @@ pub fn router(state: AppState) -> Router {
             get(documents::get).delete(documents::delete),
         )
         .route("/documents/{id}/targets", post(targets::from_document))
+        .route(
+            "/organisations/{id}/certificates/{n}/verification",
+            post(certificates::decide),
+        )
+        .route("/certificates/pending", get(certificates::pending))
+        .route(
+            "/certificate-lists",
+            post(certificates::apply_list)
+                .layer(DefaultBodyLimit::max(crate::pages::certificates::MAX_LIST)),
+        )
         .route("/policies", get(policies::list).post(policies::create))
         .route(
             "/policies/{id}",
@@ -141,6 +151,20 @@ fn pages() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(crate::pages::documents::MAX_UPLOAD)),
         )
         .route("/documents/{id}", get(crate::pages::documents::show))
+        .route("/certificates", get(crate::pages::certificates::list))
+        .route(
+            "/certificates/lists",
+            post(crate::pages::certificates::import_list)
+                .layer(DefaultBodyLimit::max(crate::pages::certificates::MAX_LIST)),
+        )
+        .route(
+            "/certificates/{org}/{n}/verify",
+            post(crate::pages::certificates::verify),
+        )
+        .route(
+            "/certificates/{org}/{n}/reject",
+            post(crate::pages::certificates::reject),
+        )
         .route("/documents/{id}/targets", post(target_pages::from_document))
         .route("/policies", get(policy_pages::list))
         .route(
