@@ -3057,7 +3057,7 @@ async fn staff_verify_certificates_on_their_page_and_import_official_lists() {
         page.body
     );
     assert!(!page.body.contains("<script>alert"), "names are escaped");
-    assert!(page.body.contains("甲&lt;script&gt;"), "{}", page.body);
+    assert!(page.body.contains("甲&#60;script&#62;"), "{}", page.body);
     assert!(page.body.contains("id=\"list-form\""));
     let targets = s.get("/targets").await;
     assert!(targets.body.contains("<td>0家<br>"), "{}", targets.body);
@@ -3126,7 +3126,7 @@ async fn staff_verify_certificates_on_their_page_and_import_official_lists() {
     assert!(shown.body.contains("GR202431000901"), "{}", shown.body);
     let shown = m.get(&format!("/orgs/{b}")).await;
     assert!(
-        shown.body.contains("驳回：名单中无此企业 &lt;i&gt;"),
+        shown.body.contains("驳回：名单中无此企业 &#60;i&#62;"),
         "{}",
         shown.body
     );
