@@ -60,6 +60,6 @@ test("staff write a policy; the enterprise checks itself against it, completes i
   await staff.goto(`${base}/targets`);
   const rows = staff.locator("#targets tr");
   assert.ok((await rows.count()) >= 6, "the demo targets are listed");
-  assert.match(await staff.textContent("#targets"), /平台数据统计/);
+  assert.match(await staff.textContent("#targets"), /平台已核验证书统计/);
   await staff.screenshot({ path: path.join(SHOTS, "targets.png"), fullPage: true });
 });

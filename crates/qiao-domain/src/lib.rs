@@ -29,7 +29,7 @@ pub use account::{Account, AccountChange, NewAccount, Role};
 pub use contact::{ContactRequest, ContactStatus, Decision, DeclineReason, NewContactRequest};
 pub use invalid::{FieldError, Invalid};
 pub use listing::{Kind, Listing, Stage, Status};
-pub use org::{CertKind, Certificate, OrgKind, Organisation};
+pub use org::{CertKind, Certificate, OrgKind, Organisation, Verification};
 pub use policy::{Eligibility, Outcome, Policy};
 pub use target::{Metric, Target};
 

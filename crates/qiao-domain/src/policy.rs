@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::codes::parse_industry_code;
 use crate::invalid::{Checker, Invalid};
 use crate::money::format_yuan;
-use crate::org::{CertKind, Organisation};
+use crate::org::{CertKind, Organisation, Verification};
 
 /// A policy as staff write it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -372,7 +372,7 @@ impl Conditions {
             format!("a {} certificate in force on {on}", names_en.join(" or ")),
         );
         let held: Vec<CertKind> = org
-            .valid_certificates(on)
+            .counted_certificates(on)
             .into_iter()
             .filter(|k| self.certificates.contains(k))
             .collect();
@@ -380,18 +380,82 @@ impl Conditions {
             let cert = org
                 .certificates
                 .iter()
-                .filter(|c| c.kind == *k && c.valid_on(on))
+                .filter(|c| c.kind == *k && c.counts(on))
                 .max_by_key(|c| c.expires_on)
-                .expect("valid_certificates found it");
+                .expect("counted_certificates found it");
             return Check {
                 condition: ConditionKind::Certificate,
                 outcome: Outcome::Pass,
                 required,
                 actual: Some(said(
-                    format!("{}（有效期至 {}）", k.label_zh(), cert.expires_on),
-                    format!("{} (valid until {})", k.label_en(), cert.expires_on),
+                    format!("{}（已核验，有效期至 {}）", k.label_zh(), cert.expires_on),
+                    format!(
+                        "{} (verified, valid until {})",
+                        k.label_en(),
+                        cert.expires_on
+                    ),
                 )),
                 needed: None,
+            };
+        }
+        // A claim in force that nobody has checked yet decides nothing: unknown, never a pass
+        // on the organisation's word alone.
+        if let Some(c) = org
+            .certificates
+            .iter()
+            .filter(|c| {
+                self.certificates.contains(&c.kind)
+                    && c.valid_on(on)
+                    && c.verification == Verification::Pending
+            })
+            .max_by_key(|c| c.expires_on)
+        {
+            return Check {
+                condition: ConditionKind::Certificate,
+                outcome: Outcome::Unknown,
+                required,
+                actual: Some(said(
+                    format!(
+                        "{}证书待核验（申报有效期至 {}）",
+                        c.kind.label_zh(),
+                        c.expires_on
+                    ),
+                    format!(
+                        "{} certificate awaiting verification (claimed valid until {})",
+                        c.kind.label_en(),
+                        c.expires_on
+                    ),
+                )),
+                needed: Some(said(
+                    "待科委核验证书",
+                    "the commission to verify the certificate",
+                )),
+            };
+        }
+        // A rejected claim in force is no certificate; say so rather than "none on record".
+        if let Some(c) = org.certificates.iter().find(|c| {
+            self.certificates.contains(&c.kind)
+                && c.valid_on(on)
+                && matches!(c.verification, Verification::Rejected { .. })
+        }) {
+            return Check {
+                condition: ConditionKind::Certificate,
+                outcome: Outcome::Fail,
+                required,
+                actual: Some(said(
+                    format!("{}证书核验未通过", c.kind.label_zh()),
+                    format!("{} certificate rejected on verification", c.kind.label_en()),
+                )),
+                needed: Some(said(
+                    format!(
+                        "更正证书信息后重新提交核验，或取得{}认定",
+                        names_zh.join("或")
+                    ),
+                    format!(
+                        "correct the certificate and have it verified again, or obtain {} recognition",
+                        names_en.join(" or ")
+                    ),
+                )),
             };
         }
         // A certificate of the kind that lapsed (or starts) outside the day says more than "none".
@@ -775,7 +839,16 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
+    /// An enterprise whose high-tech certificate staff verified.
     fn enterprise() -> Organisation {
+        let mut o = claiming();
+        o.certificates[0].verification =
+            Verification::verified(1, "staff", chrono::Utc::now(), None, None).unwrap();
+        o
+    }
+
+    /// The same enterprise before anyone checked its certificate.
+    fn claiming() -> Organisation {
         serde_json::from_value(serde_json::json!({
             "kind": "enterprise", "name": "上海示例科技有限公司", "credit_code": "91350100M000100Y43",
             "district": "闵行区", "industry_code": "C3562", "founded_on": "2019-06-01",
@@ -783,6 +856,36 @@ mod tests {
             "certificates": [{"kind": "high_tech", "issued_on": "2023-12-01", "expires_on": "2026-11-30"}]
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn an_unverified_certificate_is_unknown_and_a_rejected_one_fails() {
+        let p = policy(serde_json::json!({"certificates": ["high_tech"], "districts": ["闵行区"]}));
+        let e = p.check(&claiming(), d("2026-06-01"));
+        assert_eq!(e.outcome, Outcome::Unknown, "{e:#?}");
+        let c = &e.checks[0];
+        assert_eq!(c.outcome, Outcome::Unknown);
+        assert!(c.actual.as_ref().unwrap().zh.contains("待核验"), "{c:?}");
+        assert_eq!(c.needed.as_ref().unwrap().zh, "待科委核验证书");
+        let mut rejected = claiming();
+        rejected.certificates[0].verification =
+            Verification::rejected(1, "staff", chrono::Utc::now(), "证书编号不符").unwrap();
+        let e = p.check(&rejected, d("2026-06-01"));
+        assert_eq!(e.outcome, Outcome::Fail);
+        assert!(
+            e.checks[0]
+                .actual
+                .as_ref()
+                .unwrap()
+                .zh
+                .contains("核验未通过")
+        );
+        // A pending claim beside a verified one of another accepted kind: the verified passes.
+        let mut both = enterprise();
+        both.certificates.push(claiming().certificates[0].clone());
+        both.certificates[1].kind = CertKind::LittleGiant;
+        let any = policy(serde_json::json!({"certificates": ["high_tech", "little_giant"]}));
+        assert_eq!(any.check(&both, d("2026-06-01")).outcome, Outcome::Pass);
     }
 
     fn policy(conditions: serde_json::Value) -> Policy {

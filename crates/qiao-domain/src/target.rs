@@ -94,18 +94,34 @@ impl Metric {
         })
     }
 
-    /// Whether `org` counts toward this metric for `year`, measured on `on`.
+    /// Whether `org` counts toward this metric for `year`, measured on `on`: only verified
+    /// certificates count (a claim awaiting verification is [`Metric::claims`]).
     fn counts(&self, org: &Organisation, year: i32, on: NaiveDate) -> bool {
-        match *self {
-            Metric::Certified { certificate } => org
-                .certificates
-                .iter()
-                .any(|c| c.kind == certificate && c.valid_on(on)),
-            Metric::NewlyCertified { certificate } => org
-                .certificates
-                .iter()
-                .any(|c| c.kind == certificate && c.issued_on.year() == year && c.issued_on <= on),
-        }
+        self.matching(org, year, on).any(|c| c.is_verified())
+    }
+
+    /// Whether `org` would count once its pending claims were verified, and does not yet.
+    fn claims(&self, org: &Organisation, year: i32, on: NaiveDate) -> bool {
+        !self.counts(org, year, on)
+            && self
+                .matching(org, year, on)
+                .any(|c| c.verification == crate::Verification::Pending)
+    }
+
+    /// The certificates of `org` that measure this metric, verified or not.
+    fn matching<'a>(
+        &self,
+        org: &'a Organisation,
+        year: i32,
+        on: NaiveDate,
+    ) -> impl Iterator<Item = &'a crate::Certificate> {
+        let m = *self;
+        org.certificates.iter().filter(move |c| match m {
+            Metric::Certified { certificate } => c.kind == certificate && c.valid_on(on),
+            Metric::NewlyCertified { certificate } => {
+                c.kind == certificate && c.issued_on.year() == year && c.issued_on <= on
+            }
+        })
     }
 
     /// What the metric counts, in both languages.
@@ -146,6 +162,10 @@ pub struct Progress {
     pub percent: Option<f64>,
     /// Whether the actual meets the target as phrased.
     pub reached: Option<bool>,
+    /// For a computed actual: enterprises that claim a certificate it would count but that
+    /// await verification (not in `actual`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<u64>,
 }
 
 impl Target {
@@ -225,6 +245,24 @@ impl Target {
         )
     }
 
+    /// Counts the enterprises of the region among `orgs` that claim a certificate the metric
+    /// would count but that awaits verification (`None` without a metric): what the actual
+    /// would gain once staff verify them.
+    pub fn count_pending<'a>(
+        &self,
+        orgs: impl IntoIterator<Item = &'a Organisation>,
+        today: NaiveDate,
+    ) -> Option<u64> {
+        let metric = self.metric?;
+        let on = self.as_of(today);
+        Some(
+            orgs.into_iter()
+                .filter(|o| o.kind == OrgKind::Enterprise && self.covers(o.district.as_deref()))
+                .filter(|o| metric.claims(o, self.year, on))
+                .count() as u64,
+        )
+    }
+
     /// The target against its actual: `computed` (from [`Target::count`]) when there is a
     /// metric, else the reported value.
     pub fn progress(&self, computed: Option<u64>, today: NaiveDate) -> Progress {
@@ -242,6 +280,7 @@ impl Target {
             as_of: self.as_of(today),
             percent,
             reached: actual.map(|a| self.reached(a)),
+            pending: None,
         }
     }
 
@@ -268,12 +307,43 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
+    /// An enterprise of `district` whose certificates staff verified.
     fn org(district: &str, certs: serde_json::Value) -> Organisation {
+        let mut o = claimed(district, certs);
+        for c in &mut o.certificates {
+            c.verification =
+                crate::Verification::verified(1, "staff", chrono::Utc::now(), None, None).unwrap();
+        }
+        o
+    }
+
+    /// An enterprise of `district` that claims `certs`, none verified yet.
+    fn claimed(district: &str, certs: serde_json::Value) -> Organisation {
         serde_json::from_value(serde_json::json!({
             "kind": "enterprise", "name": "x", "credit_code": "91350100M000100Y43",
             "district": district, "certificates": certs
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn claims_count_only_once_verified() {
+        let ht = serde_json::json!([{"kind": "high_tech", "issued_on": "2021-12-01", "expires_on": "2024-11-30"}]);
+        let mut orgs = vec![
+            org("闵行区", ht.clone()),
+            claimed("闵行区", ht.clone()),
+            claimed("闵行区", ht),
+        ];
+        orgs[2].certificates[0].verification =
+            crate::Verification::rejected(1, "staff", chrono::Utc::now(), "无此证书").unwrap();
+        let t = target("有效期内高新技术企业", 4000.0, "达");
+        assert_eq!(t.count(&orgs, d("2023-06-30")), Some(1));
+        assert_eq!(t.count_pending(&orgs, d("2023-06-30")), Some(1));
+        let new = target("新增高新技术企业", 10.0, "新增");
+        let mut y2021 = new.clone();
+        y2021.year = 2021;
+        assert_eq!(y2021.count(&orgs, d("2022-01-10")), Some(1));
+        assert_eq!(y2021.count_pending(&orgs, d("2022-01-10")), Some(1));
     }
 
     fn target(indicator: &str, value: f64, qualifier: &str) -> Target {

@@ -114,7 +114,7 @@ pub(crate) fn convert(ty: Type, cell: &Cell<'_>) -> Result<Value, String> {
     })
 }
 
-fn text(cell: &Cell<'_>) -> Result<String, String> {
+pub(crate) fn text(cell: &Cell<'_>) -> Result<String, String> {
     match cell {
         Cell::Bad { reason, .. } => Err(reason.clone()),
         Cell::Bool(b) => Ok(b.to_string()),
@@ -175,7 +175,7 @@ fn yuan(cell: &Cell<'_>) -> Result<i64, String> {
     }
 }
 
-fn date(cell: &Cell<'_>) -> Result<NaiveDate, String> {
+pub(crate) fn date(cell: &Cell<'_>) -> Result<NaiveDate, String> {
     let bad = |raw: &str| {
         format!(
             "{} is not a date; write it as 2026-03-01, 2026/3/1 or 2026年3月1日",

@@ -19,6 +19,7 @@
 //! - `export`: records to a table of cells.
 //! - `jsonl`, `delimited` (CSV), `workbook` (XLSX): the formats.
 //! - `rejects`: the file of refused rows for `--skip-invalid`.
+//! - `lists`: official lists of certified enterprises (高企名单), for verifying certificates.
 
 use std::path::{Path, PathBuf};
 
@@ -31,11 +32,13 @@ mod export;
 mod fields;
 mod jsonl;
 pub mod labels;
+mod lists;
 mod rejects;
 mod row;
 mod workbook;
 
 pub use error::IoError;
+pub use lists::{ListedCertificate, OfficialList, read_official_list};
 pub use rejects::write_rejects;
 pub use workbook::write_text_sheet;
 

@@ -259,6 +259,43 @@ pub fn document() -> Value {
         "delete": op("Delete an organisation (admins)", "organisations", json!([id_param()]), None, { let mut m = Map::new(); m.insert("204".into(), json!({"description": "deleted"})); m }, &[401, 403, 404, 409], true),
     }));
 
+    // Certificate verification (commission staff, admins): crate::api::certificates.
+    let n_param = json!({"name": "n", "in": "path", "required": true, "description": "the certificate's place in `certificates`, from 0", "schema": {"type": "integer"}});
+    paths.insert("/api/v1/organisations/{id}/certificates/{n}/verification".into(), json!({
+        "post": op("Verify or reject a certificate the organisation claims (commission staff, admins). Only verified certificates in force count in targets, statistics and policy checks; the verdict of an unchanged claim survives profile edits, a changed claim is pending again", "certificates", json!([id_param(), n_param]), Some(json!({"type": "object", "required": ["status"], "properties": {
+            "status": {"type": "string", "enum": ["verified", "rejected"]},
+            "number": {"type": "string", "description": "the number checked (verified); becomes the certificate's number"},
+            "reason": {"type": "string", "description": "why (rejected; required)"},
+            "kind": {"type": "string", "description": "the kind the certificate must still have (409 otherwise)"}}})), ok(200, "the organisation with the verdict", org_rec.clone()), &[400, 401, 403, 404, 409, 422], true),
+    }));
+    paths.insert("/api/v1/certificates/pending".into(), json!({
+        "get": op("Every certificate awaiting verification, with its organisation (commission staff, admins)", "certificates", json!([query("kind", "tech_sme, high_tech, little_giant, specialized or leading", "string")]), None, ok(200, "the pending claims", json!({"type": "array", "items": {"type": "object", "properties": {
+            "org_id": {"type": "integer"}, "org_name": {"type": "string"}, "credit_code": {"type": "string"}, "district": {"type": "string"},
+            "index": {"type": "integer"}, "certificate": {"type": "object"}}}})), &[401, 403, 422], true),
+    }));
+    let said = json!({"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}});
+    let matched = json!({"type": "array", "items": {"type": "object", "properties": {"line": {"type": "integer"}, "org_id": {"type": "integer"}, "org_name": {"type": "string"}, "credit_code": {"type": "string"}}}});
+    let mut list_responses = ok(
+        200,
+        "what the list verified and every line that matched nothing",
+        json!({"type": "object", "properties": {
+        "kind": {"type": "string"}, "verified": matched.clone(), "already_verified": matched,
+        "unmatched": {"type": "array", "items": {"type": "object", "properties": {"line": {"type": "integer"}, "credit_code": {"type": "string"}, "reason": said}}}}}),
+    );
+    list_responses.extend(error_responses(&[400, 401, 403, 413, 422]));
+    paths.insert("/api/v1/certificate-lists".into(), json!({
+        "post": {
+            "summary": "Apply an official list of certified enterprises (a district's 高企名单; commission staff, admins): every pending claim of the kind whose 统一社会信用代码 it names (and whose 证书编号/发证日期 agree where given) is verified",
+            "tags": ["certificates"],
+            "parameters": [query("kind", "which certificate the list is of (required)", "string"), query("format", "csv or xlsx (else taken from Content-Type)", "string"), query("name", "the list's name, recorded as each verification's source", "string")],
+            "requestBody": {"required": true, "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}},
+            "responses": list_responses,
+            "security": [{"bearer": []}],
+        }
+    }));
+
     let account = schema::<Account>(&mut g);
     paths.insert("/api/v1/tokens".into(), json!({
         "post": op("Log in and get an API token", "accounts", json!([]), Some(schema::<Login>(&mut g)), ok(201, "the token, shown once", schema::<NewToken>(&mut g)), &[400, 401, 422, 429], false),

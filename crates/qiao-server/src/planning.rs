@@ -18,7 +18,7 @@ use qiao_store::{
 };
 
 /// Every item of a paged store query, read `Page::MAX_SIZE` at a time.
-async fn every<T, F, Fut>(mut read: F) -> Result<Vec<T>, StoreError>
+pub async fn every<T, F, Fut>(mut read: F) -> Result<Vec<T>, StoreError>
 where
     F: FnMut(Page) -> Fut,
     Fut: std::future::Future<Output = Result<Paged<T>, StoreError>>,
@@ -110,7 +110,8 @@ pub fn tally(reached: &[(OrgRecord, Eligibility)]) -> [usize; 3] {
     n
 }
 
-/// Every target with its progress on `today`. The enterprises are read once, and only when a
+/// Every target with its progress on `today`: verified certificates counted, claims awaiting
+/// verification beside them (`pending`). The enterprises are read once, and only when a
 /// target has a metric.
 pub async fn progress(
     store: &Arc<dyn Store>,
@@ -126,7 +127,11 @@ pub async fn progress(
         .iter()
         .map(|t| {
             let n = t.target.count(orgs.iter().map(|o| &o.org), today);
-            t.target.progress(n, today)
+            let mut p = t.target.progress(n, today);
+            if n.is_some() {
+                p.pending = t.target.count_pending(orgs.iter().map(|o| &o.org), today);
+            }
+            p
         })
         .collect())
 }

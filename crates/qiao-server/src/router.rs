@@ -7,8 +7,8 @@ use qiao_domain::Kind;
 use qiao_store::DocumentState;
 
 use crate::api::{
-    accounts, contacts, documents, imports, listings, meta, organisations, policies, search,
-    targets,
+    accounts, certificates, contacts, documents, imports, listings, meta, organisations, policies,
+    search, targets,
 };
 use crate::error::{ApiError, Code};
 use crate::pages::{
@@ -54,6 +54,16 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/documents/{id}/unpublish",
             post(|s, u, i| documents::set_state(DocumentState::Draft, s, u, i)),
+        )
+        .route(
+            "/organisations/{id}/certificates/{n}/verification",
+            post(certificates::decide),
+        )
+        .route("/certificates/pending", get(certificates::pending))
+        .route(
+            "/certificate-lists",
+            post(certificates::apply_list)
+                .layer(DefaultBodyLimit::max(crate::pages::certificates::MAX_LIST)),
         )
         .route("/policies", get(policies::list).post(policies::create))
         .route(
@@ -201,6 +211,20 @@ fn pages() -> Router<AppState> {
         .route(
             "/documents/{id}/delete",
             post(crate::pages::documents::delete),
+        )
+        .route("/certificates", get(crate::pages::certificates::list))
+        .route(
+            "/certificates/lists",
+            post(crate::pages::certificates::import_list)
+                .layer(DefaultBodyLimit::max(crate::pages::certificates::MAX_LIST)),
+        )
+        .route(
+            "/certificates/{org}/{n}/verify",
+            post(crate::pages::certificates::verify),
+        )
+        .route(
+            "/certificates/{org}/{n}/reject",
+            post(crate::pages::certificates::reject),
         )
         .route("/documents/{id}/targets", post(target_pages::from_document))
         .route("/policies", get(policy_pages::list))

@@ -35,7 +35,7 @@ pub use records::{
 };
 pub use sql::{
     AccountStore, Backend, BackupStore, ContactStore, DocumentStore, FeedStore, ListingStore,
-    OrganisationStore, PlanStore, SqlStore, Store,
+    OrganisationStore, PlanStore, SqlStore, Store, Verdict,
 };
 
 /// The store traits, for code that calls store methods on a concrete [`SqlStore`] (an

@@ -53,6 +53,7 @@ conformance!(
     disabling_an_account_revokes_its_sessions_and_tokens,
     resetting_a_password_revokes_sessions_and_tokens,
     audit_log_records_fields_before_and_after_and_filters,
+    certificate_verdicts_are_set_only_by_verification,
 );
 
 fn org(code: &str, name: &str) -> Organisation {
@@ -1754,4 +1755,93 @@ async fn audit_log_records_fields_before_and_after_and_filters(db: &TestDb) {
         .unwrap();
     assert_eq!(rest.len(), 1);
     assert!(rest[0].seq < first[2].seq);
+}
+
+async fn certificate_verdicts_are_set_only_by_verification(db: &TestDb) {
+    use qiao_domain::{CertKind, Verification};
+    use qiao_store::Verdict;
+    let s = &db.store;
+    // A writer's verdict is ignored: a new record's certificates are claims.
+    let mut forged = org(&code(71), "甲企业");
+    forged.certificates[0].verification =
+        Verification::verified(1, "mallory", chrono::Utc::now(), None, None).unwrap();
+    let a = s.create_org(&forged).await.unwrap();
+    assert_eq!(a.org.certificates[0].verification, Verification::Pending);
+
+    let verdict =
+        Verification::verified(7, "staff", chrono::Utc::now(), Some("GR2024001"), None).unwrap();
+    let b = s
+        .acting_as(7)
+        .verify_certificates(
+            a.id,
+            &[Verdict {
+                index: 0,
+                kind: CertKind::HighTech,
+                verification: verdict.clone(),
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(b.org.certificates[0].verification, verdict);
+    assert_eq!(b.org.certificates[0].number.as_deref(), Some("GR2024001"));
+
+    // Saving the unchanged claim keeps the verdict; changing it makes it pending again.
+    let mut same = b.org.clone();
+    same.certificates[0].verification = Verification::Pending;
+    same.name = "甲企业（更名）".into();
+    let c = s.update_org(a.id, &same).await.unwrap();
+    assert_eq!(c.org.certificates[0].verification, verdict);
+    let mut moved = c.org.clone();
+    moved.certificates[0].expires_on = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+    let d = s.update_org(a.id, &moved).await.unwrap();
+    assert_eq!(d.org.certificates[0].verification, Verification::Pending);
+
+    // A verdict formed on a list that changed since is refused, and nothing is written.
+    let err = s
+        .verify_certificates(
+            a.id,
+            &[
+                Verdict {
+                    index: 0,
+                    kind: CertKind::HighTech,
+                    verification: verdict.clone(),
+                },
+                Verdict {
+                    index: 0,
+                    kind: CertKind::Leading,
+                    verification: verdict.clone(),
+                },
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict(ref m) if m.contains("reload")),
+        "{err:?}"
+    );
+    let err = s
+        .verify_certificates(
+            a.id,
+            &[Verdict {
+                index: 3,
+                kind: CertKind::HighTech,
+                verification: verdict.clone(),
+            }],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(
+        s.get_org(a.id).await.unwrap().org.certificates[0].verification,
+        Verification::Pending
+    );
+    // The verification is audited like any change, with its actor.
+    let audit = s.audit_log(&AuditFilter::default(), Page::default()).await.unwrap();
+    assert!(
+        audit
+            .items
+            .iter()
+            .any(|e| e.entity == "organisation" && e.entity_id == a.id && e.actor_id == Some(7)),
+        "{audit:?}"
+    );
 }

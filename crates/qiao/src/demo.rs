@@ -1,14 +1,18 @@
 //! The demo data set (`demo/records.jsonl`, built by `demo/build.py` from the shared CSL and
 //! KPPatent-ZH records plus hand-written listings), compiled into the binary so that
 //! `qiao serve --demo` works from any directory, and the demo accounts.
+//!
+//! Certificates loaded from any file are claims awaiting verification; the demo's invented
+//! certificates are then marked verified by the demo `staff` account (source "演示数据"), so
+//! targets, statistics and policy checks show meaningful counts from the first start.
 
 use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
-use qiao_domain::{Listing, NewAccount, Policy, Role, Target};
+use qiao_domain::{Listing, NewAccount, Policy, Role, Target, Verification};
 use qiao_io::{Format, Record};
-use qiao_store::{OrgFilter, Page, Store};
+use qiao_store::{OrgFilter, Page, Store, Verdict};
 
 /// The demo records in Qiao's JSONL import format.
 pub const RECORDS: &[u8] = include_bytes!("../../../demo/records.jsonl");
@@ -141,6 +145,7 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> anyhow::Result<()> {
         anyhow::bail!("demo record on line {} was refused: {}", e.line, e.message);
     }
     let report = outcome.report;
+    let mut staff_id = None;
     for (username, password, role, credit_code) in ACCOUNTS {
         let org_id = match credit_code {
             None => None,
@@ -159,10 +164,15 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> anyhow::Result<()> {
             role,
             org_id,
         };
-        store
+        let account = store
             .create_account(&new, &qiao_server::auth::hash_password(password))
             .await?;
+        if role == Role::CommissionStaff {
+            staff_id = Some((account.id, account.username));
+        }
     }
+    let (staff_id, staff_name) = staff_id.context("the demo accounts include commission staff")?;
+    verify_demo_certificates(&store.acting_as(staff_id), staff_id, &staff_name).await?;
     let (policies, targets) = plans()?;
     for p in &policies {
         store.create_policy(p).await?;
@@ -178,6 +188,54 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> anyhow::Result<()> {
     println!("演示账号 · demo accounts (username / password):");
     for (username, password, role, _) in ACCOUNTS {
         println!("  {username} / {password}  ({})", role.label_zh());
+    }
+    Ok(())
+}
+
+/// Marks every certificate of the demo organisations verified by the demo staff account.
+async fn verify_demo_certificates(
+    store: &Arc<dyn Store>,
+    staff_id: i64,
+    staff_name: &str,
+) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    for number in 1.. {
+        let page = store
+            .list_orgs(
+                &OrgFilter::default(),
+                Page {
+                    number,
+                    size: Page::MAX_SIZE,
+                },
+            )
+            .await?;
+        for o in &page.items {
+            let verdicts = o
+                .org
+                .certificates
+                .iter()
+                .enumerate()
+                .map(|(index, c)| {
+                    Ok(Verdict {
+                        index,
+                        kind: c.kind,
+                        verification: Verification::verified(
+                            staff_id,
+                            staff_name,
+                            now,
+                            c.number.as_deref(),
+                            Some("演示数据".into()),
+                        )?,
+                    })
+                })
+                .collect::<Result<Vec<_>, qiao_domain::Invalid>>()?;
+            if !verdicts.is_empty() {
+                store.verify_certificates(o.id, &verdicts).await?;
+            }
+        }
+        if page.items.len() < Page::MAX_SIZE as usize {
+            break;
+        }
     }
     Ok(())
 }
@@ -206,6 +264,14 @@ mod tests {
             .filter_map(|(_, r)| match r {
                 Record::Organisation(o) if o.kind == qiao_domain::OrgKind::Enterprise => Some(o),
                 _ => None,
+            })
+            .map(|mut o| {
+                // As the loader leaves them: verified by the demo staff.
+                for c in &mut o.certificates {
+                    c.verification =
+                        Verification::verified(2, "staff", chrono::Utc::now(), None, None).unwrap();
+                }
+                o
             })
             .collect();
         for p in &policies {

@@ -441,7 +441,12 @@ fn backup_and_restore_round_trip() {
     // A truncated backup is refused whole.
     let text = std::fs::read_to_string(&backup).unwrap();
     let cut = source.path("cut.backup");
-    std::fs::write(&cut, &text[..text.len() / 2]).unwrap();
+    // Cut at a character boundary near the middle (the backup holds Chinese text).
+    let half = (0..=text.len() / 2)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap();
+    std::fs::write(&cut, &text[..half]).unwrap();
     let fresh = Qiao::new();
     assert!(
         !fresh

@@ -4,6 +4,10 @@
 //! Anyone may read the public profile. Revenue and R&D expenses are seen only by the
 //! organisation's members, commission staff and admins. Admins and commission staff register
 //! organisations; members and admins change them; only admins delete them.
+//!
+//! Certificates written here are claims: the store keeps the verdict of an unchanged claim and
+//! makes every other one pending, whatever `verification` the body carries. Staff decide them
+//! through [`super::certificates`].
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};

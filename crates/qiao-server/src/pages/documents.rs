@@ -196,13 +196,13 @@ fn require_importer(v: &Visitor) -> PageResult<Account> {
 }
 
 /// The refusal of a form that carried no token (or not before its files).
-fn no_token(v: &Visitor) -> PageError {
+pub(crate) fn no_token(v: &Visitor) -> PageError {
     v.check_csrf(None)
         .expect_err("a form without a token is never accepted")
 }
 
 /// A broken or oversized multipart body, as an error page.
-fn multipart_error(v: &Visitor, e: &MultipartError) -> PageError {
+pub(crate) fn multipart_error(v: &Visitor, e: &MultipartError) -> PageError {
     let l = v.ctx.l;
     let error = if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
@@ -231,7 +231,7 @@ fn multipart_error(v: &Visitor, e: &MultipartError) -> PageError {
 }
 
 /// Reads a field whole, or `None` (the rest drained) when it is longer than `max` bytes.
-async fn read_at_most(
+pub(crate) async fn read_at_most(
     field: &mut Field<'_>,
     max: usize,
 ) -> Result<Option<Vec<u8>>, MultipartError> {

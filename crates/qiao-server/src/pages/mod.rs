@@ -14,6 +14,7 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod boards;
+pub mod certificates;
 pub mod detail;
 pub mod documents;
 pub mod form;
@@ -100,6 +101,13 @@ impl Ctx {
     /// Whether an admin is signed in.
     pub fn is_admin(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role == Role::Admin)
+    }
+
+    /// Whether commission staff or an admin is signed in (they verify certificates).
+    pub fn is_staff(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(crate::certificates::may_verify)
     }
 
     /// The language-switch link back to this page.

@@ -1,5 +1,6 @@
 //! `GET /orgs/{id}`: an organisation's profile, its place on the cultivation ladder (科技型中小企业
-//! → 高新技术企业 → 科技小巨人/专精特新 → 领军企业) with each certificate's validity, its
+//! → 高新技术企业 → 科技小巨人/专精特新 → 领军企业: verified certificates in force only) with
+//! each certificate's validity and verification (待核验, 已核验 by whom and when, 驳回 and why), its
 //! listings, and the policies it qualifies for. Revenue and R&D figures show only to the
 //! organisation itself, commission staff and admins, exactly as in the API.
 //!
@@ -12,7 +13,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use qiao_domain::{CertKind, FieldError, Invalid, Kind, Organisation, Role};
+use qiao_domain::{CertKind, FieldError, Invalid, Kind, Organisation, Role, Verification};
 use qiao_search::{Filters, SearchRequest};
 use qiao_store::OrgRecord;
 use qiao_store::{Drafts, ListingFilter, Page};
@@ -37,6 +38,8 @@ pub struct CertView {
     until: String,
     state: String,
     class: &'static str,
+    /// Who verified it and when, or why it was rejected, or that it awaits verification.
+    verification: String,
 }
 
 /// The profile form: the facts a member maintains, named by their JSON fields.
@@ -138,7 +141,7 @@ pub async fn show(
         org.rd_expense_yuan.map(yuan),
     );
     push("网站", "Website", org.website.clone());
-    let held = org.valid_certificates(today);
+    let held = org.counted_certificates(today);
     let ladder = CertKind::ALL
         .into_iter()
         .map(|k| (cert_label(l, k), held.contains(&k)))
@@ -152,6 +155,11 @@ pub async fn show(
                 (l.t("未生效", "not yet valid").to_string(), "warn")
             } else if !c.valid_on(today) {
                 (l.t("已过期", "expired").to_string(), "bad")
+            } else if let Verification::Rejected { .. } = c.verification {
+                (l.t("驳回", "rejected").to_string(), "bad")
+            } else if c.verification == Verification::Pending {
+                // In force on paper, but nobody checked it: it counts nowhere yet.
+                (l.t("待核验", "awaiting verification").to_string(), "warn")
             } else if left <= EXPIRING_DAYS {
                 (
                     match l {
@@ -163,7 +171,34 @@ pub async fn show(
             } else {
                 (l.t("有效", "valid").to_string(), "ok")
             };
+            let verification = match &c.verification {
+                Verification::Pending => l
+                    .t(
+                        "待科委核验，核验前不计入统计和政策核对",
+                        "awaiting verification by the commission; counts nowhere until then",
+                    )
+                    .to_string(),
+                Verification::Verified {
+                    by_name,
+                    at,
+                    source,
+                    ..
+                } => {
+                    let day = (*at + chrono::Duration::hours(8)).date_naive();
+                    match (l, source) {
+                        (Lang::Zh, Some(s)) => format!("已核验（{by_name}，{day}，依据 {s}）"),
+                        (Lang::Zh, None) => format!("已核验（{by_name}，{day}）"),
+                        (Lang::En, Some(s)) => format!("verified by {by_name} on {day} (from {s})"),
+                        (Lang::En, None) => format!("verified by {by_name} on {day}"),
+                    }
+                }
+                Verification::Rejected { reason, .. } => match l {
+                    Lang::Zh => format!("驳回：{reason}"),
+                    Lang::En => format!("rejected: {reason}"),
+                },
+            };
             CertView {
+                verification,
                 label: cert_label(l, c.kind),
                 number: c.number.clone().unwrap_or_default(),
                 from: c.issued_on.to_string(),

@@ -135,7 +135,7 @@ struct TargetRow {
     indicator: String,
     target: String,
     actual: String,
-    source: &'static str,
+    source: String,
     percent: String,
     bar: u32,
     badge: (&'static str, &'static str),
@@ -214,10 +214,17 @@ pub async fn list(
                     .actual
                     .map(|a| amount(a, &t.unit))
                     .unwrap_or_else(|| "—".into()),
-                source: match p.source {
-                    Some(Source::Computed) => l.t("平台数据统计", "counted from records"),
-                    Some(Source::Reported) => l.t("填报", "reported"),
-                    None => l.t("待填报", "not reported"),
+                source: match (p.source, p.pending.unwrap_or(0)) {
+                    // The actual counts verified certificates only; say so, and what waits.
+                    (Some(Source::Computed), 0) => l
+                        .t("平台已核验证书统计", "verified certificates")
+                        .to_string(),
+                    (Some(Source::Computed), n) => match l {
+                        Lang::Zh => format!("平台已核验证书统计；另有 {n} 家待核验"),
+                        Lang::En => format!("verified certificates; {n} more await verification"),
+                    },
+                    (Some(Source::Reported), _) => l.t("填报", "reported").to_string(),
+                    (None, _) => l.t("待填报", "not reported").to_string(),
                 },
                 percent: p.percent.map(|x| format!("{x}%")).unwrap_or_default(),
                 bar: p.percent.map_or(0, |x| x.clamp(0.0, 100.0) as u32),

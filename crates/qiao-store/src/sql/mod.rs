@@ -36,7 +36,7 @@ pub use self::contacts::ContactStore;
 pub use self::documents::DocumentStore;
 pub use self::feed::FeedStore;
 pub use self::listings::ListingStore;
-pub use self::organisations::OrganisationStore;
+pub use self::organisations::{OrganisationStore, Verdict};
 pub use self::plans::PlanStore;
 use crate::error::Result;
 
