@@ -298,7 +298,15 @@ pub fn document() -> Value {
 
     let account = schema::<Account>(&mut g);
     paths.insert("/api/v1/tokens".into(), json!({
-        "post": op("Log in and get an API token", "accounts", json!([]), Some(schema::<Login>(&mut g)), ok(201, "the token, shown once", schema::<NewToken>(&mut g)), &[400, 401, 422, 429], false),
+        "post": op("Log in and get an API token, valid for `expires_in_days` (1 to 365, default 90)", "accounts", json!([]), Some(schema::<Login>(&mut g)), ok(201, "the token, shown once, with its id and expiry", schema::<NewToken>(&mut g)), &[400, 401, 422, 429], false),
+        "get": op("The caller's API tokens, newest first: id, name, created_at, expires_at (never the token)", "accounts", json!([]), None, ok(200, "the tokens", json!({"type": "array", "items": {"type": "object", "required": ["id", "name", "created_at"], "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}, "expires_at": {"type": ["string", "null"], "format": "date-time"}}}})), &[401], true),
+    }));
+    paths.insert("/api/v1/tokens/{id}".into(), json!({
+        "delete": op("Revoke one of the caller's API tokens (another's is a 404)", "accounts", json!([id_param()]), None, {
+            let mut m = Map::new();
+            m.insert("204".into(), json!({"description": "revoked"}));
+            m
+        }, &[401, 404], true),
     }));
     paths.insert("/api/v1/me".into(), json!({
         "get": op("The account of the token", "accounts", json!([]), None, ok(200, "the account", account.clone()), &[401], true),
@@ -445,6 +453,17 @@ pub fn document() -> Value {
         "get": op("Imported documents, newest first", "documents", Value::Array(doc_params), None, ok(200, "a page of documents", paged(json!({"$ref": "#/components/schemas/DocumentSummary"}))), &[400, 422], false),
         "post": upload,
     }));
+    for (action, what) in [
+        ("publish", "Publish a draft: anyone may read and search it"),
+        (
+            "unpublish",
+            "Take a document back to draft: only staff and admins see it, search does not find it",
+        ),
+    ] {
+        paths.insert(format!("/api/v1/documents/{{id}}/{action}"), json!({
+            "post": op(&format!("{what} (admins and commission staff)"), "documents", json!([id_param()]), None, ok(200, "the document's summary with its `state`", json!({"type": "object"})), &[401, 403, 404], true),
+        }));
+    }
     paths.insert("/api/v1/documents/{id}".into(), json!({
         "get": op("One part of a document: metadata, at most 50 KB of the cleaned text (cut at a line break), at most 200 figures and 200 removed lines with reasons; `parts` says how many parts there are. 422 naming `part` past the last", "documents", json!([id_param(), query("part", "1-based part (default 1)", "integer")]), None, ok(200, "the document", json!({"$ref": "#/components/schemas/Document"})), &[400, 404, 422], false),
         "delete": op("Delete a document (admins and commission staff)", "documents", json!([id_param()]), None, {

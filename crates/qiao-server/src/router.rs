@@ -22,7 +22,14 @@ pub fn router(state: AppState) -> Router {
     let mut api = Router::new()
         .route("/health", get(meta::health))
         .route("/openapi.json", get(meta::openapi))
-        .route("/tokens", post(accounts::create_token))
+        .route(
+            "/tokens",
+            post(accounts::create_token).get(accounts::list_tokens),
+        )
+        .route(
+            "/tokens/{id}",
+            axum::routing::delete(accounts::revoke_token),
+        )
         .route("/me", get(accounts::me))
         .route("/search", get(search::search))
         .route("/search/status", get(search::status))

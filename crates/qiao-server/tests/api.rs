@@ -3427,3 +3427,92 @@ async fn an_official_list_verifies_every_matching_claim_and_names_the_rest() {
     let r = send(staff, "企业名称,证书编号\n甲,GR1\n".into()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 }
+
+/// Issue #29, item 10: API tokens expire and are revoked one by one by their owner.
+#[tokio::test]
+async fn tokens_expire_and_are_revoked_one_by_one() {
+    let app = TestApp::new().await;
+    let eve = app.account("eve", Role::Member, None).await;
+    let mallory = app.account("mallory", Role::Member, None).await;
+    let login = |days: Value| {
+        let app = &app;
+        async move {
+            app.call(
+                Method::POST,
+                "/api/v1/tokens",
+                None,
+                Some(
+                    json!({"username": "eve", "password": "eve-password", "name": "script",
+                            "expires_in_days": days}),
+                ),
+            )
+            .await
+        }
+    };
+    let r = login(json!(7)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let expires: chrono::DateTime<chrono::Utc> =
+        r.body["expires_at"].as_str().unwrap().parse().unwrap();
+    let days = (expires - chrono::Utc::now()).num_hours() as f64 / 24.0;
+    assert!((6.9..=7.0).contains(&days), "{days}");
+    let (second, second_id) = (
+        r.body["token"].as_str().unwrap().to_string(),
+        r.body["id"].as_i64().unwrap(),
+    );
+    for bad in [json!(0), json!(366)] {
+        let r = login(bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.body["error"]["fields"][0]["field"], "expires_in_days");
+    }
+    // Listed without the tokens themselves.
+    let listed = app
+        .call(Method::GET, "/api/v1/tokens", Some(&eve), None)
+        .await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert_eq!(listed.body.as_array().unwrap().len(), 2, "{}", listed.body);
+    assert_eq!(listed.body[0]["id"], second_id);
+    assert!(!listed.body.to_string().contains(&second));
+    // Another account's token is not yours to revoke.
+    let r = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{second_id}"),
+            Some(&mallory),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Revoked: it stops working at once; the other token still works.
+    let r = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{second_id}"),
+            Some(&eve),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let me = app
+        .call(Method::GET, "/api/v1/me", Some(&second), None)
+        .await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+    let me = app.call(Method::GET, "/api/v1/me", Some(&eve), None).await;
+    assert_eq!(me.status, StatusCode::OK);
+    // An expired token is refused like an unknown one.
+    let eve_id = me.body["id"].as_i64().unwrap();
+    let (expired, hash) = qiao_server::auth::new_token();
+    app.db
+        .store
+        .create_token_until(
+            eve_id,
+            "old",
+            &hash,
+            chrono::Utc::now() - chrono::Duration::seconds(1),
+        )
+        .await
+        .unwrap();
+    let me = app
+        .call(Method::GET, "/api/v1/me", Some(&expired), None)
+        .await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{}", me.body);
+}

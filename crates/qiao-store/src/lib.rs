@@ -31,11 +31,11 @@ pub use query::{
 pub use records::{
     AccountRow, AuditEntry, Backup, BackupItem, Change, ContactFilter, DocumentFilter,
     DocumentRecord, DocumentState, FieldChange, ListingRecord, NewDocument, Op, OrgRecord,
-    PolicyRecord, TargetFilter, TargetRecord, TokenRow,
+    PolicyRecord, TargetFilter, TargetRecord, TokenInfo, TokenRow,
 };
 pub use sql::{
     AccountStore, Backend, BackupStore, ContactStore, DocumentStore, FeedStore, ListingStore,
-    OrganisationStore, PlanStore, SqlStore, Store, Verdict,
+    OrganisationStore, PlanStore, SqlStore, Store, TOKEN_DAYS, Verdict,
 };
 
 /// The store traits, for code that calls store methods on a concrete [`SqlStore`] (an

@@ -91,6 +91,19 @@ pub struct AccountRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// An API token as its owner sees it: never its hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    /// Id (to revoke it).
+    pub id: i64,
+    /// Label given at creation.
+    pub name: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working (`None`: a token made before tokens expired).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
 /// An API token's hash, as backed up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenRow {
@@ -104,6 +117,9 @@ pub struct TokenRow {
     pub token_hash: String,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// When it stops working (`None`: a token made before tokens expired).
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// One line of a backup file.

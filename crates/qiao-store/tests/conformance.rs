@@ -1836,7 +1836,10 @@ async fn certificate_verdicts_are_set_only_by_verification(db: &TestDb) {
         Verification::Pending
     );
     // The verification is audited like any change, with its actor.
-    let audit = s.audit_log(&AuditFilter::default(), Page::default()).await.unwrap();
+    let audit = s
+        .audit_log(&AuditFilter::default(), Page::default())
+        .await
+        .unwrap();
     assert!(
         audit
             .items

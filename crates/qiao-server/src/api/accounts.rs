@@ -29,7 +29,13 @@ pub struct Login {
     /// A label for the token (e.g. the script that uses it).
     #[serde(default)]
     pub name: Option<String>,
+    /// How many days the token works: 1 to 365, 90 when not given.
+    #[serde(default)]
+    pub expires_in_days: Option<i64>,
 }
+
+/// The longest a token may be asked to work.
+const MAX_TOKEN_DAYS: i64 = 365;
 
 /// A new token, shown only this once.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -38,6 +44,10 @@ pub struct NewToken {
     pub token: String,
     /// Whose token it is.
     pub account: Account,
+    /// Its id, to revoke it (`DELETE /api/v1/tokens/{id}`).
+    pub id: i64,
+    /// When it stops working.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// `POST /api/v1/tokens`
@@ -58,6 +68,14 @@ pub async fn create_token(
     State(state): State<AppState>,
     Json(login): Json<Login>,
 ) -> ApiResult<Response> {
+    let days = login.expires_in_days.unwrap_or(qiao_store::TOKEN_DAYS);
+    if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+        return Err(qiao_domain::Invalid::field(
+            "expires_in_days",
+            format!("must be 1 to {MAX_TOKEN_DAYS} (days the token works)"),
+        )
+        .into());
+    }
     let account = match authenticate(&state, &login.username, &login.password).await? {
         Ok(account) => account,
         Err(Refusal::Locked(wait)) => {
@@ -84,11 +102,46 @@ pub async fn create_token(
         }
     };
     let (token, hash) = new_token();
-    state
+    let expires_at = chrono::Utc::now() + chrono::Duration::days(days);
+    let id = state
         .store
-        .create_token(account.id, login.name.as_deref().unwrap_or("api"), &hash)
+        .create_token_until(
+            account.id,
+            login.name.as_deref().unwrap_or("api"),
+            &hash,
+            expires_at,
+        )
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(NewToken { token, account })).into_response())
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(NewToken {
+            token,
+            account,
+            id,
+            expires_at,
+        }),
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/tokens`: the caller's own API tokens, newest first (never the tokens
+/// themselves: only their labels and dates).
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    User(user): User,
+) -> ApiResult<axum::Json<Vec<qiao_store::TokenInfo>>> {
+    Ok(axum::Json(state.store.tokens_of(user.id).await?))
+}
+
+/// `DELETE /api/v1/tokens/{id}`: revokes one of the caller's tokens (204); another's is a
+/// 404, like a token that does not exist.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    User(user): User,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
+    state.store.revoke_token(user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/v1/me`

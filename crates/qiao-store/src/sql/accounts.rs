@@ -14,7 +14,10 @@ use super::base::{SqlStore, Tx, Where, now, parse_ts, ts};
 use super::organisations::OrganisationStore;
 use crate::error::{Result, StoreError, conflict_on_unique};
 use crate::query::{Page, Paged};
-use crate::records::{Op, OrgRecord};
+use crate::records::{Op, OrgRecord, TokenInfo};
+
+/// How long an API token works unless its creator asks for less (or more, up to a year).
+pub const TOKEN_DAYS: i64 = 90;
 
 /// Accounts, their API tokens and browser sessions, and registration.
 #[async_trait]
@@ -47,10 +50,28 @@ pub trait AccountStore: Send + Sync {
     async fn account_for_login(&self, username: &str) -> Result<Option<(Account, String)>>;
     /// All accounts, by id.
     async fn list_accounts(&self, page: Page) -> Result<Paged<Account>>;
-    /// Stores an API token's hash for an account; returns the token's id.
-    async fn create_token(&self, account_id: i64, name: &str, token_hash: &str) -> Result<i64>;
-    /// The account an API token (by hash) belongs to; `None` for a disabled account.
+    /// Stores an API token's hash for an account, valid for [`TOKEN_DAYS`]; returns the
+    /// token's id.
+    async fn create_token(&self, account_id: i64, name: &str, token_hash: &str) -> Result<i64> {
+        let expires = now() + chrono::Duration::days(TOKEN_DAYS);
+        self.create_token_until(account_id, name, token_hash, expires)
+            .await
+    }
+    /// Stores an API token's hash for an account, valid until `expires_at`; returns its id.
+    async fn create_token_until(
+        &self,
+        account_id: i64,
+        name: &str,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<i64>;
+    /// The account an API token (by hash) belongs to; `None` for a disabled account or an
+    /// expired token.
     async fn account_for_token(&self, token_hash: &str) -> Result<Option<Account>>;
+    /// An account's API tokens, newest first (never their hashes).
+    async fn tokens_of(&self, account_id: i64) -> Result<Vec<TokenInfo>>;
+    /// Revokes one of `account_id`'s tokens; not found when it has no token `id`.
+    async fn revoke_token(&self, account_id: i64, id: i64) -> Result<()>;
 
     /// Self-service registration: the organisation and its first member account, in one
     /// transaction (the account's `org_id` is set to the new organisation). Conflict if the
@@ -247,13 +268,20 @@ impl AccountStore for SqlStore {
         .await
     }
 
-    async fn create_token(&self, account_id: i64, name: &str, token_hash: &str) -> Result<i64> {
+    async fn create_token_until(
+        &self,
+        account_id: i64,
+        name: &str,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<i64> {
         let mut tx = self.write_tx().await?;
-        let row = sqlx::query("INSERT INTO tokens (account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        let row = sqlx::query("INSERT INTO tokens (account_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(account_id)
             .bind(name)
             .bind(token_hash)
             .bind(ts(now()))
+            .bind(ts(expires_at))
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| conflict_on_unique(e, || "token already exists".into()))?;
@@ -265,12 +293,52 @@ impl AccountStore for SqlStore {
         let row = sqlx::query(
             // The tokens of a disabled account are deleted when it is disabled; the condition
             // on `disabled_at` is the second lock on the same door.
-            "SELECT a.id, a.username, a.display_name, a.role, a.org_id, a.disabled_at FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1 AND a.disabled_at IS NULL",
+            // Timestamps are stored in one fixed-width UTC format (`ts`), so they compare as
+            // text on both backends.
+            "SELECT a.id, a.username, a.display_name, a.role, a.org_id, a.disabled_at FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1 AND a.disabled_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",
         )
         .bind(token_hash)
+        .bind(ts(now()))
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(account_from_row).transpose()
+    }
+
+    async fn tokens_of(&self, account_id: i64) -> Result<Vec<TokenInfo>> {
+        let rows = sqlx::query(
+            "SELECT id, name, created_at, expires_at FROM tokens WHERE account_id = $1 ORDER BY id DESC",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TokenInfo {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+                    expires_at: r
+                        .try_get::<Option<String>, _>("expires_at")?
+                        .as_deref()
+                        .map(parse_ts)
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_token(&self, account_id: i64, id: i64) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query("DELETE FROM tokens WHERE id = $1 AND account_id = $2")
+            .bind(id)
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("token", id));
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn register(

@@ -120,7 +120,7 @@ impl BackupStore for SqlStore {
             }));
         }
         for row in sqlx::query(
-            "SELECT id, account_id, name, token_hash, created_at FROM tokens ORDER BY id",
+            "SELECT id, account_id, name, token_hash, created_at, expires_at FROM tokens ORDER BY id",
         )
         .fetch_all(&mut *tx)
         .await?
@@ -131,6 +131,11 @@ impl BackupStore for SqlStore {
                 name: row.try_get("name")?,
                 token_hash: row.try_get("token_hash")?,
                 created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+                expires_at: row
+                    .try_get::<Option<String>, _>("expires_at")?
+                    .as_deref()
+                    .map(parse_ts)
+                    .transpose()?,
             }));
         }
         for row in sqlx::query(AssertSqlSafe(format!(
@@ -212,12 +217,13 @@ impl BackupStore for SqlStore {
                         .await?;
                 }
                 BackupItem::Token(t) => {
-                    sqlx::query("INSERT INTO tokens (id, account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    sqlx::query("INSERT INTO tokens (id, account_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
                         .bind(t.id)
                         .bind(t.account_id)
                         .bind(&t.name)
                         .bind(&t.token_hash)
                         .bind(ts(t.created_at))
+                        .bind(t.expires_at.map(ts))
                         .execute(&mut *tx)
                         .await?;
                 }

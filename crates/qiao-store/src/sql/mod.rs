@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
-pub use self::accounts::AccountStore;
+pub use self::accounts::{AccountStore, TOKEN_DAYS};
 pub use self::backup::BackupStore;
 pub use self::base::{Backend, SqlStore};
 pub use self::contacts::ContactStore;
