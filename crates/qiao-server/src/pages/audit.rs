@@ -159,6 +159,8 @@ pub const FIELD_LABELS: &[(&str, &str, &str)] = &[
     ("qualifier", "限定", "Qualifier"),
     ("metric", "统计口径", "Metric"),
     ("reported", "上报值", "Reported"),
+    ("metric.kind", "统计口径", "Counted as"),
+    ("metric.certificate", "统计证书", "Certificate counted"),
     ("sentence", "原文", "Sentence"),
 ];
 
@@ -317,6 +319,13 @@ pub fn value_text(l: Lang, entity: &str, field: &str, v: &Value) -> String {
                 .map(|s| code_label(l, entity, field, s).unwrap_or_else(|| s.to_string()))
                 .collect();
             labels.join(l.t("；", "; "))
+        }
+        // A whole number stored as a float reads as people write it (230亿 is 23000000000).
+        Value::Number(n)
+            if n.as_f64()
+                .is_some_and(|x| x.fract() == 0.0 && x.abs() < 1e15) =>
+        {
+            format!("{}", n.as_f64().unwrap_or_default() as i64)
         }
         other => other.to_string(),
     }
