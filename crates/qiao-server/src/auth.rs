@@ -24,6 +24,17 @@ pub fn hash_password(password: &str) -> String {
         .to_string()
 }
 
+/// [`hash_password`] on the queue of heavy work (`qiao_search::cpu`, one task per core) rather
+/// than on the async runtime's threads: argon2 takes tens of milliseconds of CPU by design, and
+/// anyone may register. (Should the queue itself fail, the hash is made here.)
+pub async fn hash_password_queued(password: &str) -> String {
+    let p = password.to_owned();
+    match qiao_search::cpu::run(move || hash_password(&p)).await {
+        Ok(hash) => hash,
+        Err(_) => hash_password(password),
+    }
+}
+
 /// Whether `password` matches a stored argon2 hash.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| {

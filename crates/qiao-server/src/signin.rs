@@ -1,8 +1,9 @@
 //! Signing in: the one path the token API (`POST /api/v1/tokens`) and the sign-in form
 //! (`POST /login`) share, and the limit on guessing that both count against.
 //!
-//! - The password check (argon2id, tens of milliseconds of CPU by design) runs on the blocking
-//!   pool, never on the async runtime's threads, which serve every other request.
+//! - The password check (argon2id, tens of milliseconds of CPU by design) runs on the queue of
+//!   heavy work (`qiao_search::cpu`, one task per core), never on the async runtime's threads,
+//!   which serve every other request.
 //! - [`LoginLimiter`] allows [`LoginLimiter::MAX_FAILURES`] failures per username within
 //!   [`LoginLimiter::WINDOW`]. An attempt takes its place in the count *before* the slow hash
 //!   ([`LoginLimiter::begin`]) and gives it back only if it succeeds, so a burst of concurrent
@@ -51,7 +52,9 @@ pub async fn authenticate(
         None => (None, DUMMY_HASH.clone()),
     };
     let password = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+    // On the queue of heavy work, one task per core (`qiao_search::cpu`): a flood of sign-ins
+    // with many usernames waits its turn instead of starting a thread per attempt.
+    let matches = qiao_search::cpu::run(move || verify_password(&password, &hash))
         .await
         .map_err(|e| ApiError::internal(&e))?;
     match account {

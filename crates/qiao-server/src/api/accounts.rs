@@ -10,7 +10,7 @@ use qiao_store::Paged;
 use serde::{Deserialize, Serialize};
 
 use super::Paging;
-use crate::auth::{User, hash_password, new_token};
+use crate::auth::{User, hash_password_queued, new_token};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::json::{Id, Json, Query};
 use crate::pages::Lang;
@@ -186,7 +186,7 @@ pub async fn create(
     let account = state
         .store
         .acting_as(user.id)
-        .create_account(&new, &hash_password(&new.password))
+        .create_account(&new, &hash_password_queued(&new.password).await)
         .await?;
     Ok((StatusCode::CREATED, axum::Json(account)))
 }
@@ -205,7 +205,9 @@ pub async fn apply_change(
     let store = state.store.acting_as(admin.id);
     let mut account = store.get_account(id).await?;
     if let Some(password) = &change.password {
-        account = store.set_password(id, &hash_password(password)).await?;
+        account = store
+            .set_password(id, &hash_password_queued(password).await)
+            .await?;
         tracing::info!(account_id = id, by = admin.id, "password reset by an admin");
     }
     if let Some(disabled) = change.disabled {

@@ -12,7 +12,7 @@ use super::form::{FormData, Plain, Shown};
 use super::messages::zh_message;
 use super::session::{LANG_COOKIE, SESSION_COOKIE, set_cookie, sign_in};
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
-use crate::auth::hash_password;
+use crate::auth::hash_password_queued;
 use crate::error::{ApiError, Code};
 use crate::signin::{Refusal, authenticate};
 use crate::state::AppState;
@@ -400,7 +400,7 @@ pub async fn register(
         Ok(x) => x,
         Err(Invalid(errors)) => return Ok(register_page(&v, &form, &errors)),
     };
-    let hash = hash_password(&account.password);
+    let hash = hash_password_queued(&account.password).await;
     let (_, created) = match state.store.register(&org, &account, &hash).await {
         Ok(x) => x,
         Err(qiao_store::StoreError::Conflict(msg)) => {

@@ -14,7 +14,7 @@ use super::form::{FormData, Plain, Shown};
 use super::messages::zh_message;
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
 use crate::api::accounts::apply_change;
-use crate::auth::hash_password;
+use crate::auth::hash_password_queued;
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
@@ -258,7 +258,7 @@ pub async fn create_account(
     match state
         .store
         .acting_as(admin.id)
-        .create_account(&new, &hash_password(&new.password))
+        .create_account(&new, &hash_password_queued(&new.password).await)
         .await
     {
         Ok(_) => Ok(see_other("/admin")),
