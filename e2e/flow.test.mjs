@@ -197,8 +197,12 @@ test("an admin imports a policy document through the form and finds it in the ot
   await page.waitForURL(/\/documents\/\d+$/);
   assert.match(await page.textContent("#document-title"), /闵行区科委2023年工作要点/);
 
-  // The work plan's target figures come ticked; they become the district's 2023 targets.
-  assert.ok((await page.locator("#figures input[name=figure]:checked").count()) >= 8);
+  // Nothing is ticked for the reviewer: they tick the work plan's targets, which become the
+  // district's 2023 targets.
+  assert.equal(await page.locator("#figures input[name=figure]:checked").count(), 0);
+  const targetBoxes = page.locator("#figures input[name=figure][data-target]");
+  assert.ok((await targetBoxes.count()) >= 8);
+  for (const box of await targetBoxes.all()) await box.check();
   await page.click("#submit-targets");
   await page.waitForURL(/\/targets\?region=/);
   const targets = await page.textContent("#targets");

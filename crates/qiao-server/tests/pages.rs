@@ -1657,6 +1657,11 @@ async fn staff_turn_a_work_plans_figures_into_targets_on_its_page() {
     s.login("staff").await;
     let page = s.get(&page_uri).await;
     assert!(page.body.contains("id=\"make-targets\""), "{}", page.body);
+    // Offered, never pre-ticked: the reviewer chooses each figure; the plan's targets are marked.
+    let form = &page.body[page.body.find("id=\"make-targets\"").unwrap()..];
+    let form = &form[..form.find("</form>").unwrap()];
+    assert!(form.contains("data-target=\"1\""), "{form}");
+    assert!(!form.contains(" checked"), "no figure comes ticked: {form}");
     assert!(
         page.body.contains("有效期内高新技术企业数"),
         "{}",
