@@ -79,14 +79,9 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// Whether a stored listing passes these filters, exactly as the index applies them.
-    /// Drafts never pass: they are never searchable.
-    pub fn admits(&self, id: u64, listing: &qiao_domain::Listing) -> bool {
-        self.admits_facets(id, &crate::document::facets(listing))
-    }
-
     /// Whether a listing with these facets passes these filters, exactly as the index applies
-    /// them (semantic neighbours are found outside the index and checked with this).
+    /// them (semantic neighbours are found outside the index and checked with this). Drafts
+    /// never pass: they are never searchable.
     pub fn admits_facets(&self, id: u64, f: &Facets) -> bool {
         !self.documents
             && f.status != Status::Draft

@@ -330,7 +330,6 @@ pub async fn set_state(
         .acting_as(user.id)
         .set_document_state(id, target)
         .await?;
-    state.search.follower().wake();
     Ok(axum::Json(DocumentSummary::from(record)))
 }
 

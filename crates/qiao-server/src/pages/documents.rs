@@ -686,7 +686,6 @@ pub async fn set_state(
         .set_document_state(record.id, target)
         .await
         .map_err(|e| v.error(e))?;
-    state.search.follower().wake();
     Ok(super::see_other(&format!("/documents/{}", record.id)))
 }
 
@@ -704,6 +703,5 @@ pub async fn delete(
         .delete_document(record.id)
         .await
         .map_err(|e| v.error(e))?;
-    state.search.follower().wake();
     Ok(super::see_other("/documents"))
 }
