@@ -235,14 +235,9 @@ impl Target {
         orgs: impl IntoIterator<Item = &'a Organisation>,
         today: NaiveDate,
     ) -> Option<u64> {
-        let metric = self.metric?;
-        let on = self.as_of(today);
-        Some(
-            orgs.into_iter()
-                .filter(|o| o.kind == OrgKind::Enterprise && self.covers(o.district.as_deref()))
-                .filter(|o| metric.counts(o, self.year, on))
-                .count() as u64,
-        )
+        self.count_where(orgs, today, |metric, o, year, on| {
+            metric.counts(o, year, on)
+        })
     }
 
     /// Counts the enterprises of the region among `orgs` that claim a certificate the metric
@@ -253,12 +248,25 @@ impl Target {
         orgs: impl IntoIterator<Item = &'a Organisation>,
         today: NaiveDate,
     ) -> Option<u64> {
+        self.count_where(orgs, today, |metric, o, year, on| {
+            metric.claims(o, year, on)
+        })
+    }
+
+    /// The enterprises of the region among `orgs` for which `test` holds on the day of
+    /// measure (`None` without a metric).
+    fn count_where<'a>(
+        &self,
+        orgs: impl IntoIterator<Item = &'a Organisation>,
+        today: NaiveDate,
+        test: impl Fn(Metric, &Organisation, i32, NaiveDate) -> bool,
+    ) -> Option<u64> {
         let metric = self.metric?;
         let on = self.as_of(today);
         Some(
             orgs.into_iter()
                 .filter(|o| o.kind == OrgKind::Enterprise && self.covers(o.district.as_deref()))
-                .filter(|o| metric.claims(o, self.year, on))
+                .filter(|o| test(metric, o, self.year, on))
                 .count() as u64,
         )
     }

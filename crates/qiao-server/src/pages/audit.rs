@@ -320,14 +320,8 @@ pub fn value_text(l: Lang, entity: &str, field: &str, v: &Value) -> String {
                 .collect();
             labels.join(l.t("；", "; "))
         }
-        // A whole number stored as a float reads as people write it (230亿 is 23000000000).
-        Value::Number(n)
-            if n.as_f64()
-                .is_some_and(|x| x.fract() == 0.0 && x.abs() < 1e15) =>
-        {
-            format!("{}", n.as_f64().unwrap_or_default() as i64)
-        }
-        other => other.to_string(),
+        // Numbers as people write them (230亿 is 23000000000, not 23000000000.0).
+        other => form::value_text(other),
     }
 }
 

@@ -750,7 +750,7 @@ pub fn values_of(listing: &Listing) -> HashMap<String, String> {
 
 /// A JSON value as a person writes it in a form: a whole number without the `.0` that a
 /// floating-point value prints (20 家, not 20.0), anything else as JSON prints it.
-fn value_text(v: &Value) -> String {
+pub fn value_text(v: &Value) -> String {
     match v.as_f64() {
         Some(x) if v.is_f64() && x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
         _ => v.to_string(),
