@@ -59,7 +59,7 @@ pub async fn pending(
     kind: Option<CertKind>,
 ) -> Result<Vec<PendingCertificate>, StoreError> {
     let filter = OrgFilter::default();
-    let orgs = crate::planning::every(|page| store.list_orgs(&filter, page)).await?;
+    let orgs = qiao_app::planning::every(|page| store.list_orgs(&filter, page)).await?;
     Ok(orgs
         .into_iter()
         .flat_map(|o| {

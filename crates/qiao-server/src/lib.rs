@@ -14,7 +14,6 @@ pub mod import;
 pub mod json;
 pub mod openapi;
 pub mod pages;
-pub mod planning;
 mod router;
 pub mod semantic;
 pub mod signin;

@@ -12,6 +12,7 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use qiao_app::organisations::view;
 use qiao_domain::{Account, OrgKind, Organisation, Role};
 use qiao_store::{OrgFilter, OrgRecord, Paged};
 use serde::Deserialize;
@@ -35,17 +36,6 @@ pub struct ListQuery {
     district: Option<String>,
     /// Part of the name.
     q: Option<String>,
-}
-
-/// The organisation as `viewer` may see it: revenue and R&D figures only for itself, commission
-/// staff and admins.
-pub fn view(viewer: Option<&Account>, mut record: OrgRecord) -> OrgRecord {
-    let privileged =
-        viewer.is_some_and(|a| a.may_change(Some(record.id)) || a.role == Role::CommissionStaff);
-    if !privileged {
-        record.org.strip_private();
-    }
-    record
 }
 
 fn parse_kind(s: &str) -> Option<OrgKind> {

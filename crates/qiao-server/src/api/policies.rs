@@ -19,8 +19,8 @@ use super::{Paging, parse_param};
 use crate::auth::{User, Viewer};
 use crate::error::ApiResult;
 use crate::json::{Id, Json, Query, from_value};
-use crate::planning;
 use crate::state::AppState;
+use qiao_app::planning;
 
 /// `?on=` of the checks.
 #[derive(Debug, Default, Deserialize)]

@@ -23,9 +23,9 @@ use super::detail::yuan;
 use super::form::{self, FormData, Input, Spec, form_page};
 use super::search::{HitView, hit_view};
 use super::{Ctx, Lang, PageResult, Row, Visitor, html, row, see_other};
-use crate::api::organisations;
 use crate::error::ApiError;
 use crate::state::AppState;
+use qiao_app::organisations;
 
 /// Days before expiry from which a certificate is flagged as expiring.
 const EXPIRING_DAYS: i64 = 90;

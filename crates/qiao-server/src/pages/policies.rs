@@ -1,7 +1,7 @@
 //! Policy pages: `/policies` (every policy, and for a signed-in member whether their
 //! organisation qualifies), `/policies/{id}` (the conditions; the member's own check condition by
 //! condition; for commission staff, which enterprises the policy reaches), and the staff forms
-//! to write them. The verdicts come from [`crate::planning`], the same code the API uses.
+//! to write them. The verdicts come from [`qiao_app::planning`], the same code the API uses.
 
 use std::collections::HashMap;
 
@@ -16,8 +16,8 @@ use serde_json::Value;
 use super::form::{self, FormData, Input, Spec, form_page};
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
 use crate::error::ApiError;
-use crate::planning;
 use crate::state::AppState;
+use qiao_app::planning;
 
 /// How many enterprises of each outcome the reach table shows.
 const REACH_ROWS: usize = 100;

@@ -2,7 +2,7 @@
 //! forms to enter one by hand and to edit one, the inline form to report an actual the records
 //! cannot count,
 //! and `POST /documents/{id}/targets`, which turns the figures ticked on a document's page into
-//! targets. Progress comes from [`crate::planning::progress`], as in the API.
+//! targets. Progress comes from [`qiao_app::planning::progress`], as in the API.
 
 use std::collections::HashMap;
 
@@ -20,8 +20,8 @@ use super::form::{self, FormData, Input, Spec, form_page};
 use super::policies::require_staff;
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
 use crate::error::ApiError;
-use crate::planning::{self, FromDocument};
 use crate::state::AppState;
+use qiao_app::planning::{self, FromDocument};
 
 /// `?region=&year=` of the list.
 #[derive(Debug, Default, Deserialize)]

@@ -1,0 +1,10 @@
+//! The application layer: the operations people perform on Qiao, shared by the JSON API, the
+//! pages and the command line, written once and knowing no HTTP.
+//!
+//! Each function takes the store (and the acting account where one acts), checks who may do
+//! what, asks the domain to validate and the store to read or write, and returns records or
+//! an error. How a result is sent (JSON, a page, a line on the terminal) is the caller's
+//! business: `qiao-server` turns results into responses, `qiao` into output.
+
+pub mod organisations;
+pub mod planning;
