@@ -6,5 +6,9 @@
 //! an error. How a result is sent (JSON, a page, a line on the terminal) is the caller's
 //! business: `qiao-server` turns results into responses, `qiao` into output.
 
-pub mod organisations;
+pub mod contact_requests;
+pub mod disclosure;
+mod error;
 pub mod planning;
+
+pub use error::{AppError, AppResult};

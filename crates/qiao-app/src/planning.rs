@@ -55,7 +55,7 @@ pub async fn all_policies(store: &Arc<dyn Store>) -> Result<Vec<PolicyRecord>, S
 
 /// An organisation as `viewer` may see it (private figures removed for others).
 pub fn visible(viewer: Option<&Account>, record: OrgRecord) -> OrgRecord {
-    crate::organisations::view(viewer, record)
+    crate::disclosure::organisation(viewer, record)
 }
 
 /// Every policy held against `org` (as the viewer sees it) on `on`: qualifying first, then

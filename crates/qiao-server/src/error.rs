@@ -148,6 +148,22 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// The application layer's errors, each kind to its code: the one place where an operation's
+/// refusal becomes a status.
+impl From<qiao_app::AppError> for ApiError {
+    fn from(e: qiao_app::AppError) -> Self {
+        use qiao_app::AppError;
+        match e {
+            AppError::NotFound(m) => ApiError::new(Code::NotFound, m),
+            AppError::Forbidden(m) => ApiError::forbidden(m),
+            AppError::Conflict(m) => ApiError::new(Code::Conflict, m),
+            AppError::Invalid(invalid) => invalid.into(),
+            AppError::Refused(m) => ApiError::new(Code::ValidationFailed, m),
+            AppError::Internal(cause) => ApiError::internal(&*cause),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Envelope {

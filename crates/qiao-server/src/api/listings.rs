@@ -2,11 +2,13 @@
 //! the same six operations for every kind of listing.
 //!
 //! Visibility: drafts are seen only by their owner organisation and admins; private fields
-//! (contact, confidential details) only by those who may change the listing.
+//! (contact, confidential details) only by those who may change the listing, and by those
+//! the owner disclosed them to ([`qiao_app::disclosure`], shared with the pages).
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use qiao_app::disclosure::{self, discloses};
 use qiao_domain::listing::Status;
 use qiao_domain::{Account, Kind, Listing, Role};
 use qiao_store::{Drafts, ListingFilter, ListingRecord, Paged};
@@ -33,18 +35,6 @@ pub struct ListQuery {
     owner_org_id: Option<i64>,
     /// `true`: only open listings that have not expired.
     active: Option<bool>,
-}
-
-fn may_see_private(viewer: Option<&Account>, record: &ListingRecord) -> bool {
-    viewer.is_some_and(|a| a.may_change(record.owner_org_id))
-}
-
-/// The record as `viewer` may see it.
-pub fn view(viewer: Option<&Account>, mut record: ListingRecord) -> ListingRecord {
-    if !may_see_private(viewer, &record) {
-        record.listing.strip_private();
-    }
-    record
 }
 
 fn drafts_for(viewer: Option<&Account>) -> Drafts {
@@ -87,42 +77,9 @@ pub async fn list(
     paged.items = paged
         .items
         .into_iter()
-        .map(|r| view(viewer.as_ref(), r))
+        .map(|r| disclosure::listing(viewer.as_ref(), r))
         .collect();
     Ok(axum::Json(paged))
-}
-
-/// Loads a listing of `kind` that `viewer` may see; anything else is a 404.
-pub async fn load(
-    state: &AppState,
-    kind: Kind,
-    id: i64,
-    viewer: Option<&Account>,
-) -> ApiResult<ListingRecord> {
-    let record = state.store.get_listing(id).await.map_err(|e| match e {
-        qiao_store::StoreError::NotFound { .. } => ApiError::not_found(kind.as_str(), id),
-        other => other.into(),
-    })?;
-    let hidden_draft =
-        record.listing.status() == Status::Draft && !may_see_private(viewer, &record);
-    if record.listing.kind() != kind || hidden_draft {
-        return Err(ApiError::not_found(kind.as_str(), id));
-    }
-    Ok(record)
-}
-
-/// Whether `viewer` sees a listing's private fields: those who may change it, and those whose
-/// contact request (or a colleague's) the owner accepted. This is tiered disclosure.
-pub async fn discloses(
-    state: &AppState,
-    viewer: Option<&Account>,
-    record: &ListingRecord,
-) -> ApiResult<bool> {
-    Ok(match viewer {
-        None => false,
-        Some(a) if a.may_change(record.owner_org_id) => true,
-        Some(a) => state.store.contact_granted(record.id, a).await?,
-    })
 }
 
 /// `GET /api/v1/{kind}s/{id}`
@@ -132,8 +89,8 @@ pub async fn get(
     Viewer(viewer): Viewer,
     Id(id): Id,
 ) -> ApiResult<axum::Json<ListingRecord>> {
-    let mut record = load(&state, kind, id, viewer.as_ref()).await?;
-    if !discloses(&state, viewer.as_ref(), &record).await? {
+    let mut record = disclosure::load(&state.store, kind, id, viewer.as_ref()).await?;
+    if !discloses(&state.store, viewer.as_ref(), &record).await? {
         record.listing.strip_private();
     }
     Ok(axum::Json(record))
@@ -222,7 +179,7 @@ async fn load_for_change(
     id: i64,
     user: &Account,
 ) -> ApiResult<ListingRecord> {
-    let record = load(state, kind, id, Some(user)).await?;
+    let record = disclosure::load(&state.store, kind, id, Some(user)).await?;
     if !user.may_change(record.owner_org_id) {
         return Err(ApiError::forbidden(format!(
             "{} {id} belongs to another organisation; only its owner or an admin may change it",

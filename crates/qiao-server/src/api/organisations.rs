@@ -12,7 +12,7 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use qiao_app::organisations::view;
+use qiao_app::disclosure;
 use qiao_domain::{Account, OrgKind, Organisation, Role};
 use qiao_store::{OrgFilter, OrgRecord, Paged};
 use serde::Deserialize;
@@ -78,7 +78,7 @@ pub async fn list(
     paged.items = paged
         .items
         .into_iter()
-        .map(|r| view(viewer.as_ref(), r))
+        .map(|r| disclosure::organisation(viewer.as_ref(), r))
         .collect();
     Ok(axum::Json(paged))
 }
@@ -89,7 +89,7 @@ pub async fn get(
     Viewer(viewer): Viewer,
     Id(id): Id,
 ) -> ApiResult<axum::Json<OrgRecord>> {
-    Ok(axum::Json(view(
+    Ok(axum::Json(disclosure::organisation(
         viewer.as_ref(),
         state.store.get_org(id).await?,
     )))

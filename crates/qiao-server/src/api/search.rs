@@ -10,11 +10,11 @@ use qiao_search::{DocumentResults, Filters, Results, SearchRequest};
 use serde::{Deserialize, Serialize};
 
 use super::{Paging, parse_param};
-use crate::api::listings;
 use crate::auth::Viewer;
 use crate::error::ApiResult;
 use crate::json::{Id, Query};
 use crate::state::AppState;
+use qiao_app::disclosure;
 
 /// The longest query accepted, in characters.
 const MAX_QUERY_CHARS: usize = 2_000;
@@ -190,7 +190,7 @@ pub async fn matches(
     Query(p): Query<Paging>,
 ) -> ApiResult<axum::Json<SearchResponse>> {
     let page = p.page()?;
-    let record = listings::load(&state, kind, id, viewer.as_ref()).await?;
+    let record = disclosure::load(&state.store, kind, id, viewer.as_ref()).await?;
     let results = state
         .search
         .matches(

@@ -1,9 +1,9 @@
 //! Server-rendered pages for people in a browser: Simplified Chinese first, English one click
 //! away, nothing loaded from outside the server.
 //!
-//! Pages sit beside the JSON API and call the same rules: listing visibility and tiered
-//! disclosure from [`crate::api::listings`], contact requests from [`crate::api::contacts`], search
-//! from the engine. What is particular to a browser lives here: the session cookie and CSRF
+//! Pages sit beside the JSON API and call the same operations ([`qiao_app`]): listing
+//! visibility and tiered disclosure, contact requests, planning, imports; search from the
+//! engine. What is particular to a browser lives here: the session cookie and CSRF
 //! ([`session`]), forms whose errors stand next to their fields ([`form`]), and HTML.
 //!
 //! Templates (`templates/*.html`) are compiled by askama, which escapes every value unless a
@@ -172,6 +172,12 @@ impl From<ApiError> for PageError {
 
 impl From<qiao_store::StoreError> for PageError {
     fn from(e: qiao_store::StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<qiao_app::AppError> for PageError {
+    fn from(e: qiao_app::AppError) -> Self {
         ApiError::from(e).into()
     }
 }

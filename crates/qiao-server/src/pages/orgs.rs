@@ -25,7 +25,7 @@ use super::search::{HitView, hit_view};
 use super::{Ctx, Lang, PageResult, Row, Visitor, html, row, see_other};
 use crate::error::ApiError;
 use crate::state::AppState;
-use qiao_app::organisations;
+use qiao_app::disclosure;
 
 /// Days before expiry from which a certificate is flagged as expiring.
 const EXPIRING_DAYS: i64 = 90;
@@ -110,7 +110,7 @@ pub async fn show(
         )
         .await?;
     let id = record.id;
-    let record = organisations::view(v.ctx.user.as_ref(), record);
+    let record = disclosure::organisation(v.ctx.user.as_ref(), record);
     let org = &record.org;
     let today = state.today();
     let mut fields = vec![(
