@@ -6,6 +6,7 @@
 //! an error. How a result is sent (JSON, a page, a line on the terminal) is the caller's
 //! business: `qiao-server` turns results into responses, `qiao` into output.
 
+pub mod certificates;
 pub mod contact_requests;
 pub mod disclosure;
 mod error;

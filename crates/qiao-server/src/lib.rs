@@ -6,7 +6,6 @@
 
 pub mod api;
 pub mod auth;
-pub mod certificates;
 pub mod deadline;
 pub mod documents;
 pub mod error;

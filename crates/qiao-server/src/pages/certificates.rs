@@ -5,10 +5,10 @@
 //!   prefilled with the claimed one) and one to reject it (a reason, required); above them the
 //!   upload of an official list.
 //! - `POST /certificates/{org}/{n}/verify` and `.../reject`: those forms (with `_csrf` and the
-//!   certificate's `kind` as a guard), through [`crate::certificates::decide`], the function
+//!   certificate's `kind` as a guard), through [`qiao_app::certificates::decide`], the function
 //!   behind the API; back to the list with what was done.
 //! - `POST /certificates/lists`: an official list (CSV or XLSX, multipart with `_csrf` first,
-//!   then `kind` and the file) through [`crate::certificates::apply_list`]; the page shows what
+//!   then `kind` and the file) through [`qiao_app::certificates::apply_list`]; the page shows what
 //!   it verified and every line that matched nothing, with why.
 //!
 //! Members and visitors get 403 (401 to sign in first); every value is escaped by askama.
@@ -24,9 +24,9 @@ use serde::Deserialize;
 use super::documents::{multipart_error, no_token, read_at_most};
 use super::form::FormData;
 use super::{Ctx, Lang, PageResult, Visitor, form_message, html, see_other};
-use crate::certificates::{self, Decision, ListReport, may_verify, parse_kind};
 use crate::error::ApiError;
 use crate::state::AppState;
+use qiao_app::certificates::{self, Decision, ListReport, may_verify, parse_kind};
 
 /// Largest official list, in bytes (a city's list of 20,000 enterprises is about 2 MB).
 pub const MAX_LIST: usize = 16 << 20;
@@ -188,7 +188,10 @@ async fn decide_form(
         reason: form.get("reason").map(str::to_string),
         kind: form.get("kind").and_then(parse_kind),
     };
-    match certificates::decide(&state.store, &user, org_id, index, &d).await {
+    match certificates::decide(&state.store, &user, org_id, index, &d)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(_) => Ok(see_other(&format!(
             "/certificates?done={status}&org={org_id}"
         ))),

@@ -107,7 +107,7 @@ impl Ctx {
     pub fn is_staff(&self) -> bool {
         self.user
             .as_ref()
-            .is_some_and(crate::certificates::may_verify)
+            .is_some_and(qiao_app::certificates::may_verify)
     }
 
     /// The language-switch link back to this page.

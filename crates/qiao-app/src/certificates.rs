@@ -1,4 +1,5 @@
-//! Verifying the certificates organisations claim, shared by the API and the staff page.
+//! Verifying the certificates organisations claim, shared by the API and the staff page
+//! `/certificates`.
 //!
 //! A certificate an organisation records (or that a bulk import brings) is a claim, 待核验,
 //! and counts nowhere until commission staff or an admin decide it: 已核验 (by hand, with the
@@ -22,7 +23,7 @@ use qiao_io::{ListedCertificate, OfficialList, RowError};
 use qiao_store::{OrgFilter, OrgRecord, Store, StoreError, Verdict};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// Whether `account` may verify or reject certificates: commission staff and admins.
 pub fn may_verify(account: &Account) -> bool {
@@ -30,8 +31,8 @@ pub fn may_verify(account: &Account) -> bool {
 }
 
 /// The refusal for everyone else.
-pub fn forbidden() -> ApiError {
-    ApiError::forbidden("only commission staff and admins verify certificates")
+pub fn forbidden() -> AppError {
+    AppError::forbidden("only commission staff and admins verify certificates")
 }
 
 /// A certificate awaiting verification, with its organisation.
@@ -59,7 +60,7 @@ pub async fn pending(
     kind: Option<CertKind>,
 ) -> Result<Vec<PendingCertificate>, StoreError> {
     let filter = OrgFilter::default();
-    let orgs = qiao_app::planning::every(|page| store.list_orgs(&filter, page)).await?;
+    let orgs = crate::planning::every(|page| store.list_orgs(&filter, page)).await?;
     Ok(orgs
         .into_iter()
         .flat_map(|o| {
@@ -109,22 +110,19 @@ pub async fn decide(
     org_id: i64,
     index: usize,
     d: &Decision,
-) -> ApiResult<OrgRecord> {
+) -> AppResult<OrgRecord> {
     if !may_verify(user) {
         return Err(forbidden());
     }
     let record = store.get_org(org_id).await?;
     let Some(cert) = record.org.certificates.get(index) else {
-        return Err(ApiError::new(
-            crate::error::Code::NotFound,
-            match record.org.certificates.len() {
-                0 => format!("organisation {org_id} has no certificates"),
-                n => format!(
-                    "organisation {org_id} has {n} certificates, numbered 0 to {}; there is no certificate {index}",
-                    n - 1
-                ),
-            },
-        ));
+        return Err(AppError::NotFound(match record.org.certificates.len() {
+            0 => format!("organisation {org_id} has no certificates"),
+            n => format!(
+                "organisation {org_id} has {n} certificates, numbered 0 to {}; there is no certificate {index}",
+                n - 1
+            ),
+        }));
     };
     let now = Utc::now();
     let verification = match d.status.trim() {
@@ -288,7 +286,7 @@ pub async fn apply_list(
     kind: CertKind,
     file: &str,
     list: OfficialList,
-) -> ApiResult<ListReport> {
+) -> AppResult<ListReport> {
     if !may_verify(user) {
         return Err(forbidden());
     }
