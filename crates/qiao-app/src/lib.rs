@@ -9,6 +9,8 @@
 pub mod certificates;
 pub mod contact_requests;
 pub mod disclosure;
+pub mod document_import;
+pub mod document_reading;
 mod error;
 pub mod planning;
 

@@ -7,7 +7,6 @@
 pub mod api;
 pub mod auth;
 pub mod deadline;
-pub mod documents;
 pub mod error;
 pub mod import;
 pub mod json;

@@ -1112,7 +1112,7 @@ async fn staff_import_documents_through_the_form_and_find_them() {
     assert_eq!(stored.document.file_name, "003_853fbbfa8443af7f.txt");
     assert_eq!(
         stored.document.sha256,
-        qiao_server::documents::sha256_hex(&minhang)
+        qiao_app::document_import::sha256_hex(&minhang)
     );
     let sten = app
         .db
@@ -1619,7 +1619,7 @@ async fn staff_turn_a_work_plans_figures_into_targets_on_its_page() {
         "/../qiao-docs/tests/fixtures/003_853fbbfa8443af7f.txt"
     ))
     .unwrap();
-    let doc = qiao_server::documents::import(&app.db.store, "003.txt", bytes.clone().into())
+    let doc = qiao_app::document_import::import(&app.db.store, "003.txt", bytes.clone().into())
         .await
         .unwrap()
         .record;
@@ -2798,7 +2798,7 @@ async fn every_form_saved_unchanged_keeps_every_field() {
     }
 
     // The organisation profile, by a member of it.
-    let doc = qiao_server::documents::import(
+    let doc = qiao_app::document_import::import(
         &app.db.store,
         "003.txt",
         fixture_bytes("003_853fbbfa8443af7f.txt").into(),
@@ -3059,10 +3059,11 @@ async fn a_long_documents_page_is_shown_in_parts() {
             1000 + i % 900
         ));
     }
-    let doc = qiao_server::documents::import(&app.db.store, "long.txt", text.into_bytes().into())
-        .await
-        .unwrap()
-        .record;
+    let doc =
+        qiao_app::document_import::import(&app.db.store, "long.txt", text.into_bytes().into())
+            .await
+            .unwrap()
+            .record;
     app.account("staff", Role::CommissionStaff, None).await;
     let mut b = app.browser();
     b.login("staff").await;

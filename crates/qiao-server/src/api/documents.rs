@@ -14,12 +14,13 @@ use serde::{Deserialize, Serialize};
 
 use super::{Paging, parse_param};
 use crate::auth::{User, Viewer};
-use crate::documents::{
-    ImportDocError, MAX_NAME_CHARS, NameProblem, import, may_import, stored_file_name,
-};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::json::{Id, Query};
 use crate::state::AppState;
+use qiao_app::document_import::{
+    ImportDocError, MAX_NAME_CHARS, NameProblem, import, may_import, stored_file_name,
+};
+use qiao_app::document_reading::{self, readable};
 
 /// Largest document body, in bytes (`qiao_docs::MAX_BYTES`).
 pub const MAX_DOCUMENT: usize = qiao_docs::MAX_BYTES as usize;
@@ -52,7 +53,7 @@ pub struct PartQuery {
     part: Option<u64>,
 }
 
-/// A stored document as the API shows it: one part of it (see [`crate::documents::part`]),
+/// A stored document as the API shows it: one part of it (see [`qiao_app::document_reading::part`]),
 /// so a reply is bounded however large the document: `text` is at most 50 KB of the text
 /// (`text_range` says which bytes), `figures` and `removed` at most 200 items each, starting
 /// at index `figures_from` and `removed_from`. `part` of `parts`; the totals say how much
@@ -79,9 +80,9 @@ fn items(v: &serde_json::Value) -> usize {
 }
 
 /// Part `number` of a stored document.
-fn part_of(r: &DocumentRecord, number: usize) -> Option<crate::documents::Part> {
+fn part_of(r: &DocumentRecord, number: usize) -> Option<document_reading::Part> {
     let d = &r.document;
-    crate::documents::part(&d.text, items(&d.figures), items(&d.removed), number)
+    document_reading::part(&d.text, items(&d.figures), items(&d.removed), number)
 }
 
 impl DocumentView {
@@ -281,7 +282,7 @@ pub async fn get(
     Id(id): Id,
     Query(q): Query<PartQuery>,
 ) -> ApiResult<axum::Json<DocumentView>> {
-    let mut record = readable(&state, viewer.as_ref(), id).await?;
+    let mut record = readable(&state.store, viewer.as_ref(), id).await?;
     if !viewer.as_ref().is_some_and(may_import) {
         // The reviewer's notes are the reviewers'.
         record.document.review.clear();
@@ -300,19 +301,6 @@ pub async fn get(
             )
             .into()
         })
-}
-
-/// Document `id` as `viewer` may read it: a draft exists only for staff and admins.
-pub async fn readable(
-    state: &AppState,
-    viewer: Option<&Account>,
-    id: i64,
-) -> ApiResult<DocumentRecord> {
-    let record = state.store.get_document(id).await?;
-    if record.document.state == DocumentState::Draft && !viewer.is_some_and(may_import) {
-        return Err(ApiError::not_found("document", id));
-    }
-    Ok(record)
 }
 
 /// `POST /api/v1/documents/{id}/publish` and `/unpublish` (staff and admins): the document's

@@ -3,8 +3,8 @@
 //! - `GET /documents`: every imported document, newest first, paged like the boards; for admins
 //!   and commission staff also a form to import files (the same people the API lets import).
 //! - `POST /documents`: that form (multipart/form-data, one or more `.txt`/`.html`/`.htm`
-//!   files). Each file goes through [`crate::documents::import`], the function behind `POST
-//!   /api/v1/documents` and `qiao import docs`, acting as the signed-in account so the audit log
+//!   files). Each file goes through [`qiao_app::document_import::import`], the function
+//!   behind `POST /api/v1/documents` and `qiao import docs`, acting as the signed-in account so the audit log
 //!   names who did it; the page then says per file whether it was imported, had been imported
 //!   before, or why it failed.
 //! - `GET /documents/{id}`: one document: its metadata, the cleaned text and a table of the
@@ -22,9 +22,12 @@ use qiao_store::{DocumentFilter, DocumentRecord, DocumentState, Page};
 use serde::Deserialize;
 
 use super::{Ctx, Lang, PageError, PageResult, Visitor, html};
-use crate::documents::{ImportDocError, NameProblem, import, may_import, stored_file_name};
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
+use qiao_app::document_import::{
+    ImportDocError, MAX_NAME_CHARS, NameProblem, import, may_import, stored_file_name,
+};
+use qiao_app::document_reading;
 
 const PER_PAGE: u32 = 20;
 
@@ -289,11 +292,11 @@ async fn import_file(
                 match l {
                     Lang::Zh => format!(
                         "文件名过长或含有控制字符（最多 {} 个字符）。",
-                        crate::documents::MAX_NAME_CHARS
+                        MAX_NAME_CHARS
                     ),
                     Lang::En => format!(
                         "The file name is too long or holds control characters (at most {} characters).",
-                        crate::documents::MAX_NAME_CHARS
+                        MAX_NAME_CHARS
                     ),
                 },
             ));
@@ -538,7 +541,7 @@ fn figure_view(l: Lang, index: usize, f: &Figure) -> FigureView {
 
 /// `GET /documents/{id}`
 ///
-/// A page shows one part of the document (`crate::documents::part`: at most 50 KB of text and
+/// A page shows one part of the document (`qiao_app::document_reading::part`: at most 50 KB of text and
 /// 200 figures) with links to the parts before and after, so a 60 MB document is never sent
 /// as one page.
 pub async fn show(
@@ -569,7 +572,7 @@ pub async fn show(
     })?;
     let removed = d.removed.as_array().map_or(0, Vec::len);
     let number = p.page.unwrap_or(1) as usize;
-    let Some(part) = crate::documents::part(&d.text, figures.len(), removed, number) else {
+    let Some(part) = document_reading::part(&d.text, figures.len(), removed, number) else {
         return Err(v.error(ApiError::new(
             Code::NotFound,
             l.t("该文件没有这一部分。", "The document has no such part."),

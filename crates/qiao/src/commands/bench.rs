@@ -6,9 +6,9 @@
 //!
 //! - `import-docs`: end-to-end document import (decode, clean, extract, store, index), the
 //!   figure issue #6 sets a floor for (5 MB/s). `bench docs` times the reading alone; this one
-//!   stores every page through `qiao_server::documents::import_many`, the function behind `qiao
-//!   import docs` (the API and the upload form store through its one-file sibling `import`),
-//!   then lets the index follower catch up.
+//!   stores every page through `qiao_app::document_import::import_many`, the function behind
+//!   `qiao import docs` (the API and the upload form store through its one-file sibling
+//!   `import`), then lets the index follower catch up.
 //!
 //! - `explain`: explaining one hit (shared terms, snippets) on texts of growing size, the
 //!   work a search does for every hit it shows; it must not grow past the explained head.
@@ -217,7 +217,7 @@ async fn import_docs(
     // written (with the change-feed rows) a transaction per 32 documents.
     let start = Instant::now();
     for group in files.chunks(64) {
-        let results = qiao_server::documents::import_many(store, group.to_vec(), true).await;
+        let results = qiao_app::document_import::import_many(store, group.to_vec(), true).await;
         for ((name, _), r) in group.iter().zip(results) {
             r.with_context(|| format!("importing {name}"))?;
         }

@@ -189,7 +189,7 @@ async fn import_group(
     }
     let (paths, files): (Vec<PathBuf>, Vec<(String, Vec<u8>)>) =
         group.into_iter().map(|(p, n, b)| (p, (n, b))).unzip();
-    let results = qiao_server::documents::import_many(store, files, publish).await;
+    let results = qiao_app::document_import::import_many(store, files, publish).await;
     for (path, result) in paths.iter().zip(results) {
         let shown = path.display();
         match result {
@@ -234,7 +234,7 @@ async fn import_group(
                     );
                 }
             }
-            Err(qiao_server::documents::ImportDocError::Duplicate { existing, .. }) => {
+            Err(qiao_app::document_import::ImportDocError::Duplicate { existing, .. }) => {
                 tally.skipped += 1;
                 println!("{shown}: skipped, already imported as document {existing}");
             }
