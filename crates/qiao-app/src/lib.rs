@@ -6,8 +6,11 @@
 //! an error. How a result is sent (JSON, a page, a line on the terminal) is the caller's
 //! business: `qiao-server` turns results into responses, `qiao` into output.
 
+pub mod account_admin;
+pub mod bulk_import;
 pub mod certificates;
 pub mod contact_requests;
+pub mod credentials;
 pub mod disclosure;
 pub mod document_import;
 pub mod document_reading;

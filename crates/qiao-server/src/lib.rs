@@ -8,7 +8,6 @@ pub mod api;
 pub mod auth;
 pub mod deadline;
 pub mod error;
-pub mod import;
 pub mod json;
 pub mod openapi;
 pub mod pages;

@@ -19,9 +19,9 @@ use std::time::{Duration, Instant};
 use qiao_domain::Account;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{DUMMY_HASH, verify_password};
 use crate::error::ApiError;
 use crate::state::AppState;
+use qiao_app::credentials::{DUMMY_HASH, verify_password};
 
 /// Why a sign-in was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -116,7 +116,7 @@ impl TestApp {
         };
         self.db
             .store
-            .create_account(&new, &qiao_server::auth::hash_password(&password))
+            .create_account(&new, &qiao_app::credentials::hash_password(&password))
             .await
             .unwrap();
         let r = self
@@ -3500,7 +3500,7 @@ async fn tokens_expire_and_are_revoked_one_by_one() {
     assert_eq!(me.status, StatusCode::OK);
     // An expired token is refused like an unknown one.
     let eve_id = me.body["id"].as_i64().unwrap();
-    let (expired, hash) = qiao_server::auth::new_token();
+    let (expired, hash) = qiao_app::credentials::new_token();
     app.db
         .store
         .create_token_until(

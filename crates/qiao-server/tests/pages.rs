@@ -102,7 +102,7 @@ impl App {
         };
         self.db
             .store
-            .create_account(&new, &qiao_server::auth::hash_password(&new.password))
+            .create_account(&new, &qiao_app::credentials::hash_password(&new.password))
             .await
             .unwrap();
     }

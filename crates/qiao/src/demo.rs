@@ -140,7 +140,7 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> anyhow::Result<()> {
         println!("演示数据已存在 · demo data already present (the database is not empty)");
         return Ok(());
     }
-    let outcome = qiao_server::import::import_records(store, records(), None).await?;
+    let outcome = qiao_app::bulk_import::import_records(store, records(), None).await?;
     if let Some(e) = outcome.errors.first() {
         anyhow::bail!("demo record on line {} was refused: {}", e.line, e.message);
     }
@@ -165,7 +165,7 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> anyhow::Result<()> {
             org_id,
         };
         let account = store
-            .create_account(&new, &qiao_server::auth::hash_password(password))
+            .create_account(&new, &qiao_app::credentials::hash_password(password))
             .await?;
         if role == Role::CommissionStaff {
             staff_id = Some((account.id, account.username));

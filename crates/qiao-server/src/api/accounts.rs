@@ -10,13 +10,15 @@ use qiao_store::Paged;
 use serde::{Deserialize, Serialize};
 
 use super::Paging;
-use crate::auth::{User, hash_password_queued, new_token};
+use crate::auth::User;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::json::{Id, Json, Query};
 use crate::pages::Lang;
 use crate::pages::audit::{AuditQuery, workbook, xlsx_response};
 use crate::signin::{LoginLimiter, Refusal, authenticate};
 use crate::state::AppState;
+use qiao_app::account_admin::apply_change;
+use qiao_app::credentials::{hash_password_queued, new_token};
 
 /// Credentials exchanged for a token.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -191,37 +193,6 @@ pub async fn create(
     Ok((StatusCode::CREATED, axum::Json(account)))
 }
 
-/// Applies an admin's [`AccountChange`] to account `id` (already validated): the new password
-/// first, then the disabled state, each in a transaction of its own that also revokes the
-/// account's sessions and tokens and writes the audit log. The password itself is hashed here
-/// and goes nowhere else: not to the log, not to the audit entry. Shared by the API and the
-/// admin page.
-pub async fn apply_change(
-    state: &AppState,
-    admin: &Account,
-    id: i64,
-    change: &AccountChange,
-) -> Result<Account, qiao_store::StoreError> {
-    let store = state.store.acting_as(admin.id);
-    let mut account = store.get_account(id).await?;
-    if let Some(password) = &change.password {
-        account = store
-            .set_password(id, &hash_password_queued(password).await)
-            .await?;
-        tracing::info!(account_id = id, by = admin.id, "password reset by an admin");
-    }
-    if let Some(disabled) = change.disabled {
-        account = store.set_account_disabled(id, disabled).await?;
-        tracing::info!(
-            account_id = id,
-            by = admin.id,
-            disabled,
-            "account access changed"
-        );
-    }
-    Ok(account)
-}
-
 /// `PATCH /api/v1/accounts/{id}` (admins): disable or re-enable an account, or reset its
 /// password. An admin cannot disable their own account (422, field `disabled`).
 pub async fn update(
@@ -232,7 +203,9 @@ pub async fn update(
 ) -> ApiResult<axum::Json<Account>> {
     require_admin(&user)?;
     change.validate(user.id, id)?;
-    Ok(axum::Json(apply_change(&state, &user, id, &change).await?))
+    Ok(axum::Json(
+        apply_change(&state.store, &user, id, &change).await?,
+    ))
 }
 
 /// `GET /api/v1/audit` (admins): the changes the filters admit (`actor`, `entity`,

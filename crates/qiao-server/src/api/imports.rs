@@ -85,9 +85,12 @@ pub async fn create(
     if !parsed.errors.is_empty() {
         return Err(row_errors(parsed.errors));
     }
-    let outcome =
-        crate::import::import_records(&state.store.acting_as(user.id), parsed.records, Some(&user))
-            .await?;
+    let outcome = qiao_app::bulk_import::import_records(
+        &state.store.acting_as(user.id),
+        parsed.records,
+        Some(&user),
+    )
+    .await?;
     if !outcome.errors.is_empty() {
         return Err(row_errors(outcome.errors));
     }

@@ -12,10 +12,10 @@ use super::form::{FormData, Plain, Shown};
 use super::messages::zh_message;
 use super::session::{LANG_COOKIE, SESSION_COOKIE, set_cookie, sign_in};
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
-use crate::auth::hash_password_queued;
 use crate::error::{ApiError, Code};
 use crate::signin::{Refusal, authenticate};
 use crate::state::AppState;
+use qiao_app::credentials::hash_password_queued;
 
 /// Only paths on this site are followed (after signing in, after switching the language),
 /// never `//other.site` or a URL; anything else becomes `/`.

@@ -13,10 +13,10 @@ use serde::Deserialize;
 use super::form::{FormData, Plain, Shown};
 use super::messages::zh_message;
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
-use crate::api::accounts::apply_change;
-use crate::auth::hash_password_queued;
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
+use qiao_app::account_admin::apply_change;
+use qiao_app::credentials::hash_password_queued;
 
 /// The signed-in admin, or 403 for anyone else (401 when nobody is signed in).
 pub(crate) fn require_admin(v: &Visitor) -> PageResult<qiao_domain::Account> {
@@ -417,7 +417,7 @@ async fn change_account(
         )
         .await;
     }
-    match apply_change(state, &admin, id, change).await {
+    match apply_change(&state.store, &admin, id, change).await {
         Ok(_) if change.password.is_some() && id == admin.id => {
             // Resetting one's own password ended this session too.
             Ok(see_other("/login?next=/admin"))

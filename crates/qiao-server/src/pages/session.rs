@@ -18,9 +18,9 @@ use axum::response::Response;
 use qiao_domain::Account;
 
 use super::{Ctx, Lang, PageError};
-use crate::auth::{random_secret, token_hash};
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
+use qiao_app::credentials::{random_secret, token_hash};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "qiao_session";

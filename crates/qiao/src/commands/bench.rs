@@ -64,7 +64,7 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
             let outcome = qiao_io::read_path(&file)?;
             let parsed = start.elapsed();
             let imported =
-                qiao_server::import::import_records(&store, outcome.records, None).await?;
+                qiao_app::bulk_import::import_records(&store, outcome.records, None).await?;
             let total = start.elapsed();
             if !imported.errors.is_empty() || imported.report.listings_created != records {
                 bail!(
@@ -94,7 +94,7 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
             json,
         } => {
             let rows = synthetic(records);
-            let n = qiao_server::import::import_records(
+            let n = qiao_app::bulk_import::import_records(
                 &store,
                 rows.into_iter()
                     .enumerate()

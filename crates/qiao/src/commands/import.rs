@@ -17,7 +17,7 @@ pub async fn run(store: &Arc<dyn Store>, args: &ImportArgs) -> anyhow::Result<Ex
     let outcome = qiao_io::read_path(&args.file)?;
     let mut errors = outcome.errors;
     let (orgs, listings, owner_errors) =
-        qiao_server::import::resolve_owners(store, outcome.records, None).await?;
+        qiao_app::bulk_import::resolve_owners(store, outcome.records, None).await?;
     errors.extend(owner_errors);
     errors.sort_by_key(|e| e.line);
     let name = args.file.display();
