@@ -11,6 +11,7 @@ pub mod bulk_import;
 pub mod certificates;
 pub mod contact_requests;
 pub mod credentials;
+pub mod demo;
 pub mod disclosure;
 pub mod document_import;
 pub mod document_reading;

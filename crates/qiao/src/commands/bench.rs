@@ -294,7 +294,7 @@ async fn import_docs(
 
 /// `n` achievements owned by one organisation, made from the demo achievements.
 fn synthetic(n: usize) -> Vec<Record> {
-    let templates = crate::demo::achievements();
+    let templates = qiao_app::demo::achievements();
     let mut org: Organisation = serde_json::from_value(json!({
         "kind": "university", "name": "基准测试大学 (synthetic)", "credit_code": "", "district": "闵行区"
     }))

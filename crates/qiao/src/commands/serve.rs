@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::cli::{Cli, ServeArgs};
-use crate::{config, demo};
+use qiao_app::demo;
+
+use crate::config;
 
 pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let url = config::database_url(&cli.data_dir, cli.database.as_deref())?;
@@ -22,7 +24,21 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
                 "warning: --demo creates accounts with published passwords; do not expose it beyond this machine"
             );
         }
-        demo::load_if_empty(&store).await?;
+        match demo::load_if_empty(&store).await? {
+            None => {
+                println!("演示数据已存在 · demo data already present (the database is not empty)")
+            }
+            Some(loaded) => {
+                println!(
+                    "已载入演示数据 · demo data loaded: {} organisations, {} listings, {} policies, {} targets",
+                    loaded.organisations, loaded.listings, loaded.policies, loaded.targets
+                );
+                println!("演示账号 · demo accounts (username / password):");
+                for (username, password, role, _) in demo::ACCOUNTS {
+                    println!("  {username} / {password}  ({})", role.label_zh());
+                }
+            }
+        }
     }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

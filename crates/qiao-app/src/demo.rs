@@ -1,6 +1,8 @@
 //! The demo data set (`demo/records.jsonl`, built by `demo/build.py` from the shared CSL and
 //! KPPatent-ZH records plus hand-written listings), compiled into the binary so that
-//! `qiao serve --demo` works from any directory, and the demo accounts.
+//! `qiao serve --demo` works from any directory, and the demo accounts. Loading goes through
+//! the same bulk import as any file ([`crate::bulk_import`]); the command line says what it
+//! loaded.
 //!
 //! Certificates loaded from any file are claims awaiting verification; the demo's invented
 //! certificates are then marked verified by the demo `staff` account (source "演示数据"), so
@@ -8,11 +10,12 @@
 
 use std::sync::Arc;
 
-use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
 use qiao_domain::{Listing, NewAccount, Policy, Role, Target, Verification};
 use qiao_io::{Format, Record};
 use qiao_store::{OrgFilter, Page, Store, Verdict};
+
+use crate::error::{AppError, AppResult};
 
 /// The demo records in Qiao's JSONL import format.
 pub const RECORDS: &[u8] = include_bytes!("../../../demo/records.jsonl");
@@ -110,39 +113,61 @@ pub fn achievements() -> Vec<Listing> {
         .collect()
 }
 
+/// A fault of the shipped demo files (which tests rule out), with where it lies.
+fn broken(at: impl std::fmt::Display, e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("{at}: {e}").into())
+}
+
 /// The demo policies and targets, dates moved to today and validated.
-pub fn plans() -> anyhow::Result<(Vec<Policy>, Vec<Target>)> {
+pub fn plans() -> AppResult<(Vec<Policy>, Vec<Target>)> {
     #[derive(serde::Deserialize)]
     struct Plans {
         policies: Vec<Policy>,
         targets: Vec<Target>,
     }
     let shifted = shift_dates(PLANS, (qiao_domain::today() - WRITTEN_ON).num_days());
-    let mut plans: Plans = serde_json::from_str(&shifted).context("demo/plans.json")?;
+    let mut plans: Plans =
+        serde_json::from_str(&shifted).map_err(|e| broken("demo/plans.json", e))?;
     for (i, p) in plans.policies.iter_mut().enumerate() {
         p.validate()
-            .with_context(|| format!("demo/plans.json policies[{i}]"))?;
+            .map_err(|e| broken(format!("demo/plans.json policies[{i}]"), e))?;
     }
     // Target years move with the dates: the demo's targets are always this year's.
     let years = qiao_domain::today().year() - WRITTEN_ON.year();
     for (i, t) in plans.targets.iter_mut().enumerate() {
         t.year += years;
         t.validate()
-            .with_context(|| format!("demo/plans.json targets[{i}]"))?;
+            .map_err(|e| broken(format!("demo/plans.json targets[{i}]"), e))?;
     }
     Ok((plans.policies, plans.targets))
 }
 
-/// Loads the demo set and accounts when the store holds no organisation yet.
-pub async fn load_if_empty(store: &Arc<dyn Store>) -> anyhow::Result<()> {
+/// What loading the demo stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Loaded {
+    /// Organisations created.
+    pub organisations: usize,
+    /// Listings created.
+    pub listings: usize,
+    /// Policies created.
+    pub policies: usize,
+    /// Targets created.
+    pub targets: usize,
+}
+
+/// Loads the demo set and accounts when the store holds no organisation yet; `None` when it
+/// held some and nothing was loaded.
+pub async fn load_if_empty(store: &Arc<dyn Store>) -> AppResult<Option<Loaded>> {
     let one = Page { number: 1, size: 1 };
     if store.list_orgs(&OrgFilter::default(), one).await?.total > 0 {
-        println!("演示数据已存在 · demo data already present (the database is not empty)");
-        return Ok(());
+        return Ok(None);
     }
-    let outcome = qiao_app::bulk_import::import_records(store, records(), None).await?;
+    let outcome = crate::bulk_import::import_records(store, records(), None).await?;
     if let Some(e) = outcome.errors.first() {
-        anyhow::bail!("demo record on line {} was refused: {}", e.line, e.message);
+        return Err(broken(
+            format!("demo record on line {}", e.line),
+            format!("refused: {}", e.message),
+        ));
     }
     let report = outcome.report;
     let mut staff_id = None;
@@ -153,7 +178,7 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> anyhow::Result<()> {
                 store
                     .org_by_credit_code(code)
                     .await?
-                    .with_context(|| format!("the demo set has no organisation {code}"))?
+                    .ok_or_else(|| broken("demo/records.jsonl", format!("no organisation {code}")))?
                     .id,
             ),
         };
@@ -165,31 +190,26 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> anyhow::Result<()> {
             org_id,
         };
         let account = store
-            .create_account(&new, &qiao_app::credentials::hash_password(password))
+            .create_account(&new, &crate::credentials::hash_password(password))
             .await?;
         if role == Role::CommissionStaff {
             staff_id = Some((account.id, account.username));
         }
     }
-    let (staff_id, staff_name) = staff_id.context("the demo accounts include commission staff")?;
+    let (staff_id, staff_name) =
+        staff_id.ok_or_else(|| broken("demo accounts", "they include no commission staff"))?;
     verify_demo_certificates(&store.acting_as(staff_id), staff_id, &staff_name).await?;
     let (policies, targets) = plans()?;
     for p in &policies {
         store.create_policy(p).await?;
     }
     store.create_targets(&targets).await?;
-    println!(
-        "已载入演示数据 · demo data loaded: {} organisations, {} listings, {} policies, {} targets",
-        report.organisations_created,
-        report.listings_created,
-        policies.len(),
-        targets.len()
-    );
-    println!("演示账号 · demo accounts (username / password):");
-    for (username, password, role, _) in ACCOUNTS {
-        println!("  {username} / {password}  ({})", role.label_zh());
-    }
-    Ok(())
+    Ok(Some(Loaded {
+        organisations: report.organisations_created,
+        listings: report.listings_created,
+        policies: policies.len(),
+        targets: targets.len(),
+    }))
 }
 
 /// Marks every certificate of the demo organisations verified by the demo staff account.
@@ -197,7 +217,7 @@ async fn verify_demo_certificates(
     store: &Arc<dyn Store>,
     staff_id: i64,
     staff_name: &str,
-) -> anyhow::Result<()> {
+) -> AppResult<()> {
     let now = chrono::Utc::now();
     for number in 1.. {
         let page = store
