@@ -16,6 +16,7 @@ pub mod disclosure;
 pub mod document_import;
 pub mod document_reading;
 mod error;
+pub mod listing_counts;
 pub mod planning;
 
 pub use error::{AppError, AppResult};

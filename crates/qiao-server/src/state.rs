@@ -17,7 +17,7 @@ pub struct AppState {
     /// Failed sign-ins per username, to slow down password guessing.
     pub logins: Arc<crate::signin::LoginLimiter>,
     /// The home page's counts per kind, valid while the change feed stands still.
-    pub counts: Arc<crate::pages::home::CountCache>,
+    pub counts: Arc<qiao_app::listing_counts::CountCache>,
     /// What semantic matching is doing (see [`crate::semantic::start`]).
     pub semantic: Arc<crate::semantic::SemanticCell>,
     /// How long a request may run ([`crate::deadline`]).
