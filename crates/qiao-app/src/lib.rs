@@ -7,6 +7,7 @@
 //! business: `qiao-server` turns results into responses, `qiao` into output.
 
 pub mod account_admin;
+pub mod audit_log;
 pub mod bulk_import;
 pub mod certificates;
 pub mod contact_requests;
@@ -16,7 +17,10 @@ pub mod disclosure;
 pub mod document_import;
 pub mod document_reading;
 mod error;
+pub mod field_specs;
+pub mod lang;
 pub mod listing_counts;
 pub mod planning;
+pub mod signin;
 
 pub use error::{AppError, AppResult};

@@ -7,13 +7,13 @@
 pub mod api;
 pub mod auth;
 pub mod deadline;
+pub mod download;
 pub mod error;
 pub mod json;
 pub mod openapi;
 pub mod pages;
 mod router;
 pub mod semantic;
-pub mod signin;
 pub mod state;
 
 pub use router::router;

@@ -2282,7 +2282,7 @@ async fn concurrent_guesses_are_held_to_the_limit() {
             other => panic!("a wrong password answered {other}"),
         }
     }
-    let max = qiao_server::signin::LoginLimiter::MAX_FAILURES;
+    let max = qiao_app::signin::LoginLimiter::MAX_FAILURES;
     assert!(
         checked <= max,
         "{checked} wrong passwords were checked, at most {max} may be"

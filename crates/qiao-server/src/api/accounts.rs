@@ -11,14 +11,15 @@ use serde::{Deserialize, Serialize};
 
 use super::Paging;
 use crate::auth::User;
+use crate::download::xlsx_response;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::json::{Id, Json, Query};
-use crate::pages::Lang;
-use crate::pages::audit::{AuditQuery, workbook, xlsx_response};
-use crate::signin::{LoginLimiter, Refusal, authenticate};
 use crate::state::AppState;
 use qiao_app::account_admin::apply_change;
+use qiao_app::audit_log::{AuditQuery, workbook};
 use qiao_app::credentials::{hash_password_queued, new_token};
+use qiao_app::lang::Lang;
+use qiao_app::signin::{LoginLimiter, Refusal, authenticate};
 
 /// Credentials exchanged for a token.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -65,7 +66,7 @@ pub struct NewToken {
 /// answer would instead tell whoever tries a leaked or guessed password that it is right, and
 /// that the name is a real account, which they could then try elsewhere.
 ///
-/// [`LoginLimiter`]: crate::signin::LoginLimiter
+/// [`LoginLimiter`]: qiao_app::signin::LoginLimiter
 pub async fn create_token(
     State(state): State<AppState>,
     Json(login): Json<Login>,
@@ -78,7 +79,14 @@ pub async fn create_token(
         )
         .into());
     }
-    let account = match authenticate(&state, &login.username, &login.password).await? {
+    let account = match authenticate(
+        state.store.as_ref(),
+        &state.logins,
+        &login.username,
+        &login.password,
+    )
+    .await?
+    {
         Ok(account) => account,
         Err(Refusal::Locked(wait)) => {
             let secs = wait.as_secs().max(1);

@@ -13,9 +13,9 @@ use super::messages::zh_message;
 use super::session::{LANG_COOKIE, SESSION_COOKIE, set_cookie, sign_in};
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
 use crate::error::{ApiError, Code};
-use crate::signin::{Refusal, authenticate};
 use crate::state::AppState;
 use qiao_app::credentials::hash_password_queued;
+use qiao_app::signin::{Refusal, authenticate};
 
 /// Only paths on this site are followed (after signing in, after switching the language),
 /// never `//other.site` or a URL; anything else becomes `/`.
@@ -107,7 +107,7 @@ pub async fn login(
     let username = form.text("username");
     let password = form.get("password").unwrap_or("");
     let next = local_path(form.get("next").unwrap_or("/workspace")).to_string();
-    let refusal = match authenticate(&state, &username, password)
+    let refusal = match authenticate(state.store.as_ref(), &state.logins, &username, password)
         .await
         .map_err(|e| v.error(e))?
     {

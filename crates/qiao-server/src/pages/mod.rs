@@ -30,58 +30,13 @@ pub mod workspace;
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use qiao_domain::{Account, Kind, Role};
+use qiao_domain::{Account, Role};
 
 use crate::error::{ApiError, Code};
+// The language is the application layer's: the audit workbook, which the API sends too, is
+// written in it.
+pub use qiao_app::lang::{Lang, kind_en};
 pub use session::Visitor;
-
-/// The language a page speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// Simplified Chinese, the default.
-    #[default]
-    Zh,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// Picks the text for this language.
-    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
-    }
-
-    /// The `lang` attribute of the page.
-    pub fn html_lang(&self) -> &'static str {
-        self.t("zh-CN", "en")
-    }
-
-    /// A listing kind's name.
-    pub fn kind(&self, kind: &Kind) -> &'static str {
-        self.t(kind.label_zh(), kind_en(*kind))
-    }
-
-    /// A role's name.
-    pub fn role(&self, role: &Role) -> &'static str {
-        self.t(role.label_zh(), role.as_str())
-    }
-}
-
-/// English names of the listing kinds.
-pub fn kind_en(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Achievement => "Achievement",
-        Kind::Demand => "Demand",
-        Kind::Challenge => "Open challenge",
-        Kind::Scenario => "Scenario",
-        Kind::Instrument => "Instrument",
-        Kind::Expert => "Expert",
-        Kind::Institution => "Service institution",
-    }
-}
 
 /// What every page's frame needs: language, who is signed in, the CSRF token for its forms,
 /// and the path (for the language switch to return to).

@@ -8,7 +8,7 @@
 //!   (kept server-side); signed out (the sign-in and registration forms), it must equal the
 //!   `qiao_csrf` cookie, which [`csrf_cookie`] gives every browser on its first visit. Another
 //!   site can make a browser post, but cannot read either value.
-//! - Sign-in attempts are counted by [`crate::signin::LoginLimiter`], shared with the API.
+//! - Sign-in attempts are counted by [`qiao_app::signin::LoginLimiter`], shared with the API.
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;

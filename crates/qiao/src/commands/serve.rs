@@ -17,7 +17,7 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         cli.data_dir.display(),
         config::redact(&url)
     );
-    let store = super::open(cli).await?;
+    let store = config::open_store(cli).await?;
     if args.demo {
         if !args.listen.ip().is_loopback() {
             eprintln!(
@@ -57,10 +57,12 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         // Logged, not printed: the listening line above is the last thing written to stdout
         // (a supervisor may stop reading it there).
         tracing::info!("semantic matching off (--lexical-only): matching on words alone");
-        qiao_server::semantic::switched_off(&state, "started with --lexical-only");
+        qiao_server::semantic::switched_off(&state.semantic, "started with --lexical-only");
     } else {
         let state = state.clone();
-        tokio::spawn(async move { qiao_server::semantic::start(&state, setup).await });
+        tokio::spawn(async move {
+            qiao_server::semantic::start(&state.store, &state.search, &state.semantic, setup).await
+        });
     }
     qiao_server::serve(listener, state).await?;
     Ok(ExitCode::SUCCESS)

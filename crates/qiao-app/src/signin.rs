@@ -17,35 +17,37 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use qiao_domain::Account;
+use qiao_store::Store;
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
-use crate::state::AppState;
-use qiao_app::credentials::{DUMMY_HASH, verify_password};
+use crate::credentials::{DUMMY_HASH, verify_password};
+use crate::error::{AppError, AppResult};
 
 /// Why a sign-in was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     /// Too many failures for this username: try again after this long.
     Locked(Duration),
-    /// Wrong username or password (or a disabled account: the same answer, see
-    /// [`crate::api::accounts::create_token`]).
+    /// Wrong username or password (or a disabled account: the same answer; why is told at
+    /// `POST /api/v1/tokens` in `qiao-server`).
     Wrong,
 }
 
-/// Checks `password` for `username`, counting the attempt against the username's limit.
-/// `Ok(Err(_))` is a refusal to show the user; `Err` a fault of the store or the runtime.
+/// Checks `password` for `username`, counting the attempt against the username's limit in
+/// `logins` (the one limiter of the process). `Ok(Err(_))` is a refusal to show the user;
+/// `Err` a fault of the store or the runtime.
 pub async fn authenticate(
-    state: &AppState,
+    store: &dyn Store,
+    logins: &LoginLimiter,
     username: &str,
     password: &str,
-) -> Result<Result<Account, Refusal>, ApiError> {
-    let attempt = match state.logins.begin(username) {
+) -> AppResult<Result<Account, Refusal>> {
+    let attempt = match logins.begin(username) {
         Ok(attempt) => attempt,
         Err(wait) => return Ok(Err(Refusal::Locked(wait))),
     };
     // A fault below drops `attempt`, which gives its place back uncounted.
-    let found = state.store.account_for_login(username).await?;
+    let found = store.account_for_login(username).await?;
     let (account, hash) = match found {
         Some((account, hash)) => (Some(account), hash),
         // Hash even when the user is unknown, so time does not tell which usernames exist.
@@ -56,7 +58,7 @@ pub async fn authenticate(
     // with many usernames waits its turn instead of starting a thread per attempt.
     let matches = qiao_search::cpu::run(move || verify_password(&password, &hash))
         .await
-        .map_err(|e| ApiError::internal(&e))?;
+        .map_err(AppError::internal)?;
     match account {
         Some(account) if matches => {
             attempt.succeeded();
