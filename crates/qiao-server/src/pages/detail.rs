@@ -13,7 +13,7 @@ use qiao_store::{ContactFilter, ListingRecord, Page};
 use serde_json::Value;
 
 use super::form::{self, FormData, Shown};
-use super::search::{HitView, hit_view};
+use super::search_page::{HitView, hit_view};
 use super::{
     Ctx, Lang, PageError, PageResult, Visitor, form_message, html, see_other, status_badge,
 };

@@ -526,7 +526,7 @@ fn figure_view(l: Lang, index: usize, f: &Figure) -> FigureView {
     FigureView {
         index,
         target: f.kind == FigureKind::Target,
-        metric: super::targets::metric_hint(l, &f.indicator, &f.unit, f.qualifier.as_deref()),
+        metric: super::target_pages::metric_hint(l, &f.indicator, &f.unit, f.qualifier.as_deref()),
         indicator: f.indicator.clone(),
         value: value_text(f),
         qualifier: f.qualifier.clone().unwrap_or_default(),

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::form::{self, FormData, Input, Spec, form_page};
-use super::policies::require_staff;
+use super::policy_pages::require_staff;
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
 use crate::error::ApiError;
 use crate::state::AppState;

@@ -21,7 +21,7 @@ use qiao_domain::{Account, CertKind};
 use qiao_io::Format;
 use serde::Deserialize;
 
-use super::documents::{multipart_error, no_token, read_at_most};
+use super::document_pages::{multipart_error, no_token, read_at_most};
 use super::form::FormData;
 use super::{Ctx, Lang, PageResult, Visitor, form_message, html, see_other};
 use crate::error::ApiError;
