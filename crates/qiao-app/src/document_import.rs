@@ -1,7 +1,8 @@
 //! Storing a policy or news document, shared by `POST /api/v1/documents`, the upload form of
-//! `/documents` and `qiao import docs`: the bytes go through `qiao_docs::inspect`, are hashed (SHA-256 of the raw bytes, so the
-//! same file is stored once), and the result becomes a [`NewDocument`] in the store. The search
-//! index picks it up from the change feed like any listing.
+//! `/documents` and `qiao import docs`: the bytes go through `qiao_docs::inspect`, are hashed
+//! (SHA-256 of the raw bytes, so the same file is stored once), and the result becomes a
+//! [`NewDocument`] in the store. The search index picks it up from the change feed like any
+//! listing.
 //!
 //! Hashing and reading a file of up to 64 MB costs seconds of CPU, so in the server neither
 //! runs on the async runtime's threads (they would stall every request those threads serve,
