@@ -1718,6 +1718,85 @@ async fn staff_turn_a_work_plans_figures_into_targets_on_its_page() {
         "2023 is over: {}",
         targets.body
     );
+
+    // Offered once: the made figure links to its target instead of a box, a figure the plan
+    // states again is not offered twice, and posting the same figure again adds nothing.
+    let made = app
+        .db
+        .store
+        .list_targets(&Default::default(), Default::default())
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(made.len(), 1);
+    let page = s.get(&page_uri).await;
+    assert!(
+        page.body.contains(&format!(
+            "href=\"/targets/{}/edit\" class=\"made\"",
+            made[0].id
+        )),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page
+            .body
+            .contains(&format!("name=\"figure\" value=\"{idx}\"")),
+        "{}",
+        page.body
+    );
+    let again = s
+        .post_raw(
+            &action,
+            &[
+                ("_csrf", &csrf_of(&page.body)),
+                ("figure", &idx),
+                ("region", "闵行区"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.body
+    );
+    // Relabelled by staff, the target still marks its figure as made.
+    let mut relabelled = made[0].target.clone();
+    relabelled.indicator = "高新技术企业（有效期内）".into();
+    app.db
+        .store
+        .update_target(made[0].id, &relabelled)
+        .await
+        .unwrap();
+    let again = s
+        .submit(
+            &page_uri,
+            &action,
+            &[("figure", &idx), ("region", "闵行区")],
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.body
+    );
+    assert_eq!(
+        app.db
+            .store
+            .list_targets(&Default::default(), Default::default())
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    // The plan's bare 产值 keeps the industry it is about.
+    assert!(
+        figures.iter().any(|f| f.indicator == "生物医药产业产值"),
+        "{:?}",
+        figures.iter().map(|f| &f.indicator).collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test]
@@ -2929,6 +3008,7 @@ async fn every_form_saved_unchanged_keeps_every_field() {
                 "qualifier": "力争",
                 "metric": {"kind": "newly_certified", "certificate": "high_tech"},
                 "reported": 3900.5,
+                "baseline": {"value": 3812.0, "as_of": "2099-03-31"},
                 "document_id": doc,
                 "sentence": "到2099年，高新技术企业力争达4000家，\n其中新增 500 家。",
             }),
@@ -3362,7 +3442,7 @@ async fn staff_verify_certificates_on_their_page_and_import_official_lists() {
     assert!(page.body.contains("甲&#60;script&#62;"), "{}", page.body);
     assert!(page.body.contains("id=\"list-form\""));
     let targets = s.get("/targets").await;
-    assert!(targets.body.contains("<td>0家<br>"), "{}", targets.body);
+    assert!(targets.body.contains(">0家<br>"), "{}", targets.body);
     assert!(targets.body.contains("另有 3 家待核验"), "{}", targets.body);
 
     // A form without the token, or from a member, decides nothing.
@@ -3421,7 +3501,7 @@ async fn staff_verify_certificates_on_their_page_and_import_official_lists() {
     assert!(p.body.contains("id=\"error\""), "{}", p.body);
 
     let targets = s.get("/targets").await;
-    assert!(targets.body.contains("<td>1家<br>"), "{}", targets.body);
+    assert!(targets.body.contains(">1家<br>"), "{}", targets.body);
     assert!(targets.body.contains("另有 1 家待核验"), "{}", targets.body);
     let shown = s.get(&format!("/orgs/{a}")).await;
     assert!(shown.body.contains("已核验（staff，"), "{}", shown.body);
@@ -3501,5 +3581,128 @@ async fn staff_verify_certificates_on_their_page_and_import_official_lists() {
     let page = s.get("/certificates").await;
     assert!(page.body.contains("id=\"none-pending\""), "{}", page.body);
     let targets = s.get("/targets").await;
-    assert!(targets.body.contains("<td>2家<br>"), "{}", targets.body);
+    assert!(targets.body.contains(">2家<br>"), "{}", targets.body);
+}
+
+#[tokio::test]
+async fn targets_say_what_they_count_draw_a_chart_and_export() {
+    let app = App::new().await;
+    // Two enterprises of 闵行区, each with a verified 高新技术企业 certificate issued 2024-01-01.
+    app.org(41, "甲").await;
+    app.org(42, "乙").await;
+    app.account("staff", Role::CommissionStaff, None).await;
+    let mut s = app.browser();
+    s.login("staff").await;
+    let new = |extra: &'static [(&'static str, &'static str)]| {
+        let mut f = vec![
+            ("region", "闵行区"),
+            ("year", "2025"),
+            ("indicator", "有效期内高新技术企业"),
+            ("unit", "家"),
+            ("qualifier", "达"),
+            ("metric", "certified:high_tech"),
+        ];
+        for (k, v) in extra {
+            f.retain(|(name, _)| name != k);
+            f.push((k, v));
+        }
+        f
+    };
+    for fields in [
+        // The commission's count at the end of 2023, and Qiao's changes since.
+        new(&[
+            ("value", "4000"),
+            ("baseline.value", "3812"),
+            ("baseline.as_of", "2023-12-31"),
+        ]),
+        // Qiao's own count: it says how many enterprises it covers.
+        new(&[("value", "10")]),
+        // A phrase around the value; a region with markup in it.
+        new(&[
+            ("region", "<b>新区</b>"),
+            ("indicator", "研发投入强度"),
+            ("value", "10"),
+            ("unit", "%"),
+            ("qualifier", "保持在…左右"),
+            ("metric", ""),
+            ("reported", "9.8"),
+        ]),
+    ] {
+        let p = s.submit("/targets/new", "/targets/new", &fields).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{fields:?}: {}", p.body);
+    }
+    // Half a baseline is refused, naming the half that is missing; nothing is stored.
+    let half = s
+        .submit(
+            "/targets/new",
+            "/targets/new",
+            &new(&[("value", "1"), ("baseline.value", "5")]),
+        )
+        .await;
+    assert_eq!(half.status, StatusCode::OK, "the form again");
+    assert!(
+        !field_error(&half.body, "baseline.as_of").is_empty(),
+        "{}",
+        half.body
+    );
+    let stored = app
+        .db
+        .store
+        .list_targets(&Default::default(), Default::default())
+        .await
+        .unwrap();
+    assert_eq!(stored.total, 3);
+
+    let page = s.get("/targets").await;
+    let body = &page.body;
+    assert!(
+        body.contains("填报基数 3812家（截至 2023-12-31）＋此后平台核验新增 2 家"),
+        "{body}"
+    );
+    assert!(body.contains(">3814家<"), "3812 + 2: {body}");
+    assert!(
+        body.contains("平台已核验 2 家（闵行区在平台登记企业 2 家）"),
+        "{body}"
+    );
+    assert!(body.contains("保持在10%左右"), "{body}");
+    assert!(!body.contains("保持在…左右10"), "{body}");
+    // One chart per region, drawn on the server; what users typed is escaped in it too.
+    assert_eq!(body.matches("<svg ").count(), 2, "{body}");
+    assert!(!body.contains("<b>新区</b>"), "{body}");
+    assert!(body.contains("&#60;b&#62;新区&#60;/b&#62;"), "{body}");
+    // 3814 / 4000 = 95.4 % of a 300-unit bar; 2 / 10 = 20 %.
+    assert!(body.contains("width=\"286\""), "{body}");
+    assert!(body.contains("width=\"60\""), "{body}");
+    // On a phone each row is a card whose cells carry their labels.
+    assert!(body.contains("class=\"list stack\""), "{body}");
+    assert!(body.contains("data-label=\"实际\""), "{body}");
+
+    // The export holds the filtered rows, values as numbers.
+    let href = format!("/targets.xlsx?region={}&year=2025", enc("闵行区"));
+    assert!(
+        body.contains("href=\"/targets.xlsx?region=&#38;year=\""),
+        "{body}"
+    );
+    let x = s.get(&href).await;
+    assert_eq!(x.status, StatusCode::OK);
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(x.raw)).expect("a workbook");
+    let range = book.worksheet_range("targets").unwrap();
+    let rows: Vec<_> = range.rows().collect();
+    assert_eq!(rows.len(), 3, "the header and 闵行区's two targets");
+    assert_eq!(rows[0][7].to_string(), "实际值");
+    let actuals: Vec<f64> = rows[1..]
+        .iter()
+        .filter_map(|r| calamine::DataType::get_float(&r[7]))
+        .collect();
+    let mut sorted = actuals.clone();
+    sorted.sort_by(f64::total_cmp);
+    assert_eq!(sorted, [2.0, 3814.0]);
+    assert!(
+        rows[1..]
+            .iter()
+            .any(|r| r[9].to_string().contains("填报基数")),
+        "{rows:?}"
+    );
 }

@@ -16,8 +16,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use qiao_domain::{Invalid, Kind, Role, Status};
 use qiao_store::{AuditEntry, AuditFilter, FieldChange, Op, Page, Store};
@@ -574,19 +573,7 @@ pub async fn xlsx(
 
 /// A workbook as a download named `audit.xlsx`.
 pub fn xlsx_response(bytes: Vec<u8>) -> Response {
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"audit.xlsx\""),
-    );
-    r
+    super::xlsx_download(bytes, "audit.xlsx")
 }
 
 fn row_of(l: Lang, e: &AuditEntry, kind: Option<Kind>, c: Option<&FieldChange>) -> Vec<String> {
