@@ -1,0 +1,46 @@
+//! `/` (`pages/home.rs`): the home page escapes listing text and counts what was written.
+
+use crate::common::*;
+
+#[tokio::test]
+async fn home_page_escapes_listing_text() {
+    let app = TestApp::new().await;
+    let admin = app.account("admin", Role::Admin, None).await;
+    let body = json!({"title": "<script>alert(1)</script>成果", "summary": "s"});
+    app.call(
+        Method::POST,
+        "/api/v1/achievements",
+        Some(&admin),
+        Some(body),
+    )
+    .await;
+    let page = app.raw(Method::GET, "/", None, None).await;
+    let html = page.body.as_str().unwrap();
+    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;成果"));
+    assert!(!html.contains("<script>alert"));
+}
+
+#[tokio::test]
+async fn home_counts_follow_writes() {
+    let app = TestApp::new().await;
+    let org = app.certified_org(12, "己").await;
+    app.create_account("hank", Role::Member, Some(org)).await;
+    let mut b = app.browser();
+    b.login("hank").await;
+    let count = |body: &str| {
+        let at = body.find("href=\"/demands\"").unwrap();
+        let rest = &body[at..];
+        let b0 = rest.find("<b>").unwrap() + 3;
+        rest[b0..b0 + rest[b0..].find("</b>").unwrap()]
+            .parse::<i64>()
+            .unwrap()
+    };
+    let before = count(&b.get("/").await.body);
+    assert_eq!(before, 0);
+    b.post_demand("计数测试", "描述").await;
+    assert_eq!(
+        count(&b.get("/").await.body),
+        1,
+        "a cached count must not outlive a write"
+    );
+}
