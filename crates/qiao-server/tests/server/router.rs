@@ -2,11 +2,11 @@
 //! clients rely on), the deadline of every request, and the body limit answered in the
 //! envelope.
 
+use std::time::{Duration, Instant};
+
 use axum::body::Body;
 use axum::http::Request;
 use futures_util::StreamExt;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
 use crate::common::*;
 
@@ -14,155 +14,96 @@ use crate::common::*;
 #[tokio::test]
 async fn error_bodies() {
     let app = TestApp::new().await;
-    let admin = app.account("admin", Role::Admin, None).await;
+    let admin = app.admin().await;
+    // The credit code and the ids below are in the snapshot.
     let a = app.org(&admin, 8, "甲").await;
-    let alice = app.account("alice", Role::Member, Some(a)).await;
+    let alice = app.member("alice", a).await;
     let b = app.org(&admin, 9, "乙").await;
-    let bob = app.account("bob", Role::Member, Some(b)).await;
-    let id = app
-        .call(
-            Method::POST,
-            "/api/v1/demands",
-            Some(&alice),
-            Some(demand()),
-        )
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
+    let bob = app.member("bob", b).await;
+    let id = app.create(&alice, "/api/v1/demands", demand()).await;
 
-    let mut cases = Vec::new();
-    let mut record = |name: &str, r: Reply| {
-        cases.push(json!({"case": name, "status": r.status.as_u16(), "body": r.body}))
-    };
-    record(
-        "malformed json",
-        app.raw(
-            Method::POST,
-            "/api/v1/demands",
-            Some(&alice),
-            Some("{\"title\": "),
-        )
-        .await,
+    let (alice, admin, bob) = (
+        Some(alice.as_str()),
+        Some(admin.as_str()),
+        Some(bob.as_str()),
     );
-    record(
-        "unknown field",
-        app.call(
-            Method::POST,
-            "/api/v1/demands",
-            Some(&alice),
-            Some(json!({"title": "t", "description": "d", "tittle": "x"})),
-        )
-        .await,
-    );
-    record(
-        "wrong type",
-        app.call(
-            Method::POST,
-            "/api/v1/demands",
-            Some(&alice),
-            Some(json!({"title": "t", "description": "d", "budget_min_yuan": "lots"})),
-        )
-        .await,
-    );
-    record(
-        "missing field",
-        app.call(
-            Method::POST,
-            "/api/v1/achievements",
-            Some(&alice),
-            Some(json!({"title": "t"})),
-        )
-        .await,
-    );
-    record(
-        "rules broken",
-        app.call(
-            Method::POST,
-            "/api/v1/challenges",
-            Some(&alice),
-            Some(json!({
-        "title": " ", "description": "d", "reward_yuan": 0, "indicators": [{"name": "效率"}],
-        "apply_from": "2026-06-01", "apply_until": "2026-01-01"})),
-        )
-        .await,
-    );
-    record(
-        "bad credit code",
-        app.call(
-            Method::POST,
-            "/api/v1/organisations",
-            Some(&admin),
-            Some(json!({
-        "kind": "enterprise", "name": "丙", "credit_code": "91350100M000100Y44"})),
-        )
-        .await,
-    );
-    record(
-        "duplicate credit code",
-        app.call(
-            Method::POST,
-            "/api/v1/organisations",
-            Some(&admin),
-            Some(json!({
-        "kind": "enterprise", "name": "丙", "credit_code": code(8)})),
-        )
-        .await,
-    );
-    record(
-        "organisation still referenced",
-        app.call(
-            Method::DELETE,
-            &format!("/api/v1/organisations/{a}"),
-            Some(&admin),
-            None,
-        )
-        .await,
-    );
-    record(
-        "no token",
-        app.call(Method::POST, "/api/v1/demands", None, Some(demand()))
+    let cases = [
+        (
+            "malformed json",
+            app.raw(Method::POST, "/api/v1/demands", alice, Some("{\"title\": "))
+                .await,
+        ),
+        (
+            "unknown field",
+            app.post(
+                "/api/v1/demands",
+                alice,
+                json!({"title": "t", "description": "d", "tittle": "x"}),
+            )
             .await,
-    );
-    record(
-        "unknown token",
-        app.call(Method::GET, "/api/v1/me", Some("qiao_0000"), None)
+        ),
+        (
+            "wrong type",
+            app.post(
+                "/api/v1/demands",
+                alice,
+                json!({"title": "t", "description": "d", "budget_min_yuan": "lots"}),
+            )
             .await,
-    );
-    record(
-        "wrong password",
-        app.call(
-            Method::POST,
-            "/api/v1/tokens",
-            None,
-            Some(json!({"username": "alice", "password": "nope nope"})),
-        )
-        .await,
-    );
-    record(
-        "another organisation's record",
-        app.call(
-            Method::DELETE,
-            &format!("/api/v1/demands/{id}"),
-            Some(&bob),
-            None,
-        )
-        .await,
-    );
-    record(
-        "no such record",
-        app.call(Method::GET, "/api/v1/demands/999999", None, None)
-            .await,
-    );
-    record(
-        "not an id",
-        app.call(Method::GET, "/api/v1/demands/abc", None, None)
-            .await,
-    );
-    record(
-        "no such route",
-        app.call(Method::GET, "/api/v1/nothing", None, None).await,
-    );
+        ),
+        (
+            "missing field",
+            app.post("/api/v1/achievements", alice, json!({"title": "t"}))
+                .await,
+        ),
+        (
+            "rules broken",
+            app.post("/api/v1/challenges", alice, json!({
+                "title": " ", "description": "d", "reward_yuan": 0, "indicators": [{"name": "效率"}],
+                "apply_from": "2026-06-01", "apply_until": "2026-01-01"}))
+                .await,
+        ),
+        (
+            "bad credit code",
+            app.post("/api/v1/organisations", admin, json!({
+                "kind": "enterprise", "name": "丙", "credit_code": "91350100M000100Y44"}))
+                .await,
+        ),
+        (
+            "duplicate credit code",
+            app.post("/api/v1/organisations", admin, json!({
+                "kind": "enterprise", "name": "丙", "credit_code": code(8)}))
+                .await,
+        ),
+        (
+            "organisation still referenced",
+            app.delete(&format!("/api/v1/organisations/{a}"), admin)
+                .await,
+        ),
+        (
+            "no token",
+            app.post("/api/v1/demands", None, demand()).await,
+        ),
+        (
+            "unknown token",
+            app.get("/api/v1/me", Some("qiao_0000")).await,
+        ),
+        ("wrong password", app.sign_in("alice", "nope nope").await),
+        (
+            "another organisation's record",
+            app.delete(&format!("/api/v1/demands/{id}"), bob).await,
+        ),
+        (
+            "no such record",
+            app.get("/api/v1/demands/999999", None).await,
+        ),
+        ("not an id", app.get("/api/v1/demands/abc", None).await),
+        ("no such route", app.get("/api/v1/nothing", None).await),
+    ];
+    let cases: Vec<Value> = cases
+        .into_iter()
+        .map(|(name, r)| json!({"case": name, "status": r.status.as_u16(), "body": r.body}))
+        .collect();
     insta::assert_json_snapshot!("error_bodies", cases);
 }
 
@@ -171,12 +112,7 @@ async fn error_bodies() {
 /// handler waits for it until the deadline.
 #[tokio::test]
 async fn a_request_past_its_deadline_is_answered_503() {
-    let db = TestDb::sqlite().await;
-    let mut state = qiao_server::AppState::open(db.store.clone(), None)
-        .await
-        .unwrap();
-    state.deadlines.request = std::time::Duration::from_millis(200);
-    let router = qiao_server::router(state);
+    let app = TestApp::with(|state| state.deadlines.request = Duration::from_millis(200)).await;
     let stalled = |uri: &str, content_type: &str, start: &'static str| {
         let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(start)])
             .chain(futures_util::stream::pending());
@@ -187,31 +123,26 @@ async fn a_request_past_its_deadline_is_answered_503() {
             .body(Body::from_stream(chunks))
             .unwrap()
     };
-    let started = std::time::Instant::now();
-    let resp = router
-        .clone()
-        .oneshot(stalled(
+    let started = Instant::now();
+    let (status, _, bytes) = app
+        .respond(stalled(
             "/api/v1/tokens",
             "application/json",
             r#"{"username": "#,
         ))
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(started.elapsed() >= std::time::Duration::from_millis(200));
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(started.elapsed() >= Duration::from_millis(200));
     let body: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(body["error"]["code"], "unavailable", "{body}");
-    let resp = router
-        .oneshot(stalled(
+    let (status, _, bytes) = app
+        .respond(stalled(
             "/login",
             "application/x-www-form-urlencoded",
             "username=",
         ))
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(String::from_utf8_lossy(&bytes).contains("请求超时"));
 }
 
@@ -220,21 +151,16 @@ async fn a_request_past_its_deadline_is_answered_503() {
 #[tokio::test]
 async fn a_body_over_the_limit_is_refused_in_the_envelope() {
     let app = TestApp::new().await;
-    let admin = app.account("admin", Role::Admin, None).await;
-    let too_big = vec![b'a'; qiao_server::api::documents::MAX_DOCUMENT + 1];
+    let admin = app.admin().await;
+    let too_big = vec![b'a'; max_document() + 1];
     let r = app
-        .send(
-            Method::POST,
-            "/api/v1/documents?name=big.txt",
-            Some(&admin),
-            Some((too_big, "application/octet-stream")),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        .upload_bytes(&admin, "big.txt", too_big)
+        .await
+        .expect(StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(r.body["error"]["code"], "payload_too_large", "{}", r.body);
-    let message = r.body["error"]["message"].as_str().unwrap();
     assert!(
-        message.contains(&qiao_server::api::documents::MAX_DOCUMENT.to_string()),
-        "{message}"
+        r.message().contains(&max_document().to_string()),
+        "{}",
+        r.message()
     );
 }

@@ -6,100 +6,61 @@ use crate::common::*;
 #[tokio::test]
 async fn contact_requests_through_the_api() {
     let app = TestApp::new().await;
-    let admin = app.account("admin", Role::Admin, None).await;
+    let admin = app.admin().await;
     let uni = app.org(&admin, 40, "大学").await;
     let ent = app.org(&admin, 41, "企业").await;
-    let owner = app.account("owner", Role::Member, Some(uni)).await;
-    let asker = app.account("asker", Role::Member, Some(ent)).await;
+    let owner = app.member("owner", uni).await;
+    let asker = app.member("asker", ent).await;
     let other = app.account("other", Role::Member, None).await;
-    let r = app
-        .call(
-            Method::POST,
+    let id = app
+        .create(
+            &owner,
             "/api/v1/achievements",
-            Some(&owner),
-            Some(json!({
-            "title": "成果", "summary": "摘要", "contact": {"email": "tto@example.edu.cn"}})),
+            json!({
+            "title": "成果", "summary": "摘要", "contact": {"email": "tto@example.edu.cn"}}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let id = r.body["id"].as_i64().unwrap();
     let path = format!("/api/v1/achievements/{id}");
-    assert!(
-        app.call(Method::GET, &path, Some(&asker), None)
-            .await
-            .body
-            .get("contact")
-            .is_none()
-    );
+    let seen = app.get(&path, Some(&asker)).await;
+    assert!(seen.body.get("contact").is_none());
 
     let ask = format!("{path}/contact-requests");
-    let r = app
-        .call(
-            Method::POST,
-            &ask,
-            Some(&asker),
-            Some(json!({"message": "短"})),
-        )
-        .await;
+    let message = json!({"message": "我们想了解该成果的许可条件。"});
+    let r = app.post(&ask, Some(&asker), json!({"message": "短"})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["fields"][0]["field"], "message");
+    assert_eq!(r.field(0), "message");
     let r = app
-        .call(
-            Method::POST,
-            &ask,
-            Some(&asker),
-            Some(json!({"message": "我们想了解该成果的许可条件。"})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        .post(&ask, Some(&asker), message.clone())
+        .await
+        .expect(StatusCode::CREATED);
     assert_eq!(r.body["status"], "pending");
-    let rid = r.body["id"].as_i64().unwrap();
-    let again = app
-        .call(
-            Method::POST,
-            &ask,
-            Some(&asker),
-            Some(json!({"message": "我们想了解该成果的许可条件。"})),
-        )
-        .await;
+    let rid = r.id();
+    let again = app.post(&ask, Some(&asker), message).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     let own = app
-        .call(
-            Method::POST,
+        .post(
             &ask,
             Some(&owner),
-            Some(json!({"message": "自己的成果想联系自己"})),
+            json!({"message": "自己的成果想联系自己"}),
         )
         .await;
     assert_eq!(own.status, StatusCode::CONFLICT);
 
-    let inbox = app
-        .call(Method::GET, "/api/v1/contact-requests", Some(&owner), None)
-        .await;
-    assert_eq!(inbox.body["total"], 1);
+    let inbox = app.get("/api/v1/contact-requests", Some(&owner)).await;
+    assert_eq!(inbox.total(), 1);
     let sent = app
-        .call(
-            Method::GET,
-            "/api/v1/contact-requests?box=sent",
-            Some(&asker),
-            None,
-        )
+        .get("/api/v1/contact-requests?box=sent", Some(&asker))
         .await;
     assert_eq!(sent.body["items"][0]["id"], rid);
     let one = format!("/api/v1/contact-requests/{rid}");
     assert_eq!(
-        app.call(Method::GET, &one, Some(&other), None).await.status,
+        app.get(&one, Some(&other)).await.status,
         StatusCode::NOT_FOUND
     );
 
     let decide = format!("{one}/decision");
     let r = app
-        .call(
-            Method::POST,
-            &decide,
-            Some(&asker),
-            Some(json!({"decision": "accept"})),
-        )
+        .post(&decide, Some(&asker), json!({"decision": "accept"}))
         .await;
     assert_eq!(
         r.status,
@@ -107,21 +68,19 @@ async fn contact_requests_through_the_api() {
         "the requester cannot answer its own request"
     );
     let r = app
-        .call(
-            Method::POST,
+        .post(
             &decide,
             Some(&owner),
-            Some(json!({"decision": "decline", "reason": "other"})),
+            json!({"decision": "decline", "reason": "other"}),
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["fields"][0]["field"], "note");
+    assert_eq!(r.field(0), "note");
     let r = app
-        .call(
-            Method::POST,
+        .post(
             &decide,
             Some(&owner),
-            Some(json!({"decision": "accept", "note": "欢迎"})),
+            json!({"decision": "accept", "note": "欢迎"}),
         )
         .await;
     assert_eq!(
@@ -129,34 +88,22 @@ async fn contact_requests_through_the_api() {
         (StatusCode::OK, Some("accepted"))
     );
     let r = app
-        .call(
-            Method::POST,
+        .post(
             &decide,
             Some(&owner),
-            Some(json!({"decision": "decline", "reason": "price"})),
+            json!({"decision": "decline", "reason": "price"}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "decided once");
-    let seen = app.call(Method::GET, &path, Some(&asker), None).await;
+    let seen = app.get(&path, Some(&asker)).await;
     assert_eq!(seen.body["contact"]["email"], "tto@example.edu.cn");
-    assert!(
-        app.call(Method::GET, &path, Some(&other), None)
-            .await
-            .body
-            .get("contact")
-            .is_none()
-    );
+    let unseen = app.get(&path, Some(&other)).await;
+    assert!(unseen.body.get("contact").is_none());
 
     // The audit log names who did what; only admins read it.
-    assert_eq!(
-        app.call(Method::GET, "/api/v1/audit", Some(&owner), None)
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    let log = app
-        .call(Method::GET, "/api/v1/audit", Some(&admin), None)
-        .await;
+    let log = app.get("/api/v1/audit", Some(&owner)).await;
+    assert_eq!(log.status, StatusCode::FORBIDDEN);
+    let log = app.get("/api/v1/audit", Some(&admin)).await;
     let first = &log.body["items"][0];
     assert_eq!(
         (

@@ -10,84 +10,57 @@ use crate::common::*;
 #[tokio::test]
 async fn imports_never_reown_a_listing_nor_erase_what_the_file_does_not_name() {
     let app = TestApp::new().await;
-    let admin = app.account("admin", Role::Admin, None).await;
+    let admin = app.admin().await;
     let a = app.org(&admin, 41, "甲").await;
     // The organisation the attack tries to move the demand to.
     app.org(&admin, 42, "乙").await;
     let commission = app.org(&admin, 43, "科委").await;
-    let alice = app.account("alice", Role::Member, Some(a)).await;
+    let alice = app.member("alice", a).await;
     let staff = app
         .account("staff", Role::CommissionStaff, Some(commission))
         .await;
-    let created = app
-        .call(
-            Method::POST,
-            "/api/v1/demands",
-            Some(&alice),
-            Some(demand()),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let id = created.body["id"].as_i64().unwrap();
+    let id = app.create(&alice, "/api/v1/demands", demand()).await;
     let url = format!("/api/v1/demands/{id}");
-    let import = |token: &str, line: Value| {
-        let body = format!("{line}\n").into_bytes();
-        let token = token.to_string();
-        let app = &app;
-        async move {
-            app.send(
-                Method::POST,
-                "/api/v1/imports?format=jsonl",
-                Some(&token),
-                Some((body, "application/x-ndjson")),
-            )
-            .await
-        }
-    };
 
     // Staff may not PATCH alice's demand, so they may not import over it either.
-    let patch = app
-        .call(
-            Method::PATCH,
-            &url,
-            Some(&staff),
-            Some(json!({"title": "改"})),
-        )
-        .await;
+    let patch = app.patch(&url, Some(&staff), json!({"title": "改"})).await;
     assert_eq!(patch.status, StatusCode::FORBIDDEN);
     let attack = json!({"kind": "demand", "id": id, "owner": code(42), "title": "被改写的需求",
                         "description": "改写"});
-    let r = import(&staff, attack.clone()).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.body["error"]["fields"][0]["field"], "line 1");
-    let message = r.body["error"]["fields"][0]["message"].as_str().unwrap();
+    let r = app
+        .import_jsonl(&staff, &[&attack])
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.field(0), "line 1");
+    let message = r.field_message(0);
     assert!(
         message.starts_with(&format!("id: listing {id} belongs to another organisation")),
         "{message}"
     );
 
     // Not even an admin, who may change it, moves it to another organisation by import.
-    let r = import(&admin, attack).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let message = r.body["error"]["fields"][0]["message"].as_str().unwrap();
+    let r = app
+        .import_jsonl(&admin, &[&attack])
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    let message = r.field_message(0);
     assert!(
         message.starts_with(&format!("owner: listing {id} belongs to `{}`", code(41))),
         "{message}"
     );
-    let stored = app.call(Method::GET, &url, Some(&alice), None).await.body;
+    let stored = app.get(&url, Some(&alice)).await.body;
     assert_eq!(stored["owner_org_id"], a);
     assert_eq!(stored["title"], "电池包散热");
 
     // An update naming only some fields keeps the rest (private ones included) and the owner.
-    let r = import(
-        &admin,
-        json!({"kind": "demand", "id": id, "title": "电池包散热（更新）",
-                                  "description": "新的说明"}),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let update = json!({"kind": "demand", "id": id, "title": "电池包散热（更新）",
+                        "description": "新的说明"});
+    let r = app
+        .import_jsonl(&admin, &[&update])
+        .await
+        .expect(StatusCode::OK);
     assert_eq!(r.body["listings_updated"], 1);
-    let stored = app.call(Method::GET, &url, Some(&alice), None).await.body;
+    let stored = app.get(&url, Some(&alice)).await.body;
     assert_eq!(stored["owner_org_id"], a);
     assert_eq!(stored["title"], "电池包散热（更新）");
     assert_eq!(stored["description"], "新的说明");
@@ -101,68 +74,40 @@ async fn imports_never_reown_a_listing_nor_erase_what_the_file_does_not_name() {
 #[tokio::test]
 async fn imports_never_overwrite_an_organisation_the_account_may_not_change() {
     let app = TestApp::new().await;
-    let admin = app.account("admin", Role::Admin, None).await;
+    let admin = app.admin().await;
     let a = app.org(&admin, 51, "甲公司").await;
     let commission = app.org(&admin, 53, "科委").await;
     let staff = app
         .account("staff", Role::CommissionStaff, Some(commission))
         .await;
-    let import = |token: String, lines: String| {
-        let app = &app;
-        async move {
-            app.send(
-                Method::POST,
-                "/api/v1/imports?format=jsonl",
-                Some(&token),
-                Some((lines.into_bytes(), "application/x-ndjson")),
-            )
-            .await
-        }
-    };
     let overwrite = json!({"kind": "organisation", "org_kind": "enterprise", "name": "被改名的公司",
                            "credit_code": code(51)});
     let fresh = json!({"kind": "organisation", "org_kind": "enterprise", "name": "新公司",
                        "credit_code": code(52)});
+    let url = format!("/api/v1/organisations/{a}");
     let patch = app
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/organisations/{a}"),
-            Some(&staff),
-            Some(json!({"name": "被改名的公司"})),
-        )
+        .patch(&url, Some(&staff), json!({"name": "被改名的公司"}))
         .await;
     assert_eq!(patch.status, StatusCode::FORBIDDEN, "{}", patch.body);
-    let r = import(staff.clone(), format!("{fresh}\n{overwrite}\n")).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.body["error"]["fields"][0]["field"], "line 2");
-    let message = r.body["error"]["fields"][0]["message"].as_str().unwrap();
+    let r = app
+        .import_jsonl(&staff, &[&fresh, &overwrite])
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.field(0), "line 2");
+    let message = r.field_message(0);
     assert!(
         message.starts_with("credit_code: organisation"),
         "{message}"
     );
-    let stored = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/organisations/{a}"),
-            Some(&admin),
-            None,
-        )
-        .await
-        .body;
+    let stored = app.get(&url, Some(&admin)).await.body;
     assert_eq!(stored["name"], "甲公司", "nothing written: {stored}");
     // A new organisation alone is fine for staff; an admin may overwrite.
-    let r = import(staff, format!("{fresh}\n")).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = import(admin.clone(), format!("{overwrite}\n")).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let stored = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/organisations/{a}"),
-            Some(&admin),
-            None,
-        )
+    app.import_jsonl(&staff, &[&fresh])
         .await
-        .body;
+        .expect(StatusCode::OK);
+    app.import_jsonl(&admin, &[&overwrite])
+        .await
+        .expect(StatusCode::OK);
+    let stored = app.get(&url, Some(&admin)).await.body;
     assert_eq!(stored["name"], "被改名的公司");
 }

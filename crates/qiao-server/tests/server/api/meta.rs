@@ -1,17 +1,12 @@
 //! `/api/v1/health` and `/api/v1/openapi.json` (`api/meta.rs`): the OpenAPI document covers
 //! every route, and a smoke test of the API on PostgreSQL.
 
-use qiao_store::Backend;
-
 use crate::common::*;
 
 #[tokio::test]
 async fn openapi_document_covers_every_route_and_resolves() {
     let app = TestApp::new().await;
-    let doc = app
-        .call(Method::GET, "/api/v1/openapi.json", None, None)
-        .await
-        .body;
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
     assert_eq!(doc["openapi"], "3.0.3");
     let hit = &doc["components"]["schemas"]["SearchResults"]["properties"]["hits"]["items"];
     for field in [
@@ -74,52 +69,29 @@ async fn openapi_document_covers_every_route_and_resolves() {
 
 #[tokio::test]
 async fn smoke_on_postgres() {
-    let Some(db) = TestDb::new(Backend::Postgres).await else {
+    let Some(app) = TestApp::postgres().await else {
         eprintln!("QIAO_TEST_DATABASE_URL is not set; the PostgreSQL API smoke test did not run");
         return;
     };
-    let app = TestApp::on(db).await;
-    let admin = app.account("admin", Role::Admin, None).await;
+    let admin = app.admin().await;
     let a = app.org(&admin, 10, "甲").await;
-    let alice = app.account("alice", Role::Member, Some(a)).await;
-    let created = app
-        .call(
-            Method::POST,
-            "/api/v1/demands",
-            Some(&alice),
-            Some(demand()),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED);
-    let health = app.call(Method::GET, "/api/v1/health", None, None).await;
+    let alice = app.member("alice", a).await;
+    app.create(&alice, "/api/v1/demands", demand()).await;
+    let health = app.get("/api/v1/health", None).await;
     assert_eq!(health.body["backend"], "postgres");
     assert!(health.body["last_seq"].as_i64().unwrap() >= 3);
     // Documents too: stored, refused twice, found with a traditional query.
-    let doc = || {
-        (
-            fixture_bytes("003_853fbbfa8443af7f.txt"),
-            "application/octet-stream",
-        )
-    };
-    let uri = "/api/v1/documents?name=003.txt";
-    let first = app.send(Method::POST, uri, Some(&admin), Some(doc())).await;
-    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
-    let published = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/documents/{}/publish", first.body["id"]),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
-    let again = app.send(Method::POST, uri, Some(&admin), Some(doc())).await;
+    let doc = || fixture_bytes(WORK_PLAN);
+    let first = app
+        .upload_bytes(&admin, "003.txt", doc())
+        .await
+        .expect(StatusCode::CREATED);
+    app.publish(&admin, first.id()).await.expect(StatusCode::OK);
+    let again = app.upload_bytes(&admin, "003.txt", doc()).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     let found = app
-        .call(
-            Method::GET,
+        .get(
             &encode_uri("/api/v1/search?q=閔行區科委&type=document"),
-            None,
             None,
         )
         .await;

@@ -6,56 +6,38 @@ use crate::common::*;
 #[tokio::test]
 async fn policies_check_enterprises_both_ways_without_leaking_private_figures() {
     let app = TestApp::new().await;
-    let admin = app.account("admin", Role::Admin, None).await;
-    let staff = app.account("staff", Role::CommissionStaff, None).await;
-    let make = |n: u32, name: &str, extra: Value| {
-        let mut body = json!({"kind": "enterprise", "name": name, "credit_code": code(n), "district": "闵行区"});
-        body.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        let (app, admin) = (&app, admin.clone());
-        async move {
-            let r = app
-                .call(
-                    Method::POST,
-                    "/api/v1/organisations",
-                    Some(&admin),
-                    Some(body),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-            let id = r.body["id"].as_i64().unwrap();
-            app.verify_all(&admin, id).await;
-            id
-        }
-    };
+    let admin = app.admin().await;
+    let staff = app.staff().await;
     let cert =
         json!([{"kind": "high_tech", "issued_on": "2024-12-01", "expires_on": "2027-11-30"}]);
-    let strong = make(
-        1,
-        "强研发科技",
-        json!({"revenue_yuan": 50_000_000, "rd_expense_yuan": 4_000_000, "certificates": cert}),
-    )
-    .await;
-    let weak = make(
-        2,
-        "弱研发科技",
-        json!({"revenue_yuan": 50_000_000, "rd_expense_yuan": 500_000, "certificates": cert}),
-    )
-    .await;
-    let silent = make(3, "未填报科技", json!({"certificates": cert})).await;
-    let member = app.account("member", Role::Member, Some(strong)).await;
-    let outsider = app.account("outsider", Role::Member, Some(weak)).await;
+    let mut verified = Vec::new();
+    for (n, name, extra) in [
+        (
+            1,
+            "强研发科技",
+            json!({"revenue_yuan": 50_000_000, "rd_expense_yuan": 4_000_000, "certificates": cert}),
+        ),
+        (
+            2,
+            "弱研发科技",
+            json!({"revenue_yuan": 50_000_000, "rd_expense_yuan": 500_000, "certificates": cert}),
+        ),
+        (3, "未填报科技", json!({"certificates": cert})),
+    ] {
+        let id = app.enterprise(&admin, n, name, extra).await;
+        app.verify_all(&admin, id).await;
+        verified.push(id);
+    }
+    let [strong, weak, silent] = verified[..] else {
+        unreachable!()
+    };
+    let member = app.member("member", strong).await;
+    let outsider = app.member("outsider", weak).await;
 
     let policy = json!({"title": "高新技术企业研发投入奖励", "benefit": "按研发投入的10%奖励，最高100万元",
         "conditions": {"certificates": ["high_tech"], "districts": ["闵行区"], "min_rd_ratio_percent": 5}});
     let r = app
-        .call(
-            Method::POST,
-            "/api/v1/policies",
-            Some(&member),
-            Some(policy.clone()),
-        )
+        .post("/api/v1/policies", Some(&member), policy.clone())
         .await;
     assert_eq!(
         r.status,
@@ -64,92 +46,48 @@ async fn policies_check_enterprises_both_ways_without_leaking_private_figures() 
     );
     let bad = json!({"title": "x", "conditions": {"min_rd_ratio_percent": 500, "industries": ["Q"], "nmae": 1}});
     let r = app
-        .call(Method::POST, "/api/v1/policies", Some(&staff), Some(bad))
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(
-        r.body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("nmae"),
-        "{}",
-        r.body
-    );
-    let r = app
-        .call(
-            Method::POST,
-            "/api/v1/policies",
-            Some(&staff),
-            Some(json!({"title": "x", "conditions": {"min_rd_ratio_percent": 500}})),
-        )
-        .await;
-    assert_eq!(
-        r.body["error"]["fields"][0]["field"], "conditions.min_rd_ratio_percent",
-        "{}",
-        r.body
-    );
-    let r = app
-        .call(
-            Method::POST,
-            "/api/v1/policies",
-            Some(&staff),
-            Some(json!({"title": "x", "document_id": 999})),
-        )
-        .await;
-    assert_eq!(
-        r.body["error"]["fields"][0]["field"], "document_id",
-        "{}",
-        r.body
-    );
+        .post("/api/v1/policies", Some(&staff), bad)
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.message().contains("nmae"), "{}", r.body);
+    for (body, field) in [
+        (
+            json!({"title": "x", "conditions": {"min_rd_ratio_percent": 500}}),
+            "conditions.min_rd_ratio_percent",
+        ),
+        (json!({"title": "x", "document_id": 999}), "document_id"),
+    ] {
+        let r = app.post("/api/v1/policies", Some(&staff), body).await;
+        assert_eq!(r.field(0), field, "{}", r.body);
+    }
     let created = app
-        .call(Method::POST, "/api/v1/policies", Some(&staff), Some(policy))
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let pid = created.body["id"].as_i64().unwrap();
-    assert_eq!(
-        created.location.as_deref(),
-        Some(format!("/api/v1/policies/{pid}").as_str())
-    );
-    assert_eq!(
-        app.call(Method::GET, "/api/v1/policies", None, None)
-            .await
-            .body["total"],
-        1
-    );
+        .post("/api/v1/policies", Some(&staff), policy)
+        .await
+        .expect(StatusCode::CREATED);
+    let pid = created.id();
+    let policy_uri = format!("/api/v1/policies/{pid}");
+    assert_eq!(created.location.as_deref(), Some(policy_uri.as_str()));
+    assert_eq!(app.get("/api/v1/policies", None).await.total(), 1);
 
     // Policy → enterprises: staff see every verdict, qualifying first, with what is needed.
-    let uri = format!("/api/v1/policies/{pid}/enterprises?on=2026-06-01");
+    let uri = format!("{policy_uri}/enterprises?on=2026-06-01");
     assert_eq!(
-        app.call(Method::GET, &uri, Some(&member), None)
-            .await
-            .status,
+        app.get(&uri, Some(&member)).await.status,
         StatusCode::FORBIDDEN
     );
-    let reach = app.call(Method::GET, &uri, Some(&staff), None).await;
-    assert_eq!(reach.status, StatusCode::OK, "{}", reach.body);
+    let reach = app.get(&uri, Some(&staff)).await.expect(StatusCode::OK);
     assert_eq!(
         reach.body["counts"],
         json!({"pass": 1, "unknown": 1, "fail": 1})
     );
-    let ids: Vec<i64> = reach.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(ids, [strong, silent, weak]);
+    assert_eq!(ints_of(&reach.body["items"], "id"), [strong, silent, weak]);
     let weak_checks = &reach.body["items"][2]["eligibility"]["checks"];
     assert_eq!(weak_checks[2]["condition"], "rd_ratio");
     assert_eq!(weak_checks[2]["outcome"], "fail");
     assert_eq!(weak_checks[2]["actual"]["zh"], "1.0%");
     assert_eq!(weak_checks[2]["needed"]["zh"], "研发费用需再增加约200万元");
     let only = app
-        .call(
-            Method::GET,
-            &format!("{uri}&outcome=unknown"),
-            Some(&staff),
-            None,
-        )
+        .get(&format!("{uri}&outcome=unknown"), Some(&staff))
         .await;
     assert_eq!(
         (
@@ -158,117 +96,63 @@ async fn policies_check_enterprises_both_ways_without_leaking_private_figures() 
         ),
         (Some(1), Some(silent))
     );
-    let r = app
-        .call(
-            Method::GET,
-            &format!("{uri}&outcome=maybe"),
-            Some(&staff),
-            None,
-        )
-        .await;
-    assert_eq!(r.body["error"]["fields"][0]["field"], "outcome");
+    let r = app.get(&format!("{uri}&outcome=maybe"), Some(&staff)).await;
+    assert_eq!(r.field(0), "outcome");
     // After the certificate lapses, nobody qualifies.
     let later = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/policies/{pid}/enterprises?on=2027-12-01"),
+        .get(
+            &format!("{policy_uri}/enterprises?on=2027-12-01"),
             Some(&staff),
-            None,
         )
         .await;
     assert_eq!(later.body["counts"]["pass"], 0);
 
     // Enterprise → policies: the member sees its own verdict; an outsider checking the same
     // enterprise gets "unknown" on the R&D ratio, never a pass or fail that reveals it.
+    let strong_policies = format!("/api/v1/organisations/{strong}/policies?on=2026-06-01");
     let own = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/organisations/{strong}/policies?on=2026-06-01"),
-            Some(&member),
-            None,
-        )
-        .await;
-    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+        .get(&strong_policies, Some(&member))
+        .await
+        .expect(StatusCode::OK);
     assert_eq!(own.body[0]["eligibility"]["outcome"], "pass");
     assert_eq!(own.body[0]["policy"]["id"], pid);
-    let seen = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/organisations/{strong}/policies?on=2026-06-01"),
-            Some(&outsider),
-            None,
-        )
-        .await;
+    let seen = app.get(&strong_policies, Some(&outsider)).await;
     assert_eq!(seen.body[0]["eligibility"]["outcome"], "unknown");
     assert_eq!(
         seen.body[0]["eligibility"]["checks"][2]["actual"],
         Value::Null
     );
     let anon = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/organisations/{weak}/policies"),
-            None,
-            None,
-        )
+        .get(&format!("/api/v1/organisations/{weak}/policies"), None)
         .await;
     assert_eq!(anon.body[0]["eligibility"]["outcome"], "unknown");
     let r = app
-        .call(
-            Method::GET,
+        .get(
             &format!("/api/v1/organisations/{weak}/policies?on=tomorrow"),
             None,
-            None,
         )
         .await;
-    assert_eq!(r.body["error"]["fields"][0]["field"], "on");
+    assert_eq!(r.field(0), "on");
 
     // Staff change and delete it; the audit log names them.
-    let mut changed = created.body.clone();
-    for k in ["id", "created_at", "updated_at"] {
-        changed.as_object_mut().unwrap().remove(k);
-    }
+    let mut changed = without(&created.body, &["id", "created_at", "updated_at"]);
     changed["conditions"]["min_rd_ratio_percent"] = json!(1);
-    let r = app
-        .call(
-            Method::PUT,
-            &format!("/api/v1/policies/{pid}"),
-            Some(&staff),
-            Some(changed),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let reach = app.call(Method::GET, &uri, Some(&staff), None).await;
+    app.put(&policy_uri, Some(&staff), changed)
+        .await
+        .expect(StatusCode::OK);
+    let reach = app.get(&uri, Some(&staff)).await;
     assert_eq!(
         reach.body["counts"],
         json!({"pass": 2, "unknown": 1, "fail": 0})
     );
-    let r = app
-        .call(
-            Method::DELETE,
-            &format!("/api/v1/policies/{pid}"),
-            Some(&staff),
-            None,
-        )
-        .await;
+    let r = app.delete(&policy_uri, Some(&staff)).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(
-        app.call(Method::GET, &format!("/api/v1/policies/{pid}"), None, None)
-            .await
-            .status,
+        app.get(&policy_uri, None).await.status,
         StatusCode::NOT_FOUND
     );
-    let audit = app
-        .call(
-            Method::GET,
-            "/api/v1/audit?per_page=200",
-            Some(&admin),
-            None,
-        )
-        .await;
-    let policy_ops: Vec<&str> = audit.body["items"]
-        .as_array()
-        .unwrap()
+    let log = app.audit_log(&admin).await;
+    let policy_ops: Vec<&str> = log
         .iter()
         .filter(|e| e["entity"] == "policy")
         .map(|e| e["op"].as_str().unwrap())

@@ -7,58 +7,26 @@ use crate::common::*;
 #[tokio::test]
 async fn search_finds_listings_across_scripts_with_highlights_in_the_original() {
     let app = TestApp::new().await;
-    let admin = app.account("admin", Role::Admin, None).await;
-    let org = app.org(&admin, 21, "甲").await;
-    let alice = app.account("alice", Role::Member, Some(org)).await;
-    let simplified = app
-        .call(Method::POST, "/api/v1/achievements", Some(&alice), Some(json!({
+    let (_, _, alice) = app.one_member().await;
+    let s_id = app.create(&alice, "/api/v1/achievements", json!({
             "title": "面向工业质检的人工智能数据库系统", "summary": "一种基于人工智能的缺陷图像数据库与检索软件。",
-            "keywords": ["人工智能", "机器视觉"], "discipline": "信息技术"})))
+            "keywords": ["人工智能", "机器视觉"], "discipline": "信息技术"}))
         .await;
-    assert_eq!(
-        simplified.status,
-        StatusCode::CREATED,
-        "{}",
-        simplified.body
-    );
-    let traditional = app
-        .call(Method::POST, "/api/v1/demands", Some(&alice), Some(json!({
-            "title": "尋找資料庫軟體合作夥伴", "description": "本公司需要以人工智慧技術改善資料庫查詢效能。"})))
+    let t_id = app.create(&alice, "/api/v1/demands", json!({
+            "title": "尋找資料庫軟體合作夥伴", "description": "本公司需要以人工智慧技術改善資料庫查詢效能。"}))
         .await;
-    assert_eq!(
-        traditional.status,
-        StatusCode::CREATED,
-        "{}",
-        traditional.body
-    );
-    let (s_id, t_id) = (
-        simplified.body["id"].as_i64().unwrap(),
-        traditional.body["id"].as_i64().unwrap(),
-    );
 
     // A Taiwan-phrased query finds the simplified listing, written right after it was stored.
     let r = app
-        .call(
-            Method::GET,
+        .get(
             &encode_uri("/api/v1/search?q=人工智慧%20資料庫&type=achievement"),
             None,
-            None,
         )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        .await
+        .expect(StatusCode::OK);
     assert_eq!(r.body["hits"][0]["id"], s_id, "{}", r.body);
-    assert_eq!(
-        r.body["hits"].as_array().unwrap().len(),
-        1,
-        "type filter: {}",
-        r.body
-    );
-    let terms: Vec<&str> = r.body["hits"][0]["matched_terms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t.as_str().unwrap())
-        .collect();
+    assert_eq!(r.hits().len(), 1, "type filter: {}", r.body);
+    let terms = strings(&r.body["hits"][0]["matched_terms"]);
     assert!(
         terms.contains(&"人工智能") && terms.contains(&"数据库"),
         "{terms:?}"
@@ -67,16 +35,10 @@ async fn search_finds_listings_across_scripts_with_highlights_in_the_original() 
     // A simplified query finds the traditional listing; its snippet keeps the original script
     // and the highlight offsets slice exactly the matched traditional words.
     let r = app
-        .call(
-            Method::GET,
-            &encode_uri("/api/v1/search?q=数据库软件"),
-            None,
-            None,
-        )
+        .get(&encode_uri("/api/v1/search?q=数据库软件"), None)
         .await;
-    let hit = r.body["hits"]
-        .as_array()
-        .unwrap()
+    let hit = r
+        .hits()
         .iter()
         .find(|h| h["id"] == t_id)
         .unwrap_or_else(|| panic!("traditional listing not found: {}", r.body));
@@ -84,9 +46,7 @@ async fn search_finds_listings_across_scripts_with_highlights_in_the_original() 
     assert_eq!(title["field"], "title");
     let text = title["text"].as_str().unwrap();
     assert_eq!(text, "尋找資料庫軟體合作夥伴");
-    let marked: Vec<&str> = title["highlights"]
-        .as_array()
-        .unwrap()
+    let marked: Vec<&str> = array(&title["highlights"])
         .iter()
         .map(|h| &text[h[0].as_u64().unwrap() as usize..h[1].as_u64().unwrap() as usize])
         .collect();
@@ -101,32 +61,18 @@ async fn search_finds_listings_across_scripts_with_highlights_in_the_original() 
 #[tokio::test]
 async fn search_never_shows_drafts_or_private_fields_and_names_bad_parameters() {
     let app = TestApp::new().await;
-    let admin = app.account("admin", Role::Admin, None).await;
-    let org = app.org(&admin, 22, "甲").await;
-    let alice = app.account("alice", Role::Member, Some(org)).await;
+    let (_, _, alice) = app.one_member().await;
     let mut secret = demand();
     secret["confidential"] = json!("绝密配方石墨烯涂层");
+    app.create(&alice, "/api/v1/demands", secret).await;
+    app.create(
+        &alice,
+        "/api/v1/achievements",
+        json!({"title": "石墨烯导热膜草稿", "summary": "未公开", "status": "draft"}),
+    )
+    .await;
     let r = app
-        .call(Method::POST, "/api/v1/demands", Some(&alice), Some(secret))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED);
-    let r = app
-        .call(
-            Method::POST,
-            "/api/v1/achievements",
-            Some(&alice),
-            Some(json!({
-            "title": "石墨烯导热膜草稿", "summary": "未公开", "status": "draft"})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let r = app
-        .call(
-            Method::GET,
-            &encode_uri("/api/v1/search?q=石墨烯"),
-            Some(&alice),
-            None,
-        )
+        .get(&encode_uri("/api/v1/search?q=石墨烯"), Some(&alice))
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["hits"], json!([]), "{}", r.body);
@@ -142,24 +88,12 @@ async fn search_never_shows_drafts_or_private_fields_and_names_bad_parameters() 
         "电池 -散热 +热管理~2",
     ] {
         let r = app
-            .call(
-                Method::GET,
-                &format!("/api/v1/search?q={}", encode(q)),
-                None,
-                None,
-            )
+            .get(&format!("/api/v1/search?q={}", encode(q)), None)
             .await;
         assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.body);
     }
-    let r = app
-        .call(
-            Method::GET,
-            &encode_uri("/api/v1/search?q=散热"),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(r.body["hits"].as_array().unwrap().len(), 1);
+    let r = app.get(&encode_uri("/api/v1/search?q=散热"), None).await;
+    assert_eq!(r.hits().len(), 1);
 
     for (uri, field) in [
         ("/api/v1/search", "q"),
@@ -168,37 +102,24 @@ async fn search_never_shows_drafts_or_private_fields_and_names_bad_parameters() 
         ("/api/v1/search?q=x&status=draft", "status"),
         ("/api/v1/search?q=x&per_page=0", "per_page"),
     ] {
-        let r = app.call(Method::GET, uri, None, None).await;
+        let r = app.get(uri, None).await;
         assert_eq!(
             r.status,
             StatusCode::UNPROCESSABLE_ENTITY,
             "{uri}: {}",
             r.body
         );
-        assert_eq!(r.body["error"]["fields"][0]["field"], field, "{uri}");
+        assert_eq!(r.field(0), field, "{uri}");
     }
 }
 
 #[tokio::test]
 async fn matches_go_both_ways_with_structured_reasons() {
     let app = TestApp::new().await;
-    let admin = app.account("admin", Role::Admin, None).await;
-    let org = app.org(&admin, 23, "甲").await;
-    let alice = app.account("alice", Role::Member, Some(org)).await;
+    let (_, _, alice) = app.one_member().await;
     let post = |kind: &'static str, body: Value| {
         let (app, alice) = (&app, &alice);
-        async move {
-            let r = app
-                .call(
-                    Method::POST,
-                    &format!("/api/v1/{kind}"),
-                    Some(alice),
-                    Some(body),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-            r.body["id"].as_i64().unwrap()
-        }
+        async move { app.create(alice, &format!("/api/v1/{kind}"), body).await }
     };
     let want = post("demands", json!({
         "title": "动力电池包热管理", "description": "夏天电池包发烫、电芯温差大，希望用相变材料改善电池散热。",
@@ -226,58 +147,28 @@ async fn matches_go_both_ways_with_structured_reasons() {
     .await;
 
     let r = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/demands/{want}/matches"),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        .get(&format!("/api/v1/demands/{want}/matches"), None)
+        .await
+        .expect(StatusCode::OK);
     assert_eq!(r.body["source"]["id"], want);
-    let ids: Vec<i64> = r.body["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_i64().unwrap())
-        .collect();
+    let ids = ints_of(&r.body["hits"], "id");
     assert_eq!(ids.first(), Some(&good), "{}", r.body);
     assert!(ids.contains(&expert) && ids.contains(&weaker), "{ids:?}");
     for not_wanted in [want, closed, expired, other_demand] {
         assert!(!ids.contains(&not_wanted), "{not_wanted} in {ids:?}");
     }
     let best = &r.body["hits"][0];
-    let signals: Vec<&str> = best["signals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let signals = strings_of(&best["signals"], "name");
     for s in ["lexical", "discipline", "maturity", "budget"] {
         assert!(signals.contains(&s), "{s} missing from {signals:?}");
     }
-    assert!(
-        best["matched_terms"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("相变材料"))
-    );
+    assert!(array(&best["matched_terms"]).contains(&json!("相变材料")));
 
     // The reverse: the achievement's matches are demands, challenges and scenarios.
     let r = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/achievements/{good}/matches"),
-            None,
-            None,
-        )
+        .get(&format!("/api/v1/achievements/{good}/matches"), None)
         .await;
-    let kinds: Vec<&str> = r.body["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["kind"].as_str().unwrap())
-        .collect();
+    let kinds = strings_of(&r.body["hits"], "kind");
     assert!(
         !kinds.is_empty() && kinds.iter().all(|k| *k == "demand"),
         "{kinds:?}"
@@ -285,17 +176,10 @@ async fn matches_go_both_ways_with_structured_reasons() {
     assert_eq!(r.body["hits"][0]["id"], want);
 
     // Matches of a listing one may not see are a 404, as the listing itself is.
-    let r = app
-        .call(Method::GET, "/api/v1/demands/99999/matches", None, None)
-        .await;
+    let r = app.get("/api/v1/demands/99999/matches", None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/achievements/{want}/matches"),
-            None,
-            None,
-        )
+        .get(&format!("/api/v1/achievements/{want}/matches"), None)
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "wrong kind");
 }
@@ -305,41 +189,23 @@ async fn matches_go_both_ways_with_structured_reasons() {
 #[tokio::test]
 async fn a_page_past_the_end_is_empty_never_wrapped_to_the_first() {
     let app = TestApp::new().await;
-    let admin = app.account("admin", Role::Admin, None).await;
-    let staff = app.account("staff", Role::CommissionStaff, None).await;
-    let org = app.org(&admin, 51, "甲").await;
-    let alice = app.account("alice", Role::Member, Some(org)).await;
-    let r = app
-        .call(
-            Method::POST,
-            "/api/v1/demands",
-            Some(&alice),
-            Some(demand()),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let demand_id = r.body["id"].as_i64().unwrap();
-    let r = app
-        .call(
-            Method::POST,
-            "/api/v1/achievements",
-            Some(&alice),
-            Some(json!({
-            "title": "相变材料电池热管理", "summary": "电池包散热，相变材料吸热降低电芯温差"})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let r = app
-        .call(
-            Method::POST,
+    let (_, _, alice) = app.one_member().await;
+    let staff = app.staff().await;
+    let demand_id = app.create(&alice, "/api/v1/demands", demand()).await;
+    app.create(
+        &alice,
+        "/api/v1/achievements",
+        json!({
+            "title": "相变材料电池热管理", "summary": "电池包散热，相变材料吸热降低电芯温差"}),
+    )
+    .await;
+    let policy = app
+        .create(
+            &staff,
             "/api/v1/policies",
-            Some(&staff),
-            Some(json!({
-            "title": "闵行区企业奖励", "conditions": {"districts": ["闵行区"]}})),
+            json!({"title": "闵行区企业奖励", "conditions": {"districts": ["闵行区"]}}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let policy = r.body["id"].as_i64().unwrap();
 
     let far = "page=33554433&per_page=128";
     for (uri, items) in [
@@ -349,19 +215,12 @@ async fn a_page_past_the_end_is_empty_never_wrapped_to_the_first() {
     ] {
         let sep = if uri.contains('?') { '&' } else { '?' };
         let first = app
-            .call(
-                Method::GET,
-                &format!("{uri}{sep}per_page=128"),
-                Some(&staff),
-                None,
-            )
+            .get(&format!("{uri}{sep}per_page=128"), Some(&staff))
             .await;
         assert_eq!(first.status, StatusCode::OK, "{uri}: {}", first.body);
-        let first_items = first.body[items].as_array().unwrap().len();
+        let first_items = array(&first.body[items]).len();
         assert!(first_items > 0, "{uri}: page 1 is empty");
-        let reply = app
-            .call(Method::GET, &format!("{uri}{sep}{far}"), Some(&staff), None)
-            .await;
+        let reply = app.get(&format!("{uri}{sep}{far}"), Some(&staff)).await;
         assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.body);
         assert_eq!(reply.body["page"], 33554433, "{uri}");
         assert_eq!(
@@ -371,16 +230,11 @@ async fn a_page_past_the_end_is_empty_never_wrapped_to_the_first() {
             first_items
         );
     }
+    let beyond = app
+        .get(&encode_uri("/api/v1/search?q=电池&page=4294967296"), None)
+        .await;
     assert!(
-        app.call(
-            Method::GET,
-            &encode_uri("/api/v1/search?q=电池&page=4294967296"),
-            None,
-            None
-        )
-        .await
-        .status
-        .is_client_error(),
+        beyond.status.is_client_error(),
         "a page number beyond 32 bits is refused"
     );
 }

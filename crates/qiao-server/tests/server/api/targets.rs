@@ -6,30 +6,22 @@ use crate::common::*;
 #[tokio::test]
 async fn targets_from_a_work_plan_are_measured_by_the_certificates_in_force() {
     let app = TestApp::new().await;
-    let admin = app.account("admin", Role::Admin, None).await;
-    let staff = app.account("staff", Role::CommissionStaff, None).await;
+    let admin = app.admin().await;
+    let staff = app.staff().await;
     let member = app.account("member", Role::Member, None).await;
     let plan = app
-        .send(
-            Method::POST,
-            "/api/v1/documents?name=003.txt",
-            Some(&staff),
-            Some((
-                fixture_bytes("003_853fbbfa8443af7f.txt"),
-                "application/octet-stream",
-            )),
-        )
-        .await;
-    assert_eq!(plan.status, StatusCode::CREATED, "{}", plan.body);
-    let doc = plan.body["id"].as_i64().unwrap();
-    let figures = plan.body["figures"].as_array().unwrap();
-    let high_tech = figures
+        .upload_bytes(&staff, "003.txt", fixture_bytes(WORK_PLAN))
+        .await
+        .expect(StatusCode::CREATED);
+    let doc = plan.id();
+    let indicators = strings_of(&plan.body["figures"], "indicator");
+    let high_tech = indicators
         .iter()
-        .position(|f| f["indicator"].as_str().unwrap().contains("高新技术企业"))
+        .position(|i| i.contains("高新技术企业"))
         .unwrap();
-    let turnover = figures
+    let turnover = indicators
         .iter()
-        .position(|f| f["indicator"] == "技术合同成交额")
+        .position(|i| *i == "技术合同成交额")
         .unwrap();
 
     // Three enterprises in 闵行区 hold the certificate during 2023, one of them lapsing in June;
@@ -40,47 +32,30 @@ async fn targets_from_a_work_plan_are_measured_by_the_certificates_in_force() {
         (3, "闵行区", "2023-06-30"),
         (4, "徐汇区", "2025-11-30"),
     ] {
-        let r = app.call(Method::POST, "/api/v1/organisations", Some(&admin), Some(json!({
-            "kind": "enterprise", "name": format!("企业{n}"), "credit_code": code(n), "district": district,
-            "certificates": [{"kind": "high_tech", "issued_on": "2022-12-01", "expires_on": expires}]
-        }))).await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        app.verify_all(&staff, r.body["id"].as_i64().unwrap()).await;
+        let id = app.enterprise(&admin, n, &format!("企业{n}"), json!({"district": district,
+            "certificates": [{"kind": "high_tech", "issued_on": "2022-12-01", "expires_on": expires}]}))
+            .await;
+        app.verify_all(&staff, id).await;
     }
 
     let uri = format!("/api/v1/documents/{doc}/targets");
-    assert_eq!(
-        app.call(Method::POST, &uri, Some(&member), Some(json!({})))
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
+    let r = app.post(&uri, Some(&member), json!({})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app
-        .call(
-            Method::POST,
-            &uri,
-            Some(&staff),
-            Some(json!({"figures": [high_tech, 999]})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.body["error"]["fields"][0]["field"], "figures[999]");
-    assert_eq!(
-        app.call(Method::GET, "/api/v1/targets", None, None)
-            .await
-            .body["total"],
-        0,
-        "nothing half-written"
-    );
+        .post(&uri, Some(&staff), json!({"figures": [high_tech, 999]}))
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.field(0), "figures[999]");
+    let none = app.get("/api/v1/targets", None).await;
+    assert_eq!(none.total(), 0, "nothing half-written");
     let made = app
-        .call(
-            Method::POST,
+        .post(
             &uri,
             Some(&staff),
-            Some(json!({"figures": [high_tech, turnover]})),
+            json!({"figures": [high_tech, turnover]}),
         )
-        .await;
-    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        .await
+        .expect(StatusCode::CREATED);
     let ht = &made.body[0];
     assert_eq!(
         (
@@ -101,31 +76,14 @@ async fn targets_from_a_work_plan_are_measured_by_the_certificates_in_force() {
     assert_eq!(ht["progress"]["source"], "computed");
     assert_eq!(ht["progress"]["reached"], false);
     // The same figures again add nothing; the two statements of the turnover make one target.
-    let again = app
-        .call(
-            Method::POST,
-            &uri,
-            Some(&staff),
-            Some(json!({"figures": [high_tech]})),
-        )
-        .await;
-    assert_eq!(
-        again.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        again.body
-    );
+    app.post(&uri, Some(&staff), json!({"figures": [high_tech]}))
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
     let all = app
-        .call(Method::POST, &uri, Some(&staff), Some(json!({})))
-        .await;
-    assert_eq!(all.status, StatusCode::CREATED, "{}", all.body);
-    let indicators: Vec<&str> = all
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["indicator"].as_str().unwrap())
-        .collect();
+        .post(&uri, Some(&staff), json!({}))
+        .await
+        .expect(StatusCode::CREATED);
+    let indicators = strings_of(&all.body, "indicator");
     assert!(
         !indicators.contains(&"技术合同成交额")
             && !indicators.iter().any(|i| i.contains("有效期内高新")),
@@ -139,20 +97,12 @@ async fn targets_from_a_work_plan_are_measured_by_the_certificates_in_force() {
 
     // The turnover is reported by hand; the list filters by region and year.
     let id = deal["id"].as_i64().unwrap();
-    let mut reported = deal.clone();
-    for k in ["id", "created_at", "updated_at", "progress"] {
-        reported.as_object_mut().unwrap().remove(k);
-    }
+    let mut reported = without(deal, &["id", "created_at", "updated_at", "progress"]);
     reported["reported"] = json!(24_500_000_000.0);
     let r = app
-        .call(
-            Method::PUT,
-            &format!("/api/v1/targets/{id}"),
-            Some(&staff),
-            Some(reported),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        .put(&format!("/api/v1/targets/{id}"), Some(&staff), reported)
+        .await
+        .expect(StatusCode::OK);
     assert_eq!(
         (
             r.body["progress"]["source"].as_str(),
@@ -161,59 +111,33 @@ async fn targets_from_a_work_plan_are_measured_by_the_certificates_in_force() {
         (Some("reported"), Some(true))
     );
     let hand = app
-        .call(
-            Method::POST,
+        .post(
             "/api/v1/targets",
             Some(&staff),
-            Some(json!({
-        "region": "徐汇区", "year": 2023, "indicator": "高新技术企业", "value": 1, "unit": "家",
-        "metric": {"kind": "certified", "certificate": "high_tech"}})),
+            json!({
+            "region": "徐汇区", "year": 2023, "indicator": "高新技术企业", "value": 1, "unit": "家",
+            "metric": {"kind": "certified", "certificate": "high_tech"}}),
         )
-        .await;
-    assert_eq!(hand.status, StatusCode::CREATED, "{}", hand.body);
+        .await
+        .expect(StatusCode::CREATED);
     assert_eq!(hand.body["progress"]["reached"], true);
     let r = app
-        .call(
-            Method::POST,
+        .post(
             "/api/v1/targets",
             Some(&staff),
-            Some(json!({
-        "region": "徐汇区", "year": 1800, "indicator": "x", "value": -1, "unit": "元",
-        "metric": {"kind": "certified", "certificate": "high_tech"}})),
+            json!({
+            "region": "徐汇区", "year": 1800, "indicator": "x", "value": -1, "unit": "元",
+            "metric": {"kind": "certified", "certificate": "high_tech"}}),
         )
         .await;
-    let fields: Vec<&str> = r.body["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["year", "value", "metric"]);
+    assert_eq!(r.fields(), ["year", "value", "metric"]);
     let minhang = app
-        .call(
-            Method::GET,
-            &encode_uri("/api/v1/targets?region=闵行区&year=2023"),
-            None,
-            None,
-        )
+        .get(&encode_uri("/api/v1/targets?region=闵行区&year=2023"), None)
         .await;
-    assert_eq!(
-        minhang.body["total"].as_u64(),
-        Some(2 + all.body.as_array().unwrap().len() as u64)
-    );
-    assert_eq!(
-        app.call(Method::GET, "/api/v1/targets?year=2024", None, None)
-            .await
-            .body["total"],
-        0
-    );
+    assert_eq!(minhang.total(), 2 + array(&all.body).len() as i64);
+    assert_eq!(app.get("/api/v1/targets?year=2024", None).await.total(), 0);
     let r = app
-        .call(
-            Method::DELETE,
-            &format!("/api/v1/targets/{id}"),
-            Some(&member),
-            None,
-        )
+        .delete(&format!("/api/v1/targets/{id}"), Some(&member))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }

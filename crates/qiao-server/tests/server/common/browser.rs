@@ -128,28 +128,6 @@ impl<'a> Browser<'a> {
         r.body.to_string()
     }
 
-    /// Sends `body` as JSON to the API with a new token for `username`; the status and the
-    /// reply.
-    pub async fn api(
-        &self,
-        username: &str,
-        method: &str,
-        uri: &str,
-        body: &Value,
-    ) -> (StatusCode, Value) {
-        let token = self.app.token_for(username).await;
-        let r = self
-            .app
-            .call(
-                method.parse().unwrap(),
-                uri,
-                Some(&token),
-                Some(body.clone()),
-            )
-            .await;
-        (r.status, r.body)
-    }
-
     /// Asks the API for a token (`POST /api/v1/tokens`); returns the status and the body.
     pub async fn token(&self, username: &str, password: &str) -> (StatusCode, Value) {
         let r = self.app.sign_in(username, password).await;
@@ -172,6 +150,12 @@ impl<'a> Browser<'a> {
                 .map(|(k, v)| format!("{}={}", encode(k), encode(v))),
         );
         self.send("POST", action, Some(pairs.join("&"))).await
+    }
+
+    /// Posts the form of the page at `path` back to `path` (a page whose form posts to itself:
+    /// `/login`, `/post/demand`, an edit page), with the page's CSRF token.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.submit(path, path, fields).await
     }
 
     /// Posts exactly `fields` (no CSRF token unless one is among them), as a forged form would.
@@ -202,8 +186,7 @@ impl<'a> Browser<'a> {
 
     /// Signs in through the form with `password`; returns the page it got.
     pub async fn login_with(&mut self, username: &str, password: &str) -> Page {
-        self.submit(
-            "/login",
+        self.post_form(
             "/login",
             &[
                 ("username", username),
@@ -221,11 +204,54 @@ impl<'a> Browser<'a> {
         assert!(self.cookies.contains_key("qiao_session"));
     }
 
+    /// The CSRF token of the form on the page at `from`.
+    pub async fn csrf(&mut self, from: &str) -> String {
+        csrf_of(&self.get(from).await.body)
+    }
+
+    /// Registers an organisation and its first account `username` (password
+    /// `{username}-password`) through `/register`.
+    pub async fn register(
+        &mut self,
+        name: &str,
+        kind: &str,
+        credit_code: &str,
+        username: &str,
+    ) -> Page {
+        let password = password_of(username);
+        self.post_form(
+            "/register",
+            &[
+                ("name", name),
+                ("kind", kind),
+                ("credit_code", credit_code),
+                ("username", username),
+                ("password", &password),
+                ("password2", &password),
+            ],
+        )
+        .await
+    }
+
+    /// Asks for the contact of the listing whose page is `listing`, through the form on it.
+    pub async fn ask_contact(&mut self, listing: &str, message: &str) -> Page {
+        self.submit(
+            listing,
+            &format!("{listing}/contact"),
+            &[("message", message)],
+        )
+        .await
+    }
+
+    /// Answers a contact request with the decision form `action` of the workspace page.
+    pub async fn decide(&mut self, action: &str, fields: &[(&str, &str)]) -> Page {
+        self.submit("/workspace", action, fields).await
+    }
+
     /// Posts a demand through the form; returns its page's path.
     pub async fn post_demand(&mut self, title: &str, description: &str) -> String {
         let p = self
-            .submit(
-                "/post/demand",
+            .post_form(
                 "/post/demand",
                 &[
                     ("title", title),
@@ -275,6 +301,31 @@ fn multipart(parts: &[Part<'_>]) -> (String, Vec<u8>) {
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The part of `html` from the first `start` (included) to the first `end` after it
+/// (excluded); panics naming the marker that is missing.
+#[track_caller]
+pub fn section<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let at = html
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start} in {html}"));
+    let rest = &html[at..];
+    let len = rest
+        .find(end)
+        .unwrap_or_else(|| panic!("no {end} after {start} in {html}"));
+    &rest[..len]
+}
+
+/// The action of the first decision form of a workspace page (`/requests/{id}/decide`).
+#[track_caller]
+pub fn decision_action(html: &str) -> String {
+    let at = html
+        .find("action=\"/requests/")
+        .unwrap_or_else(|| panic!("no decision form: {html}"))
+        + "action=\"".len();
+    let rest = &html[at..];
+    rest[..rest.find('"').unwrap()].to_string()
 }
 
 /// The text of the error shown beside form field `name` (`id="error-{name}"`).

@@ -9,23 +9,11 @@ async fn sign_in_guessing_is_limited_and_cookies_are_safe() {
     app.create_account("erin", Role::Member, None).await;
     let mut b = app.browser();
     for _ in 0..5 {
-        let p = b
-            .submit(
-                "/login",
-                "/login",
-                &[("username", "erin"), ("password", "wrong-password")],
-            )
-            .await;
+        let p = b.login_with("erin", "wrong-password").await;
         assert_eq!(p.status, StatusCode::UNAUTHORIZED);
         assert!(p.body.contains("value=\"erin\""), "the username is kept");
     }
-    let p = b
-        .submit(
-            "/login",
-            "/login",
-            &[("username", "erin"), ("password", "erin-password")],
-        )
-        .await;
+    let p = b.login_with("erin", "erin-password").await;
     assert_eq!(
         p.status,
         StatusCode::TOO_MANY_REQUESTS,
@@ -55,8 +43,8 @@ async fn sign_in_guessing_is_limited_and_cookies_are_safe() {
     for attr in ["HttpOnly", "SameSite=Lax", "Secure"] {
         assert!(session.contains(attr), "{session} lacks {attr}");
     }
-    let mut plain = app.browser();
-    plain.login("frank").await;
+    // Over plain HTTP too.
+    app.signed_in("frank").await;
 }
 
 #[tokio::test]
@@ -67,13 +55,7 @@ async fn the_token_api_and_the_sign_in_form_count_failures_together() {
     let mut b = app.browser();
     // Three wrong guesses through the form and two through the API make five.
     for _ in 0..3 {
-        let p = b
-            .submit(
-                "/login",
-                "/login",
-                &[("username", "jane"), ("password", "wrong-password")],
-            )
-            .await;
+        let p = b.login_with("jane", "wrong-password").await;
         assert_eq!(p.status, StatusCode::UNAUTHORIZED);
     }
     for _ in 0..2 {
@@ -83,13 +65,7 @@ async fn the_token_api_and_the_sign_in_form_count_failures_together() {
     let (status, body) = b.token("jane", "jane-password").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert_eq!(body["error"]["code"], "too_many_requests");
-    let p = b
-        .submit(
-            "/login",
-            "/login",
-            &[("username", "jane"), ("password", "jane-password")],
-        )
-        .await;
+    let p = b.login_with("jane", "jane-password").await;
     assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(p.body.contains("分钟后再试"), "{}", p.body);
     // Five through the API lock the form as well.
@@ -99,13 +75,7 @@ async fn the_token_api_and_the_sign_in_form_count_failures_together() {
             StatusCode::UNAUTHORIZED
         );
     }
-    let p = b
-        .submit(
-            "/login",
-            "/login",
-            &[("username", "kurt"), ("password", "kurt-password")],
-        )
-        .await;
+    let p = b.login_with("kurt", "kurt-password").await;
     assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(!b.cookies.contains_key("qiao_session"));
 }
@@ -115,20 +85,7 @@ async fn a_registration_is_logged_as_the_new_account() {
     let app = TestApp::new().await;
     app.create_account("root", Role::Admin, None).await;
     let mut b = app.browser();
-    let p = b
-        .submit(
-            "/register",
-            "/register",
-            &[
-                ("name", "丑公司"),
-                ("kind", "enterprise"),
-                ("credit_code", &code(27)),
-                ("username", "mona"),
-                ("password", "mona-password"),
-                ("password2", "mona-password"),
-            ],
-        )
-        .await;
+    let p = b.register("丑公司", "enterprise", &code(27), "mona").await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let org_id = app
         .db
@@ -138,22 +95,14 @@ async fn a_registration_is_logged_as_the_new_account() {
         .unwrap()
         .unwrap()
         .id;
-    let account_id = app
-        .db
-        .store
-        .account_for_login("mona")
-        .await
-        .unwrap()
-        .unwrap()
-        .0
-        .id;
-    let mut root = app.browser();
-    root.login("root").await;
+    let account_id = app.account_id("mona").await;
+    let mut root = app.signed_in("root").await;
     let log = root.get("/admin/audit").await.body;
     for record in [format!("机构 #{org_id}"), format!("账号 #{account_id}")] {
         let at = log
             .find(&record)
             .unwrap_or_else(|| panic!("{record}: {log}"));
+        // The row up to the record's name: the time and who did it.
         let row = &log[log[..at].rfind("<tr").unwrap()..at];
         assert!(
             row.contains("<td>mona</td>"),
@@ -163,10 +112,8 @@ async fn a_registration_is_logged_as_the_new_account() {
     }
     // The API's audit log says the same.
     let api = root.api_get("root", "/api/v1/audit").await;
-    let entries: serde_json::Value = serde_json::from_str(&api).unwrap();
-    let by_mona = entries["items"]
-        .as_array()
-        .unwrap()
+    let entries: Value = serde_json::from_str(&api).unwrap();
+    let by_mona = array(&entries["items"])
         .iter()
         .filter(|e| e["actor"] == "mona" && e["actor_id"] == account_id)
         .count();

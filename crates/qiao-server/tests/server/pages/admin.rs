@@ -1,10 +1,6 @@
 //! `/admin` (`pages/admin.rs`): admins create accounts, change roles, disable, enable and
 //! reset them.
 
-use axum::body::Body;
-use axum::http::Request;
-use tower::ServiceExt;
-
 use crate::common::*;
 
 #[tokio::test]
@@ -12,15 +8,12 @@ async fn admins_manage_accounts_and_read_the_audit_log() {
     let app = TestApp::new().await;
     let org = app.certified_org(11, "戊").await;
     app.create_account("root", Role::Admin, None).await;
-    app.create_account("gina", Role::Member, Some(org)).await;
-    let mut gina = app.browser();
-    gina.login("gina").await;
+    let mut gina = app.user("gina", Role::Member, Some(org)).await;
     gina.post_demand("审计测试需求", "描述").await;
     assert_eq!(gina.get("/admin/audit").await.status, StatusCode::FORBIDDEN);
     assert_eq!(gina.get("/admin").await.status, StatusCode::FORBIDDEN);
 
-    let mut root = app.browser();
-    root.login("root").await;
+    let mut root = app.signed_in("root").await;
     let log = root.get("/admin/audit").await;
     assert_eq!(log.status, StatusCode::OK);
     let row = log
@@ -58,24 +51,7 @@ async fn admins_manage_accounts_and_read_the_audit_log() {
 
     // Roles are changed on the admin page; a member needs an organisation, and an admin cannot
     // demote themselves.
-    let gina_id = app
-        .db
-        .store
-        .account_for_login("gina")
-        .await
-        .unwrap()
-        .unwrap()
-        .0
-        .id;
-    let root_id = app
-        .db
-        .store
-        .account_for_login("root")
-        .await
-        .unwrap()
-        .unwrap()
-        .0
-        .id;
+    let (gina_id, root_id) = (app.account_id("gina").await, app.account_id("root").await);
     let p = root
         .submit(
             "/admin",
@@ -85,7 +61,7 @@ async fn admins_manage_accounts_and_read_the_audit_log() {
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert_eq!(
-        app.db.store.get_account(gina_id).await.unwrap().role,
+        app.stored_account(gina_id).await.role,
         Role::TechnologyManager
     );
     let p = root
@@ -104,12 +80,9 @@ async fn admins_manage_accounts_and_read_the_audit_log() {
         )
         .await;
     assert!(p.body.contains("不能取消自己的管理员角色"));
-    assert_eq!(
-        app.db.store.get_account(root_id).await.unwrap().role,
-        Role::Admin
-    );
+    assert_eq!(app.stored_account(root_id).await.role, Role::Admin);
     // Not an admin: refused.
-    let token = csrf_of(&gina.get("/workspace").await.body);
+    let token = gina.csrf("/workspace").await;
     let p = gina
         .post_raw(
             &format!("/admin/accounts/{gina_id}"),
@@ -117,47 +90,24 @@ async fn admins_manage_accounts_and_read_the_audit_log() {
         )
         .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
-    assert_ne!(
-        app.db.store.get_account(gina_id).await.unwrap().role,
-        Role::Admin
-    );
+    assert_ne!(app.stored_account(gina_id).await.role, Role::Admin);
 }
 
 /// `GET /api/v1/me` with `token`: whether the token still works.
 async fn token_status(app: &TestApp, token: &str) -> StatusCode {
-    let req = Request::builder()
-        .uri("/api/v1/me")
-        .header("authorization", format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap();
-    app.router.clone().oneshot(req).await.unwrap().status()
+    app.get("/api/v1/me", Some(token)).await.status
 }
 
 #[tokio::test]
 async fn admins_disable_enable_and_reset_accounts_on_the_admin_page() {
     let app = TestApp::new().await;
     let org = app.certified_org(13, "庚").await;
-    app.create_account("root", Role::Admin, None).await;
-    app.create_account("ivy", Role::Member, Some(org)).await;
+    let root_id = app.create_account("root", Role::Admin, None).await;
+    let ivy_id = app.create_account("ivy", Role::Member, Some(org)).await;
     let app = &app;
-    let id_of = |name: &'static str| async move {
-        app.db
-            .store
-            .account_for_login(name)
-            .await
-            .unwrap()
-            .unwrap()
-            .0
-            .id
-    };
-    let (ivy_id, root_id) = (id_of("ivy").await, id_of("root").await);
-    let mut ivy = app.browser();
-    ivy.login("ivy").await;
-    let (status, body) = ivy.token("ivy", "ivy-password").await;
-    assert_eq!(status, StatusCode::CREATED);
-    let token = body["token"].as_str().unwrap().to_string();
-    let mut root = app.browser();
-    root.login("root").await;
+    let mut ivy = app.signed_in("ivy").await;
+    let token = app.token_for("ivy").await;
+    let mut root = app.signed_in("root").await;
     let disable = format!("/admin/accounts/{ivy_id}/disable");
 
     // A form without the CSRF token is refused, and so is a member.
@@ -165,7 +115,7 @@ async fn admins_disable_enable_and_reset_accounts_on_the_admin_page() {
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     let p = root.post_raw(&disable, &[("_csrf", "forged")]).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
-    let ivy_csrf = csrf_of(&ivy.get("/workspace").await.body);
+    let ivy_csrf = ivy.csrf("/workspace").await;
     for action in ["disable", "enable", "password"] {
         let p = ivy
             .post_raw(
@@ -175,14 +125,7 @@ async fn admins_disable_enable_and_reset_accounts_on_the_admin_page() {
             .await;
         assert_eq!(p.status, StatusCode::FORBIDDEN, "{action}");
     }
-    assert!(
-        !app.db
-            .store
-            .get_account(ivy_id)
-            .await
-            .unwrap()
-            .is_disabled()
-    );
+    assert!(!app.stored_account(ivy_id).await.is_disabled());
 
     // Disabled: shown as 已停用, its session and token stop working, and signing in is refused
     // exactly like a wrong password (through the form and the API).
@@ -210,14 +153,7 @@ async fn admins_disable_enable_and_reset_accounts_on_the_admin_page() {
         .await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("不能停用自己的账号"), "{}", p.body);
-    assert!(
-        !app.db
-            .store
-            .get_account(root_id)
-            .await
-            .unwrap()
-            .is_disabled()
-    );
+    assert!(!app.stored_account(root_id).await.is_disabled());
     assert_eq!(root.get("/admin").await.status, StatusCode::OK);
 
     // Re-enabled: ivy signs in again.
@@ -227,8 +163,7 @@ async fn admins_disable_enable_and_reset_accounts_on_the_admin_page() {
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert!(!root.get("/admin").await.body.contains("已停用"));
     ivy.login("ivy").await;
-    let (_, body) = ivy.token("ivy", "ivy-password").await;
-    let token = body["token"].as_str().unwrap().to_string();
+    let token = app.token_for("ivy").await;
 
     // Password reset: too short is said beside the form, in Chinese; then a good one signs
     // ivy out everywhere, and only the new password works.

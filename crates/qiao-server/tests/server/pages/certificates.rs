@@ -15,30 +15,22 @@ async fn staff_verify_certificates_on_their_page_and_import_official_lists() {
     app.create_account("staff", Role::CommissionStaff, None)
         .await;
     app.create_account("member", Role::Member, Some(b)).await;
-    let year: i32 = qiao_domain::today()
-        .format("%Y")
-        .to_string()
-        .parse()
-        .unwrap();
-    let mut target: qiao_domain::Target = serde_json::from_value(serde_json::json!({
+    let year = chrono::Datelike::year(&qiao_domain::today());
+    app.add_target(json!({
         "region": "上海市", "year": year, "indicator": "有效期内高新技术企业", "value": 10, "unit": "家",
         "metric": {"kind": "certified", "certificate": "high_tech"}}))
-    .unwrap();
-    target.validate().unwrap();
-    app.db.store.create_targets(&[target]).await.unwrap();
+    .await;
 
     // Members and visitors do not see the page.
     let mut anon = app.browser();
     assert_ne!(anon.get("/certificates").await.status, StatusCode::OK);
-    let mut m = app.browser();
-    m.login("member").await;
+    let mut m = app.signed_in("member").await;
     assert_eq!(m.get("/certificates").await.status, StatusCode::FORBIDDEN);
     let own = m.get(&format!("/orgs/{b}")).await;
     assert!(own.body.contains("待核验"), "{}", own.body);
     assert!(!own.body.contains("id=\"verify-link\""));
 
-    let mut s = app.browser();
-    s.login("staff").await;
+    let mut s = app.signed_in("staff").await;
     let page = s.get("/certificates").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(
@@ -128,7 +120,7 @@ async fn staff_verify_certificates_on_their_page_and_import_official_lists() {
         code(903),
         code(999)
     );
-    let token = csrf_of(&s.get("/certificates").await.body);
+    let token = s.csrf("/certificates").await;
     let p = s
         .post_multipart(
             "/certificates/lists",
@@ -172,7 +164,7 @@ async fn staff_verify_certificates_on_their_page_and_import_official_lists() {
     sheet.write_string(1, 0, code(904)).unwrap();
     sheet.write_string(1, 1, "丁科技").unwrap();
     let xlsx = book.save_to_buffer().unwrap();
-    let token = csrf_of(&s.get("/certificates").await.body);
+    let token = s.csrf("/certificates").await;
     let p = s
         .post_multipart(
             "/certificates/lists",
@@ -185,7 +177,7 @@ async fn staff_verify_certificates_on_their_page_and_import_official_lists() {
         .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("核验通过 1 条"), "{}", p.body);
-    let stored = app.db.store.get_org(d).await.unwrap().org;
+    let stored = app.stored_org(d).await;
     assert!(stored.certificates[0].is_verified());
     let page = s.get("/certificates").await;
     assert!(page.body.contains("id=\"none-pending\""), "{}", page.body);

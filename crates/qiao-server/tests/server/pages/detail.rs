@@ -8,12 +8,9 @@ async fn register_post_match_request_accept_then_contact_shows() {
     let app = TestApp::new().await;
     // A university with an achievement that answers the demand.
     let uni = app.certified_org(2, "示例大学").await;
-    app.create_account("tto", Role::Member, Some(uni)).await;
-    let mut owner = app.browser();
-    owner.login("tto").await;
+    let mut owner = app.user("tto", Role::Member, Some(uni)).await;
     let p = owner
-        .submit(
-            "/post/achievement",
+        .post_form(
             "/post/achievement",
             &[
                 ("title", "相变材料电池热管理技术"),
@@ -34,18 +31,7 @@ async fn register_post_match_request_accept_then_contact_shows() {
     // A new enterprise registers; a bad credit code is refused next to its field, input kept.
     let mut ent = app.browser();
     let bad = ent
-        .submit(
-            "/register",
-            "/register",
-            &[
-                ("name", "新电池公司"),
-                ("kind", "enterprise"),
-                ("credit_code", "91310000MA1K00003X"),
-                ("username", "newco"),
-                ("password", "newco-password"),
-                ("password2", "newco-password"),
-            ],
-        )
+        .register("新电池公司", "enterprise", "91310000MA1K00003X", "newco")
         .await;
     assert_eq!(bad.status, StatusCode::OK);
     assert!(
@@ -59,18 +45,7 @@ async fn register_post_match_request_accept_then_contact_shows() {
         "what was typed survives"
     );
     let ok = ent
-        .submit(
-            "/register",
-            "/register",
-            &[
-                ("name", "新电池公司"),
-                ("kind", "enterprise"),
-                ("credit_code", &code(3)),
-                ("username", "newco"),
-                ("password", "newco-password"),
-                ("password2", "newco-password"),
-            ],
-        )
+        .register("新电池公司", "enterprise", &code(3), "newco")
         .await;
     assert_eq!(
         (ok.status, ok.location.as_deref()),
@@ -93,30 +68,18 @@ async fn register_post_match_request_accept_then_contact_shows() {
     // Before the owner agrees, the achievement's contact stays hidden (page and API).
     let p = ent.get(&achievement).await;
     assert!(!p.body.contains("li@example.edu.cn"));
-    let id = achievement.rsplit('/').next().unwrap();
-    let api = ent
-        .api_get("newco", &format!("/api/v1/achievements/{id}"))
-        .await;
+    let api_uri = format!("/api/v1{achievement}");
+    let api = ent.api_get("newco", &api_uri).await;
     assert!(!api.contains("li@example.edu.cn"));
 
     // A too-short message is refused next to the field, and kept.
-    let p = ent
-        .submit(
-            &achievement,
-            &format!("{achievement}/contact"),
-            &[("message", "你好")],
-        )
-        .await;
+    let p = ent.ask_contact(&achievement, "你好").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("请用 10 到 2000 字"), "{}", p.body);
     let p = ent
-        .submit(
+        .ask_contact(
             &achievement,
-            &format!("{achievement}/contact"),
-            &[(
-                "message",
-                "我们是电池包企业，想了解该技术的许可条件和中试情况。",
-            )],
+            "我们是电池包企业，想了解该技术的许可条件和中试情况。",
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
@@ -129,20 +92,14 @@ async fn register_post_match_request_accept_then_contact_shows() {
     // The owner sees it in the workspace and accepts.
     let inbox = owner.get("/workspace").await;
     assert!(inbox.body.contains("我们是电池包企业"), "{}", inbox.body);
-    let at = inbox.body.find("action=\"/requests/").unwrap();
-    let rest = &inbox.body[at + "action=\"".len()..];
-    let action = rest[..rest.find('"').unwrap()].to_string();
-    let p = owner
-        .submit("/workspace", &action, &[("decision", "accept")])
-        .await;
+    let action = decision_action(&inbox.body);
+    let p = owner.decide(&action, &[("decision", "accept")]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
 
     // Now the requester sees the contact, on the page and through the API.
     let p = ent.get(&achievement).await;
     assert!(p.body.contains("li@example.edu.cn"), "{}", p.body);
-    let api = ent
-        .api_get("newco", &format!("/api/v1/achievements/{id}"))
-        .await;
+    let api = ent.api_get("newco", &api_uri).await;
     assert!(api.contains("li@example.edu.cn"), "{api}");
     // A stranger still does not.
     let p = app.browser().get(&achievement).await;
@@ -152,23 +109,14 @@ async fn register_post_match_request_accept_then_contact_shows() {
 #[tokio::test]
 async fn one_organisation_cannot_edit_anothers_listing() {
     let app = TestApp::new().await;
-    let a = app.certified_org(8, "甲").await;
-    let b_org = app.certified_org(9, "乙").await;
-    app.create_account("alice", Role::Member, Some(a)).await;
-    app.create_account("bob", Role::Member, Some(b_org)).await;
-    let mut alice = app.browser();
-    alice.login("alice").await;
+    let (mut alice, mut bob) = app.two_members("alice", "bob").await;
     let demand = alice.post_demand("原标题", "原描述").await;
-    let mut bob = app.browser();
-    bob.login("bob").await;
-    assert_eq!(
-        bob.get(&format!("{demand}/edit")).await.status,
-        StatusCode::FORBIDDEN
-    );
-    let token = csrf_of(&bob.get("/workspace").await.body);
+    let edit = format!("{demand}/edit");
+    assert_eq!(bob.get(&edit).await.status, StatusCode::FORBIDDEN);
+    let token = bob.csrf("/workspace").await;
     let p = bob
         .post_raw(
-            &format!("{demand}/edit"),
+            &edit,
             &[
                 ("_csrf", &token),
                 ("title", "被篡改"),
@@ -186,9 +134,8 @@ async fn one_organisation_cannot_edit_anothers_listing() {
     );
     // The owner edits; a bad value keeps what was typed and names the field.
     let p = alice
-        .submit(
-            &format!("{demand}/edit"),
-            &format!("{demand}/edit"),
+        .post_form(
+            &edit,
             &[
                 ("title", "新标题"),
                 ("description", "新描述"),
@@ -200,9 +147,8 @@ async fn one_organisation_cannot_edit_anothers_listing() {
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("id=\"error-budget_min_yuan\"") && p.body.contains("value=\"新标题\""));
     let p = alice
-        .submit(
-            &format!("{demand}/edit"),
-            &format!("{demand}/edit"),
+        .post_form(
+            &edit,
             &[
                 ("title", "新标题"),
                 ("description", "新描述"),

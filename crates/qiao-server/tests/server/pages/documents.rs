@@ -13,19 +13,13 @@ fn document_links(html: &str) -> Vec<i64> {
 
 /// The per-file results of an upload (the page goes on with the list).
 fn results(html: &str) -> &str {
-    let start = html
-        .find("id=\"upload-results\"")
-        .expect("the page reports the upload");
-    &html[start..start + html[start..].find("</ul>").unwrap()]
+    section(html, "id=\"upload-results\"", "</ul>")
 }
 
 #[tokio::test]
 async fn staff_import_documents_through_the_form_and_find_them() {
     let app = TestApp::new().await;
-    app.create_account("sten", Role::CommissionStaff, None)
-        .await;
-    let mut b = app.browser();
-    b.login("sten").await;
+    let mut b = app.user("sten", Role::CommissionStaff, None).await;
     let empty = b.get("/documents").await;
     assert_eq!(empty.status, StatusCode::OK);
     assert!(empty.body.contains("还没有导入任何文件"));
@@ -35,13 +29,10 @@ async fn staff_import_documents_through_the_form_and_find_them() {
     );
 
     // Two real pages in one form: a simplified work plan and a traditional news page.
-    let minhang = fixture_bytes("003_853fbbfa8443af7f.txt");
-    let yangpu = fixture_bytes("002_fa69439dd6a4a0b4.txt");
+    let minhang = fixture_bytes(WORK_PLAN);
+    let yangpu = fixture_bytes(YANGPU_NEWS);
     let p = b
-        .upload(&[
-            ("003_853fbbfa8443af7f.txt", &minhang),
-            ("杨浦区科委.txt", &yangpu),
-        ])
+        .upload(&[(WORK_PLAN, &minhang), ("杨浦区科委.txt", &yangpu)])
         .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert_eq!(p.body.matches("已导入<").count(), 2, "{}", p.body);
@@ -50,23 +41,12 @@ async fn staff_import_documents_through_the_form_and_find_them() {
         panic!("one link per imported file: {ids:?}");
     };
     assert!(p.body.contains("杨浦区科委.txt"), "the file name as sent");
-    let stored = app.db.store.get_document(minhang_id).await.unwrap();
-    assert_eq!(stored.document.file_name, "003_853fbbfa8443af7f.txt");
-    assert_eq!(
-        stored.document.sha256,
-        qiao_server::documents::sha256_hex(&minhang)
-    );
-    let sten = app
-        .db
-        .store
-        .account_for_login("sten")
-        .await
-        .unwrap()
-        .unwrap()
-        .0;
+    let stored = app.stored_document(minhang_id).await;
+    assert_eq!(stored.document.file_name, WORK_PLAN);
+    assert_eq!(stored.document.sha256, sha256_hex(&minhang));
     assert_eq!(
         stored.imported_by,
-        Some(sten.id),
+        Some(app.account_id("sten").await),
         "imported as the signed-in account"
     );
     let figures = stored.document.figures.as_array().unwrap().len();
@@ -80,8 +60,7 @@ async fn staff_import_documents_through_the_form_and_find_them() {
     // The list: newest first, with metadata, script and the number of figures.
     let list = b.get("/documents").await.body;
     assert_eq!(document_links(&list), vec![yangpu_id, minhang_id]);
-    let row = &list[list.find(&format!("/documents/{minhang_id}\"")).unwrap()..];
-    let row = &row[..row.find("</tr>").unwrap()];
+    let row = section(&list, &format!("/documents/{minhang_id}\""), "</tr>");
     for cell in [
         "关于印发《闵行区科委2023年工作要点》的通知",
         "2023-02-24",
@@ -189,7 +168,7 @@ async fn only_admins_and_commission_staff_import_documents() {
     let org = app.certified_org(13, "庚").await;
     app.create_account("mia", Role::Member, Some(org)).await;
     app.create_account("root", Role::Admin, None).await;
-    let bytes = fixture_bytes("003_853fbbfa8443af7f.txt");
+    let bytes = fixture_bytes(WORK_PLAN);
 
     let mut anon = app.browser();
     let page = anon.get("/documents").await;
@@ -204,8 +183,7 @@ async fn only_admins_and_commission_staff_import_documents() {
         .await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
 
-    let mut mia = app.browser();
-    mia.login("mia").await;
+    let mut mia = app.signed_in("mia").await;
     let page = mia.get("/documents").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains("upload-form"), "members see no form");
@@ -221,8 +199,7 @@ async fn only_admins_and_commission_staff_import_documents() {
     assert!(p.body.contains("仅平台管理员和科委工作人员"));
     assert_eq!(app.documents_stored().await, 0);
 
-    let mut root = app.browser();
-    root.login("root").await;
+    let mut root = app.signed_in("root").await;
     let p = root.upload(&[("a.txt", &bytes)]).await;
     assert_eq!(p.body.matches("已导入<").count(), 1, "{}", p.body);
 }
@@ -230,12 +207,9 @@ async fn only_admins_and_commission_staff_import_documents() {
 #[tokio::test]
 async fn document_uploads_without_the_csrf_token_are_refused() {
     let app = TestApp::new().await;
-    app.create_account("sten", Role::CommissionStaff, None)
-        .await;
-    let mut b = app.browser();
-    b.login("sten").await;
-    let bytes = fixture_bytes("003_853fbbfa8443af7f.txt");
-    let token = csrf_of(&b.get("/documents").await.body);
+    let mut b = app.user("sten", Role::CommissionStaff, None).await;
+    let bytes = fixture_bytes(WORK_PLAN);
+    let token = b.csrf("/documents").await;
     let anon_token = b.cookies["qiao_csrf"].clone();
     for (what, parts) in [
         ("no token", vec![Part::File("a.txt", &bytes)]),
@@ -277,10 +251,7 @@ async fn document_uploads_without_the_csrf_token_are_refused() {
 #[tokio::test]
 async fn script_in_a_document_file_name_is_inert() {
     let app = TestApp::new().await;
-    app.create_account("sten", Role::CommissionStaff, None)
-        .await;
-    let mut b = app.browser();
-    b.login("sten").await;
+    let mut b = app.user("sten", Role::CommissionStaff, None).await;
     let evil = "<script>alert(1)<script><img src=x onerror=alert(2)>通知.txt";
     let p = b
         .upload(&[(
@@ -291,13 +262,7 @@ async fn script_in_a_document_file_name_is_inert() {
     assert_eq!(p.body.matches("已导入<").count(), 1, "{}", p.body);
     let id = document_links(results(&p.body))[0];
     assert_eq!(
-        app.db
-            .store
-            .get_document(id)
-            .await
-            .unwrap()
-            .document
-            .file_name,
+        app.stored_document(id).await.document.file_name,
         evil,
         "stored as sent"
     );
@@ -329,22 +294,12 @@ async fn a_long_documents_page_is_shown_in_parts() {
             1000 + i % 900
         ));
     }
-    let doc = qiao_server::documents::import(&app.db.store, "long.txt", text.into_bytes().into())
-        .await
-        .unwrap()
-        .record;
-    app.create_account("staff", Role::CommissionStaff, None)
-        .await;
-    let mut b = app.browser();
-    b.login("staff").await;
+    let doc = app.import_document("long.txt", text.into_bytes()).await;
+    let mut b = app.user("staff", Role::CommissionStaff, None).await;
     let uri = format!("/documents/{}", doc.id);
     let first = b.get(&uri).await;
     assert_eq!(first.status, StatusCode::OK);
-    let shown = |body: &str| {
-        let start = body.find("id=\"document-text\">").unwrap();
-        let end = start + body[start..].find("</pre>").unwrap();
-        end - start
-    };
+    let shown = |body: &str| section(body, "id=\"document-text\">", "</pre>").len();
     assert!(
         shown(&first.body) <= 60 * 1024,
         "{} bytes",

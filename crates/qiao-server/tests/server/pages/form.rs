@@ -163,14 +163,8 @@ fn form_of(html: &str, submit_id: &str) -> SubmittedForm {
 /// The properties `schema` (a record type's JSON schema) gives that `sample` leaves out or
 /// empty, as JSON paths: the sample must fill every field the domain has, so that a field added
 /// later is in the round trip (and fails it until a form shows it).
-fn unfilled(schema: &serde_json::Value, sample: &serde_json::Value) -> Vec<String> {
-    fn walk(
-        defs: &serde_json::Value,
-        node: &serde_json::Value,
-        sample: &serde_json::Value,
-        path: &str,
-        out: &mut Vec<String>,
-    ) {
+fn unfilled(schema: &Value, sample: &Value) -> Vec<String> {
+    fn walk(defs: &Value, node: &Value, sample: &Value, path: &str, out: &mut Vec<String>) {
         let Some(props) = node.get("properties").and_then(|p| p.as_object()) else {
             return;
         };
@@ -180,12 +174,12 @@ fn unfilled(schema: &serde_json::Value, sample: &serde_json::Value) -> Vec<Strin
             } else {
                 format!("{path}.{key}")
             };
-            let value = sample.get(key).unwrap_or(&serde_json::Value::Null);
+            let value = sample.get(key).unwrap_or(&Value::Null);
             let empty = match value {
-                serde_json::Value::Null => true,
-                serde_json::Value::Array(a) => a.is_empty(),
-                serde_json::Value::Object(o) => o.is_empty(),
-                serde_json::Value::String(s) => s.is_empty(),
+                Value::Null => true,
+                Value::Array(a) => a.is_empty(),
+                Value::Object(o) => o.is_empty(),
+                Value::String(s) => s.is_empty(),
                 _ => false,
             };
             if empty {
@@ -201,7 +195,7 @@ fn unfilled(schema: &serde_json::Value, sample: &serde_json::Value) -> Vec<Strin
                 .and_then(|name| defs.get(name));
             if let Some(def) = nested {
                 let inner = match value {
-                    serde_json::Value::Array(items) => &items[0],
+                    Value::Array(items) => &items[0],
                     other => other,
                 };
                 walk(defs, def, inner, &at, out);
@@ -218,7 +212,7 @@ fn unfilled(schema: &serde_json::Value, sample: &serde_json::Value) -> Vec<Strin
 /// not excuse. An input edits a key by its name (`title`), or a nested key by its path
 /// (`contact.email`).
 fn uncovered(
-    fields: &serde_json::Map<String, serde_json::Value>,
+    fields: &serde_json::Map<String, Value>,
     form: &SubmittedForm,
     not_on_form: &[(&str, &str)],
 ) -> Vec<String> {
@@ -254,24 +248,43 @@ const RECORD_KEYS: &[&str] = &[
     "progress",
 ];
 
+/// A stored record and its edit page, for [`round_trip`].
+struct Edited<'a> {
+    /// What the problems name it.
+    label: &'a str,
+    /// The JSON schema of its type.
+    schema: Value,
+    /// Where the API reads it.
+    api_uri: String,
+    /// Its edit page.
+    edit_uri: String,
+    /// The `id` of the edit form's submit button.
+    submit_id: &'a str,
+    /// Fields the form does not show, each with the reason.
+    not_on_form: &'a [(&'a str, &'a str)],
+}
+
 /// What one record's round trip found wrong: fields the sample leaves empty, fields no input
-/// edits, and fields that changed when the edit form was saved unchanged.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call per record reads best with every part named at the call"
-)]
-async fn round_trip(
-    b: &mut Browser<'_>,
-    user: &str,
-    label: &str,
-    schema: serde_json::Value,
-    api_uri: &str,
-    edit_uri: &str,
-    submit_id: &str,
-    not_on_form: &[(&str, &str)],
-) -> Vec<String> {
+/// edits, and fields that changed when the edit form was saved unchanged. `b` edits; `token`
+/// reads the record through the API (the same account's).
+async fn round_trip(b: &mut Browser<'_>, token: &str, record: Edited<'_>) -> Vec<String> {
+    let Edited {
+        label,
+        schema,
+        api_uri,
+        edit_uri,
+        submit_id,
+        not_on_form,
+    } = record;
+    let app = b.app;
+    let read = || async {
+        app.get(&api_uri, Some(token))
+            .await
+            .expect(StatusCode::OK)
+            .body
+    };
     let mut problems = Vec::new();
-    let before: serde_json::Value = serde_json::from_str(&b.api_get(user, api_uri).await).unwrap();
+    let before = read().await;
     let mut fields = before.as_object().unwrap().clone();
     // An organisation's `kind` is its own field; a listing's is the tag of its kind.
     for k in RECORD_KEYS
@@ -280,12 +293,12 @@ async fn round_trip(
     {
         fields.remove(*k);
     }
-    for missing in unfilled(&schema, &serde_json::Value::Object(fields.clone())) {
+    for missing in unfilled(&schema, &Value::Object(fields.clone())) {
         problems.push(format!(
             "{label}: the sample leaves `{missing}` empty; fill it so the round trip covers it"
         ));
     }
-    let page = b.get(edit_uri).await;
+    let page = b.get(&edit_uri).await;
     if page.status != StatusCode::OK {
         problems.push(format!("{label}: {edit_uri} answers {}", page.status));
         return problems;
@@ -313,8 +326,8 @@ async fn round_trip(
         ));
         return problems;
     }
-    let after: serde_json::Value = serde_json::from_str(&b.api_get(user, api_uri).await).unwrap();
-    let strip = |v: &serde_json::Value| {
+    let after = read().await;
+    let strip = |v: &Value| {
         let mut m = v.as_object().unwrap().clone();
         m.remove("updated_at");
         if let Some(p) = m.get_mut("progress").and_then(|p| p.as_object_mut()) {
@@ -336,16 +349,15 @@ async fn round_trip(
     problems
 }
 
-fn schema_of<T: schemars::JsonSchema>() -> serde_json::Value {
+fn schema_of<T: schemars::JsonSchema>() -> Value {
     serde_json::to_value(schemars::schema_for!(T)).unwrap()
 }
 
 /// One fully filled listing of each kind: text that needs escaping, list items holding commas
 /// and 顿号, several lines, indicators with and without a number, every optional field set.
-fn full_listings() -> Vec<(qiao_domain::Kind, serde_json::Value, serde_json::Value)> {
+fn full_listings() -> Vec<(qiao_domain::Kind, Value, Value)> {
     use qiao_domain::Kind;
     use qiao_domain::listing as l;
-    use serde_json::json;
     let contact = json!({"name": "王工 <b>", "phone": "021-5555-0101", "email": "w&g@example.cn"});
     vec![
         (
@@ -493,58 +505,41 @@ fn full_listings() -> Vec<(qiao_domain::Kind, serde_json::Value, serde_json::Val
 async fn every_form_saved_unchanged_keeps_every_field() {
     let app = TestApp::new().await;
     let mine = app.certified_org(21, "甲科技公司").await;
-    app.create_account("owner", Role::Member, Some(mine)).await;
-    app.create_account("admin", Role::Admin, None).await;
+    let admin = app.account("admin", Role::Admin, None).await;
     app.create_account("staff", Role::CommissionStaff, None)
         .await;
     let mut problems = Vec::new();
 
     // Every listing kind, by its owner.
-    let mut b = app.browser();
-    b.login("owner").await;
+    let mut b = app.user("owner", Role::Member, Some(mine)).await;
+    let owner = app.token_for("owner").await;
     for (kind, schema, sample) in full_listings() {
-        let (status, made) = b
-            .api(
-                "owner",
-                "POST",
-                &format!("/api/v1/{}", kind.plural()),
-                &sample,
-            )
+        let made = app
+            .post(format!("/api/v1/{}", kind.plural()), Some(&owner), sample)
             .await;
-        assert_eq!(status, StatusCode::CREATED, "{kind:?}: {made}");
-        let id = made["id"].as_i64().unwrap();
-        problems.extend(
-            round_trip(
-                &mut b,
-                "owner",
-                kind.as_str(),
-                schema,
-                &format!("/api/v1/{}/{id}", kind.plural()),
-                &format!("/{}/{id}/edit", kind.plural()),
-                "submit-listing",
-                &[],
-            )
-            .await,
-        );
+        assert_eq!(made.status, StatusCode::CREATED, "{kind:?}: {}", made.body);
+        let id = made.id();
+        let listing = Edited {
+            label: kind.as_str(),
+            schema,
+            api_uri: format!("/api/v1/{}/{id}", kind.plural()),
+            edit_uri: format!("/{}/{id}/edit", kind.plural()),
+            submit_id: "submit-listing",
+            not_on_form: &[],
+        };
+        problems.extend(round_trip(&mut b, &owner, listing).await);
     }
 
     // The organisation profile, by a member of it.
-    let doc = qiao_server::documents::import(
-        &app.db.store,
-        "003.txt",
-        fixture_bytes("003_853fbbfa8443af7f.txt").into(),
-    )
-    .await
-    .unwrap()
-    .record
-    .id;
-    let a = app.browser();
-    let (status, org) = a
-        .api(
-            "admin",
-            "POST",
+    let doc = app
+        .import_document("003.txt", fixture_bytes(WORK_PLAN))
+        .await
+        .id;
+    let org_id = app
+        .create(
+            &admin,
             "/api/v1/organisations",
-            &serde_json::json!({
+            json!({
                 "kind": "enterprise",
                 "name": "乙科技公司",
                 "credit_code": code(22),
@@ -562,52 +557,43 @@ async fn every_form_saved_unchanged_keeps_every_field() {
             }),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{org}");
-    let org_id = org["id"].as_i64().unwrap();
-    app.create_account("member", Role::Member, Some(org_id))
-        .await;
-    let mut m = app.browser();
-    m.login("member").await;
-    problems.extend(
-        round_trip(
-            &mut m,
-            "member",
-            "organisation",
-            schema_of::<qiao_domain::Organisation>(),
-            &format!("/api/v1/organisations/{org_id}"),
-            &format!("/orgs/{org_id}/edit"),
-            "submit-form",
-            &[
-                (
-                    "kind",
-                    "the register's: set when the organisation is registered",
-                ),
-                (
-                    "name",
-                    "the register's name, changed through the API or an import",
-                ),
-                (
-                    "credit_code",
-                    "the register's identity, changed through the API or an import",
-                ),
-                (
-                    "certificates",
-                    "issued by the authorities, recorded through the API or an import",
-                ),
-            ],
-        )
-        .await,
-    );
+    let mut m = app.user("member", Role::Member, Some(org_id)).await;
+    let member = app.token_for("member").await;
+    let profile = Edited {
+        label: "organisation",
+        schema: schema_of::<qiao_domain::Organisation>(),
+        api_uri: format!("/api/v1/organisations/{org_id}"),
+        edit_uri: format!("/orgs/{org_id}/edit"),
+        submit_id: "submit-form",
+        not_on_form: &[
+            (
+                "kind",
+                "the register's: set when the organisation is registered",
+            ),
+            (
+                "name",
+                "the register's name, changed through the API or an import",
+            ),
+            (
+                "credit_code",
+                "the register's identity, changed through the API or an import",
+            ),
+            (
+                "certificates",
+                "issued by the authorities, recorded through the API or an import",
+            ),
+        ],
+    };
+    problems.extend(round_trip(&mut m, &member, profile).await);
 
     // A policy and a target, by commission staff.
-    let mut s = app.browser();
-    s.login("staff").await;
-    let (status, policy) = s
-        .api(
-            "staff",
-            "POST",
+    let mut s = app.signed_in("staff").await;
+    let staff = app.token_for("staff").await;
+    let policy_id = app
+        .create(
+            &staff,
             "/api/v1/policies",
-            &serde_json::json!({
+            json!({
                 "title": "研发投入奖励 <i>",
                 "issuer": "闵行区科学技术委员会",
                 "benefit": "最高 50万元，按比例",
@@ -632,27 +618,20 @@ async fn every_form_saved_unchanged_keeps_every_field() {
             }),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{policy}");
-    let policy_id = policy["id"].as_i64().unwrap();
-    problems.extend(
-        round_trip(
-            &mut s,
-            "staff",
-            "policy",
-            schema_of::<qiao_domain::Policy>(),
-            &format!("/api/v1/policies/{policy_id}"),
-            &format!("/policies/{policy_id}/edit"),
-            "submit-form",
-            &[],
-        )
-        .await,
-    );
-    let (status, target) = s
-        .api(
-            "staff",
-            "POST",
+    let policy = Edited {
+        label: "policy",
+        schema: schema_of::<qiao_domain::Policy>(),
+        api_uri: format!("/api/v1/policies/{policy_id}"),
+        edit_uri: format!("/policies/{policy_id}/edit"),
+        submit_id: "submit-form",
+        not_on_form: &[],
+    };
+    problems.extend(round_trip(&mut s, &staff, policy).await);
+    let target_id = app
+        .create(
+            &staff,
             "/api/v1/targets",
-            &serde_json::json!({
+            json!({
                 "region": "闵行区",
                 "year": 2099,
                 "indicator": "有效期内高新技术企业",
@@ -666,21 +645,15 @@ async fn every_form_saved_unchanged_keeps_every_field() {
             }),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{target}");
-    let target_id = target["id"].as_i64().unwrap();
-    problems.extend(
-        round_trip(
-            &mut s,
-            "staff",
-            "target",
-            schema_of::<qiao_domain::Target>(),
-            &format!("/api/v1/targets/{target_id}"),
-            &format!("/targets/{target_id}/edit"),
-            "submit-form",
-            &[],
-        )
-        .await,
-    );
+    let target = Edited {
+        label: "target",
+        schema: schema_of::<qiao_domain::Target>(),
+        api_uri: format!("/api/v1/targets/{target_id}"),
+        edit_uri: format!("/targets/{target_id}/edit"),
+        submit_id: "submit-form",
+        not_on_form: &[],
+    };
+    problems.extend(round_trip(&mut s, &staff, target).await);
 
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -5,17 +5,11 @@ use crate::common::*;
 #[tokio::test]
 async fn home_page_escapes_listing_text() {
     let app = TestApp::new().await;
-    let admin = app.account("admin", Role::Admin, None).await;
+    let admin = app.admin().await;
     let body = json!({"title": "<script>alert(1)</script>成果", "summary": "s"});
-    app.call(
-        Method::POST,
-        "/api/v1/achievements",
-        Some(&admin),
-        Some(body),
-    )
-    .await;
-    let page = app.raw(Method::GET, "/", None, None).await;
-    let html = page.body.as_str().unwrap();
+    app.post("/api/v1/achievements", Some(&admin), body).await;
+    let page = app.get("/", None).await;
+    let html = page.text();
     assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;成果"));
     assert!(!html.contains("<script>alert"));
 }
@@ -24,14 +18,10 @@ async fn home_page_escapes_listing_text() {
 async fn home_counts_follow_writes() {
     let app = TestApp::new().await;
     let org = app.certified_org(12, "己").await;
-    app.create_account("hank", Role::Member, Some(org)).await;
-    let mut b = app.browser();
-    b.login("hank").await;
+    let mut b = app.user("hank", Role::Member, Some(org)).await;
     let count = |body: &str| {
-        let at = body.find("href=\"/demands\"").unwrap();
-        let rest = &body[at..];
-        let b0 = rest.find("<b>").unwrap() + 3;
-        rest[b0..b0 + rest[b0..].find("</b>").unwrap()]
+        let demands = section(body, "href=\"/demands\"", "</b>");
+        demands[demands.find("<b>").unwrap() + 3..]
             .parse::<i64>()
             .unwrap()
     };

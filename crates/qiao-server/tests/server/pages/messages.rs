@@ -8,12 +8,10 @@ async fn validation_messages_are_chinese_beside_their_fields() {
     let org = app.certified_org(21, "辛").await;
     app.create_account("ivy", Role::Member, Some(org)).await;
     app.create_account("root", Role::Admin, None).await;
-    let mut b = app.browser();
-    b.login("ivy").await;
+    let mut b = app.signed_in("ivy").await;
 
     let p = b
-        .submit(
-            "/post/achievement",
+        .post_form(
             "/post/achievement",
             &[
                 ("title", "固态电池电解质"),
@@ -32,8 +30,7 @@ async fn validation_messages_are_chinese_beside_their_fields() {
     assert!(!p.body.contains("is not an IPC class"));
 
     let p = b
-        .submit(
-            "/post/challenge",
+        .post_form(
             "/post/challenge",
             &[
                 ("title", "高比能电池揭榜"),
@@ -60,8 +57,7 @@ async fn validation_messages_are_chinese_beside_their_fields() {
     // Registration: a kind that is not offered.
     let mut anon = app.browser();
     let p = anon
-        .submit(
-            "/register",
+        .post_form(
             "/register",
             &[
                 ("name", "某区科委"),
@@ -76,8 +72,7 @@ async fn validation_messages_are_chinese_beside_their_fields() {
     assert!(field_error(&p.body, "kind").contains("请从列出的机构类型中选择"));
 
     // The admin page: an unknown role and an unknown credit code.
-    let mut root = app.browser();
-    root.login("root").await;
+    let mut root = app.signed_in("root").await;
     let missing = code(23);
     let p = root
         .submit(

@@ -23,9 +23,7 @@ use crate::common::*;
 async fn pages_render_in_chinese_and_english() {
     let app = TestApp::new().await;
     let org = app.certified_org(1, "上海示例电池科技有限公司").await;
-    app.create_account("owner", Role::Member, Some(org)).await;
-    let mut b = app.browser();
-    b.login("owner").await;
+    let mut b = app.user("owner", Role::Member, Some(org)).await;
     let demand = b
         .post_demand("电池包散热方案", "夏天电池包发烫、电芯温差大")
         .await;
@@ -82,12 +80,9 @@ async fn stored_script_is_inert_everywhere() {
     let app = TestApp::new().await;
     let evil = "<script>alert(1)</script>";
     let org = app.certified_org(6, &format!("{evil}公司")).await;
-    app.create_account("mallory", Role::Member, Some(org)).await;
-    let mut b = app.browser();
-    b.login("mallory").await;
+    let mut b = app.user("mallory", Role::Member, Some(org)).await;
     let p = b
-        .submit(
-            "/post/demand",
+        .post_form(
             "/post/demand",
             &[
                 ("title", &format!("电池{evil}")),
@@ -107,8 +102,7 @@ async fn stored_script_is_inert_everywhere() {
     let demand = p.location.unwrap();
     // A failed form echoes what was typed: escaped too.
     let failed = b
-        .submit(
-            "/post/demand",
+        .post_form(
             "/post/demand",
             &[("title", ""), ("description", evil), ("status", "open")],
         )
@@ -144,11 +138,9 @@ async fn no_page_carries_an_inline_style() {
     let org = app.certified_org(26, "子").await;
     app.create_account("lena", Role::Member, Some(org)).await;
     app.create_account("root", Role::Admin, None).await;
-    let mut member = app.browser();
-    member.login("lena").await;
+    let mut member = app.signed_in("lena").await;
     let demand = member.post_demand("样式测试需求", "描述").await;
-    let mut admin = app.browser();
-    admin.login("root").await;
+    let mut admin = app.signed_in("root").await;
     let mut anon = app.browser();
     let search = format!("/search?q={}", encode("需求"));
     let org_page = format!("/orgs/{org}");

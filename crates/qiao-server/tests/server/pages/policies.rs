@@ -7,7 +7,8 @@ use crate::common::*;
 async fn staff_write_policies_and_targets_and_enterprises_see_their_checks() {
     let app = TestApp::new().await;
     let evil = "<script>alert(1)</script>";
-    // `org` makes 闵行区 enterprises with a high-tech certificate and revenue 123456789 yuan.
+    // `certified_org` makes 闵行区 enterprises with a verified high-tech certificate and revenue
+    // 123456789 yuan.
     let mine = app.certified_org(11, "甲科技公司").await;
     let other = app.certified_org(12, "乙科技公司").await;
     app.create_account("staff", Role::CommissionStaff, None)
@@ -17,22 +18,19 @@ async fn staff_write_policies_and_targets_and_enterprises_see_their_checks() {
         .await;
 
     // Members cannot write policies; forms without the token are refused.
-    let mut m = app.browser();
-    m.login("member").await;
+    let mut m = app.signed_in("member").await;
     assert_eq!(m.get("/policies/new").await.status, StatusCode::FORBIDDEN);
     let p = m
         .submit("/policies", "/policies/new", &[("title", "x")])
         .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
-    let mut s = app.browser();
-    s.login("staff").await;
+    let mut s = app.signed_in("staff").await;
     let p = s.post_raw("/policies/new", &[("title", "x")]).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN, "no CSRF token");
 
     // A failed form keeps what was typed and names the field, in Chinese.
     let p = s
-        .submit(
-            "/policies/new",
+        .post_form(
             "/policies/new",
             &[
                 ("title", &format!("研发奖励{evil}")),
@@ -58,8 +56,7 @@ async fn staff_write_policies_and_targets_and_enterprises_see_their_checks() {
         "typed text survives"
     );
     let p = s
-        .submit(
-            "/policies/new",
+        .post_form(
             "/policies/new",
             &[
                 ("title", &format!("研发奖励{evil}")),
@@ -97,16 +94,14 @@ async fn staff_write_policies_and_targets_and_enterprises_see_their_checks() {
         "members do not see the reach"
     );
     // Filling in the profile settles it: the member adds the patents on the edit page.
-    let mut o = app.browser();
-    o.login("outsider").await;
+    let mut o = app.signed_in("outsider").await;
     assert!(own.body.contains("id=\"complete-profile\""), "{}", own.body);
     assert_eq!(
         o.get(&format!("/orgs/{mine}/edit")).await.status,
         StatusCode::FORBIDDEN
     );
     let p = m
-        .submit(
-            &format!("/orgs/{mine}/edit"),
+        .post_form(
             &format!("/orgs/{mine}/edit"),
             &[
                 ("district", "闵行区"),
@@ -118,8 +113,7 @@ async fn staff_write_policies_and_targets_and_enterprises_see_their_checks() {
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("error-patents"), "{}", p.body);
     let p = m
-        .submit(
-            &format!("/orgs/{mine}/edit"),
+        .post_form(
             &format!("/orgs/{mine}/edit"),
             &[
                 ("district", "闵行区"),
@@ -130,7 +124,7 @@ async fn staff_write_policies_and_targets_and_enterprises_see_their_checks() {
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    let stored = app.db.store.get_org(mine).await.unwrap().org;
+    let stored = app.stored_org(mine).await;
     assert_eq!(
         (
             stored.patents,
@@ -158,8 +152,7 @@ async fn staff_write_policies_and_targets_and_enterprises_see_their_checks() {
     assert_eq!(m.get("/targets/new").await.status, StatusCode::FORBIDDEN);
     let year = qiao_domain::today().format("%Y").to_string();
     let p = s
-        .submit(
-            "/targets/new",
+        .post_form(
             "/targets/new",
             &[
                 ("region", "闵行区"),
@@ -174,8 +167,7 @@ async fn staff_write_policies_and_targets_and_enterprises_see_their_checks() {
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let p = s
-        .submit(
-            "/targets/new",
+        .post_form(
             "/targets/new",
             &[
                 ("region", "闵行区"),
@@ -194,8 +186,7 @@ async fn staff_write_policies_and_targets_and_enterprises_see_their_checks() {
     );
     assert!(p.body.contains("error-metric"), "{}", p.body);
     let p = s
-        .submit(
-            "/targets/new",
+        .post_form(
             "/targets/new",
             &[
                 ("region", "闵行区"),
@@ -218,12 +209,8 @@ async fn staff_write_policies_and_targets_and_enterprises_see_their_checks() {
     );
     assert!(page.body.contains("50%"), "{}", page.body);
     let turnover = app
-        .db
-        .store
-        .list_targets(&Default::default(), Default::default())
+        .targets()
         .await
-        .unwrap()
-        .items
         .into_iter()
         .find(|t| t.target.unit == "元")
         .unwrap()

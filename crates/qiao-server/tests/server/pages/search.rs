@@ -6,9 +6,7 @@ use crate::common::*;
 async fn search_meta_characters_are_harmless() {
     let app = TestApp::new().await;
     let org = app.certified_org(10, "丁").await;
-    app.create_account("dave", Role::Member, Some(org)).await;
-    let mut b = app.browser();
-    b.login("dave").await;
+    let mut b = app.user("dave", Role::Member, Some(org)).await;
     b.post_demand("电池散热", "电池包散热").await;
     for q in [
         "' OR 1=1 --",

@@ -9,33 +9,19 @@ async fn staff_turn_a_work_plans_figures_into_targets_on_its_page() {
     app.create_account("staff", Role::CommissionStaff, None)
         .await;
     app.create_account("member", Role::Member, None).await;
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../qiao-docs/tests/fixtures/003_853fbbfa8443af7f.txt"
-    ))
-    .unwrap();
-    let doc = qiao_server::documents::import(&app.db.store, "003.txt", bytes.clone().into())
-        .await
-        .unwrap()
-        .record;
     // Published, so that members read it too.
-    app.db
-        .store
-        .set_document_state(doc.id, qiao_store::DocumentState::Published)
-        .await
-        .unwrap();
-    let figures: Vec<qiao_docs::Figure> =
-        serde_json::from_value(doc.document.figures.clone()).unwrap();
-    let high_tech = figures
+    let doc = app
+        .published_document("003.txt", fixture_bytes(WORK_PLAN))
+        .await;
+    let high_tech = strings_of(&doc.document.figures, "indicator")
         .iter()
-        .position(|f| f.indicator.contains("高新技术企业"))
+        .position(|i| i.contains("高新技术企业"))
         .unwrap();
     let page_uri = format!("/documents/{}", doc.id);
     let action = format!("{page_uri}/targets");
 
     // Members see the figures but no form, and cannot post one.
-    let mut m = app.browser();
-    m.login("member").await;
+    let mut m = app.signed_in("member").await;
     let page = m.get(&page_uri).await;
     assert!(page.body.contains("id=\"figures\"") && !page.body.contains("id=\"make-targets\""));
     let idx = high_tech.to_string();
@@ -48,13 +34,11 @@ async fn staff_turn_a_work_plans_figures_into_targets_on_its_page() {
 
     // Staff see each figure with a box, target figures ticked, the metric named where the
     // records can count it, and the region the figures name offered.
-    let mut s = app.browser();
-    s.login("staff").await;
+    let mut s = app.signed_in("staff").await;
     let page = s.get(&page_uri).await;
     assert!(page.body.contains("id=\"make-targets\""), "{}", page.body);
     // Offered, never pre-ticked: the reviewer chooses each figure; the plan's targets are marked.
-    let form = &page.body[page.body.find("id=\"make-targets\"").unwrap()..];
-    let form = &form[..form.find("</form>").unwrap()];
+    let form = section(&page.body, "id=\"make-targets\"", "</form>");
     assert!(form.contains("data-target=\"1\""), "{form}");
     assert!(!form.contains(" checked"), "no figure comes ticked: {form}");
     assert!(
@@ -77,16 +61,7 @@ async fn staff_turn_a_work_plans_figures_into_targets_on_its_page() {
         )
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
-    assert!(
-        app.db
-            .store
-            .list_targets(&Default::default(), Default::default())
-            .await
-            .unwrap()
-            .items
-            .is_empty(),
-        "all or nothing"
-    );
+    assert!(app.targets().await.is_empty(), "all or nothing");
     let p = s
         .submit(
             &page_uri,
@@ -122,11 +97,9 @@ async fn only_staff_edit_targets_and_a_bad_value_is_named() {
     app.create_account("staff", Role::CommissionStaff, None)
         .await;
     app.create_account("member", Role::Member, Some(mine)).await;
-    let mut s = app.browser();
-    s.login("staff").await;
+    let mut s = app.signed_in("staff").await;
     let made = s
-        .submit(
-            "/targets/new",
+        .post_form(
             "/targets/new",
             &[
                 ("region", "闵行区"),
@@ -139,14 +112,7 @@ async fn only_staff_edit_targets_and_a_bad_value_is_named() {
         )
         .await;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
-    let id = app
-        .db
-        .store
-        .list_targets(&Default::default(), Default::default())
-        .await
-        .unwrap()
-        .items[0]
-        .id;
+    let id = app.targets().await[0].id;
     let edit = format!("/targets/{id}/edit");
     assert!(
         s.get("/targets")
@@ -156,8 +122,7 @@ async fn only_staff_edit_targets_and_a_bad_value_is_named() {
     );
 
     // Members neither see nor post the form; staff need the token.
-    let mut m = app.browser();
-    m.login("member").await;
+    let mut m = app.signed_in("member").await;
     assert_eq!(m.get(&edit).await.status, StatusCode::FORBIDDEN);
     let p = m.submit("/workspace", &edit, &[("region", "x")]).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
@@ -168,8 +133,7 @@ async fn only_staff_edit_targets_and_a_bad_value_is_named() {
 
     // A bad value is named beside its field and what was typed stays.
     let p = s
-        .submit(
-            &edit,
+        .post_form(
             &edit,
             &[
                 ("region", "闵行区<script>"),
@@ -190,8 +154,7 @@ async fn only_staff_edit_targets_and_a_bad_value_is_named() {
 
     // Clearing a shown field clears it; the rest is as typed.
     let p = s
-        .submit(
-            &edit,
+        .post_form(
             &edit,
             &[
                 ("region", "闵行区"),
@@ -204,6 +167,6 @@ async fn only_staff_edit_targets_and_a_bad_value_is_named() {
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    let t = app.db.store.get_target(id).await.unwrap().target;
+    let t = app.stored_target(id).await;
     assert_eq!((t.year, t.value, t.reported), (2031, 1200.0, None));
 }

@@ -3,43 +3,58 @@
 
 use crate::common::*;
 
+/// A contact request waiting for its owner: the owner's browser, the asker's, the demand's page
+/// and the action of the decision form in the owner's workspace.
+struct Pending<'a> {
+    owner: Browser<'a>,
+    asker: Browser<'a>,
+    demand: String,
+    action: String,
+}
+
+/// `owner` posts a demand titled `title`; `asker`, of another organisation, asks for its
+/// contact with `message`.
+async fn pending<'a>(
+    app: &'a TestApp,
+    (owner, asker): (&str, &str),
+    title: &str,
+    message: &str,
+) -> Pending<'a> {
+    let (mut owner, mut asker) = app.two_members(owner, asker).await;
+    let demand = owner.post_demand(title, "描述").await;
+    let p = asker.ask_contact(&demand, message).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let action = decision_action(&owner.get("/workspace").await.body);
+    Pending {
+        owner,
+        asker,
+        demand,
+        action,
+    }
+}
+
 #[tokio::test]
 async fn a_decline_carries_its_reason_to_the_requester() {
     let app = TestApp::new().await;
-    let a = app.certified_org(4, "甲").await;
-    let b_org = app.certified_org(5, "乙").await;
-    app.create_account("ownera", Role::Member, Some(a)).await;
-    app.create_account("askerb", Role::Member, Some(b_org))
-        .await;
-    let mut owner = app.browser();
-    owner.login("ownera").await;
-    let demand = owner.post_demand("涂层耐磨", "需要耐磨涂层").await;
-    let mut asker = app.browser();
-    asker.login("askerb").await;
-    let p = asker
-        .submit(
-            &demand,
-            &format!("{demand}/contact"),
-            &[("message", "我们有耐磨涂层技术，想进一步沟通。")],
-        )
-        .await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER);
-    let inbox = owner.get("/workspace").await;
-    let at = inbox.body.find("action=\"/requests/").unwrap();
-    let rest = &inbox.body[at + "action=\"".len()..];
-    let action = rest[..rest.find('"').unwrap()].to_string();
+    let Pending {
+        mut owner,
+        mut asker,
+        demand,
+        action,
+    } = pending(
+        &app,
+        ("ownera", "askerb"),
+        "涂层耐磨",
+        "我们有耐磨涂层技术，想进一步沟通。",
+    )
+    .await;
     // "Other" needs a note.
     let p = owner
-        .submit(
-            "/workspace",
-            &action,
-            &[("decision", "decline"), ("reason", "other")],
-        )
+        .decide(&action, &[("decision", "decline"), ("reason", "other")])
         .await;
     assert!(p.body.contains("选择“其他”时请写明原因"), "{}", p.body);
     let p = owner
-        .submit(
-            "/workspace",
+        .decide(
             &action,
             &[("decision", "decline"), ("reason", "wrong_field")],
         )
@@ -59,42 +74,31 @@ async fn a_decline_carries_its_reason_to_the_requester() {
 #[tokio::test]
 async fn a_refused_decline_keeps_its_note_beside_the_form() {
     let app = TestApp::new().await;
-    let a = app.certified_org(24, "壬").await;
-    let b_org = app.certified_org(25, "癸").await;
-    app.create_account("ownerc", Role::Member, Some(a)).await;
-    app.create_account("askerd", Role::Member, Some(b_org))
-        .await;
-    let mut owner = app.browser();
-    owner.login("ownerc").await;
-    let demand = owner.post_demand("密封件老化", "橡胶密封件高温老化").await;
-    let mut asker = app.browser();
-    asker.login("askerd").await;
-    let p = asker
-        .submit(
-            &demand,
-            &format!("{demand}/contact"),
-            &[("message", "我们做耐高温氟橡胶，想进一步沟通。")],
-        )
-        .await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER);
-    let inbox = owner.get("/workspace").await;
-    let at = inbox.body.find("action=\"/requests/").unwrap();
-    let rest = &inbox.body[at + "action=\"/requests/".len()..];
-    let id = rest[..rest.find('/').unwrap()].to_string();
-    let action = format!("/requests/{id}/decide");
+    let Pending {
+        mut owner,
+        mut asker,
+        action,
+        ..
+    } = pending(
+        &app,
+        ("ownerc", "askerd"),
+        "密封件老化",
+        "我们做耐高温氟橡胶，想进一步沟通。",
+    )
+    .await;
+    let id = action
+        .strip_prefix("/requests/")
+        .and_then(|a| a.strip_suffix("/decide"))
+        .unwrap()
+        .to_string();
     let decline_form = |html: &str| -> String {
-        let at = html
-            .find(&format!("id=\"decline-form-{id}\""))
-            .expect("the decline form is shown");
-        let rest = &html[at..];
-        rest[..rest.find("</form>").unwrap()].to_string()
+        section(html, &format!("id=\"decline-form-{id}\""), "</form>").to_string()
     };
 
     // A note over 500 characters: refused beside the form, the note and reason kept.
     let note = format!("我们{}", "暂不考虑".repeat(130));
     let p = owner
-        .submit(
-            "/workspace",
+        .decide(
             &action,
             &[
                 ("decision", "decline"),
@@ -117,8 +121,7 @@ async fn a_refused_decline_keeps_its_note_beside_the_form() {
 
     // "Other" without a note: the same, in the form.
     let p = owner
-        .submit(
-            "/workspace",
+        .decide(
             &action,
             &[("decision", "decline"), ("reason", "other"), ("note", " ")],
         )
@@ -128,8 +131,7 @@ async fn a_refused_decline_keeps_its_note_beside_the_form() {
 
     // Nothing was decided; a corrected decline goes through.
     let p = owner
-        .submit(
-            "/workspace",
+        .decide(
             &action,
             &[
                 ("decision", "decline"),
@@ -139,11 +141,6 @@ async fn a_refused_decline_keeps_its_note_beside_the_form() {
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    assert!(
-        asker
-            .get("/workspace")
-            .await
-            .body
-            .contains("今年预算已用完")
-    );
+    let sent = asker.get("/workspace").await;
+    assert!(sent.body.contains("今年预算已用完"));
 }
