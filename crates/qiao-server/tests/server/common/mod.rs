@@ -27,7 +27,8 @@ pub use serde_json::{Value, json};
 
 /// The application under test: the real router over a store on a database of its own.
 pub struct TestApp {
-    /// The database (and through it the store), removed when the test ends.
+    /// The database and its store: a SQLite directory removed when the test ends, or a
+    /// PostgreSQL schema removed by `db.drop_schema()`.
     pub db: TestDb,
     /// The router `qiao serve` runs, with its search index in memory.
     pub router: axum::Router,
