@@ -60,6 +60,25 @@ test("staff write a policy; the enterprise checks itself against it, completes i
   await staff.goto(`${base}/targets`);
   const rows = staff.locator("#targets tr");
   assert.ok((await rows.count()) >= 6, "the demo targets are listed");
-  assert.match(await staff.textContent("#targets"), /平台已核验证书统计/);
+  // Each counted actual says what it covers: the enterprises registered on Qiao.
+  assert.match(await staff.textContent("#targets"), /平台已核验 \d+ 家（.+在平台登记企业 \d+ 家）/);
+  assert.ok((await staff.locator("figure.chart svg").count()) >= 1, "a chart per region");
   await staff.screenshot({ path: path.join(SHOTS, "targets.png"), fullPage: true });
+
+  // The export is a workbook of the same rows.
+  const href = await staff.getAttribute("#targets-xlsx", "href");
+  const download = await staff.context().request.get(`${base}${href}`);
+  assert.equal(download.status(), 200);
+  assert.match(download.headers()["content-type"], /spreadsheetml/);
+  assert.equal((await download.body()).subarray(0, 2).toString(), "PK", "an XLSX is a zip");
+
+  // On a 390 px phone nothing runs off the side: rows become cards, the charts shrink.
+  await staff.setViewportSize({ width: 390, height: 844 });
+  await staff.goto(`${base}/targets`);
+  const overflow = await staff.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(overflow <= 390, `the page is ${overflow} px wide`);
+  const chartWidth = await staff.locator("figure.chart svg").first().evaluate((e) => e.getBoundingClientRect().width);
+  assert.ok(chartWidth > 200 && chartWidth <= 390, `the chart is ${chartWidth} px wide`);
+  assert.equal(await staff.locator("#targets thead").isVisible(), false, "no table header on a phone");
+  await staff.screenshot({ path: path.join(SHOTS, "targets-phone.png"), fullPage: true });
 });

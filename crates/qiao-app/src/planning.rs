@@ -126,12 +126,8 @@ pub async fn progress(
     Ok(targets
         .iter()
         .map(|t| {
-            let n = t.target.count(orgs.iter().map(|o| &o.org), today);
-            let mut p = t.target.progress(n, today);
-            if n.is_some() {
-                p.pending = t.target.count_pending(orgs.iter().map(|o| &o.org), today);
-            }
-            p
+            let tally = t.target.tally(orgs.iter().map(|o| &o.org), today);
+            t.target.progress(tally.as_ref(), today)
         })
         .collect())
 }
@@ -210,6 +206,7 @@ pub fn targets_from_document(
             qualifier: f.qualifier.clone(),
             metric: Metric::infer(&f.indicator, &f.unit, f.qualifier.as_deref()),
             reported: None,
+            baseline: None,
             document_id: Some(doc.id),
             sentence: Some(f.sentence.clone()),
         };
@@ -221,20 +218,7 @@ pub fn targets_from_document(
             continue;
         }
         // A plan often states a target twice (in its summary and its section): keep one.
-        let same = |o: &Target| {
-            (
-                o.region.as_str(),
-                o.year,
-                o.indicator.as_str(),
-                o.unit.as_str(),
-            ) == (
-                t.region.as_str(),
-                t.year,
-                t.indicator.as_str(),
-                t.unit.as_str(),
-            ) && o.value == t.value
-        };
-        if !out.iter().any(same) {
+        if !out.iter().any(|o| same_target(o, &t)) {
             out.push(t);
         }
     }
@@ -245,19 +229,27 @@ pub fn targets_from_document(
     }
 }
 
-/// Whether two targets say the same: region, year, indicator, value and unit.
+/// Whether two targets say the same: made from the same sentence of the same document with
+/// the same value (however staff relabelled it since), or the same region, year, indicator,
+/// value and unit.
 fn same_target(a: &Target, b: &Target) -> bool {
-    (
-        a.region.as_str(),
-        a.year,
-        a.indicator.as_str(),
-        a.unit.as_str(),
-    ) == (
-        b.region.as_str(),
-        b.year,
-        b.indicator.as_str(),
-        b.unit.as_str(),
-    ) && a.value == b.value
+    let from_same_sentence = a.document_id.is_some()
+        && a.document_id == b.document_id
+        && a.sentence.is_some()
+        && a.sentence == b.sentence
+        && a.value == b.value;
+    from_same_sentence
+        || (
+            a.region.as_str(),
+            a.year,
+            a.indicator.as_str(),
+            a.unit.as_str(),
+        ) == (
+            b.region.as_str(),
+            b.year,
+            b.indicator.as_str(),
+            b.unit.as_str(),
+        ) && a.value == b.value
 }
 
 /// `targets` without those already stored for the same region and year (a second click on
@@ -286,4 +278,55 @@ pub async fn drop_stored(
     } else {
         Ok(targets)
     })
+}
+
+/// How a document's page offers one of its figures as a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offer {
+    /// Not a target yet: a box to tick (never ticked in advance: a reviewer decides).
+    Open,
+    /// Already made into this stored target.
+    Made(i64),
+    /// The document states the same figure earlier: offered there only.
+    Repeat,
+}
+
+/// How each of a document's figures is offered, given the targets already made from it
+/// (`made`, any targets: those of other documents are skipped). One pass over the figures and
+/// one over the targets.
+pub fn offers(doc_id: i64, figures: &[Figure], made: &[TargetRecord]) -> Vec<Offer> {
+    use std::collections::HashMap;
+    type Key<'a> = (&'a str, u64, &'a str, Option<i32>, Option<&'a str>);
+    // A made target is known by its sentence and value, which staff do not edit: a label
+    // put right after generating still marks its figure as made.
+    let made: HashMap<(&str, u64), i64> = made
+        .iter()
+        .filter(|r| r.target.document_id == Some(doc_id))
+        .filter_map(|r| {
+            Some((
+                (r.target.sentence.as_deref()?, r.target.value.to_bits()),
+                r.id,
+            ))
+        })
+        .collect();
+    let mut first: HashMap<Key<'_>, usize> = HashMap::new();
+    figures
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let stated = (
+                f.indicator.as_str(),
+                f.value.to_bits(),
+                f.unit.as_str(),
+                f.year,
+                f.subject.as_deref(),
+            );
+            let made_as = made.get(&(f.sentence.as_str(), f.value.to_bits()));
+            match (made_as, *first.entry(stated).or_insert(i)) {
+                (Some(id), _) => Offer::Made(*id),
+                (None, earlier) if earlier != i => Offer::Repeat,
+                (None, _) => Offer::Open,
+            }
+        })
+        .collect()
 }

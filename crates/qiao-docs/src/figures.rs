@@ -171,6 +171,40 @@ static ORG_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:其中|此外|同时|另外|\s)*(?P<org>[\p{Han}A-Za-z0-9（）()]{2,16}?(?:大学|学院|研究院|研究所|科学院|医院|有限公司|股份公司|公司|集团))").unwrap()
 });
 
+/// Indicators that name a measure without saying of what (产值 of which industry?). A plan
+/// says the industry in the clause before: 推动生物医药产业加速发展，产值达350亿元.
+const BARE_MEASURES: &[&str] = &[
+    "产值",
+    "工业产值",
+    "总产值",
+    "规模",
+    "产业规模",
+    "营业收入",
+    "营收",
+    "收入",
+    "销售收入",
+    "增加值",
+    "产量",
+    "出口额",
+    "总额",
+    "税收",
+];
+
+/// The industry a clause speaks of: a run of Han characters ending in 产业/行业, the last one
+/// before the figure's clause, after the verbs that open such a clause (推动, 做强).
+static INDUSTRY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\p{Han}{2,10}?(?:产业|行业)").unwrap());
+
+/// Verbs that open a clause about an industry (推动, 做强), cut from its name.
+static INDUSTRY_VERBS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:推动|推进|做强|做大|做优|壮大|发展|培育|打造|加快|支持|提升|促进)+").unwrap()
+});
+
+/// Verbs that, after the noun a number counts, say what the counted did (帮助100家企业获得科技
+/// 信贷): the label keeps them (获得科技信贷企业), or it would read just 企业.
+static COUNTED_DID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:获得|享受|得到|入驻|落户|参与|使用|申报|通过)").unwrap());
+
 static LEADING_NOISE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:到\s*20\d\d\s*年(?:底|末)?|20\d\d\s*年(?:底|末|前)?|全年|其中|目前|当前|今年|去年|已经|已|共有|截至\S{0,8}?(?:底|末)|进一步|全力|加快|持续|确保|争取|预计|力争|并|和|及|与|的|\s)+").unwrap()
 });
@@ -493,6 +527,9 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
         let mut indicator = indicator_start..indicator_end;
         let indicator_text =
             s[indicator.clone()].trim_matches(|c: char| c.is_whitespace() || c == '的');
+        // What to put before the indicator so it says what it measures: the industry of a
+        // bare measure, or what the counted did.
+        let mut label_prefix: Option<Range<usize>> = None;
         if indicator_text.chars().count() < 2 {
             // Nothing before the number: the noun after it (新增20家创新研发中心).
             let tail = &s[whole.end()..clause_end];
@@ -504,6 +541,39 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
             let noun = &tail[..stop];
             let noun_len: usize = noun.chars().take(12).map(char::len_utf8).sum();
             indicator = whole.end()..whole.end() + noun_len;
+            // 100家企业获得科技信贷3亿元: the enterprises that obtained credit, not enterprises.
+            let did = &tail[stop..number];
+            if (1..=4).contains(&noun.chars().count())
+                && COUNTED_DID.is_match(did)
+                && (3..=10).contains(&did.chars().count())
+                && !did.ends_with(noun)
+            {
+                let at = whole.end() + stop;
+                label_prefix = Some(at..at + did.len());
+            }
+        } else if BARE_MEASURES.contains(&indicator_text) {
+            let before = &s[..clause_start];
+            let last_clause = before
+                .trim_end_matches(CLAUSE_END)
+                .rfind(CLAUSE_END)
+                .map_or(0, |i| {
+                    i + before[i..].chars().next().map_or(1, char::len_utf8)
+                });
+            if let Some(m) = INDUSTRY.find_iter(&before[last_clause..]).last() {
+                let (mut start, end) = (last_clause + m.start(), last_clause + m.end());
+                if let Some(v) = CUT_VERB.find_iter(&s[start..end]).last() {
+                    start += v.end();
+                }
+                if let Some(noise) = LEADING_NOISE.find(&s[start..end]) {
+                    start += noise.end();
+                }
+                if let Some(verb) = INDUSTRY_VERBS.find(&s[start..end]) {
+                    start += verb.end();
+                }
+                if s[start..end].chars().count() > 2 {
+                    label_prefix = Some(start..end);
+                }
+            }
         }
         let after_unit = &s[whole.end()..];
         let suffix = QUALIFIERS_AFTER
@@ -545,8 +615,14 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
         let kind = kind_of(cues, ctx, qualifier.is_some());
         let indicator_text = folded
             .original(offset(&range, indicator))
-            .trim_matches(|c: char| c.is_whitespace() || c == '的')
-            .to_string();
+            .trim_matches(|c: char| c.is_whitespace() || c == '的');
+        let indicator_text = match label_prefix {
+            Some(p) => format!(
+                "{}{indicator_text}",
+                folded.original(offset(&range, p)).trim()
+            ),
+            None => indicator_text.to_string(),
+        };
         out.push(Figure {
             indicator: indicator_text,
             value,
@@ -789,6 +865,30 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_measure_keeps_the_industry_of_the_clause_before() {
+        let labels = |text: &str| -> Vec<String> {
+            extract(text, &plan())
+                .into_iter()
+                .map(|f| f.indicator)
+                .collect()
+        };
+        assert_eq!(
+            labels("推动生物医药产业加速发展，产值达350亿元。"),
+            ["生物医药产业产值"]
+        );
+        assert_eq!(
+            labels("进一步做强集成电路产业优势，工业产值力争达350亿元。"),
+            ["集成电路产业工业产值"]
+        );
+        // A measure that names its subject, or no industry before it, stays as written.
+        assert_eq!(
+            labels("推动生物医药产业加速发展，技术合同成交额达10亿元。"),
+            ["技术合同成交额"]
+        );
+        assert_eq!(labels("加快发展，产值达5亿元。"), ["产值"]);
+    }
+
+    #[test]
     fn two_figures_in_one_clause_and_a_noun_after_the_unit() {
         let f = extract(
             "帮助100家企业获得科技信贷3亿元。培育、新增20家创新研发中心。",
@@ -801,7 +901,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("企业", 100.0, "家"),
+                ("获得科技信贷企业", 100.0, "家"),
                 ("科技信贷", 300_000_000.0, "元"),
                 ("创新研发中心", 20.0, "家")
             ]

@@ -38,12 +38,28 @@ pub struct Target {
     /// The actual as reported, entered by hand; shown when there is no metric.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reported: Option<f64>,
+    /// A reported count on a day, to which the metric adds what Qiao's records show since:
+    /// the commission knows 3,812 高新技术企业 on 2025-12-31; Qiao knows the ones certified or
+    /// lapsed after that day. Needs a metric.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Baseline>,
     /// The imported document the target was read from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_id: Option<i64>,
     /// The sentence of that document that states it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sentence: Option<String>,
+}
+
+/// A count reported by someone who knows the whole region (the commission's statistics), and
+/// the day it holds on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    /// The reported count.
+    pub value: f64,
+    /// The day it was true at the end of (截至).
+    pub as_of: NaiveDate,
 }
 
 /// How the records measure a target.
@@ -147,6 +163,8 @@ pub enum Source {
     Computed,
     /// Entered by hand as reported.
     Reported,
+    /// A reported baseline plus what the records count since its day.
+    Baseline,
 }
 
 /// A target against what is known of it.
@@ -166,6 +184,26 @@ pub struct Progress {
     /// await verification (not in `actual`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<u64>,
+    /// For a computed actual: what the records show, and so what the actual covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tally: Option<Tally>,
+}
+
+/// What Qiao's records show of a target's metric. Qiao counts only the enterprises registered
+/// on it, so the count says how many those are: "平台已核验 12 家（本区平台登记企业 40 家）".
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Tally {
+    /// Enterprises of the region registered on Qiao: the coverage of the count.
+    pub registered: u64,
+    /// Those the metric counts on the day of measure (verified certificates only).
+    pub counted: u64,
+    /// Those that would count once staff verify the certificates they claim.
+    pub pending: u64,
+    /// With a baseline: counted on the day of measure and not on the baseline's day (for a
+    /// 新增 target, first certified after that day).
+    pub added: u64,
+    /// With a baseline of certificates in force: counted on its day and no longer.
+    pub lapsed: u64,
 }
 
 impl Target {
@@ -202,6 +240,26 @@ impl Target {
         if let Some(s) = &self.sentence {
             c.max_len("sentence", s, 2000);
         }
+        if let Some(b) = &self.baseline {
+            c.ensure(
+                b.value.is_finite() && b.value >= 0.0,
+                "baseline.value",
+                || "must be a number of at least 0".into(),
+            );
+            c.ensure(self.metric.is_some(), "baseline", || {
+                "adds what the records count since its day, so it needs a metric (统计口径); without one, report the actual instead".into()
+            });
+            let new = matches!(self.metric, Some(Metric::NewlyCertified { .. }));
+            let in_year = b.as_of.year() == self.year;
+            let before_end = b.as_of.year() <= self.year;
+            c.ensure(if new { in_year } else { before_end }, "baseline.as_of", || {
+                if new {
+                    format!("is {}; a 新增 target counts the year {}, so its baseline is a day of that year", b.as_of, self.year)
+                } else {
+                    format!("is {}, after the target's year {}", b.as_of, self.year)
+                }
+            });
+        }
         if self.metric.is_some() {
             c.ensure(self.unit == "家", "metric", || {
                 format!("counts enterprises (家) but the unit is `{}`; leave the metric out or fix the unit", self.unit)
@@ -235,49 +293,59 @@ impl Target {
         orgs: impl IntoIterator<Item = &'a Organisation>,
         today: NaiveDate,
     ) -> Option<u64> {
-        self.count_where(orgs, today, |metric, o, year, on| {
-            metric.counts(o, year, on)
-        })
+        self.tally(orgs, today).map(|t| t.counted)
     }
 
-    /// Counts the enterprises of the region among `orgs` that claim a certificate the metric
-    /// would count but that awaits verification (`None` without a metric): what the actual
-    /// would gain once staff verify them.
-    pub fn count_pending<'a>(
+    /// What Qiao's records show of the target's metric on the day of measure (`None` without
+    /// a metric): one pass over `orgs`, which may hold any organisations (those outside the
+    /// region, and institutions, are skipped).
+    pub fn tally<'a>(
         &self,
         orgs: impl IntoIterator<Item = &'a Organisation>,
         today: NaiveDate,
-    ) -> Option<u64> {
-        self.count_where(orgs, today, |metric, o, year, on| {
-            metric.claims(o, year, on)
-        })
-    }
-
-    /// The enterprises of the region among `orgs` for which `test` holds on the day of
-    /// measure (`None` without a metric).
-    fn count_where<'a>(
-        &self,
-        orgs: impl IntoIterator<Item = &'a Organisation>,
-        today: NaiveDate,
-        test: impl Fn(Metric, &Organisation, i32, NaiveDate) -> bool,
-    ) -> Option<u64> {
+    ) -> Option<Tally> {
         let metric = self.metric?;
         let on = self.as_of(today);
-        Some(
-            orgs.into_iter()
-                .filter(|o| o.kind == OrgKind::Enterprise && self.covers(o.district.as_deref()))
-                .filter(|o| test(metric, o, self.year, on))
-                .count() as u64,
-        )
+        // A baseline stated on or after the day of measure leaves nothing to add yet.
+        let since = self.baseline.as_ref().map(|b| b.as_of).filter(|d| *d < on);
+        let mut t = Tally::default();
+        for o in orgs {
+            if o.kind != OrgKind::Enterprise || !self.covers(o.district.as_deref()) {
+                continue;
+            }
+            t.registered += 1;
+            let now = metric.counts(o, self.year, on);
+            t.counted += u64::from(now);
+            t.pending += u64::from(metric.claims(o, self.year, on));
+            let Some(since) = since else { continue };
+            match metric {
+                Metric::Certified { .. } => {
+                    let then = metric.counts(o, self.year, since);
+                    t.added += u64::from(now && !then);
+                    t.lapsed += u64::from(then && !now);
+                }
+                Metric::NewlyCertified { .. } => {
+                    let new_since = metric
+                        .matching(o, self.year, on)
+                        .any(|c| c.is_verified() && c.issued_on > since);
+                    t.added += u64::from(new_since);
+                }
+            }
+        }
+        Some(t)
     }
 
-    /// The target against its actual: `computed` (from [`Target::count`]) when there is a
-    /// metric, else the reported value.
-    pub fn progress(&self, computed: Option<u64>, today: NaiveDate) -> Progress {
-        let (actual, source) = match (computed, self.reported) {
-            (Some(n), _) => (Some(n as f64), Some(Source::Computed)),
-            (None, Some(r)) => (Some(r), Some(Source::Reported)),
-            (None, None) => (None, None),
+    /// The target against its actual: with a metric, `tally` (from [`Target::tally`]) counts
+    /// it, added to the baseline when there is one; else the reported value.
+    pub fn progress(&self, tally: Option<&Tally>, today: NaiveDate) -> Progress {
+        let (actual, source) = match (tally, &self.baseline, self.reported) {
+            (Some(t), Some(b), _) => (
+                Some((b.value + t.added as f64 - t.lapsed as f64).max(0.0)),
+                Some(Source::Baseline),
+            ),
+            (Some(t), None, _) => (Some(t.counted as f64), Some(Source::Computed)),
+            (None, _, Some(r)) => (Some(r), Some(Source::Reported)),
+            (None, _, None) => (None, None),
         };
         let percent = actual
             .filter(|_| self.value > 0.0)
@@ -288,7 +356,18 @@ impl Target {
             as_of: self.as_of(today),
             percent,
             reached: actual.map(|a| self.reached(a)),
-            pending: None,
+            pending: tally.map(|t| t.pending),
+            tally: tally.cloned(),
+        }
+    }
+
+    /// The target as people say it: the qualifier around the value (保持在…左右 with 10% reads
+    /// 保持在10%左右), or before it (达4000家); `value` is the value already written out.
+    pub fn phrase(&self, value: &str) -> String {
+        match self.qualifier.as_deref() {
+            Some(q) if q.contains('…') => q.replacen('…', value, 1),
+            Some(q) => format!("{q}{value}"),
+            None => value.to_string(),
         }
     }
 
@@ -346,12 +425,12 @@ mod tests {
             crate::Verification::rejected(1, "staff", chrono::Utc::now(), "无此证书").unwrap();
         let t = target("有效期内高新技术企业", 4000.0, "达");
         assert_eq!(t.count(&orgs, d("2023-06-30")), Some(1));
-        assert_eq!(t.count_pending(&orgs, d("2023-06-30")), Some(1));
+        assert_eq!(t.tally(&orgs, d("2023-06-30")).unwrap().pending, 1);
         let new = target("新增高新技术企业", 10.0, "新增");
         let mut y2021 = new.clone();
         y2021.year = 2021;
         assert_eq!(y2021.count(&orgs, d("2022-01-10")), Some(1));
-        assert_eq!(y2021.count_pending(&orgs, d("2022-01-10")), Some(1));
+        assert_eq!(y2021.tally(&orgs, d("2022-01-10")).unwrap().pending, 1);
     }
 
     fn target(indicator: &str, value: f64, qualifier: &str) -> Target {
@@ -364,11 +443,89 @@ mod tests {
             qualifier: Some(qualifier.into()),
             metric: Metric::infer(indicator, "家", Some(qualifier)),
             reported: None,
+            baseline: None,
             document_id: None,
             sentence: None,
         };
         t.validate().unwrap();
         t
+    }
+
+    #[test]
+    fn a_baseline_adds_what_the_records_show_since_its_day() {
+        let cert = |issued: &str, expires: &str| serde_json::json!([{"kind": "high_tech", "issued_on": issued, "expires_on": expires}]);
+        let orgs = [
+            // In force on both days: already in the baseline.
+            org("闵行区", cert("2022-12-01", "2025-11-30")),
+            // Certified after the baseline's day: added.
+            org("闵行区", cert("2023-03-01", "2026-02-28")),
+            org("闵行区", cert("2023-04-01", "2026-03-31")),
+            // In the baseline, lapsed since: taken off.
+            org("闵行区", cert("2020-07-01", "2023-06-30")),
+            // Certified since but claimed only: pending, not added.
+            claimed("闵行区", cert("2023-05-01", "2026-04-30")),
+            // Another district.
+            org("徐汇区", cert("2023-03-01", "2026-02-28")),
+        ];
+        let mut t = target("有效期内高新技术企业", 4000.0, "达");
+        t.baseline = Some(Baseline {
+            value: 3812.0,
+            as_of: d("2022-12-31"),
+        });
+        t.validate().unwrap();
+        let tally = t.tally(&orgs, d("2023-09-01")).unwrap();
+        assert_eq!(
+            tally,
+            Tally {
+                registered: 5,
+                counted: 3,
+                pending: 1,
+                added: 2,
+                lapsed: 1
+            }
+        );
+        let p = t.progress(Some(&tally), d("2023-09-01"));
+        assert_eq!((p.actual, p.source), (Some(3813.0), Some(Source::Baseline)));
+        assert_eq!(p.percent, Some(95.3));
+
+        // 新增: the year's new certificates reported up to the baseline's day, plus those
+        // issued after it.
+        let mut new = target("新增高新技术企业", 300.0, "新增");
+        new.baseline = Some(Baseline {
+            value: 120.0,
+            as_of: d("2023-03-15"),
+        });
+        new.validate().unwrap();
+        let tally = new.tally(&orgs, d("2023-09-01")).unwrap();
+        assert_eq!((tally.counted, tally.added, tally.lapsed), (2, 1, 0));
+        assert_eq!(
+            new.progress(Some(&tally), d("2023-09-01")).actual,
+            Some(121.0)
+        );
+
+        // A baseline needs a metric, and a 新增 one a day of the target's year.
+        new.baseline.as_mut().unwrap().as_of = d("2022-12-31");
+        let Invalid(errors) = new.validate().unwrap_err();
+        assert_eq!(errors[0].field, "baseline.as_of");
+        let mut reported = target("技术合同成交额", 1.0, "达");
+        reported.metric = None;
+        reported.unit = "元".into();
+        reported.baseline = Some(Baseline {
+            value: 1.0,
+            as_of: d("2023-01-01"),
+        });
+        let Invalid(errors) = reported.validate().unwrap_err();
+        assert_eq!(errors[0].field, "baseline");
+    }
+
+    #[test]
+    fn targets_read_as_people_say_them() {
+        let mut t = target("研发投入强度", 10.0, "保持在…左右");
+        assert_eq!(t.phrase("10%"), "保持在10%左右");
+        t.qualifier = Some("达".into());
+        assert_eq!(t.phrase("4000家"), "达4000家");
+        t.qualifier = None;
+        assert_eq!(t.phrase("4000家"), "4000家");
     }
 
     #[test]
@@ -411,14 +568,19 @@ mod tests {
         // During 2023 the lapsed certificate still counts in June, not after.
         assert_eq!(t.count(&orgs, d("2023-06-30")), Some(3));
         assert_eq!(t.count(&orgs, d("2026-01-01")), Some(2));
-        let p = t.progress(t.count(&orgs, d("2026-01-01")), d("2026-01-01"));
+        let p = t.progress(t.tally(&orgs, d("2026-01-01")).as_ref(), d("2026-01-01"));
         assert_eq!(p.as_of, d("2023-12-31"));
         assert_eq!((p.source, p.reached), (Some(Source::Computed), Some(false)));
         assert_eq!(p.percent, Some(0.1));
         let giants = target("科技小巨人企业", 1.0, "新增");
         assert_eq!(giants.count(&orgs, d("2024-02-01")), Some(1));
         assert_eq!(
-            giants.progress(Some(1), d("2024-02-01")).reached,
+            giants
+                .progress(
+                    giants.tally(&orgs, d("2024-02-01")).as_ref(),
+                    d("2024-02-01")
+                )
+                .reached,
             Some(true)
         );
         let mut city = giants.clone();
@@ -435,7 +597,7 @@ mod tests {
         t.validate().unwrap();
         assert_eq!(t.progress(None, d("2023-06-01")).actual, None);
         t.reported = Some(24_000_000_000.0);
-        let p = t.progress(t.count([], d("2023-06-01")), d("2023-06-01"));
+        let p = t.progress(t.tally([], d("2023-06-01")).as_ref(), d("2023-06-01"));
         assert_eq!(
             (p.source, p.reached, p.as_of),
             (Some(Source::Reported), Some(true), d("2023-06-01"))

@@ -40,7 +40,7 @@ mod workbook;
 pub use error::IoError;
 pub use lists::{ListedCertificate, OfficialList, read_official_list};
 pub use rejects::write_rejects;
-pub use workbook::write_text_sheet;
+pub use workbook::{ReportCell, write_sheet, write_text_sheet};
 
 /// A bulk file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

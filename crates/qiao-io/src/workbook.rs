@@ -257,15 +257,37 @@ fn excel_date(d: NaiveDate) -> Option<ExcelDateTime> {
     ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8).ok()
 }
 
+/// One cell of a report: text, or a number a spreadsheet can sum.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReportCell {
+    /// Written as a string, never as a formula.
+    Text(String),
+    /// Written as a number; a non-finite one is left empty.
+    Number(f64),
+}
+
 /// Writes a workbook of one sheet, `name`, holding `header` in bold and `rows` under it, every
-/// cell as text (reports such as the audit log's export). A cell is never a formula, whatever
-/// it starts with (`=`, `+`, `-`, `@`): text cells are written as strings, which a spreadsheet
-/// shows and never evaluates. A text longer than a cell holds (32,767 characters) is cut there
-/// and ends with `…`.
+/// cell as text (reports such as the audit log's export). See [`write_sheet`].
 pub fn write_text_sheet(
     name: &str,
     header: &[&str],
     rows: &[Vec<String>],
+) -> Result<Vec<u8>, IoError> {
+    let rows: Vec<Vec<ReportCell>> = rows
+        .iter()
+        .map(|r| r.iter().map(|t| ReportCell::Text(t.clone())).collect())
+        .collect();
+    write_sheet(name, header, &rows)
+}
+
+/// Writes a workbook of one sheet, `name`, holding `header` in bold and `rows` under it. A cell
+/// is never a formula, whatever it starts with (`=`, `+`, `-`, `@`): text cells are written as
+/// strings, which a spreadsheet shows and never evaluates. A text longer than a cell holds
+/// (32,767 characters) is cut there and ends with `…`.
+pub fn write_sheet(
+    name: &str,
+    header: &[&str],
+    rows: &[Vec<ReportCell>],
 ) -> Result<Vec<u8>, IoError> {
     if rows.len() >= MAX_ROWS {
         return Err(IoError::Export(format!(
@@ -285,10 +307,18 @@ pub fn write_text_sheet(
     }
     for (index, row) in rows.iter().enumerate() {
         let r = index as u32 + 1;
-        for (col, text) in row.iter().enumerate() {
-            if text.is_empty() {
-                continue;
-            }
+        for (col, cell) in row.iter().enumerate() {
+            let text = match cell {
+                ReportCell::Number(x) if x.is_finite() => {
+                    sheet
+                        .write_number(r, col as u16, *x)
+                        .map_err(export_error)?;
+                    continue;
+                }
+                ReportCell::Number(_) => continue,
+                ReportCell::Text(t) if t.is_empty() => continue,
+                ReportCell::Text(t) => t,
+            };
             let text: Cow<'_, str> =
                 if text.len() > MAX_TEXT_CHARS && text.chars().count() > MAX_TEXT_CHARS {
                     let mut cut: String = text.chars().take(MAX_TEXT_CHARS - 1).collect();
@@ -309,6 +339,23 @@ pub fn write_text_sheet(
 #[cfg(test)]
 mod text_sheet_tests {
     use super::*;
+
+    #[test]
+    fn number_cells_are_numbers_a_sheet_can_sum() {
+        let rows = vec![vec![
+            ReportCell::Text("闵行区".into()),
+            ReportCell::Number(4000.0),
+            ReportCell::Number(f64::NAN),
+        ]];
+        let bytes = write_sheet("targets", &["地区", "目标", "实际"], &rows).unwrap();
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("targets").unwrap();
+        assert_eq!(range.get((1, 1)), Some(&calamine::Data::Float(4000.0)));
+        assert!(matches!(
+            range.get((1, 2)),
+            None | Some(calamine::Data::Empty)
+        ));
+    }
 
     #[test]
     fn text_cells_never_become_formulas_and_long_ones_are_cut() {

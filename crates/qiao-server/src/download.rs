@@ -1,11 +1,11 @@
-//! Files sent as downloads: the audit log's workbook, from the admin page and from the API
-//! alike.
+//! Files sent as downloads: workbooks (the audit log's, from the admin page and from the API
+//! alike; the targets').
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-/// A workbook as a download named `audit.xlsx`.
-pub fn xlsx_response(bytes: Vec<u8>) -> Response {
+/// A workbook to download as `file` (an ASCII name the server chose).
+pub fn xlsx_download(bytes: Vec<u8>, file: &'static str) -> Response {
     let mut r = bytes.into_response();
     let h = r.headers_mut();
     h.insert(
@@ -14,9 +14,8 @@ pub fn xlsx_response(bytes: Vec<u8>) -> Response {
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
     );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"audit.xlsx\""),
-    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
     r
 }

@@ -241,6 +241,7 @@ fn pages() -> Router<AppState> {
         )
         .route("/policies/{id}/delete", post(policy_pages::delete))
         .route("/targets", get(target_pages::list))
+        .route("/targets.xlsx", get(target_pages::xlsx))
         .route(
             "/targets/new",
             get(target_pages::new_form).post(target_pages::create),

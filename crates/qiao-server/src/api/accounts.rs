@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Paging;
 use crate::auth::User;
-use crate::download::xlsx_response;
+use crate::download::xlsx_download;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::json::{Id, Json, Query};
 use crate::state::AppState;
@@ -237,8 +237,9 @@ pub async fn audit(
             .page()?;
             Ok(axum::Json(state.store.audit_log(&filter, page).await?).into_response())
         }
-        Some("xlsx") => Ok(xlsx_response(
+        Some("xlsx") => Ok(xlsx_download(
             workbook(state.store.as_ref(), &filter, Lang::Zh).await?,
+            "audit.xlsx",
         )),
         Some(other) => Err(qiao_domain::Invalid::field(
             "format",

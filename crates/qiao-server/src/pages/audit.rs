@@ -18,7 +18,7 @@ use qiao_store::{AuditEntry, Op, Page};
 
 use super::admin::require_admin;
 use super::{Ctx, Lang, PageResult, Visitor, html};
-use crate::download::xlsx_response;
+use crate::download::xlsx_download;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -210,5 +210,5 @@ pub async fn xlsx(
     let bytes = workbook(state.store.as_ref(), &filter, v.ctx.l)
         .await
         .map_err(|e| v.error(e))?;
-    Ok(xlsx_response(bytes))
+    Ok(xlsx_download(bytes, "audit.xlsx"))
 }

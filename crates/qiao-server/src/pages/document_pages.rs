@@ -28,6 +28,7 @@ use qiao_app::document_import::{
     ImportDocError, MAX_NAME_CHARS, NameProblem, import, may_import, stored_file_name,
 };
 use qiao_app::document_reading;
+use qiao_app::planning::{self, Offer};
 
 const PER_PAGE: u32 = 20;
 
@@ -470,6 +471,9 @@ pub async fn upload(
 struct FigureView {
     index: usize,
     target: bool,
+    /// How staff are offered it: a box to tick, the target already made, or the figure it
+    /// repeats.
+    offer: Offer,
     metric: String,
     indicator: String,
     value: String,
@@ -522,9 +526,10 @@ fn value_text(f: &Figure) -> String {
     }
 }
 
-fn figure_view(l: Lang, index: usize, f: &Figure) -> FigureView {
+fn figure_view(l: Lang, index: usize, f: &Figure, offer: Offer) -> FigureView {
     FigureView {
         index,
+        offer,
         target: f.kind == FigureKind::Target,
         metric: super::target_pages::metric_hint(l, &f.indicator, &f.unit, f.qualifier.as_deref()),
         indicator: f.indicator.clone(),
@@ -595,6 +600,17 @@ pub async fn show(
     );
     push("编码", "Encoding", Some(d.encoding.clone()));
     push("文件", "File", Some(d.file_name.clone()));
+    let staff = v.ctx.user.as_ref().is_some_and(|u| u.may_manage_policies());
+    // Staff are offered each figure once: not those already made into targets, nor a repeat.
+    let offers = if staff {
+        let all = qiao_store::TargetFilter::default();
+        let made = planning::every(|page| state.store.list_targets(&all, page))
+            .await
+            .map_err(|e| v.error(e))?;
+        planning::offers(record.id, &figures, &made)
+    } else {
+        vec![Offer::Open; figures.len()]
+    };
     // The region most target figures name, offered as the default of "make targets".
     let mut regions: Vec<&str> = figures
         .iter()
@@ -609,7 +625,7 @@ pub async fn show(
     Ok(html(&DocumentPage {
         ctx: &v.ctx,
         id: record.id,
-        staff: v.ctx.user.as_ref().is_some_and(|u| u.may_manage_policies()),
+        staff,
         reviewer,
         draft: d.state == DocumentState::Draft,
         state: state_label(l, d),
@@ -628,8 +644,9 @@ pub async fn show(
         // Each figure keeps its index in the whole document: the targets form names them so.
         figures: figures[part.figures.clone()]
             .iter()
+            .zip(&offers[part.figures.clone()])
             .enumerate()
-            .map(|(i, f)| figure_view(l, part.figures.start + i, f))
+            .map(|(i, (f, o))| figure_view(l, part.figures.start + i, f, *o))
             .collect(),
         figures_total: figures.len(),
         removed,

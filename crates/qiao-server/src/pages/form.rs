@@ -11,7 +11,7 @@
 //! form does not show (one added to the domain later, say) survives every save, while a shown
 //! field left empty is cleared, as the user meant. What a form shows is written back exactly as
 //! it was read ([`values_from`] then [`fields_of`] is the identity on a stored record: tests
-//! here and in `tests/pages.rs` save every form unchanged and compare).
+//! here and in `tests/server/pages/form.rs` save every form unchanged and compare).
 
 use std::collections::HashMap;
 

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::Datelike;
-use qiao_domain::target::Source;
+use qiao_domain::target::{Progress, Source};
 use qiao_domain::{Invalid, Metric, Target};
 use qiao_store::{Page, TargetFilter, TargetRecord};
 use serde::Deserialize;
@@ -87,7 +87,7 @@ fn metric_choices() -> &'static [(&'static str, &'static str, &'static str)] {
     ]
 }
 
-fn target_form() -> [Spec; 10] {
+fn target_form() -> [Spec; 12] {
     [
         Spec::required("region", "地区", "Region", Input::Text),
         Spec::required("year", "年份", "Year", Input::Int),
@@ -112,6 +112,18 @@ fn target_form() -> [Spec; 10] {
             Input::Select(metric_choices()),
         ),
         Spec::optional("reported", "填报实际值", "Reported actual", Input::Number),
+        Spec::optional(
+            "baseline.value",
+            "填报基数（如统计部门截至某日的企业数，平台在此基础上加减此后核验的变化）",
+            "Reported baseline (e.g. the statistics' count on a day; Qiao adds the changes verified since)",
+            Input::Number,
+        ),
+        Spec::optional(
+            "baseline.as_of",
+            "基数截至日期",
+            "Baseline as of",
+            Input::Date,
+        ),
         Spec::optional(
             "document_id",
             "来源文件编号",
@@ -144,6 +156,59 @@ struct TargetRow {
     manual: bool,
 }
 
+/// A region's targets drawn as bars of their progress: an SVG made on the server (no script),
+/// its geometry computed here and its text escaped by the template like any other value.
+struct Chart {
+    region: String,
+    height: u32,
+    bars: Vec<Bar>,
+}
+
+/// One target in a chart: its label above a bar 0..=100 % wide.
+struct Bar {
+    /// Top of the row in the chart's 360-unit-wide coordinates.
+    y: u32,
+    label: String,
+    /// The filled width (300 units = 100 %); past 100 % the bar stops at the end.
+    width: u32,
+    percent: String,
+    class: &'static str,
+}
+
+/// Units of the chart: rows of 34, bars of 300 (100 %) beside a 60-unit number.
+const CHART_ROW: u32 = 34;
+const CHART_BAR: f64 = 300.0;
+
+/// The charts of `rows`, one per region in the order the regions first occur.
+fn charts(l: Lang, rows: &[TargetRow], percents: &[Option<f64>]) -> Vec<Chart> {
+    let mut out: Vec<Chart> = Vec::new();
+    for (r, p) in rows.iter().zip(percents) {
+        let at = match out.iter().position(|c| c.region == r.region) {
+            Some(i) => i,
+            None => {
+                out.push(Chart {
+                    region: r.region.clone(),
+                    height: 0,
+                    bars: Vec::new(),
+                });
+                out.len() - 1
+            }
+        };
+        let chart = &mut out[at];
+        chart.bars.push(Bar {
+            y: chart.bars.len() as u32 * CHART_ROW,
+            label: format!("{} · {}", r.year, r.indicator),
+            width: p.map_or(0, |x| {
+                (x.clamp(0.0, 100.0) / 100.0 * CHART_BAR).round() as u32
+            }),
+            percent: p.map_or_else(|| l.t("无数据", "no data").to_string(), |x| format!("{x}%")),
+            class: r.badge.1,
+        });
+        chart.height = chart.bars.len() as u32 * CHART_ROW;
+    }
+    out
+}
+
 #[derive(Template)]
 #[template(path = "targets.html")]
 struct ListPage<'a> {
@@ -151,6 +216,8 @@ struct ListPage<'a> {
     staff: bool,
     region: String,
     year: String,
+    export_href: String,
+    charts: Vec<Chart>,
     rows: Vec<TargetRow>,
     total: i64,
 }
@@ -166,6 +233,78 @@ fn amount(v: f64, unit: &str) -> String {
     }
 }
 
+/// Where an actual came from and what it covers, as the page says it.
+fn source_text(l: Lang, t: &Target, p: &Progress) -> String {
+    let region = t.region.as_str();
+    match (p.source, &p.tally, &t.baseline) {
+        (Some(Source::Baseline), Some(n), Some(b)) => {
+            let base = amount(b.value, &t.unit);
+            match (l, n.lapsed) {
+                (Lang::Zh, 0) => format!(
+                    "填报基数 {base}（截至 {}）＋此后平台核验新增 {} 家",
+                    b.as_of, n.added
+                ),
+                (Lang::Zh, lapsed) => format!(
+                    "填报基数 {base}（截至 {}）＋此后平台核验新增 {} 家 − 到期 {lapsed} 家",
+                    b.as_of, n.added
+                ),
+                (Lang::En, lapsed) => format!(
+                    "reported {base} on {}, + {} verified since, − {lapsed} lapsed",
+                    b.as_of, n.added
+                ),
+            }
+        }
+        // Qiao counts only the enterprises registered on it: say how many those are, and
+        // the claims that will count once verified.
+        (Some(Source::Computed | Source::Baseline), Some(n), _) => {
+            let pending = match (l, n.pending) {
+                (_, 0) => String::new(),
+                (Lang::Zh, k) => format!("；另有 {k} 家待核验"),
+                (Lang::En, k) => format!("; {k} more await verification"),
+            };
+            match l {
+                Lang::Zh => format!(
+                    "平台已核验 {} 家（{region}在平台登记企业 {} 家）{pending}",
+                    n.counted, n.registered
+                ),
+                Lang::En => format!(
+                    "{} verified on Qiao (of {} enterprises of {region} registered){pending}",
+                    n.counted, n.registered
+                ),
+            }
+        }
+        (Some(_), _, _) => l.t("填报", "reported").to_string(),
+        (None, _, _) => l.t("待填报", "not reported").to_string(),
+    }
+}
+
+/// The targets the list shows (`?region=&year=`, at most one page) with their progress today.
+async fn listed(
+    state: &AppState,
+    v: &Visitor,
+    region: &str,
+    year: Option<i32>,
+) -> PageResult<(Vec<TargetRecord>, Vec<Progress>, i64)> {
+    let found = state
+        .store
+        .list_targets(
+            &TargetFilter {
+                region: (!region.is_empty()).then(|| region.to_string()),
+                year,
+            },
+            Page {
+                number: 1,
+                size: Page::MAX_SIZE,
+            },
+        )
+        .await
+        .map_err(|e| v.error(e))?;
+    let progress = planning::progress(&state.store, &found.items, state.today())
+        .await
+        .map_err(|e| v.error(e))?;
+    Ok((found.items, progress, found.total))
+}
+
 /// `GET /targets?region=&year=`
 pub async fn list(
     State(state): State<AppState>,
@@ -176,26 +315,10 @@ pub async fn list(
     let region = q.region.unwrap_or_default().trim().to_string();
     let year_text = q.year.unwrap_or_default().trim().to_string();
     let year = year_text.parse::<i32>().ok();
-    let found = state
-        .store
-        .list_targets(
-            &TargetFilter {
-                region: (!region.is_empty()).then(|| region.clone()),
-                year,
-            },
-            Page {
-                number: 1,
-                size: Page::MAX_SIZE,
-            },
-        )
-        .await
-        .map_err(|e| v.error(e))?;
+    let (records, progress, total) = listed(&state, &v, &region, year).await?;
     let today = state.today();
-    let progress = planning::progress(&state.store, &found.items, today)
-        .await
-        .map_err(|e| v.error(e))?;
-    let rows = found
-        .items
+    let percents: Vec<Option<f64>> = progress.iter().map(|p| p.percent).collect();
+    let rows: Vec<TargetRow> = records
         .into_iter()
         .zip(progress)
         .map(|(r, p)| {
@@ -205,27 +328,12 @@ pub async fn list(
                 region: t.region.clone(),
                 year: t.year,
                 indicator: t.indicator.clone(),
-                target: format!(
-                    "{}{}",
-                    t.qualifier.clone().unwrap_or_default(),
-                    amount(t.value, &t.unit)
-                ),
+                target: t.phrase(&amount(t.value, &t.unit)),
                 actual: p
                     .actual
                     .map(|a| amount(a, &t.unit))
                     .unwrap_or_else(|| "—".into()),
-                source: match (p.source, p.pending.unwrap_or(0)) {
-                    // The actual counts verified certificates only; say so, and what waits.
-                    (Some(Source::Computed), 0) => l
-                        .t("平台已核验证书统计", "verified certificates")
-                        .to_string(),
-                    (Some(Source::Computed), n) => match l {
-                        Lang::Zh => format!("平台已核验证书统计；另有 {n} 家待核验"),
-                        Lang::En => format!("verified certificates; {n} more await verification"),
-                    },
-                    (Some(Source::Reported), _) => l.t("填报", "reported").to_string(),
-                    (None, _) => l.t("待填报", "not reported").to_string(),
-                },
+                source: source_text(l, t, &p),
                 percent: p.percent.map(|x| format!("{x}%")).unwrap_or_default(),
                 bar: p.percent.map_or(0, |x| x.clamp(0.0, 100.0) as u32),
                 badge: match p.reached {
@@ -247,11 +355,70 @@ pub async fn list(
     Ok(html(&ListPage {
         ctx: &v.ctx,
         staff: v.ctx.user.as_ref().is_some_and(|u| u.may_manage_policies()),
+        export_href: format!(
+            "/targets.xlsx?region={}&year={}",
+            urlencoding::encode(&region),
+            urlencoding::encode(&year_text)
+        ),
+        charts: charts(l, &rows, &percents),
         region,
         year: year_text,
         rows,
-        total: found.total,
+        total,
     }))
+}
+
+/// `GET /targets.xlsx?region=&year=`: the list as a workbook, values as numbers a
+/// spreadsheet can sum, in base units, with what each actual covers.
+pub async fn xlsx(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Response> {
+    use qiao_io::ReportCell::{Number, Text};
+    let l = v.ctx.l;
+    let region = q.region.unwrap_or_default().trim().to_string();
+    let year = q.year.unwrap_or_default().trim().parse::<i32>().ok();
+    let (records, progress, _) = listed(&state, &v, &region, year).await?;
+    let rows: Vec<Vec<qiao_io::ReportCell>> = records
+        .iter()
+        .zip(&progress)
+        .map(|(r, p)| {
+            let t = &r.target;
+            let opt = |x: Option<f64>| x.map_or(Text(String::new()), Number);
+            vec![
+                Number(r.id as f64),
+                Text(t.region.clone()),
+                Number(f64::from(t.year)),
+                Text(t.indicator.clone()),
+                Text(t.qualifier.clone().unwrap_or_default()),
+                Number(t.value),
+                Text(t.unit.clone()),
+                opt(p.actual),
+                opt(p.percent),
+                Text(source_text(l, t, p)),
+                Text(p.as_of.to_string()),
+                Text(t.sentence.clone().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    let header = [
+        l.t("编号", "Id"),
+        l.t("地区", "Region"),
+        l.t("年份", "Year"),
+        l.t("指标", "Indicator"),
+        l.t("表述", "Phrasing"),
+        l.t("目标值", "Target"),
+        l.t("单位", "Unit"),
+        l.t("实际值", "Actual"),
+        l.t("完成率（%）", "Progress (%)"),
+        l.t("口径与覆盖", "Source and coverage"),
+        l.t("统计截至", "As of"),
+        l.t("原文表述", "Sentence of the source"),
+    ];
+    let bytes = qiao_io::write_sheet("targets", &header, &rows)
+        .map_err(|e| v.error(ApiError::new(crate::error::Code::Internal, e.to_string())))?;
+    Ok(crate::download::xlsx_download(bytes, "targets.xlsx"))
 }
 
 /// A posted target form as a validated target; an edit (`stored`) keeps what the form does not
@@ -268,6 +435,18 @@ fn parse_form(form: &FormData, stored: Option<&Target>) -> Result<Target, Invali
     let stored = stored.map_or(Value::Null, |t| {
         serde_json::to_value(t).expect("targets serialise")
     });
+    let given = ["value", "as_of"].map(|k| fields.get("baseline").and_then(|b| b.get(k)).is_some());
+    if given[0] != given[1] {
+        let missing = if given[0] {
+            "baseline.as_of"
+        } else {
+            "baseline.value"
+        };
+        return Err(Invalid::field(
+            missing,
+            "is required with the other half of the baseline: give its value and the day it holds on",
+        ));
+    }
     let mut t: Target = form::typed(form::merged(stored, &target_form(), fields))?;
     t.validate()?;
     Ok(t)

@@ -6,14 +6,13 @@
 
 use std::sync::Arc;
 
-use qiao_domain::{Kind, Listing};
-use qiao_search::{Engine, Filters, QueryTerms, SearchIndex, SearchRequest};
+use qiao_domain::Kind;
+use qiao_search::{Engine, Filters, SearchRequest};
 use qiao_store::test_support::TestDb;
 use qiao_store::{Backend, DocumentState, NewDocument, Store};
 use serde_json::json;
 
-mod support;
-use support::follower_in;
+use crate::common::{follower_in, listing, retrieved};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../qiao-docs/tests/fixtures");
 
@@ -42,15 +41,6 @@ fn fixture(name: &str) -> NewDocument {
         state: DocumentState::Published,
         review: Vec::new(),
     }
-}
-
-fn retrieved(index: &SearchIndex, q: &str, filters: &Filters) -> Vec<u64> {
-    index
-        .retrieve(&QueryTerms::from_text(q).finish(), filters, 50)
-        .unwrap()
-        .iter()
-        .map(|c| c.id)
-        .collect()
 }
 
 const DOCS: Filters = Filters {
@@ -83,12 +73,10 @@ async fn documents_are_found_in_either_script(db: &TestDb) {
     assert_eq!(yangpu.document.script, "hant");
     assert_eq!(minhang.document.script, "hans");
     // A listing whose id equals a document's: neither replaces the other in the index.
-    let mut l = Listing::from_fields(
+    let l = listing(
         Kind::Achievement,
         json!({"title": "杨浦区科技创新成果", "summary": "杨浦区的新材料成果"}),
-    )
-    .unwrap();
-    l.validate().unwrap();
+    );
     let listing = store.create_listing(None, &l).await.unwrap();
     assert_eq!(listing.id, news.id);
 

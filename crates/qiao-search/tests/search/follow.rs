@@ -10,32 +10,21 @@ use qiao_store::test_support::TestDb;
 use qiao_store::{Backend, Store};
 use serde_json::json;
 
-mod support;
-use support::follower_in;
-
-fn listing(kind: Kind, fields: serde_json::Value) -> Listing {
-    let mut l = Listing::from_fields(kind, fields).unwrap();
-    l.validate().unwrap();
-    l
-}
+use crate::common::{add, follower_in, listing, retrieved};
 
 /// Creates an achievement whose title and summary are `title`; returns its id.
 async fn add_achievement(store: &Arc<dyn Store>, title: &str) -> u64 {
-    let fields = json!({"title": title, "summary": title});
-    let record = store
-        .create_listing(None, &listing(Kind::Achievement, fields))
-        .await
-        .unwrap();
-    record.id as u64
+    add(
+        store,
+        Kind::Achievement,
+        json!({"title": title, "summary": title}),
+    )
+    .await
 }
 
+/// The ids `q` retrieves, sorted.
 fn ids(index: &SearchIndex, q: &str, filters: &Filters) -> Vec<u64> {
-    let mut v: Vec<u64> = index
-        .retrieve(&QueryTerms::from_text(q).finish(), filters, 50)
-        .unwrap()
-        .iter()
-        .map(|c| c.id)
-        .collect();
+    let mut v = retrieved(index, q, filters);
     v.sort_unstable();
     v
 }

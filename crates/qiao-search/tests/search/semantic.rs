@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use qiao_domain::{Kind, Listing};
+use qiao_domain::Kind;
 use qiao_embed::Model;
 use qiao_search::vectors::Entity;
 use qiao_search::{Engine, Filters, Route, SearchRequest, Semantic, VectorIndex};
@@ -18,8 +18,7 @@ use qiao_store::Store;
 use qiao_store::test_support::TestDb;
 use serde_json::json;
 
-mod support;
-use support::follower_in;
+use crate::common::{add, follower_in};
 
 fn model() -> Arc<Model> {
     static MODEL: OnceLock<Arc<Model>> = OnceLock::new();
@@ -37,20 +36,6 @@ fn model() -> Arc<Model> {
             }))
         })
         .clone()
-}
-
-fn listing(kind: Kind, fields: serde_json::Value) -> Listing {
-    let mut l = Listing::from_fields(kind, fields).unwrap();
-    l.validate().unwrap();
-    l
-}
-
-async fn add(store: &Arc<dyn Store>, kind: Kind, fields: serde_json::Value) -> u64 {
-    store
-        .create_listing(None, &listing(kind, fields))
-        .await
-        .unwrap()
-        .id as u64
 }
 
 /// Vectors for everything in `store`, in a new directory, computed now.
