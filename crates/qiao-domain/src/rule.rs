@@ -249,6 +249,13 @@ pub enum Rule {
         /// The reader's reason.
         detail: String,
     },
+    /// A CSV cell holds bytes that are not UTF-8 (a file saved as GBK, in practice).
+    NotUtf8,
+    /// A spreadsheet cell holds an error value (`#DIV/0!`) instead of data.
+    SpreadsheetError {
+        /// The error value.
+        found: String,
+    },
     /// A spreadsheet cell has a value but its column has no header.
     NoHeader {
         /// The value (at most 40 characters of it).
@@ -540,7 +547,10 @@ impl Rule {
                 "counts in `{expected}` but the unit is `{found}`; leave the metric out or fix the unit"
             ),
             Rule::NotCombinable { found, with } => {
-                format!("`{found}` cannot be combined with {}", ticked(with))
+                format!(
+                    "`{found}` cannot be combined with {}; give one or the other",
+                    ticked(with)
+                )
             }
             Rule::NoTargetStated => {
                 "the document states no target; choose figures by index or enter targets by hand"
@@ -561,6 +571,10 @@ impl Rule {
             }
             Rule::NotJson { detail } => format!("is not valid JSON: {detail}"),
             Rule::Malformed { detail } => format!("cannot be read: {detail}"),
+            Rule::NotUtf8 => "holds bytes that are not UTF-8 text; save the file as \"CSV UTF-8\" (Qiao does not read GBK)".into(),
+            Rule::SpreadsheetError { found } => {
+                format!("holds the spreadsheet error {found}; fix the formula or type the value")
+            }
             Rule::NoHeader { found } => {
                 format!("has a value (`{found}`) but no header; add a header or clear the cell")
             }
@@ -665,7 +679,7 @@ impl Rule {
                 "该统计口径的单位应为“{expected}”，当前为“{found}”；请修改单位或不选统计口径"
             ),
             Rule::NotCombinable { found, with } => {
-                format!("“{found}”不能与 {} 同时使用", with.join("、"))
+                format!("“{found}”不能与 {} 同时使用，请只填其一", with.join("、"))
             }
             Rule::NoTargetStated => "该文件没有写明目标；请勾选指标，或手工录入目标".into(),
             Rule::NoRegionOrYear => "未写明地区或年份，请填写地区和年份".into(),
@@ -681,6 +695,12 @@ impl Rule {
             }
             Rule::NotJson { detail } => format!("不是有效的 JSON：{detail}"),
             Rule::Malformed { detail } => format!("无法读取：{detail}"),
+            Rule::NotUtf8 => {
+                "含有非 UTF-8 编码的字节；请另存为“CSV UTF-8”（Qiao 不读取 GBK 编码）".into()
+            }
+            Rule::SpreadsheetError { found } => {
+                format!("是表格错误值 {found}；请修正公式或直接填写数值")
+            }
             Rule::NoHeader { found } => {
                 format!("有值（“{found}”）但没有列名；请补上列名或清空该单元格")
             }
@@ -691,6 +711,53 @@ impl Rule {
             Rule::UseOrgKind { found } => format!(
                 "“{found}”是机构类型：机构请写 \"kind\": \"organisation\", \"org_kind\": \"{found}\""
             ),
+        }
+    }
+
+    /// The rule behind a message of serde's (a JSON body or line that does not fit its record).
+    ///
+    /// serde_json's errors carry only a category and a sentence, so the sentence is read here:
+    /// its shapes are serde's own constructors (`missing_field`, `unknown_field`,
+    /// `unknown_variant`, `invalid_type`), worded the same since serde 1.0. Any other sentence
+    /// (an impossible date, a number out of its type's range) is kept whole as
+    /// [`Rule::Malformed`]. Pass the message without serde_json's " at line L column C".
+    pub fn from_serde(message: &str) -> Rule {
+        // The names serde quotes in backticks, in order.
+        let quoted = |s: &str| -> Vec<String> {
+            s.split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect()
+        };
+        if message.starts_with("missing field `") {
+            return Rule::Required;
+        }
+        for (prefix, field) in [("unknown field `", true), ("unknown variant `", false)] {
+            if let Some(rest) = message.strip_prefix(prefix)
+                && let Some((found, tail)) = rest.split_once('`')
+            {
+                let (found, expected) = (found.to_string(), quoted(tail));
+                return if field {
+                    Rule::UnknownField { found, expected }
+                } else {
+                    Rule::NotOneOf {
+                        found,
+                        allowed: expected,
+                    }
+                };
+            }
+        }
+        if let Some(rest) = message.strip_prefix("invalid type: ")
+            && let Some((found, expected)) = rest.rsplit_once(", expected ")
+        {
+            return Rule::WrongType {
+                found: found.to_string(),
+                expected: expected.to_string(),
+            };
+        }
+        Rule::Malformed {
+            detail: message.to_string(),
         }
     }
 
@@ -810,6 +877,10 @@ impl Rule {
             Rule::Malformed {
                 detail: s("#DIV/0!"),
             },
+            Rule::NotUtf8,
+            Rule::SpreadsheetError {
+                found: s("#DIV/0!"),
+            },
             Rule::NoHeader { found: s("stray") },
             Rule::NotForKind {
                 kind: s("achievement"),
@@ -901,6 +972,49 @@ mod tests {
             serde_json::to_value(Rule::Required).unwrap(),
             serde_json::json!({"code": "required"})
         );
+    }
+
+    #[test]
+    fn serde_messages_become_rules() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[expect(dead_code, reason = "only its refusals are looked at")]
+        struct Probe {
+            title: String,
+            trl: u8,
+            status: crate::Status,
+        }
+        let refusal = |json: &str| {
+            let message = serde_json::from_str::<Probe>(json).unwrap_err().to_string();
+            let message = message.split(" at line ").next().unwrap().to_string();
+            Rule::from_serde(&message)
+        };
+        assert_eq!(refusal(r#"{"trl": 1}"#), Rule::Required);
+        assert_eq!(
+            refusal(r#"{"title": "t", "tittle": 1}"#),
+            Rule::UnknownField {
+                found: "tittle".into(),
+                expected: vec!["title".into(), "trl".into(), "status".into()]
+            }
+        );
+        assert_eq!(
+            refusal(r#"{"title": "t", "trl": "6"}"#),
+            Rule::WrongType {
+                found: "string \"6\"".into(),
+                expected: "u8".into()
+            }
+        );
+        assert!(matches!(
+            refusal(r#"{"title": "t", "trl": 6, "status": "gone"}"#),
+            Rule::NotOneOf { found, allowed } if found == "gone" && allowed.contains(&"awarded".to_string())
+        ));
+        assert!(matches!(
+            refusal(r#"{"title": "t", "trl": 300}"#),
+            Rule::Malformed { detail } if detail.contains("300")
+        ));
+        // The English of a parsed message reads as serde's did.
+        let message = "unknown field `x`, expected `a` or `b`";
+        assert_eq!(Rule::from_serde(message).en(), message);
     }
 
     #[test]
