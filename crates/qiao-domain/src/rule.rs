@@ -299,8 +299,6 @@ pub enum Format {
     RecordId,
     /// A certificate as `kind:from~to` (`高新技术企业:2023-12-01~2026-11-30`).
     Certificate,
-    /// A file name of printable characters.
-    FileName,
 }
 
 /// The sorts of record a rule can name.
@@ -401,9 +399,6 @@ impl Format {
             Format::Certificate => format!(
                 "`{found}` is not a certificate; write it as 高新技术企业:2023-12-01~2026-11-30"
             ),
-            Format::FileName => format!(
-                "`{found}` is not a file name; give at most 200 printable characters, e.g. notice.html"
-            ),
         }
     }
 
@@ -427,9 +422,6 @@ impl Format {
             Format::RecordId => format!("“{found}”不是记录编号，请写正整数"),
             Format::Certificate => {
                 format!("“{found}”不是证书，请写成 高新技术企业:2023-12-01~2026-11-30 的形式")
-            }
-            Format::FileName => {
-                format!("“{found}”不是有效的文件名：至多 200 个可打印字符，如 notice.html")
             }
         }
     }

@@ -72,7 +72,11 @@ pub async fn create_token(
     if !(1..=MAX_TOKEN_DAYS).contains(&days) {
         return Err(qiao_domain::Invalid::field(
             "expires_in_days",
-            format!("must be 1 to {MAX_TOKEN_DAYS} (days the token works)"),
+            qiao_domain::Rule::OutOfRange {
+                min: 1,
+                max: i64::from(MAX_TOKEN_DAYS),
+                found: days as f64,
+            },
         )
         .into());
     }
@@ -179,7 +183,10 @@ pub async fn create(
         state.store.get_org(org).await.map_err(|_| {
             ApiError::from(qiao_domain::Invalid::field(
                 "org_id",
-                format!("organisation {org} does not exist"),
+                qiao_domain::Rule::NotFound {
+                    record: qiao_domain::Record::Organisation,
+                    id: org,
+                },
             ))
         })?;
     }
@@ -261,7 +268,10 @@ pub async fn audit(
         )),
         Some(other) => Err(qiao_domain::Invalid::field(
             "format",
-            format!("`{other}` is not a format of the audit log; use json or xlsx"),
+            qiao_domain::Rule::NotOneOf {
+                found: other.to_string(),
+                allowed: vec!["json".into(), "xlsx".into()],
+            },
         )
         .into()),
     }

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::Datelike;
 use qiao_domain::target::{Progress, Source};
-use qiao_domain::{Invalid, Metric, Target};
+use qiao_domain::{Format, Invalid, Metric, Rule, Target};
 use qiao_store::{Page, TargetFilter, TargetRecord};
 use serde::Deserialize;
 use serde_json::Value;
@@ -611,10 +611,10 @@ pub async fn report(
             None => {
                 return Err(v.error(ApiError::from(Invalid::field(
                     "reported",
-                    v.ctx.l.t(
-                        "请填写数字，如 24500000000 或 245亿",
-                        "write a number, e.g. 24500000000 or 245亿",
-                    ),
+                    Rule::BadFormat {
+                        found: raw.to_string(),
+                        format: Format::Number,
+                    },
                 ))));
             }
         }
@@ -658,7 +658,6 @@ pub async fn from_document(
 ) -> PageResult<Response> {
     v.check_csrf(form.csrf())?;
     let user = require_staff(&v)?;
-    let l = v.ctx.l;
     let doc = v
         .found(&id, ("该文件不存在。", "No such document."), |id| {
             state.store.get_document(id)
@@ -672,7 +671,10 @@ pub async fn from_document(
                 Err(_) => {
                     return Err(v.error(ApiError::from(Invalid::field(
                         "figure",
-                        format!("`{val}` is not a figure number"),
+                        Rule::BadFormat {
+                            found: val.to_string(),
+                            format: Format::WholeNumber,
+                        },
                     ))));
                 }
             }
@@ -681,7 +683,7 @@ pub async fn from_document(
     if figures.is_empty() {
         return Err(v.error(ApiError::from(Invalid::field(
             "figure",
-            l.t("请至少勾选一项指标。", "Tick at least one figure."),
+            Rule::TooFew { min: 1, found: 0 },
         ))));
     }
     let region = form.text("region");
@@ -692,7 +694,10 @@ pub async fn from_document(
         Some(year_raw.parse::<i32>().map_err(|_| {
             v.error(ApiError::from(Invalid::field(
                 "year",
-                format!("`{year_raw}` is not a year"),
+                Rule::BadFormat {
+                    found: year_raw.clone(),
+                    format: Format::Year,
+                },
             )))
         })?)
     };
