@@ -161,7 +161,8 @@ pub enum Rule {
     Taken,
     /// The organisation's 统一社会信用代码 is already registered.
     Registered,
-    /// The record belongs to another organisation and the acting account may not change it.
+    /// The record belongs to another organisation (an organisation: is registered) and the
+    /// acting account may not change it; an import refuses the line.
     NotYours {
         /// The sort of record.
         record: Record,
@@ -502,8 +503,14 @@ impl Rule {
             Rule::Registered => {
                 "is already registered; ask a colleague with an account, or an admin".into()
             }
+            Rule::NotYours {
+                record: Record::Organisation,
+                id,
+            } => format!(
+                "organisation {id} is already registered and this account may not change it; leave it out of the file and name it as `owner` only"
+            ),
             Rule::NotYours { record, id } => format!(
-                "{} {id} belongs to another organisation and this account may not change it",
+                "{} {id} belongs to another organisation and this account may not change it; leave `id` empty to create a new one",
                 record.en()
             ),
             Rule::Unchangeable {
@@ -639,9 +646,16 @@ impl Rule {
             Rule::Registered => {
                 "该统一社会信用代码已注册；请联系本机构已有账号的同事或管理员".into()
             }
-            Rule::NotYours { record, id } => {
-                format!("{} {id} 属于其他机构，本账号无权修改", record.zh())
-            }
+            Rule::NotYours {
+                record: Record::Organisation,
+                id,
+            } => format!(
+                "机构 {id} 已注册，本账号无权修改；请从文件中删去该机构，只在 owner 中填写其统一社会信用代码"
+            ),
+            Rule::NotYours { record, id } => format!(
+                "{} {id} 属于其他机构，本账号无权修改；如要新建，请将 id 留空",
+                record.zh()
+            ),
             Rule::Unchangeable {
                 record,
                 id,
