@@ -2408,19 +2408,21 @@ async fn imports_never_reown_a_listing_nor_erase_what_the_file_does_not_name() {
                         "description": "改写"});
     let r = import(&staff, attack.clone()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.body["error"]["fields"][0]["field"], "line 1");
+    assert_eq!(r.body["error"]["fields"][0]["field"], "line 1: id");
+    assert_eq!(r.body["error"]["fields"][0]["code"], "not_yours");
     let message = r.body["error"]["fields"][0]["message"].as_str().unwrap();
     assert!(
-        message.starts_with(&format!("id: listing {id} belongs to another organisation")),
+        message.starts_with(&format!("listing {id} belongs to another organisation")),
         "{message}"
     );
 
     // Not even an admin, who may change it, moves it to another organisation by import.
     let r = import(&admin, attack).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["fields"][0]["field"], "line 1: owner");
     let message = r.body["error"]["fields"][0]["message"].as_str().unwrap();
     assert!(
-        message.starts_with(&format!("owner: listing {id} belongs to `{}`", code(41))),
+        message.starts_with(&format!("listing {id} has `{}` here", code(41))),
         "{message}"
     );
     let stored = app.call(Method::GET, &url, Some(&alice), None).await.body;
@@ -2822,10 +2824,10 @@ async fn imports_never_overwrite_an_organisation_the_account_may_not_change() {
     assert_eq!(patch.status, StatusCode::FORBIDDEN, "{}", patch.body);
     let r = import(staff.clone(), format!("{fresh}\n{overwrite}\n")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.body["error"]["fields"][0]["field"], "line 2");
+    assert_eq!(r.body["error"]["fields"][0]["field"], "line 2: credit_code");
     let message = r.body["error"]["fields"][0]["message"].as_str().unwrap();
     assert!(
-        message.starts_with("credit_code: organisation"),
+        message.starts_with(&format!("organisation {a} is already registered")),
         "{message}"
     );
     let stored = app

@@ -536,7 +536,7 @@ async fn register_post_match_request_accept_then_contact_shows() {
         )
         .await;
     assert_eq!(p.status, StatusCode::OK);
-    assert!(p.body.contains("请用 10 到 2000 字"), "{}", p.body);
+    assert!(p.body.contains("太短，至少 10 个字符"), "{}", p.body);
     let p = ent
         .submit(
             &achievement,
@@ -1897,12 +1897,11 @@ async fn validation_messages_are_chinese_beside_their_fields() {
         .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(
-        field_error(&p.body, "deadline")
-            .contains("完成期限 2026-05-01 早于揭榜截止日期 2026-06-30"),
+        field_error(&p.body, "deadline").contains("2026-05-01 早于申报截止日期 2026-06-30"),
         "{}",
         p.body
     );
-    assert!(field_error(&p.body, "indicators").contains("必填：请写明目标值的单位"));
+    assert!(field_error(&p.body, "indicators").contains("必填"));
     assert!(!p.body.contains("deliverables cannot be due"));
 
     // Registration: a kind that is not offered.
@@ -1921,7 +1920,7 @@ async fn validation_messages_are_chinese_beside_their_fields() {
             ],
         )
         .await;
-    assert!(field_error(&p.body, "kind").contains("请从列出的机构类型中选择"));
+    assert!(field_error(&p.body, "kind").contains("请从列出的选项中选择"));
 
     // The admin page: an unknown role and an unknown credit code.
     let mut root = app.browser();
@@ -1940,7 +1939,7 @@ async fn validation_messages_are_chinese_beside_their_fields() {
         )
         .await;
     assert_eq!(p.status, StatusCode::OK);
-    assert_eq!(field_error(&p.body, "role"), "请选择角色");
+    assert_eq!(field_error(&p.body, "role"), "请从列出的选项中选择一项");
     assert!(
         field_error(&p.body, "credit_code")
             .contains(&format!("没有统一社会信用代码为 {missing} 的机构")),
@@ -3098,7 +3097,10 @@ async fn only_staff_edit_targets_and_a_bad_value_is_named() {
         )
         .await;
     assert_eq!(p.status, StatusCode::OK);
-    assert_eq!(field_error(&p.body, "year"), "须为整数");
+    assert_eq!(
+        field_error(&p.body, "year"),
+        "“明年”不是整数，请写数字，如 6"
+    );
     assert!(
         p.body.contains("value=\"闵行区&#60;script&#62;\""),
         "escaped"
