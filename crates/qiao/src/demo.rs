@@ -142,7 +142,11 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> anyhow::Result<()> {
     }
     let outcome = qiao_server::import::import_records(store, records(), None).await?;
     if let Some(e) = outcome.errors.first() {
-        anyhow::bail!("demo record on line {} was refused: {}", e.line, e.message);
+        anyhow::bail!(
+            "demo record on line {} was refused: {}",
+            e.line,
+            e.message()
+        );
     }
     let report = outcome.report;
     let mut staff_id = None;

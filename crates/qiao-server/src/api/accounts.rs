@@ -74,7 +74,7 @@ pub async fn create_token(
             "expires_in_days",
             qiao_domain::Rule::OutOfRange {
                 min: 1,
-                max: i64::from(MAX_TOKEN_DAYS),
+                max: MAX_TOKEN_DAYS,
                 found: days as f64,
             },
         )
