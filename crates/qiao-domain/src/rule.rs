@@ -185,6 +185,25 @@ pub enum Rule {
         /// The other field.
         other: String,
     },
+    /// The field is missing while another field it goes with is given (half of a pair).
+    RequiredWith {
+        /// The other field.
+        other: String,
+    },
+    /// A day is not in the year it must be in (a 新增 target's baseline, in the target's year).
+    NotInYear {
+        /// The day given.
+        found: String,
+        /// The year it must be in.
+        year: i32,
+    },
+    /// A day is after the year it must not pass (a target's baseline, after the target's year).
+    AfterYear {
+        /// The day given.
+        found: String,
+        /// The year it must not be after.
+        year: i32,
+    },
     /// The field must repeat another field and does not (a password typed twice).
     Mismatch {
         /// The other field.
@@ -350,6 +369,9 @@ fn field_zh(key: &str) -> &str {
         "min_revenue_yuan" => "最低营业收入",
         "min_employees" => "最少职工人数",
         "certificates" => "所需证书",
+        "metric" => "统计口径",
+        "baseline.value" => "基数",
+        "baseline.as_of" => "基数日期",
         "password" => "密码",
         other => other,
     }
@@ -526,6 +548,15 @@ impl Rule {
                 )
             }
             Rule::Requires { other } => format!("is set, so `{other}` must be given too"),
+            Rule::RequiredWith { other } => {
+                format!("is required when `{other}` is given; give both or neither")
+            }
+            Rule::NotInYear { found, year } => {
+                format!("is {found}, not a day of {year}; a 新增 target counts the year {year}, so its baseline is a day of that year")
+            }
+            Rule::AfterYear { found, year } => {
+                format!("is {found}, after the target's year {year}")
+            }
             Rule::Mismatch { other } => {
                 format!("does not match `{other}`; type the same text in both")
             }
@@ -673,6 +704,13 @@ impl Rule {
                 )
             }
             Rule::Requires { other } => format!("已填写本项，还须填写{}", field_zh(other)),
+            Rule::RequiredWith { other } => {
+                format!("填写了{}时本项必填；请两项都填或都不填", field_zh(other))
+            }
+            Rule::NotInYear { found, year } => {
+                format!("{found} 不在 {year} 年内：新增类目标只统计 {year} 年，基数日期须在当年")
+            }
+            Rule::AfterYear { found, year } => format!("{found} 晚于目标年度 {year} 年"),
             Rule::Mismatch { other } => format!("与{}不一致，请输入相同的内容", field_zh(other)),
             Rule::ExplainOther => "选择“其他”时请写明原因".into(),
             Rule::MemberNeedsOrganisation => {
@@ -848,6 +886,17 @@ impl Rule {
             },
             Rule::Requires {
                 other: s("certificates"),
+            },
+            Rule::RequiredWith {
+                other: s("baseline.value"),
+            },
+            Rule::NotInYear {
+                found: s("2025-12-31"),
+                year: 2026,
+            },
+            Rule::AfterYear {
+                found: s("2027-01-01"),
+                year: 2026,
             },
             Rule::Mismatch {
                 other: s("password"),

@@ -245,24 +245,32 @@ impl Target {
             c.max_len("sentence", s, 2000);
         }
         if let Some(b) = &self.baseline {
-            c.ensure(
-                b.value.is_finite() && b.value >= 0.0,
-                "baseline.value",
-                || "must be a number of at least 0".into(),
-            );
-            c.ensure(self.metric.is_some(), "baseline", || {
-                "adds what the records count since its day, so it needs a metric (统计口径); without one, report the actual instead".into()
+            if !b.value.is_finite() {
+                c.fail("baseline.value", Rule::NotFinite);
+            } else if b.value < 0.0 {
+                c.fail("baseline.value", Rule::Negative { found: b.value });
+            }
+            // A baseline adds what the records count since its day: without a metric there is
+            // nothing to add, and the actual is reported instead.
+            c.ensure(self.metric.is_some(), "baseline", || Rule::Requires {
+                other: "metric".into(),
             });
             let new = matches!(self.metric, Some(Metric::NewlyCertified { .. }));
             let in_year = b.as_of.year() == self.year;
             let before_end = b.as_of.year() <= self.year;
-            c.ensure(if new { in_year } else { before_end }, "baseline.as_of", || {
-                if new {
-                    format!("is {}; a 新增 target counts the year {}, so its baseline is a day of that year", b.as_of, self.year)
-                } else {
-                    format!("is {}, after the target's year {}", b.as_of, self.year)
-                }
-            });
+            // A 新增 target counts its year, so its baseline is a day of that year.
+            c.ensure(
+                if new { in_year } else { before_end },
+                "baseline.as_of",
+                || {
+                    let (found, year) = (b.as_of.to_string(), self.year);
+                    if new {
+                        Rule::NotInYear { found, year }
+                    } else {
+                        Rule::AfterYear { found, year }
+                    }
+                },
+            );
         }
         if self.metric.is_some() {
             c.ensure(self.unit == "家", "metric", || Rule::UnitMismatch {

@@ -437,14 +437,16 @@ fn parse_form(form: &FormData, stored: Option<&Target>) -> Result<Target, Invali
     });
     let given = ["value", "as_of"].map(|k| fields.get("baseline").and_then(|b| b.get(k)).is_some());
     if given[0] != given[1] {
-        let missing = if given[0] {
-            "baseline.as_of"
+        let (missing, other) = if given[0] {
+            ("baseline.as_of", "baseline.value")
         } else {
-            "baseline.value"
+            ("baseline.value", "baseline.as_of")
         };
         return Err(Invalid::field(
             missing,
-            "is required with the other half of the baseline: give its value and the day it holds on",
+            Rule::RequiredWith {
+                other: other.into(),
+            },
         ));
     }
     let mut t: Target = form::typed(form::merged(stored, &target_form(), fields))?;
