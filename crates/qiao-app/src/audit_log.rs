@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use qiao_domain::{Invalid, Kind, Role, Status};
+use qiao_domain::{Format, Invalid, Kind, Role, Rule, Status};
 use qiao_store::{AuditEntry, AuditFilter, FieldChange, Op, Store};
 use serde::Deserialize;
 use serde_json::Value;
@@ -207,13 +207,12 @@ impl AuditQuery {
         };
         if let Some(e) = given(&self.entity) {
             if !ENTITIES.iter().any(|(name, _, _)| *name == e) {
-                let names: Vec<&str> = ENTITIES.iter().map(|(n, _, _)| *n).collect();
                 return Err(Invalid::field(
                     "entity",
-                    format!(
-                        "`{e}` is not a sort of record; use one of {}",
-                        names.join(", ")
-                    ),
+                    Rule::NotOneOf {
+                        found: e.to_string(),
+                        allowed: ENTITIES.iter().map(|(n, _, _)| n.to_string()).collect(),
+                    },
                 ));
             }
             f.entity = Some(e.to_string());
@@ -222,7 +221,10 @@ impl AuditQuery {
             f.entity_id = Some(id.parse().map_err(|_| {
                 Invalid::field(
                     "entity_id",
-                    format!("`{id}` is not a record id (a whole number)"),
+                    Rule::BadFormat {
+                        found: id.to_string(),
+                        format: Format::RecordId,
+                    },
                 )
             })?);
         }
@@ -230,7 +232,10 @@ impl AuditQuery {
             NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
                 Invalid::field(
                     name,
-                    format!("`{raw}` is not a day; write it as 2026-03-01"),
+                    Rule::BadFormat {
+                        found: raw.to_string(),
+                        format: Format::Date,
+                    },
                 )
             })
         };
@@ -243,7 +248,14 @@ impl AuditQuery {
         if let (Some(from), Some(until)) = (f.from, f.until)
             && from >= until
         {
-            return Err(Invalid::field("to", "is before `from`"));
+            return Err(Invalid::field(
+                "to",
+                Rule::Before {
+                    other: "from".into(),
+                    found: given(&self.to).unwrap_or("").to_string(),
+                    limit: given(&self.from).unwrap_or("").to_string(),
+                },
+            ));
         }
         Ok(f)
     }

@@ -27,7 +27,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use qiao_domain::{Account, Listing, Organisation};
+use qiao_domain::{Account, FieldError, Invalid, Listing, Organisation, Rule};
 use qiao_io::{ListingRow, Record, RowError};
 use qiao_store::{ImportListing, ImportReport, ListingRecord, Store, StoreError};
 use serde_json::{Map, Value};
@@ -65,13 +65,14 @@ pub async fn resolve_owners(
                     && let Some(stored) = store.org_by_credit_code(&o.credit_code).await?
                     && !actor.may_change(Some(stored.id))
                 {
-                    errors.push(RowError {
+                    errors.push(RowError::new(
                         line,
-                        message: format!(
-                            "credit_code: organisation `{}` is already registered (id {}) and this account may not change it; leave it out of the file and name it as `owner` only",
-                            o.credit_code, stored.id
-                        ),
-                    });
+                        "credit_code",
+                        Rule::NotYours {
+                            record: qiao_domain::Record::Organisation,
+                            id: stored.id,
+                        },
+                    ));
                     continue;
                 }
                 orgs.push(o)
@@ -107,8 +108,11 @@ pub async fn resolve_owners(
                 actor,
             ) {
                 Ok(merged) => listing = merged,
-                Err(message) => {
-                    errors.push(RowError { line, message });
+                Err(problems) => {
+                    errors.push(RowError {
+                        line,
+                        errors: problems,
+                    });
                     continue;
                 }
             }
@@ -121,12 +125,13 @@ pub async fn resolve_owners(
                 known.insert(code.clone());
             } else {
                 missing.insert(code.clone());
-                errors.push(RowError {
+                errors.push(RowError::new(
                     line,
-                    message: format!(
-                        "owner: no organisation has 统一社会信用代码 `{code}`; add it to the file (kind = organisation) or register it first"
-                    ),
-                });
+                    "owner",
+                    Rule::NoSuchOrganisation {
+                        credit_code: code.clone(),
+                    },
+                ));
                 continue;
             }
         }
@@ -162,40 +167,51 @@ fn update(
     owner: Option<&str>,
     stored_owner: Option<&str>,
     actor: Option<&Account>,
-) -> Result<Listing, String> {
+) -> Result<Listing, Vec<FieldError>> {
     let id = record.id;
+    let refuse = |field: &str, rule: Rule| Err(vec![FieldError::new(field, rule)]);
     if let Some(actor) = actor
         && !actor.may_change(record.owner_org_id)
     {
-        return Err(format!(
-            "id: listing {id} belongs to another organisation and this account may not change it; leave `id` empty to create a new listing"
-        ));
+        return refuse(
+            "id",
+            Rule::NotYours {
+                record: qiao_domain::Record::Listing,
+                id,
+            },
+        );
     }
     let (kind, stored_kind) = (row.listing.kind(), record.listing.kind());
     if kind != stored_kind {
-        return Err(format!(
-            "kind: listing {id} is a {}, not a {}; an import cannot change a listing's kind",
-            stored_kind.as_str(),
-            kind.as_str()
-        ));
+        return refuse(
+            "kind",
+            Rule::Unchangeable {
+                record: qiao_domain::Record::Listing,
+                id,
+                stored: stored_kind.as_str().into(),
+                found: kind.as_str().into(),
+            },
+        );
     }
     if let Some(owner) = owner
         && Some(owner) != stored_owner
     {
-        let now = match stored_owner {
-            Some(code) => format!("belongs to `{code}`"),
-            None => "has no owner".to_string(),
-        };
-        return Err(format!(
-            "owner: listing {id} {now}; an import cannot change a listing's owner (`{owner}`); leave the cell empty or write the current owner"
-        ));
+        return refuse(
+            "owner",
+            Rule::Unchangeable {
+                record: qiao_domain::Record::Listing,
+                id,
+                stored: stored_owner.unwrap_or("").into(),
+                found: owner.into(),
+            },
+        );
     }
-    merged(&record.listing, row).map_err(|e| format!("listing {id} merged with this row: {e}"))
+    merged(&record.listing, row)
 }
 
 /// The row's fields over the stored listing's: every field the row's file gives (even empty)
 /// comes from the row, every other from the stored listing. The result is validated again.
-pub fn merged(stored: &Listing, row: &ListingRow) -> Result<Listing, String> {
+pub fn merged(stored: &Listing, row: &ListingRow) -> Result<Listing, Vec<FieldError>> {
     let Some(given) = &row.given else {
         return Ok(row.listing.clone());
     };
@@ -228,21 +244,25 @@ pub fn merged(stored: &Listing, row: &ListingRow) -> Result<Listing, String> {
             fields.insert(key, value);
         }
     }
-    let mut listing =
-        Listing::from_fields(stored.kind(), Value::Object(fields)).map_err(|e| e.to_string())?;
-    listing.validate().map_err(|e| e.to_string())?;
+    let mut listing = Listing::from_fields(stored.kind(), Value::Object(fields)).map_err(|e| {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message);
+        vec![FieldError::new("", Rule::from_serde(message))]
+    })?;
+    listing.validate().map_err(|Invalid(errors)| errors)?;
     Ok(listing)
 }
 
 /// A listing's fields as a JSON object, without its `kind` tag.
-fn fields_of(listing: &Listing) -> Result<Map<String, Value>, String> {
+fn fields_of(listing: &Listing) -> Result<Map<String, Value>, Vec<FieldError>> {
+    let failed = |detail: String| vec![FieldError::new("", Rule::Malformed { detail })];
     match serde_json::to_value(listing) {
         Ok(Value::Object(mut map)) => {
             map.remove("kind");
             Ok(map)
         }
-        Ok(_) => Err("a listing did not serialise to an object".into()),
-        Err(e) => Err(e.to_string()),
+        Ok(_) => Err(failed("a listing did not serialise to an object".into())),
+        Err(e) => Err(failed(e.to_string())),
     }
 }
 

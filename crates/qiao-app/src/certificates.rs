@@ -138,7 +138,10 @@ pub async fn decide(
         other => {
             return Err(Invalid::field(
                 "status",
-                format!("`{other}` is not a decision; send `verified` or `rejected`"),
+                qiao_domain::Rule::NotOneOf {
+                    found: other.to_string(),
+                    allowed: vec!["verified".into(), "rejected".into()],
+                },
             )
             .into());
         }
@@ -205,7 +208,7 @@ fn unreadable(errors: Vec<RowError>) -> Vec<Unmatched> {
         .map(|e| Unmatched {
             line: e.line,
             credit_code: String::new(),
-            reason: said(format!("无法读取：{}", e.message), e.message),
+            reason: said(format!("无法读取：{}", e.zh()), e.message()),
         })
         .collect()
 }

@@ -166,7 +166,7 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> AppResult<Option<Loaded>> 
     if let Some(e) = outcome.errors.first() {
         return Err(broken(
             format!("demo record on line {}", e.line),
-            format!("refused: {}", e.message),
+            format!("refused: {}", e.message()),
         ));
     }
     let report = outcome.report;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use qiao_docs::{Figure, Kind as FigureKind};
 use qiao_domain::target::Progress;
-use qiao_domain::{Account, Eligibility, Invalid, Metric, OrgKind, Outcome, Target};
+use qiao_domain::{Account, Eligibility, Invalid, Metric, OrgKind, Outcome, Rule, Target};
 use qiao_store::{
     DocumentRecord, OrgFilter, OrgRecord, Page, Paged, PolicyRecord, Store, StoreError,
     TargetRecord,
@@ -154,8 +154,15 @@ pub fn targets_from_document(
     doc: &DocumentRecord,
     choice: &FromDocument,
 ) -> Result<Vec<Target>, Invalid> {
-    let figures: Vec<Figure> = serde_json::from_value(doc.document.figures.clone())
-        .map_err(|e| Invalid::field("document", format!("its figures cannot be read: {e}")))?;
+    let figures: Vec<Figure> =
+        serde_json::from_value(doc.document.figures.clone()).map_err(|e| {
+            Invalid::field(
+                "document",
+                Rule::Malformed {
+                    detail: format!("its figures: {e}"),
+                },
+            )
+        })?;
     let indices: Vec<usize> = match &choice.figures {
         Some(list) => list.clone(),
         None => (0..figures.len())
@@ -163,10 +170,7 @@ pub fn targets_from_document(
             .collect(),
     };
     if indices.is_empty() {
-        return Err(Invalid::field(
-            "figures",
-            "the document states no target; choose figures by index or enter targets by hand",
-        ));
+        return Err(Invalid::field("figures", Rule::NoTargetStated));
     }
     let published_year = doc
         .document
@@ -178,23 +182,23 @@ pub fn targets_from_document(
     let mut out = Vec::new();
     for i in indices {
         let Some(f) = figures.get(i) else {
-            errors.push(qiao_domain::FieldError {
-                field: format!("figures[{i}]"),
-                message: format!(
-                    "the document has {} figures (0 to {})",
-                    figures.len(),
-                    figures.len().saturating_sub(1)
-                ),
-            });
+            errors.push(qiao_domain::FieldError::new(
+                format!("figures[{i}]"),
+                Rule::OutOfRange {
+                    min: 0,
+                    max: figures.len() as i64 - 1,
+                    found: i as f64,
+                },
+            ));
             continue;
         };
         let region = choice.region.clone().or_else(|| f.subject.clone());
         let year = choice.year.or(f.year).or(published_year);
         let (Some(region), Some(year)) = (region, year) else {
-            errors.push(qiao_domain::FieldError {
-                field: format!("figures[{i}]"),
-                message: "names no region or year; give `region` and `year`".into(),
-            });
+            errors.push(qiao_domain::FieldError::new(
+                format!("figures[{i}]"),
+                Rule::NoRegionOrYear,
+            ));
             continue;
         };
         let mut t = Target {
@@ -211,9 +215,8 @@ pub fn targets_from_document(
             sentence: Some(f.sentence.clone()),
         };
         if let Err(Invalid(e)) = t.validate() {
-            errors.extend(e.into_iter().map(|e| qiao_domain::FieldError {
-                field: format!("figures[{i}].{}", e.field),
-                message: e.message,
+            errors.extend(e.into_iter().map(|e| {
+                qiao_domain::FieldError::new(format!("figures[{i}].{}", e.field), e.rule)
             }));
             continue;
         }
@@ -271,10 +274,7 @@ pub async fn drop_stored(
         targets.retain(|t| !stored.iter().any(|s| same_target(&s.target, t)));
     }
     Ok(if targets.is_empty() {
-        Err(Invalid::field(
-            "figures",
-            "every chosen figure is already a target of that region and year",
-        ))
+        Err(Invalid::field("figures", Rule::AlreadyTargets))
     } else {
         Ok(targets)
     })

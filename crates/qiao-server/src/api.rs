@@ -34,12 +34,20 @@ impl Paging {
         let number = self.page.unwrap_or(1);
         let size = self.per_page.unwrap_or(20);
         if number == 0 {
-            return Err(qiao_domain::Invalid::field("page", "starts at 1").into());
+            return Err(qiao_domain::Invalid::field(
+                "page",
+                qiao_domain::Rule::AtLeast { min: 1, found: 0.0 },
+            )
+            .into());
         }
         if size == 0 || size > Page::MAX_SIZE {
             return Err(qiao_domain::Invalid::field(
                 "per_page",
-                format!("must be 1 to {}", Page::MAX_SIZE),
+                qiao_domain::Rule::OutOfRange {
+                    min: 1,
+                    max: i64::from(Page::MAX_SIZE),
+                    found: f64::from(size),
+                },
             )
             .into());
         }
@@ -66,7 +74,10 @@ pub fn parse_param<T>(
         Some(s) => parse(s).map(Some).ok_or_else(|| {
             ApiError::from(qiao_domain::Invalid::field(
                 name,
-                format!("`{s}` is not one of: {accepted}"),
+                qiao_domain::Rule::NotOneOf {
+                    found: s.to_string(),
+                    allowed: accepted.split(", ").map(String::from).collect(),
+                },
             ))
         }),
     }
@@ -79,7 +90,10 @@ pub async fn require_document(state: &crate::state::AppState, id: Option<i64>) -
     {
         return Err(qiao_domain::Invalid::field(
             "document_id",
-            format!("no document {id} is stored"),
+            qiao_domain::Rule::NotFound {
+                record: qiao_domain::Record::Document,
+                id,
+            },
         )
         .into());
     }

@@ -184,10 +184,7 @@ impl IntoResponse for PageError {
             self.error
                 .fields
                 .iter()
-                .map(|f| match l {
-                    Lang::Zh => format!("{}：{}", f.field, messages::zh_message(&f.message)),
-                    Lang::En => format!("{}: {}", f.field, f.message),
-                })
+                .map(|f| messages::labelled(l, f))
                 .collect::<Vec<_>>()
                 .join(l.t("；", "; "))
         };
@@ -291,15 +288,9 @@ mod tests {
 /// The one sentence a form shows for a refused request: the first field's message, else the
 /// error's, in the page's language.
 pub fn form_message(l: Lang, e: ApiError) -> String {
-    let text = e
-        .fields
-        .into_iter()
-        .next()
-        .map(|f| f.message)
-        .unwrap_or(e.message);
-    match l {
-        Lang::Zh => messages::zh_message(&text),
-        Lang::En => text,
+    match e.fields.first() {
+        Some(f) => messages::said(l, f),
+        None => e.message,
     }
 }
 

@@ -75,7 +75,11 @@ pub async fn create_token(
     if !(1..=MAX_TOKEN_DAYS).contains(&days) {
         return Err(qiao_domain::Invalid::field(
             "expires_in_days",
-            format!("must be 1 to {MAX_TOKEN_DAYS} (days the token works)"),
+            qiao_domain::Rule::OutOfRange {
+                min: 1,
+                max: MAX_TOKEN_DAYS,
+                found: days as f64,
+            },
         )
         .into());
     }
@@ -189,7 +193,10 @@ pub async fn create(
         state.store.get_org(org).await.map_err(|_| {
             ApiError::from(qiao_domain::Invalid::field(
                 "org_id",
-                format!("organisation {org} does not exist"),
+                qiao_domain::Rule::NotFound {
+                    record: qiao_domain::Record::Organisation,
+                    id: org,
+                },
             ))
         })?;
     }
@@ -243,7 +250,10 @@ pub async fn audit(
         )),
         Some(other) => Err(qiao_domain::Invalid::field(
             "format",
-            format!("`{other}` is not a format of the audit log; use json or xlsx"),
+            qiao_domain::Rule::NotOneOf {
+                found: other.to_string(),
+                allowed: vec!["json".into(), "xlsx".into()],
+            },
         )
         .into()),
     }

@@ -94,7 +94,7 @@ pub async fn apply_list(
         || {
             ApiError::from(qiao_domain::Invalid::field(
                 "kind",
-                format!("is required: which certificate the list is of ({KIND_NAMES})"),
+                qiao_domain::Rule::Required,
             ))
         },
     )?;
@@ -114,7 +114,10 @@ pub async fn apply_list(
         other => {
             return Err(qiao_domain::Invalid::field(
                 "format",
-                format!("`{other}` is not a list format; pass ?format=csv or xlsx, or a matching Content-Type"),
+                qiao_domain::Rule::NotOneOf {
+                    found: other.to_string(),
+                    allowed: vec!["csv".into(), "xlsx".into()],
+                },
             )
             .into());
         }

@@ -58,7 +58,10 @@ pub async fn list(
         other => {
             return Err(qiao_domain::Invalid::field(
                 "box",
-                format!("`{other}` is not one of: received, sent"),
+                qiao_domain::Rule::NotOneOf {
+                    found: other.to_string(),
+                    allowed: vec!["received".into(), "sent".into()],
+                },
             )
             .into());
         }

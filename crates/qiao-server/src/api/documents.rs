@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use qiao_domain::{Account, Invalid};
+use qiao_domain::{Account, Invalid, Rule};
 use qiao_store::{DocumentFilter, DocumentRecord, DocumentState, NewDocument, Paged};
 use serde::{Deserialize, Serialize};
 
@@ -177,16 +177,23 @@ fn require_staff(user: &Account) -> ApiResult<()> {
 fn file_name(q: &UploadQuery) -> ApiResult<String> {
     match stored_file_name(q.name.as_deref().unwrap_or("")) {
         Ok(name) => Ok(name),
-        Err(NameProblem::Missing) => Err(Invalid::field(
-            "name",
-            "give the file's name, e.g. ?name=notice.html (.html/.htm are read as HTML)",
-        )
-        .into()),
-        Err(NameProblem::Unprintable) => Err(Invalid::field(
-            "name",
-            format!("at most {MAX_NAME_CHARS} printable characters"),
-        )
-        .into()),
+        Err(NameProblem::Missing) => Err(Invalid::field("name", Rule::Required).into()),
+        Err(NameProblem::Unprintable) => {
+            // The name as `stored_file_name` read it: control characters first, then length.
+            let raw = q.name.as_deref().unwrap_or("").trim();
+            let name = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
+            let rule = match name.chars().enumerate().find(|(_, c)| c.is_control()) {
+                Some((at, ch)) => Rule::ControlCharacter {
+                    code_point: u32::from(ch),
+                    at: at + 1,
+                },
+                None => Rule::TooLong {
+                    max: MAX_NAME_CHARS,
+                    found: name.chars().count(),
+                },
+            };
+            Err(Invalid::field("name", rule).into())
+        }
     }
 }
 
@@ -202,7 +209,7 @@ pub async fn create(
     require_staff(&user)?;
     let name = file_name(&q)?;
     if body.is_empty() {
-        return Err(Invalid::field("body", "is empty; send the file's bytes as the body").into());
+        return Err(Invalid::field("body", Rule::Required).into());
     }
     match import(&state.store.acting_as(user.id), &name, body).await {
         Ok(imported) => {
@@ -297,7 +304,11 @@ pub async fn get(
         .ok_or_else(|| {
             Invalid::field(
                 "part",
-                format!("document {id} has {count} parts; ask for 1 to {count}"),
+                Rule::OutOfRange {
+                    min: 1,
+                    max: count as i64,
+                    found: number as f64,
+                },
             )
             .into()
         })

@@ -9,8 +9,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use qiao_app::disclosure::{self, discloses};
+use qiao_domain::Format;
 use qiao_domain::listing::Status;
-use qiao_domain::{Account, Kind, Listing, Role};
+use qiao_domain::{Account, Kind, Listing, Record, Role, Rule};
 use qiao_store::{Drafts, ListingFilter, ListingRecord, Paged};
 use serde::Deserialize;
 use serde_json::Value;
@@ -122,7 +123,10 @@ pub async fn create(
     let Some(fields) = body.as_object_mut() else {
         return Err(qiao_domain::Invalid::field(
             "body",
-            "must be a JSON object of the listing's fields",
+            Rule::WrongType {
+                found: crate::json::shape(&body),
+                expected: "a JSON object of the listing's fields".into(),
+            },
         )
         .into());
     };
@@ -131,7 +135,10 @@ pub async fn create(
         Some(v) => Some(v.as_i64().ok_or_else(|| {
             ApiError::from(qiao_domain::Invalid::field(
                 "owner_org_id",
-                "must be an organisation id",
+                Rule::BadFormat {
+                    found: v.to_string(),
+                    format: Format::RecordId,
+                },
             ))
         })?),
     };
@@ -155,7 +162,10 @@ pub async fn create(
         state.store.get_org(o).await.map_err(|_| {
             ApiError::from(qiao_domain::Invalid::field(
                 "owner_org_id",
-                format!("organisation {o} does not exist"),
+                Rule::NotFound {
+                    record: Record::Organisation,
+                    id: o,
+                },
             ))
         })?;
     }

@@ -19,10 +19,10 @@ use askama::Template;
 use axum::response::Response;
 use serde::de::DeserializeOwned;
 
-use qiao_domain::{FieldError, Invalid, Kind, Listing};
+use qiao_domain::{FieldError, Format, Invalid, Kind, Listing, Rule};
 use serde_json::{Map, Value};
 
-use super::messages::zh_message;
+use super::messages::{labelled, said};
 use super::{Lang, Visitor, html};
 // What each field is called and how it is entered is described in the application layer,
 // where the audit log reads the same labels; forms here turn those descriptions into inputs.
@@ -126,13 +126,10 @@ fn indicators(raw: &str, errors: &mut Vec<FieldError>, field: &str) -> Vec<Value
         let mut words: Vec<&str> = quoted.into_iter().collect();
         words.extend(head.split_whitespace());
         if words.first().is_none_or(|w| w.trim().is_empty()) {
-            errors.push(FieldError {
-                field: field.to_string(),
-                message: format!(
-                    "line {}: start with the indicator's name, as in `能量密度 300 Wh/kg；25℃ 测试`",
-                    i + 1
-                ),
-            });
+            errors.push(FieldError::new(
+                field,
+                Rule::NoIndicatorName { line: i + 1 },
+            ));
             continue;
         }
         let at = words
@@ -238,10 +235,10 @@ pub fn typed<T: DeserializeOwned>(fields: Value) -> Result<T, Invalid> {
     serde_path_to_error::deserialize(fields).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { "title".into() } else { path };
-        let msg = e.into_inner().to_string();
+        let message = e.into_inner().to_string();
         Invalid::field(
             field,
-            format!("is not a valid value ({msg}); dates are YYYY-MM-DD"),
+            Rule::from_serde(message.split(" at line ").next().unwrap_or(&message)),
         )
     })
 }
@@ -304,10 +301,10 @@ pub fn fields_of(specs: &[Spec], form: &FormData) -> Result<Map<String, Value>, 
             let ticked: Vec<&str> = form.all(spec.name).filter(|v| !v.is_empty()).collect();
             if ticked.is_empty() {
                 if spec.required {
-                    errors.push(FieldError {
-                        field: spec.name.into(),
-                        message: "is required: tick at least one".into(),
-                    });
+                    errors.push(FieldError::new(
+                        spec.name,
+                        Rule::TooFew { min: 1, found: 0 },
+                    ));
                 }
                 continue;
             }
@@ -315,17 +312,13 @@ pub fn fields_of(specs: &[Spec], form: &FormData) -> Result<Map<String, Value>, 
                 .iter()
                 .find(|t| !options.iter().any(|(v, _, _)| v == *t))
             {
-                Some(bad) => errors.push(FieldError {
-                    field: spec.name.into(),
-                    message: format!(
-                        "`{bad}` is not one of: {}",
-                        options
-                            .iter()
-                            .map(|(v, _, _)| *v)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                }),
+                Some(bad) => errors.push(FieldError::new(
+                    spec.name,
+                    Rule::NotOneOf {
+                        found: bad.to_string(),
+                        allowed: options.iter().map(|(v, _, _)| v.to_string()).collect(),
+                    },
+                )),
                 None => set_path(&mut fields, spec.name, serde_json::json!(ticked)),
             }
             continue;
@@ -334,27 +327,23 @@ pub fn fields_of(specs: &[Spec], form: &FormData) -> Result<Map<String, Value>, 
         let raw = form.text(spec.name).replace("\r\n", "\n");
         if raw.is_empty() {
             if spec.required {
-                errors.push(FieldError {
-                    field: spec.name.into(),
-                    message: "is required and must not be blank".into(),
-                });
+                errors.push(FieldError::new(spec.name, Rule::Blank));
             }
             continue;
         }
         let value = match spec.input {
             Input::Select(options) if !options.iter().any(|(v, _, _)| *v == raw) => {
-                errors.push(FieldError {
-                    field: spec.name.into(),
-                    message: format!(
-                        "`{raw}` is not one of: {}",
-                        options
+                errors.push(FieldError::new(
+                    spec.name,
+                    Rule::NotOneOf {
+                        found: raw,
+                        allowed: options
                             .iter()
-                            .map(|(v, _, _)| *v)
+                            .map(|(v, _, _)| v.to_string())
                             .filter(|v| !v.is_empty())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                });
+                            .collect(),
+                    },
+                ));
                 continue;
             }
             Input::Text | Input::Area | Input::Date | Input::Select(_) => Value::String(raw),
@@ -367,30 +356,39 @@ pub fn fields_of(specs: &[Spec], form: &FormData) -> Result<Map<String, Value>, 
             Input::Yuan => match qiao_domain::money::parse_yuan(&raw) {
                 Some(y) => Value::from(y),
                 None => {
-                    errors.push(FieldError {
-                        field: spec.name.into(),
-                        message: format!("`{raw}` is not an amount; write 500000, 50万 or 2.3亿"),
-                    });
+                    errors.push(FieldError::new(
+                        spec.name,
+                        Rule::BadFormat {
+                            found: raw,
+                            format: Format::Amount,
+                        },
+                    ));
                     continue;
                 }
             },
             Input::Number => match raw.parse::<f64>() {
                 Ok(n) if n.is_finite() => Value::from(n),
                 _ => {
-                    errors.push(FieldError {
-                        field: spec.name.into(),
-                        message: format!("`{raw}` is not a number"),
-                    });
+                    errors.push(FieldError::new(
+                        spec.name,
+                        Rule::BadFormat {
+                            found: raw,
+                            format: Format::Number,
+                        },
+                    ));
                     continue;
                 }
             },
             Input::Int => match raw.parse::<i64>() {
                 Ok(n) => Value::from(n),
                 Err(_) => {
-                    errors.push(FieldError {
-                        field: spec.name.into(),
-                        message: format!("`{raw}` is not a whole number"),
-                    });
+                    errors.push(FieldError::new(
+                        spec.name,
+                        Rule::BadFormat {
+                            found: raw,
+                            format: Format::WholeNumber,
+                        },
+                    ));
                     continue;
                 }
             },
@@ -525,10 +523,7 @@ pub fn shown_specs(
                         || e.field.starts_with(&format!("{}[", spec.name))
                         || e.field.starts_with(&format!("{}.", spec.name))
                 })
-                .map(|e| match l {
-                    Lang::Zh => zh_message(&e.message),
-                    Lang::En => e.message.clone(),
-                })
+                .map(|e| said(l, e))
                 .reduce(|a, b| format!("{a}；{b}"));
             Shown {
                 name: spec.name,
@@ -570,10 +565,7 @@ impl Plain {
         let error = errors
             .iter()
             .filter(|e| e.field == self.name)
-            .map(|e| match l {
-                Lang::Zh => zh_message(&e.message),
-                Lang::En => e.message.clone(),
-            })
+            .map(|e| said(l, e))
             .reduce(|a, b| format!("{a}；{b}"));
         Shown {
             name: self.name,
@@ -600,10 +592,7 @@ pub fn unplaced(kind: Kind, l: Lang, errors: &[FieldError]) -> Vec<String> {
                     || e.field.starts_with(&format!("{n}."))
             })
         })
-        .map(|e| match l {
-            Lang::Zh => format!("{}：{}", e.field, zh_message(&e.message)),
-            Lang::En => format!("{}: {}", e.field, e.message),
-        })
+        .map(|e| labelled(l, e))
         .collect()
 }
 
@@ -636,10 +625,7 @@ pub fn form_page(
                     || e.field.starts_with(&format!("{}.", s.name))
             })
         })
-        .map(|e| match l {
-            Lang::Zh => format!("{}：{}", e.field, zh_message(&e.message)),
-            Lang::En => format!("{}: {}", e.field, e.message),
-        })
+        .map(|e| labelled(l, e))
         .collect();
     html(&FormPage {
         ctx: &v.ctx,
@@ -866,17 +852,9 @@ mod tests {
             ])
         );
         assert_eq!(errors.len(), 2);
-        assert!(
-            errors[1].message.starts_with("line 7:"),
-            "{}",
-            errors[1].message
-        );
+        assert_eq!(errors[1].rule, Rule::NoIndicatorName { line: 7 });
         assert_eq!(errors[0].field, "indicators");
-        assert!(
-            errors[0].message.starts_with("line 5:"),
-            "{}",
-            errors[0].message
-        );
+        assert_eq!(errors[0].rule, Rule::NoIndicatorName { line: 5 });
         let lines: Vec<String> = parsed.iter().map(indicator_line).collect();
         assert_eq!(
             lines,
@@ -952,7 +930,11 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.0[0].field, "transfer_modes");
-        assert!(err.0[0].message.contains("`gift`"), "{}", err.0[0].message);
+        assert!(
+            matches!(&err.0[0].rule, Rule::NotOneOf { found, .. } if found == "gift"),
+            "{:?}",
+            err.0[0]
+        );
     }
 
     #[test]

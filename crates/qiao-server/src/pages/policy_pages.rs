@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use qiao_domain::policy::{Check, ConditionKind, Said};
-use qiao_domain::{CertKind, Eligibility, FieldError, Invalid, Outcome, Policy};
+use qiao_domain::{CertKind, Eligibility, FieldError, Invalid, Outcome, Policy, Rule};
 use qiao_store::PolicyRecord;
 use serde_json::Value;
 
@@ -416,13 +416,13 @@ fn certificate_names(fields: &mut serde_json::Map<String, Value>) -> Result<(), 
         });
         match found {
             Some(k) => *item = serde_json::to_value(k).unwrap_or(Value::Null),
-            None => errors.push(FieldError {
-                field: "conditions.certificates".into(),
-                message: format!(
-                    "`{raw}` is not a certificate; choose from {}",
-                    CertKind::ALL.map(|k| k.label_zh()).join("、")
-                ),
-            }),
+            None => errors.push(FieldError::new(
+                "conditions.certificates",
+                Rule::NotOneOf {
+                    found: raw.to_string(),
+                    allowed: CertKind::ALL.map(|k| k.label_zh().to_string()).into(),
+                },
+            )),
         }
     }
     if errors.is_empty() {

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::Datelike;
 use qiao_domain::target::{Progress, Source};
-use qiao_domain::{Invalid, Metric, Target};
+use qiao_domain::{Format, Invalid, Metric, Rule, Target};
 use qiao_store::{Page, TargetFilter, TargetRecord};
 use serde::Deserialize;
 use serde_json::Value;
@@ -437,14 +437,16 @@ fn parse_form(form: &FormData, stored: Option<&Target>) -> Result<Target, Invali
     });
     let given = ["value", "as_of"].map(|k| fields.get("baseline").and_then(|b| b.get(k)).is_some());
     if given[0] != given[1] {
-        let missing = if given[0] {
-            "baseline.as_of"
+        let (missing, other) = if given[0] {
+            ("baseline.as_of", "baseline.value")
         } else {
-            "baseline.value"
+            ("baseline.value", "baseline.as_of")
         };
         return Err(Invalid::field(
             missing,
-            "is required with the other half of the baseline: give its value and the day it holds on",
+            Rule::RequiredWith {
+                other: other.into(),
+            },
         ));
     }
     let mut t: Target = form::typed(form::merged(stored, &target_form(), fields))?;
@@ -611,10 +613,10 @@ pub async fn report(
             None => {
                 return Err(v.error(ApiError::from(Invalid::field(
                     "reported",
-                    v.ctx.l.t(
-                        "请填写数字，如 24500000000 或 245亿",
-                        "write a number, e.g. 24500000000 or 245亿",
-                    ),
+                    Rule::BadFormat {
+                        found: raw.to_string(),
+                        format: Format::Number,
+                    },
                 ))));
             }
         }
@@ -658,7 +660,6 @@ pub async fn from_document(
 ) -> PageResult<Response> {
     v.check_csrf(form.csrf())?;
     let user = require_staff(&v)?;
-    let l = v.ctx.l;
     let doc = v
         .found(&id, ("该文件不存在。", "No such document."), |id| {
             state.store.get_document(id)
@@ -672,7 +673,10 @@ pub async fn from_document(
                 Err(_) => {
                     return Err(v.error(ApiError::from(Invalid::field(
                         "figure",
-                        format!("`{val}` is not a figure number"),
+                        Rule::BadFormat {
+                            found: val.to_string(),
+                            format: Format::WholeNumber,
+                        },
                     ))));
                 }
             }
@@ -681,7 +685,7 @@ pub async fn from_document(
     if figures.is_empty() {
         return Err(v.error(ApiError::from(Invalid::field(
             "figure",
-            l.t("请至少勾选一项指标。", "Tick at least one figure."),
+            Rule::TooFew { min: 1, found: 0 },
         ))));
     }
     let region = form.text("region");
@@ -692,7 +696,10 @@ pub async fn from_document(
         Some(year_raw.parse::<i32>().map_err(|_| {
             v.error(ApiError::from(Invalid::field(
                 "year",
-                format!("`{year_raw}` is not a year"),
+                Rule::BadFormat {
+                    found: year_raw.clone(),
+                    format: Format::Year,
+                },
             )))
         })?)
     };

@@ -23,7 +23,7 @@ pub async fn run(store: &Arc<dyn Store>, args: &ImportArgs) -> anyhow::Result<Ex
     let name = args.file.display();
     if !errors.is_empty() && !args.skip_invalid {
         for e in &errors {
-            eprintln!("{name}:{}: {}", e.line, e.message);
+            eprintln!("{name}:{}: {}", e.line, e.message());
         }
         eprintln!(
             "{} bad rows; nothing was imported. Fix them, or pass --skip-invalid to import the good rows only.",

@@ -31,10 +31,11 @@ async fn imports_never_reown_a_listing_nor_erase_what_the_file_does_not_name() {
         .import_jsonl(&staff, &[&attack])
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.field(0), "line 1");
+    assert_eq!(r.field(0), "line 1: id");
+    assert_eq!(r.body["error"]["fields"][0]["code"], "not_yours");
     let message = r.field_message(0);
     assert!(
-        message.starts_with(&format!("id: listing {id} belongs to another organisation")),
+        message.starts_with(&format!("listing {id} belongs to another organisation")),
         "{message}"
     );
 
@@ -43,9 +44,10 @@ async fn imports_never_reown_a_listing_nor_erase_what_the_file_does_not_name() {
         .import_jsonl(&admin, &[&attack])
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.field(0), "line 1: owner");
     let message = r.field_message(0);
     assert!(
-        message.starts_with(&format!("owner: listing {id} belongs to `{}`", code(41))),
+        message.starts_with(&format!("listing {id} has `{}` here", code(41))),
         "{message}"
     );
     let stored = app.get(&url, Some(&alice)).await.body;
@@ -93,12 +95,9 @@ async fn imports_never_overwrite_an_organisation_the_account_may_not_change() {
         .import_jsonl(&staff, &[&fresh, &overwrite])
         .await
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.field(0), "line 2");
+    assert_eq!(r.field(0), "line 2: credit_code");
     let message = r.field_message(0);
-    assert!(
-        message.starts_with("credit_code: organisation"),
-        "{message}"
-    );
+    assert!(message.starts_with("organisation "), "{message}");
     let stored = app.get(&url, Some(&admin)).await.body;
     assert_eq!(stored["name"], "甲公司", "nothing written: {stored}");
     // A new organisation alone is fine for staff; an admin may overwrite.

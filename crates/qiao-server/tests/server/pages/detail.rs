@@ -75,7 +75,7 @@ async fn register_post_match_request_accept_then_contact_shows() {
     // A too-short message is refused next to the field, and kept.
     let p = ent.ask_contact(&achievement, "你好").await;
     assert_eq!(p.status, StatusCode::OK);
-    assert!(p.body.contains("请用 10 到 2000 字"), "{}", p.body);
+    assert!(p.body.contains("太短，至少 10 个字符"), "{}", p.body);
     let p = ent
         .ask_contact(
             &achievement,

@@ -46,12 +46,11 @@ async fn validation_messages_are_chinese_beside_their_fields() {
         .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(
-        field_error(&p.body, "deadline")
-            .contains("完成期限 2026-05-01 早于揭榜截止日期 2026-06-30"),
+        field_error(&p.body, "deadline").contains("2026-05-01 早于申报截止日期 2026-06-30"),
         "{}",
         p.body
     );
-    assert!(field_error(&p.body, "indicators").contains("必填：请写明目标值的单位"));
+    assert!(field_error(&p.body, "indicators").contains("必填"));
     assert!(!p.body.contains("deliverables cannot be due"));
 
     // Registration: a kind that is not offered.
@@ -69,7 +68,7 @@ async fn validation_messages_are_chinese_beside_their_fields() {
             ],
         )
         .await;
-    assert!(field_error(&p.body, "kind").contains("请从列出的机构类型中选择"));
+    assert!(field_error(&p.body, "kind").contains("请从列出的选项中选择"));
 
     // The admin page: an unknown role and an unknown credit code.
     let mut root = app.signed_in("root").await;
@@ -87,7 +86,7 @@ async fn validation_messages_are_chinese_beside_their_fields() {
         )
         .await;
     assert_eq!(p.status, StatusCode::OK);
-    assert_eq!(field_error(&p.body, "role"), "请选择角色");
+    assert_eq!(field_error(&p.body, "role"), "请从列出的选项中选择一项");
     assert!(
         field_error(&p.body, "credit_code")
             .contains(&format!("没有统一社会信用代码为 {missing} 的机构")),

@@ -206,7 +206,10 @@ async fn only_staff_edit_targets_and_a_bad_value_is_named() {
         )
         .await;
     assert_eq!(p.status, StatusCode::OK);
-    assert_eq!(field_error(&p.body, "year"), "须为整数");
+    assert_eq!(
+        field_error(&p.body, "year"),
+        "“明年”不是整数，请写数字，如 6"
+    );
     assert!(
         p.body.contains("value=\"闵行区&#60;script&#62;\""),
         "escaped"
