@@ -28,7 +28,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::fold::Folded;
-use crate::numbers;
+use qiao_numbers::Decimal;
 
 /// A target to reach or a fact achieved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -425,8 +425,10 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
     let mut clause_floor = 0;
     for cap in NUMBER.captures_iter(s) {
         let whole = cap.get(0).expect("group 0");
+        // Values stay exact (`qiao_numbers`) until the figure is made: a range's two ends are
+        // compared exactly, and only the reported value becomes an f64.
         let (value, unit) = if let Some(p) = cap.name("pct") {
-            let Some(v) = numbers::value(p.as_str(), 1) else {
+            let Some(v) = qiao_numbers::value(p.as_str(), 1) else {
                 continue;
             };
             (v, "%".to_string())
@@ -441,8 +443,8 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
             if mult.is_none() && unit.is_none() {
                 continue;
             }
-            let factor = mult.and_then(numbers::multiplier).unwrap_or(1);
-            let Some(v) = numbers::value(num.as_str(), factor) else {
+            let factor = mult.and_then(qiao_numbers::multiplier).unwrap_or(1);
+            let Some(v) = qiao_numbers::value(num.as_str(), factor) else {
                 continue;
             };
             (v, unit.unwrap_or_default())
@@ -454,15 +456,16 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
                 let factor = cap
                     .name("lomult")
                     .or(cap.name("mult"))
-                    .and_then(|m| numbers::multiplier(m.as_str()))
+                    .and_then(|m| qiao_numbers::multiplier(m.as_str()))
                     .unwrap_or(1);
-                match numbers::value(lo.as_str(), factor) {
+                match qiao_numbers::value(lo.as_str(), factor) {
                     Some(low) if low <= value => (low, Some(value)),
                     _ => (value, None),
                 }
             }
             None => (value, None),
         };
+        let (value, value_max) = (value.to_f64(), value_max.map(Decimal::to_f64));
         let before = s[..whole.start()].chars().next_back();
         let after = s[whole.end()..].chars().next();
         // Ordinals, codes (G60, 5G, ipv6+) and pieces of dates are not figures.

@@ -41,7 +41,6 @@ pub mod figures;
 mod fold;
 pub mod html;
 pub mod meta;
-pub mod numbers;
 pub mod samples;
 
 use std::path::{Path, PathBuf};

@@ -10,7 +10,7 @@ use regex::Regex;
 
 use crate::clean::{Classified, Reason};
 use crate::fold::Folded;
-use crate::numbers::{chinese_digits, chinese_integer};
+use qiao_numbers::{chinese_digits, chinese_integer};
 
 /// What the metadata reader found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

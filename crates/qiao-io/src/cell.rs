@@ -167,7 +167,7 @@ fn yuan(cell: &Cell<'_>) -> Result<i64, Rule> {
         Cell::Float(f) if f.is_finite() && *f < 9.0e18 => Ok(f.round() as i64),
         Cell::Text(s) => {
             let s = s.trim();
-            // Plain digits first: `parse_yuan` goes through f64, which is exact only up to 2^53.
+            // Plain digits first, the common case (a negative number then gets its own message).
             if let Ok(i) = s.parse::<i64>() {
                 return if i < 0 {
                     Err(negative(i as f64))

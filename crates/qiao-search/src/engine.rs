@@ -24,7 +24,7 @@ use crate::index::Filters;
 use crate::rank::{Profile, Ranked, Relevance, Signal, lexical_relevance, rank};
 use crate::schema::{Shelf, kind_code};
 use crate::semantic::{Semantic, asks, listing_passage};
-use crate::vectors::Entity;
+use crate::vectors::{Entity, Neighbour};
 
 /// How many lexical candidates are re-ranked; pages beyond this are not served.
 pub const POOL: usize = 200;
@@ -197,6 +197,51 @@ enum Meaning<'a> {
     Vector(Vec<f32>),
 }
 
+/// One search or match, as the pipeline ([`Engine::run`]) takes it.
+struct Query<'a> {
+    /// The words: what lexical retrieval looks for and what hits are explained by.
+    terms: QueryTerms,
+    /// What the query brings to semantic matching.
+    meaning: Meaning<'a>,
+    /// How it widens with the words of its closest listing in meaning.
+    expand: Expand,
+    /// The structured evidence ranking weighs (empty for a free-text search).
+    profile: Profile,
+    /// Which listings qualify.
+    filters: Filters,
+    /// Page size.
+    limit: usize,
+    /// Hits to skip.
+    offset: usize,
+    /// Whether hits carry matched terms and snippets.
+    explain: bool,
+}
+
+/// What retrieval found: the lexical candidates, the nearest listings by meaning (held to the
+/// query's filters), and the facets ranking reads of each, all from the index.
+struct Found {
+    /// Whether the index had caught up with every write.
+    fresh: bool,
+    /// The best [`POOL`] by BM25, best first.
+    candidates: Vec<crate::Candidate>,
+    /// The nearest [`POOL`] by cosine, nearest first; empty when meaning takes no part.
+    neighbours: Vec<Neighbour>,
+    /// Facets of every candidate and neighbour.
+    facets: HashMap<u64, Facets>,
+}
+
+/// The lists fused into one: each candidate with the signals of its relevance.
+struct Fusion {
+    /// Whether the index had caught up with every write.
+    fresh: bool,
+    /// Lexical alone, or hybrid.
+    ranker: Route,
+    /// Each candidate's relevance before structure, best first.
+    relevance: Vec<Relevance>,
+    /// Facets of every candidate (the expansion's included).
+    facets: HashMap<u64, Facets>,
+}
+
 impl Engine {
     /// An engine over `store`, reading the index `follower` maintains.
     pub fn new(store: Arc<dyn Store>, follower: Arc<Follower>) -> Engine {
@@ -248,15 +293,16 @@ impl Engine {
         let expand: Expand = Arc::new(move |neighbour: &Listing| {
             QueryTerms::from_text(&format!("{q} {}", listing_passage(neighbour))).finish()
         });
-        self.run(
-            &terms,
+        self.run(Query {
+            terms,
             meaning,
             expand,
-            &Profile::default(),
-            &filters,
-            (req.limit, req.offset),
-            req.explain,
-        )
+            profile: Profile::default(),
+            filters,
+            limit: req.limit,
+            offset: req.offset,
+            explain: req.explain,
+        })
         .await
     }
 
@@ -277,7 +323,7 @@ impl Engine {
         // Documents have no facets: a plain retrieval.
         let (t, f) = (terms.clone(), filters.clone());
         let (fresh, candidates) = self
-            .retrieve(move |index| index.retrieve(&t, &f, POOL))
+            .on_fresh_index(move |index| index.retrieve(&t, &f, POOL))
             .await?;
         let ids: Vec<i64> = candidates.iter().map(|c| c.id as i64).collect();
         let records: HashMap<i64, DocumentRecord> = self
@@ -344,7 +390,7 @@ impl Engine {
         filters: &Filters,
     ) -> Result<(bool, Vec<(crate::Candidate, Facets)>)> {
         let (t, f) = (terms.clone(), filters.clone());
-        self.retrieve(move |index| index.retrieve_with_facets(&t, &f, POOL))
+        self.on_fresh_index(move |index| index.retrieve_with_facets(&t, &f, POOL))
             .await
     }
 
@@ -352,7 +398,7 @@ impl Engine {
     /// [`candidates`]).
     ///
     /// [`candidates`]: Engine::candidates
-    async fn retrieve<T: Send + 'static>(
+    async fn on_fresh_index<T: Send + 'static>(
         &self,
         retrieval: impl FnOnce(&crate::SearchIndex) -> Result<T> + Send + 'static,
     ) -> Result<(bool, T)> {
@@ -400,15 +446,16 @@ impl Engine {
             terms.add(&listing_passage(neighbour), 1.0);
             terms.finish()
         });
-        self.run(
-            &terms,
+        self.run(Query {
+            terms,
             meaning,
             expand,
-            &profile,
-            &filters,
-            (limit, offset),
-            true,
-        )
+            profile,
+            filters,
+            limit,
+            offset,
+            explain: true,
+        })
         .await
     }
 
@@ -436,78 +483,108 @@ impl Engine {
             .collect())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn run(
-        &self,
-        terms: &QueryTerms,
-        meaning: Meaning<'_>,
-        expand: Expand,
-        profile: &Profile,
-        filters: &Filters,
-        (limit, offset): (usize, usize),
-        with_explanation: bool,
-    ) -> Result<Results> {
-        let (fresh, found) = self.candidates(terms, filters).await?;
+    /// The pipeline every search and match runs: retrieve (by words, and by meaning when the
+    /// model is ready) → fuse the lists into one → rank with the structured evidence → explain
+    /// the page's hits.
+    async fn run(&self, query: Query<'_>) -> Result<Results> {
+        let found = self.retrieve(&query).await?;
+        let fusion = self.fuse(&query, found).await?;
+        let ranked = rank(&query.profile, fusion.relevance, |id| {
+            fusion.facets.get(&id)
+        });
+        self.explain(&query, ranked, fusion.fresh, fusion.ranker)
+            .await
+    }
+
+    /// Retrieve: the best [`POOL`] candidates by BM25 with their facets, and the nearest by
+    /// meaning when the query has any (see [`nearest`](Engine::nearest)).
+    async fn retrieve(&self, query: &Query<'_>) -> Result<Found> {
+        let (fresh, found) = self.candidates(&query.terms, &query.filters).await?;
         let candidates: Vec<crate::Candidate> = found.iter().map(|(c, _)| *c).collect();
         // What ranking reads of each candidate: its facets from the index. Records are loaded
-        // only for neighbours found by meaning (they come from outside the index) and for the
-        // hits of the page.
+        // only for the neighbour the expansion reads and for the hits of the page.
         let mut facets: HashMap<u64, Facets> = found.into_iter().map(|(c, f)| (c.id, f)).collect();
-        let semantic = self.semantic_ready();
-        let query_vector = match (&meaning, semantic) {
-            (_, None) | (Meaning::None, _) => None,
-            (Meaning::Text(q), Some(s)) => {
+        let neighbours = self.nearest(query, &candidates, &mut facets).await?;
+        Ok(Found {
+            fresh,
+            candidates,
+            neighbours,
+            facets,
+        })
+    }
+
+    /// The nearest listings by meaning that pass the query's filters, their facets added to
+    /// `facets`; none when the model is not ready, the query brings no meaning, or its words
+    /// alone rank confidently.
+    async fn nearest(
+        &self,
+        query: &Query<'_>,
+        candidates: &[crate::Candidate],
+        facets: &mut HashMap<u64, Facets>,
+    ) -> Result<Vec<Neighbour>> {
+        let Some(semantic) = self.semantic_ready() else {
+            return Ok(Vec::new());
+        };
+        let vector = match &query.meaning {
+            Meaning::None => return Ok(Vec::new()),
+            Meaning::Text(q) => {
                 let scores: Vec<f32> = candidates.iter().map(|c| c.lexical).collect();
                 if fuse::confident(&scores) {
-                    None
-                } else {
-                    Some(s.embed_query(q).await?)
+                    return Ok(Vec::new());
                 }
+                semantic.embed_query(q).await?
             }
-            (Meaning::Terms(q), Some(s)) => Some(s.embed_query(q).await?),
-            (Meaning::Vector(v), Some(_)) => Some(v.clone()),
+            Meaning::Terms(q) => semantic.embed_query(q).await?,
+            Meaning::Vector(v) => v.clone(),
         };
-        let mut neighbours = Vec::new();
-        if let (Some(v), Some(s)) = (&query_vector, semantic) {
-            let kinds: Vec<u8> = filters.kinds.iter().map(|k| kind_code(*k) as u8).collect();
-            neighbours = s
-                .vectors()
-                .nearest(v, crate::engine::POOL, |entity, id, kind| {
-                    entity == Entity::Listing
-                        && (kinds.is_empty() || kinds.contains(&kind))
-                        && !filters.exclude_ids.contains(&id)
-                });
+        let filters = &query.filters;
+        let kinds: Vec<u8> = filters.kinds.iter().map(|k| kind_code(*k) as u8).collect();
+        let mut neighbours = semantic
+            .vectors()
+            .nearest(&vector, POOL, |entity, id, kind| {
+                entity == Entity::Listing
+                    && (kinds.is_empty() || kinds.contains(&kind))
+                    && !filters.exclude_ids.contains(&id)
+            });
+        if neighbours.is_empty() {
+            return Ok(neighbours);
         }
         // Neighbours come from outside the index: hold them to the same filters, with the
         // facets the index keeps of them (reading 200 records from the store for this was
         // most of what meaning added to a match under load).
-        if !neighbours.is_empty() {
-            let index = self.follower.index().clone();
-            let (ids, f) = (
-                neighbours.iter().map(|n| n.id).collect::<Vec<u64>>(),
-                filters.clone(),
-            );
-            let admitted: HashMap<u64, Facets> =
-                crate::cpu::run(move || index.admitted_facets(&ids, &f))
-                    .await??
-                    .into_iter()
-                    .collect();
-            neighbours.retain(|n| admitted.contains_key(&n.id));
-            for (id, f) in admitted {
-                facets.entry(id).or_insert(f);
-            }
+        let index = self.follower.index().clone();
+        let (ids, f) = (
+            neighbours.iter().map(|n| n.id).collect::<Vec<u64>>(),
+            filters.clone(),
+        );
+        let admitted: HashMap<u64, Facets> =
+            crate::cpu::run(move || index.admitted_facets(&ids, &f))
+                .await??
+                .into_iter()
+                .collect();
+        neighbours.retain(|n| admitted.contains_key(&n.id));
+        for (id, f) in admitted {
+            facets.entry(id).or_insert(f);
         }
-        let mut records = self
-            .load(
-                neighbours.first().map(|n| n.id).into_iter(),
-                &HashMap::new(),
-            )
-            .await?;
+        Ok(neighbours)
+    }
+
+    /// Fuse: the words' ranking alone when meaning found nothing; for a title or term list,
+    /// cosine added to the BM25 score ([`fuse::combine`]); otherwise three lists merged by
+    /// reciprocal rank ([`fuse::rrf`]): words, meaning, and the words of the query widened by
+    /// its closest listing in meaning.
+    async fn fuse(&self, query: &Query<'_>, found: Found) -> Result<Fusion> {
+        let Found {
+            fresh,
+            candidates,
+            neighbours,
+            mut facets,
+        } = found;
         let cosine: HashMap<u64, f32> = neighbours.iter().map(|n| (n.id, n.cosine)).collect();
         let to_relevance = |fused: Vec<fuse::Fused>| -> Vec<Relevance> {
             fused
                 .into_iter()
-                .take(crate::engine::POOL)
+                .take(POOL)
                 .map(|f| Relevance {
                     id: f.id,
                     signals: f
@@ -524,7 +601,7 @@ impl Engine {
         };
         let (ranker, relevance) = if neighbours.is_empty() {
             (Route::Lexical, lexical_relevance(&candidates))
-        } else if matches!(meaning, Meaning::Terms(_)) {
+        } else if matches!(query.meaning, Meaning::Terms(_)) {
             let lexical: Vec<(u64, f32)> = candidates.iter().map(|c| (c.id, c.lexical)).collect();
             let semantic: Vec<(u64, f32)> = neighbours.iter().map(|n| (n.id, n.cosine)).collect();
             let fused = fuse::combine(&lexical, &semantic, fuse::TERMS_SEMANTIC_WEIGHT);
@@ -533,11 +610,16 @@ impl Engine {
             // The words of the closest listing in meaning, analysed off the runtime (a
             // listing's text runs to thousands of characters). Deleted since the vectors saw
             // it, it widens nothing.
-            let widened = match records.remove(&neighbours[0].id) {
+            let closest = neighbours[0].id;
+            let widened = match self
+                .load(std::iter::once(closest), &HashMap::new())
+                .await?
+                .remove(&closest)
+            {
                 Some(closest) => {
-                    let expand = expand.clone();
+                    let expand = query.expand.clone();
                     let expanded = crate::cpu::run(move || expand(&closest.listing)).await?;
-                    self.candidates(&expanded, filters).await?.1
+                    self.candidates(&expanded, &query.filters).await?.1
                 }
                 None => Vec::new(),
             };
@@ -558,15 +640,38 @@ impl Engine {
             ]);
             (Route::Hybrid, to_relevance(fused))
         };
-        let ranked = rank(profile, relevance, |id| facets.get(&id));
+        Ok(Fusion {
+            fresh,
+            ranker,
+            relevance,
+            facets,
+        })
+    }
+
+    /// Explain: the page of the ranking as hits, each with its record (the page's records
+    /// are the only ones read from the store) and, when asked, the terms it shares with the
+    /// query and its snippets.
+    async fn explain(
+        &self,
+        query: &Query<'_>,
+        ranked: Vec<Ranked>,
+        fresh: bool,
+        ranker: Route,
+    ) -> Result<Results> {
         let matched = ranked.len();
         let lexical = fuse::signal_name(Source::Lexical);
         let with_words = ranked
             .iter()
             .filter(|r| r.signals.iter().any(|x| x.name == lexical))
             .count();
-        let shown: Vec<_> = ranked.into_iter().skip(offset).take(limit).collect();
-        records.extend(self.load(shown.iter().map(|r| r.id), &records).await?);
+        let shown: Vec<_> = ranked
+            .into_iter()
+            .skip(query.offset)
+            .take(query.limit)
+            .collect();
+        let mut records = self
+            .load(shown.iter().map(|r| r.id), &HashMap::new())
+            .await?;
         // A hit whose record was deleted after the index saw it is skipped.
         let shown: Vec<(Ranked, ListingRecord)> = shown
             .into_iter()
@@ -575,7 +680,7 @@ impl Engine {
                 Some((r, rec))
             })
             .collect();
-        let terms = with_explanation.then(|| terms.clone());
+        let terms = query.explain.then(|| query.terms.clone());
         let hits = crate::cpu::run(move || {
             shown
                 .into_iter()

@@ -11,7 +11,7 @@
 //! scenarios) and imported policy documents. A match only ever looks at the other side, so it
 //! queries one shelf's fields alone: a plain disjunction of term scorers over the documents
 //! that can answer, with no kind filter to intersect it with (and no other side's documents to
-//! score and reject). BM25 statistics are kept per shelf (see `index::ShelfStatistics`), so a
+//! score and reject). BM25 statistics are kept per shelf (see `index::statistics`), so a
 //! listing scores the same however full the other shelves are.
 //! Positions are not indexed: ranking is bag-of-words BM25 and nothing here builds phrase
 //! queries. Structured fields are small integers or raw strings, indexed for
