@@ -15,9 +15,13 @@
 //! - [`policy`]: enterprise-support policies and who qualifies for them, condition by condition.
 //! - [`target`]: a region's yearly targets and how the data measures them.
 
+#[macro_use]
+mod coded;
+
 pub mod account;
 pub mod codes;
 pub mod contact;
+pub mod contract;
 pub mod invalid;
 pub mod listing;
 pub mod money;
