@@ -27,6 +27,7 @@ pub mod listing;
 pub mod money;
 pub mod org;
 pub mod policy;
+pub mod registration;
 pub mod target;
 
 pub use account::{Account, AccountChange, NewAccount, Role};
