@@ -27,6 +27,7 @@ pub mod listing;
 pub mod money;
 pub mod org;
 pub mod policy;
+pub mod precheck;
 pub mod registration;
 pub mod target;
 
