@@ -22,6 +22,7 @@ pub mod account;
 pub mod codes;
 pub mod contact;
 pub mod contract;
+pub mod deal;
 pub mod invalid;
 pub mod listing;
 pub mod money;
