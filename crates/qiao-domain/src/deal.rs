@@ -1168,24 +1168,22 @@ mod tests {
         fn no_sequence_reaches_an_illegal_deal(actions in prop::collection::vec(any_action(), 0..60)) {
             let mut d = deal();
             for action in actions {
-                match d.apply(action, 1, at(), None) {
-                    Ok((next, event)) => {
-                        let was_terminated = d.status.kind() == StatusKind::Terminated;
-                        prop_assert!(!was_terminated);
-                        prop_assert_eq!((event.from_stage, event.to_stage), (d.stage, next.stage));
-                        prop_assert_eq!((event.from_status, event.to_status), (d.status.kind(), next.status.kind()));
-                        if d.status == DealStatus::Won {
-                            prop_assert!(next.stage >= d.stage);
-                            prop_assert_eq!(&next.status, &DealStatus::Won);
-                        }
-                        if d.status == DealStatus::Paused {
-                            prop_assert_eq!(next.stage, d.stage);
-                        }
-                        let mut check = next.clone();
-                        prop_assert_eq!(check.validate(), Ok(()));
-                        d = next;
+                let result = d.apply(action, 1, at(), None);
+                let terminated = d.status.kind() == StatusKind::Terminated;
+                prop_assert!(!terminated || result.is_err());
+                if let Ok((next, event)) = result {
+                    prop_assert_eq!((event.from_stage, event.to_stage), (d.stage, next.stage));
+                    prop_assert_eq!((event.from_status, event.to_status), (d.status.kind(), next.status.kind()));
+                    if d.status == DealStatus::Won {
+                        prop_assert!(next.stage >= d.stage);
+                        prop_assert_eq!(&next.status, &DealStatus::Won);
                     }
-                    Err(_) => {}
+                    if d.status == DealStatus::Paused {
+                        prop_assert_eq!(next.stage, d.stage);
+                    }
+                    let mut check = next.clone();
+                    prop_assert_eq!(check.validate(), Ok(()));
+                    d = next;
                 }
                 prop_assert!(d.stage <= DealStage::Signing || d.status == DealStatus::Won);
                 prop_assert!(d.status != DealStatus::Won || d.stage >= DealStage::Signing);

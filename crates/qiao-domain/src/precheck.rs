@@ -347,11 +347,12 @@ struct Findings<'a> {
 impl Findings<'_> {
     fn add(&mut self, code: &'static str, field: Option<String>, vars: &[(&str, String)]) {
         debug_assert!(CODES.contains(&code), "{code} is not in CODES");
-        let rule = self
-            .book
+        // Copy the reference out of `self` so the rule does not borrow `self.found`.
+        let book = self.book;
+        let rule = book
             .rule(code)
             .expect("RuleBook::parse checks that every code in CODES has a rule");
-        self.push(&rule.clone(), field, vars);
+        self.push(rule, field, vars);
     }
 
     fn push(&mut self, rule: &Rule, field: Option<String>, vars: &[(&str, String)]) {

@@ -772,3 +772,29 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod schema_tests {
+    /// The records later layers put in the OpenAPI document have JSON schemas with their
+    /// fields and codes (a 登记号's schema is a string, as its JSON is).
+    #[test]
+    fn records_have_json_schemas() {
+        let contract = serde_json::to_string(&schemars::schema_for!(crate::Contract)).unwrap();
+        for needle in [
+            "amount_fen",
+            "non_technical",
+            "transfer_patent",
+            "nuclear_application",
+        ] {
+            assert!(contract.contains(needle), "{needle}");
+        }
+        let reg = serde_json::to_value(schemars::schema_for!(super::Registration)).unwrap();
+        let reg_text = reg.to_string();
+        assert!(reg_text.contains("missing_seals") && reg_text.contains("registered"));
+        let number =
+            serde_json::to_value(schemars::schema_for!(super::RegistrationNumber)).unwrap();
+        assert_eq!(number["type"], "string");
+        let deal = serde_json::to_string(&schemars::schema_for!(crate::Deal)).unwrap();
+        assert!(deal.contains("due_diligence") && deal.contains("share_bp"));
+    }
+}
