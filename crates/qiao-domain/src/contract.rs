@@ -127,7 +127,7 @@ coded_enum! {
         /// 其他知识产权
         Other = ("other", "其他知识产权", "Other intellectual property"),
         /// 未涉及知识产权
-        None = ("none", "未涉及知识产权", "No intellectual property"),
+        NotInvolved = ("none", "未涉及知识产权", "No intellectual property"),
     }
 }
 

@@ -219,7 +219,7 @@ impl RuleBook {
         if matches!(
             category,
             ContractCategory::Transfer | ContractCategory::Licence
-        ) && contract.ip_type == IpType::None
+        ) && contract.ip_type == IpType::NotInvolved
         {
             out.add(
                 "kind_transfer_without_ip",
@@ -508,7 +508,7 @@ mod tests {
     #[test]
     fn a_type_that_contradicts_the_content_is_reported() {
         let mut c = sample();
-        c.ip_type = IpType::None;
+        c.ip_type = IpType::NotInvolved;
         assert_eq!(codes(&c)[0], "kind_transfer_without_ip");
         c.ip_type = IpType::Software;
         assert_eq!(codes(&c)[0], "kind_patent_without_patent");
@@ -518,7 +518,7 @@ mod tests {
         assert_eq!(f[0].code, "kind_secret_ip_mismatch");
         assert_eq!(f[0].severity, Severity::Warns);
         c.kind = ContractKind::Service;
-        c.ip_type = IpType::None;
+        c.ip_type = IpType::NotInvolved;
         c.payment = PaymentTerms::Royalty {
             rate_bp: 300,
             base: "销售额".into(),
