@@ -28,7 +28,7 @@ test("staff write a policy; the enterprise checks itself against it, completes i
   await staff.fill("[name='conditions.districts']", "闵行区");
   await staff.fill("[name='conditions.min_rd_ratio_percent']", "百分之五");
   await staff.click("#submit-form");
-  assert.equal(await staff.textContent("#error-conditions\\.min_rd_ratio_percent"), "须为数字");
+  assert.equal(await staff.textContent("#error-conditions\\.min_rd_ratio_percent"), "“百分之五”不是数字");
   assert.equal(await staff.inputValue("[name='title']"), "闵行区研发强度专项（浏览器测试）", "typed values survive");
   await staff.fill("[name='conditions.min_rd_ratio_percent']", "5");
   await staff.fill("[name='conditions.min_patents']", "3");

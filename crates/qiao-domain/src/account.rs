@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::invalid::{Checker, Invalid};
+use crate::invalid::{Checker, Format, Invalid, Rule};
 
 /// A role decides what an account may do beyond its own organisation's records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -128,7 +128,10 @@ impl NewAccount {
                 && u.chars()
                     .all(|ch| ch.is_ascii_alphanumeric() || "_-.".contains(ch)),
             "username",
-            || format!("`{u}` must be 3-40 characters of letters, digits, `_`, `-` or `.`"),
+            || Rule::BadFormat {
+                found: u.clone(),
+                format: Format::Username,
+            },
         );
         if let Some(d) = &self.display_name {
             c.text("display_name", d, 80);
@@ -137,7 +140,7 @@ impl NewAccount {
         c.ensure(
             self.role != Role::Member || self.org_id.is_some(),
             "org_id",
-            || "is required for a member account: name the organisation the person acts for".into(),
+            || Rule::MemberNeedsOrganisation,
         );
         c.finish()
     }
@@ -151,19 +154,21 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 /// more than one character: eight spaces, or `aaaaaaaa`, are guessed first.
 fn check_password(c: &mut Checker, field: &str, password: &str) {
     let trimmed = password.trim();
-    if trimmed.chars().count() < MIN_PASSWORD_CHARS {
+    let n = trimmed.chars().count();
+    if n < MIN_PASSWORD_CHARS {
         c.fail(
             field,
-            format!(
-                "is too short; use at least {MIN_PASSWORD_CHARS} characters besides spaces at either end"
-            ),
+            Rule::TooShort {
+                min: MIN_PASSWORD_CHARS,
+                found: n,
+            },
         );
         return;
     }
     let mut chars = trimmed.chars();
     let first = chars.next();
     c.ensure(!chars.all(|ch| Some(ch) == first), field, || {
-        "repeats one character; use at least two different characters".into()
+        Rule::OneCharacterRepeated
     });
 }
 
@@ -190,10 +195,7 @@ impl AccountChange {
     pub fn validate(&self, actor_id: i64, target_id: i64) -> Result<(), Invalid> {
         let mut c = Checker::default();
         if self.disabled.is_none() && self.password.is_none() {
-            c.fail(
-                "disabled",
-                "nothing to change: give `disabled` (true or false) or a new `password`",
-            );
+            c.fail("disabled", Rule::NothingToChange);
         }
         if let Some(p) = &self.password {
             check_password(&mut c, "password", p);
@@ -201,7 +203,7 @@ impl AccountChange {
         c.ensure(
             !(self.disabled == Some(true) && actor_id == target_id),
             "disabled",
-            || "you cannot disable your own account; ask another admin".into(),
+            || Rule::OwnAccount,
         );
         c.finish()
     }
@@ -220,7 +222,7 @@ mod tests {
             }
             .validate(1, 2)
             .err()
-            .map(|Invalid(e)| e[0].message.clone())
+            .map(|Invalid(e)| e[0].rule.clone())
         };
         for weak in [
             "        ",
@@ -232,10 +234,7 @@ mod tests {
         ] {
             assert!(refused(weak).is_some(), "{weak:?} accepted");
         }
-        assert_eq!(
-            refused("aaaaaaaa").as_deref(),
-            Some("repeats one character; use at least two different characters")
-        );
+        assert_eq!(refused("aaaaaaaa"), Some(Rule::OneCharacterRepeated));
         for fine in ["12345678", "correct horse", " pass word "] {
             assert_eq!(refused(fine), None, "{fine:?} refused");
         }
@@ -261,11 +260,8 @@ mod tests {
             panic!("short password accepted")
         };
         assert_eq!(
-            (e[0].field.as_str(), e[0].message.as_str()),
-            (
-                "password",
-                "is too short; use at least 8 characters besides spaces at either end"
-            )
+            (e[0].field.as_str(), &e[0].rule),
+            ("password", &Rule::TooShort { min: 8, found: 7 })
         );
         let own = AccountChange {
             disabled: Some(false),

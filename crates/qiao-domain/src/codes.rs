@@ -34,6 +34,30 @@ pub enum CreditCodeError {
     },
 }
 
+impl CreditCodeError {
+    /// The rule the code `raw` breaks, naming it as given (trimmed, upper-cased).
+    pub fn rule(&self, raw: &str) -> crate::Rule {
+        let value = raw.trim().to_ascii_uppercase();
+        match *self {
+            CreditCodeError::Length(found) => crate::Rule::WrongLength {
+                value,
+                expected: 18,
+                found,
+            },
+            CreditCodeError::Character { ch, pos } => crate::Rule::WrongCharacter {
+                value,
+                found: ch,
+                at: pos,
+            },
+            CreditCodeError::Check { found, expected } => crate::Rule::WrongCheckCharacter {
+                value,
+                found,
+                expected,
+            },
+        }
+    }
+}
+
 /// The check character GB 32100-2015 computes for the first 17 characters of a code.
 /// Returns `None` when any of them is outside the alphabet.
 pub fn credit_code_check_char(first17: &str) -> Option<char> {

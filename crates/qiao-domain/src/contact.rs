@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Role};
-use crate::invalid::{Checker, Invalid};
+use crate::invalid::{Checker, Invalid, Rule};
 
 /// Where a request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -185,11 +185,18 @@ impl NewContactRequest {
         let mut c = Checker::default();
         self.message = self.message.trim().to_string();
         let n = self.message.chars().count();
-        c.ensure((10..=2000).contains(&n), "message", || {
-            format!(
-                "is {n} characters; say in 10 to 2000 characters who you are and what you would like to discuss"
-            )
-        });
+        if n < 10 {
+            c.fail("message", Rule::TooShort { min: 10, found: n });
+        }
+        if n > 2000 {
+            c.fail(
+                "message",
+                Rule::TooLong {
+                    max: 2000,
+                    found: n,
+                },
+            );
+        }
         c.finish()
     }
 }
@@ -231,9 +238,7 @@ impl Decision {
         if let Some(n) = note.as_deref() {
             c.max_len("note", n, 500);
         }
-        c.ensure(!other || note.is_some(), "note", || {
-            "is required when the reason is `other`: say why in a sentence".into()
-        });
+        c.ensure(!other || note.is_some(), "note", || Rule::ExplainOther);
         c.finish()
     }
 

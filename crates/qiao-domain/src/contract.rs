@@ -14,7 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::parse_credit_code;
-use crate::invalid::{Checker, Invalid};
+use crate::invalid::{Checker, Invalid, Rule};
 
 coded_enum! {
     /// The registry's contract type and subtype, flattened: a contract is of exactly one.
@@ -199,10 +199,7 @@ impl Party {
                 match parse_credit_code(&raw) {
                     Ok(code) => self.credit_code = Some(code),
                     Err(e) => {
-                        c.fail(
-                            format!("{prefix}.credit_code"),
-                            format!("统一社会信用代码 `{}` {e}", raw.trim()),
-                        );
+                        c.fail(format!("{prefix}.credit_code"), e.rule(&raw));
                         self.credit_code = Some(raw);
                     }
                 }
@@ -328,18 +325,17 @@ impl Contract {
         c.ensure(
             (0..=MAX_AMOUNT_FEN).contains(&self.amount_fen),
             "amount_fen",
-            || {
-                format!(
-                    "is {}; give the price in 分 between 0 and {MAX_AMOUNT_FEN}",
-                    self.amount_fen
-                )
+            || Rule::OutOfRange {
+                min: 0,
+                max: MAX_AMOUNT_FEN,
+                found: self.amount_fen as f64,
             },
         );
         c.ensure(self.non_technical.len() <= 50, "non_technical", || {
-            format!(
-                "has {} items; group them into at most 50",
-                self.non_technical.len()
-            )
+            Rule::TooMany {
+                max: 50,
+                found: self.non_technical.len(),
+            }
         });
         for (i, item) in self.non_technical.iter_mut().enumerate() {
             item.name = item.name.trim().to_string();
@@ -347,31 +343,36 @@ impl Contract {
             c.ensure(
                 (0..=MAX_AMOUNT_FEN).contains(&item.amount_fen),
                 &format!("non_technical[{i}].amount_fen"),
-                || format!("is {}; an amount cannot be negative", item.amount_fen),
+                || Rule::OutOfRange {
+                    min: 0,
+                    max: MAX_AMOUNT_FEN,
+                    found: item.amount_fen as f64,
+                },
             );
         }
         // Bounded items cannot overflow: at most 50 × MAX_AMOUNT_FEN < i64::MAX.
         let tech = self.technical_fen();
         c.ensure(tech >= 0, "non_technical", || {
-            format!(
-                "add up to {} 分, more than the contract's amount ({} 分); 技术交易额 cannot be negative",
-                self.non_technical_fen(),
-                self.amount_fen
-            )
+            Rule::NonTechnicalOverAmount {
+                found: self.non_technical_fen(),
+                limit: self.amount_fen,
+            }
         });
         c.ensure(
             self.performance_from <= self.performance_to,
             "performance_to",
-            || {
-                format!(
-                    "({}) is before performance_from ({}); swap them or fix one",
-                    self.performance_to, self.performance_from
-                )
+            || Rule::Before {
+                other: "performance_from".into(),
+                found: self.performance_to.to_string(),
+                limit: self.performance_from.to_string(),
             },
         );
         self.check_payment(&mut c);
         c.ensure(self.listing_ids.len() <= 20, "listing_ids", || {
-            format!("has {} listings; link at most 20", self.listing_ids.len())
+            Rule::TooMany {
+                max: 20,
+                found: self.listing_ids.len(),
+            }
         });
         c.finish()
     }
@@ -380,21 +381,21 @@ impl Contract {
         match &mut self.payment {
             PaymentTerms::LumpSum { .. } => {}
             PaymentTerms::Instalments { instalments } => {
-                c.ensure(
-                    (1..=120).contains(&instalments.len()),
-                    "payment.instalments",
-                    || {
-                        format!(
-                            "has {} instalments; give between 1 and 120",
-                            instalments.len()
-                        )
-                    },
-                );
+                let n = instalments.len();
+                if n < 1 {
+                    c.fail("payment.instalments", Rule::TooFew { min: 1, found: n });
+                } else if n > 120 {
+                    c.fail("payment.instalments", Rule::TooMany { max: 120, found: n });
+                }
                 let mut total: i64 = 0;
                 for (i, part) in instalments.iter_mut().enumerate() {
                     let ok = (1..=MAX_AMOUNT_FEN).contains(&part.amount_fen);
                     c.ensure(ok, &format!("payment.instalments[{i}].amount_fen"), || {
-                        format!("is {}; an instalment must be above 0", part.amount_fen)
+                        Rule::OutOfRange {
+                            min: 1,
+                            max: MAX_AMOUNT_FEN,
+                            found: part.amount_fen as f64,
+                        }
                     });
                     if ok {
                         total = total.saturating_add(part.amount_fen);
@@ -404,15 +405,24 @@ impl Contract {
                         c.max_len(&format!("payment.instalments[{i}].condition"), cond, 200);
                     }
                 }
-                let ordered = instalments.windows(2).all(|w| w[0].due_on <= w[1].due_on);
-                c.ensure(ordered, "payment.instalments", || {
-                    "are not in date order; list them by due date".to_string()
-                });
+                if let Some(i) = instalments
+                    .windows(2)
+                    .position(|w| w[0].due_on > w[1].due_on)
+                {
+                    c.fail(
+                        "payment.instalments",
+                        Rule::NotInDateOrder {
+                            at: i + 2,
+                            found: instalments[i + 1].due_on.to_string(),
+                            limit: instalments[i].due_on.to_string(),
+                        },
+                    );
+                }
                 c.ensure(total == self.amount_fen, "payment.instalments", || {
-                    format!(
-                        "add up to {total} 分 but the contract's amount is {} 分; they must be equal",
-                        self.amount_fen
-                    )
+                    Rule::InstalmentTotal {
+                        found: total,
+                        expected: self.amount_fen,
+                    }
                 });
             }
             PaymentTerms::Royalty {
@@ -421,20 +431,21 @@ impl Contract {
                 entry_fee_fen,
             } => {
                 c.ensure((1..=10_000).contains(rate_bp), "payment.rate_bp", || {
-                    format!(
-                        "is {rate_bp}; a royalty rate lies between 1 (0.01 %) and 10000 (100 %)"
-                    )
+                    Rule::OutOfRange {
+                        min: 1,
+                        max: 10_000,
+                        found: f64::from(*rate_bp),
+                    }
                 });
                 *base = base.trim().to_string();
                 c.text("payment.base", base, 100);
                 c.ensure(
                     (0..=self.amount_fen).contains(entry_fee_fen),
                     "payment.entry_fee_fen",
-                    || {
-                        format!(
-                            "is {entry_fee_fen}; an entry fee lies between 0 and the contract's amount ({} 分)",
-                            self.amount_fen
-                        )
+                    || Rule::OutOfRange {
+                        min: 0,
+                        max: self.amount_fen,
+                        found: *entry_fee_fen as f64,
                     },
                 );
             }
@@ -529,7 +540,13 @@ pub(crate) mod tests {
         let mut c = sample();
         c.seller.credit_code = Some("91350100M000100Y44".into());
         let err = c.validate().unwrap_err();
-        assert!(err.0[0].message.contains("expected `3`"), "{err}");
+        assert!(
+            matches!(
+                err.0[0].rule,
+                Rule::WrongCheckCharacter { expected: '3', .. }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

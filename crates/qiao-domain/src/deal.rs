@@ -22,7 +22,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::contract::{MAX_AMOUNT_FEN, TechField};
-use crate::invalid::{Checker, Invalid};
+use crate::invalid::{Checker, Invalid, Rule};
 
 coded_enum! {
     /// How far a deal has come. The order is the pipeline's.
@@ -364,7 +364,7 @@ pub struct DealEvent {
 }
 
 /// Why a change was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DealError {
     /// The deal's stage or status does not allow it.
     #[error(
@@ -401,16 +401,12 @@ impl Deal {
         let mut c = Checker::default();
         self.title = self.title.trim().to_string();
         c.text("title", &self.title, 200);
-        c.ensure(
-            (1..=20).contains(&self.listing_ids.len()),
-            "listing_ids",
-            || {
-                format!(
-                    "has {} listings; link between 1 and 20",
-                    self.listing_ids.len()
-                )
-            },
-        );
+        let n = self.listing_ids.len();
+        if n < 1 {
+            c.fail("listing_ids", Rule::TooFew { min: 1, found: n });
+        } else if n > 20 {
+            c.fail("listing_ids", Rule::TooMany { max: 20, found: n });
+        }
         check_managers(&mut c, &self.managers);
         if let Some(step) = self.next_step.as_mut() {
             check_next_step(&mut c, step);
@@ -421,22 +417,18 @@ impl Deal {
             c.text("district", d, 50);
         }
         if let (Some(s), Some(b)) = (self.seller_org_id, self.buyer_org_id) {
-            c.ensure(s != b, "buyer_org_id", || {
-                "is the seller too; a deal needs two different organisations".into()
-            });
+            c.ensure(s != b, "buyer_org_id", || Rule::BuyerIsSeller);
         }
         let won = self.status == DealStatus::Won;
         c.ensure(won || self.stage <= DealStage::Signing, "stage", || {
-            format!(
-                "is {} but the deal is not won (成交); stages after 签约 follow a signed contract",
-                self.stage.label_zh()
-            )
+            Rule::StageNeedsWon {
+                stage: self.stage.as_str().into(),
+            }
         });
         c.ensure(!won || self.stage >= DealStage::Signing, "status", || {
-            format!(
-                "is 成交 but the stage is {}; a deal is won at 签约 or later",
-                self.stage.label_zh()
-            )
+            Rule::WonBeforeSigning {
+                stage: self.stage.as_str().into(),
+            }
         });
         if let DealStatus::Terminated { reason, note } = &mut self.status {
             *note = note.trim().to_string();
@@ -557,30 +549,32 @@ fn check_managers(c: &mut Checker, managers: &[ManagerShare]) {
     if managers.is_empty() {
         return;
     }
-    c.ensure(managers.len() <= 10, "managers", || {
-        format!("has {} managers; keep at most 10", managers.len())
+    c.ensure(managers.len() <= 10, "managers", || Rule::TooMany {
+        max: 10,
+        found: managers.len(),
     });
     let mut seen = HashSet::new();
     for (i, m) in managers.iter().enumerate() {
         c.ensure(
             (1..=FULL_BP).contains(&m.share_bp),
             &format!("managers[{i}].share_bp"),
-            || {
-                format!(
-                    "is {}; a share lies between 1 and 10000 basis points",
-                    m.share_bp
-                )
+            || Rule::OutOfRange {
+                min: 1,
+                max: i64::from(FULL_BP),
+                found: f64::from(m.share_bp),
             },
         );
         c.ensure(
             seen.insert(m.account_id),
             &format!("managers[{i}].account_id"),
-            || format!("lists manager {} twice; merge their shares", m.account_id),
+            || Rule::DuplicateManager {
+                account_id: m.account_id,
+            },
         );
     }
     let sum: u64 = managers.iter().map(|m| u64::from(m.share_bp)).sum();
-    c.ensure(sum == u64::from(FULL_BP), "managers", || {
-        format!("shares add up to {sum} basis points; they must add up to exactly 10000 (100 %)")
+    c.ensure(sum == u64::from(FULL_BP), "managers", || Rule::ShareTotal {
+        found: sum,
     });
 }
 
@@ -594,7 +588,11 @@ fn check_amount(c: &mut Checker, amount_fen: Option<i64>) {
         c.ensure(
             (0..=MAX_AMOUNT_FEN).contains(&a),
             "expected_amount_fen",
-            || format!("is {a}; give an amount in 分 between 0 and {MAX_AMOUNT_FEN}"),
+            || Rule::OutOfRange {
+                min: 0,
+                max: MAX_AMOUNT_FEN,
+                found: a as f64,
+            },
         );
     }
 }
@@ -604,7 +602,7 @@ fn check_termination(c: &mut Checker, reason: TerminationReason, note: &str) {
     c.ensure(
         reason != TerminationReason::Other || !note.is_empty(),
         "status.note",
-        || "is required when the reason is 其他; say why the deal ended".into(),
+        || Rule::ExplainOther,
     );
 }
 
@@ -671,15 +669,16 @@ impl StageProbabilities {
         for &stage in DealStage::ALL {
             let bp = self.get(stage);
             let field = format!("{}_bp", stage.as_str());
-            c.ensure(bp <= FULL_BP, &field, || {
-                format!("is {bp}; a probability lies between 0 and 10000 basis points (100 %)")
+            c.ensure(bp <= FULL_BP, &field, || Rule::OutOfRange {
+                min: 0,
+                max: i64::from(FULL_BP),
+                found: f64::from(bp),
             });
             if let Some((before, p)) = previous {
-                c.ensure(bp >= p, &field, || {
-                    format!(
-                        "({bp}) is below {}_bp ({p}); a later stage is not less likely to close",
-                        before.as_str()
-                    )
+                c.ensure(bp >= p, &field, || Rule::Below {
+                    other: format!("{}_bp", before.as_str()),
+                    found: i64::from(bp),
+                    limit: i64::from(p),
                 });
             }
             previous = Some((stage, bp));

@@ -3,37 +3,106 @@
 //! Validation collects all problems of a record rather than stopping at the first, so a user
 //! who submits a form or a spreadsheet row learns everything that is wrong in one round.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// One problem with one field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub use crate::rule::{Format, Record, Rule};
+
+/// One problem with one field: the field and the rule it breaks.
+///
+/// It travels as `{"field", "code", …the rule's values, "message"}`: the message is the
+/// English sentence rendered from the rule, for people reading the JSON; programs match on the
+/// code. Pages render [`FieldError::zh`] instead.
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
-    /// The field's name as it appears in JSON (`credit_code`, `indicators[2].unit`).
+    /// The field's name as it appears in JSON (`credit_code`, `indicators[2].unit`); in an
+    /// imported file's row errors, the column as the file names it.
     pub field: String,
-    /// What is wrong and how to fix it, in a sentence.
-    pub message: String,
+    /// What is wrong.
+    pub rule: Rule,
+}
+
+impl FieldError {
+    /// An error of `field`.
+    pub fn new(field: impl Into<String>, rule: Rule) -> Self {
+        FieldError {
+            field: field.into(),
+            rule,
+        }
+    }
+
+    /// What is wrong and how to fix it, in an English sentence (without the field's name).
+    pub fn message(&self) -> String {
+        self.rule.en()
+    }
+
+    /// The same in Chinese.
+    pub fn zh(&self) -> String {
+        self.rule.zh()
+    }
+}
+
+/// `field: message`, the form logs, the CLI and import reports use.
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.field.is_empty() {
+            f.write_str(&self.rule.en())
+        } else {
+            write!(f, "{}: {}", self.field, self.rule.en())
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct WireOut<'a> {
+    field: &'a str,
+    #[serde(flatten)]
+    rule: &'a Rule,
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct WireIn {
+    field: String,
+    #[serde(flatten)]
+    rule: Rule,
+}
+
+impl Serialize for FieldError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WireOut {
+            field: &self.field,
+            rule: &self.rule,
+            message: self.rule.en(),
+        }
+        .serialize(s)
+    }
+}
+
+/// Reads what [`Serialize`] wrote; the message is rendered again from the rule, not read.
+impl<'de> Deserialize<'de> for FieldError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let WireIn { field, rule } = WireIn::deserialize(d)?;
+        Ok(FieldError { field, rule })
+    }
 }
 
 /// A record that failed validation: one or more field errors.
-#[derive(Debug, Clone, PartialEq, Eq, Default, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Default, thiserror::Error)]
 #[error("{}", summary(.0))]
 pub struct Invalid(pub Vec<FieldError>);
 
 fn summary(errors: &[FieldError]) -> String {
     errors
         .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
+        .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
 }
 
 impl Invalid {
     /// An error about one field.
-    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Invalid(vec![FieldError {
-            field: field.into(),
-            message: message.into(),
-        }])
+    pub fn field(field: impl Into<String>, rule: Rule) -> Self {
+        Invalid(vec![FieldError::new(field, rule)])
     }
 }
 
@@ -45,24 +114,21 @@ pub struct Checker {
 
 impl Checker {
     /// Records a problem with `field`.
-    pub fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        });
+    pub fn fail(&mut self, field: impl Into<String>, rule: Rule) {
+        self.errors.push(FieldError::new(field, rule));
     }
 
     /// Records a problem when `ok` is false.
-    pub fn ensure(&mut self, ok: bool, field: &str, message: impl FnOnce() -> String) {
+    pub fn ensure(&mut self, ok: bool, field: &str, rule: impl FnOnce() -> Rule) {
         if !ok {
-            self.fail(field, message());
+            self.fail(field, rule());
         }
     }
 
     /// Requires a non-blank text of at most `max` characters.
     pub fn text(&mut self, field: &str, value: &str, max: usize) {
         if value.trim().is_empty() {
-            self.fail(field, "is required and must not be blank");
+            self.fail(field, Rule::Blank);
         } else {
             self.max_len(field, value, max);
         }
@@ -83,19 +149,15 @@ impl Checker {
         {
             self.fail(
                 field,
-                format!(
-                    "holds the control character U+{:04X} at character {}; remove it (line breaks and tabs are allowed)",
-                    u32::from(ch),
-                    at + 1
-                ),
+                Rule::ControlCharacter {
+                    code_point: u32::from(ch),
+                    at: at + 1,
+                },
             );
         }
         let n = value.chars().count();
         if n > max {
-            self.fail(
-                field,
-                format!("is {n} characters long; shorten it to at most {max}"),
-            );
+            self.fail(field, Rule::TooLong { max, found: n });
         }
     }
 
@@ -104,7 +166,10 @@ impl Checker {
         if items.len() > max {
             self.fail(
                 field,
-                format!("has {} items; keep at most {max}", items.len()),
+                Rule::TooMany {
+                    max,
+                    found: items.len(),
+                },
             );
         }
         for (i, item) in items.iter().enumerate() {
@@ -119,7 +184,7 @@ impl Checker {
             if let Some(v) = v
                 && v < 0
             {
-                self.fail(name, format!("is {v}; an amount cannot be negative"));
+                self.fail(name, Rule::Negative { found: v as f64 });
             }
         }
         if let (Some(lo), Some(hi)) = (min, max)
@@ -127,7 +192,11 @@ impl Checker {
         {
             self.fail(
                 field_max,
-                format!("({hi}) is below {field_min} ({lo}); swap them or fix one"),
+                Rule::Below {
+                    other: field_min.to_string(),
+                    found: hi,
+                    limit: lo,
+                },
             );
         }
     }
@@ -136,7 +205,7 @@ impl Checker {
     pub fn nested(&mut self, prefix: &str, result: Result<(), Invalid>) {
         if let Err(Invalid(errors)) = result {
             for e in errors {
-                self.fail(format!("{prefix}.{}", e.field), e.message);
+                self.fail(format!("{prefix}.{}", e.field), e.rule);
             }
         }
     }
@@ -148,5 +217,43 @@ impl Checker {
         } else {
             Err(Invalid(self.errors))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_error_travels_with_its_code_values_and_english_message() {
+        let e = FieldError::new(
+            "title",
+            Rule::TooLong {
+                max: 200,
+                found: 240,
+            },
+        );
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"field": "title", "code": "too_long", "max": 200, "found": 240,
+                               "message": "is 240 characters long; shorten it to at most 200"})
+        );
+        assert_eq!(serde_json::from_value::<FieldError>(json).unwrap(), e);
+        assert_eq!(
+            e.to_string(),
+            "title: is 240 characters long; shorten it to at most 200"
+        );
+        assert_eq!(e.zh(), "当前 240 个字，请缩短到 200 个字以内");
+    }
+
+    #[test]
+    fn nested_errors_keep_their_rule_under_the_prefix() {
+        let mut inner = Checker::default();
+        inner.text("name", " ", 10);
+        let mut c = Checker::default();
+        c.nested("conditions", inner.finish());
+        let Invalid(errors) = c.finish().unwrap_err();
+        assert_eq!(errors, [FieldError::new("conditions.name", Rule::Blank)]);
     }
 }

@@ -5,6 +5,7 @@
 //! every rule can be tested on a value.
 //!
 //! - [`invalid`]: the one validation error type, a list of field errors that name the fix.
+//! - [`rule`]: the rules a field can break, as codes with values, said in English and Chinese.
 //! - [`codes`]: identifiers with check rules: 统一社会信用代码 (GB 32100-2015), IPC classes,
 //!   industry codes (GB/T 4754-2017).
 //! - [`money`]: amounts written with Chinese units (50万元, 2.3亿).
@@ -35,6 +36,7 @@ pub mod org;
 pub mod policy;
 pub mod precheck;
 pub mod registration;
+pub mod rule;
 pub mod target;
 
 pub use account::{Account, AccountChange, NewAccount, Role};
@@ -57,6 +59,7 @@ pub use registration::{
     Event as RegistrationEvent, RefusalGround, Registered, Registration, RegistrationNumber,
     RegistrationState, TransitionError,
 };
+pub use rule::{Format, Record, Rule};
 pub use target::{Metric, Target};
 
 /// Today's date in China Standard Time (UTC+8, no daylight saving), which decides expiry,

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::parse_ipc;
-use crate::invalid::{Checker, Invalid};
+use crate::invalid::{Checker, Format, Invalid, Rule};
 
 /// The kinds of listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -216,7 +216,10 @@ impl Contact {
             c.ensure(
                 e.contains('@') && !e.contains(char::is_whitespace),
                 "contact.email",
-                || format!("`{e}` is not an e-mail address"),
+                || Rule::BadFormat {
+                    found: e.clone(),
+                    format: Format::Email,
+                },
             );
         }
     }
@@ -660,13 +663,21 @@ impl Listing {
                 for (i, code) in a.ipc_codes.iter_mut().enumerate() {
                     match parse_ipc(code) {
                         Some(ok) => *code = ok,
-                        None => c.fail(format!("ipc_codes[{i}]"), format!("`{code}` is not an IPC class; write it like `H01M 10/613` or `G06N`")),
+                        None => c.fail(
+                            format!("ipc_codes[{i}]"),
+                            Rule::BadFormat {
+                                found: code.clone(),
+                                format: Format::IpcClass,
+                            },
+                        ),
                     }
                 }
                 c.list("patent_numbers", &a.patent_numbers, 50, 40);
                 if let Some(t) = a.trl {
-                    c.ensure((1..=9).contains(&t), "trl", || {
-                        format!("is {t}; a technology readiness level is 1 to 9")
+                    c.ensure((1..=9).contains(&t), "trl", || Rule::OutOfRange {
+                        min: 1,
+                        max: 9,
+                        found: f64::from(t),
                     });
                 }
                 c.range(
@@ -693,19 +704,29 @@ impl Listing {
             }
             Listing::Challenge(ch) => {
                 c.text("description", &ch.description, 20_000);
-                c.ensure(!ch.indicators.is_empty(), "indicators", || {
-                    "must list at least one indicator with a target value and unit".into()
+                c.ensure(!ch.indicators.is_empty(), "indicators", || Rule::TooFew {
+                    min: 1,
+                    found: 0,
                 });
                 check_indicators(&mut c, &ch.indicators, true);
                 c.list("deliverables", &ch.deliverables, 30, 500);
-                c.ensure(ch.reward_yuan > 0, "reward_yuan", || {
-                    format!("is {}; a challenge needs a positive reward", ch.reward_yuan)
+                c.ensure(ch.reward_yuan > 0, "reward_yuan", || Rule::AtLeast {
+                    min: 1,
+                    found: ch.reward_yuan as f64,
                 });
                 c.ensure(ch.apply_from <= ch.apply_until, "apply_until", || {
-                    format!("({}) is before apply_from ({}); the application window must end after it opens", ch.apply_until, ch.apply_from)
+                    Rule::Before {
+                        other: "apply_from".into(),
+                        found: ch.apply_until.to_string(),
+                        limit: ch.apply_from.to_string(),
+                    }
                 });
                 if let Some(d) = ch.deadline {
-                    c.ensure(d >= ch.apply_until, "deadline", || format!("({d}) is before apply_until ({}); deliverables cannot be due before applications close", ch.apply_until));
+                    c.ensure(d >= ch.apply_until, "deadline", || Rule::Before {
+                        other: "apply_until".into(),
+                        found: d.to_string(),
+                        limit: ch.apply_until.to_string(),
+                    });
                 }
                 if let Some(s) = &ch.confidential {
                     c.max_len("confidential", s, 20_000);
@@ -757,36 +778,37 @@ fn check_listing_status(c: &mut Checker, status: Status) {
     c.ensure(
         matches!(status, Status::Draft | Status::Open | Status::Closed),
         "status",
-        || {
-            format!(
-                "`{}` applies to challenges only; use draft, open or closed",
-                status.as_str()
-            )
+        || Rule::NotOneOf {
+            found: status.as_str().into(),
+            allowed: [Status::Draft, Status::Open, Status::Closed]
+                .map(|s| s.as_str().to_string())
+                .into(),
         },
     );
 }
 
 fn check_indicators(c: &mut Checker, indicators: &[Indicator], strict: bool) {
-    c.ensure(indicators.len() <= 50, "indicators", || {
-        format!("has {} items; keep at most 50", indicators.len())
+    c.ensure(indicators.len() <= 50, "indicators", || Rule::TooMany {
+        max: 50,
+        found: indicators.len(),
     });
     for (i, ind) in indicators.iter().enumerate() {
         c.text(&format!("indicators[{i}].name"), &ind.name, 100);
         if let Some(t) = ind.target {
             c.ensure(t.is_finite(), &format!("indicators[{i}].target"), || {
-                "must be a finite number".into()
+                Rule::NotFinite
             });
         }
         if strict {
             c.ensure(
                 ind.target.is_some(),
                 &format!("indicators[{i}].target"),
-                || "is required: give the value to reach".into(),
+                || Rule::Required,
             );
             c.ensure(
                 ind.unit.as_deref().is_some_and(|u| !u.trim().is_empty()),
                 &format!("indicators[{i}].unit"),
-                || "is required: give the unit of the target (e.g. Wh/kg, %)".into(),
+                || Rule::Required,
             );
         }
     }

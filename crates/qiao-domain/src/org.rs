@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{parse_credit_code, parse_industry_code};
-use crate::invalid::{Checker, Invalid};
+use crate::invalid::{Checker, Format, Invalid, Rule};
 
 /// What sort of organisation this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -194,7 +194,10 @@ impl Verification {
         {
             return Err(Invalid::field(
                 "number",
-                format!("is {} characters long; at most 60", n.chars().count()),
+                Rule::TooLong {
+                    max: 60,
+                    found: n.chars().count(),
+                },
             ));
         }
         Ok(Verification::Verified {
@@ -320,10 +323,7 @@ impl Organisation {
         c.text("name", &self.name, 200);
         match parse_credit_code(&self.credit_code) {
             Ok(code) => self.credit_code = code,
-            Err(e) => c.fail(
-                "credit_code",
-                format!("统一社会信用代码 `{}` {e}", self.credit_code.trim()),
-            ),
+            Err(e) => c.fail("credit_code", e.rule(&self.credit_code)),
         }
         if let Some(d) = &mut self.district {
             *d = d.trim().to_string();
@@ -334,7 +334,10 @@ impl Organisation {
                 Some(ok) => self.industry_code = Some(ok),
                 None => c.fail(
                     "industry_code",
-                    format!("`{code}` is not a GB/T 4754-2017 code: a section letter A-T, optionally followed by 2, 3 or 4 digits (e.g. C3562)"),
+                    Rule::BadFormat {
+                        found: code.clone(),
+                        format: Format::IndustryCode,
+                    },
                 ),
             }
         }
@@ -342,9 +345,9 @@ impl Organisation {
             ("revenue_yuan", self.revenue_yuan),
             ("rd_expense_yuan", self.rd_expense_yuan),
         ] {
-            c.ensure(v.is_none_or(|v| v >= 0), name, || {
-                "cannot be negative".into()
-            });
+            if let Some(v) = v.filter(|v| *v < 0) {
+                c.fail(name, Rule::Negative { found: v as f64 });
+            }
         }
         if let Some(d) = &self.description {
             c.max_len("description", d, 5000);
@@ -359,9 +362,15 @@ impl Organisation {
                     cert.number = None;
                 }
             }
-            c.ensure(cert.issued_on <= cert.expires_on, &format!("certificates[{i}].expires_on"), || {
-                format!("({}) is before issued_on ({}); a certificate must expire after it is issued", cert.expires_on, cert.issued_on)
-            });
+            c.ensure(
+                cert.issued_on <= cert.expires_on,
+                &format!("certificates[{i}].expires_on"),
+                || Rule::Before {
+                    other: "issued_on".into(),
+                    found: cert.expires_on.to_string(),
+                    limit: cert.issued_on.to_string(),
+                },
+            );
         }
         c.finish()
     }
@@ -434,10 +443,13 @@ mod tests {
             fields,
             ["credit_code", "industry_code", "certificates[0].expires_on"]
         );
-        assert!(
-            errors[0].message.contains("expected `3`"),
-            "{}",
-            errors[0].message
+        assert_eq!(
+            errors[0].rule,
+            crate::Rule::WrongCheckCharacter {
+                value: "91350100M000100Y44".into(),
+                found: '4',
+                expected: '3'
+            }
         );
     }
 

@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::parse_industry_code;
-use crate::invalid::{Checker, Invalid};
+use crate::invalid::{Checker, Format, Invalid, Rule};
 use crate::money::format_yuan;
 use crate::org::{CertKind, Organisation, Verification};
 
@@ -204,10 +204,10 @@ impl Policy {
             }
         }
         if let (Some(from), Some(until)) = (self.apply_from, self.apply_until) {
-            c.ensure(from <= until, "apply_until", || {
-                format!(
-                    "({until}) is before apply_from ({from}); the window must end after it opens"
-                )
+            c.ensure(from <= until, "apply_until", || Rule::Before {
+                other: "apply_from".into(),
+                found: until.to_string(),
+                limit: from.to_string(),
             });
         }
         c.nested("conditions", self.conditions.validate());
@@ -281,7 +281,10 @@ impl Conditions {
                 Some(ok) => industries.push(ok),
                 None => c.fail(
                     format!("industries[{i}]"),
-                    format!("`{code}` is not a GB/T 4754-2017 code: a section letter A-T, optionally followed by 2, 3 or 4 digits (e.g. C35)"),
+                    Rule::BadFormat {
+                        found: code.clone(),
+                        format: Format::IndustryCode,
+                    },
                 ),
             }
         }
@@ -309,12 +312,18 @@ impl Conditions {
             c.ensure(
                 r.is_finite() && (0.0..=100.0).contains(&r),
                 "min_rd_ratio_percent",
-                || format!("is {r}; give a percentage between 0 and 100"),
+                || Rule::OutOfRange {
+                    min: 0,
+                    max: 100,
+                    found: r,
+                },
             );
         }
         if self.certificate_on.is_some() {
             c.ensure(!self.certificates.is_empty(), "certificate_on", || {
-                "is set but no certificate is required; name the certificates too".into()
+                Rule::Requires {
+                    other: "certificates".into(),
+                }
             });
         }
         c.finish()

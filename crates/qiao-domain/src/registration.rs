@@ -21,7 +21,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::invalid::{Checker, Invalid};
+use crate::invalid::{Checker, Invalid, Rule};
 
 coded_enum! {
     /// Where a registration stands, without its data: what lists filter on and the history
@@ -308,10 +308,7 @@ impl Action {
                 c.ensure(
                     *ground != RefusalGround::Other || !note.is_empty(),
                     "note",
-                    || {
-                        "is required when the ground is 其他; say why the contract is refused"
-                            .into()
-                    },
+                    || Rule::ExplainOther,
                 );
             }
         }
@@ -339,7 +336,7 @@ pub struct Event {
 }
 
 /// Why an action was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TransitionError {
     /// The state does not allow the action.
     #[error(
@@ -483,11 +480,7 @@ impl Registration {
             Action::Register { number, date } => {
                 let point = point.unwrap_or_default().to_string();
                 if point.is_empty() {
-                    return Err(Invalid::field(
-                        "point",
-                        "is required: name the registration point",
-                    )
-                    .into());
+                    return Err(Invalid::field("point", Rule::Required).into());
                 }
                 Registration::Registered(Registered {
                     number,

@@ -11,7 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::invalid::{Checker, Invalid};
+use crate::invalid::{Checker, Invalid, Rule};
 use crate::org::{CertKind, OrgKind, Organisation};
 use crate::policy::same_district;
 
@@ -219,15 +219,19 @@ impl Target {
             c.text(name, v, max);
         }
         c.ensure((2000..=2100).contains(&self.year), "year", || {
-            format!("is {}; give a year between 2000 and 2100", self.year)
+            Rule::OutOfRange {
+                min: 2000,
+                max: 2100,
+                found: f64::from(self.year),
+            }
         });
-        c.ensure(self.value.is_finite() && self.value >= 0.0, "value", || {
-            "must be a number of at least 0".into()
-        });
-        if let Some(r) = self.reported {
-            c.ensure(r.is_finite() && r >= 0.0, "reported", || {
-                "must be a number of at least 0".into()
-            });
+        // A count or an amount: finite, and never below zero.
+        for (name, v) in [("value", Some(self.value)), ("reported", self.reported)] {
+            match v {
+                Some(v) if !v.is_finite() => c.fail(name, Rule::NotFinite),
+                Some(v) if v < 0.0 => c.fail(name, Rule::Negative { found: v }),
+                _ => {}
+            }
         }
         if let Some(q) = &mut self.qualifier {
             *q = q.trim().to_string();
@@ -241,28 +245,37 @@ impl Target {
             c.max_len("sentence", s, 2000);
         }
         if let Some(b) = &self.baseline {
-            c.ensure(
-                b.value.is_finite() && b.value >= 0.0,
-                "baseline.value",
-                || "must be a number of at least 0".into(),
-            );
-            c.ensure(self.metric.is_some(), "baseline", || {
-                "adds what the records count since its day, so it needs a metric (统计口径); without one, report the actual instead".into()
+            if !b.value.is_finite() {
+                c.fail("baseline.value", Rule::NotFinite);
+            } else if b.value < 0.0 {
+                c.fail("baseline.value", Rule::Negative { found: b.value });
+            }
+            // A baseline adds what the records count since its day: without a metric there is
+            // nothing to add, and the actual is reported instead.
+            c.ensure(self.metric.is_some(), "baseline", || Rule::Requires {
+                other: "metric".into(),
             });
             let new = matches!(self.metric, Some(Metric::NewlyCertified { .. }));
             let in_year = b.as_of.year() == self.year;
             let before_end = b.as_of.year() <= self.year;
-            c.ensure(if new { in_year } else { before_end }, "baseline.as_of", || {
-                if new {
-                    format!("is {}; a 新增 target counts the year {}, so its baseline is a day of that year", b.as_of, self.year)
-                } else {
-                    format!("is {}, after the target's year {}", b.as_of, self.year)
-                }
-            });
+            // A 新增 target counts its year, so its baseline is a day of that year.
+            c.ensure(
+                if new { in_year } else { before_end },
+                "baseline.as_of",
+                || {
+                    let (found, year) = (b.as_of.to_string(), self.year);
+                    if new {
+                        Rule::NotInYear { found, year }
+                    } else {
+                        Rule::AfterYear { found, year }
+                    }
+                },
+            );
         }
         if self.metric.is_some() {
-            c.ensure(self.unit == "家", "metric", || {
-                format!("counts enterprises (家) but the unit is `{}`; leave the metric out or fix the unit", self.unit)
+            c.ensure(self.unit == "家", "metric", || Rule::UnitMismatch {
+                expected: "家".into(),
+                found: self.unit.clone(),
             });
         }
         c.finish()

@@ -3,8 +3,9 @@
 //!
 //! CSV cells are always text; XLSX cells may also be numbers, booleans or dates. People type
 //! amounts as `50万`, dates as `2026年3月1日` and lists with `、`, and Excel turns `6` into
-//! `6.0`: every conversion here accepts those forms and, when it cannot, returns a sentence that
-//! says what was found and what to write instead. The caller adds the column's name.
+//! `6.0`: every conversion here accepts those forms and, when it cannot, returns the [`Rule`]
+//! broken, with what was found (its sentence says what to write instead). The caller adds the
+//! column's name.
 
 use std::borrow::Cow;
 
@@ -12,6 +13,7 @@ use chrono::NaiveDate;
 use qiao_domain::Certificate;
 use qiao_domain::listing::{Contact, Indicator};
 use qiao_domain::money::parse_yuan;
+use qiao_domain::{Format, Rule};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -32,8 +34,8 @@ pub(crate) enum Cell<'a> {
     Date(NaiveDate),
     /// A cell that cannot be read: a spreadsheet error (`#N/A`) or bytes that are not UTF-8.
     Bad {
-        /// What is wrong and how to fix it.
-        reason: String,
+        /// What is wrong.
+        reason: Rule,
         /// The content as far as it can be shown.
         raw: String,
     },
@@ -74,23 +76,37 @@ pub(crate) fn format_number(f: f64) -> String {
 
 /// A value for a message: at most 40 characters, so a huge cell cannot flood the terminal.
 pub(crate) fn quote(s: &str) -> String {
+    format!("`{}`", shown(s))
+}
+
+/// A value as a rule carries it: trimmed, at most 40 characters (and `…`).
+pub(crate) fn shown(s: &str) -> String {
     let s = s.trim();
     match s.char_indices().nth(40) {
-        Some((end, _)) => format!("`{}…`", &s[..end]),
-        None => format!("`{s}`"),
+        Some((end, _)) => format!("{}…", &s[..end]),
+        None => s.to_string(),
+    }
+}
+
+fn bad(found: &str, format: Format) -> Rule {
+    Rule::BadFormat {
+        found: shown(found),
+        format,
     }
 }
 
 /// Converts a non-blank cell to the JSON value of a field of type `ty`.
-pub(crate) fn convert(ty: Type, cell: &Cell<'_>) -> Result<Value, String> {
+pub(crate) fn convert(ty: Type, cell: &Cell<'_>) -> Result<Value, Rule> {
     Ok(match ty {
         Type::Kind | Type::Text | Type::ContactPart => Value::String(text(cell)?),
         Type::Int { min, max } => {
             let i = integer(cell)?;
             if i < min || i > max {
-                return Err(format!(
-                    "`{i}` is out of range; write a whole number from {min} to {max}"
-                ));
+                return Err(Rule::OutOfRange {
+                    min,
+                    max,
+                    found: i as f64,
+                });
             }
             Value::from(i)
         }
@@ -114,7 +130,7 @@ pub(crate) fn convert(ty: Type, cell: &Cell<'_>) -> Result<Value, String> {
     })
 }
 
-pub(crate) fn text(cell: &Cell<'_>) -> Result<String, String> {
+pub(crate) fn text(cell: &Cell<'_>) -> Result<String, Rule> {
     match cell {
         Cell::Bad { reason, .. } => Err(reason.clone()),
         Cell::Bool(b) => Ok(b.to_string()),
@@ -122,10 +138,10 @@ pub(crate) fn text(cell: &Cell<'_>) -> Result<String, String> {
     }
 }
 
-fn integer(cell: &Cell<'_>) -> Result<i64, String> {
+fn integer(cell: &Cell<'_>) -> Result<i64, Rule> {
     let whole =
         |f: f64| (f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e18).then_some(f as i64);
-    let bad = |raw: &str| format!("{} is not a whole number; write digits, e.g. 6", quote(raw));
+    let bad = |raw: &str| bad(raw, Format::WholeNumber);
     match cell {
         Cell::Int(i) => Ok(*i),
         Cell::Float(f) => whole(*f).ok_or_else(|| bad(&format_number(*f))),
@@ -136,52 +152,44 @@ fn integer(cell: &Cell<'_>) -> Result<i64, String> {
                 .or_else(|| s.parse::<f64>().ok().and_then(whole))
                 .ok_or_else(|| bad(s))
         }
-        Cell::Date(d) => Err(format!("holds the date {d}; a whole number is expected")),
-        Cell::Bool(b) => Err(format!("holds {b}; a whole number is expected")),
+        Cell::Date(_) | Cell::Bool(_) => Err(bad(&cell.display())),
         Cell::Bad { reason, .. } => Err(reason.clone()),
-        Cell::Empty => Err("is empty".into()),
+        Cell::Empty => Err(Rule::Blank),
     }
 }
 
-fn yuan(cell: &Cell<'_>) -> Result<i64, String> {
-    let negative = |raw: &str| format!("{} is negative; an amount cannot be negative", quote(raw));
+fn yuan(cell: &Cell<'_>) -> Result<i64, Rule> {
+    let negative = |found: f64| Rule::Negative { found };
     match cell {
-        Cell::Int(i) if *i < 0 => Err(negative(&i.to_string())),
+        Cell::Int(i) if *i < 0 => Err(negative(*i as f64)),
         Cell::Int(i) => Ok(*i),
-        Cell::Float(f) if *f < 0.0 => Err(negative(&format_number(*f))),
+        Cell::Float(f) if *f < 0.0 => Err(negative(*f)),
         Cell::Float(f) if f.is_finite() && *f < 9.0e18 => Ok(f.round() as i64),
         Cell::Text(s) => {
             let s = s.trim();
             // Plain digits first: `parse_yuan` goes through f64, which is exact only up to 2^53.
             if let Ok(i) = s.parse::<i64>() {
-                return if i < 0 { Err(negative(s)) } else { Ok(i) };
+                return if i < 0 {
+                    Err(negative(i as f64))
+                } else {
+                    Ok(i)
+                };
             }
             parse_yuan(s).ok_or_else(|| {
-                if s.starts_with('-') {
-                    negative(s)
-                } else {
-                    format!(
-                        "{} is not an amount in yuan; write e.g. 500000, 50万, 2.3亿 or 1,200元",
-                        quote(s)
-                    )
+                // `-5万`: negative, whatever its unit; the amount is read without the sign.
+                match s.strip_prefix('-').and_then(parse_yuan) {
+                    Some(abs) => negative(-(abs as f64)),
+                    None => bad(s, Format::Amount),
                 }
             })
         }
         Cell::Bad { reason, .. } => Err(reason.clone()),
-        other => Err(format!(
-            "{} is not an amount in yuan; write e.g. 500000 or 50万",
-            quote(&other.display())
-        )),
+        other => Err(bad(&other.display(), Format::Amount)),
     }
 }
 
-pub(crate) fn date(cell: &Cell<'_>) -> Result<NaiveDate, String> {
-    let bad = |raw: &str| {
-        format!(
-            "{} is not a date; write it as 2026-03-01, 2026/3/1 or 2026年3月1日",
-            quote(raw)
-        )
-    };
+pub(crate) fn date(cell: &Cell<'_>) -> Result<NaiveDate, Rule> {
+    let bad = |raw: &str| bad(raw, Format::Date);
     match cell {
         Cell::Date(d) => Ok(*d),
         Cell::Int(i) => date_from_number(*i as f64).ok_or_else(|| bad(&i.to_string())),
@@ -254,15 +262,17 @@ pub(crate) fn joinable(items: &[String], commas: bool) -> bool {
 
 /// A list cell: a JSON array (kept verbatim), or items separated by `;` `；` `、` `|` or line
 /// breaks (and `,` `，` when `commas`), trimmed, empty items dropped.
-fn list(cell: &Cell<'_>, commas: bool) -> Result<Vec<String>, String> {
+fn list(cell: &Cell<'_>, commas: bool) -> Result<Vec<String>, Rule> {
     let s = match cell {
         Cell::Text(s) => s,
         other => return Ok(vec![text(other)?]),
     };
     let trimmed = s.trim();
     if trimmed.starts_with('[') {
-        return serde_json::from_str::<Vec<String>>(trimmed).map_err(|e| {
-            format!("starts with `[` but is not a JSON array of texts ({e}); write e.g. [\"a\", \"b\"] or a；b")
+        return serde_json::from_str::<Vec<String>>(trimmed).map_err(|e| Rule::NotJson {
+            detail: format!(
+                "it starts with `[` but is not an array of texts ({e}); write e.g. [\"a\", \"b\"] or a；b"
+            ),
         });
     }
     Ok(trimmed
@@ -273,10 +283,11 @@ fn list(cell: &Cell<'_>, commas: bool) -> Result<Vec<String>, String> {
         .collect())
 }
 
-fn choice(choice: Choice, raw: &str) -> Result<&'static str, String> {
-    choice
-        .parse(raw)
-        .ok_or_else(|| format!("{} is not one of {}", quote(raw), choice.accepted()))
+fn choice(choice: Choice, raw: &str) -> Result<&'static str, Rule> {
+    choice.parse(raw).ok_or_else(|| Rule::NotOneOf {
+        found: shown(raw),
+        allowed: choice.accepted(),
+    })
 }
 
 /// Parses a JSON cell and checks it against the domain type `T`, so a mistake inside it is
@@ -285,18 +296,21 @@ fn json_cell<T: for<'de> Deserialize<'de>>(
     cell: &Cell<'_>,
     example: &str,
     wrap_object: bool,
-) -> Result<Value, String> {
+) -> Result<Value, Rule> {
     let raw = text(cell)?;
-    let mut value: Value = serde_json::from_str(raw.trim())
-        .map_err(|e| format!("is not JSON ({e}); write e.g. {example}"))?;
+    let mut value: Value = serde_json::from_str(raw.trim()).map_err(|e| Rule::NotJson {
+        detail: format!("{e}; write e.g. {example}"),
+    })?;
     if wrap_object && value.is_object() {
         value = Value::Array(vec![value]);
     }
-    T::deserialize(&value).map_err(|e| format!("{e}; write e.g. {example}"))?;
+    T::deserialize(&value).map_err(|e| Rule::Malformed {
+        detail: format!("{e}; write e.g. {example}"),
+    })?;
     Ok(value)
 }
 
-fn indicators(cell: &Cell<'_>) -> Result<Value, String> {
+fn indicators(cell: &Cell<'_>) -> Result<Value, Rule> {
     json_cell::<Vec<Indicator>>(
         cell,
         r#"[{"name": "能量密度", "target": 300, "unit": "Wh/kg"}]"#,
@@ -304,7 +318,7 @@ fn indicators(cell: &Cell<'_>) -> Result<Value, String> {
     )
 }
 
-fn contact(cell: &Cell<'_>) -> Result<Value, String> {
+fn contact(cell: &Cell<'_>) -> Result<Value, Rule> {
     json_cell::<Contact>(
         cell,
         r#"{"name": "王老师", "phone": "021-12345678"} or use the columns contact.name, contact.phone and contact.email"#,
@@ -312,12 +326,9 @@ fn contact(cell: &Cell<'_>) -> Result<Value, String> {
     )
 }
 
-const CERTIFICATE_EXAMPLE: &str =
-    "高新技术企业:2023-12-01~2026-11-30；科技型中小企业:2024-05-01~2024-12-31";
-
 /// Certificates as JSON, or as `高新技术企业:2023-12-01~2026-11-30` items (optionally with the
 /// certificate number: `高新技术企业:GR202331001234:2023-12-01~2026-11-30`).
-fn certificates(cell: &Cell<'_>) -> Result<Value, String> {
+fn certificates(cell: &Cell<'_>) -> Result<Value, Rule> {
     let raw = text(cell)?;
     let trimmed = raw.trim();
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
@@ -333,30 +344,21 @@ fn certificates(cell: &Cell<'_>) -> Result<Value, String> {
         .map(str::trim)
         .filter(|i| !i.is_empty())
     {
-        let bad = |why: String| {
-            format!(
-                "certificate {} {why}; write e.g. {CERTIFICATE_EXAMPLE}",
-                quote(item)
-            )
-        };
+        let whole = || bad(item, Format::Certificate);
         let parts: Vec<&str> = item.split([':', '：']).map(str::trim).collect();
         let (label, number, range) = match parts[..] {
             [label, range] => (label, None, range),
             [label, number, range] => (label, Some(number), range),
-            _ => return Err(bad("is not `kind:from~to`".into())),
+            _ => return Err(whole()),
         };
-        let kind = Choice::CertKind.parse(label).ok_or_else(|| {
-            bad(format!(
-                "names no certificate kind; use one of {}",
-                Choice::CertKind.accepted()
-            ))
-        })?;
-        let (from, to) = range
-            .split_once(['~', '～', '至'])
-            .ok_or_else(|| bad("has no `~` between the first and last day".into()))?;
-        let day = |s: &str| {
-            parse_date(s).ok_or_else(|| bad(format!("has {} where a date belongs", quote(s))))
-        };
+        let kind = Choice::CertKind
+            .parse(label)
+            .ok_or_else(|| Rule::NotOneOf {
+                found: shown(label),
+                allowed: Choice::CertKind.accepted(),
+            })?;
+        let (from, to) = range.split_once(['~', '～', '至']).ok_or_else(whole)?;
+        let day = |s: &str| parse_date(s).ok_or_else(|| bad(s, Format::Date));
         let mut cert = Map::new();
         cert.insert("kind".into(), kind.into());
         if let Some(n) = number.filter(|n| !n.is_empty()) {
@@ -405,8 +407,10 @@ mod tests {
         assert_eq!(yuan(&t("1,200元")), Ok(1200));
         assert_eq!(yuan(&t("9007199254740993")), Ok(9_007_199_254_740_993));
         assert_eq!(yuan(&Cell::Float(2.3e8)), Ok(230_000_000));
-        assert!(yuan(&t("-5")).unwrap_err().contains("negative"));
-        assert!(yuan(&t("很多")).unwrap_err().contains("50万"));
+        assert_eq!(yuan(&t("-5")), Err(Rule::Negative { found: -5.0 }));
+        assert_eq!(yuan(&t("-5万")), Err(Rule::Negative { found: -50_000.0 }));
+        assert_eq!(yuan(&t("很多")), Err(bad("很多", Format::Amount)));
+        assert!(yuan(&t("很多")).unwrap_err().en().contains("50万"));
         assert_eq!(integer(&Cell::Float(6.0)), Ok(6));
         assert_eq!(integer(&t("6.0")), Ok(6));
         assert!(integer(&t("6.5")).is_err());
@@ -446,22 +450,25 @@ mod tests {
                 {"kind": "tech_sme", "number": "GR1", "issued_on": "2024-05-01", "expires_on": "2024-12-31"}
             ])
         );
-        assert!(
-            certificates(&t("高企 2023"))
-                .unwrap_err()
-                .contains("kind:from~to")
+        assert_eq!(
+            certificates(&t("高企 2023")),
+            Err(bad("高企 2023", Format::Certificate))
         );
-        assert!(
-            certificates(&t("金牌企业:2023-01-01~2024-01-01"))
-                .unwrap_err()
-                .contains("high_tech")
+        assert!(matches!(
+            certificates(&t("金牌企业:2023-01-01~2024-01-01")),
+            Err(Rule::NotOneOf { found, allowed })
+                if found == "金牌企业" && allowed.iter().any(|a| a.starts_with("high_tech"))
+        ));
+        assert_eq!(
+            certificates(&t("高新技术企业:2023-01-01~明年")),
+            Err(bad("明年", Format::Date))
         );
     }
 
     #[test]
     fn json_cells_are_checked_against_the_domain() {
         let err = indicators(&t(r#"[{"name": "x", "target": "high"}]"#)).unwrap_err();
-        assert!(err.contains("invalid type"), "{err}");
+        assert!(err.en().contains("invalid type"), "{err:?}");
         assert_eq!(
             indicators(&t(r#"{"name": "x"}"#)).unwrap(),
             json!([{"name": "x"}])
@@ -469,6 +476,7 @@ mod tests {
         assert!(
             contact(&t(r#"{"nmae": "x"}"#))
                 .unwrap_err()
+                .en()
                 .contains("nmae")
         );
     }

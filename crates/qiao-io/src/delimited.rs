@@ -95,7 +95,7 @@ fn cell(bytes: &[u8]) -> Cell<'_> {
         Ok("") => Cell::Empty,
         Ok(s) => Cell::Text(Cow::Borrowed(unmarked(s))),
         Err(_) => Cell::Bad {
-            reason: "holds bytes that are not UTF-8 text; save the file as \"CSV UTF-8\" (Qiao does not read GBK)".into(),
+            reason: qiao_domain::Rule::NotUtf8,
             raw: String::from_utf8_lossy(bytes).into_owned(),
         },
     }

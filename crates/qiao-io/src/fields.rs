@@ -68,14 +68,14 @@ impl Target {
     }
 
     /// What to say about a bad `kind`: the accepted values.
-    pub(crate) fn accepted() -> String {
+    pub(crate) fn accepted() -> Vec<String> {
         let mut names = vec!["organisation (机构)".to_string()];
         names.extend(
             Kind::ALL
                 .iter()
                 .map(|k| format!("{} ({})", k.as_str(), k.label_zh())),
         );
-        names.join(", ")
+        names
     }
 }
 

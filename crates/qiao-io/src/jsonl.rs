@@ -30,9 +30,9 @@ pub(crate) fn read(bytes: &[u8]) -> Result<ReadOutcome, IoError> {
         }
         match record_from_json(line) {
             Ok(record) => outcome.records.push((index + 1, record)),
-            Err(message) => outcome.errors.push(RowError {
+            Err(errors) => outcome.errors.push(RowError {
                 line: index + 1,
-                message,
+                errors,
             }),
         }
     }

@@ -186,12 +186,11 @@ impl Choice {
     }
 
     /// The accepted values for an error message: `lab (实验室), small_pilot (小试), …`.
-    pub(crate) fn accepted(self) -> String {
+    pub(crate) fn accepted(self) -> Vec<String> {
         self.entries()
             .iter()
             .map(|(name, label)| format!("{name} ({label})"))
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect()
     }
 }
 

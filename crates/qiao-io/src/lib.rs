@@ -23,7 +23,7 @@
 
 use std::path::{Path, PathBuf};
 
-use qiao_domain::{Listing, Organisation};
+use qiao_domain::{FieldError, Listing, Organisation, Rule};
 
 mod cell;
 mod delimited;
@@ -118,17 +118,52 @@ impl PartialEq for ListingRow {
 }
 
 /// A row that did not become a record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RowError {
     /// 1-based line of the file; for CSV and XLSX the spreadsheet row number (header = 1).
     pub line: usize,
-    /// Every problem of the row, each naming its column (or key) and the fix, joined by `; `.
-    pub message: String,
+    /// Every problem of the row, each the rule it breaks: the field is the column as the file
+    /// names it (`column 统一社会信用代码 (credit_code)`) or the JSONL key (`` `trl` ``), and
+    /// empty for the row as a whole (a line that is not JSON).
+    pub errors: Vec<FieldError>,
+}
+
+impl RowError {
+    /// A row with one problem.
+    pub fn new(line: usize, field: impl Into<String>, rule: Rule) -> Self {
+        RowError {
+            line,
+            errors: vec![FieldError::new(field, rule)],
+        }
+    }
+
+    /// Every problem in English, `column: message` joined by `; `.
+    pub fn message(&self) -> String {
+        self.said(FieldError::to_string, "; ")
+    }
+
+    /// Every problem in Chinese, `column：message` joined by `；`.
+    pub fn zh(&self) -> String {
+        self.said(
+            |e| {
+                if e.field.is_empty() {
+                    e.zh()
+                } else {
+                    format!("{}：{}", e.field, e.zh())
+                }
+            },
+            "；",
+        )
+    }
+
+    fn said(&self, one: impl Fn(&FieldError) -> String, sep: &str) -> String {
+        self.errors.iter().map(one).collect::<Vec<_>>().join(sep)
+    }
 }
 
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
+        write!(f, "line {}: {}", self.line, self.message())
     }
 }
 
@@ -171,7 +206,7 @@ fn read_table(
             None => columns = Some(row::Columns::new(cells)?),
             Some(columns) => match columns.parse_row(cells) {
                 Ok(record) => outcome.records.push((line, record)),
-                Err(message) => outcome.errors.push(RowError { line, message }),
+                Err(errors) => outcome.errors.push(RowError { line, errors }),
             },
         }
         Ok(())

@@ -13,6 +13,8 @@ use qiao_domain::codes::parse_credit_code;
 
 use crate::cell::{self, Cell};
 use crate::error::IoError;
+use qiao_domain::{FieldError, Rule};
+
 use crate::{Format, RowError, delimited, workbook};
 
 /// How many rows above the header a list may have (titles, notes).
@@ -49,7 +51,7 @@ pub struct ListedCertificate {
 }
 
 /// What reading a list gave.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OfficialList {
     /// The entries in file order.
     pub entries: Vec<ListedCertificate>,
@@ -100,13 +102,13 @@ pub fn read_official_list(format: Format, bytes: &[u8]) -> Result<OfficialList, 
         let mut problems = Vec::new();
         let raw = get(cols.code).display().trim().to_string();
         let credit_code = if raw.is_empty() {
-            problems.push("统一社会信用代码 is empty".to_string());
+            problems.push(FieldError::new("统一社会信用代码", Rule::Blank));
             None
         } else {
             match parse_credit_code(&raw) {
                 Ok(code) => Some(code),
                 Err(e) => {
-                    problems.push(format!("统一社会信用代码 {} {e}", cell::quote(&raw)));
+                    problems.push(FieldError::new("统一社会信用代码", e.rule(&raw)));
                     None
                 }
             }
@@ -120,8 +122,8 @@ pub fn read_official_list(format: Format, bytes: &[u8]) -> Result<OfficialList, 
             None => None,
             Some(c) => match cell::date(&c) {
                 Ok(d) => Some(d),
-                Err(e) => {
-                    problems.push(format!("发证日期: {e}"));
+                Err(rule) => {
+                    problems.push(FieldError::new("发证日期", rule));
                     None
                 }
             },
@@ -135,7 +137,7 @@ pub fn read_official_list(format: Format, bytes: &[u8]) -> Result<OfficialList, 
             }),
             _ => out.errors.push(RowError {
                 line,
-                message: problems.join("; "),
+                errors: problems,
             }),
         }
         Ok(())
@@ -197,12 +199,12 @@ mod tests {
         let lines: Vec<usize> = list.errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, [5, 6]);
         assert!(
-            list.errors[0].message.contains("统一社会信用代码"),
+            list.errors[0].message().contains("统一社会信用代码"),
             "{:?}",
             list.errors
         );
         assert!(
-            list.errors[1].message.contains("发证日期"),
+            list.errors[1].message().contains("发证日期"),
             "{:?}",
             list.errors
         );

@@ -35,9 +35,9 @@ pub(crate) fn rejects_bytes(
     source: &[u8],
     errors: &[RowError],
 ) -> Result<Vec<u8>, IoError> {
-    let mut reasons: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    let mut reasons: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for e in errors {
-        reasons.entry(e.line).or_default().push(&e.message);
+        reasons.entry(e.line).or_default().push(e.message());
     }
     let reason = |line: usize| reasons.get(&line).map(|r| r.join("; ")).unwrap_or_default();
 

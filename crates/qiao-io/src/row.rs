@@ -3,13 +3,14 @@
 //!
 //! Both paths build the record's JSON object and deserialise it through the domain types, then
 //! call `validate()`, so every rule of the domain (and its normalisation) applies to imports
-//! exactly as to the API. What this module adds is the naming: each problem is reported against
-//! the column as the file spells it (`column 统一社会信用代码 (credit_code): …`) or the JSONL key.
+//! exactly as to the API. What this module adds is the naming: each problem is a [`FieldError`]
+//! whose field is the column as the file spells it (`column 统一社会信用代码 (credit_code)`)
+//! or the JSONL key, and whose rule is the domain's own.
 
-use qiao_domain::{Invalid, Listing, Organisation};
+use qiao_domain::{FieldError, Format, Invalid, Listing, Organisation, Rule};
 use serde_json::{Map, Value};
 
-use crate::cell::{Cell, convert, quote};
+use crate::cell::{Cell, convert, quote, shown};
 use crate::error::IoError;
 use crate::fields::{FIELD_COUNT, FIELDS, Field, Target, Type, accepted_headers, normalise_header};
 use crate::{ListingRow, Record};
@@ -58,7 +59,7 @@ impl Columns {
         let mut problems = Vec::new();
         for (i, cell) in header.iter().enumerate() {
             if let Cell::Bad { reason, .. } = cell {
-                problems.push(format!("column {}: {reason}", column_letter(i)));
+                problems.push(format!("column {}: {}", column_letter(i), reason.en()));
                 slots.push(Slot::Blank);
                 continue;
             }
@@ -100,7 +101,7 @@ impl Columns {
         if kind_col.is_none() {
             problems.push(format!(
                 "no `kind` (类型) column; every row must say what it is: {}",
-                Target::accepted()
+                Target::accepted().join(", ")
             ));
         }
         match kind_col {
@@ -201,24 +202,22 @@ impl Columns {
         keys
     }
 
-    /// Turns one row into a record, or into one message naming every bad cell.
-    pub(crate) fn parse_row(&self, cells: &[Cell<'_>]) -> Result<Record, String> {
+    /// Turns one row into a record, or into the problems of every bad cell.
+    pub(crate) fn parse_row(&self, cells: &[Cell<'_>]) -> Result<Record, Vec<FieldError>> {
         let kind = cells.get(self.kind_col).unwrap_or(&Cell::Empty);
+        let kind_label = || self.label_at(self.kind_col, "kind");
         let target = if kind.is_blank() {
-            return Err(format!(
-                "{} is empty; write what the row is: {}",
-                self.label_at(self.kind_col, "kind"),
-                Target::accepted()
-            ));
+            return Err(vec![FieldError::new(kind_label(), Rule::Blank)]);
         } else {
             let raw = kind.display();
             Target::parse(&raw).ok_or_else(|| {
-                format!(
-                    "{}: {} is not a record kind; use {}",
-                    self.label_at(self.kind_col, "kind"),
-                    quote(&raw),
-                    Target::accepted()
-                )
+                vec![FieldError::new(
+                    kind_label(),
+                    Rule::NotOneOf {
+                        found: shown(&raw),
+                        allowed: Target::accepted(),
+                    },
+                )]
             })?
         };
 
@@ -236,27 +235,30 @@ impl Columns {
                 Some(Slot::Comment) => continue,
                 Some(Slot::Field(field, _)) => self.effective(*field, target),
                 Some(Slot::Blank) | None => {
-                    errors.push(format!(
-                        "column {} has a value ({}) but no header; add a header or clear the cell",
-                        column_letter(col),
-                        quote(&cell.display())
+                    errors.push(FieldError::new(
+                        format!("column {}", column_letter(col)),
+                        Rule::NoHeader {
+                            found: shown(&cell.display()),
+                        },
                     ));
                     continue;
                 }
             };
             let info = field.info();
             if !field.applies(target) {
-                errors.push(format!(
-                    "{}: does not apply to {target} rows; clear the cell, or check the row's kind",
-                    self.label_at(col, info.name)
+                errors.push(FieldError::new(
+                    self.label_at(col, info.name),
+                    Rule::NotForKind {
+                        kind: target.to_string(),
+                    },
                 ));
                 continue;
             }
             used[field as usize] = Some(col);
             let value = match convert(info.ty, cell) {
                 Ok(value) => value,
-                Err(message) => {
-                    errors.push(format!("{}: {message}", self.label_at(col, info.name)));
+                Err(rule) => {
+                    errors.push(FieldError::new(self.label_at(col, info.name), rule));
                     continue;
                 }
             };
@@ -273,9 +275,14 @@ impl Columns {
         }
         if !contact.is_empty() {
             match obj.get_mut("contact") {
-                Some(Value::Object(_)) => errors.push(format!(
-                    "{}: give the contact either as JSON here or in the columns contact.name, contact.phone and contact.email, not both",
-                    self.describe(&used, target, "contact")
+                Some(Value::Object(_)) => errors.push(FieldError::new(
+                    self.describe(&used, target, "contact"),
+                    Rule::NotCombinable {
+                        found: "contact".into(),
+                        with: ["contact.name", "contact.phone", "contact.email"]
+                            .map(String::from)
+                            .into(),
+                    },
                 )),
                 _ => {
                     obj.insert("contact".into(), Value::Object(contact));
@@ -283,25 +290,28 @@ impl Columns {
             }
         }
         if !errors.is_empty() {
-            return Err(errors.join("; "));
+            return Err(errors);
         }
         let given = self.given(target);
         finish(target, obj, id, owner, given).map_err(|e| match e {
-            Failure::Serde(e) => match missing_field(&e) {
-                Some(key) => {
-                    let path = Field::from_key(target, key).map_or(key, Field::name);
-                    format!(
-                        "{} is required for {target} rows",
-                        self.describe(&used, target, path)
-                    )
-                }
-                None => e.to_string(),
-            },
+            Failure::Serde(e) => {
+                let message = e.to_string();
+                let message = message.split(" at line ").next().unwrap_or(&message);
+                let path = match missing_field(&e) {
+                    Some(key) => Field::from_key(target, key).map_or(key, Field::name),
+                    None => "",
+                };
+                let field = if path.is_empty() {
+                    String::new()
+                } else {
+                    self.describe(&used, target, path)
+                };
+                vec![FieldError::new(field, Rule::from_serde(message))]
+            }
             Failure::Invalid(Invalid(errors)) => errors
-                .iter()
-                .map(|e| format!("{}: {}", self.describe(&used, target, &e.field), e.message))
-                .collect::<Vec<_>>()
-                .join("; "),
+                .into_iter()
+                .map(|e| FieldError::new(self.describe(&used, target, &e.field), e.rule))
+                .collect(),
         })
     }
 }
@@ -353,79 +363,104 @@ fn finish(
 /// Turns one JSONL line into a record. Keys are the domain's own (`org_kind` standing for an
 /// organisation's `kind`) and values are typed JSON: this is the machine format, so it is
 /// strict where the spreadsheet cells are forgiving.
-pub(crate) fn record_from_json(line: &[u8]) -> Result<Record, String> {
-    let (target, obj, id, owner) = json_object(line)?;
+pub(crate) fn record_from_json(line: &[u8]) -> Result<Record, Vec<FieldError>> {
+    let (target, obj, id, owner) = json_object(line).map_err(|e| vec![e])?;
     let given = obj.keys().cloned().collect();
     finish(target, obj, id, owner, given).map_err(|e| match e {
         Failure::Serde(e) => {
             // The object was consumed by serde; parsing the line again costs nothing on the
             // happy path, where cloning every object would.
-            match json_object(line) {
-                Ok((_, obj, _, _)) => json_serde_message(target, &obj, &e),
-                Err(message) => message,
-            }
+            vec![match json_object(line) {
+                Ok((_, obj, _, _)) => json_serde_error(target, &obj, &e),
+                Err(error) => error,
+            }]
         }
         Failure::Invalid(Invalid(errors)) => errors
-            .iter()
-            .map(|e| format!("`{}`: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; "),
+            .into_iter()
+            .map(|e| FieldError::new(format!("`{}`", e.field), e.rule))
+            .collect(),
     })
 }
 
 type JsonParts = (Target, Map<String, Value>, Option<i64>, Option<String>);
 
+/// A JSON value's shape in serde's words, for a value of the wrong type.
+fn shape(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean `{b}`"),
+        Value::Number(n) => format!("number `{n}`"),
+        Value::String(s) => format!("string {:?}", shown(s)),
+        Value::Array(_) => "sequence".into(),
+        Value::Object(_) => "map".into(),
+    }
+}
+
 /// Parses a line into the record's target, the domain object and the `id` and `owner` keys.
-fn json_object(line: &[u8]) -> Result<JsonParts, String> {
+fn json_object(line: &[u8]) -> Result<JsonParts, FieldError> {
+    let key = |k: &str| format!("`{k}`");
     let mut obj: Map<String, Value> = serde_json::from_slice(line).map_err(|e| {
-        // serde_json says "at line 1": true of the line, misleading about the file.
-        let message = e.to_string();
-        let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m);
-        let column = e.column();
         if e.is_data() {
-            format!("not a JSON object ({message}); each line must be one object like {{\"kind\": \"achievement\", \"title\": …}}")
+            let found = serde_json::from_slice::<Value>(line)
+                .map_or_else(|_| "a value".into(), |v| shape(&v));
+            FieldError::new(
+                "",
+                Rule::WrongType {
+                    found,
+                    expected:
+                        "one JSON object per line, like {\"kind\": \"achievement\", \"title\": …}"
+                            .into(),
+                },
+            )
         } else {
-            format!("not valid JSON: {message} at column {column}")
+            // serde_json says "at line 1": true of the line, misleading about the file.
+            let message = e.to_string();
+            let message = message
+                .rsplit_once(" at line ")
+                .map_or(message.as_str(), |(m, _)| m);
+            FieldError::new(
+                "",
+                Rule::NotJson {
+                    detail: format!("{message} at column {}", e.column()),
+                },
+            )
         }
     })?;
     obj.retain(|k, _| !k.starts_with('#'));
     let target = match obj.remove("kind") {
         Some(Value::String(raw)) => Target::parse(&raw).ok_or_else(|| {
-            let hint = if crate::labels::Choice::OrgKind.parse(&raw).is_some() {
-                format!(
-                    " (for an organisation write \"kind\": \"organisation\", \"org_kind\": \"{raw}\")"
-                )
+            let rule = if crate::labels::Choice::OrgKind.parse(&raw).is_some() {
+                Rule::UseOrgKind { found: shown(&raw) }
             } else {
-                String::new()
+                Rule::NotOneOf {
+                    found: shown(&raw),
+                    allowed: Target::accepted(),
+                }
             };
-            format!(
-                "`kind`: {} is not a record kind{hint}; use {}",
-                quote(&raw),
-                Target::accepted()
-            )
+            FieldError::new(key("kind"), rule)
         })?,
         Some(other) => {
-            return Err(format!(
-                "`kind` is {}, not a text; use {}",
-                quote(&other.to_string()),
-                Target::accepted()
+            return Err(FieldError::new(
+                key("kind"),
+                Rule::WrongType {
+                    found: shape(&other),
+                    expected: "a text naming the kind of record".into(),
+                },
             ));
         }
-        None => {
-            return Err(format!(
-                "no `kind` key; every record must say what it is: {}",
-                Target::accepted()
-            ));
-        }
+        None => return Err(FieldError::new(key("kind"), Rule::Required)),
     };
     let mut id = None;
     let mut owner = None;
     match target {
         Target::Organisation => {
-            for key in ["id", "owner"] {
-                if obj.contains_key(key) {
-                    return Err(format!(
-                        "`{key}` applies to listings only; an organisation is identified by its credit_code"
+            for k in ["id", "owner"] {
+                if obj.contains_key(k) {
+                    return Err(FieldError::new(
+                        key(k),
+                        Rule::NotForKind {
+                            kind: target.to_string(),
+                        },
                     ));
                 }
             }
@@ -437,9 +472,12 @@ fn json_object(line: &[u8]) -> Result<JsonParts, String> {
             id = match obj.remove("id") {
                 None | Some(Value::Null) => None,
                 Some(v) => Some(v.as_i64().filter(|i| *i > 0).ok_or_else(|| {
-                    format!(
-                        "`id` is {}; write a positive whole number or leave it out",
-                        quote(&v.to_string())
+                    FieldError::new(
+                        key("id"),
+                        Rule::BadFormat {
+                            found: shown(&v.to_string()),
+                            format: Format::RecordId,
+                        },
                     )
                 })?),
             };
@@ -447,9 +485,12 @@ fn json_object(line: &[u8]) -> Result<JsonParts, String> {
                 None | Some(Value::Null) => None,
                 Some(Value::String(s)) => Some(s.trim().to_string()),
                 Some(v) => {
-                    return Err(format!(
-                        "`owner` is {}; write the owning organisation's 统一社会信用代码 as a text",
-                        quote(&v.to_string())
+                    return Err(FieldError::new(
+                        key("owner"),
+                        Rule::WrongType {
+                            found: shape(&v),
+                            expected: "the owning organisation's 统一社会信用代码 as a text".into(),
+                        },
                     ));
                 }
             };
@@ -465,19 +506,19 @@ fn json_key(target: Target, key: &str) -> String {
     }
 }
 
-/// serde's message for a JSONL record, with the key named. serde_json reports a type error
+/// serde's refusal of a JSONL record, with the key named. serde_json reports a type error
 /// inside a struct without the field's name, so the culprit is found by deserialising each key
 /// alone (only on this error path).
-fn json_serde_message(target: Target, obj: &Map<String, Value>, e: &serde_json::Error) -> String {
+fn json_serde_error(target: Target, obj: &Map<String, Value>, e: &serde_json::Error) -> FieldError {
+    let rule = |e: &serde_json::Error| {
+        let message = e.to_string();
+        Rule::from_serde(message.split(" at line ").next().unwrap_or(&message))
+    };
     if let Some(key) = missing_field(e) {
-        return format!(
-            "`{}` is required for {target} records",
-            json_key(target, key)
-        );
+        return FieldError::new(format!("`{}`", json_key(target, key)), Rule::Required);
     }
-    let message = e.to_string();
-    if message.starts_with("unknown field") {
-        return message;
+    if let Rule::UnknownField { found, expected } = rule(e) {
+        return FieldError::new(format!("`{found}`"), Rule::UnknownField { found, expected });
     }
     for (key, value) in obj {
         let single = Map::from_iter([(key.clone(), value.clone())]);
@@ -490,8 +531,8 @@ fn json_serde_message(target: Target, obj: &Map<String, Value>, e: &serde_json::
         if let Err(e) = result
             && missing_field(&e).is_none()
         {
-            return format!("`{}`: {e}", json_key(target, key));
+            return FieldError::new(format!("`{}`", json_key(target, key)), rule(&e));
         }
     }
-    message
+    FieldError::new("", rule(e))
 }

@@ -167,16 +167,19 @@ fn convert<'a>(value: &DataRef<'a>) -> Cell<'a> {
             match NaiveDate::from_ymd_opt(y.into(), m.into(), d.into()) {
                 Some(date) => Cell::Date(date),
                 None => Cell::Bad {
-                    reason: format!(
-                        "holds {y}-{m:02}-{d:02}, a day that does not exist; type the date again"
-                    ),
+                    reason: qiao_domain::Rule::BadFormat {
+                        found: format!("{y}-{m:02}-{d:02}"),
+                        format: qiao_domain::Format::Date,
+                    },
                     raw: dt.as_f64().to_string(),
                 },
             }
         }
         DataRef::DateTime(dt) => Cell::Float(dt.as_f64()),
         DataRef::Error(e) => Cell::Bad {
-            reason: format!("holds the spreadsheet error {e}; fix the formula or type the value"),
+            reason: qiao_domain::Rule::SpreadsheetError {
+                found: e.to_string(),
+            },
             raw: e.to_string(),
         },
     }

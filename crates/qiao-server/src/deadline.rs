@@ -5,9 +5,11 @@
 //! step, but every such step is bounded (an explanation reads at most 32 KB of a text).
 //!
 //! Uploads (bulk imports, policy documents) read and store up to 64 MB and get longer; every
-//! other request gets [`REQUEST`].
-
-use std::time::Duration;
+//! other request gets [`REQUEST`]. The limits are [`Deadlines`], kept in the shared state so
+//! tests can shorten them.
+//!
+//! [`REQUEST`]: crate::state::REQUEST
+//! [`Deadlines`]: crate::state::Deadlines
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -18,12 +20,7 @@ use crate::pages::session::{LANG_COOKIE, cookie};
 use crate::pages::{Lang, PageError};
 use crate::state::AppState;
 
-/// How long an ordinary request may take.
-pub const REQUEST: Duration = Duration::from_secs(30);
-/// How long an upload may take: reading and storing a 64 MB file takes seconds, not minutes.
-pub const UPLOAD: Duration = Duration::from_secs(300);
-
-/// Whether a request is an upload, which gets [`UPLOAD`].
+/// Whether a request is an upload, which gets [`crate::state::UPLOAD`].
 fn is_upload(req: &Request) -> bool {
     req.method() == axum::http::Method::POST
         && matches!(
@@ -60,24 +57,6 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
             } else {
                 PageError { error, l }.into_response()
             }
-        }
-    }
-}
-
-/// The deadlines a server applies (tests shorten them).
-#[derive(Debug, Clone, Copy)]
-pub struct Deadlines {
-    /// For every request but uploads.
-    pub request: Duration,
-    /// For uploads.
-    pub upload: Duration,
-}
-
-impl Default for Deadlines {
-    fn default() -> Self {
-        Deadlines {
-            request: REQUEST,
-            upload: UPLOAD,
         }
     }
 }

@@ -1,8 +1,11 @@
 //! The HTTP layer's one error type and its stable JSON envelope.
 //!
 //! Every failure leaves the server as `{"error": {"code", "message", "fields"?}}` with a status
-//! decided in one table ([`Code`]). Internal faults are logged with their cause chain and shown
-//! to the caller only as a plain `internal` error: no SQL, paths or driver text reach users.
+//! decided in one table ([`Code`]). A validation failure lists in `fields` each field with the
+//! rule it breaks: `{"field", "code", …the rule's values, "message"}`, the code one of
+//! [`qiao_domain::Rule`]'s (listed in the OpenAPI document) and the message its English.
+//! Internal faults are logged with their cause chain and shown to the caller only as a plain
+//! `internal` error: no SQL, paths or driver text reach users.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -126,7 +129,7 @@ impl ApiError {
 impl From<Invalid> for ApiError {
     fn from(Invalid(fields): Invalid) -> Self {
         let message = match fields.as_slice() {
-            [one] => format!("{}: {}", one.field, one.message),
+            [one] => one.to_string(),
             many => format!("{} fields are invalid; see `fields`", many.len()),
         };
         ApiError {
@@ -144,6 +147,22 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(m) => ApiError::new(Code::Conflict, m),
             StoreError::Invalid(invalid) => invalid.into(),
             StoreError::Corrupt(_) | StoreError::Database(_) => ApiError::internal(&e),
+        }
+    }
+}
+
+/// The application layer's errors, each kind to its code: the one place where an operation's
+/// refusal becomes a status.
+impl From<qiao_app::AppError> for ApiError {
+    fn from(e: qiao_app::AppError) -> Self {
+        use qiao_app::AppError;
+        match e {
+            AppError::NotFound(m) => ApiError::new(Code::NotFound, m),
+            AppError::Forbidden(m) => ApiError::forbidden(m),
+            AppError::Conflict(m) => ApiError::new(Code::Conflict, m),
+            AppError::Invalid(invalid) => invalid.into(),
+            AppError::Refused(m) => ApiError::new(Code::ValidationFailed, m),
+            AppError::Internal(cause) => ApiError::internal(&*cause),
         }
     }
 }

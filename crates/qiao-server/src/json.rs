@@ -1,8 +1,10 @@
 //! A JSON body extractor whose failures use the error envelope: 400 when the body is not JSON,
-//! 422 naming the field when the JSON does not fit the record (missing, unknown or mistyped).
+//! 422 naming the field when the JSON does not fit the record (missing, unknown or mistyped),
+//! each as the rule it breaks (`required`, `unknown_field`, `wrong_type`, …).
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use qiao_domain::Rule;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, Code};
@@ -68,18 +70,30 @@ fn field_error(path: &str, message: &str) -> ApiError {
         (None, "") => "body".to_string(),
         (None, p) => p.to_string(),
     };
-    let message = if missing.is_some() {
-        "is required".to_string()
-    } else {
-        message.to_string()
-    };
-    qiao_domain::Invalid::field(field, message).into()
+    qiao_domain::Invalid::field(field, Rule::from_serde(message)).into()
+}
+
+/// A JSON value's type in serde's words (`map`, `sequence`, `string "x"`), for a body of the
+/// wrong shape.
+pub fn shape(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean `{b}`"),
+        Value::Number(n) => format!("number `{n}`"),
+        Value::String(s) => format!("string {s:?}"),
+        Value::Array(_) => "sequence".into(),
+        Value::Object(_) => "map".into(),
+    }
 }
 
 /// Deserialises a JSON value into a record type, with the same 422 field naming as [`parse`].
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value)
-        .map_err(|e| field_error(&e.path().to_string(), &e.into_inner().to_string()))
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        field_error(&path, message.split(" at line ").next().unwrap_or(&message))
+    })
 }
 
 /// Query-string parameters; a malformed query is a 400 in the error envelope.

@@ -1,23 +1,20 @@
 //! Qiao's HTTP side: the JSON API under `/api/v1`, its OpenAPI document, and pages.
 //!
 //! A request enters through [`router`] (one table of every route), is authenticated by the
-//! extractors in [`auth`], handled by a thin function in [`api`] that calls the domain for
-//! validation and the store for data, and leaves as JSON or as the error envelope of [`error`].
+//! extractors in [`auth`], handled by a thin function in [`api`] (or [`pages`]) that calls the
+//! operation in `qiao_app` (or the domain and the store directly, for what no other caller
+//! shares), and leaves as JSON, a page, or the error envelope of [`error`].
 
 pub mod api;
 pub mod auth;
-pub mod certificates;
 pub mod deadline;
-pub mod documents;
+pub mod download;
 pub mod error;
-pub mod import;
 pub mod json;
 pub mod openapi;
 pub mod pages;
-pub mod planning;
 mod router;
 pub mod semantic;
-pub mod signin;
 pub mod state;
 
 pub use router::router;

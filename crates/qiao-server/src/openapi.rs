@@ -9,7 +9,7 @@ use qiao_domain::listing::{
 };
 use qiao_domain::{
     Account, AccountChange, ContactRequest, Decision, Kind, NewAccount, NewContactRequest,
-    Organisation,
+    Organisation, Rule,
 };
 use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
@@ -163,9 +163,52 @@ fn planning_paths(
     }));
 }
 
+/// The codes of the rules a field can break, each with its description, read from the JSON
+/// schema of `qiao_domain::Rule` itself (one variant, one code): a rule added to the domain is
+/// documented here without anyone listing it.
+pub fn rule_codes() -> Vec<(String, String)> {
+    let schema = SchemaSettings::openapi3()
+        .into_generator()
+        .into_root_schema_for::<Rule>()
+        .to_value();
+    let variants = schema["oneOf"].as_array().cloned().unwrap_or_default();
+    variants
+        .iter()
+        .filter_map(|v| {
+            // OpenAPI 3.0 has no `const`: schemars' openapi3 settings write a one-value enum.
+            let code = &v["properties"]["code"];
+            let code = code["const"]
+                .as_str()
+                .or_else(|| code["enum"][0].as_str())?;
+            let description = v["description"].as_str().unwrap_or("").to_string();
+            Some((code.to_string(), description))
+        })
+        .collect()
+}
+
+/// A field error of the envelope: `field`, `code`, `message`, and beside them the values of
+/// the rule (`max`, `found`, …) as the `Rule` schema lists them per code.
+fn field_error_schema() -> Value {
+    let codes = rule_codes();
+    let listed: String = codes
+        .iter()
+        .map(|(code, description)| format!("\n- `{code}`: {description}"))
+        .collect();
+    json!({"allOf": [
+        {"type": "object", "required": ["field", "code", "message"], "properties": {
+            "field": {"type": "string", "description": "the field as in the JSON (`indicators[2].unit`); for an import, `line N: column` or `line N`"},
+            "code": {"type": "string", "enum": codes.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
+                     "description": format!("the rule the field breaks; its values (`max`, `found`, …) sit beside it:{listed}")},
+            "message": {"type": "string", "description": "the rule said in English, for people; match on `code`"}}},
+        {"$ref": "#/components/schemas/Rule"}
+    ]})
+}
+
 /// Builds the whole document.
 pub fn document() -> Value {
     let mut g = SchemaSettings::openapi3().into_generator();
+    // The rules' schema (each code with its values), referred to by every field error.
+    g.subschema_for::<Rule>();
     let mut paths = Map::new();
     let paging = [
         query("page", "1-based page number", "integer"),
@@ -588,9 +631,10 @@ pub fn document() -> Value {
         "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
             "code": {"type": "string", "enum": ["malformed_request", "validation_failed", "unauthenticated", "forbidden", "not_found", "conflict", "payload_too_large", "too_many_requests", "internal", "unavailable"]},
             "message": {"type": "string"},
-            "fields": {"type": "array", "items": {"type": "object", "required": ["field", "message"], "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
+            "fields": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}}
         }}}
     }));
+    schemas.insert("FieldError".into(), field_error_schema());
     json!({
         "openapi": "3.0.3",
         "info": {"title": "Qiao (桥) API", "version": env!("CARGO_PKG_VERSION"),

@@ -12,8 +12,8 @@ use crate::api::{
 };
 use crate::error::{ApiError, Code};
 use crate::pages::{
-    account, admin, audit, boards, detail, home, orgs, policies as policy_pages,
-    targets as target_pages, workspace,
+    account, admin, audit, boards, certificate_pages, detail, document_pages, home, orgs,
+    policy_pages, search_page, target_pages, workspace,
 };
 use crate::state::AppState;
 
@@ -70,7 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/certificate-lists",
             post(certificates::apply_list)
-                .layer(DefaultBodyLimit::max(crate::pages::certificates::MAX_LIST)),
+                .layer(DefaultBodyLimit::max(certificate_pages::MAX_LIST)),
         )
         .route("/policies", get(policies::list).post(policies::create))
         .route(
@@ -185,7 +185,7 @@ async fn too_large_in_the_envelope(
 fn pages() -> Router<AppState> {
     let mut pages = Router::new()
         .route("/", get(home::home))
-        .route("/search", get(crate::pages::search::search))
+        .route("/search", get(search_page::search))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route(
@@ -200,38 +200,33 @@ fn pages() -> Router<AppState> {
         .route("/orgs/{id}/edit", get(orgs::edit_form).post(orgs::update))
         .route(
             "/documents",
-            get(crate::pages::documents::list)
-                .post(crate::pages::documents::upload)
-                .layer(DefaultBodyLimit::max(crate::pages::documents::MAX_UPLOAD)),
+            get(document_pages::list)
+                .post(document_pages::upload)
+                .layer(DefaultBodyLimit::max(document_pages::MAX_UPLOAD)),
         )
-        .route("/documents/{id}", get(crate::pages::documents::show))
+        .route("/documents/{id}", get(document_pages::show))
         .route(
             "/documents/{id}/publish",
-            post(|s, v, i, f| {
-                crate::pages::documents::set_state(DocumentState::Published, s, v, i, f)
-            }),
+            post(|s, v, i, f| document_pages::set_state(DocumentState::Published, s, v, i, f)),
         )
         .route(
             "/documents/{id}/unpublish",
-            post(|s, v, i, f| crate::pages::documents::set_state(DocumentState::Draft, s, v, i, f)),
+            post(|s, v, i, f| document_pages::set_state(DocumentState::Draft, s, v, i, f)),
         )
-        .route(
-            "/documents/{id}/delete",
-            post(crate::pages::documents::delete),
-        )
-        .route("/certificates", get(crate::pages::certificates::list))
+        .route("/documents/{id}/delete", post(document_pages::delete))
+        .route("/certificates", get(certificate_pages::list))
         .route(
             "/certificates/lists",
-            post(crate::pages::certificates::import_list)
-                .layer(DefaultBodyLimit::max(crate::pages::certificates::MAX_LIST)),
+            post(certificate_pages::import_list)
+                .layer(DefaultBodyLimit::max(certificate_pages::MAX_LIST)),
         )
         .route(
             "/certificates/{org}/{n}/verify",
-            post(crate::pages::certificates::verify),
+            post(certificate_pages::verify),
         )
         .route(
             "/certificates/{org}/{n}/reject",
-            post(crate::pages::certificates::reject),
+            post(certificate_pages::reject),
         )
         .route("/documents/{id}/targets", post(target_pages::from_document))
         .route("/policies", get(policy_pages::list))

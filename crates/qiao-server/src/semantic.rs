@@ -12,10 +12,9 @@ use std::sync::{Arc, RwLock};
 
 use qiao_embed::Model;
 use qiao_embed::setup::{self, Status};
-use qiao_search::{Semantic, VectorIndex};
+use qiao_search::{Engine, Semantic, VectorIndex};
+use qiao_store::Store;
 use serde::Serialize;
-
-use crate::AppState;
 
 /// What semantic matching is doing.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -73,13 +72,19 @@ pub struct SemanticSetup {
     pub fetch: bool,
 }
 
-/// Turns semantic matching on for `state`'s engine, or records why it is off. Returns when
-/// the vectors follower is running (or semantic matching is off); the follower itself runs
-/// until the process ends.
-pub async fn start(state: &AppState, setup: SemanticSetup) {
-    match prepare(state, &setup).await {
+/// Turns semantic matching on for `search` (the engine over `store`), or records why it is
+/// off, saying what it is doing in `cell` (the server's `AppState` holds all three). Returns
+/// when the vectors follower is running (or semantic matching is off); the follower itself
+/// runs until the process ends.
+pub async fn start(
+    store: &Arc<dyn Store>,
+    search: &Engine,
+    cell: &SemanticCell,
+    setup: SemanticSetup,
+) {
+    match prepare(store, search, cell, &setup).await {
         Ok(()) => {
-            state.semantic.set(SemanticState::On);
+            cell.set(SemanticState::On);
             tracing::info!(
                 "semantic matching on: embedding new and changed records in the background"
             );
@@ -87,28 +92,34 @@ pub async fn start(state: &AppState, setup: SemanticSetup) {
         Err(why) => {
             let note = format!("semantic matching is off: {why}; to turn it on, {HOW}");
             tracing::warn!("{note}");
-            state.semantic.set(SemanticState::Off { note });
+            cell.set(SemanticState::Off { note });
         }
     }
 }
 
-/// Records that semantic matching was switched off by the operator (`--lexical-only`).
-pub fn switched_off(state: &AppState, why: &str) {
-    state.semantic.set(SemanticState::Off {
+/// Records in `cell` that semantic matching was switched off by the operator
+/// (`--lexical-only`).
+pub fn switched_off(cell: &SemanticCell, why: &str) {
+    cell.set(SemanticState::Off {
         note: format!(
             "semantic matching is off: {why}; to turn it on, restart `qiao serve` without it"
         ),
     });
 }
 
-async fn prepare(state: &AppState, s: &SemanticSetup) -> Result<(), String> {
+async fn prepare(
+    store: &Arc<dyn Store>,
+    search: &Engine,
+    cell: &SemanticCell,
+    s: &SemanticSetup,
+) -> Result<(), String> {
     let dir = s.model_dir.clone();
     let status = blocking(move || setup::status(&dir).map_err(|e| e.to_string())).await?;
     if status != Status::Ready {
         if !s.fetch {
             return Err(format!("the model is not in {}", s.model_dir.display()));
         }
-        state.semantic.set(SemanticState::Preparing {
+        cell.set(SemanticState::Preparing {
             note: format!(
                 "fetching the embedding model into {}",
                 s.model_dir.display()
@@ -118,7 +129,7 @@ async fn prepare(state: &AppState, s: &SemanticSetup) -> Result<(), String> {
         let dir = s.model_dir.clone();
         blocking(move || setup::fetch(&dir).map(|_| ()).map_err(|e| e.to_string())).await?;
     }
-    state.semantic.set(SemanticState::Preparing {
+    cell.set(SemanticState::Preparing {
         note: "loading the embedding model".into(),
     });
     let dir = s.model_dir.clone();
@@ -127,11 +138,11 @@ async fn prepare(state: &AppState, s: &SemanticSetup) -> Result<(), String> {
         Some(dir) => open_vectors(dir).await?,
         None => VectorIndex::in_memory(Model::DIM),
     };
-    let semantic = Semantic::new(state.store.clone(), Arc::new(vectors), Arc::new(model))
+    let semantic = Semantic::new(store.clone(), Arc::new(vectors), Arc::new(model))
         .await
         .map_err(|e| e.to_string())?;
     semantic.spawn();
-    state.search.enable_semantic(semantic);
+    search.enable_semantic(semantic);
     Ok(())
 }
 

@@ -1,7 +1,9 @@
-//! What every handler shares: the store, the search engine and the clock.
+//! What every handler shares: the store, the search engine, the clock, the sign-in limiter
+//! and the deadlines requests run under ([`crate::deadline`]).
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use qiao_search::{Engine, Follower, SearchIndex};
@@ -15,13 +17,13 @@ pub struct AppState {
     /// Search and matching, over an index that follows the database.
     pub search: Arc<Engine>,
     /// Failed sign-ins per username, to slow down password guessing.
-    pub logins: Arc<crate::signin::LoginLimiter>,
+    pub logins: Arc<qiao_app::signin::LoginLimiter>,
     /// The home page's counts per kind, valid while the change feed stands still.
-    pub counts: Arc<crate::pages::home::CountCache>,
+    pub counts: Arc<qiao_app::listing_counts::CountCache>,
     /// What semantic matching is doing (see [`crate::semantic::start`]).
     pub semantic: Arc<crate::semantic::SemanticCell>,
     /// How long a request may run ([`crate::deadline`]).
-    pub deadlines: crate::deadline::Deadlines,
+    pub deadlines: Deadlines,
 }
 
 impl AppState {
@@ -43,12 +45,35 @@ impl AppState {
             logins: Arc::default(),
             counts: Arc::default(),
             semantic: Arc::default(),
-            deadlines: crate::deadline::Deadlines::default(),
+            deadlines: Deadlines::default(),
         })
     }
 
     /// Today's date in China Standard Time, which decides expiry and certificate validity.
     pub fn today(&self) -> NaiveDate {
         qiao_domain::today()
+    }
+}
+
+/// How long an ordinary request may take.
+pub const REQUEST: Duration = Duration::from_secs(30);
+/// How long an upload may take: reading and storing a 64 MB file takes seconds, not minutes.
+pub const UPLOAD: Duration = Duration::from_secs(300);
+
+/// The deadlines a server applies (tests shorten them).
+#[derive(Debug, Clone, Copy)]
+pub struct Deadlines {
+    /// For every request but uploads.
+    pub request: Duration,
+    /// For uploads.
+    pub upload: Duration,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Deadlines {
+            request: REQUEST,
+            upload: UPLOAD,
+        }
     }
 }

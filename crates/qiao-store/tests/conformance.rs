@@ -276,40 +276,20 @@ async fn listing_filters_and_paging(db: &TestDb) {
         drafts,
         ..Default::default()
     };
-    assert_eq!(
-        s.list_listings(&f(Some(Kind::Achievement), Drafts::Hidden), Page::default())
+    let total = |filter: ListingFilter| async move {
+        s.list_listings(&filter, Page::default())
             .await
             .unwrap()
-            .total,
-        5
-    );
-    assert_eq!(
-        s.list_listings(
-            &f(Some(Kind::Achievement), Drafts::OfOrg(b.id)),
-            Page::default()
-        )
-        .await
-        .unwrap()
-        .total,
-        6
-    );
-    assert_eq!(
-        s.list_listings(
-            &f(Some(Kind::Achievement), Drafts::OfOrg(a.id)),
-            Page::default()
-        )
-        .await
-        .unwrap()
-        .total,
-        5
-    );
-    assert_eq!(
-        s.list_listings(&f(None, Drafts::All), Page::default())
-            .await
-            .unwrap()
-            .total,
-        8
-    );
+            .total
+    };
+    for (kind, drafts, want) in [
+        (Some(Kind::Achievement), Drafts::Hidden, 5),
+        (Some(Kind::Achievement), Drafts::OfOrg(b.id), 6),
+        (Some(Kind::Achievement), Drafts::OfOrg(a.id), 5),
+        (None, Drafts::All, 8),
+    ] {
+        assert_eq!(total(f(kind, drafts)).await, want, "{kind:?} {drafts:?}");
+    }
 
     let page2 = s
         .list_listings(
@@ -353,25 +333,12 @@ async fn listing_filters_and_paging(db: &TestDb) {
         owner_org_id: Some(b.id),
         ..Default::default()
     };
-    assert_eq!(
-        s.list_listings(&owner, Page::default())
-            .await
-            .unwrap()
-            .total,
-        2
-    );
+    assert_eq!(total(owner).await, 2);
     let active = ListingFilter {
         active_on: NaiveDate::from_ymd_opt(2026, 1, 1),
         ..Default::default()
     };
-    assert_eq!(
-        s.list_listings(&active, Page::default())
-            .await
-            .unwrap()
-            .total,
-        6,
-        "expired demand and draft excluded"
-    );
+    assert_eq!(total(active).await, 6, "expired demand and draft excluded");
 }
 
 async fn import_is_all_or_nothing(db: &TestDb) {

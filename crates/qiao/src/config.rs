@@ -1,7 +1,8 @@
 //! Resolves where the database is, from the command line and environment (clap reads both:
-//! flags win over `QIAO_*` variables, which win over defaults).
+//! flags win over `QIAO_*` variables, which win over defaults), and opens it.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
 
@@ -28,6 +29,14 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// Opens the store named by `--database` / `--data-dir`.
+pub async fn open_store(cli: &crate::cli::Cli) -> anyhow::Result<Arc<dyn qiao_store::Store>> {
+    let url = database_url(&cli.data_dir, cli.database.as_deref())?;
+    qiao_store::open(&url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(&url)))
 }
 
 #[cfg(test)]

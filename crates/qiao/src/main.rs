@@ -3,7 +3,6 @@
 mod cli;
 mod commands;
 mod config;
-mod demo;
 
 use clap::Parser;
 

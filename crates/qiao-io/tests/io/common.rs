@@ -213,5 +213,5 @@ pub fn one_error(format: Format, bytes: &[u8]) -> (usize, String) {
     let outcome = qiao_io::read_bytes(format, bytes).unwrap();
     assert_eq!(outcome.errors.len(), 1, "{:#?}", outcome.errors);
     let e = &outcome.errors[0];
-    (e.line, e.message.clone())
+    (e.line, e.message())
 }

@@ -1,5 +1,6 @@
 //! Every problem is reported with its line and its column (or key), and says how to fix it.
 
+use qiao_domain::{FieldError, Rule};
 use qiao_io::{Format, IoError};
 
 use crate::common::{code, one_error, read_ok};
@@ -53,7 +54,7 @@ fn every_bad_cell_of_a_row_is_reported_at_once() {
         "{message}"
     );
     assert!(
-        message.contains("column stage: `半成品` is not one of lab (实验室), small_pilot (小试)"),
+        message.contains("column stage: `半成品` is not one of: lab (实验室), small_pilot (小试)"),
         "{message}"
     );
     assert!(
@@ -69,10 +70,30 @@ fn domain_rules_apply_and_name_the_column() {
     let (_, message) = one_error(Format::Csv, csv.as_bytes());
     assert_eq!(
         message,
-        "column 技术指标 (indicators[0].target): is required: give the value to reach; \
-         column 技术指标 (indicators[0].unit): is required: give the unit of the target (e.g. Wh/kg, %); \
-         column 揭榜奖金 (reward_yuan): is 0; a challenge needs a positive reward; \
-         column 申报截止 (apply_until): (2026-02-01) is before apply_from (2026-03-01); the application window must end after it opens"
+        "column 技术指标 (indicators[0].target): is required; \
+         column 技术指标 (indicators[0].unit): is required; \
+         column 揭榜奖金 (reward_yuan): is 0; it must be at least 1; \
+         column 申报截止 (apply_until): (2026-02-01) is before apply_from (2026-03-01); change one of them"
+    );
+    // The rows carry the domain's own rules, named by the column.
+    let outcome = qiao_io::read_bytes(Format::Csv, csv.as_bytes()).unwrap();
+    assert_eq!(
+        outcome.errors[0].errors[3],
+        FieldError::new(
+            "column 申报截止 (apply_until)",
+            Rule::Before {
+                other: "apply_from".into(),
+                found: "2026-02-01".into(),
+                limit: "2026-03-01".into()
+            }
+        )
+    );
+    assert!(
+        outcome.errors[0]
+            .zh()
+            .starts_with("column 技术指标 (indicators[0].target)：必填；"),
+        "{}",
+        outcome.errors[0].zh()
     );
 }
 
@@ -82,13 +103,16 @@ fn unknown_kind_and_empty_kind() {
     let outcome = qiao_io::read_bytes(Format::Csv, csv.as_bytes()).unwrap();
     assert_eq!(outcome.errors.len(), 2);
     assert_eq!(outcome.errors[0].line, 2);
-    assert!(outcome.errors[0].message.starts_with("column kind: `widget` is not a record kind; use organisation (机构), achievement (科技成果)"), "{}", outcome.errors[0].message);
+    let message = outcome.errors[0].message();
     assert!(
-        outcome.errors[1]
-            .message
-            .starts_with("column kind is empty"),
-        "{}",
-        outcome.errors[1].message
+        message.starts_with(
+            "column kind: `widget` is not one of: organisation (机构), achievement (科技成果)"
+        ),
+        "{message}"
+    );
+    assert_eq!(
+        outcome.errors[1].errors,
+        [FieldError::new("column kind", Rule::Blank)]
     );
 }
 
@@ -98,7 +122,7 @@ fn line_numbers_count_spreadsheet_rows_not_text_lines() {
     let (line, message) = one_error(Format::Csv, csv.as_bytes());
     // Row 2 spans three text lines, then a blank line (row 3 in Excel), then the bad row.
     assert_eq!(line, 4);
-    assert_eq!(message, "column title is required for achievement rows");
+    assert_eq!(message, "column title: is required");
 }
 
 #[test]
@@ -107,7 +131,7 @@ fn a_value_without_a_header() {
     let (_, message) = one_error(Format::Csv, csv.as_bytes());
     assert_eq!(
         message,
-        "column D has a value (`stray`) but no header; add a header or clear the cell"
+        "column D: has a value (`stray`) but no header; add a header or clear the cell"
     );
 }
 
@@ -174,25 +198,26 @@ fn jsonl_errors_name_the_key() {
     );
     let outcome = qiao_io::read_bytes(Format::Jsonl, jsonl.as_bytes()).unwrap();
     assert!(outcome.records.is_empty());
-    let got: Vec<(usize, &str)> = outcome
+    let owned: Vec<(usize, String)> = outcome
         .errors
         .iter()
-        .map(|e| (e.line, e.message.as_str()))
+        .map(|e| (e.line, e.message()))
         .collect();
+    let got: Vec<(usize, &str)> = owned.iter().map(|(l, m)| (*l, &m[..])).collect();
     assert_eq!(
         got[0],
         (1, "`trl`: invalid type: string \"6\", expected u8")
     );
-    assert_eq!(got[1], (3, "`summary` is required for achievement records"));
+    assert_eq!(got[1], (3, "`summary`: is required"));
     assert_eq!(got[2].0, 4);
     assert!(
         got[2]
             .1
-            .starts_with("unknown field `nmae`, expected one of `title`"),
+            .starts_with("`nmae`: unknown field `nmae`, expected one of `title`"),
         "{}",
         got[2].1
     );
-    assert_eq!(got[3], (5, "not valid JSON: expected ident at column 2"));
+    assert_eq!(got[3], (5, "is not valid JSON: expected ident at column 2"));
     assert_eq!(got[4].0, 6);
     assert!(
         got[4].1.contains(
@@ -207,17 +232,20 @@ fn jsonl_errors_name_the_key() {
         "{}",
         got[5].1
     );
-    assert_eq!(
-        got[6],
-        (8, "`org_kind` is required for organisation records")
-    );
+    assert_eq!(got[6], (8, "`org_kind`: is required"));
     assert_eq!(got[7].0, 9);
-    assert!(got[7].1.starts_with("not a JSON object"), "{}", got[7].1);
+    assert!(
+        got[7]
+            .1
+            .starts_with("invalid type: sequence, expected one JSON object per line"),
+        "{}",
+        got[7].1
+    );
     assert_eq!(
         got[8],
         (
             10,
-            "`id` is `-3`; write a positive whole number or leave it out"
+            "`id`: `-3` is not a record id; write a positive whole number"
         )
     );
 }

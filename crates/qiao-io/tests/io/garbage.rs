@@ -45,7 +45,7 @@ fn survive(bytes: &[u8]) {
     for format in Format::ALL {
         if let Ok(outcome) = qiao_io::read_bytes(format, bytes) {
             for e in &outcome.errors {
-                assert!(e.line >= 1 && !e.message.is_empty());
+                assert!(e.line >= 1 && !e.message().is_empty());
             }
         }
     }
@@ -156,21 +156,21 @@ fn huge_cells_and_wide_rows() {
     let outcome = qiao_io::read_bytes(Format::Csv, csv.as_bytes()).unwrap();
     assert_eq!(outcome.errors.len(), 2);
     assert_eq!(
-        outcome.errors[0].message,
+        outcome.errors[0].message(),
         "column title: is 300000 characters long; shorten it to at most 200"
     );
     assert!(
-        outcome.errors[1].message.len() < 200,
+        outcome.errors[1].message().len() < 200,
         "{}",
-        outcome.errors[1].message
+        outcome.errors[1].message()
     );
     // An enormous unknown value is quoted, not echoed in full.
     let csv = format!("kind,title,summary,stage\nachievement,t,s,{huge}\n");
     let outcome = qiao_io::read_bytes(Format::Csv, csv.as_bytes()).unwrap();
     assert!(
-        outcome.errors[0].message.len() < 400,
+        outcome.errors[0].message().len() < 400,
         "{}",
-        outcome.errors[0].message
+        outcome.errors[0].message()
     );
     let wide = format!(
         "kind{}\nachievement{}\n",
@@ -214,14 +214,8 @@ fn rejects_of_garbage_do_not_panic() {
         let bytes: Vec<u8> = (0..500).map(|_| rng.next() as u8).collect();
         std::fs::write(&source, bytes).unwrap();
         let errors = [
-            RowError {
-                line: 1 + i,
-                message: "x".into(),
-            },
-            RowError {
-                line: 99,
-                message: "y".into(),
-            },
+            RowError::new(1 + i, "x", qiao_domain::Rule::Required),
+            RowError::new(99, "y", qiao_domain::Rule::Blank),
         ];
         for out in ["r.csv", "r.jsonl", "r.xlsx"] {
             let _ = qiao_io::write_rejects(&dir.path().join(out), &source, &errors);

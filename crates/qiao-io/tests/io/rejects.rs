@@ -16,10 +16,7 @@ fn csv_rejects_keep_the_original_cells_and_import_once_fixed() {
     let outcome = qiao_io::read_path(&source).unwrap();
     assert_eq!(outcome.records.len(), 2);
     let mut errors = outcome.errors.clone();
-    errors.push(RowError {
-        line: 4,
-        message: "owner: unknown".into(),
-    });
+    errors.push(RowError::new(4, "owner", qiao_domain::Rule::Required));
     let rejects = dir.path().join("in.csv.rejects.csv");
     qiao_io::write_rejects(&rejects, &source, &errors).unwrap();
     let text = std::fs::read_to_string(&rejects).unwrap();
@@ -30,7 +27,7 @@ fn csv_rejects_keep_the_original_cells_and_import_once_fixed() {
         lines[1],
         "3,\"column 技术成熟度 (trl): `十` is not a whole number; write digits, e.g. 6\",科技成果,坏,s,十"
     );
-    assert_eq!(lines[2], "4,owner: unknown,科技成果,也好,s,");
+    assert_eq!(lines[2], "4,owner: is required,科技成果,也好,s,");
     // Fixed by hand, the rejects file imports as it is: `#` columns are ignored.
     let fixed = text.replace(",十", ",9");
     assert_eq!(read_ok(Format::Csv, fixed.as_bytes()).len(), 2);
@@ -43,10 +40,7 @@ fn xlsx_rejects_as_xlsx() {
     let mut records = crate::common::minimal_records();
     records.truncate(3);
     qiao_io::write_path(&source, &records).unwrap();
-    let errors = [RowError {
-        line: 3,
-        message: "bad".into(),
-    }];
+    let errors = [RowError::new(3, "", qiao_domain::Rule::Required)];
     let rejects = dir.path().join("rejects.xlsx");
     qiao_io::write_rejects(&rejects, &source, &errors).unwrap();
     let back = qiao_io::read_path(&rejects).unwrap();
@@ -75,10 +69,10 @@ fn jsonl_rejects_keep_the_objects() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        r##"{"#line":1,"#reason":"`description` is required for demand records","kind":"demand","title":"t"}"##
+        r##"{"#line":1,"#reason":"`description`: is required","kind":"demand","title":"t"}"##
     );
     assert!(
-        lines[1].starts_with(r##"{"#line":3,"#reason":"not valid JSON"##),
+        lines[1].starts_with(r##"{"#line":3,"#reason":"is not valid JSON"##),
         "{}",
         lines[1]
     );
@@ -88,7 +82,8 @@ fn jsonl_rejects_keep_the_objects() {
         lines[1]
     );
     assert!(
-        lines[2].starts_with(r##"{"#line":4,"#reason":"no `kind` key"##) && lines[2].ends_with('}'),
+        lines[2].starts_with(r##"{"#line":4,"#reason":"`kind`: is required"##)
+            && lines[2].ends_with('}'),
         "{}",
         lines[2]
     );

@@ -54,10 +54,7 @@ fn chinese_headers_csv_with_bom() {
     assert_eq!(outcome.errors.len(), 1);
     let e = &outcome.errors[0];
     assert_eq!(e.line, 3);
-    assert_eq!(
-        e.message,
-        "column 摘要 (summary) is required for achievement rows"
-    );
+    assert_eq!(e.message(), "column 摘要 (summary): is required");
 }
 
 #[test]
@@ -152,11 +149,20 @@ fn xlsx_made_by_hand_reads_with_excel_types() {
     assert_eq!(outcome.errors.len(), 1);
     let e = &outcome.errors[0];
     assert_eq!(e.line, 4);
+    assert_eq!(
+        e.errors,
+        [qiao_domain::FieldError::new(
+            "column 技术成熟度 (trl)",
+            qiao_domain::Rule::SpreadsheetError {
+                found: "#DIV/0!".into()
+            }
+        )]
+    );
     assert!(
-        e.message
+        e.message()
             .starts_with("column 技术成熟度 (trl): holds the spreadsheet error #DIV/0!"),
         "{}",
-        e.message
+        e.message()
     );
 }
 
@@ -206,11 +212,12 @@ fn one_sheet_for_several_kinds() {
         (o.name.as_str(), o.description.as_deref()),
         ("示例单位", Some("单位简介"))
     );
-    let messages: Vec<(usize, &str)> = outcome
+    let owned: Vec<(usize, String)> = outcome
         .errors
         .iter()
-        .map(|e| (e.line, e.message.as_str()))
+        .map(|e| (e.line, e.message()))
         .collect();
+    let messages: Vec<(usize, &str)> = owned.iter().map(|(l, m)| (*l, &m[..])).collect();
     assert_eq!(
         messages,
         [
@@ -220,7 +227,7 @@ fn one_sheet_for_several_kinds() {
             ),
             (
                 6,
-                "column contact: give the contact either as JSON here or in the columns contact.name, contact.phone and contact.email, not both"
+                "column contact: `contact` cannot be combined with `contact.name`, `contact.phone`, `contact.email`; give one or the other"
             ),
         ]
     );

@@ -10,13 +10,16 @@ use qiao_store::Paged;
 use serde::{Deserialize, Serialize};
 
 use super::Paging;
-use crate::auth::{User, hash_password_queued, new_token};
+use crate::auth::User;
+use crate::download::xlsx_download;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::json::{Id, Json, Query};
-use crate::pages::Lang;
-use crate::pages::audit::{AuditQuery, workbook, xlsx_response};
-use crate::signin::{LoginLimiter, Refusal, authenticate};
 use crate::state::AppState;
+use qiao_app::account_admin::apply_change;
+use qiao_app::audit_log::{AuditQuery, workbook};
+use qiao_app::credentials::{hash_password_queued, new_token};
+use qiao_app::lang::Lang;
+use qiao_app::signin::{LoginLimiter, Refusal, authenticate};
 
 /// Credentials exchanged for a token.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -63,7 +66,7 @@ pub struct NewToken {
 /// answer would instead tell whoever tries a leaked or guessed password that it is right, and
 /// that the name is a real account, which they could then try elsewhere.
 ///
-/// [`LoginLimiter`]: crate::signin::LoginLimiter
+/// [`LoginLimiter`]: qiao_app::signin::LoginLimiter
 pub async fn create_token(
     State(state): State<AppState>,
     Json(login): Json<Login>,
@@ -72,11 +75,22 @@ pub async fn create_token(
     if !(1..=MAX_TOKEN_DAYS).contains(&days) {
         return Err(qiao_domain::Invalid::field(
             "expires_in_days",
-            format!("must be 1 to {MAX_TOKEN_DAYS} (days the token works)"),
+            qiao_domain::Rule::OutOfRange {
+                min: 1,
+                max: MAX_TOKEN_DAYS,
+                found: days as f64,
+            },
         )
         .into());
     }
-    let account = match authenticate(&state, &login.username, &login.password).await? {
+    let account = match authenticate(
+        state.store.as_ref(),
+        &state.logins,
+        &login.username,
+        &login.password,
+    )
+    .await?
+    {
         Ok(account) => account,
         Err(Refusal::Locked(wait)) => {
             let secs = wait.as_secs().max(1);
@@ -179,7 +193,10 @@ pub async fn create(
         state.store.get_org(org).await.map_err(|_| {
             ApiError::from(qiao_domain::Invalid::field(
                 "org_id",
-                format!("organisation {org} does not exist"),
+                qiao_domain::Rule::NotFound {
+                    record: qiao_domain::Record::Organisation,
+                    id: org,
+                },
             ))
         })?;
     }
@@ -189,37 +206,6 @@ pub async fn create(
         .create_account(&new, &hash_password_queued(&new.password).await)
         .await?;
     Ok((StatusCode::CREATED, axum::Json(account)))
-}
-
-/// Applies an admin's [`AccountChange`] to account `id` (already validated): the new password
-/// first, then the disabled state, each in a transaction of its own that also revokes the
-/// account's sessions and tokens and writes the audit log. The password itself is hashed here
-/// and goes nowhere else: not to the log, not to the audit entry. Shared by the API and the
-/// admin page.
-pub async fn apply_change(
-    state: &AppState,
-    admin: &Account,
-    id: i64,
-    change: &AccountChange,
-) -> Result<Account, qiao_store::StoreError> {
-    let store = state.store.acting_as(admin.id);
-    let mut account = store.get_account(id).await?;
-    if let Some(password) = &change.password {
-        account = store
-            .set_password(id, &hash_password_queued(password).await)
-            .await?;
-        tracing::info!(account_id = id, by = admin.id, "password reset by an admin");
-    }
-    if let Some(disabled) = change.disabled {
-        account = store.set_account_disabled(id, disabled).await?;
-        tracing::info!(
-            account_id = id,
-            by = admin.id,
-            disabled,
-            "account access changed"
-        );
-    }
-    Ok(account)
 }
 
 /// `PATCH /api/v1/accounts/{id}` (admins): disable or re-enable an account, or reset its
@@ -232,7 +218,9 @@ pub async fn update(
 ) -> ApiResult<axum::Json<Account>> {
     require_admin(&user)?;
     change.validate(user.id, id)?;
-    Ok(axum::Json(apply_change(&state, &user, id, &change).await?))
+    Ok(axum::Json(
+        apply_change(&state.store, &user, id, &change).await?,
+    ))
 }
 
 /// `GET /api/v1/audit` (admins): the changes the filters admit (`actor`, `entity`,
@@ -256,12 +244,16 @@ pub async fn audit(
             .page()?;
             Ok(axum::Json(state.store.audit_log(&filter, page).await?).into_response())
         }
-        Some("xlsx") => Ok(xlsx_response(
+        Some("xlsx") => Ok(xlsx_download(
             workbook(state.store.as_ref(), &filter, Lang::Zh).await?,
+            "audit.xlsx",
         )),
         Some(other) => Err(qiao_domain::Invalid::field(
             "format",
-            format!("`{other}` is not a format of the audit log; use json or xlsx"),
+            qiao_domain::Rule::NotOneOf {
+                found: other.to_string(),
+                allowed: vec!["json".into(), "xlsx".into()],
+            },
         )
         .into()),
     }

@@ -8,7 +8,7 @@
 //! - `POST /api/v1/certificate-lists?kind=high_tech&format=csv|xlsx[&name=…]`: an official list
 //!   as the raw body; verifies every matching claim and reports the lines that matched nothing.
 //!
-//! Members and the public get 403; the logic is in [`crate::certificates`], shared with the
+//! Members and the public get 403; the logic is in [`qiao_app::certificates`], shared with the
 //! staff page `/certificates`.
 
 use axum::body::Bytes;
@@ -18,12 +18,12 @@ use qiao_io::Format;
 use serde::Deserialize;
 
 use crate::auth::User;
-use crate::certificates::{
-    self, Decision, KIND_NAMES, ListReport, PendingCertificate, may_verify, parse_kind,
-};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::json::{Json, Query, from_value};
 use crate::state::AppState;
+use qiao_app::certificates::{
+    self, Decision, KIND_NAMES, ListReport, PendingCertificate, may_verify, parse_kind,
+};
 
 /// `POST /api/v1/organisations/{id}/certificates/{n}/verification`
 pub async fn decide(
@@ -42,7 +42,7 @@ pub async fn decide(
         )
     })?;
     if !may_verify(&user) {
-        return Err(certificates::forbidden());
+        return Err(certificates::forbidden().into());
     }
     let d: Decision = from_value(body)?;
     Ok(axum::Json(
@@ -64,7 +64,7 @@ pub async fn pending(
     Query(q): Query<PendingQuery>,
 ) -> ApiResult<axum::Json<Vec<PendingCertificate>>> {
     if !may_verify(&user) {
-        return Err(certificates::forbidden());
+        return Err(certificates::forbidden().into());
     }
     let kind = super::parse_param("kind", q.kind.as_deref(), parse_kind, KIND_NAMES)?;
     Ok(axum::Json(certificates::pending(&state.store, kind).await?))
@@ -88,13 +88,13 @@ pub async fn apply_list(
     body: Bytes,
 ) -> ApiResult<axum::Json<ListReport>> {
     if !may_verify(&user) {
-        return Err(certificates::forbidden());
+        return Err(certificates::forbidden().into());
     }
     let kind = super::parse_param("kind", q.kind.as_deref(), parse_kind, KIND_NAMES)?.ok_or_else(
         || {
             ApiError::from(qiao_domain::Invalid::field(
                 "kind",
-                format!("is required: which certificate the list is of ({KIND_NAMES})"),
+                qiao_domain::Rule::Required,
             ))
         },
     )?;
@@ -114,7 +114,10 @@ pub async fn apply_list(
         other => {
             return Err(qiao_domain::Invalid::field(
                 "format",
-                format!("`{other}` is not a list format; pass ?format=csv or xlsx, or a matching Content-Type"),
+                qiao_domain::Rule::NotOneOf {
+                    found: other.to_string(),
+                    allowed: vec!["csv".into(), "xlsx".into()],
+                },
             )
             .into());
         }

@@ -8,18 +8,19 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use qiao_domain::{Account, Invalid};
+use qiao_domain::{Account, Invalid, Rule};
 use qiao_store::{DocumentFilter, DocumentRecord, DocumentState, NewDocument, Paged};
 use serde::{Deserialize, Serialize};
 
 use super::{Paging, parse_param};
 use crate::auth::{User, Viewer};
-use crate::documents::{
-    ImportDocError, MAX_NAME_CHARS, NameProblem, import, may_import, stored_file_name,
-};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::json::{Id, Query};
 use crate::state::AppState;
+use qiao_app::document_import::{
+    ImportDocError, MAX_NAME_CHARS, NameProblem, import, may_import, stored_file_name,
+};
+use qiao_app::document_reading::{self, readable};
 
 /// Largest document body, in bytes (`qiao_docs::MAX_BYTES`).
 pub const MAX_DOCUMENT: usize = qiao_docs::MAX_BYTES as usize;
@@ -52,7 +53,7 @@ pub struct PartQuery {
     part: Option<u64>,
 }
 
-/// A stored document as the API shows it: one part of it (see [`crate::documents::part`]),
+/// A stored document as the API shows it: one part of it (see [`qiao_app::document_reading::part`]),
 /// so a reply is bounded however large the document: `text` is at most 50 KB of the text
 /// (`text_range` says which bytes), `figures` and `removed` at most 200 items each, starting
 /// at index `figures_from` and `removed_from`. `part` of `parts`; the totals say how much
@@ -79,9 +80,9 @@ fn items(v: &serde_json::Value) -> usize {
 }
 
 /// Part `number` of a stored document.
-fn part_of(r: &DocumentRecord, number: usize) -> Option<crate::documents::Part> {
+fn part_of(r: &DocumentRecord, number: usize) -> Option<document_reading::Part> {
     let d = &r.document;
-    crate::documents::part(&d.text, items(&d.figures), items(&d.removed), number)
+    document_reading::part(&d.text, items(&d.figures), items(&d.removed), number)
 }
 
 impl DocumentView {
@@ -176,16 +177,23 @@ fn require_staff(user: &Account) -> ApiResult<()> {
 fn file_name(q: &UploadQuery) -> ApiResult<String> {
     match stored_file_name(q.name.as_deref().unwrap_or("")) {
         Ok(name) => Ok(name),
-        Err(NameProblem::Missing) => Err(Invalid::field(
-            "name",
-            "give the file's name, e.g. ?name=notice.html (.html/.htm are read as HTML)",
-        )
-        .into()),
-        Err(NameProblem::Unprintable) => Err(Invalid::field(
-            "name",
-            format!("at most {MAX_NAME_CHARS} printable characters"),
-        )
-        .into()),
+        Err(NameProblem::Missing) => Err(Invalid::field("name", Rule::Required).into()),
+        Err(NameProblem::Unprintable) => {
+            // The name as `stored_file_name` read it: control characters first, then length.
+            let raw = q.name.as_deref().unwrap_or("").trim();
+            let name = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
+            let rule = match name.chars().enumerate().find(|(_, c)| c.is_control()) {
+                Some((at, ch)) => Rule::ControlCharacter {
+                    code_point: u32::from(ch),
+                    at: at + 1,
+                },
+                None => Rule::TooLong {
+                    max: MAX_NAME_CHARS,
+                    found: name.chars().count(),
+                },
+            };
+            Err(Invalid::field("name", rule).into())
+        }
     }
 }
 
@@ -201,7 +209,7 @@ pub async fn create(
     require_staff(&user)?;
     let name = file_name(&q)?;
     if body.is_empty() {
-        return Err(Invalid::field("body", "is empty; send the file's bytes as the body").into());
+        return Err(Invalid::field("body", Rule::Required).into());
     }
     match import(&state.store.acting_as(user.id), &name, body).await {
         Ok(imported) => {
@@ -281,7 +289,7 @@ pub async fn get(
     Id(id): Id,
     Query(q): Query<PartQuery>,
 ) -> ApiResult<axum::Json<DocumentView>> {
-    let mut record = readable(&state, viewer.as_ref(), id).await?;
+    let mut record = readable(&state.store, viewer.as_ref(), id).await?;
     if !viewer.as_ref().is_some_and(may_import) {
         // The reviewer's notes are the reviewers'.
         record.document.review.clear();
@@ -296,23 +304,14 @@ pub async fn get(
         .ok_or_else(|| {
             Invalid::field(
                 "part",
-                format!("document {id} has {count} parts; ask for 1 to {count}"),
+                Rule::OutOfRange {
+                    min: 1,
+                    max: count as i64,
+                    found: number as f64,
+                },
             )
             .into()
         })
-}
-
-/// Document `id` as `viewer` may read it: a draft exists only for staff and admins.
-pub async fn readable(
-    state: &AppState,
-    viewer: Option<&Account>,
-    id: i64,
-) -> ApiResult<DocumentRecord> {
-    let record = state.store.get_document(id).await?;
-    if record.document.state == DocumentState::Draft && !viewer.is_some_and(may_import) {
-        return Err(ApiError::not_found("document", id));
-    }
-    Ok(record)
 }
 
 /// `POST /api/v1/documents/{id}/publish` and `/unpublish` (staff and admins): the document's

@@ -45,23 +45,35 @@ fn format_of(q: &ImportQuery, headers: &HeaderMap) -> ApiResult<Format> {
         "xlsx" => Ok(Format::Xlsx),
         other => Err(qiao_domain::Invalid::field(
             "format",
-            format!("`{other}` is not an import format; pass ?format=jsonl, csv or xlsx, or a matching Content-Type"),
+            qiao_domain::Rule::NotOneOf {
+                found: other.to_string(),
+                allowed: vec!["jsonl".into(), "csv".into(), "xlsx".into()],
+            },
         )
         .into()),
     }
 }
 
 fn row_errors(errors: Vec<qiao_io::RowError>) -> ApiError {
+    let rows = errors.len();
+    // One entry per problem, its field naming the line and the column: `line 3: column 名称
+    // (name)`, or `line 3` alone for a line as a whole.
     let fields: Vec<FieldError> = errors
         .into_iter()
-        .map(|e| FieldError {
-            field: format!("line {}", e.line),
-            message: e.message,
+        .flat_map(|row| {
+            row.errors.into_iter().map(move |e| {
+                let field = if e.field.is_empty() {
+                    format!("line {}", row.line)
+                } else {
+                    format!("line {}: {}", row.line, e.field)
+                };
+                FieldError::new(field, e.rule)
+            })
         })
         .collect();
     ApiError {
         code: Code::ValidationFailed,
-        message: format!("{} bad rows; nothing was imported", fields.len()),
+        message: format!("{rows} bad rows; nothing was imported"),
         fields,
     }
 }
@@ -85,9 +97,12 @@ pub async fn create(
     if !parsed.errors.is_empty() {
         return Err(row_errors(parsed.errors));
     }
-    let outcome =
-        crate::import::import_records(&state.store.acting_as(user.id), parsed.records, Some(&user))
-            .await?;
+    let outcome = qiao_app::bulk_import::import_records(
+        &state.store.acting_as(user.id),
+        parsed.records,
+        Some(&user),
+    )
+    .await?;
     if !outcome.errors.is_empty() {
         return Err(row_errors(outcome.errors));
     }

@@ -2,13 +2,16 @@
 //! the same six operations for every kind of listing.
 //!
 //! Visibility: drafts are seen only by their owner organisation and admins; private fields
-//! (contact, confidential details) only by those who may change the listing.
+//! (contact, confidential details) only by those who may change the listing, and by those
+//! the owner disclosed them to ([`qiao_app::disclosure`], shared with the pages).
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use qiao_app::disclosure::{self, discloses};
+use qiao_domain::Format;
 use qiao_domain::listing::Status;
-use qiao_domain::{Account, Kind, Listing, Role};
+use qiao_domain::{Account, Kind, Listing, Record, Role, Rule};
 use qiao_store::{Drafts, ListingFilter, ListingRecord, Paged};
 use serde::Deserialize;
 use serde_json::Value;
@@ -33,18 +36,6 @@ pub struct ListQuery {
     owner_org_id: Option<i64>,
     /// `true`: only open listings that have not expired.
     active: Option<bool>,
-}
-
-fn may_see_private(viewer: Option<&Account>, record: &ListingRecord) -> bool {
-    viewer.is_some_and(|a| a.may_change(record.owner_org_id))
-}
-
-/// The record as `viewer` may see it.
-pub fn view(viewer: Option<&Account>, mut record: ListingRecord) -> ListingRecord {
-    if !may_see_private(viewer, &record) {
-        record.listing.strip_private();
-    }
-    record
 }
 
 fn drafts_for(viewer: Option<&Account>) -> Drafts {
@@ -87,42 +78,9 @@ pub async fn list(
     paged.items = paged
         .items
         .into_iter()
-        .map(|r| view(viewer.as_ref(), r))
+        .map(|r| disclosure::listing(viewer.as_ref(), r))
         .collect();
     Ok(axum::Json(paged))
-}
-
-/// Loads a listing of `kind` that `viewer` may see; anything else is a 404.
-pub async fn load(
-    state: &AppState,
-    kind: Kind,
-    id: i64,
-    viewer: Option<&Account>,
-) -> ApiResult<ListingRecord> {
-    let record = state.store.get_listing(id).await.map_err(|e| match e {
-        qiao_store::StoreError::NotFound { .. } => ApiError::not_found(kind.as_str(), id),
-        other => other.into(),
-    })?;
-    let hidden_draft =
-        record.listing.status() == Status::Draft && !may_see_private(viewer, &record);
-    if record.listing.kind() != kind || hidden_draft {
-        return Err(ApiError::not_found(kind.as_str(), id));
-    }
-    Ok(record)
-}
-
-/// Whether `viewer` sees a listing's private fields: those who may change it, and those whose
-/// contact request (or a colleague's) the owner accepted. This is tiered disclosure.
-pub async fn discloses(
-    state: &AppState,
-    viewer: Option<&Account>,
-    record: &ListingRecord,
-) -> ApiResult<bool> {
-    Ok(match viewer {
-        None => false,
-        Some(a) if a.may_change(record.owner_org_id) => true,
-        Some(a) => state.store.contact_granted(record.id, a).await?,
-    })
 }
 
 /// `GET /api/v1/{kind}s/{id}`
@@ -132,8 +90,8 @@ pub async fn get(
     Viewer(viewer): Viewer,
     Id(id): Id,
 ) -> ApiResult<axum::Json<ListingRecord>> {
-    let mut record = load(&state, kind, id, viewer.as_ref()).await?;
-    if !discloses(&state, viewer.as_ref(), &record).await? {
+    let mut record = disclosure::load(&state.store, kind, id, viewer.as_ref()).await?;
+    if !discloses(&state.store, viewer.as_ref(), &record).await? {
         record.listing.strip_private();
     }
     Ok(axum::Json(record))
@@ -165,7 +123,10 @@ pub async fn create(
     let Some(fields) = body.as_object_mut() else {
         return Err(qiao_domain::Invalid::field(
             "body",
-            "must be a JSON object of the listing's fields",
+            Rule::WrongType {
+                found: crate::json::shape(&body),
+                expected: "a JSON object of the listing's fields".into(),
+            },
         )
         .into());
     };
@@ -174,7 +135,10 @@ pub async fn create(
         Some(v) => Some(v.as_i64().ok_or_else(|| {
             ApiError::from(qiao_domain::Invalid::field(
                 "owner_org_id",
-                "must be an organisation id",
+                Rule::BadFormat {
+                    found: v.to_string(),
+                    format: Format::RecordId,
+                },
             ))
         })?),
     };
@@ -198,7 +162,10 @@ pub async fn create(
         state.store.get_org(o).await.map_err(|_| {
             ApiError::from(qiao_domain::Invalid::field(
                 "owner_org_id",
-                format!("organisation {o} does not exist"),
+                Rule::NotFound {
+                    record: Record::Organisation,
+                    id: o,
+                },
             ))
         })?;
     }
@@ -222,7 +189,7 @@ async fn load_for_change(
     id: i64,
     user: &Account,
 ) -> ApiResult<ListingRecord> {
-    let record = load(state, kind, id, Some(user)).await?;
+    let record = disclosure::load(&state.store, kind, id, Some(user)).await?;
     if !user.may_change(record.owner_org_id) {
         return Err(ApiError::forbidden(format!(
             "{} {id} belongs to another organisation; only its owner or an admin may change it",

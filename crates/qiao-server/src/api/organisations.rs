@@ -12,6 +12,7 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use qiao_app::disclosure;
 use qiao_domain::{Account, OrgKind, Organisation, Role};
 use qiao_store::{OrgFilter, OrgRecord, Paged};
 use serde::Deserialize;
@@ -35,17 +36,6 @@ pub struct ListQuery {
     district: Option<String>,
     /// Part of the name.
     q: Option<String>,
-}
-
-/// The organisation as `viewer` may see it: revenue and R&D figures only for itself, commission
-/// staff and admins.
-pub fn view(viewer: Option<&Account>, mut record: OrgRecord) -> OrgRecord {
-    let privileged =
-        viewer.is_some_and(|a| a.may_change(Some(record.id)) || a.role == Role::CommissionStaff);
-    if !privileged {
-        record.org.strip_private();
-    }
-    record
 }
 
 fn parse_kind(s: &str) -> Option<OrgKind> {
@@ -88,7 +78,7 @@ pub async fn list(
     paged.items = paged
         .items
         .into_iter()
-        .map(|r| view(viewer.as_ref(), r))
+        .map(|r| disclosure::organisation(viewer.as_ref(), r))
         .collect();
     Ok(axum::Json(paged))
 }
@@ -99,7 +89,7 @@ pub async fn get(
     Viewer(viewer): Viewer,
     Id(id): Id,
 ) -> ApiResult<axum::Json<OrgRecord>> {
-    Ok(axum::Json(view(
+    Ok(axum::Json(disclosure::organisation(
         viewer.as_ref(),
         state.store.get_org(id).await?,
     )))

@@ -19,8 +19,8 @@ use super::{Paging, parse_param};
 use crate::auth::{User, Viewer};
 use crate::error::ApiResult;
 use crate::json::{Id, Json, Query, from_value};
-use crate::planning;
 use crate::state::AppState;
+use qiao_app::planning;
 
 /// `?on=` of the checks.
 #[derive(Debug, Default, Deserialize)]
@@ -91,8 +91,14 @@ pub fn check_day(raw: Option<&str>) -> ApiResult<NaiveDate> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(qiao_domain::today()),
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-            qiao_domain::Invalid::field("on", format!("`{s}` is not a date; write YYYY-MM-DD"))
-                .into()
+            qiao_domain::Invalid::field(
+                "on",
+                qiao_domain::Rule::BadFormat {
+                    found: s.to_string(),
+                    format: qiao_domain::Format::Date,
+                },
+            )
+            .into()
         }),
     }
 }

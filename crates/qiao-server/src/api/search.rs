@@ -5,16 +5,16 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use qiao_domain::listing::Status;
-use qiao_domain::{Invalid, Kind};
+use qiao_domain::{Invalid, Kind, Rule};
 use qiao_search::{DocumentResults, Filters, Results, SearchRequest};
 use serde::{Deserialize, Serialize};
 
 use super::{Paging, parse_param};
-use crate::api::listings;
 use crate::auth::Viewer;
 use crate::error::ApiResult;
 use crate::json::{Id, Query};
 use crate::state::AppState;
+use qiao_app::disclosure;
 
 /// The longest query accepted, in characters.
 const MAX_QUERY_CHARS: usize = 2_000;
@@ -83,10 +83,15 @@ fn parse_kinds(raw: Option<&str>) -> ApiResult<Vec<Kind>> {
         let kind = Kind::parse(part).ok_or_else(|| {
             Invalid::field(
                 "type",
-                format!(
-                    "`{part}` is not one of: {}, document",
-                    Kind::ALL.map(|k| k.as_str()).join(", ")
-                ),
+                Rule::NotOneOf {
+                    found: part.to_string(),
+                    allowed: Kind::ALL
+                        .iter()
+                        .map(|k| k.as_str())
+                        .chain(["document"])
+                        .map(String::from)
+                        .collect(),
+                },
             )
         })?;
         if !kinds.contains(&kind) {
@@ -103,10 +108,17 @@ pub async fn search(
 ) -> ApiResult<Response> {
     let q = p.q.as_deref().unwrap_or("").trim().to_string();
     if q.is_empty() {
-        return Err(Invalid::field("q", "enter the words to search for (请输入检索词)").into());
+        return Err(Invalid::field("q", Rule::Blank).into());
     }
     if q.chars().count() > MAX_QUERY_CHARS {
-        return Err(Invalid::field("q", format!("at most {MAX_QUERY_CHARS} characters")).into());
+        return Err(Invalid::field(
+            "q",
+            Rule::TooLong {
+                max: MAX_QUERY_CHARS,
+                found: q.chars().count(),
+            },
+        )
+        .into());
     }
     let page = Paging {
         page: p.page,
@@ -121,18 +133,30 @@ pub async fn search(
         if p.kind.as_deref().map(str::trim) != Some("document") {
             return Err(Invalid::field(
                 "type",
-                "`document` cannot be combined with listing kinds; search them separately",
+                Rule::NotCombinable {
+                    found: "document".into(),
+                    with: vec!["listing kinds".into()],
+                },
             )
             .into());
         }
-        if p.status.is_some()
-            || p.district.is_some()
-            || p.discipline.is_some()
-            || p.active.is_some()
-        {
+        let filters: Vec<String> = [
+            ("status", p.status.is_some()),
+            ("district", p.district.is_some()),
+            ("discipline", p.discipline.is_some()),
+            ("active", p.active.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, given)| *given)
+        .map(|(name, _)| name.to_string())
+        .collect();
+        if !filters.is_empty() {
             return Err(Invalid::field(
                 "type",
-                "documents have no status, district, field or expiry; drop those filters for type=document",
+                Rule::NotCombinable {
+                    found: "document".into(),
+                    with: filters,
+                },
             )
             .into());
         }
@@ -154,7 +178,16 @@ pub async fn search(
         "open, under_review, awarded, closed",
     )?;
     if status == Some(Status::Draft) {
-        return Err(Invalid::field("status", "drafts are not searchable").into());
+        return Err(Invalid::field(
+            "status",
+            Rule::NotOneOf {
+                found: "draft".into(),
+                allowed: [Status::Open, Status::Closed, Status::Awarded]
+                    .map(|s| s.as_str().to_string())
+                    .into(),
+            },
+        )
+        .into());
     }
     let request = SearchRequest {
         q,
@@ -190,7 +223,7 @@ pub async fn matches(
     Query(p): Query<Paging>,
 ) -> ApiResult<axum::Json<SearchResponse>> {
     let page = p.page()?;
-    let record = listings::load(&state, kind, id, viewer.as_ref()).await?;
+    let record = disclosure::load(&state.store, kind, id, viewer.as_ref()).await?;
     let results = state
         .search
         .matches(

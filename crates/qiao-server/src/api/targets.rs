@@ -18,8 +18,8 @@ use super::Paging;
 use crate::auth::User;
 use crate::error::ApiResult;
 use crate::json::{Id, Json, Query, from_value};
-use crate::planning::{self, FromDocument};
 use crate::state::AppState;
+use qiao_app::planning::{self, FromDocument};
 
 /// Filters and paging of the list.
 #[derive(Debug, Default, Deserialize)]

@@ -5,17 +5,17 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use qiao_domain::{FieldError, Invalid, NewAccount, OrgKind, Organisation, Role};
+use qiao_domain::{FieldError, Invalid, NewAccount, OrgKind, Organisation, Role, Rule};
 use serde::Deserialize;
 
 use super::form::{FormData, Plain, Shown};
-use super::messages::zh_message;
+use super::messages::labelled;
 use super::session::{LANG_COOKIE, SESSION_COOKIE, set_cookie, sign_in};
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
-use crate::auth::hash_password_queued;
 use crate::error::{ApiError, Code};
-use crate::signin::{Refusal, authenticate};
 use crate::state::AppState;
+use qiao_app::credentials::hash_password_queued;
+use qiao_app::signin::{Refusal, authenticate};
 
 /// Only paths on this site are followed (after signing in, after switching the language),
 /// never `//other.site` or a URL; anything else becomes `/`.
@@ -107,7 +107,7 @@ pub async fn login(
     let username = form.text("username");
     let password = form.get("password").unwrap_or("");
     let next = local_path(form.get("next").unwrap_or("/workspace")).to_string();
-    let refusal = match authenticate(&state, &username, password)
+    let refusal = match authenticate(state.store.as_ref(), &state.logins, &username, password)
         .await
         .map_err(|e| v.error(e))?
     {
@@ -315,10 +315,7 @@ fn register_page(v: &Visitor, form: &FormData, errors: &[FieldError]) -> Respons
     let general = errors
         .iter()
         .filter(|e| !known.contains(&e.field.as_str()))
-        .map(|e| match l {
-            Lang::Zh => format!("{}：{}", e.field, zh_message(&e.message)),
-            Lang::En => format!("{}: {}", e.field, e.message),
-        })
+        .map(|e| labelled(l, e))
         .collect();
     html(&RegisterPage {
         ctx: &v.ctx,
@@ -339,10 +336,7 @@ fn parse_registration(form: &FormData) -> Result<(Organisation, NewAccount), Inv
         .into_iter()
         .find(|k| org_kind_code(*k) == form.text("kind"));
     if kind.is_none() {
-        errors.push(FieldError {
-            field: "kind".into(),
-            message: "choose one of the listed kinds".into(),
-        });
+        errors.push(FieldError::new("kind", Rule::Choose));
     }
     let district = form.text("district");
     let mut org = Organisation {
@@ -376,10 +370,12 @@ fn parse_registration(form: &FormData) -> Result<(Organisation, NewAccount), Inv
         errors.extend(e.into_iter().filter(|f| f.field != "org_id"));
     }
     if form.get("password") != form.get("password2") {
-        errors.push(FieldError {
-            field: "password2".into(),
-            message: "passwords do not match; type the same password twice".into(),
-        });
+        errors.push(FieldError::new(
+            "password2",
+            Rule::Mismatch {
+                other: "password".into(),
+            },
+        ));
     }
     if errors.is_empty() {
         Ok((org, account))
@@ -406,26 +402,9 @@ pub async fn register(
         Err(qiao_store::StoreError::Conflict(msg)) => {
             // Say which of the two unique values is taken, next to its field.
             let taken = if msg.contains("credit_code") {
-                FieldError {
-                    field: "credit_code".into(),
-                    message: v
-                        .ctx
-                        .l
-                        .t(
-                            "该统一社会信用代码已注册；请联系本机构已有账号的同事或管理员。",
-                            "this credit code is already registered; ask a colleague with an account, or an admin",
-                        )
-                        .into(),
-                }
+                FieldError::new("credit_code", Rule::Registered)
             } else {
-                FieldError {
-                    field: "username".into(),
-                    message: v
-                        .ctx
-                        .l
-                        .t("该用户名已被使用。", "this username is taken")
-                        .into(),
-                }
+                FieldError::new("username", Rule::Taken)
             };
             return Ok(register_page(&v, &form, &[taken]));
         }

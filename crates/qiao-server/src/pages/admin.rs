@@ -6,17 +6,17 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use qiao_domain::{AccountChange, FieldError, Invalid, NewAccount, Role};
+use qiao_domain::{AccountChange, FieldError, Invalid, NewAccount, Role, Rule};
 use qiao_store::Page;
 use serde::Deserialize;
 
 use super::form::{FormData, Plain, Shown};
-use super::messages::zh_message;
+use super::messages::{labelled, said};
 use super::{Ctx, Lang, PageResult, Visitor, html, see_other};
-use crate::api::accounts::apply_change;
-use crate::auth::hash_password_queued;
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
+use qiao_app::account_admin::apply_change;
+use qiao_app::credentials::hash_password_queued;
 
 /// The signed-in admin, or 403 for anyone else (401 when nobody is signed in).
 pub(crate) fn require_admin(v: &Visitor) -> PageResult<qiao_domain::Account> {
@@ -151,10 +151,7 @@ async fn render(
             ]
             .contains(&e.field.as_str())
         })
-        .map(|e| match l {
-            Lang::Zh => format!("{}：{}", e.field, zh_message(&e.message)),
-            Lang::En => format!("{}: {}", e.field, e.message),
-        })
+        .map(|e| labelled(l, e))
         .collect();
     Ok(html(&AdminPage {
         ctx: &v.ctx,
@@ -211,10 +208,7 @@ pub async fn create_account(
     let mut errors = Vec::new();
     let role = Role::parse(&form.text("role"));
     if role.is_none() {
-        errors.push(FieldError {
-            field: "role".into(),
-            message: "choose a role".into(),
-        });
+        errors.push(FieldError::new("role", Rule::Choose));
     }
     let code = form.text("credit_code");
     let org_id = if code.is_empty() {
@@ -228,10 +222,12 @@ pub async fn create_account(
         {
             Some(o) => Some(o.id),
             None => {
-                errors.push(FieldError {
-                    field: "credit_code".into(),
-                    message: format!("no organisation has the credit code `{code}`"),
-                });
+                errors.push(FieldError::new(
+                    "credit_code",
+                    Rule::NoSuchOrganisation {
+                        credit_code: code.clone(),
+                    },
+                ));
                 None
             }
         }
@@ -263,14 +259,7 @@ pub async fn create_account(
     {
         Ok(_) => Ok(see_other("/admin")),
         Err(qiao_store::StoreError::Conflict(_)) => {
-            let taken = [FieldError {
-                field: "username".into(),
-                message: v
-                    .ctx
-                    .l
-                    .t("该用户名已被使用。", "this username is taken")
-                    .into(),
-            }];
+            let taken = [FieldError::new("username", Rule::Taken)];
             render(&state, &v, &form, &taken, None, None).await
         }
         Err(e) => Err(v.error(e)),
@@ -395,10 +384,7 @@ async fn change_account(
         let message = errors
             .iter()
             .map(|e| {
-                let text = match l {
-                    Lang::Zh => zh_message(&e.message),
-                    Lang::En => e.message.clone(),
-                };
+                let text = said(l, e);
                 if e.field == "password" {
                     format!("{}{}", l.t("新密码：", "New password: "), text)
                 } else {
@@ -417,7 +403,7 @@ async fn change_account(
         )
         .await;
     }
-    match apply_change(state, &admin, id, change).await {
+    match apply_change(&state.store, &admin, id, change).await {
         Ok(_) if change.password.is_some() && id == admin.id => {
             // Resetting one's own password ended this session too.
             Ok(see_other("/login?next=/admin"))

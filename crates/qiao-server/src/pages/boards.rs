@@ -90,7 +90,11 @@ async fn render(state: &AppState, v: &Visitor, board: Board) -> PageResult<Respo
     // The total is the home page's public count of the kind (the same filter), cached at the
     // change-feed position: counting 70k achievements on every page view cost more than
     // reading the page.
-    let total = state.counts.of(state, kind).await.map_err(|e| v.error(e))?;
+    let total = state
+        .counts
+        .of(state.store.as_ref(), kind)
+        .await
+        .map_err(|e| v.error(e))?;
     let items = state
         .store
         .list_listing_items(

@@ -13,13 +13,13 @@ use qiao_store::{ContactFilter, ListingRecord, Page};
 use serde_json::Value;
 
 use super::form::{self, FormData, Shown};
-use super::search::{HitView, hit_view};
+use super::search_page::{HitView, hit_view};
 use super::{
     Ctx, Lang, PageError, PageResult, Visitor, form_message, html, see_other, status_badge,
 };
-use crate::api::{contacts, listings};
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
+use qiao_app::{contact_requests, disclosure};
 
 /// How many matches the panel shows.
 const MATCHES: usize = 8;
@@ -172,8 +172,9 @@ fn not_found(v: &Visitor, kind: Kind, id: i64) -> PageError {
 }
 
 async fn load(state: &AppState, v: &Visitor, kind: Kind, id: i64) -> PageResult<ListingRecord> {
-    listings::load(state, kind, id, v.ctx.user.as_ref())
+    disclosure::load(&state.store, kind, id, v.ctx.user.as_ref())
         .await
+        .map_err(ApiError::from)
         .map_err(|e| {
             if e.code == Code::NotFound {
                 not_found(v, kind, id)
@@ -194,7 +195,7 @@ async fn render_detail(
     let l = v.ctx.l;
     let today = state.today();
     let user = v.ctx.user.as_ref();
-    let disclosed = listings::discloses(state, user, &record)
+    let disclosed = disclosure::discloses(&state.store, user, &record)
         .await
         .map_err(|e| v.error(e))?;
     let may_edit = user.is_some_and(|u| u.may_change(record.owner_org_id));
@@ -318,7 +319,10 @@ pub async fn request_contact(
     let new = NewContactRequest {
         message: message.clone(),
     };
-    match contacts::request(&state, &user, kind, id, new).await {
+    match contact_requests::request(&state.store, &user, kind, id, new)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(_) => Ok(see_other(&format!("/{}/{id}#contact", kind.plural()))),
         Err(e) if matches!(e.code, Code::ValidationFailed | Code::Conflict) => {
             let text = form_message(v.ctx.l, e);

@@ -11,7 +11,7 @@
 //! form does not show (one added to the domain later, say) survives every save, while a shown
 //! field left empty is cleared, as the user meant. What a form shows is written back exactly as
 //! it was read ([`values_from`] then [`fields_of`] is the identity on a stored record: tests
-//! here and in `tests/pages.rs` save every form unchanged and compare).
+//! here and in `tests/server/pages/form.rs` save every form unchanged and compare).
 
 use std::collections::HashMap;
 
@@ -19,11 +19,14 @@ use askama::Template;
 use axum::response::Response;
 use serde::de::DeserializeOwned;
 
-use qiao_domain::{FieldError, Invalid, Kind, Listing};
+use qiao_domain::{FieldError, Format, Invalid, Kind, Listing, Rule};
 use serde_json::{Map, Value};
 
-use super::messages::zh_message;
+use super::messages::{labelled, said};
 use super::{Lang, Visitor, html};
+// What each field is called and how it is entered is described in the application layer,
+// where the audit log reads the same labels; forms here turn those descriptions into inputs.
+pub use qiao_app::field_specs::{COOPERATION, Input, STAGES, Spec, specs, value_text};
 
 /// A posted form, as name/value pairs.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -71,348 +74,6 @@ impl FormData {
     pub fn csrf(&self) -> Option<&str> {
         self.get("_csrf")
     }
-}
-
-/// How a field is entered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Input {
-    /// One line of text.
-    Text,
-    /// Several lines.
-    Area,
-    /// A list: one item per line, or, written on one line, items separated by commas, 、 or
-    /// semicolons. Stored lists are shown one item per line, so an item holding a comma
-    /// stays one item.
-    List,
-    /// An amount of money: `500000`, `50万`, `2.3亿元`.
-    Yuan,
-    /// A whole number.
-    Int,
-    /// A number, possibly with decimals (3.5).
-    Number,
-    /// `YYYY-MM-DD`.
-    Date,
-    /// One of fixed values: (value, Chinese, English).
-    Select(&'static [(&'static str, &'static str, &'static str)]),
-    /// Any number of fixed values, one box each: (value, Chinese, English).
-    Checks(&'static [(&'static str, &'static str, &'static str)]),
-    /// Indicators, one per line: `name target unit；note` (能量密度 300 Wh/kg；25℃ 测试), where
-    /// only the name is required and `-` stands for no target before a unit.
-    Indicators,
-}
-
-/// One field of a listing form.
-#[derive(Debug, Clone, Copy)]
-pub struct Spec {
-    /// The JSON path (`title`, `contact.email`); also the input's name.
-    pub name: &'static str,
-    /// Label in Chinese.
-    pub zh: &'static str,
-    /// Label in English.
-    pub en: &'static str,
-    /// How it is entered.
-    pub input: Input,
-    /// Whether it must be filled.
-    pub required: bool,
-}
-
-impl Spec {
-    /// A field that may be left empty.
-    pub const fn optional(
-        name: &'static str,
-        zh: &'static str,
-        en: &'static str,
-        input: Input,
-    ) -> Spec {
-        f(name, zh, en, input, false)
-    }
-
-    /// A field that must be filled.
-    pub const fn required(
-        name: &'static str,
-        zh: &'static str,
-        en: &'static str,
-        input: Input,
-    ) -> Spec {
-        f(name, zh, en, input, true)
-    }
-}
-
-const fn f(
-    name: &'static str,
-    zh: &'static str,
-    en: &'static str,
-    input: Input,
-    required: bool,
-) -> Spec {
-    Spec {
-        name,
-        zh,
-        en,
-        input,
-        required,
-    }
-}
-
-const STATUSES: &[(&str, &str, &str)] = &[
-    ("open", "开放（立即发布）", "open (publish now)"),
-    (
-        "draft",
-        "草稿（仅本机构可见）",
-        "draft (only your organisation sees it)",
-    ),
-    ("closed", "已关闭", "closed"),
-];
-/// Challenges also move through review to an award.
-const CHALLENGE_STATUSES: &[(&str, &str, &str)] = &[
-    ("open", "征集中（立即发布）", "open (publish now)"),
-    (
-        "draft",
-        "草稿（仅本机构可见）",
-        "draft (only your organisation sees it)",
-    ),
-    ("under_review", "评审中", "under review"),
-    ("awarded", "已揭榜", "awarded"),
-    ("closed", "已关闭", "closed"),
-];
-/// Maturity stages of an achievement ([`qiao_domain::Stage`]).
-pub const STAGES: &[(&str, &str, &str)] = &[
-    ("", "未填写", "not given"),
-    ("lab", "实验室", "laboratory"),
-    ("small_pilot", "小试", "small pilot"),
-    ("pilot", "中试", "pilot"),
-    ("industrial", "产业化", "industrial"),
-];
-
-/// Ways of working together ([`qiao_domain::listing::Cooperation`]).
-pub const COOPERATION: &[(&str, &str, &str)] = &[
-    ("transfer", "转让", "transfer"),
-    ("license", "许可", "license"),
-    ("equity", "作价入股", "equity"),
-    ("joint_development", "合作开发", "joint development"),
-    (
-        "commissioned_development",
-        "委托开发",
-        "commissioned development",
-    ),
-    ("consulting", "技术咨询", "consulting"),
-    ("service", "技术服务", "technical service"),
-];
-
-const TITLE: Spec = f("title", "标题", "Title", Input::Text, true);
-const NAME: Spec = f("title", "名称", "Name", Input::Text, true);
-const DESCRIPTION: Spec = f("description", "描述", "Description", Input::Area, true);
-const KEYWORDS: Spec = f("keywords", "关键词", "Keywords", Input::List, false);
-const DISCIPLINE: Spec = f("discipline", "领域", "Field", Input::Text, false);
-const DISTRICT: Spec = f("district", "所在区", "District", Input::Text, false);
-const CONFIDENTIAL: Spec = f(
-    "confidential",
-    "保密信息（仅对同意联系的对方可见）",
-    "Confidential details (shown only after you accept a contact request)",
-    Input::Area,
-    false,
-);
-const CONTACT_NAME: Spec = f(
-    "contact.name",
-    "联系人",
-    "Contact person",
-    Input::Text,
-    false,
-);
-const CONTACT_PHONE: Spec = f("contact.phone", "联系电话", "Phone", Input::Text, false);
-const CONTACT_EMAIL: Spec = f("contact.email", "电子邮箱", "E-mail", Input::Text, false);
-const STATUS: Spec = f("status", "状态", "Status", Input::Select(STATUSES), true);
-const EXPIRES_ON: Spec = f("expires_on", "有效期至", "Open until", Input::Date, false);
-
-/// The fields a form for `kind` asks for, in order.
-pub fn specs(kind: Kind) -> Vec<Spec> {
-    let mut v = match kind {
-        Kind::Demand => vec![
-            TITLE,
-            DESCRIPTION,
-            KEYWORDS,
-            DISCIPLINE,
-            DISTRICT,
-            f(
-                "budget_min_yuan",
-                "预算下限",
-                "Budget from",
-                Input::Yuan,
-                false,
-            ),
-            f(
-                "budget_max_yuan",
-                "预算上限",
-                "Budget up to",
-                Input::Yuan,
-                false,
-            ),
-            f("deadline", "期望完成日期", "Wanted by", Input::Date, false),
-            f(
-                "indicators",
-                "技术指标",
-                "Indicators",
-                Input::Indicators,
-                false,
-            ),
-            f(
-                "cooperation_modes",
-                "合作方式",
-                "Cooperation modes",
-                Input::Checks(COOPERATION),
-                false,
-            ),
-            CONFIDENTIAL,
-        ],
-        Kind::Achievement => vec![
-            TITLE,
-            f("summary", "成果简介", "Summary", Input::Area, true),
-            KEYWORDS,
-            DISCIPLINE,
-            f("ipc_codes", "IPC 分类号", "IPC classes", Input::List, false),
-            f(
-                "patent_numbers",
-                "专利号",
-                "Patent numbers",
-                Input::List,
-                false,
-            ),
-            f(
-                "trl",
-                "技术成熟度 TRL (1-9)",
-                "TRL (1-9)",
-                Input::Int,
-                false,
-            ),
-            f("stage", "成熟阶段", "Stage", Input::Select(STAGES), false),
-            f(
-                "transfer_modes",
-                "转化方式",
-                "Transfer modes",
-                Input::Checks(COOPERATION),
-                false,
-            ),
-            f(
-                "price_min_yuan",
-                "报价下限",
-                "Price from",
-                Input::Yuan,
-                false,
-            ),
-            f(
-                "price_max_yuan",
-                "报价上限",
-                "Price up to",
-                Input::Yuan,
-                false,
-            ),
-            DISTRICT,
-        ],
-        Kind::Challenge => vec![
-            TITLE,
-            DESCRIPTION,
-            KEYWORDS,
-            DISCIPLINE,
-            f(
-                "indicators",
-                "攻关指标",
-                "Indicators",
-                Input::Indicators,
-                true,
-            ),
-            f("deliverables", "交付物", "Deliverables", Input::List, false),
-            f("reward_yuan", "榜单金额", "Reward", Input::Yuan, true),
-            f(
-                "apply_from",
-                "揭榜开始日期",
-                "Applications from",
-                Input::Date,
-                true,
-            ),
-            f(
-                "apply_until",
-                "揭榜截止日期",
-                "Applications until",
-                Input::Date,
-                true,
-            ),
-            f("deadline", "攻关完成期限", "Work due", Input::Date, false),
-            DISTRICT,
-            CONFIDENTIAL,
-        ],
-        Kind::Scenario => vec![
-            TITLE,
-            DESCRIPTION,
-            f("needs", "技术需要", "What is needed", Input::List, false),
-            KEYWORDS,
-            DISCIPLINE,
-            f("budget_yuan", "投入预算", "Budget", Input::Yuan, false),
-            f("deadline", "截止日期", "Deadline", Input::Date, false),
-            DISTRICT,
-        ],
-        Kind::Instrument => vec![
-            NAME,
-            DESCRIPTION,
-            f("model", "型号", "Model", Input::Text, false),
-            f(
-                "manufacturer",
-                "生产厂家",
-                "Manufacturer",
-                Input::Text,
-                false,
-            ),
-            DISCIPLINE,
-            KEYWORDS,
-            f("location", "放置地点", "Location", Input::Text, false),
-            DISTRICT,
-            f(
-                "booking_terms",
-                "预约与收费",
-                "Booking terms",
-                Input::Area,
-                false,
-            ),
-        ],
-        Kind::Expert => vec![
-            NAME,
-            DESCRIPTION,
-            f("position", "职务职称", "Position", Input::Text, false),
-            f("affiliation", "工作单位", "Affiliation", Input::Text, false),
-            DISCIPLINE,
-            KEYWORDS,
-            DISTRICT,
-        ],
-        Kind::Institution => vec![
-            NAME,
-            DESCRIPTION,
-            f("services", "服务内容", "Services", Input::List, false),
-            f(
-                "qualifications",
-                "资质",
-                "Qualifications",
-                Input::List,
-                false,
-            ),
-            DISCIPLINE,
-            KEYWORDS,
-            DISTRICT,
-        ],
-    };
-    let status = match kind {
-        Kind::Challenge => Spec {
-            input: Input::Select(CHALLENGE_STATUSES),
-            ..STATUS
-        },
-        _ => STATUS,
-    };
-    v.extend([
-        CONTACT_NAME,
-        CONTACT_PHONE,
-        CONTACT_EMAIL,
-        status,
-        EXPIRES_ON,
-    ]);
-    v
 }
 
 /// Splits a list field: one item per line when it has several lines (as stored lists are
@@ -465,13 +126,10 @@ fn indicators(raw: &str, errors: &mut Vec<FieldError>, field: &str) -> Vec<Value
         let mut words: Vec<&str> = quoted.into_iter().collect();
         words.extend(head.split_whitespace());
         if words.first().is_none_or(|w| w.trim().is_empty()) {
-            errors.push(FieldError {
-                field: field.to_string(),
-                message: format!(
-                    "line {}: start with the indicator's name, as in `能量密度 300 Wh/kg；25℃ 测试`",
-                    i + 1
-                ),
-            });
+            errors.push(FieldError::new(
+                field,
+                Rule::NoIndicatorName { line: i + 1 },
+            ));
             continue;
         }
         let at = words
@@ -577,10 +235,10 @@ pub fn typed<T: DeserializeOwned>(fields: Value) -> Result<T, Invalid> {
     serde_path_to_error::deserialize(fields).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { "title".into() } else { path };
-        let msg = e.into_inner().to_string();
+        let message = e.into_inner().to_string();
         Invalid::field(
             field,
-            format!("is not a valid value ({msg}); dates are YYYY-MM-DD"),
+            Rule::from_serde(message.split(" at line ").next().unwrap_or(&message)),
         )
     })
 }
@@ -643,10 +301,10 @@ pub fn fields_of(specs: &[Spec], form: &FormData) -> Result<Map<String, Value>, 
             let ticked: Vec<&str> = form.all(spec.name).filter(|v| !v.is_empty()).collect();
             if ticked.is_empty() {
                 if spec.required {
-                    errors.push(FieldError {
-                        field: spec.name.into(),
-                        message: "is required: tick at least one".into(),
-                    });
+                    errors.push(FieldError::new(
+                        spec.name,
+                        Rule::TooFew { min: 1, found: 0 },
+                    ));
                 }
                 continue;
             }
@@ -654,17 +312,13 @@ pub fn fields_of(specs: &[Spec], form: &FormData) -> Result<Map<String, Value>, 
                 .iter()
                 .find(|t| !options.iter().any(|(v, _, _)| v == *t))
             {
-                Some(bad) => errors.push(FieldError {
-                    field: spec.name.into(),
-                    message: format!(
-                        "`{bad}` is not one of: {}",
-                        options
-                            .iter()
-                            .map(|(v, _, _)| *v)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                }),
+                Some(bad) => errors.push(FieldError::new(
+                    spec.name,
+                    Rule::NotOneOf {
+                        found: bad.to_string(),
+                        allowed: options.iter().map(|(v, _, _)| v.to_string()).collect(),
+                    },
+                )),
                 None => set_path(&mut fields, spec.name, serde_json::json!(ticked)),
             }
             continue;
@@ -673,27 +327,23 @@ pub fn fields_of(specs: &[Spec], form: &FormData) -> Result<Map<String, Value>, 
         let raw = form.text(spec.name).replace("\r\n", "\n");
         if raw.is_empty() {
             if spec.required {
-                errors.push(FieldError {
-                    field: spec.name.into(),
-                    message: "is required and must not be blank".into(),
-                });
+                errors.push(FieldError::new(spec.name, Rule::Blank));
             }
             continue;
         }
         let value = match spec.input {
             Input::Select(options) if !options.iter().any(|(v, _, _)| *v == raw) => {
-                errors.push(FieldError {
-                    field: spec.name.into(),
-                    message: format!(
-                        "`{raw}` is not one of: {}",
-                        options
+                errors.push(FieldError::new(
+                    spec.name,
+                    Rule::NotOneOf {
+                        found: raw,
+                        allowed: options
                             .iter()
-                            .map(|(v, _, _)| *v)
+                            .map(|(v, _, _)| v.to_string())
                             .filter(|v| !v.is_empty())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                });
+                            .collect(),
+                    },
+                ));
                 continue;
             }
             Input::Text | Input::Area | Input::Date | Input::Select(_) => Value::String(raw),
@@ -706,30 +356,39 @@ pub fn fields_of(specs: &[Spec], form: &FormData) -> Result<Map<String, Value>, 
             Input::Yuan => match qiao_domain::money::parse_yuan(&raw) {
                 Some(y) => Value::from(y),
                 None => {
-                    errors.push(FieldError {
-                        field: spec.name.into(),
-                        message: format!("`{raw}` is not an amount; write 500000, 50万 or 2.3亿"),
-                    });
+                    errors.push(FieldError::new(
+                        spec.name,
+                        Rule::BadFormat {
+                            found: raw,
+                            format: Format::Amount,
+                        },
+                    ));
                     continue;
                 }
             },
             Input::Number => match raw.parse::<f64>() {
                 Ok(n) if n.is_finite() => Value::from(n),
                 _ => {
-                    errors.push(FieldError {
-                        field: spec.name.into(),
-                        message: format!("`{raw}` is not a number"),
-                    });
+                    errors.push(FieldError::new(
+                        spec.name,
+                        Rule::BadFormat {
+                            found: raw,
+                            format: Format::Number,
+                        },
+                    ));
                     continue;
                 }
             },
             Input::Int => match raw.parse::<i64>() {
                 Ok(n) => Value::from(n),
                 Err(_) => {
-                    errors.push(FieldError {
-                        field: spec.name.into(),
-                        message: format!("`{raw}` is not a whole number"),
-                    });
+                    errors.push(FieldError::new(
+                        spec.name,
+                        Rule::BadFormat {
+                            found: raw,
+                            format: Format::WholeNumber,
+                        },
+                    ));
                     continue;
                 }
             },
@@ -746,15 +405,6 @@ pub fn fields_of(specs: &[Spec], form: &FormData) -> Result<Map<String, Value>, 
 /// The values to put back into a form: what was typed, or a stored listing's fields.
 pub fn values_of(listing: &Listing) -> HashMap<String, String> {
     values_from(&specs(listing.kind()), &listing.to_fields())
-}
-
-/// A JSON value as a person writes it in a form: a whole number without the `.0` that a
-/// floating-point value prints (20 家, not 20.0), anything else as JSON prints it.
-pub fn value_text(v: &Value) -> String {
-    match v.as_f64() {
-        Some(x) if v.is_f64() && x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
-        _ => v.to_string(),
-    }
 }
 
 /// The values to put back into a form of `specs`, read from a record's JSON `fields`.
@@ -873,10 +523,7 @@ pub fn shown_specs(
                         || e.field.starts_with(&format!("{}[", spec.name))
                         || e.field.starts_with(&format!("{}.", spec.name))
                 })
-                .map(|e| match l {
-                    Lang::Zh => zh_message(&e.message),
-                    Lang::En => e.message.clone(),
-                })
+                .map(|e| said(l, e))
                 .reduce(|a, b| format!("{a}；{b}"));
             Shown {
                 name: spec.name,
@@ -918,10 +565,7 @@ impl Plain {
         let error = errors
             .iter()
             .filter(|e| e.field == self.name)
-            .map(|e| match l {
-                Lang::Zh => zh_message(&e.message),
-                Lang::En => e.message.clone(),
-            })
+            .map(|e| said(l, e))
             .reduce(|a, b| format!("{a}；{b}"));
         Shown {
             name: self.name,
@@ -948,10 +592,7 @@ pub fn unplaced(kind: Kind, l: Lang, errors: &[FieldError]) -> Vec<String> {
                     || e.field.starts_with(&format!("{n}."))
             })
         })
-        .map(|e| match l {
-            Lang::Zh => format!("{}：{}", e.field, zh_message(&e.message)),
-            Lang::En => format!("{}: {}", e.field, e.message),
-        })
+        .map(|e| labelled(l, e))
         .collect()
 }
 
@@ -984,10 +625,7 @@ pub fn form_page(
                     || e.field.starts_with(&format!("{}.", s.name))
             })
         })
-        .map(|e| match l {
-            Lang::Zh => format!("{}：{}", e.field, zh_message(&e.message)),
-            Lang::En => format!("{}: {}", e.field, e.message),
-        })
+        .map(|e| labelled(l, e))
         .collect();
     html(&FormPage {
         ctx: &v.ctx,
@@ -1214,17 +852,9 @@ mod tests {
             ])
         );
         assert_eq!(errors.len(), 2);
-        assert!(
-            errors[1].message.starts_with("line 7:"),
-            "{}",
-            errors[1].message
-        );
+        assert_eq!(errors[1].rule, Rule::NoIndicatorName { line: 7 });
         assert_eq!(errors[0].field, "indicators");
-        assert!(
-            errors[0].message.starts_with("line 5:"),
-            "{}",
-            errors[0].message
-        );
+        assert_eq!(errors[0].rule, Rule::NoIndicatorName { line: 5 });
         let lines: Vec<String> = parsed.iter().map(indicator_line).collect();
         assert_eq!(
             lines,
@@ -1300,7 +930,11 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.0[0].field, "transfer_modes");
-        assert!(err.0[0].message.contains("`gift`"), "{}", err.0[0].message);
+        assert!(
+            matches!(&err.0[0].rule, Rule::NotOneOf { found, .. } if found == "gift"),
+            "{:?}",
+            err.0[0]
+        );
     }
 
     #[test]

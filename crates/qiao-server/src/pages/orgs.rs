@@ -21,11 +21,11 @@ use serde_json::Value;
 
 use super::detail::yuan;
 use super::form::{self, FormData, Input, Spec, form_page};
-use super::search::{HitView, hit_view};
+use super::search_page::{HitView, hit_view};
 use super::{Ctx, Lang, PageResult, Row, Visitor, html, row, see_other};
-use crate::api::organisations;
 use crate::error::ApiError;
 use crate::state::AppState;
+use qiao_app::disclosure;
 
 /// Days before expiry from which a certificate is flagged as expiring.
 const EXPIRING_DAYS: i64 = 90;
@@ -82,7 +82,7 @@ struct OrgPage<'a> {
     certificates: Vec<CertView>,
     rows: Vec<Row>,
     matches: Vec<HitView>,
-    policies: Vec<super::policies::PolicyCheckView>,
+    policies: Vec<super::policy_pages::PolicyCheckView>,
     edit_href: String,
 }
 
@@ -110,7 +110,7 @@ pub async fn show(
         )
         .await?;
     let id = record.id;
-    let record = organisations::view(v.ctx.user.as_ref(), record);
+    let record = disclosure::organisation(v.ctx.user.as_ref(), record);
     let org = &record.org;
     let today = state.today();
     let mut fields = vec![(
@@ -286,7 +286,7 @@ pub async fn show(
     };
     let matches = hits.iter().map(|h| hit_view(l, h, today)).collect();
     let policies = if org.kind == qiao_domain::OrgKind::Enterprise {
-        super::policies::for_org(&state, &v, record.clone()).await?
+        super::policy_pages::for_org(&state, &v, record.clone()).await?
     } else {
         Vec::new()
     };

@@ -8,7 +8,7 @@
 //!   (kept server-side); signed out (the sign-in and registration forms), it must equal the
 //!   `qiao_csrf` cookie, which [`csrf_cookie`] gives every browser on its first visit. Another
 //!   site can make a browser post, but cannot read either value.
-//! - Sign-in attempts are counted by [`crate::signin::LoginLimiter`], shared with the API.
+//! - Sign-in attempts are counted by [`qiao_app::signin::LoginLimiter`], shared with the API.
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -18,9 +18,9 @@ use axum::response::Response;
 use qiao_domain::Account;
 
 use super::{Ctx, Lang, PageError};
-use crate::auth::{random_secret, token_hash};
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
+use qiao_app::credentials::{random_secret, token_hash};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "qiao_session";

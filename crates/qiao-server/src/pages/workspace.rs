@@ -10,9 +10,9 @@ use qiao_store::{Drafts, ListingFilter, Page};
 
 use super::form::FormData;
 use super::{Ctx, Lang, PageResult, Row, Visitor, form_message, html, row, see_other};
-use crate::api::contacts;
-use crate::error::Code;
+use crate::error::{ApiError, Code};
 use crate::state::AppState;
+use qiao_app::contact_requests;
 
 /// A request as the inbox shows it.
 pub struct RequestRow {
@@ -151,11 +151,11 @@ async fn render(
         number: 1,
         size: 100,
     };
-    let received = contacts::inbox(state, &user, false, page)
+    let received = contact_requests::inbox(&state.store, &user, false, page)
         .await
         .map_err(|e| v.error(e))?
         .items;
-    let sent = contacts::inbox(state, &user, true, page)
+    let sent = contact_requests::inbox(&state.store, &user, true, page)
         .await
         .map_err(|e| v.error(e))?
         .items;
@@ -246,7 +246,10 @@ pub async fn decide(
     } else {
         Decision::Accept { note }
     };
-    match contacts::decide(&state, &user, id, decision).await {
+    match contact_requests::decide(&state.store, &user, id, decision)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(_) => Ok(see_other("/workspace#received")),
         // The reason was parsed above, so what the rules refuse is the note.
         Err(e) if declining && e.code == Code::ValidationFailed => {

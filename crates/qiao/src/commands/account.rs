@@ -51,7 +51,7 @@ pub async fn run(store: &Arc<dyn Store>, cmd: &AccountCommand) -> anyhow::Result
             };
             new.validate()?;
             let account = store
-                .create_account(&new, &qiao_server::auth::hash_password(&new.password))
+                .create_account(&new, &qiao_app::credentials::hash_password(&new.password))
                 .await?;
             println!(
                 "created account {} ({}) with id {}",
@@ -64,7 +64,7 @@ pub async fn run(store: &Arc<dyn Store>, cmd: &AccountCommand) -> anyhow::Result
             let Some((account, _)) = store.account_for_login(username).await? else {
                 bail!("no account is called `{username}`")
             };
-            let (token, hash) = qiao_server::auth::new_token();
+            let (token, hash) = qiao_app::credentials::new_token();
             store.create_token(account.id, name, &hash).await?;
             println!("{token}");
         }

@@ -6,9 +6,9 @@
 //!
 //! - `import-docs`: end-to-end document import (decode, clean, extract, store, index), the
 //!   figure issue #6 sets a floor for (5 MB/s). `bench docs` times the reading alone; this one
-//!   stores every page through `qiao_server::documents::import_many`, the function behind `qiao
-//!   import docs` (the API and the upload form store through its one-file sibling `import`),
-//!   then lets the index follower catch up.
+//!   stores every page through `qiao_app::document_import::import_many`, the function behind
+//!   `qiao import docs` (the API and the upload form store through its one-file sibling
+//!   `import`), then lets the index follower catch up.
 //!
 //! - `explain`: explaining one hit (shared terms, snippets) on texts of growing size, the
 //!   work a search does for every hit it shows; it must not grow past the explained head.
@@ -64,7 +64,7 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
             let outcome = qiao_io::read_path(&file)?;
             let parsed = start.elapsed();
             let imported =
-                qiao_server::import::import_records(&store, outcome.records, None).await?;
+                qiao_app::bulk_import::import_records(&store, outcome.records, None).await?;
             let total = start.elapsed();
             if !imported.errors.is_empty() || imported.report.listings_created != records {
                 bail!(
@@ -94,7 +94,7 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
             json,
         } => {
             let rows = synthetic(records);
-            let n = qiao_server::import::import_records(
+            let n = qiao_app::bulk_import::import_records(
                 &store,
                 rows.into_iter()
                     .enumerate()
@@ -217,7 +217,7 @@ async fn import_docs(
     // written (with the change-feed rows) a transaction per 32 documents.
     let start = Instant::now();
     for group in files.chunks(64) {
-        let results = qiao_server::documents::import_many(store, group.to_vec(), true).await;
+        let results = qiao_app::document_import::import_many(store, group.to_vec(), true).await;
         for ((name, _), r) in group.iter().zip(results) {
             r.with_context(|| format!("importing {name}"))?;
         }
@@ -294,7 +294,7 @@ async fn import_docs(
 
 /// `n` achievements owned by one organisation, made from the demo achievements.
 fn synthetic(n: usize) -> Vec<Record> {
-    let templates = crate::demo::achievements();
+    let templates = qiao_app::demo::achievements();
     let mut org: Organisation = serde_json::from_value(json!({
         "kind": "university", "name": "基准测试大学 (synthetic)", "credit_code": "", "district": "闵行区"
     }))

@@ -17,13 +17,13 @@ pub async fn run(store: &Arc<dyn Store>, args: &ImportArgs) -> anyhow::Result<Ex
     let outcome = qiao_io::read_path(&args.file)?;
     let mut errors = outcome.errors;
     let (orgs, listings, owner_errors) =
-        qiao_server::import::resolve_owners(store, outcome.records, None).await?;
+        qiao_app::bulk_import::resolve_owners(store, outcome.records, None).await?;
     errors.extend(owner_errors);
     errors.sort_by_key(|e| e.line);
     let name = args.file.display();
     if !errors.is_empty() && !args.skip_invalid {
         for e in &errors {
-            eprintln!("{name}:{}: {}", e.line, e.message);
+            eprintln!("{name}:{}: {}", e.line, e.message());
         }
         eprintln!(
             "{} bad rows; nothing was imported. Fix them, or pass --skip-invalid to import the good rows only.",
@@ -189,7 +189,7 @@ async fn import_group(
     }
     let (paths, files): (Vec<PathBuf>, Vec<(String, Vec<u8>)>) =
         group.into_iter().map(|(p, n, b)| (p, (n, b))).unzip();
-    let results = qiao_server::documents::import_many(store, files, publish).await;
+    let results = qiao_app::document_import::import_many(store, files, publish).await;
     for (path, result) in paths.iter().zip(results) {
         let shown = path.display();
         match result {
@@ -234,7 +234,7 @@ async fn import_group(
                     );
                 }
             }
-            Err(qiao_server::documents::ImportDocError::Duplicate { existing, .. }) => {
+            Err(qiao_app::document_import::ImportDocError::Duplicate { existing, .. }) => {
                 tally.skipped += 1;
                 println!("{shown}: skipped, already imported as document {existing}");
             }

@@ -1,5 +1,7 @@
 //! One module per subcommand. Each opens the store the global flags name and does its work;
-//! business rules stay in the domain and store crates.
+//! the operations people perform are the application layer's (`qiao-app`), shared with the
+//! server, and rules stay in the domain. Only `serve` (and the benchmark that starts a server)
+//! reaches into `qiao-server`.
 
 mod account;
 mod backup;
@@ -13,31 +15,27 @@ pub mod search;
 mod serve;
 
 use std::process::ExitCode;
-use std::sync::Arc;
-
-use anyhow::Context;
-use qiao_store::Store;
 
 use crate::cli::{BenchCommand, Cli, Command, ImportCommand, ModelCommand};
-use crate::config;
+use crate::config::open_store;
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(ref args) => serve::run(&cli, args).await,
         Command::Import(ImportCommand::Listings(ref args)) => {
-            import::run(&open(&cli).await?, args).await
+            import::run(&open_store(&cli).await?, args).await
         }
         Command::Import(ImportCommand::Docs(ref args)) => {
-            import::docs(&open(&cli).await?, args).await
+            import::docs(&open_store(&cli).await?, args).await
         }
-        Command::Export(ref args) => import::export(&open(&cli).await?, &args.file).await,
-        Command::Backup { ref file } => backup::backup(&open(&cli).await?, file).await,
-        Command::Restore { ref file } => backup::restore(&open(&cli).await?, file).await,
-        Command::Check => backup::check(&open(&cli).await?).await,
-        Command::Account(ref cmd) => account::run(&open(&cli).await?, cmd).await,
-        Command::Reindex => search::reindex(&cli, &open(&cli).await?).await,
-        Command::Match(ref args) => search::run_match(&cli, &open(&cli).await?, args).await,
+        Command::Export(ref args) => import::export(&open_store(&cli).await?, &args.file).await,
+        Command::Backup { ref file } => backup::backup(&open_store(&cli).await?, file).await,
+        Command::Restore { ref file } => backup::restore(&open_store(&cli).await?, file).await,
+        Command::Check => backup::check(&open_store(&cli).await?).await,
+        Command::Account(ref cmd) => account::run(&open_store(&cli).await?, cmd).await,
+        Command::Reindex => search::reindex(&cli, &open_store(&cli).await?).await,
+        Command::Match(ref args) => search::run_match(&cli, &open_store(&cli).await?, args).await,
         Command::Doc(ref cmd) => doc::run(cmd),
         Command::Bench(BenchCommand::Docs(ref args)) => doc::bench(args),
         Command::Bench(BenchCommand::Explain(ref args)) => bench::explain(args),
@@ -52,12 +50,4 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench(ref cmd) => bench::run(&cli, cmd).await,
     }
-}
-
-/// Opens the store named by `--database` / `--data-dir`.
-pub async fn open(cli: &Cli) -> anyhow::Result<Arc<dyn Store>> {
-    let url = config::database_url(&cli.data_dir, cli.database.as_deref())?;
-    qiao_store::open(&url)
-        .await
-        .with_context(|| format!("cannot open the database {}", config::redact(&url)))
 }

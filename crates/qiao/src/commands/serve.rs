@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::cli::{Cli, ServeArgs};
-use crate::{config, demo};
+use qiao_app::demo;
+
+use crate::config;
 
 pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let url = config::database_url(&cli.data_dir, cli.database.as_deref())?;
@@ -15,14 +17,28 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         cli.data_dir.display(),
         config::redact(&url)
     );
-    let store = super::open(cli).await?;
+    let store = config::open_store(cli).await?;
     if args.demo {
         if !args.listen.ip().is_loopback() {
             eprintln!(
                 "warning: --demo creates accounts with published passwords; do not expose it beyond this machine"
             );
         }
-        demo::load_if_empty(&store).await?;
+        match demo::load_if_empty(&store).await? {
+            None => {
+                println!("演示数据已存在 · demo data already present (the database is not empty)")
+            }
+            Some(loaded) => {
+                println!(
+                    "已载入演示数据 · demo data loaded: {} organisations, {} listings, {} policies, {} targets",
+                    loaded.organisations, loaded.listings, loaded.policies, loaded.targets
+                );
+                println!("演示账号 · demo accounts (username / password):");
+                for (username, password, role, _) in demo::ACCOUNTS {
+                    println!("  {username} / {password}  ({})", role.label_zh());
+                }
+            }
+        }
     }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -41,10 +57,12 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         // Logged, not printed: the listening line above is the last thing written to stdout
         // (a supervisor may stop reading it there).
         tracing::info!("semantic matching off (--lexical-only): matching on words alone");
-        qiao_server::semantic::switched_off(&state, "started with --lexical-only");
+        qiao_server::semantic::switched_off(&state.semantic, "started with --lexical-only");
     } else {
         let state = state.clone();
-        tokio::spawn(async move { qiao_server::semantic::start(&state, setup).await });
+        tokio::spawn(async move {
+            qiao_server::semantic::start(&state.store, &state.search, &state.semantic, setup).await
+        });
     }
     qiao_server::serve(listener, state).await?;
     Ok(ExitCode::SUCCESS)

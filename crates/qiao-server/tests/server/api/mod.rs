@@ -1,0 +1,14 @@
+//! The JSON API, one file per handler module of `src/api/`: requests with bearer tokens, JSON
+//! in and out.
+
+mod accounts;
+mod certificates;
+mod contacts;
+mod documents;
+mod imports;
+mod listings;
+mod meta;
+mod organisations;
+mod policies;
+mod search;
+mod targets;

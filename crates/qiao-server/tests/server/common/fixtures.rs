@@ -1,0 +1,363 @@
+//! The records tests start from: organisations (made through the API, or straight in the store
+//! with a certificate verified or only claimed), a demand with private fields, the policy and
+//! news pages of `qiao-docs`' fixtures, a long work plan, and small readers (credit codes,
+//! URI encodings, an XLSX sheet's rows).
+
+use qiao_domain::Organisation;
+
+use super::{Method, Reply, StatusCode, TestApp, Value, json};
+
+/// A valid 统一社会信用代码, different for each `n`.
+pub fn code(n: u32) -> String {
+    let first = format!("91310000MA1K{n:05}");
+    format!(
+        "{first}{}",
+        qiao_domain::codes::credit_code_check_char(&first).unwrap()
+    )
+}
+
+/// A demand with every kind of field: public text, a budget, an indicator, and the private
+/// `confidential` and `contact` only its owner (and whom it agrees to) sees.
+pub fn demand() -> Value {
+    json!({"title": "电池包散热", "description": "夏天电池包发烫、电芯温差大，想找不大改结构的办法",
+           "keywords": ["热管理", "相变材料"], "district": "嘉定区", "budget_min_yuan": 500000, "budget_max_yuan": 2000000,
+           "indicators": [{"name": "电芯温差", "target": 3, "unit": "℃"}],
+           "confidential": "现用电芯型号 X-100", "contact": {"name": "张工", "phone": "021-55550000"}})
+}
+
+/// Percent-encodes the non-ASCII bytes of a URI (enough for Chinese query values).
+pub fn encode_uri(uri: &str) -> String {
+    uri.bytes()
+        .map(|b| {
+            if b.is_ascii() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Percent-encodes a query value or a form field whole (`&`, `=`, spaces and all).
+pub fn encode(s: &str) -> String {
+    urlencoding::encode(s).into_owned()
+}
+
+/// Where `qiao-docs` keeps real policy and news pages.
+const DOC_FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../qiao-docs/tests/fixtures");
+
+/// A work plan of 闵行区科委 (simplified script), with figures that become targets.
+pub const WORK_PLAN: &str = "003_853fbbfa8443af7f.txt";
+/// A news page of 杨浦区 in traditional script.
+pub const YANGPU_NEWS: &str = "002_fa69439dd6a4a0b4.txt";
+
+/// The bytes of the `qiao-docs` fixture `name`.
+pub fn fixture_bytes(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{DOC_FIXTURES}/{name}")).unwrap()
+}
+
+/// A policy text of about `bytes` bytes: numbered lines, each with two figures.
+pub fn long_policy(bytes: usize) -> Vec<u8> {
+    let mut text = String::from("闵行区科技创新三年行动计划\n");
+    let mut i = 0;
+    while text.len() < bytes {
+        i += 1;
+        text.push_str(&format!(
+            "第{i}条 到2026年，全区高新技术企业数量达到{}家，技术合同成交额突破{}亿元。\n",
+            1000 + i % 900,
+            100 + i % 300
+        ));
+    }
+    text.into_bytes()
+}
+
+/// The first sheet of an XLSX workbook, read back.
+pub struct Sheet {
+    /// The sheet's name.
+    pub name: String,
+    /// Its rows, every cell as text.
+    pub rows: Vec<Vec<String>>,
+    /// Whether any cell holds a formula.
+    pub formulas: bool,
+}
+
+/// Reads the first sheet of the XLSX workbook `bytes`.
+pub fn first_sheet(bytes: &[u8]) -> Sheet {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).unwrap();
+    let rows = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let formulas = book
+        .worksheet_formula(&name)
+        .unwrap()
+        .used_cells()
+        .any(|(_, _, f)| !f.is_empty());
+    Sheet {
+        name,
+        rows,
+        formulas,
+    }
+}
+
+/// The SHA-256 of `bytes` in hex, as a stored document records it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    qiao_app::document_import::sha256_hex(bytes)
+}
+
+/// The most bytes `POST /api/v1/documents` takes.
+pub fn max_document() -> usize {
+    qiao_server::api::documents::MAX_DOCUMENT
+}
+
+/// An enterprise in 闵行区 (`code(n)`, `name`) with the fields of `extra` too.
+fn enterprise_json(n: u32, name: &str, extra: Value) -> Value {
+    let mut fields =
+        json!({"kind": "enterprise", "name": name, "credit_code": code(n), "district": "闵行区"});
+    fields
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    fields
+}
+
+/// [`enterprise_json`] as a valid record, ready for the store.
+fn enterprise_record(n: u32, name: &str, extra: Value) -> Organisation {
+    let mut o: Organisation = serde_json::from_value(enterprise_json(n, name, extra)).unwrap();
+    o.validate().unwrap();
+    o
+}
+
+/// Two enterprises (`甲公司`, `code(1)`, and `乙公司`, `code(2)`) and a member of each, made by an
+/// admin: the start of most tests of who may see or change what.
+pub struct Rivals {
+    /// The admin's token (account `admin`).
+    pub admin: String,
+    /// The first enterprise, `甲公司` (credit code `code(1)`).
+    pub a: i64,
+    /// A member of `a` (account `alice`).
+    pub alice: String,
+    /// A member of the second enterprise (account `bob`).
+    pub bob: String,
+}
+
+impl TestApp {
+    /// An admin, two enterprises and a member of each.
+    pub async fn rivals(&self) -> Rivals {
+        let admin = self.admin().await;
+        let a = self.org(&admin, 1, "甲公司").await;
+        let b = self.org(&admin, 2, "乙公司").await;
+        Rivals {
+            alice: self.member("alice", a).await,
+            bob: self.member("bob", b).await,
+            admin,
+            a,
+        }
+    }
+
+    /// An admin, one enterprise (`甲公司`, `code(1)`) and `alice`, a member of it: the admin's
+    /// token, the enterprise's id and alice's token.
+    pub async fn one_member(&self) -> (String, i64, String) {
+        let admin = self.admin().await;
+        let a = self.org(&admin, 1, "甲公司").await;
+        let alice = self.member("alice", a).await;
+        (admin, a, alice)
+    }
+
+    /// An enterprise in 闵行区 with revenue 120,000,000 yuan, registered by `admin` through the
+    /// API; its id.
+    pub async fn org(&self, admin: &str, n: u32, name: &str) -> i64 {
+        self.enterprise(admin, n, name, json!({"revenue_yuan": 120000000}))
+            .await
+    }
+
+    /// An enterprise in 闵行区 with the fields of `extra` too, registered by `admin` through the
+    /// API; its id.
+    pub async fn enterprise(&self, admin: &str, n: u32, name: &str, extra: Value) -> i64 {
+        self.create(
+            admin,
+            "/api/v1/organisations",
+            enterprise_json(n, name, extra),
+        )
+        .await
+    }
+
+    /// An enterprise in 闵行区 with revenue 123,456,789 yuan and a high-tech certificate that
+    /// staff have verified (as most page tests want one that counts), made in the store; its id.
+    pub async fn certified_org(&self, n: u32, name: &str) -> i64 {
+        let o = enterprise_record(
+            n,
+            name,
+            json!({"revenue_yuan": 123456789,
+                   "certificates": [{"kind": "high_tech", "issued_on": "2024-01-01", "expires_on": "2099-12-31"}]}),
+        );
+        let id = self.db.store.create_org(&o).await.unwrap().id;
+        self.db
+            .store
+            .verify_certificates(
+                id,
+                &[qiao_store::Verdict {
+                    index: 0,
+                    kind: qiao_domain::CertKind::HighTech,
+                    verification: qiao_domain::Verification::verified(
+                        0,
+                        "fixture",
+                        chrono::Utc::now(),
+                        None,
+                        None,
+                    )
+                    .unwrap(),
+                }],
+            )
+            .await
+            .unwrap();
+        id
+    }
+
+    /// An enterprise that claims a certificate of `kind` (number `GR{n}`) no one has verified,
+    /// as a member or an import leaves it, made in the store; its id.
+    pub async fn claiming_org(&self, n: u32, name: &str, kind: &str) -> i64 {
+        let o = enterprise_record(
+            n,
+            name,
+            json!({"certificates": [{"kind": kind, "number": format!("GR{n}"), "issued_on": "2024-01-01", "expires_on": "2099-12-31"}]}),
+        );
+        self.db.store.create_org(&o).await.unwrap().id
+    }
+
+    /// Verifies every certificate of organisation `id` as `staff` (an admin or commission staff).
+    pub async fn verify_all(&self, staff: &str, id: i64) {
+        let org = self
+            .get(&format!("/api/v1/organisations/{id}"), Some(staff))
+            .await;
+        let n = org.body["certificates"].as_array().map_or(0, Vec::len);
+        for i in 0..n {
+            self.post(
+                &format!("/api/v1/organisations/{id}/certificates/{i}/verification"),
+                Some(staff),
+                json!({"status": "verified"}),
+            )
+            .await
+            .expect(StatusCode::OK);
+        }
+    }
+
+    /// Uploads the `qiao-docs` fixture `name` through `POST /api/v1/documents` as `token`.
+    pub async fn upload(&self, token: &str, name: &str) -> Reply {
+        self.upload_bytes(token, name, fixture_bytes(name)).await
+    }
+
+    /// Uploads `bytes` as the file `name` through `POST /api/v1/documents` as `token`.
+    pub async fn upload_bytes(&self, token: &str, name: &str, bytes: Vec<u8>) -> Reply {
+        self.send(
+            Method::POST,
+            &format!("/api/v1/documents?name={name}"),
+            Some(token),
+            Some((bytes, "application/octet-stream")),
+        )
+        .await
+    }
+
+    /// Publishes document `id` as `token` (`POST /api/v1/documents/{id}/publish`).
+    pub async fn publish(&self, token: &str, id: i64) -> Reply {
+        self.call(
+            Method::POST,
+            &format!("/api/v1/documents/{id}/publish"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// Imports `lines` as a JSONL file through `POST /api/v1/imports` as `token`.
+    pub async fn import_jsonl(&self, token: &str, lines: &[&Value]) -> Reply {
+        let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        self.send(
+            Method::POST,
+            "/api/v1/imports?format=jsonl",
+            Some(token),
+            Some((body.into_bytes(), "application/x-ndjson")),
+        )
+        .await
+    }
+
+    /// Imports `bytes` as the document `name` without a request (as `qiao import docs` does),
+    /// a draft; its record.
+    pub async fn import_document(&self, name: &str, bytes: Vec<u8>) -> qiao_store::DocumentRecord {
+        qiao_app::document_import::import(&self.db.store, name, bytes.into())
+            .await
+            .unwrap()
+            .record
+    }
+
+    /// The stored document `id`.
+    pub async fn stored_document(&self, id: i64) -> qiao_store::DocumentRecord {
+        self.db.store.get_document(id).await.unwrap()
+    }
+
+    /// Imports `bytes` as the document `name` without a request and publishes it; its record.
+    pub async fn published_document(
+        &self,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> qiao_store::DocumentRecord {
+        let doc = self.import_document(name, bytes).await;
+        self.db
+            .store
+            .set_document_state(doc.id, qiao_store::DocumentState::Published)
+            .await
+            .unwrap();
+        doc
+    }
+
+    /// The stored organisation `id`.
+    pub async fn stored_org(&self, id: i64) -> qiao_domain::Organisation {
+        self.db.store.get_org(id).await.unwrap().org
+    }
+
+    /// Stores the target `fields` (valid) straight in the store, as no one in particular.
+    pub async fn add_target(&self, fields: Value) {
+        let mut target: qiao_domain::Target = serde_json::from_value(fields).unwrap();
+        target.validate().unwrap();
+        self.db.store.create_targets(&[target]).await.unwrap();
+    }
+
+    /// The stored target `id`.
+    pub async fn stored_target(&self, id: i64) -> qiao_domain::Target {
+        self.db.store.get_target(id).await.unwrap().target
+    }
+
+    /// How many listings the store holds, drafts included.
+    pub async fn listings_stored(&self) -> i64 {
+        self.db
+            .store
+            .list_listings(&Default::default(), Default::default())
+            .await
+            .unwrap()
+            .total
+    }
+
+    /// How many documents the store holds, drafts included.
+    pub async fn documents_stored(&self) -> i64 {
+        self.db
+            .store
+            .list_documents(&Default::default(), Default::default())
+            .await
+            .unwrap()
+            .total
+    }
+
+    /// Every target in the store.
+    pub async fn targets(&self) -> Vec<qiao_store::TargetRecord> {
+        self.db
+            .store
+            .list_targets(&Default::default(), Default::default())
+            .await
+            .unwrap()
+            .items
+    }
+}
