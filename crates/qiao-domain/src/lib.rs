@@ -13,26 +13,52 @@
 //! - [`account`]: people, roles and what a role may do.
 //! - [`listing`]: achievements, demands, challenges, scenarios and resources.
 //! - [`contact`]: contact requests, the gate of tiered disclosure.
+//! - [`deal`]: deals, the technology manager's workbench, and the forecast of 成交额.
+//! - [`contract`]: technology contracts (技术合同) in the registry's terms, amounts in 分.
+//! - [`registration`]: 认定登记 as a state machine; only registered contracts count.
+//! - [`precheck`]: 登记预检 and the tax treatments, with the rules as data
+//!   (`rules/registration.json`).
 //! - [`policy`]: enterprise-support policies and who qualifies for them, condition by condition.
 //! - [`target`]: a region's yearly targets and how the data measures them.
+
+#[macro_use]
+mod coded;
 
 pub mod account;
 pub mod codes;
 pub mod contact;
+pub mod contract;
+pub mod deal;
 pub mod invalid;
 pub mod listing;
 pub mod money;
 pub mod org;
 pub mod policy;
+pub mod precheck;
+pub mod registration;
 pub mod rule;
 pub mod target;
 
 pub use account::{Account, AccountChange, NewAccount, Role};
 pub use contact::{ContactRequest, ContactStatus, Decision, DeclineReason, NewContactRequest};
+pub use contract::{
+    Contract, ContractCategory, ContractKind, Instalment, IpType, LegalPersonType,
+    NonTechnicalItem, Party, PaymentTerms, TechField,
+};
+pub use deal::{
+    Deal, DealAction, DealActionKind, DealError, DealEvent, DealStage, DealStatus, Forecast,
+    ManagerShare, NextStep, Origin, StageProbabilities, StatusKind, TerminationReason,
+};
 pub use invalid::{FieldError, Invalid};
 pub use listing::{Kind, Listing, Stage, Status};
 pub use org::{CertKind, Certificate, OrgKind, Organisation, Verification};
 pub use policy::{Eligibility, Outcome, Policy};
+pub use precheck::{Finding, RuleBook, Severity, precheck};
+pub use registration::{
+    Action as RegistrationAction, ActionKind as RegistrationActionKind, Actor as RegistrationActor,
+    Event as RegistrationEvent, RefusalGround, Registered, Registration, RegistrationNumber,
+    RegistrationState, TransitionError,
+};
 pub use rule::{Format, Record, Rule};
 pub use target::{Metric, Target};
 

@@ -291,6 +291,52 @@ pub enum Rule {
         /// The organisation kind given (`enterprise`).
         found: String,
     },
+    /// A contract's non-technical items (非技术性款项) add up to more than its amount, which
+    /// would leave a negative 技术交易额.
+    NonTechnicalOverAmount {
+        /// What the items add up to, in 分.
+        found: i64,
+        /// The contract's amount, in 分.
+        limit: i64,
+    },
+    /// A contract's instalments are not listed by due date.
+    NotInDateOrder {
+        /// The 1-based position of the first instalment due before the one listed above it.
+        at: usize,
+        /// Its due date.
+        found: String,
+        /// The due date of the instalment above it.
+        limit: String,
+    },
+    /// A contract's instalments do not add up to its amount.
+    InstalmentTotal {
+        /// What the instalments add up to, in 分.
+        found: i64,
+        /// The contract's amount, in 分.
+        expected: i64,
+    },
+    /// A deal's managers' credit shares do not add up to 10000 basis points (100 %).
+    ShareTotal {
+        /// What the shares add up to, in basis points.
+        found: u64,
+    },
+    /// A deal lists the same manager twice.
+    DuplicateManager {
+        /// The manager's account id.
+        account_id: i64,
+    },
+    /// A deal's buyer is its seller.
+    BuyerIsSeller,
+    /// A deal that is not won (成交) is at a stage after 签约, which follows a signed contract.
+    StageNeedsWon {
+        /// The stage's code (`registration`).
+        stage: String,
+    },
+    /// A deal is won (成交) at a stage before 签约.
+    WonBeforeSigning {
+        /// The stage's code (`negotiation`).
+        stage: String,
+    },
 }
 
 /// The forms a text can be expected to take, for [`Rule::BadFormat`].
@@ -373,8 +419,21 @@ fn field_zh(key: &str) -> &str {
         "baseline.value" => "基数",
         "baseline.as_of" => "基数日期",
         "password" => "密码",
+        "performance_from" => "履行期限起始日期",
+        "lead_bp" => "线索阶段的成交概率",
+        "contact_bp" => "对接洽谈阶段的成交概率",
+        "due_diligence_bp" => "尽职调查/评估阶段的成交概率",
+        "negotiation_bp" => "商务谈判阶段的成交概率",
+        "signing_bp" => "签约阶段的成交概率",
+        "registration_bp" => "登记阶段的成交概率",
+        "performance_bp" => "履约阶段的成交概率",
         other => other,
     }
+}
+
+/// A deal stage's Chinese name; the code itself when it names no stage.
+fn stage_zh(code: &str) -> &str {
+    crate::DealStage::parse(code).map_or(code, |s| s.label_zh())
 }
 
 /// `a, b, c`, each item in backticks.
@@ -614,6 +673,32 @@ impl Rule {
             Rule::UseOrgKind { found } => format!(
                 "`{found}` is a kind of organisation: for an organisation write \"kind\": \"organisation\", \"org_kind\": \"{found}\""
             ),
+            Rule::NonTechnicalOverAmount { found, limit } => format!(
+                "add up to {found} 分, more than the contract's amount ({limit} 分); 技术交易额 cannot be negative: lower the items or raise the amount"
+            ),
+            Rule::NotInDateOrder { at, found, limit } => format!(
+                "are not in date order: instalment {at} is due {found}, before the one above it ({limit}); list them by due date"
+            ),
+            Rule::InstalmentTotal { found, expected } => format!(
+                "add up to {found} 分 but the contract's amount is {expected} 分; make them equal"
+            ),
+            Rule::ShareTotal { found } => format!(
+                "shares add up to {found} basis points; make them add up to exactly 10000 (100 %)"
+            ),
+            Rule::DuplicateManager { account_id } => {
+                format!("lists manager {account_id} twice; merge their shares into one line")
+            }
+            Rule::BuyerIsSeller => {
+                "is the seller too; a deal needs two different organisations: name the buyer".into()
+            }
+            Rule::StageNeedsWon { stage } => format!(
+                "is `{stage}` ({}) but the deal is not won (成交); stages after 签约 follow a signed contract: set the status to won or choose 签约 or earlier",
+                stage_zh(stage)
+            ),
+            Rule::WonBeforeSigning { stage } => format!(
+                "is won (成交) but the stage is `{stage}` ({}); a deal is won at 签约 or later: move the stage on or keep the deal open",
+                stage_zh(stage)
+            ),
         }
     }
 
@@ -754,6 +839,32 @@ impl Rule {
             }
             Rule::UseOrgKind { found } => format!(
                 "“{found}”是机构类型：机构请写 \"kind\": \"organisation\", \"org_kind\": \"{found}\""
+            ),
+            Rule::NonTechnicalOverAmount { found, limit } => format!(
+                "非技术性款项合计 {found} 分，超过合同金额 {limit} 分，技术交易额不能为负：请减少款项或提高合同金额"
+            ),
+            Rule::NotInDateOrder { at, found, limit } => format!(
+                "未按日期排列：第 {at} 期的到期日 {found} 早于上一期的 {limit}；请按到期日排列"
+            ),
+            Rule::InstalmentTotal { found, expected } => {
+                format!("各期合计 {found} 分，合同金额为 {expected} 分；两者须相等")
+            }
+            Rule::ShareTotal { found } => {
+                format!("分成比例合计 {found} 个基点；须正好为 10000（100%）")
+            }
+            Rule::DuplicateManager { account_id } => {
+                format!("技术经理人 {account_id} 出现了两次；请合并为一行")
+            }
+            Rule::BuyerIsSeller => {
+                "买方与卖方是同一机构；一项交易需要两个不同的机构，请填写买方".into()
+            }
+            Rule::StageNeedsWon { stage } => format!(
+                "阶段为“{}”（{stage}），但交易尚未成交；签约之后的阶段须有已签订的合同：请将状态设为成交，或选择签约及之前的阶段",
+                stage_zh(stage)
+            ),
+            Rule::WonBeforeSigning { stage } => format!(
+                "状态为成交，但阶段为“{}”（{stage}）；交易须在签约或之后成交：请推进阶段，或保持进行中",
+                stage_zh(stage)
             ),
         }
     }
@@ -942,6 +1053,28 @@ impl Rule {
             },
             Rule::UseOrgKind {
                 found: s("enterprise"),
+            },
+            Rule::NonTechnicalOverAmount {
+                found: 6_000_000,
+                limit: 5_000_000,
+            },
+            Rule::NotInDateOrder {
+                at: 2,
+                found: s("2026-03-01"),
+                limit: s("2026-06-01"),
+            },
+            Rule::InstalmentTotal {
+                found: 4_000_000,
+                expected: 5_000_000,
+            },
+            Rule::ShareTotal { found: 9_000 },
+            Rule::DuplicateManager { account_id: 12 },
+            Rule::BuyerIsSeller,
+            Rule::StageNeedsWon {
+                stage: s("registration"),
+            },
+            Rule::WonBeforeSigning {
+                stage: s("negotiation"),
             },
         ]
     }
