@@ -23,7 +23,9 @@ pub mod audit_log;
 pub mod bulk_import;
 pub mod certificates;
 pub mod contact_requests;
+pub mod contracts;
 pub mod credentials;
+pub mod deals;
 pub mod demo;
 pub mod disclosure;
 pub mod document_import;
@@ -34,5 +36,6 @@ pub mod lang;
 pub mod listing_counts;
 pub mod planning;
 pub mod signin;
+pub mod statistics;
 
 pub use error::{AppError, AppResult};

@@ -111,25 +111,43 @@ pub fn tally(reached: &[(OrgRecord, Eligibility)]) -> [usize; 3] {
 }
 
 /// Every target with its progress on `today`: verified certificates counted, claims awaiting
-/// verification beside them (`pending`). The enterprises are read once, and only when a
-/// target has a metric.
+/// verification beside them (`pending`); 成交额 and 技术交易额 summed from the registered
+/// contracts' running totals. The enterprises are read once, and only when a target counts
+/// certificates.
 pub async fn progress(
     store: &Arc<dyn Store>,
     targets: &[TargetRecord],
     today: NaiveDate,
 ) -> Result<Vec<Progress>, StoreError> {
-    let orgs = if targets.iter().any(|t| t.target.metric.is_some()) {
+    let counts_orgs = |t: &TargetRecord| t.target.metric.is_some_and(|m| !m.counts_contracts());
+    let orgs = if targets.iter().any(counts_orgs) {
         enterprises(store).await?
     } else {
         Vec::new()
     };
-    Ok(targets
-        .iter()
-        .map(|t| {
-            let tally = t.target.tally(orgs.iter().map(|o| &o.org), today);
-            t.target.progress(tally.as_ref(), today)
-        })
-        .collect())
+    let mut out = Vec::with_capacity(targets.len());
+    for t in targets {
+        let progress = match t.target.metric {
+            Some(m) if m.counts_contracts() => {
+                let turnover = store
+                    .contract_turnover(t.target.year, t.target.contract_district())
+                    .await?;
+                let fen = if m == Metric::TechnicalTurnover {
+                    turnover.technical_fen
+                } else {
+                    turnover.amount_fen
+                };
+                let contracts = u64::try_from(turnover.contracts).unwrap_or(0);
+                t.target.progress_from_contracts(fen, contracts, today)
+            }
+            _ => {
+                let tally = t.target.tally(orgs.iter().map(|o| &o.org), today);
+                t.target.progress(tally.as_ref(), today)
+            }
+        };
+        out.push(progress);
+    }
+    Ok(out)
 }
 
 /// Which figures of a document become targets, and where and when they apply.

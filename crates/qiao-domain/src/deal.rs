@@ -305,6 +305,8 @@ pub enum DealAction {
 coded_enum! {
     /// A [`DealAction`] without its data.
     pub enum DealActionKind {
+        /// 创建: the deal was opened (the first event of every history).
+        Open = ("open", "创建", "open"),
         /// 推进/调整阶段
         MoveTo = ("move_to", "调整阶段", "move to stage"),
         /// 暂停
@@ -435,6 +437,21 @@ impl Deal {
             check_termination(&mut c, *reason, note);
         }
         c.finish()
+    }
+
+    /// The first event of a new deal's history: opened by `actor_id` at `at`, at the deal's
+    /// stage and status.
+    pub fn opened(&self, actor_id: i64, at: DateTime<Utc>, note: Option<String>) -> DealEvent {
+        DealEvent {
+            actor_id,
+            at,
+            action: DealActionKind::Open,
+            from_stage: self.stage,
+            to_stage: self.stage,
+            from_status: self.status.kind(),
+            to_status: self.status.kind(),
+            note: note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
+        }
     }
 
     /// Applies `action` by `actor_id` at `at`: the changed deal and the event for its history,

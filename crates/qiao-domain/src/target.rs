@@ -3,9 +3,10 @@
 //! Targets come from the figures extracted from a work plan, or are entered by hand. Where the
 //! records Qiao keeps can count what a target counts, a [`Metric`] says how, and the actual is
 //! computed, never typed: enterprises of the region holding a certificate in force on the day
-//! of measure, or certified for the first time in the target's year. Where they cannot (the
-//! turnover of contracts registered elsewhere, say), staff enter the reported actual by hand and
-//! the page says which of the two it shows.
+//! of measure, or certified for the first time in the target's year; 技术合同成交额 and
+//! 技术交易额 of the contracts registered in the target's year whose seller is in the region
+//! (输出, as the registry counts a district). Where they cannot, staff enter the reported
+//! actual by hand and the page says which of the two it shows.
 
 use chrono::{Datelike, NaiveDate};
 use schemars::JsonSchema;
@@ -77,6 +78,11 @@ pub enum Metric {
         /// Which certificate.
         certificate: CertKind,
     },
+    /// 技术合同成交额 of the contracts registered in the year whose seller is in the region,
+    /// in 元.
+    ContractTurnover,
+    /// 技术交易额 (成交额 less non-technical items) of the same contracts, in 元.
+    TechnicalTurnover,
 }
 
 /// Words an indicator uses for each rung of the ladder, most specific first.
@@ -93,6 +99,17 @@ impl Metric {
     /// The metric an extracted figure's indicator names, if the data can count it: a count
     /// of enterprises (家) of one rung of the ladder; "新增/新认定" counts the year's new ones.
     pub fn infer(indicator: &str, unit: &str, qualifier: Option<&str>) -> Option<Metric> {
+        if unit == "元" {
+            // 技术交易额 first: "技术合同技术交易额" names both.
+            return if indicator.contains("技术交易额") {
+                Some(Metric::TechnicalTurnover)
+            } else if indicator.contains("合同成交额") || indicator.contains("技术合同交易额")
+            {
+                Some(Metric::ContractTurnover)
+            } else {
+                None
+            };
+        }
         if unit != "家" {
             return None;
         }
@@ -137,6 +154,7 @@ impl Metric {
             Metric::NewlyCertified { certificate } => {
                 c.kind == certificate && c.issued_on.year() == year && c.issued_on <= on
             }
+            Metric::ContractTurnover | Metric::TechnicalTurnover => false,
         })
     }
 
@@ -151,6 +169,30 @@ impl Metric {
                 format!("当年新认定{}数（按证书统计）", certificate.label_zh()),
                 format!("{}s first certified in the year", certificate.label_en()),
             ),
+            Metric::ContractTurnover => (
+                "当年登记的技术合同成交额（按卖方所在区，输出）".to_string(),
+                "Turnover of the contracts registered in the year (by the seller's district)"
+                    .to_string(),
+            ),
+            Metric::TechnicalTurnover => (
+                "当年登记的技术合同技术交易额（按卖方所在区，输出）".to_string(),
+                "Technical turnover of the contracts registered in the year (by the seller's district)"
+                    .to_string(),
+            ),
+        }
+    }
+
+    /// Whether the metric sums registered contracts (else it counts certified enterprises).
+    pub fn counts_contracts(&self) -> bool {
+        matches!(self, Metric::ContractTurnover | Metric::TechnicalTurnover)
+    }
+
+    /// The unit the metric measures in.
+    pub fn unit(&self) -> &'static str {
+        if self.counts_contracts() {
+            "元"
+        } else {
+            "家"
         }
     }
 }
@@ -187,6 +229,9 @@ pub struct Progress {
     /// For a computed actual: what the records show, and so what the actual covers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tally: Option<Tally>,
+    /// For a contract metric: how many registered contracts the actual sums.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contracts: Option<u64>,
 }
 
 /// What Qiao's records show of a target's metric. Qiao counts only the enterprises registered
@@ -251,10 +296,15 @@ impl Target {
                 c.fail("baseline.value", Rule::Negative { found: b.value });
             }
             // A baseline adds what the records count since its day: without a metric there is
-            // nothing to add, and the actual is reported instead.
-            c.ensure(self.metric.is_some(), "baseline", || Rule::Requires {
-                other: "metric".into(),
-            });
+            // nothing to add, and the actual is reported instead. Contract metrics sum the
+            // year's registered contracts whole and take no baseline.
+            c.ensure(
+                self.metric.is_some_and(|m| !m.counts_contracts()),
+                "baseline",
+                || Rule::Requires {
+                    other: "metric".into(),
+                },
+            );
             let new = matches!(self.metric, Some(Metric::NewlyCertified { .. }));
             let in_year = b.as_of.year() == self.year;
             let before_end = b.as_of.year() <= self.year;
@@ -272,9 +322,9 @@ impl Target {
                 },
             );
         }
-        if self.metric.is_some() {
-            c.ensure(self.unit == "家", "metric", || Rule::UnitMismatch {
-                expected: "家".into(),
+        if let Some(m) = self.metric {
+            c.ensure(self.unit == m.unit(), "metric", || Rule::UnitMismatch {
+                expected: m.unit().into(),
                 found: self.unit.clone(),
             });
         }
@@ -317,7 +367,7 @@ impl Target {
         orgs: impl IntoIterator<Item = &'a Organisation>,
         today: NaiveDate,
     ) -> Option<Tally> {
-        let metric = self.metric?;
+        let metric = self.metric.filter(|m| !m.counts_contracts())?;
         let on = self.as_of(today);
         // A baseline stated on or after the day of measure leaves nothing to add yet.
         let since = self.baseline.as_ref().map(|b| b.as_of).filter(|d| *d < on);
@@ -337,6 +387,7 @@ impl Target {
                     t.added += u64::from(now && !then);
                     t.lapsed += u64::from(then && !now);
                 }
+                Metric::ContractTurnover | Metric::TechnicalTurnover => {}
                 Metric::NewlyCertified { .. } => {
                     let new_since = metric
                         .matching(o, self.year, on)
@@ -371,7 +422,38 @@ impl Target {
             reached: actual.map(|a| self.reached(a)),
             pending: tally.map(|t| t.pending),
             tally: tally.cloned(),
+            contracts: None,
         }
+    }
+
+    /// The target of a contract metric against the registered contracts' sum: `amount_fen` of
+    /// `contracts` contracts (the caller sums the metric's amount for the region and year).
+    pub fn progress_from_contracts(
+        &self,
+        amount_fen: i64,
+        contracts: u64,
+        today: NaiveDate,
+    ) -> Progress {
+        // 元 with 分 as decimals: exact for any sum below 2^53 分 (90 万亿元).
+        let actual = amount_fen as f64 / 100.0;
+        let percent = (self.value > 0.0).then(|| (actual / self.value * 1000.0).round() / 10.0);
+        Progress {
+            actual: Some(actual),
+            source: Some(Source::Computed),
+            as_of: self.as_of(today),
+            percent,
+            reached: Some(self.reached(actual)),
+            pending: None,
+            tally: None,
+            contracts: Some(contracts),
+        }
+    }
+
+    /// The region as a contract statistic names it: `None` for the whole city (every
+    /// district), else the district.
+    pub fn contract_district(&self) -> Option<&str> {
+        let region = self.region.trim();
+        (!matches!(region, "上海市" | "上海" | "全市" | "本市")).then_some(region)
     }
 
     /// The target as people say it: the qualifier around the value (保持在…左右 with 10% reads
@@ -561,7 +643,11 @@ mod tests {
                 certificate: CertKind::TechSme
             })
         );
-        assert_eq!(Metric::infer("技术合同成交额", "元", Some("达")), None);
+        // Since contracts are recorded and registered on Qiao, 成交额 is counted too.
+        assert_eq!(
+            Metric::infer("技术合同成交额", "元", Some("达")),
+            Some(Metric::ContractTurnover)
+        );
         assert_eq!(Metric::infer("院士专家工作站", "家", Some("新建")), None);
     }
 
@@ -632,5 +718,43 @@ mod tests {
         let Invalid(errors) = t.validate().unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["region", "year", "value", "metric"]);
+    }
+
+    #[test]
+    fn contract_turnover_targets_are_counted_from_registered_contracts() {
+        assert_eq!(
+            Metric::infer("技术合同成交额", "元", Some("达")),
+            Some(Metric::ContractTurnover)
+        );
+        assert_eq!(
+            Metric::infer("技术合同技术交易额", "元", None),
+            Some(Metric::TechnicalTurnover)
+        );
+        assert_eq!(Metric::infer("研发投入", "元", None), None);
+        assert_eq!(Metric::infer("技术合同成交额", "家", None), None);
+
+        let mut t = target("技术合同成交额", 23_000_000_000.0, "达");
+        t.unit = "元".into();
+        t.metric = Some(Metric::ContractTurnover);
+        t.validate().unwrap();
+        let p = t.progress_from_contracts(1_150_000_000_000, 320, d("2026-06-30"));
+        assert_eq!(p.actual, Some(11_500_000_000.0));
+        assert_eq!(p.percent, Some(50.0));
+        assert_eq!(p.reached, Some(false));
+        assert_eq!(p.contracts, Some(320));
+        assert_eq!(p.source, Some(Source::Computed));
+        assert_eq!(t.contract_district(), Some("闵行区"));
+        t.region = "上海市".into();
+        assert_eq!(t.contract_district(), None);
+
+        // A contract metric counts 元 and takes no baseline.
+        t.baseline = Some(Baseline {
+            value: 1.0,
+            as_of: d("2023-01-31"),
+        });
+        t.unit = "家".into();
+        let Invalid(errors) = t.validate().unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["baseline", "metric"]);
     }
 }

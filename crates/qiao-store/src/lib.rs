@@ -10,7 +10,8 @@
 //! (migrations, how a writer takes the write lock, integrity checks) lives in [`Backend`].
 //!
 //! [`Store`] is the union of one trait per aggregate ([`OrganisationStore`], [`ListingStore`],
-//! [`AccountStore`], [`ContactStore`], [`DocumentStore`], [`PlanStore`], [`FeedStore`],
+//! [`AccountStore`], [`ContactStore`], [`DocumentStore`], [`PlanStore`], [`DealStore`], [`ContractStore`],
+//! [`FeedStore`],
 //! [`BackupStore`]); each lives with its SQL and row mapping in a file of its own under `sql/`.
 //! Callers hold an `Arc<dyn Store>` and call any method on it without importing the aggregate
 //! traits; code holding a concrete [`SqlStore`] imports the trait it calls (or `use
@@ -26,24 +27,27 @@ pub mod test_support;
 
 pub use error::{Result, StoreError};
 pub use query::{
-    AuditFilter, Drafts, ImportListing, ImportReport, ListingFilter, OrgFilter, Page, Paged,
+    AuditFilter, ContractFilter, ContractImportReport, DealFilter, Drafts, ImportListing,
+    ImportReport, ListingFilter, OrgFilter, Page, Paged,
 };
 pub use records::{
-    AccountRow, AuditEntry, Backup, BackupItem, Change, ContactFilter, DocumentFilter,
-    DocumentRecord, DocumentState, FieldChange, ListingRecord, NewDocument, Op, OrgRecord,
-    PolicyRecord, TargetFilter, TargetRecord, TokenInfo, TokenRow,
+    AccountRow, AuditEntry, Backup, BackupItem, Change, ContactFilter, ContractBackup,
+    ContractEventRecord, ContractRecord, ContractStatistics, DealBackup, DealEventRecord,
+    DealRecord, DocumentFilter, DocumentRecord, DocumentState, FieldChange, ListingRecord,
+    ManagerCredit, NewDocument, Op, OrgRecord, PolicyRecord, TargetFilter, TargetRecord, TokenInfo,
+    TokenRow, Turnover,
 };
 pub use sql::{
-    AccountStore, Backend, BackupStore, ContactStore, DocumentStore, FeedStore, ListingStore,
-    OrganisationStore, PlanStore, SqlStore, Store, TOKEN_DAYS, Verdict,
+    AccountStore, Backend, BackupStore, ContactStore, ContractStore, DealStore, DocumentStore,
+    FeedStore, ListingStore, OrganisationStore, PlanStore, SqlStore, Store, TOKEN_DAYS, Verdict,
 };
 
 /// The store traits, for code that calls store methods on a concrete [`SqlStore`] (an
 /// `Arc<dyn Store>` needs no imports): `use qiao_store::prelude::*;`.
 pub mod prelude {
     pub use crate::sql::{
-        AccountStore, BackupStore, ContactStore, DocumentStore, FeedStore, ListingStore,
-        OrganisationStore, PlanStore, Store,
+        AccountStore, BackupStore, ContactStore, ContractStore, DealStore, DocumentStore,
+        FeedStore, ListingStore, OrganisationStore, PlanStore, Store,
     };
 }
 

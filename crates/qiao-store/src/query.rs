@@ -130,3 +130,55 @@ pub struct AuditFilter {
     /// (exports), without offsets.
     pub before_seq: Option<i64>,
 }
+
+/// Filters for deal queries; `None` means "any". The caller decides visibility by setting
+/// `manager_id`, `party_org_id` or `district`.
+#[derive(Debug, Clone, Default)]
+pub struct DealFilter {
+    /// Only deals this account brokers.
+    pub manager_id: Option<i64>,
+    /// Only deals this organisation is a party to (seller or buyer).
+    pub party_org_id: Option<i64>,
+    /// Only deals of this district.
+    pub district: Option<String>,
+    /// Only this technology field (code).
+    pub field: Option<String>,
+    /// Only this stage (code).
+    pub stage: Option<String>,
+    /// Only this status (code).
+    pub status: Option<String>,
+    /// Only deals whose next step was due before this day.
+    pub overdue_on: Option<NaiveDate>,
+    /// Only deals expected to close in this year.
+    pub close_year: Option<i32>,
+}
+
+/// Filters for contract queries; `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct ContractFilter {
+    /// Only contracts this organisation is a party to.
+    pub party_org_id: Option<i64>,
+    /// Only contracts with a party in this district (seller or buyer).
+    pub district: Option<String>,
+    /// Only this registration state (code).
+    pub state: Option<String>,
+    /// Only contracts registered in this year.
+    pub registered_year: Option<i32>,
+    /// Only this contract type (code).
+    pub kind: Option<String>,
+    /// Only this technology field (code).
+    pub field: Option<String>,
+    /// Only contracts recorded from this deal.
+    pub deal_id: Option<i64>,
+    /// Only contracts recorded from deals this account brokers.
+    pub manager_id: Option<i64>,
+}
+
+/// What a contract import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ContractImportReport {
+    /// New contracts.
+    pub inserted: usize,
+    /// Contracts whose registration number was known, replaced by the row.
+    pub updated: usize,
+}

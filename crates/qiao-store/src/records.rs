@@ -142,13 +142,42 @@ pub enum BackupItem {
     Policy(PolicyRecord),
     /// A regional target.
     Target(TargetRecord),
+    /// A deal with its history.
+    Deal(DealBackup),
+    /// A technology contract with its registration history.
+    Contract(ContractBackup),
+    /// A setting staff changed (by key, as typed JSON).
+    Setting {
+        /// Its key.
+        key: String,
+        /// Its value.
+        body: serde_json::Value,
+    },
+}
+
+/// A deal and its history, as a backup keeps them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DealBackup {
+    /// The deal.
+    pub record: DealRecord,
+    /// Its history, oldest first.
+    pub events: Vec<DealEventRecord>,
+}
+
+/// A contract and its registration history, as a backup keeps them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContractBackup {
+    /// The contract.
+    pub record: ContractRecord,
+    /// Its history, oldest first.
+    pub events: Vec<ContractEventRecord>,
 }
 
 /// Every record of a store, in an order that restores without breaking references.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Backup {
-    /// Organisations, accounts, tokens, listings, contact requests, documents, policies, then
-    /// targets.
+    /// Organisations, accounts, tokens, listings, contact requests, documents, policies,
+    /// targets, deals, contracts, then settings.
     pub items: Vec<BackupItem>,
 }
 
@@ -330,4 +359,121 @@ pub struct TargetFilter {
     pub region: Option<String>,
     /// Only this year.
     pub year: Option<i32>,
+}
+
+/// A stored deal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DealRecord {
+    /// Id.
+    pub id: i64,
+    /// Rises by one with every write; a change made from an older read is refused.
+    pub version: i64,
+    /// The account that opened it (`None` for imports and the demo loader).
+    pub created_by: Option<i64>,
+    /// When it was opened.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Its fields.
+    #[serde(flatten)]
+    pub deal: qiao_domain::Deal,
+}
+
+/// One step of a deal's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DealEventRecord {
+    /// Id (history order).
+    pub id: i64,
+    /// The deal.
+    pub deal_id: i64,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: qiao_domain::DealEvent,
+}
+
+/// A stored technology contract and its registration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContractRecord {
+    /// Id.
+    pub id: i64,
+    /// Rises by one with every write; a change made from an older read is refused.
+    pub version: i64,
+    /// The account that recorded it (`None` for imports and the demo loader).
+    pub created_by: Option<i64>,
+    /// When it was recorded.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The contract.
+    pub contract: qiao_domain::Contract,
+    /// Its registration (认定登记) and what the state carries.
+    pub registration: qiao_domain::Registration,
+}
+
+/// One step of a contract's registration history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContractEventRecord {
+    /// Id (history order).
+    pub id: i64,
+    /// The contract.
+    pub contract_id: i64,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: qiao_domain::RegistrationEvent,
+}
+
+/// Contracts and amounts: one cell of the statistics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Turnover {
+    /// How many registered contracts.
+    pub contracts: i64,
+    /// 合同成交额 in 分.
+    pub amount_fen: i64,
+    /// 技术交易额 in 分.
+    pub technical_fen: i64,
+}
+
+impl Turnover {
+    /// Adds `other` to this cell.
+    pub fn add(&mut self, other: Turnover) {
+        self.contracts += other.contracts;
+        self.amount_fen += other.amount_fen;
+        self.technical_fen += other.technical_fen;
+    }
+}
+
+/// The registered contracts of one year, broken down the ways a commission reports them.
+/// Every breakdown's rows are sorted by key and add up to `total`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContractStatistics {
+    /// The year (of the registration dates).
+    pub year: i32,
+    /// The district, or `None` for the whole platform. A district's contracts are those whose
+    /// seller is in it (输出); `absorbed` counts those whose buyer is (吸纳).
+    pub district: Option<String>,
+    /// Everything counted.
+    pub total: Turnover,
+    /// By month, `01` to `12`.
+    pub by_month: Vec<(String, Turnover)>,
+    /// By contract type code.
+    pub by_kind: Vec<(String, Turnover)>,
+    /// By technology field code.
+    pub by_field: Vec<(String, Turnover)>,
+    /// For a district: where its buyers are. For the platform: 输出 by the seller's district.
+    pub by_district_out: Vec<(String, Turnover)>,
+    /// For a district: where the sellers it absorbs from are. For the platform: 吸纳 by the
+    /// buyer's district.
+    pub by_district_in: Vec<(String, Turnover)>,
+    /// For a district: 吸纳, the contracts whose buyer is in it.
+    pub absorbed: Turnover,
+}
+
+/// A technology manager's credit for registered contracts: each contract from a deal they
+/// broker, apportioned by their share.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagerCredit {
+    /// The manager's account.
+    pub account_id: i64,
+    /// Their part of the contracts' amounts (`contracts` counts whole contracts).
+    pub turnover: Turnover,
 }

@@ -8,12 +8,14 @@ use sqlx::{AssertSqlSafe, Row};
 use super::accounts::{ACCOUNT_COLUMNS, account_from_row};
 use super::base::{Backend, SqlStore, parse_ts, ts};
 use super::contacts::{CONTACT_COLUMNS, contact_from_row};
+use super::contracts::{CONTRACT_COLUMNS, contract_from_row};
+use super::deals::{DEAL_COLUMNS, deal_from_row};
 use super::documents::{DOCUMENT_COLUMNS, document_from_row};
 use super::listings::{LISTING_COLUMNS, listing_from_row};
 use super::organisations::{ORG_COLUMNS, org_from_row};
 use super::plans::{POLICY_COLUMNS, TARGET_COLUMNS, policy_from_row, target_from_row};
 use crate::error::{Result, StoreError, conflict_on_unique};
-use crate::records::{AccountRow, Backup, BackupItem, Op, TokenRow};
+use crate::records::{AccountRow, Backup, BackupItem, ContractBackup, DealBackup, Op, TokenRow};
 
 /// Whole-store copies and health checks.
 #[async_trait]
@@ -29,7 +31,7 @@ pub trait BackupStore: Send + Sync {
 impl SqlStore {
     async fn is_empty(&self) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM targets)",
+            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM targets) + (SELECT COUNT(*) FROM deals) + (SELECT COUNT(*) FROM contracts)",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -181,6 +183,43 @@ impl BackupStore for SqlStore {
         {
             items.push(BackupItem::Target(target_from_row(&row)?));
         }
+        let mut deal_events = std::collections::HashMap::<i64, Vec<_>>::new();
+        for e in self.all_deal_events(&mut tx).await? {
+            deal_events.entry(e.deal_id).or_default().push(e);
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {DEAL_COLUMNS} FROM deals ORDER BY id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            let record = deal_from_row(&row)?;
+            let events = deal_events.remove(&record.id).unwrap_or_default();
+            items.push(BackupItem::Deal(DealBackup { record, events }));
+        }
+        let mut contract_events = std::collections::HashMap::<i64, Vec<_>>::new();
+        for e in self.all_contract_events(&mut tx).await? {
+            contract_events.entry(e.contract_id).or_default().push(e);
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {CONTRACT_COLUMNS} FROM contracts ORDER BY id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            let record = contract_from_row(&row)?;
+            let events = contract_events.remove(&record.id).unwrap_or_default();
+            items.push(BackupItem::Contract(ContractBackup { record, events }));
+        }
+        for row in sqlx::query("SELECT key, body FROM settings ORDER BY key")
+            .fetch_all(&mut *tx)
+            .await?
+        {
+            items.push(BackupItem::Setting {
+                key: row.try_get("key")?,
+                body: super::base::from_json("setting", &row.try_get::<String, _>("body")?)?,
+            });
+        }
         tx.commit().await?;
         Ok(Backup { items })
     }
@@ -258,11 +297,32 @@ impl BackupStore for SqlStore {
                     self.insert_target(&mut tx, Some(t.id), &t.target, t.created_at, t.updated_at)
                         .await?;
                 }
+                BackupItem::Deal(d) => self.restore_deal(&mut tx, &d.record, &d.events).await?,
+                BackupItem::Contract(c) => {
+                    self.restore_contract(&mut tx, &c.record, &c.events).await?;
+                }
+                BackupItem::Setting { key, body } => {
+                    sqlx::query("INSERT INTO settings (key, body, updated_at) VALUES ($1, $2, $3)")
+                        .bind(key)
+                        .bind(super::base::json(body))
+                        .bind(ts(super::base::now()))
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
         }
         if self.backend == Backend::Postgres {
             // Identity columns do not see explicit ids; move them past the restored rows.
-            for table in ["accounts", "tokens", "contact_requests", "documents"] {
+            for table in [
+                "accounts",
+                "tokens",
+                "contact_requests",
+                "documents",
+                "deals",
+                "deal_events",
+                "contracts",
+                "contract_events",
+            ] {
                 sqlx::query(AssertSqlSafe(format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
                 )))

@@ -113,11 +113,29 @@ impl SqlStore {
         entity: &str,
         id: i64,
     ) -> Result<Option<Value>> {
+        if entity == "setting" {
+            // Settings are kept by key; the feed names each by a fixed id.
+            let Some(key) = super::deals::setting_key(id) else {
+                return Ok(None);
+            };
+            let body: Option<String> =
+                sqlx::query_scalar("SELECT body FROM settings WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            return body.map(|b| from_json("setting", &b)).transpose();
+        }
         let (table, texts, ints): (&str, &[&str], &[&str]) = match entity {
             "listing" => ("listings", &["body"], &["owner_org_id"]),
             "organisation" => ("organisations", &["body"], &[]),
             "policy" => ("policies", &["body"], &[]),
             "target" => ("targets", &["body"], &[]),
+            "deal" => ("deals", &["body"], &[]),
+            "contract" => (
+                "contracts",
+                &["body", "state", "number", "registered_on"],
+                &[],
+            ),
             // The hash goes to the diff only to be seen changing; it is redacted there.
             "account" => (
                 "accounts",

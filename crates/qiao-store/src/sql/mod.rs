@@ -9,13 +9,16 @@
 //! Each aggregate's file holds its trait, its queries and its row mapping. Dependencies point one
 //! way: [`base`] (pool, dialect, transactions, the change-feed write) and [`migrate`] stand under
 //! everything; [`listings`] (imports) and [`accounts`] (registration) also write organisations
-//! through [`organisations`]; [`backup`] reads and writes through all of them; this file only
+//! through [`organisations`]; [`contracts`] reads deal managers for credit by manager;
+//! [`backup`] reads and writes through all of them; this file only
 //! ties them together.
 
 mod accounts;
 mod backup;
 mod base;
 mod contacts;
+mod contracts;
+mod deals;
 mod documents;
 mod feed;
 mod listings;
@@ -33,6 +36,8 @@ pub use self::accounts::{AccountStore, TOKEN_DAYS};
 pub use self::backup::BackupStore;
 pub use self::base::{Backend, SqlStore};
 pub use self::contacts::ContactStore;
+pub use self::contracts::ContractStore;
+pub use self::deals::DealStore;
 pub use self::documents::DocumentStore;
 pub use self::feed::FeedStore;
 pub use self::listings::ListingStore;
@@ -52,6 +57,8 @@ pub trait Store:
     + ContactStore
     + DocumentStore
     + PlanStore
+    + DealStore
+    + ContractStore
     + FeedStore
     + BackupStore
     + Send

@@ -280,13 +280,17 @@ pub async fn export(store: &Arc<dyn Store>, file: &Path) -> anyhow::Result<ExitC
                 }));
             }
             // Exports carry the marketplace, not who talked to whom; documents travel as their
-            // files (`qiao import docs`), policies and targets in backups and the API.
+            // files (`qiao import docs`), policies and targets in backups and the API, contracts
+            // as registry lists (`qiao export contracts`).
             BackupItem::Account(_)
             | BackupItem::Token(_)
             | BackupItem::ContactRequest(_)
             | BackupItem::Document(_)
             | BackupItem::Policy(_)
-            | BackupItem::Target(_) => {}
+            | BackupItem::Target(_)
+            | BackupItem::Deal(_)
+            | BackupItem::Contract(_)
+            | BackupItem::Setting { .. } => {}
         }
     }
     qiao_io::write_path(file, &records)?;

@@ -56,6 +56,8 @@ conformance!(
     certificate_verdicts_are_set_only_by_verification,
 );
 
+mod deals_contracts;
+
 fn org(code: &str, name: &str) -> Organisation {
     let mut o: Organisation = serde_json::from_value(json!({
         "kind": "university", "name": name, "credit_code": code, "district": "闵行区",

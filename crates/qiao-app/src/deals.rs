@@ -1,0 +1,497 @@
+//! Deals, the technology manager's workbench: opening a deal (from an accepted contact request,
+//! from a match, or by hand), moving it through its stages, and the board and forecast each
+//! role may see.
+//!
+//! Who sees what: a technology manager the deals they broker, staff and admins every deal of
+//! the platform (a deployment serves one region's commission), a member the deals its
+//! organisation is a party to. Amounts and terms are confidential to those, so every read goes
+//! through [`load`] or [`board`], which apply that rule, and a deal another account may not see
+//! reads as one that does not exist. Only the deal's managers, staff and admins change it; the
+//! stage rules themselves are the domain's (`Deal::apply`).
+
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate, Utc};
+use qiao_domain::{
+    Account, ContactStatus, Deal, DealAction, DealStage, Forecast, Kind, ManagerShare, Origin,
+    Role, StageProbabilities, TechField,
+};
+use qiao_store::{
+    ContactFilter, ContractFilter, ContractRecord, DealEventRecord, DealFilter, DealRecord, Page,
+    Paged, Store, StoreError,
+};
+use serde::Deserialize;
+
+use crate::error::{AppError, AppResult};
+
+/// Whether `user` is staff or an admin: they see and change every deal.
+fn is_staff(user: &Account) -> bool {
+    matches!(user.role, Role::Admin | Role::CommissionStaff)
+}
+
+/// Whether `user` may open deals: technology managers, staff and admins.
+pub fn may_open(user: &Account) -> bool {
+    is_staff(user) || user.role == Role::TechnologyManager
+}
+
+/// Whether `user` may read `deal`.
+pub fn may_read(user: &Account, deal: &Deal) -> bool {
+    is_staff(user)
+        || deal.managers.iter().any(|m| m.account_id == user.id)
+        || user
+            .org_id
+            .is_some_and(|o| deal.seller_org_id == Some(o) || deal.buyer_org_id == Some(o))
+}
+
+/// Whether `user` may change `deal`: its managers, staff and admins.
+pub fn may_change(user: &Account, deal: &Deal) -> bool {
+    is_staff(user) || deal.managers.iter().any(|m| m.account_id == user.id)
+}
+
+/// A deal as its page shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DealView {
+    /// The deal.
+    pub record: DealRecord,
+    /// Its history, oldest first.
+    pub events: Vec<DealEventRecord>,
+    /// The contracts recorded from it.
+    pub contracts: Vec<ContractRecord>,
+    /// Whether the viewer may change it.
+    pub may_change: bool,
+}
+
+/// A deal by hand, as the form and the API send it.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDeal {
+    /// A short title.
+    pub title: String,
+    /// The listings it concerns.
+    #[serde(default)]
+    pub listing_ids: Vec<i64>,
+    /// The selling organisation, once known.
+    #[serde(default)]
+    pub seller_org_id: Option<i64>,
+    /// The buying organisation, once known.
+    #[serde(default)]
+    pub buyer_org_id: Option<i64>,
+    /// The brokering managers and their shares; the opening manager alone (100 %) when empty.
+    #[serde(default)]
+    pub managers: Vec<ManagerShare>,
+    /// The district it counts for; the seller's when empty.
+    #[serde(default)]
+    pub district: Option<String>,
+    /// The technology field.
+    #[serde(default)]
+    pub field: Option<TechField>,
+    /// The expected 成交额 in 分.
+    #[serde(default)]
+    pub expected_amount_fen: Option<i64>,
+    /// The expected signing date.
+    #[serde(default)]
+    pub expected_close_on: Option<NaiveDate>,
+    /// A note for the history.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Loads deal `id` if `user` may read it; a 404 otherwise, so ids reveal nothing.
+pub async fn load(store: &Arc<dyn Store>, user: &Account, id: i64) -> AppResult<DealRecord> {
+    match store.get_deal(id).await {
+        Ok(r) if may_read(user, &r.deal) => Ok(r),
+        Ok(_) | Err(StoreError::NotFound { .. }) => Err(AppError::not_found("deal", id)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deal `id` with its history and contracts, for its page.
+pub async fn view(store: &Arc<dyn Store>, user: &Account, id: i64) -> AppResult<DealView> {
+    let record = load(store, user, id).await?;
+    let events = store.deal_events(id).await?;
+    let contracts = store
+        .contracts(
+            &ContractFilter {
+                deal_id: Some(id),
+                ..ContractFilter::default()
+            },
+            Page {
+                number: 1,
+                size: Page::MAX_SIZE,
+            },
+        )
+        .await?
+        .items;
+    Ok(DealView {
+        may_change: may_change(user, &record.deal),
+        record,
+        events,
+        contracts,
+    })
+}
+
+/// The filter `user` may see through, narrowed by what they asked for: a manager their deals,
+/// a member their organisation's, staff every deal.
+pub fn visible_filter(user: &Account, mut asked: DealFilter) -> AppResult<DealFilter> {
+    if is_staff(user) {
+        return Ok(asked);
+    }
+    if user.role == Role::TechnologyManager {
+        asked.manager_id = Some(user.id);
+        return Ok(asked);
+    }
+    match user.org_id {
+        Some(org) => {
+            asked.party_org_id = Some(org);
+            asked.manager_id = None;
+            Ok(asked)
+        }
+        None => Err(AppError::forbidden(
+            "deals are seen by their technology managers, their parties and staff",
+        )),
+    }
+}
+
+/// One page of the deals `user` may see, filtered as asked.
+pub async fn list(
+    store: &Arc<dyn Store>,
+    user: &Account,
+    asked: DealFilter,
+    page: Page,
+) -> AppResult<Paged<DealRecord>> {
+    let filter = visible_filter(user, asked)?;
+    Ok(store.deals(&filter, page).await?)
+}
+
+/// Every deal `user` may see under `asked` (the board shows them by stage).
+pub async fn board(
+    store: &Arc<dyn Store>,
+    user: &Account,
+    asked: DealFilter,
+) -> AppResult<Vec<DealRecord>> {
+    let filter = visible_filter(user, asked)?;
+    Ok(store.all_deals(&filter).await?)
+}
+
+fn require_opener(user: &Account) -> AppResult<()> {
+    if may_open(user) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "deals are opened by technology managers (技术经理人) and staff",
+        ))
+    }
+}
+
+/// The managers of a new deal: those given, else the opening manager alone.
+fn managers_for(user: &Account, given: Vec<ManagerShare>) -> Vec<ManagerShare> {
+    if given.is_empty() && user.role == Role::TechnologyManager {
+        vec![ManagerShare {
+            account_id: user.id,
+            share_bp: qiao_domain::deal::FULL_BP,
+        }]
+    } else {
+        given
+    }
+}
+
+/// The district an organisation is registered in, if it exists and says.
+async fn district_of(store: &Arc<dyn Store>, org: Option<i64>) -> AppResult<Option<String>> {
+    let Some(id) = org else { return Ok(None) };
+    match store.get_org(id).await {
+        Ok(o) => Ok(o.org.district),
+        Err(StoreError::NotFound { .. }) => Err(AppError::Invalid(qiao_domain::Invalid::field(
+            "seller_org_id",
+            qiao_domain::Rule::NotFound {
+                record: qiao_domain::Record::Organisation,
+                id,
+            },
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn store_new(
+    store: &Arc<dyn Store>,
+    user: &Account,
+    deal: Deal,
+    note: Option<String>,
+) -> AppResult<DealRecord> {
+    let event = deal.opened(user.id, Utc::now(), note);
+    Ok(store.acting_as(user.id).create_deal(&deal, &event).await?)
+}
+
+/// Opens a deal by hand.
+pub async fn open(store: &Arc<dyn Store>, user: &Account, new: NewDeal) -> AppResult<DealRecord> {
+    require_opener(user)?;
+    let district = match new.district.filter(|d| !d.trim().is_empty()) {
+        Some(d) => Some(d),
+        None => district_of(store, new.seller_org_id).await?,
+    };
+    let deal = Deal {
+        title: new.title,
+        listing_ids: new.listing_ids,
+        seller_org_id: new.seller_org_id,
+        buyer_org_id: new.buyer_org_id,
+        managers: managers_for(user, new.managers),
+        origin: Origin::ByHand,
+        stage: DealStage::Lead,
+        status: Default::default(),
+        next_step: None,
+        expected_amount_fen: new.expected_amount_fen,
+        expected_close_on: new.expected_close_on,
+        district,
+        field: new.field,
+    };
+    store_new(store, user, deal, new.note).await
+}
+
+/// Seller and buyer of a pair of listings: an achievement's (or an expert's or institution's)
+/// owner sells, the owner of a demand, challenge or scenario buys.
+fn sides(kind: Kind, owner: Option<i64>, other: Option<i64>) -> (Option<i64>, Option<i64>) {
+    match kind {
+        Kind::Demand | Kind::Challenge | Kind::Scenario => (other, owner),
+        _ => (owner, other),
+    }
+}
+
+/// Opens a deal from an accepted contact request (one click on the leads list): the listing,
+/// its owner and the requester's organisation on their sides, the request as the origin.
+pub async fn open_from_contact(
+    store: &Arc<dyn Store>,
+    user: &Account,
+    contact_request_id: i64,
+) -> AppResult<DealRecord> {
+    require_opener(user)?;
+    let request = match store.get_contact_request(contact_request_id).await {
+        Ok(r) => r,
+        Err(StoreError::NotFound { .. }) => {
+            return Err(AppError::not_found("contact request", contact_request_id));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if request.status != ContactStatus::Accepted {
+        return Err(AppError::Conflict(
+            "a deal opens from an accepted contact request; this one is not accepted".into(),
+        ));
+    }
+    if let Some(existing) = deal_of_contact(store, contact_request_id).await? {
+        return Err(AppError::Conflict(format!(
+            "deal {existing} was already opened from this contact request"
+        )));
+    }
+    let listing = store.get_listing(request.listing_id).await?;
+    let kind = listing.listing.kind();
+    let (seller, buyer) = sides(kind, request.owner_org_id, request.requester_org_id);
+    let deal = Deal {
+        title: listing.listing.title().chars().take(200).collect(),
+        listing_ids: vec![request.listing_id],
+        seller_org_id: seller,
+        buyer_org_id: buyer,
+        managers: managers_for(user, Vec::new()),
+        origin: Origin::ContactRequest { contact_request_id },
+        stage: DealStage::Contact,
+        status: Default::default(),
+        next_step: None,
+        expected_amount_fen: None,
+        expected_close_on: None,
+        district: district_of(store, seller).await.unwrap_or(None),
+        field: None,
+    };
+    store_new(store, user, deal, None).await
+}
+
+/// Opens a deal from a match shown on a listing's page: both listings, their owners on their
+/// sides, the match as the origin.
+pub async fn open_from_match(
+    store: &Arc<dyn Store>,
+    user: &Account,
+    listing_id: i64,
+    matched_listing_id: i64,
+) -> AppResult<DealRecord> {
+    require_opener(user)?;
+    let found = store
+        .get_listings(&[listing_id, matched_listing_id])
+        .await?;
+    let get = |id: i64| {
+        found
+            .iter()
+            .find(|l| l.id == id)
+            .ok_or_else(|| AppError::not_found("listing", id))
+    };
+    let (a, b) = (get(listing_id)?, get(matched_listing_id)?);
+    if a.listing.status() == qiao_domain::Status::Draft
+        || b.listing.status() == qiao_domain::Status::Draft
+    {
+        return Err(AppError::not_found("listing", matched_listing_id));
+    }
+    let (seller, buyer) = sides(a.listing.kind(), a.owner_org_id, b.owner_org_id);
+    let title: String = format!("{} ↔ {}", a.listing.title(), b.listing.title())
+        .chars()
+        .take(200)
+        .collect();
+    let deal = Deal {
+        title,
+        listing_ids: vec![listing_id, matched_listing_id],
+        seller_org_id: seller,
+        buyer_org_id: buyer,
+        managers: managers_for(user, Vec::new()),
+        origin: Origin::Match {
+            listing_id,
+            matched_listing_id,
+        },
+        stage: DealStage::Lead,
+        status: Default::default(),
+        next_step: None,
+        expected_amount_fen: None,
+        expected_close_on: None,
+        district: district_of(store, seller).await.unwrap_or(None),
+        field: None,
+    };
+    store_new(store, user, deal, None).await
+}
+
+/// The deal opened from contact request `id`, if any.
+async fn deal_of_contact(store: &Arc<dyn Store>, id: i64) -> AppResult<Option<i64>> {
+    let deals = store.all_deals(&DealFilter::default()).await?;
+    Ok(deals
+        .iter()
+        .find(|d| {
+            d.deal.origin
+                == Origin::ContactRequest {
+                    contact_request_id: id,
+                }
+        })
+        .map(|d| d.id))
+}
+
+/// An accepted contact request no deal follows yet: a lead for the managers.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Lead {
+    /// The request.
+    pub contact_request_id: i64,
+    /// The listing asked about.
+    pub listing_id: i64,
+    /// Its title.
+    pub listing_title: String,
+    /// When the owner accepted.
+    pub accepted_at: chrono::DateTime<Utc>,
+}
+
+/// Accepted contact requests without a deal, newest first (managers and staff only): where a
+/// manager finds work. At most one page of the newest requests is looked at.
+pub async fn leads(store: &Arc<dyn Store>, user: &Account) -> AppResult<Vec<Lead>> {
+    require_opener(user)?;
+    let accepted = store
+        .contact_requests(
+            &ContactFilter {
+                status: Some(ContactStatus::Accepted),
+                ..ContactFilter::default()
+            },
+            Page {
+                number: 1,
+                size: Page::MAX_SIZE,
+            },
+        )
+        .await?
+        .items;
+    let deals = store.all_deals(&DealFilter::default()).await?;
+    let taken: std::collections::HashSet<i64> = deals
+        .iter()
+        .filter_map(|d| match d.deal.origin {
+            Origin::ContactRequest { contact_request_id } => Some(contact_request_id),
+            _ => None,
+        })
+        .collect();
+    let open: Vec<_> = accepted
+        .into_iter()
+        .filter(|r| !taken.contains(&r.id))
+        .collect();
+    let ids: Vec<i64> = open.iter().map(|r| r.listing_id).collect();
+    let listings = store.get_listings(&ids).await?;
+    Ok(open
+        .into_iter()
+        .filter_map(|r| {
+            let l = listings.iter().find(|l| l.id == r.listing_id)?;
+            Some(Lead {
+                contact_request_id: r.id,
+                listing_id: r.listing_id,
+                listing_title: l.listing.title().to_string(),
+                accepted_at: r.updated_at,
+            })
+        })
+        .collect())
+}
+
+/// Applies `action` to deal `id` as `user`, if the deal is still at `version`.
+pub async fn act(
+    store: &Arc<dyn Store>,
+    user: &Account,
+    id: i64,
+    version: i64,
+    action: DealAction,
+    note: Option<String>,
+) -> AppResult<DealRecord> {
+    let current = load(store, user, id).await?;
+    if !may_change(user, &current.deal) {
+        return Err(AppError::forbidden(
+            "only the deal's technology managers and staff change it",
+        ));
+    }
+    let (deal, event) = current
+        .deal
+        .apply(action, user.id, Utc::now(), note)
+        .map_err(|e| match e {
+            qiao_domain::DealError::Invalid(invalid) => AppError::Invalid(invalid),
+            other => AppError::Conflict(other.to_string()),
+        })?;
+    Ok(store
+        .acting_as(user.id)
+        .update_deal(id, version, &deal, &event)
+        .await?)
+}
+
+/// The forecast beside a district's 成交额 target: open deals expected to close in `year`,
+/// weighted by the stage probabilities staff set.
+pub async fn forecast(
+    store: &Arc<dyn Store>,
+    user: &Account,
+    district: Option<&str>,
+    year: i32,
+) -> AppResult<(Forecast, StageProbabilities)> {
+    let filter = visible_filter(
+        user,
+        DealFilter {
+            district: district.map(str::to_string),
+            close_year: Some(year),
+            status: Some("open".into()),
+            ..DealFilter::default()
+        },
+    )?;
+    let deals = store.all_deals(&filter).await?;
+    let probabilities = store.stage_probabilities().await?;
+    let forecast = qiao_domain::deal::forecast(deals.iter().map(|d| &d.deal), &probabilities);
+    Ok((forecast, probabilities))
+}
+
+/// Sets the stage probabilities (staff and admins).
+pub async fn set_probabilities(
+    store: &Arc<dyn Store>,
+    user: &Account,
+    probabilities: &StageProbabilities,
+) -> AppResult<()> {
+    if !is_staff(user) {
+        return Err(AppError::forbidden(
+            "the stage probabilities are set by staff",
+        ));
+    }
+    Ok(store
+        .acting_as(user.id)
+        .set_stage_probabilities(probabilities)
+        .await?)
+}
+
+/// The year a forecast counts by default: this one.
+pub fn this_year() -> i32 {
+    Utc::now().date_naive().year()
+}
