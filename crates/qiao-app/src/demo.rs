@@ -153,6 +153,10 @@ pub struct Loaded {
     pub policies: usize,
     /// Targets created.
     pub targets: usize,
+    /// Deals opened.
+    pub deals: usize,
+    /// Technology contracts recorded.
+    pub contracts: usize,
 }
 
 /// Loads the demo set and accounts when the store holds no organisation yet; `None` when it
@@ -171,6 +175,7 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> AppResult<Option<Loaded>> 
     }
     let report = outcome.report;
     let mut staff_id = None;
+    let mut manager_id = None;
     for (username, password, role, credit_code) in ACCOUNTS {
         let org_id = match credit_code {
             None => None,
@@ -192,8 +197,10 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> AppResult<Option<Loaded>> 
         let account = store
             .create_account(&new, &crate::credentials::hash_password(password))
             .await?;
-        if role == Role::CommissionStaff {
-            staff_id = Some((account.id, account.username));
+        match role {
+            Role::CommissionStaff => staff_id = Some((account.id, account.username)),
+            Role::TechnologyManager => manager_id = Some(account.id),
+            _ => {}
         }
     }
     let (staff_id, staff_name) =
@@ -204,11 +211,16 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> AppResult<Option<Loaded>> 
         store.create_policy(p).await?;
     }
     store.create_targets(&targets).await?;
+    let manager_id =
+        manager_id.ok_or_else(|| broken("demo accounts", "they include no technology manager"))?;
+    let deals = crate::demo_deals::load(store, manager_id, staff_id, qiao_domain::today()).await?;
     Ok(Some(Loaded {
         organisations: report.organisations_created,
         listings: report.listings_created,
         policies: policies.len(),
         targets: targets.len(),
+        deals: deals.deals,
+        contracts: deals.contracts,
     }))
 }
 
@@ -277,7 +289,7 @@ mod tests {
     #[test]
     fn demo_policies_reach_some_demo_enterprises_and_not_others() {
         let (policies, targets) = plans().unwrap();
-        assert_eq!((policies.len(), targets.len()), (4, 5));
+        assert_eq!((policies.len(), targets.len()), (4, 6));
         let today = qiao_domain::today();
         let enterprises: Vec<_> = records()
             .into_iter()

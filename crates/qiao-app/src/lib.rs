@@ -27,6 +27,7 @@ pub mod contracts;
 pub mod credentials;
 pub mod deals;
 pub mod demo;
+pub mod demo_deals;
 pub mod disclosure;
 pub mod document_import;
 pub mod document_reading;

@@ -30,8 +30,13 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             }
             Some(loaded) => {
                 println!(
-                    "已载入演示数据 · demo data loaded: {} organisations, {} listings, {} policies, {} targets",
-                    loaded.organisations, loaded.listings, loaded.policies, loaded.targets
+                    "已载入演示数据 · demo data loaded: {} organisations, {} listings, {} policies, {} targets, {} deals, {} technology contracts",
+                    loaded.organisations,
+                    loaded.listings,
+                    loaded.policies,
+                    loaded.targets,
+                    loaded.deals,
+                    loaded.contracts
                 );
                 println!("演示账号 · demo accounts (username / password):");
                 for (username, password, role, _) in demo::ACCOUNTS {
