@@ -273,3 +273,83 @@ pub async fn act(
         .set_registration(id, version, &applied.registration, &applied.event)
         .await?)
 }
+
+/// What an import of a registry list did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportOutcome {
+    /// New contracts.
+    pub inserted: usize,
+    /// Contracts whose 登记号 was known, replaced by their row.
+    pub updated: usize,
+    /// Parties recognised as organisations on Qiao (by 统一社会信用代码).
+    pub linked_parties: usize,
+}
+
+/// Stores the rows of a registry list (登记清单) in one transaction: a row without 登记号 is a
+/// draft, one with it a registered contract; a row whose 登记号 is known replaces that
+/// contract. Parties whose 统一社会信用代码 belongs to an organisation on Qiao are linked to it,
+/// so its members see their contracts. Staff and admins import (and the command line, which
+/// passes no user).
+pub async fn import(
+    store: &Arc<dyn Store>,
+    user: Option<&Account>,
+    rows: Vec<(Contract, Option<qiao_domain::Registered>)>,
+) -> AppResult<ImportOutcome> {
+    if let Some(u) = user
+        && !is_staff(u)
+    {
+        return Err(AppError::forbidden("registry lists are imported by staff"));
+    }
+    // Organisations are few (thousands) and rows many: one pass over the organisations.
+    let everyone = qiao_store::OrgFilter::default();
+    let orgs = crate::planning::every(|page| store.list_orgs(&everyone, page)).await?;
+    let by_code: std::collections::HashMap<&str, i64> = orgs
+        .iter()
+        .map(|o| (o.org.credit_code.as_str(), o.id))
+        .collect();
+    let mut linked = 0;
+    let mut stored = Vec::with_capacity(rows.len());
+    for (mut contract, registered) in rows {
+        for party in [&mut contract.seller, &mut contract.buyer] {
+            if party.org_id.is_none()
+                && let Some(id) = party.credit_code.as_deref().and_then(|c| by_code.get(c))
+            {
+                party.org_id = Some(*id);
+                linked += 1;
+            }
+        }
+        let registration = match registered {
+            Some(r) => Registration::Registered(r),
+            None => Registration::Draft,
+        };
+        stored.push((contract, registration));
+    }
+    let writer = match user {
+        Some(u) => store.acting_as(u.id),
+        None => store.clone(),
+    };
+    let report = writer.import_contracts(&stored).await?;
+    Ok(ImportOutcome {
+        inserted: report.inserted,
+        updated: report.updated,
+        linked_parties: linked,
+    })
+}
+
+/// Every contract matching `filter`, for an export (staff, or the command line), oldest first.
+pub async fn export(
+    store: &Arc<dyn Store>,
+    filter: &ContractFilter,
+) -> AppResult<Vec<ContractRecord>> {
+    const BATCH: u32 = 5_000;
+    let mut all = Vec::new();
+    loop {
+        let after = all.last().map_or(0, |c: &ContractRecord| c.id);
+        let batch = store.contracts_after(filter, after, BATCH).await?;
+        let done = batch.len() < BATCH as usize;
+        all.extend(batch);
+        if done {
+            return Ok(all);
+        }
+    }
+}

@@ -65,6 +65,14 @@ pub trait ContractStore: Send + Sync {
     /// Contracts matching `filter`, the newest first.
     async fn contracts(&self, filter: &ContractFilter, page: Page)
     -> Result<Paged<ContractRecord>>;
+    /// Up to `limit` contracts matching `filter` with ids above `after`, in id order: how an
+    /// export walks a million contracts without paging by offset.
+    async fn contracts_after(
+        &self,
+        filter: &ContractFilter,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ContractRecord>>;
     /// Stores a registry list in one transaction: a row whose registration number is known
     /// replaces that contract, every other row is a new contract. All or nothing.
     async fn import_contracts(
@@ -588,6 +596,26 @@ impl ContractStore for SqlStore {
             contract_from_row,
         )
         .await
+    }
+
+    async fn contracts_after(
+        &self,
+        filter: &ContractFilter,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ContractRecord>> {
+        let mut w = contract_where(filter);
+        w.and("id > ?", [Arg::Int(after)]);
+        let sql = format!(
+            "SELECT {CONTRACT_COLUMNS} FROM contracts{} ORDER BY id LIMIT ${}",
+            w.sql(),
+            w.next()
+        );
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), w.args())
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(contract_from_row).collect()
     }
 
     async fn import_contracts(
