@@ -145,10 +145,7 @@ fn read_table(
             header = Some(Header::new(cells, unit)?);
             return Ok(());
         }
-        if let Some(u) = cells
-            .iter()
-            .find_map(|c| columns::unit_note(&c.display()))
-        {
+        if let Some(u) = cells.iter().find_map(|c| columns::unit_note(&c.display())) {
             unit = u;
         }
         if first.is_none() {
@@ -180,9 +177,7 @@ impl<'a, 'c> RowReader<'a, 'c> {
     /// The column's cell, unless the file lacks the column or the cell is blank.
     fn cell(&self, col: Col) -> Option<&'a Cell<'c>> {
         let cells = self.cells;
-        cells
-            .get(self.header.at(col)?)
-            .filter(|c| !c.is_blank())
+        cells.get(self.header.at(col)?).filter(|c| !c.is_blank())
     }
 
     fn given(&self, col: Col) -> bool {
@@ -244,9 +239,7 @@ impl<'a, 'c> RowReader<'a, 'c> {
                     None
                 }
             },
-            (None, Some(Col::Kind)) => {
-                self.required(Col::Kind, |c| choices::kind(&cell::text(c)?))
-            }
+            (None, Some(Col::Kind)) => self.required(Col::Kind, |c| choices::kind(&cell::text(c)?)),
             (None, Some(sub)) if sub_given => {
                 let whole = self.cell(sub).map(|c| choices::kind(&c.display()));
                 match whole {
@@ -343,7 +336,11 @@ impl<'a, 'c> RowReader<'a, 'c> {
         }
     }
 
-    fn payment(&mut self, amount: Option<i64>, last_day: Option<NaiveDate>) -> Option<PaymentTerms> {
+    fn payment(
+        &mut self,
+        amount: Option<i64>,
+        last_day: Option<NaiveDate>,
+    ) -> Option<PaymentTerms> {
         let said = if self.given(Col::Payment) {
             Some(self.parse(Col::Payment, |c| choices::payment_mode(&cell::text(c)?))?)
         } else {
@@ -369,7 +366,11 @@ impl<'a, 'c> RowReader<'a, 'c> {
         let mut clash = false;
         for (col, belongs) in details {
             if belongs != mode && self.given(col) {
-                let header = self.header.written(col).unwrap_or(col.info().zh).to_string();
+                let header = self
+                    .header
+                    .written(col)
+                    .unwrap_or(col.info().zh)
+                    .to_string();
                 self.fail(
                     col,
                     Rule::NotCombinable {
@@ -501,6 +502,8 @@ fn blamed(path: &str) -> &'static [Col] {
             "due_on" => &[Col::PaymentDue, Col::Payment],
             _ => &[Col::Payment],
         },
+        // Every path `Contract::validate` reports is matched above; a new one is named against
+        // the contract's name until it gets its column here.
         _ => &[Col::Name],
     }
 }
@@ -516,7 +519,7 @@ fn parse_row(
         errors: Vec::new(),
     };
     for (i, cell) in cells.iter().enumerate() {
-        if !cell.is_blank() && header.is_headless(i) && !header.is_ignored(i) {
+        if !cell.is_blank() && header.is_headless(i) {
             r.errors.push(FieldError::new(
                 format!("column {}", column_letter(i)),
                 Rule::NoHeader {
@@ -655,9 +658,8 @@ fn non_technical_items(cell: &Cell<'_>, unit: Unit) -> Result<Vec<NonTechnicalIt
         other => return plain_non_technical(other, unit),
     };
     if text.starts_with('[') {
-        return serde_json::from_str(text).map_err(|e| {
-            not_json(&e, r#"[{"name": "设备购置", "amount_fen": 2000000}]"#)
-        });
+        return serde_json::from_str(text)
+            .map_err(|e| not_json(&e, r#"[{"name": "设备购置", "amount_fen": 2000000}]"#));
     }
     if !text.contains([':', '：']) {
         return plain_non_technical(cell, unit);
@@ -666,12 +668,14 @@ fn non_technical_items(cell: &Cell<'_>, unit: Unit) -> Result<Vec<NonTechnicalIt
         .map(str::trim)
         .filter(|i| !i.is_empty())
         .map(|item| {
-            let (name, amount) = item.rsplit_once([':', '：']).ok_or_else(|| Rule::Malformed {
-                detail: format!(
-                    "`{}`: write each item as name:amount, e.g. 设备购置:20000；原材料:5000",
-                    shown(item)
-                ),
-            })?;
+            let (name, amount) = item
+                .rsplit_once([':', '：'])
+                .ok_or_else(|| Rule::Malformed {
+                    detail: format!(
+                        "`{}`: write each item as name:amount, e.g. 设备购置:20000；原材料:5000",
+                        shown(item)
+                    ),
+                })?;
             Ok(NonTechnicalItem {
                 name: name.trim().to_string(),
                 amount_fen: amount::fen(&Cell::Text(amount.into()), unit)?,
@@ -698,9 +702,8 @@ fn instalments(cell: &Cell<'_>) -> Result<Vec<Instalment>, Rule> {
     let raw = cell::text(cell)?;
     let text = raw.trim();
     if text.starts_with('[') {
-        return serde_json::from_str(text).map_err(|e| {
-            not_json(&e, r#"[{"amount_fen": 60000000, "due_on": "2026-04-01"}]"#)
-        });
+        return serde_json::from_str(text)
+            .map_err(|e| not_json(&e, r#"[{"amount_fen": 60000000, "due_on": "2026-04-01"}]"#));
     }
     text.split(ITEM_SEPARATORS)
         .map(str::trim)
@@ -755,12 +758,12 @@ fn registration_number(cell: &Cell<'_>) -> Result<RegistrationNumber, Rule> {
 }
 
 /// Checks a 登记机构 the way the domain checks its texts: at most 200 characters, no control
-/// characters.
+/// characters but line breaks and tabs.
 fn registration_point(point: &str) -> Result<(), Rule> {
     if let Some((at, ch)) = point
         .chars()
         .enumerate()
-        .find(|(_, c)| c.is_control())
+        .find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
     {
         return Err(Rule::ControlCharacter {
             code_point: u32::from(ch),
@@ -778,7 +781,10 @@ fn registration_point(point: &str) -> Result<(), Rule> {
 fn amendments(cell: &Cell<'_>) -> Result<Vec<Amendment>, Rule> {
     let raw = cell::text(cell)?;
     serde_json::from_str(raw.trim()).map_err(|e| {
-        not_json(&e, r#"[{"at": "2026-05-01T08:00:00Z", "note": "变更合同金额"}]"#)
+        not_json(
+            &e,
+            r#"[{"at": "2026-05-01T08:00:00Z", "note": "变更合同金额"}]"#,
+        )
     })
 }
 
@@ -788,15 +794,17 @@ fn ids(cell: &Cell<'_>) -> Result<Vec<i64>, Rule> {
         return cell::integer(cell).map(|i| vec![i]);
     }
     let raw = cell::text(cell)?;
-    raw.split(|c: char| ITEM_SEPARATORS.contains(&c) || matches!(c, '、' | ',' | '，' | '|') || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<i64>().map_err(|_| Rule::BadFormat {
-                found: shown(s),
-                format: qiao_domain::Format::RecordId,
-            })
+    raw.split(|c: char| {
+        ITEM_SEPARATORS.contains(&c) || matches!(c, '、' | ',' | '，' | '|') || c.is_whitespace()
+    })
+    .filter(|s| !s.is_empty())
+    .map(|s| {
+        s.parse::<i64>().map_err(|_| Rule::BadFormat {
+            found: shown(s),
+            format: qiao_domain::Format::RecordId,
         })
-        .collect()
+    })
+    .collect()
 }
 
 /// A line of the JSON Lines form.

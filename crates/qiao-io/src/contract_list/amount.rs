@@ -96,10 +96,7 @@ pub(crate) fn fen(cell: &Cell<'_>, unit: Unit) -> Result<i64, Rule> {
         // into the spreadsheet, for any amount of up to 15 significant digits.
         Cell::Float(f) => {
             let text = format!("{f}");
-            to_fen(
-                Decimal::parse(&text).ok_or_else(|| bad(&text))?,
-                unit.fen(),
-            )
+            to_fen(Decimal::parse(&text).ok_or_else(|| bad(&text))?, unit.fen())
         }
         Cell::Text(s) => text_fen(s, unit),
         Cell::Bad { reason, .. } => Err(reason.clone()),
@@ -156,12 +153,15 @@ pub(crate) fn rate_bp(cell: &Cell<'_>) -> Result<u32, Rule> {
         found: shown(&text),
         format: qiao_domain::Format::Number,
     })?;
-    let bp = percent.times(100).and_then(Decimal::whole).ok_or_else(|| Rule::Malformed {
-        detail: format!(
-            "`{}`: a royalty rate has at most two decimals of a percent, e.g. 3.5% or 0.25%",
-            shown(&text)
-        ),
-    })?;
+    let bp = percent
+        .times(100)
+        .and_then(Decimal::whole)
+        .ok_or_else(|| Rule::Malformed {
+            detail: format!(
+                "`{}`: a royalty rate has at most two decimals of a percent, e.g. 3.5% or 0.25%",
+                shown(&text)
+            ),
+        })?;
     u32::try_from(bp).map_err(|_| Rule::OutOfRange {
         min: 1,
         max: 10_000,
@@ -214,7 +214,10 @@ mod tests {
     #[test]
     fn spreadsheet_floats_read_as_their_decimal() {
         // 12345678.9 is not exact in binary; its shortest decimal is.
-        assert_eq!(fen(&Cell::Float(12_345_678.9), Unit::Yuan), Ok(1_234_567_890));
+        assert_eq!(
+            fen(&Cell::Float(12_345_678.9), Unit::Yuan),
+            Ok(1_234_567_890)
+        );
         assert_eq!(fen(&Cell::Float(0.01), Unit::Yuan), Ok(1));
         assert_eq!(fen(&Cell::Float(0.07), Unit::Wan), Ok(70_000));
         assert_eq!(
@@ -232,9 +235,18 @@ mod tests {
 
     #[test]
     fn refusals_say_why() {
-        assert_eq!(fen(&t("-5"), Unit::Wan), Err(Rule::Negative { found: -5.0 }));
-        assert_eq!(fen(&t("－5万"), Unit::Yuan), Err(Rule::Negative { found: -50_000.0 }));
-        assert_eq!(fen(&Cell::Float(-0.5), Unit::Yuan), Err(Rule::Negative { found: -0.5 }));
+        assert_eq!(
+            fen(&t("-5"), Unit::Wan),
+            Err(Rule::Negative { found: -5.0 })
+        );
+        assert_eq!(
+            fen(&t("－5万"), Unit::Yuan),
+            Err(Rule::Negative { found: -50_000.0 })
+        );
+        assert_eq!(
+            fen(&Cell::Float(-0.5), Unit::Yuan),
+            Err(Rule::Negative { found: -0.5 })
+        );
         assert_eq!(fen(&t("很多"), Unit::Yuan), Err(bad("很多")));
         assert_eq!(fen(&t("元"), Unit::Yuan), Err(bad("元")));
         assert_eq!(fen(&Cell::Empty, Unit::Yuan), Err(Rule::Blank));

@@ -80,7 +80,13 @@ impl PaymentMode {
                 "一次总算、分期支付",
                 "一次总算，分期支付",
             ],
-            PaymentMode::Royalty => &["royalty", "提成支付", "按提成支付", "入门费加提成", "入门费+提成"],
+            PaymentMode::Royalty => &[
+                "royalty",
+                "提成支付",
+                "按提成支付",
+                "入门费加提成",
+                "入门费+提成",
+            ],
         }
     }
 }
@@ -88,21 +94,19 @@ impl PaymentMode {
 /// Spellings of one list, built once: a 100,000-row import looks up every cell.
 struct Spellings<T: 'static> {
     map: HashMap<String, T>,
-    /// The Chinese labels, for the message about a value not in the list.
-    labels: Vec<&'static str>,
+    /// The Chinese labels, for the message about a value not in the list, and for the common
+    /// case (exports and most lists write the label): a scan of a dozen short labels is
+    /// cheaper than normalising the cell and hashing it.
+    labels: Vec<(&'static str, T)>,
 }
 
 impl<T: Copy> Spellings<T> {
-    fn new(
-        all: &[T],
-        names: impl Fn(T) -> [&'static str; 3],
-        extra: &[(&'static str, T)],
-    ) -> Self {
+    fn new(all: &[T], names: impl Fn(T) -> [&'static str; 3], extra: &[(&'static str, T)]) -> Self {
         let mut map = HashMap::new();
         let mut labels = Vec::new();
         for &v in all {
             let [code, zh, en] = names(v);
-            labels.push(zh);
+            labels.push((zh, v));
             for s in [code, zh, en] {
                 map.insert(normalise(s), v);
             }
@@ -114,6 +118,10 @@ impl<T: Copy> Spellings<T> {
     }
 
     fn find(&self, raw: &str) -> Option<T> {
+        let trimmed = raw.trim();
+        if let Some((_, v)) = self.labels.iter().find(|(label, _)| *label == trimmed) {
+            return Some(*v);
+        }
         self.map.get(&normalise(raw)).copied()
     }
 
@@ -124,7 +132,7 @@ impl<T: Copy> Spellings<T> {
     fn refusal(&self, raw: &str) -> Rule {
         Rule::NotOneOf {
             found: shown(raw),
-            allowed: self.labels.iter().map(|s| s.to_string()).collect(),
+            allowed: self.labels.iter().map(|(s, _)| s.to_string()).collect(),
         }
     }
 }
@@ -140,18 +148,58 @@ macro_rules! coded_names {
 const KIND_WORDS: [(ContractKind, &[&str], &[&str]); 11] = {
     use ContractKind::*;
     [
-        (DevelopmentCommissioned, &["委托", "委托开发"], &["委托开发", "委托研发", "委托技术开发"]),
-        (DevelopmentCooperative, &["合作", "合作开发"], &["合作开发", "联合开发", "合作技术开发"]),
-        (TransferPatent, &["专利权", "专利", "专利权转让"], &["专利权转让", "专利转让"]),
-        (TransferPatentApplication, &["专利申请权", "专利申请权转让"], &["专利申请权转让"]),
-        (TransferTechnicalSecret, &["技术秘密", "技术秘密转让"], &["技术秘密转让"]),
-        (TransferOther, &["其他", "其它", "其他技术转让"], &["其他技术转让"]),
-        (LicenceExclusive, &["独占", "独占许可"], &["独占许可", "独占实施许可"]),
-        (LicenceSole, &["排他", "排他许可"], &["排他许可", "排他实施许可"]),
-        (LicenceOrdinary, &["普通", "普通许可"], &["普通许可", "普通实施许可"]),
+        (
+            DevelopmentCommissioned,
+            &["委托", "委托开发"],
+            &["委托开发", "委托研发", "委托技术开发"],
+        ),
+        (
+            DevelopmentCooperative,
+            &["合作", "合作开发"],
+            &["合作开发", "联合开发", "合作技术开发"],
+        ),
+        (
+            TransferPatent,
+            &["专利权", "专利", "专利权转让"],
+            &["专利权转让", "专利转让"],
+        ),
+        (
+            TransferPatentApplication,
+            &["专利申请权", "专利申请权转让"],
+            &["专利申请权转让"],
+        ),
+        (
+            TransferTechnicalSecret,
+            &["技术秘密", "技术秘密转让"],
+            &["技术秘密转让"],
+        ),
+        (
+            TransferOther,
+            &["其他", "其它", "其他技术转让"],
+            &["其他技术转让"],
+        ),
+        (
+            LicenceExclusive,
+            &["独占", "独占许可"],
+            &["独占许可", "独占实施许可"],
+        ),
+        (
+            LicenceSole,
+            &["排他", "排他许可"],
+            &["排他许可", "排他实施许可"],
+        ),
+        (
+            LicenceOrdinary,
+            &["普通", "普通许可"],
+            &["普通许可", "普通实施许可"],
+        ),
         (Consulting, &[], &[]),
         // The registry's older subtypes of 技术服务, all one type now.
-        (Service, &["一般技术服务", "一般", "技术培训", "技术中介"], &[]),
+        (
+            Service,
+            &["一般技术服务", "一般", "技术培训", "技术中介"],
+            &[],
+        ),
     ]
 };
 
@@ -195,7 +243,13 @@ fn categories() -> &'static Spellings<ContractCategory> {
         Spellings::new(
             ContractCategory::ALL,
             coded_names!(ContractCategory),
-            &[("开发", Development), ("转让", Transfer), ("许可", Licence), ("咨询", Consulting), ("服务", Service)],
+            &[
+                ("开发", Development),
+                ("转让", Transfer),
+                ("许可", Licence),
+                ("咨询", Consulting),
+                ("服务", Service),
+            ],
         )
     })
 }
@@ -231,7 +285,7 @@ pub(crate) fn kind_in(category: ContractCategory, sub: Option<&str>) -> Result<C
     let Some(sub) = sub else {
         return match within[..] {
             [only] => Ok(only),
-            _ => Err(refusal("")),
+            _ => Err(refusal(category.label_zh())),
         };
     };
     let wanted = normalise(sub);
@@ -426,7 +480,10 @@ mod tests {
         use ContractKind::*;
         assert_eq!(category("技术转让"), Ok(C::Transfer));
         assert_eq!(category("技术开发合同"), Ok(C::Development));
-        assert_eq!(kind_in(C::Transfer, Some("专利申请权")), Ok(TransferPatentApplication));
+        assert_eq!(
+            kind_in(C::Transfer, Some("专利申请权")),
+            Ok(TransferPatentApplication)
+        );
         assert_eq!(kind_in(C::Licence, Some("排他")), Ok(LicenceSole));
         assert_eq!(kind_in(C::Service, None), Ok(Service));
         assert_eq!(kind_in(C::Service, Some("技术培训")), Ok(Service));
@@ -439,13 +496,19 @@ mod tests {
 
     #[test]
     fn fields_and_types_by_their_usual_names() {
-        assert_eq!(tech_field("电子信息技术"), Ok(TechField::ElectronicInformation));
+        assert_eq!(
+            tech_field("电子信息技术"),
+            Ok(TechField::ElectronicInformation)
+        );
         assert_eq!(tech_field("生物医药"), Ok(TechField::Biomedicine));
         assert_eq!(ip_type("软著"), Ok(IpType::Software));
         assert_eq!(ip_type("无"), Ok(IpType::NotInvolved));
         assert_eq!(legal_person("高校"), Ok(LegalPersonType::University));
         assert_eq!(legal_person("Enterprise"), Ok(LegalPersonType::Enterprise));
-        assert_eq!(payment_mode("一次总算、分期支付"), Ok(PaymentMode::Instalments));
+        assert_eq!(
+            payment_mode("一次总算、分期支付"),
+            Ok(PaymentMode::Instalments)
+        );
         assert!(tech_field("人工智能").is_err());
     }
 }

@@ -231,7 +231,12 @@ fn accepted() -> String {
         .map(|i| {
             let mut s = describe(i.col);
             if !i.aliases.is_empty() {
-                let others: Vec<&str> = i.aliases.iter().copied().filter(|a| !a.is_ascii()).collect();
+                let others: Vec<&str> = i
+                    .aliases
+                    .iter()
+                    .copied()
+                    .filter(|a| !a.is_ascii())
+                    .collect();
                 if !others.is_empty() {
                     s.push_str(&format!(" or {}", others.join("/")));
                 }
@@ -326,14 +331,23 @@ impl Header {
             .filter(|&&c| !has(c))
             .filter(|&&c| c != Col::Kind || !has(Col::Category))
             .map(|&c| match c {
-                Col::Kind => format!("{} (or {} with {})", describe(c), describe(Col::Category), describe(Col::Subtype)),
+                Col::Kind => format!(
+                    "{} (or {} with {})",
+                    describe(c),
+                    describe(Col::Category),
+                    describe(Col::Subtype)
+                ),
                 c => describe(c),
             })
             .collect();
         if !has(Col::PerformancePeriod) {
             for c in [Col::PerformanceFrom, Col::PerformanceTo] {
                 if !has(c) {
-                    missing.push(format!("{} (or {})", describe(c), describe(Col::PerformancePeriod)));
+                    missing.push(format!(
+                        "{} (or {})",
+                        describe(c),
+                        describe(Col::PerformancePeriod)
+                    ));
                 }
             }
         }
@@ -374,11 +388,6 @@ impl Header {
     /// Whether cells at `index` are data the file gives no header for.
     pub(crate) fn is_headless(&self, index: usize) -> bool {
         matches!(self.slots.get(index), None | Some(Slot::Blank))
-    }
-
-    /// Whether cells at `index` are ignored (a `#` column, 序号).
-    pub(crate) fn is_ignored(&self, index: usize) -> bool {
-        matches!(self.slots.get(index), Some(Slot::Ignored))
     }
 
     /// `column 卖方统一社会信用代码 (seller.credit_code)`: the column as the file writes it and
@@ -426,9 +435,18 @@ mod tests {
 
     #[test]
     fn headers_with_units_and_aliases() {
-        assert_eq!(resolve("合同成交额（万元）"), Some((Col::Amount, Some(Unit::Wan))));
-        assert_eq!(resolve(" *合同金额(元) "), Some((Col::Amount, Some(Unit::Yuan))));
-        assert_eq!(resolve("技术交易额/亿元"), Some((Col::Technical, Some(Unit::Yi))));
+        assert_eq!(
+            resolve("合同成交额（万元）"),
+            Some((Col::Amount, Some(Unit::Wan)))
+        );
+        assert_eq!(
+            resolve(" *合同金额(元) "),
+            Some((Col::Amount, Some(Unit::Yuan)))
+        );
+        assert_eq!(
+            resolve("技术交易额/亿元"),
+            Some((Col::Technical, Some(Unit::Yi)))
+        );
         assert_eq!(resolve("认定登记号"), Some((Col::RegistrationNumber, None)));
         assert_eq!(resolve("受托方"), Some((Col::SellerName, None)));
         assert_eq!(resolve("被许可方"), Some((Col::BuyerName, None)));
@@ -443,7 +461,10 @@ mod tests {
     }
 
     fn row(cells: &[&'static str]) -> Vec<Cell<'static>> {
-        cells.iter().map(|s| Cell::Text(Cow::Borrowed(*s))).collect()
+        cells
+            .iter()
+            .map(|s| Cell::Text(Cow::Borrowed(*s)))
+            .collect()
     }
 
     #[test]
@@ -451,10 +472,22 @@ mod tests {
         let err = Header::new(&row(&["合同名称", "价钱", "合同名称", "备注"]), Unit::Yuan)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("columns A `合同名称` and C `合同名称` both mean"), "{err}");
+        assert!(
+            err.contains("columns A `合同名称` and C `合同名称` both mean"),
+            "{err}"
+        );
         assert!(err.contains("unknown columns B `价钱`, D `备注`"), "{err}");
-        assert!(err.contains("missing columns: 卖方名称 (seller_name)"), "{err}");
-        assert!(err.contains("合同类型 (kind) (or 合同类别 (category) with"), "{err}");
-        assert!(err.contains("履行截止日期 (performance_to) (or 履行期限"), "{err}");
+        assert!(
+            err.contains("missing columns: 卖方名称 (seller_name)"),
+            "{err}"
+        );
+        assert!(
+            err.contains("合同类型 (kind) (or 合同类别 (category) with"),
+            "{err}"
+        );
+        assert!(
+            err.contains("履行截止日期 (performance_to) (or 履行期限"),
+            "{err}"
+        );
     }
 }

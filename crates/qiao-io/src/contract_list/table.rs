@@ -119,11 +119,23 @@ fn cells(row: &ContractListRow) -> Vec<(Col, Out)> {
     for (party, cols) in [
         (
             &c.seller,
-            [Col::SellerName, Col::SellerCode, Col::SellerType, Col::SellerDistrict, Col::SellerOrgId],
+            [
+                Col::SellerName,
+                Col::SellerCode,
+                Col::SellerType,
+                Col::SellerDistrict,
+                Col::SellerOrgId,
+            ],
         ),
         (
             &c.buyer,
-            [Col::BuyerName, Col::BuyerCode, Col::BuyerType, Col::BuyerDistrict, Col::BuyerOrgId],
+            [
+                Col::BuyerName,
+                Col::BuyerCode,
+                Col::BuyerType,
+                Col::BuyerDistrict,
+                Col::BuyerOrgId,
+            ],
         ),
     ] {
         out.push((cols[0], text(&party.name)));
@@ -146,13 +158,19 @@ fn cells(row: &ContractListRow) -> Vec<(Col, Out)> {
     out.push((Col::PerformanceTo, Out::Date(c.performance_to)));
     match &c.payment {
         PaymentTerms::LumpSum { due_on } => {
-            out.push((Col::Payment, Out::Text(PaymentMode::LumpSum.label_zh().into())));
+            out.push((
+                Col::Payment,
+                Out::Text(PaymentMode::LumpSum.label_zh().into()),
+            ));
             if let Some(d) = due_on {
                 out.push((Col::PaymentDue, Out::Date(*d)));
             }
         }
         PaymentTerms::Instalments { instalments: parts } => {
-            out.push((Col::Payment, Out::Text(PaymentMode::Instalments.label_zh().into())));
+            out.push((
+                Col::Payment,
+                Out::Text(PaymentMode::Instalments.label_zh().into()),
+            ));
             out.push((Col::Instalments, instalments(parts)));
         }
         PaymentTerms::Royalty {
@@ -160,7 +178,10 @@ fn cells(row: &ContractListRow) -> Vec<(Col, Out)> {
             base,
             entry_fee_fen,
         } => {
-            out.push((Col::Payment, Out::Text(PaymentMode::Royalty.label_zh().into())));
+            out.push((
+                Col::Payment,
+                Out::Text(PaymentMode::Royalty.label_zh().into()),
+            ));
             out.push((Col::RoyaltyRate, Out::Text(amount::rate_text(*rate_bp))));
             out.push((Col::RoyaltyBase, text(base)));
             out.push((Col::EntryFee, Out::Fen(*entry_fee_fen)));
