@@ -138,7 +138,7 @@ pub(crate) fn text(cell: &Cell<'_>) -> Result<String, Rule> {
     }
 }
 
-fn integer(cell: &Cell<'_>) -> Result<i64, Rule> {
+pub(crate) fn integer(cell: &Cell<'_>) -> Result<i64, Rule> {
     let whole =
         |f: f64| (f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e18).then_some(f as i64);
     let bad = |raw: &str| bad(raw, Format::WholeNumber);

@@ -19,7 +19,7 @@ use std::borrow::Cow;
 
 use crate::cell::Cell;
 use crate::error::IoError;
-use crate::export::{Out, Table};
+use crate::export::{Out, Table, fen_text};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -141,6 +141,7 @@ pub(crate) fn write(table: &Table) -> Result<Vec<u8>, IoError> {
                 Out::Text(s) => Cow::Borrowed(s.as_str()),
                 Out::Int(i) => Cow::Owned(i.to_string()),
                 Out::Date(d) => Cow::Owned(d.format("%Y-%m-%d").to_string()),
+                Out::Fen(fen) => Cow::Owned(fen_text(*fen)),
             }));
             writer
                 .write_record(fields.iter().map(|f| f.as_bytes()))

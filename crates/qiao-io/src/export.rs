@@ -22,6 +22,15 @@ pub(crate) enum Out {
     Text(String),
     Int(i64),
     Date(NaiveDate),
+    /// An amount of money in 分, written in 元 with two decimals (`12345678.90`), exactly.
+    Fen(i64),
+}
+
+/// 分 as 元 with two decimals, in integers: `1` is `0.01`, `-150` is `-1.50`.
+pub(crate) fn fen_text(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
 /// A header and rows of cells, ready for a writer.

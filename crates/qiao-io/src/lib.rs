@@ -20,12 +20,15 @@
 //! - `jsonl`, `delimited` (CSV), `workbook` (XLSX): the formats.
 //! - `rejects`: the file of refused rows for `--skip-invalid`.
 //! - `lists`: official lists of certified enterprises (高企名单), for verifying certificates.
+//! - `contract_list`: the registry's technology-contract list (技术合同登记清单): contracts
+//!   and their registration, amounts in 分.
 
 use std::path::{Path, PathBuf};
 
 use qiao_domain::{FieldError, Listing, Organisation, Rule};
 
 mod cell;
+mod contract_list;
 mod delimited;
 mod error;
 mod export;
@@ -37,6 +40,9 @@ mod rejects;
 mod row;
 mod workbook;
 
+pub use contract_list::{
+    ContractListOutcome, ContractListRow, read_contract_list, write_contract_list,
+};
 pub use error::IoError;
 pub use lists::{ListedCertificate, OfficialList, read_official_list};
 pub use rejects::write_rejects;

@@ -130,6 +130,8 @@ fn write_table(format: Format, table: &Table) -> Result<Vec<u8>, IoError> {
                             Out::Text(s) => s.clone().into(),
                             Out::Int(i) => (*i).into(),
                             Out::Date(d) => d.to_string().into(),
+                            // Exact as text: a JSON number would be read as f64.
+                            Out::Fen(fen) => crate::export::fen_text(*fen).into(),
                         };
                         Some((name.clone(), value))
                     })

@@ -20,7 +20,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 use crate::cell::{Cell, RowSink};
 use crate::error::IoError;
-use crate::export::{Out, Table};
+use crate::export::{Out, Table, fen_text};
 
 /// Excel's limits.
 const MAX_COLUMNS: u32 = 16_384;
@@ -191,6 +191,19 @@ fn export_error(e: rust_xlsxwriter::XlsxError) -> IoError {
 
 /// Writes a table as a workbook with one sheet named `records`.
 pub(crate) fn write(table: &Table) -> Result<Vec<u8>, IoError> {
+    write_named(table, "records")
+}
+
+/// Amounts in 分 below this are written as number cells; larger ones as text. A spreadsheet
+/// number is an `f64`: an amount of at most 15 significant digits (`9999999999999.99` 元) is
+/// the nearest `f64` to `fen / 100` (one correctly rounded division), and that `f64` prints
+/// back as the very same decimal (Rust prints the shortest decimal that reads back as it, and
+/// no other decimal of 15 digits or fewer does), so the amount survives exactly. Past 15
+/// digits two amounts can share an `f64`, so they are written as text.
+const EXACT_FEN: u64 = 1_000_000_000_000_000;
+
+/// Writes a table as a workbook with one sheet named `sheet_name`.
+pub(crate) fn write_named(table: &Table, sheet_name: &str) -> Result<Vec<u8>, IoError> {
     if table.rows.len() >= MAX_ROWS {
         return Err(IoError::Export(format!(
             "{} records do not fit in one XLSX sheet (at most {}); export to .jsonl or .csv",
@@ -200,9 +213,10 @@ pub(crate) fn write(table: &Table) -> Result<Vec<u8>, IoError> {
     }
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    sheet.set_name("records").map_err(export_error)?;
+    sheet.set_name(sheet_name).map_err(export_error)?;
     let bold = Format::new().set_bold();
     let day = Format::new().set_num_format("yyyy-mm-dd");
+    let money = Format::new().set_num_format("0.00");
     for (col, name) in table.header.iter().enumerate() {
         sheet
             .write_string_with_format(0, col as u16, name, &bold)
@@ -231,6 +245,18 @@ pub(crate) fn write(table: &Table) -> Result<Vec<u8>, IoError> {
                 Out::Int(i) => {
                     sheet
                         .write_string(r, c, i.to_string())
+                        .map_err(export_error)?;
+                }
+                Out::Fen(fen) if fen.unsigned_abs() < EXACT_FEN => {
+                    // Exact: see EXACT_FEN. Money is never computed here, only written.
+                    let yuan = *fen as f64 / 100.0;
+                    sheet
+                        .write_number_with_format(r, c, yuan, &money)
+                        .map_err(export_error)?;
+                }
+                Out::Fen(fen) => {
+                    sheet
+                        .write_string(r, c, fen_text(*fen))
                         .map_err(export_error)?;
                 }
                 Out::Date(d) => match excel_date(*d) {

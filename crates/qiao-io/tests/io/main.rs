@@ -2,6 +2,7 @@
 //! people make them, error messages, rejects files and garbage input.
 
 mod common;
+mod contracts;
 mod errors;
 mod garbage;
 mod perf;
