@@ -24,7 +24,7 @@ use crate::field_specs;
 use crate::lang::Lang;
 
 /// The sorts of record the log names, as stored, in Chinese and in English.
-pub const ENTITIES: [(&str, &str, &str); 7] = [
+pub const ENTITIES: [(&str, &str, &str); 10] = [
     ("listing", "发布信息", "Listing"),
     ("organisation", "机构", "Organisation"),
     ("account", "账号", "Account"),
@@ -32,6 +32,9 @@ pub const ENTITIES: [(&str, &str, &str); 7] = [
     ("document", "文件", "Document"),
     ("policy", "政策", "Policy"),
     ("target", "目标", "Target"),
+    ("deal", "交易", "Deal"),
+    ("contract", "技术合同", "Technology contract"),
+    ("setting", "设置", "Setting"),
 ];
 
 /// Labels of the fields that no listing form shows: organisations, accounts, contact
@@ -40,6 +43,27 @@ pub const ENTITIES: [(&str, &str, &str); 7] = [
 pub const FIELD_LABELS: &[(&str, &str, &str)] = &[
     ("kind", "类型", "Kind"),
     ("owner_org_id", "所属机构", "Owner organisation"),
+    ("stage", "阶段", "Stage"),
+    ("managers", "技术经理人", "Technology managers"),
+    ("next_step", "下一步", "Next step"),
+    (
+        "expected_amount_fen",
+        "预期成交额（分）",
+        "Expected amount (fen)",
+    ),
+    ("expected_close_on", "预计签约日期", "Expected signing date"),
+    ("seller_org_id", "卖方机构", "Seller organisation"),
+    ("buyer_org_id", "买方机构", "Buyer organisation"),
+    ("seller", "卖方", "Seller"),
+    ("buyer", "买方", "Buyer"),
+    ("amount_fen", "合同成交额（分）", "Contract amount (fen)"),
+    ("non_technical", "非技术性款项", "Non-technical items"),
+    ("ip_type", "知识产权类型", "Intellectual property"),
+    ("signed_on", "签订日期", "Signed on"),
+    ("payment", "支付方式", "Payment terms"),
+    ("state", "状态", "State"),
+    ("number", "登记号", "Registration number"),
+    ("registered_on", "登记日期", "Registered on"),
     ("summary", "简介", "Summary"),
     ("contact", "联系方式", "Contact"),
     ("name", "名称", "Name"),

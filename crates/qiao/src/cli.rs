@@ -32,7 +32,8 @@ pub enum Command {
     /// Import records from a file (JSONL, CSV or XLSX), or policy documents.
     #[command(subcommand)]
     Import(ImportCommand),
-    /// Export every organisation and listing to a file (format by extension: .jsonl, .csv, .xlsx).
+    /// Export every organisation and listing to a file (format by extension: .jsonl, .csv, .xlsx),
+    /// or with `contracts`, the technology contracts as a registry list.
     Export(ExportArgs),
     /// Write a consistent backup of the whole database to a file.
     Backup {
@@ -177,6 +178,14 @@ pub enum ImportCommand {
     /// by search in either script. A file whose bytes were imported before is skipped; a file
     /// that fails does not stop the others (exit code 1 if any failed).
     Docs(ImportDocsArgs),
+    /// Technology contracts from the registry's list (技术合同登记清单): CSV or XLSX with
+    /// Chinese headers (登记号, 合同名称, 合同类型, 卖方/买方 名称, 统一社会信用代码, 所在区,
+    /// 技术领域, 合同成交额, 技术交易额, 签订日期, 登记日期, 登记机构 …), or JSON Lines.
+    ///
+    /// A row with a 登记号 is a registered contract and counts toward 技术合同成交额; a row whose
+    /// 登记号 is already known replaces that contract. By default a file with any bad row
+    /// imports nothing and every bad row is printed with its line, column and reason.
+    Contracts(ImportArgs),
 }
 
 /// Arguments of `qiao import docs`.
@@ -206,11 +215,47 @@ pub struct ImportArgs {
     pub rejects: Option<PathBuf>,
 }
 
-/// Arguments of `qiao export`.
+/// Arguments of `qiao export`: a file for organisations and listings, or a subcommand.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ExportArgs {
+    /// What else to export.
+    #[command(subcommand)]
+    pub what: Option<ExportCommand>,
+    /// The file to write organisations and listings to; its extension chooses the format.
+    pub file: Option<PathBuf>,
+}
+
+/// `qiao export …` of records other than organisations and listings.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Technology contracts as the registry's list (CSV or XLSX with Chinese headers, or JSON
+    /// Lines), readable by `qiao import contracts`. The file is readable by its owner only.
+    Contracts(ExportContractsArgs),
+}
+
+/// Arguments of `qiao export contracts`.
+#[derive(Debug, Args)]
+pub struct ExportContractsArgs {
     /// The file to write; its extension chooses the format.
     pub file: PathBuf,
+    /// Only the contracts registered in this year (default: every contract).
+    #[arg(long)]
+    pub year: Option<i32>,
+}
+
+/// Arguments of `qiao bench contracts`.
+#[derive(Debug, Args)]
+pub struct ContractsBenchArgs {
+    /// How many registered contracts to import first.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub contracts: usize,
+    /// How many statistics requests to time (a quarter as many targets requests).
+    #[arg(long, default_value_t = 2_000)]
+    pub requests: usize,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `qiao match`.
@@ -505,6 +550,9 @@ pub enum BenchCommand {
     /// Export the embeddings of a JSONL file as a NumPy `.npy` matrix (ranking experiments).
     #[command(hide = true)]
     Vectors(VectorsArgs),
+    /// Technology contracts at scale: registry-list import rows/s, and the latency of the
+    /// contract statistics and the 成交额 targets' actuals with many contracts registered.
+    Contracts(ContractsBenchArgs),
     /// Latency of reading one record through the HTTP API with many records stored.
     Read {
         /// How many achievements to store first.

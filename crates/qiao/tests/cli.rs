@@ -914,3 +914,57 @@ fn backups_are_readable_by_their_owner_only() {
             .contains("qiao-backup")
     );
 }
+
+const CONTRACT_LIST: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../qiao-io/tests/fixtures/contract_list.csv"
+);
+
+/// Issue #24: a registry list in, bad rows named by line, all or nothing; the export reads
+/// back as the same list, only its owner may read it, and a re-import updates by 登记号.
+#[test]
+fn contract_lists_import_all_or_nothing_and_export_back() {
+    let q = Qiao::new();
+    let out = q.ok(&["import", "contracts", CONTRACT_LIST]);
+    assert!(out.contains("contracts 20 created, 0 updated"), "{out}");
+
+    let exported = q.path("contracts.csv");
+    q.ok(&["export", "contracts", exported.to_str().unwrap()]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&exported).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "mode {mode:o}");
+    }
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert!(
+        text.starts_with('\u{feff}') || text.contains("登记号"),
+        "{text}"
+    );
+    assert_eq!(lines(&text), 21, "a header and twenty contracts");
+    // The registered rows are known by their 登记号: importing the export updates them, and
+    // the two rows without one are new drafts.
+    let again = q.ok(&["import", "contracts", exported.to_str().unwrap()]);
+    assert!(again.contains("contracts 2 created, 18 updated"), "{again}");
+
+    // One bad row: nothing stored, the line named.
+    let original = std::fs::read_to_string(CONTRACT_LIST).unwrap();
+    let mut rows: Vec<&str> = original.lines().collect();
+    let broken = rows[3].replacen("技术", "魔法", 1);
+    rows[3] = &broken;
+    let bad = q.path("bad.csv");
+    std::fs::write(&bad, rows.join("\n")).unwrap();
+    let fresh = Qiao::new();
+    let out = fresh.run(&["import", "contracts", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(":4:"), "{stderr}");
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    let empty = fresh.path("empty.csv");
+    fresh.ok(&["export", "contracts", empty.to_str().unwrap()]);
+    assert_eq!(
+        lines(&std::fs::read_to_string(&empty).unwrap()),
+        1,
+        "only the header"
+    );
+}

@@ -45,8 +45,8 @@ pub async fn backup(store: &Arc<dyn Store>, file: &Path) -> anyhow::Result<ExitC
 
 /// Creates (or truncates) a file only its owner may read and write: a backup holds every
 /// account's password hash and every API token's hash, and private fields of listings and
-/// organisations. On unix the file is made with mode 0600 (and set to it if it existed).
-fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+/// organisations; a contract export every contract's parties and amounts. On unix the file is made with mode 0600 (and set to it if it existed).
+pub(crate) fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -6,6 +6,8 @@
 mod account;
 mod backup;
 mod bench;
+pub mod contracts;
+mod contracts_bench;
 mod doc;
 pub mod import;
 mod model;
@@ -16,7 +18,7 @@ mod serve;
 
 use std::process::ExitCode;
 
-use crate::cli::{BenchCommand, Cli, Command, ImportCommand, ModelCommand};
+use crate::cli::{BenchCommand, Cli, Command, ExportCommand, ImportCommand, ModelCommand};
 use crate::config::open_store;
 
 /// Runs the parsed command line.
@@ -29,7 +31,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(ImportCommand::Docs(ref args)) => {
             import::docs(&open_store(&cli).await?, args).await
         }
-        Command::Export(ref args) => import::export(&open_store(&cli).await?, &args.file).await,
+        Command::Import(ImportCommand::Contracts(ref args)) => {
+            contracts::run_import(&open_store(&cli).await?, args).await
+        }
+        Command::Export(ref args) => match (&args.what, &args.file) {
+            (Some(ExportCommand::Contracts(c)), _) => {
+                contracts::run_export(&open_store(&cli).await?, c).await
+            }
+            (None, Some(file)) => import::export(&open_store(&cli).await?, file).await,
+            (None, None) => {
+                anyhow::bail!(
+                    "name the file to export to: `qiao export FILE` or `qiao export contracts FILE`"
+                )
+            }
+        },
         Command::Backup { ref file } => backup::backup(&open_store(&cli).await?, file).await,
         Command::Restore { ref file } => backup::restore(&open_store(&cli).await?, file).await,
         Command::Check => backup::check(&open_store(&cli).await?).await,
@@ -44,6 +59,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(BenchCommand::Embed(ref args)) => model::bench(&cli, args),
         Command::Bench(BenchCommand::Nearest(ref args)) => nearest::run(args),
         Command::Bench(BenchCommand::Vectors(ref args)) => model::vectors(&cli, args),
+        Command::Bench(BenchCommand::Contracts(ref args)) => contracts_bench::run(&cli, args).await,
         Command::Model(ModelCommand::Setup(ref args)) => model::setup(&args.resolve(&cli.data_dir)),
         Command::Model(ModelCommand::Status(ref args)) => {
             model::status(&args.resolve(&cli.data_dir))
