@@ -1,36 +1,16 @@
 //! Typed field errors end to end (issue #23 step 4): a refused field travels in the API's
 //! envelope as its rule's code and values beside the English message, an import names the
 //! line and column with the same rule, a page says the same rule in the visitor's language, and
-//! the OpenAPI document lists exactly the codes the domain's `Rule` has.
-//!
-//! Self-contained: the real router on a fresh SQLite database per test, requests in-process.
+//! the OpenAPI document lists exactly the codes the domain's `Rule` has. What every route that
+//! takes input shares, so it sits beside `router.rs`.
 
 use std::collections::BTreeSet;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
-use http_body_util::BodyExt;
-use qiao_domain::{FieldError, NewAccount, Role, Rule};
-use qiao_store::test_support::TestDb;
-use serde_json::{Value, json};
-use tower::ServiceExt;
+use axum::http::Method;
+use qiao_domain::{FieldError, Rule};
+use serde_json::json;
 
-struct App {
-    db: TestDb,
-    router: axum::Router,
-}
-
-struct Reply {
-    status: StatusCode,
-    body: String,
-    cookies: Vec<String>,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or(Value::Null)
-    }
-}
+use crate::common::{Browser, Reply, StatusCode, TestApp};
 
 /// A valid 统一社会信用代码, and the same code with a wrong check character.
 fn codes(n: u32) -> (String, String, char, char) {
@@ -45,147 +25,40 @@ fn codes(n: u32) -> (String, String, char, char) {
     )
 }
 
-impl App {
-    async fn new() -> App {
-        let db = TestDb::sqlite().await;
-        let router = qiao_server::router(
-            qiao_server::AppState::open(db.store.clone(), None)
-                .await
-                .unwrap(),
-        );
-        App { db, router }
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        uri: &str,
-        headers: &[(&str, String)],
-        body: Option<(&str, Vec<u8>)>,
-    ) -> Reply {
-        let mut req = Request::builder().method(method).uri(uri);
-        for (k, v) in headers {
-            req = req.header(*k, v);
-        }
-        let req = match body {
-            Some((content_type, bytes)) => req
-                .header("content-type", content_type)
-                .body(Body::from(bytes)),
-            None => req.body(Body::empty()),
-        }
-        .unwrap();
-        let resp = self.router.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let cookies = resp
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
-            .collect();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            cookies,
-        }
-    }
-
-    async fn api(&self, method: Method, uri: &str, token: &str, body: Value) -> Reply {
-        let auth = [("authorization", format!("Bearer {token}"))];
-        let body = Some(("application/json", body.to_string().into_bytes()));
-        self.send(method, uri, &auth, body).await
-    }
-
-    /// An admin's API token.
-    async fn admin(&self) -> String {
-        let new = NewAccount {
-            username: "root".into(),
-            display_name: None,
-            password: "root-password".into(),
-            role: Role::Admin,
-            org_id: None,
-        };
-        let hash = qiao_app::credentials::hash_password(&new.password);
-        self.db.store.create_account(&new, &hash).await.unwrap();
-        let login = json!({"username": "root", "password": "root-password"});
-        let r = self
-            .send(
-                Method::POST,
-                "/api/v1/tokens",
-                &[],
-                Some(("application/json", login.to_string().into_bytes())),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        r.json()["token"].as_str().unwrap().to_string()
-    }
-
-    /// Posts the registration form as a browser in language `lang` would: the form's page
-    /// first (for its CSRF cookie and token), then the fields.
-    async fn register(&self, lang: &str, fields: &[(&str, &str)]) -> Reply {
-        let lang_cookie = format!("qiao_lang={lang}");
-        let page = self
-            .send(
-                Method::GET,
-                "/register",
-                &[("cookie", lang_cookie.clone())],
-                None,
-            )
-            .await;
-        let marker = "name=\"_csrf\" value=\"";
-        let at = page.body.find(marker).expect("a CSRF token") + marker.len();
-        let token = &page.body[at..at + page.body[at..].find('"').unwrap()];
-        let mut cookies = page.cookies.clone();
-        cookies.push(lang_cookie);
-        let mut pairs = vec![format!("_csrf={}", urlencoding::encode(token))];
-        pairs.extend(
-            fields
-                .iter()
-                .map(|(k, v)| format!("{k}={}", urlencoding::encode(v))),
-        );
-        self.send(
-            Method::POST,
-            "/register",
-            &[("cookie", cookies.join("; "))],
-            Some((
-                "application/x-www-form-urlencoded",
-                pairs.join("&").into_bytes(),
-            )),
-        )
-        .await
-    }
-}
-
 /// The `fields` of an error envelope, read back as field errors.
 fn fields(r: &Reply) -> Vec<FieldError> {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let body = r.json();
-    assert_eq!(body["error"]["code"], "validation_failed", "{body}");
-    serde_json::from_value(body["error"]["fields"].clone()).unwrap()
+    assert_eq!(r.body["error"]["code"], "validation_failed", "{}", r.body);
+    serde_json::from_value(r.body["error"]["fields"].clone()).unwrap()
 }
 
 /// The text of the error shown beside field `name` of a page.
 fn field_error<'a>(html: &'a str, name: &str) -> &'a str {
-    let marker = format!("id=\"error-{name}\">");
-    let at = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no error beside `{name}`: {html}"))
-        + marker.len();
-    html[at..][..html[at..].find("</div>").unwrap()].trim()
+    crate::common::field_error(html, name).trim()
 }
 
-#[tokio::test]
+/// Posts the registration form as a browser in language `lang` would.
+async fn register(
+    app: &TestApp,
+    lang: &str,
+    form: &[(&str, &str)],
+) -> crate::common::browser::Page {
+    let mut b = Browser::new(app);
+    b.cookies.insert("qiao_lang".into(), lang.into());
+    b.post_form("/register", form).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_envelope_carries_each_rules_code_and_values() {
-    let app = App::new().await;
+    let app = TestApp::new().await;
     let admin = app.admin().await;
     let (_, bad, found, expected) = codes(1);
 
     // A wrong check character: the code, the code given, what it ends with and what it should.
     let r = app
-        .api(
-            Method::POST,
+        .post(
             "/api/v1/organisations",
-            &admin,
+            Some(&admin),
             json!({"kind": "enterprise", "name": "甲公司", "credit_code": bad}),
         )
         .await;
@@ -195,14 +68,14 @@ async fn the_envelope_carries_each_rules_code_and_values() {
         expected,
     };
     assert_eq!(fields(&r), [FieldError::new("credit_code", rule.clone())]);
-    let entry = &r.json()["error"]["fields"][0];
+    let entry = &r.body["error"]["fields"][0];
     assert_eq!(entry["code"], "wrong_check_character");
     assert_eq!(entry["found"], found.to_string());
     assert_eq!(entry["expected"], expected.to_string());
     assert_eq!(entry["message"], rule.en());
     // The envelope's message names the field with the same English as before typed errors.
     assert_eq!(
-        r.json()["error"]["message"],
+        r.body["error"]["message"],
         format!(
             "credit_code: 统一社会信用代码 `{bad}` has a wrong check character `{found}` (expected `{expected}`)"
         )
@@ -210,10 +83,9 @@ async fn the_envelope_carries_each_rules_code_and_values() {
 
     // Every broken rule of a record at once, each with its own code.
     let r = app
-        .api(
-            Method::POST,
+        .post(
             "/api/v1/organisations",
-            &admin,
+            Some(&admin),
             json!({"kind": "enterprise", "name": "乙\u{1b}公司", "credit_code": "9131",
                    "industry_code": "X1", "revenue_yuan": -5}),
         )
@@ -231,7 +103,7 @@ async fn the_envelope_carries_each_rules_code_and_values() {
             ("revenue_yuan".into(), "negative".into()),
         ]
     );
-    let entries = &r.json()["error"]["fields"];
+    let entries = &r.body["error"]["fields"];
     assert_eq!(entries[0]["code_point"], 0x1b);
     assert_eq!(entries[0]["at"], 2);
     assert_eq!(entries[1]["found"], 4);
@@ -239,10 +111,9 @@ async fn the_envelope_carries_each_rules_code_and_values() {
 
     // The shape of the JSON: unknown, mistyped and missing fields are rules too.
     let r = app
-        .api(
-            Method::POST,
+        .post(
             "/api/v1/organisations",
-            &admin,
+            Some(&admin),
             json!({"kind": "enterprise", "name": "丙", "credit_code": "x", "nmae": 1}),
         )
         .await;
@@ -253,30 +124,26 @@ async fn the_envelope_carries_each_rules_code_and_values() {
         "{e:?}"
     );
     let r = app
-        .api(
-            Method::POST,
+        .post(
             "/api/v1/organisations",
-            &admin,
+            Some(&admin),
             json!({"kind": "enterprise", "name": "丙", "credit_code": "x", "employees": "many"}),
         )
         .await;
     let [e] = fields(&r).try_into().unwrap();
     assert_eq!(e.field, "employees");
-    assert_eq!(r.json()["error"]["fields"][0]["code"], "wrong_type");
+    assert_eq!(r.body["error"]["fields"][0]["code"], "wrong_type");
     let r = app
-        .api(
-            Method::POST,
+        .post(
             "/api/v1/organisations",
-            &admin,
+            Some(&admin),
             json!({"kind": "enterprise", "name": "丙"}),
         )
         .await;
     assert_eq!(fields(&r), [FieldError::new("credit_code", Rule::Required)]);
 
     // A query parameter out of its range.
-    let r = app
-        .send(Method::GET, "/api/v1/demands?per_page=0", &[], None)
-        .await;
+    let r = app.get("/api/v1/demands?per_page=0", None).await;
     let [e] = fields(&r).try_into().unwrap();
     assert_eq!(e.field, "per_page");
     assert!(
@@ -285,9 +152,9 @@ async fn the_envelope_carries_each_rules_code_and_values() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_names_line_and_column_with_the_same_rule() {
-    let app = App::new().await;
+    let app = TestApp::new().await;
     let admin = app.admin().await;
     let (good, bad, found, expected) = codes(2);
     let csv = format!(
@@ -297,8 +164,8 @@ async fn an_import_names_line_and_column_with_the_same_rule() {
         .send(
             Method::POST,
             "/api/v1/imports?format=csv",
-            &[("authorization", format!("Bearer {admin}"))],
-            Some(("text/csv", csv.into_bytes())),
+            Some(&admin),
+            Some((csv.into_bytes(), "text/csv")),
         )
         .await;
     assert_eq!(
@@ -313,14 +180,14 @@ async fn an_import_names_line_and_column_with_the_same_rule() {
         )]
     );
     assert_eq!(
-        r.json()["error"]["message"],
+        r.body["error"]["message"],
         "1 bad rows; nothing was imported"
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_says_the_rule_in_the_visitors_language() {
-    let app = App::new().await;
+    let app = TestApp::new().await;
     let (_, bad, found, expected) = codes(3);
     let rule = Rule::WrongCheckCharacter {
         value: bad.clone(),
@@ -336,7 +203,7 @@ async fn a_page_says_the_rule_in_the_visitors_language() {
         ("password2", "newco-passwort"),
     ];
 
-    let zh = app.register("zh", &form).await;
+    let zh = register(&app, "zh", &form).await;
     assert_eq!(zh.status, StatusCode::OK, "{}", zh.body);
     assert_eq!(field_error(&zh.body, "credit_code"), rule.zh());
     assert!(
@@ -352,20 +219,18 @@ async fn a_page_says_the_rule_in_the_visitors_language() {
     );
     assert!(!zh.body.contains("has a wrong check character"));
 
-    let en = app.register("en", &form).await;
+    let en = register(&app, "en", &form).await;
     assert_eq!(en.status, StatusCode::OK, "{}", en.body);
     assert_eq!(field_error(&en.body, "credit_code"), rule.en());
     assert!(!en.body.contains("校验位错误"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openapi_lists_exactly_the_rule_codes() {
-    let app = App::new().await;
-    let r = app
-        .send(Method::GET, "/api/v1/openapi.json", &[], None)
-        .await;
+    let app = TestApp::new().await;
+    let r = app.get("/api/v1/openapi.json", None).await;
     assert_eq!(r.status, StatusCode::OK);
-    let doc = r.json();
+    let doc = r.body;
     let schemas = &doc["components"]["schemas"];
     assert_eq!(
         schemas["Error"]["properties"]["error"]["properties"]["fields"]["items"]["$ref"],
