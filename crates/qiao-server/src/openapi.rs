@@ -641,7 +641,7 @@ pub fn document() -> Value {
     json!({
         "openapi": "3.0.3",
         "info": {"title": "Qiao (桥) API", "version": env!("CARGO_PKG_VERSION"),
-                 "description": "Technology-transfer marketplace: achievements, demands, challenges, scenarios, resources and organisations."},
+                 "description": "Technology-transfer marketplace: achievements, demands, challenges, scenarios, resources and organisations; deals, technology contracts and their registration, and contract statistics."},
         "paths": paths,
         "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     })
