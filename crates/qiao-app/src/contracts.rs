@@ -205,6 +205,13 @@ pub async fn edit(
             state.label_zh()
         )));
     }
+    if let Some(deal) = contract.deal_id
+        && current.contract.deal_id != Some(deal)
+    {
+        // As when recording: a contract moves only to a deal the user may see, or an edit
+        // would put it (and its amounts) before a stranger deal's parties.
+        crate::deals::load(store, user, deal).await?;
+    }
     contract.validate()?;
     Ok(store
         .acting_as(user.id)

@@ -195,6 +195,36 @@ fn managers_for(user: &Account, given: Vec<ManagerShare>) -> Vec<ManagerShare> {
     }
 }
 
+/// Checks that every manager named is a technology manager's account: the managers read and
+/// change the deal, so naming anyone else (a member of an unrelated organisation, an id of no
+/// account) would hand them the deal's amounts. Errors name `managers[i].account_id`.
+async fn check_managers(store: &Arc<dyn Store>, managers: &[ManagerShare]) -> AppResult<()> {
+    let mut fields = Vec::new();
+    for (i, m) in managers.iter().enumerate() {
+        let rule = match store.get_account(m.account_id).await {
+            Ok(a) if a.role == Role::TechnologyManager => continue,
+            Ok(a) => qiao_domain::Rule::NotOneOf {
+                found: a.role.as_str().to_string(),
+                allowed: vec![Role::TechnologyManager.as_str().to_string()],
+            },
+            Err(StoreError::NotFound { .. }) => qiao_domain::Rule::NotFound {
+                record: qiao_domain::Record::Account,
+                id: m.account_id,
+            },
+            Err(e) => return Err(e.into()),
+        };
+        fields.push(qiao_domain::FieldError::new(
+            format!("managers[{i}].account_id"),
+            rule,
+        ));
+    }
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(qiao_domain::Invalid(fields)))
+    }
+}
+
 /// The district an organisation is registered in, if it exists and says.
 async fn district_of(store: &Arc<dyn Store>, org: Option<i64>) -> AppResult<Option<String>> {
     let Some(id) = org else { return Ok(None) };
@@ -228,6 +258,7 @@ pub async fn open(store: &Arc<dyn Store>, user: &Account, new: NewDeal) -> AppRe
         Some(d) => Some(d),
         None => district_of(store, new.seller_org_id).await?,
     };
+    check_managers(store, &new.managers).await?;
     let deal = Deal {
         title: new.title,
         listing_ids: new.listing_ids,
@@ -437,6 +468,9 @@ pub async fn act(
         return Err(AppError::forbidden(
             "only the deal's technology managers and staff change it",
         ));
+    }
+    if let DealAction::SetManagers { managers } = &action {
+        check_managers(store, managers).await?;
     }
     let (deal, event) = current
         .deal

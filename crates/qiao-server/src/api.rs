@@ -4,6 +4,8 @@
 pub mod accounts;
 pub mod certificates;
 pub mod contacts;
+pub mod contracts;
+pub mod deals;
 pub mod documents;
 pub mod imports;
 pub mod listings;
@@ -11,6 +13,7 @@ pub mod meta;
 pub mod organisations;
 pub mod policies;
 pub mod search;
+pub mod statistics;
 pub mod targets;
 
 use qiao_store::Page;
@@ -81,6 +84,23 @@ pub fn parse_param<T>(
             ))
         }),
     }
+}
+
+/// Parses an optional query parameter that must be one of a closed list's codes (`all`, each
+/// with its `code`), naming the parameter and every accepted code on failure.
+pub fn parse_coded<T: Copy>(
+    name: &str,
+    raw: Option<&str>,
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+) -> ApiResult<Option<T>> {
+    let accepted = all.iter().map(|v| code(*v)).collect::<Vec<_>>().join(", ");
+    parse_param(
+        name,
+        raw,
+        |s| all.iter().copied().find(|v| code(*v) == s),
+        &accepted,
+    )
 }
 
 /// Checks that a record's `document_id`, when given, names a stored document (422 otherwise).

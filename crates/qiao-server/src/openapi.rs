@@ -17,6 +17,8 @@ use serde_json::{Map, Value, json};
 
 use crate::api::accounts::{Login, NewToken};
 
+mod deals;
+
 fn error_responses(codes: &[u16]) -> Map<String, Value> {
     let mut m = Map::new();
     for c in codes {
@@ -516,6 +518,7 @@ pub fn document() -> Value {
         }, &[401, 403, 404], true),
     }));
     planning_paths(&mut g, &mut paths, &paging);
+    deals::paths(&mut g, &mut paths, &paging);
     paths.insert("/api/v1/search/status".into(), json!({
         "get": op("How far the search index has followed the database", "search", json!([]), None, ok(200, "index progress", json!({"type": "object", "properties": {
             "indexed_seq": {"type": "integer"}, "database_seq": {"type": "integer"}, "documents": {"type": "integer"}, "up_to_date": {"type": "boolean"},
@@ -638,7 +641,7 @@ pub fn document() -> Value {
     json!({
         "openapi": "3.0.3",
         "info": {"title": "Qiao (桥) API", "version": env!("CARGO_PKG_VERSION"),
-                 "description": "Technology-transfer marketplace: achievements, demands, challenges, scenarios, resources and organisations."},
+                 "description": "Technology-transfer marketplace: achievements, demands, challenges, scenarios, resources and organisations; deals, technology contracts and their registration, and contract statistics."},
         "paths": paths,
         "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     })

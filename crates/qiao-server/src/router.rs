@@ -7,8 +7,8 @@ use qiao_domain::Kind;
 use qiao_store::DocumentState;
 
 use crate::api::{
-    accounts, certificates, contacts, documents, imports, listings, meta, organisations, policies,
-    search, targets,
+    accounts, certificates, contacts, contracts, deals, documents, imports, listings, meta,
+    organisations, policies, search, statistics, targets,
 };
 use crate::error::{ApiError, Code};
 use crate::pages::{
@@ -87,6 +87,27 @@ pub fn router(state: AppState) -> Router {
                 .put(targets::replace)
                 .delete(targets::delete),
         )
+        .route("/deals", get(deals::list).post(deals::create))
+        .route("/deals/leads", get(deals::leads))
+        .route(
+            "/deals/from-contact/{contact_request_id}",
+            post(deals::from_contact),
+        )
+        .route("/deals/from-match", post(deals::from_match))
+        .route("/deals/{id}", get(deals::get))
+        .route("/deals/{id}/actions", post(deals::act))
+        .route(
+            "/settings/stage-probabilities",
+            get(deals::probabilities).put(deals::set_probabilities),
+        )
+        .route("/contracts", get(contracts::list).post(contracts::create))
+        .route("/contracts/precheck", post(contracts::precheck))
+        .route(
+            "/contracts/{id}",
+            get(contracts::get).put(contracts::replace),
+        )
+        .route("/contracts/{id}/registration", post(contracts::register))
+        .route("/statistics/contracts", get(statistics::contracts))
         .route(
             "/organisations/{id}/policies",
             get(policies::for_organisation),

@@ -29,6 +29,31 @@ async fn openapi_document_covers_every_route_and_resolves() {
             assert!(p.get(m).is_some(), "{} {m}", kind.plural());
         }
     }
+    // Deals, contracts, registration and statistics (issue #24).
+    for (path, methods) in [
+        ("/api/v1/deals", &["get", "post"][..]),
+        ("/api/v1/deals/leads", &["get"]),
+        ("/api/v1/deals/from-contact/{contact_request_id}", &["post"]),
+        ("/api/v1/deals/from-match", &["post"]),
+        ("/api/v1/deals/{id}", &["get"]),
+        ("/api/v1/deals/{id}/actions", &["post"]),
+        ("/api/v1/settings/stage-probabilities", &["get", "put"]),
+        ("/api/v1/contracts", &["get", "post"]),
+        ("/api/v1/contracts/precheck", &["post"]),
+        ("/api/v1/contracts/{id}", &["get", "put"]),
+        ("/api/v1/contracts/{id}/registration", &["post"]),
+        ("/api/v1/statistics/contracts", &["get"]),
+    ] {
+        for m in methods {
+            assert!(doc["paths"][path].get(*m).is_some(), "{m} {path}");
+        }
+    }
+    let action = &doc["components"]["schemas"]["DealAction"];
+    assert!(action.is_object(), "the deal actions are documented");
+    assert!(
+        doc["components"]["schemas"]["Registration"].is_object()
+            && doc["components"]["schemas"]["Finding"].is_object()
+    );
     assert!(
         doc["paths"]["/api/v1/accounts/{id}"]["patch"]["requestBody"].is_object(),
         "disabling and password resets are documented"
@@ -97,4 +122,60 @@ async fn smoke_on_postgres() {
         .await;
     assert_eq!(found.body["hits"][0]["id"], first.body["id"]);
     app.db.drop_schema().await;
+}
+
+/// Every API route of the route table is in the OpenAPI document with each of its methods:
+/// read from `src/router.rs` itself, so a route added without its documentation fails here.
+#[tokio::test]
+async fn every_api_route_is_documented() {
+    let app = TestApp::new().await;
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    let src = include_str!("../../../src/router.rs");
+    let api = src
+        .split("let mut api = Router::new()")
+        .nth(1)
+        .and_then(|s| s.split("let api = api").next())
+        .expect("the API routes in router.rs");
+    let mut checked = 0;
+    for chunk in api.split(".route(").skip(1) {
+        let literal = chunk.split('"').nth(1).expect("a route's path");
+        // The listing kinds' routes are `format!`ed per kind.
+        let paths: Vec<String> = if literal.contains("{}") {
+            qiao_domain::Kind::ALL
+                .iter()
+                .map(|k| {
+                    literal
+                        .replacen("{}", k.plural(), 1)
+                        .replace("{{id}}", "{id}")
+                })
+                .collect()
+        } else {
+            vec![literal.to_string()]
+        };
+        let methods: Vec<&str> = ["get", "post", "put", "patch", "delete"]
+            .into_iter()
+            .filter(|m| {
+                chunk.match_indices(&format!("{m}(")).any(|(at, _)| {
+                    let before = &chunk[..at];
+                    before.ends_with("routing::")
+                        || before.ends_with(|c: char| c == '.' || c == '(' || c.is_whitespace())
+                })
+            })
+            .collect();
+        assert!(!methods.is_empty(), "no method found for {literal}");
+        for path in paths {
+            if path == "/openapi.json" {
+                continue; // the document itself
+            }
+            for m in &methods {
+                assert!(
+                    doc["paths"][format!("/api/v1{path}")].get(*m).is_some(),
+                    "{} /api/v1{path} is not in the OpenAPI document",
+                    m.to_uppercase()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 60, "only {checked} routes read from router.rs");
 }

@@ -4,6 +4,8 @@
 mod accounts;
 mod certificates;
 mod contacts;
+mod contracts;
+mod deals;
 mod documents;
 mod imports;
 mod listings;
@@ -11,4 +13,5 @@ mod meta;
 mod organisations;
 mod policies;
 mod search;
+mod statistics;
 mod targets;

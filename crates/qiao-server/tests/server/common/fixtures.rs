@@ -361,3 +361,230 @@ impl TestApp {
             .items
     }
 }
+
+/// The cast of a deal that starts from a contact request: `甲公司` (`code(1)`, 闵行区) sells an
+/// achievement, `乙公司` (`code(2)`, 徐汇区) asked for its contact and was accepted, a
+/// technology manager brokers, staff register; `丙公司` (`code(3)`) and a second manager
+/// have nothing to do with it.
+pub struct DealCast {
+    /// The admin (account `admin`).
+    pub admin: String,
+    /// Commission staff (account `staff`), the registration point.
+    pub staff: String,
+    /// The technology manager (account `manager`).
+    pub manager: String,
+    /// The manager's account id.
+    pub manager_id: i64,
+    /// Another technology manager (account `manager2`), of no deal.
+    pub other_manager: String,
+    /// A member of the seller (account `seller`).
+    pub seller: String,
+    /// A member of the buyer (account `buyer`).
+    pub buyer: String,
+    /// A member of `丙公司`, a party to nothing (account `outsider`).
+    pub outsider: String,
+    /// `甲公司`, the seller.
+    pub seller_org: i64,
+    /// `乙公司`, the buyer.
+    pub buyer_org: i64,
+    /// `丙公司`, the outsider's organisation.
+    pub outsider_org: i64,
+    /// The seller's achievement.
+    pub listing: i64,
+    /// The buyer's contact request, accepted.
+    pub request: i64,
+}
+
+impl TestApp {
+    /// Sets up a [`DealCast`] through the API: the organisations, the accounts, the seller's
+    /// achievement and the buyer's accepted contact request.
+    pub async fn deal_cast(&self) -> DealCast {
+        let admin = self.admin().await;
+        let staff = self.staff().await;
+        let manager = self.manager().await;
+        let manager_id = self.account_id("manager").await;
+        let other_manager = self
+            .account("manager2", qiao_domain::Role::TechnologyManager, None)
+            .await;
+        let seller_org = self.org(&admin, 1, "甲公司").await;
+        let buyer_org = self
+            .enterprise(&admin, 2, "乙公司", json!({"district": "徐汇区"}))
+            .await;
+        let third = self.org(&admin, 3, "丙公司").await;
+        let seller = self.member("seller", seller_org).await;
+        let buyer = self.member("buyer", buyer_org).await;
+        let outsider = self.member("outsider", third).await;
+        let listing = self
+            .create(
+                &seller,
+                "/api/v1/achievements",
+                json!({"title": "固态电解质低温制备工艺", "summary": "一种在150℃以下制备硫化物固态电解质的方法",
+                       "contact": {"email": "tto@jia.example.cn"}}),
+            )
+            .await;
+        let request = self
+            .create(
+                &buyer,
+                &format!("/api/v1/achievements/{listing}/contact-requests"),
+                json!({"message": "我们想了解该工艺的转让条件。"}),
+            )
+            .await;
+        self.post(
+            &format!("/api/v1/contact-requests/{request}/decision"),
+            Some(&seller),
+            json!({"decision": "accept"}),
+        )
+        .await
+        .expect(StatusCode::OK);
+        DealCast {
+            admin,
+            staff,
+            manager,
+            manager_id,
+            other_manager,
+            seller,
+            buyer,
+            outsider,
+            seller_org,
+            buyer_org,
+            outsider_org: third,
+            listing,
+            request,
+        }
+    }
+
+    /// Opens the deal of `cast` from its contact request as its manager; the deal's view.
+    pub async fn deal_from_contact(&self, cast: &DealCast) -> Value {
+        self.post(
+            &format!("/api/v1/deals/from-contact/{}", cast.request),
+            Some(&cast.manager),
+            json!({}),
+        )
+        .await
+        .expect(StatusCode::CREATED)
+        .body
+    }
+
+    /// Applies `action` to deal `id` as `token`, from the version it reads first (as a client
+    /// does): the reply.
+    pub async fn deal_action(&self, token: &str, id: i64, action: Value) -> Reply {
+        let uri = format!("/api/v1/deals/{id}");
+        let version = self
+            .get(&uri, Some(token))
+            .await
+            .expect(StatusCode::OK)
+            .body["record"]["version"]
+            .clone();
+        self.post(
+            &format!("{uri}/actions"),
+            Some(token),
+            json!({"version": version, "action": action}),
+        )
+        .await
+    }
+
+    /// Takes registration step `action` on contract `id` as `token`, from the version it
+    /// reads first, as registration point 闵行区技术合同登记点 where staff act: the reply.
+    pub async fn registration_step(&self, token: &str, id: i64, action: Value) -> Reply {
+        let uri = format!("/api/v1/contracts/{id}");
+        let version = self
+            .get(&uri, Some(token))
+            .await
+            .expect(StatusCode::OK)
+            .body["record"]["version"]
+            .clone();
+        self.post(
+            &format!("{uri}/registration"),
+            Some(token),
+            json!({"version": version, "action": action, "point": "闵行区技术合同登记点"}),
+        )
+        .await
+    }
+
+    /// Stores `contract` (JSON of a domain `Contract`) registered as `number` on `date`
+    /// straight in the store, as an imported registry list leaves one.
+    pub async fn registered_contract(&self, contract: Value, number: &str, date: &str) {
+        let contract: qiao_domain::Contract = serde_json::from_value(contract).unwrap();
+        let registration = qiao_domain::Registration::Registered(qiao_domain::Registered {
+            number: qiao_domain::RegistrationNumber::parse(number).unwrap(),
+            point: "闵行区技术合同登记点".into(),
+            date: date.parse().unwrap(),
+            amendments: Vec::new(),
+        });
+        self.db
+            .store
+            .create_contract(&contract, &registration, None)
+            .await
+            .unwrap();
+    }
+}
+
+/// A 技术转让（专利权） contract from `甲公司` (`code(1)`, 闵行区) to `乙公司` (`code(2)`,
+/// 徐汇区) of `amount_fen`, 20 万元 of it for equipment, paid at once, signed 2026-03-02;
+/// recorded from `deal` when given. The Qiao organisations are `orgs` (seller, buyer), if any.
+pub fn contract_json(orgs: Option<(i64, i64)>, deal: Option<i64>, amount_fen: i64) -> Value {
+    let mut c = json!({
+        "name": "固态电解质低温制备工艺专利权转让合同", "kind": "transfer_patent",
+        "seller": {"name": "甲公司", "credit_code": code(1), "legal_person": "enterprise", "district": "闵行区"},
+        "buyer": {"name": "乙公司", "credit_code": code(2), "legal_person": "enterprise", "district": "徐汇区"},
+        "field": "new_energy", "ip_type": "invention_patent", "amount_fen": amount_fen,
+        "non_technical": [{"name": "设备购置", "amount_fen": 20_000_000}],
+        "signed_on": "2026-03-02", "performance_from": "2026-03-02", "performance_to": "2027-03-01",
+        "payment": {"kind": "lump_sum"}});
+    if let Some((seller, buyer)) = orgs {
+        c["seller"]["org_id"] = json!(seller);
+        c["buyer"]["org_id"] = json!(buyer);
+    }
+    if let Some(d) = deal {
+        c["deal_id"] = json!(d);
+    }
+    c
+}
+
+/// The amount of the contract [`TestApp::registered_deal`] registers: 1,234,567.89 元, in 分
+/// (an amount with 分 in it, so a sum that lost them would show).
+pub const DEAL_AMOUNT_FEN: i64 = 123_456_789;
+
+impl TestApp {
+    /// Carries the deal of `cast` to a registered contract through the API, without checking
+    /// each step (the life of a deal in `api/deals.rs` does): opened from the contact request,
+    /// moved to 签约 and won, the contract recorded by the manager, submitted by the seller and
+    /// registered by staff as `2026310112000123` on 2026-03-16. The deal's and the contract's
+    /// ids.
+    pub async fn registered_deal(&self, cast: &DealCast) -> (i64, i64) {
+        let deal = self.deal_from_contact(cast).await["record"]["id"]
+            .as_i64()
+            .unwrap();
+        for action in [
+            json!({"action": "move_to", "stage": "signing"}),
+            json!({"action": "win"}),
+        ] {
+            self.deal_action(&cast.manager, deal, action)
+                .await
+                .expect(StatusCode::OK);
+        }
+        let body = contract_json(
+            Some((cast.seller_org, cast.buyer_org)),
+            Some(deal),
+            DEAL_AMOUNT_FEN,
+        );
+        let contract = self
+            .post("/api/v1/contracts", Some(&cast.manager), body)
+            .await
+            .expect(StatusCode::CREATED)
+            .body["record"]["id"]
+            .as_i64()
+            .unwrap();
+        self.registration_step(&cast.seller, contract, json!({"action": "submit"}))
+            .await
+            .expect(StatusCode::OK);
+        self.registration_step(
+            &cast.staff,
+            contract,
+            json!({"action": "register", "number": "2026310112000123", "date": "2026-03-16"}),
+        )
+        .await
+        .expect(StatusCode::OK);
+        (deal, contract)
+    }
+}

@@ -384,6 +384,37 @@ impl TestApp {
     }
 }
 
+/// Declares `mod $scenario` with two tests running `async fn $scenario(app: &TestApp)`: one
+/// on a fresh SQLite database, one on a PostgreSQL schema of its own when
+/// `QIAO_TEST_DATABASE_URL` is set (said and skipped otherwise), so a scenario is held to
+/// the same answers on both backends.
+macro_rules! on_both_backends {
+    ($scenario:ident) => {
+        mod $scenario {
+            use $crate::common::TestApp;
+
+            #[tokio::test]
+            async fn sqlite() {
+                super::$scenario(&TestApp::new().await).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some(app) = TestApp::postgres().await else {
+                    eprintln!(
+                        "QIAO_TEST_DATABASE_URL is not set; {} did not run on PostgreSQL",
+                        stringify!($scenario)
+                    );
+                    return;
+                };
+                super::$scenario(&app).await;
+                app.db.drop_schema().await;
+            }
+        }
+    };
+}
+pub(crate) use on_both_backends;
+
 /// The elements of a JSON array; panics on anything else.
 #[track_caller]
 pub fn array(v: &Value) -> &[Value] {
