@@ -113,12 +113,22 @@ pub fn tally(reached: &[(OrgRecord, Eligibility)]) -> [usize; 3] {
 /// Every target with its progress on `today`: verified certificates counted, claims awaiting
 /// verification beside them (`pending`); 成交额 and 技术交易额 summed from the registered
 /// contracts' running totals. The enterprises are read once, and only when a target counts
-/// certificates.
+/// certificates. A contract total of fewer than three contracts is withheld from viewers other
+/// than staff, admins and technology managers (`Progress::withhold_if_few`).
 pub async fn progress(
     store: &Arc<dyn Store>,
     targets: &[TargetRecord],
     today: NaiveDate,
+    viewer: Option<&Account>,
 ) -> Result<Vec<Progress>, StoreError> {
+    let insider = viewer.is_some_and(|v| {
+        matches!(
+            v.role,
+            qiao_domain::Role::Admin
+                | qiao_domain::Role::CommissionStaff
+                | qiao_domain::Role::TechnologyManager
+        )
+    });
     let counts_orgs = |t: &TargetRecord| t.target.metric.is_some_and(|m| !m.counts_contracts());
     let orgs = if targets.iter().any(counts_orgs) {
         enterprises(store).await?
@@ -138,7 +148,11 @@ pub async fn progress(
                     turnover.amount_fen
                 };
                 let contracts = u64::try_from(turnover.contracts).unwrap_or(0);
-                t.target.progress_from_contracts(fen, contracts, today)
+                let mut p = t.target.progress_from_contracts(fen, contracts, today);
+                if !insider {
+                    p.withhold_if_few();
+                }
+                p
             }
             _ => {
                 let tally = t.target.tally(orgs.iter().map(|o| &o.org), today);

@@ -61,7 +61,7 @@ async fn the_demo_has_deals_at_every_stage_and_a_year_of_contracts() {
         .cloned()
         .collect();
     assert_eq!(turnover.len(), 2);
-    let progress = qiao_app::planning::progress(store, &turnover, today)
+    let progress = qiao_app::planning::progress(store, &turnover, today, None)
         .await
         .unwrap();
     for (t, p) in turnover.iter().zip(&progress) {

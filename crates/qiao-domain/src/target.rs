@@ -232,6 +232,30 @@ pub struct Progress {
     /// For a contract metric: how many registered contracts the actual sums.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contracts: Option<u64>,
+    /// The actual is withheld from this viewer: it sums fewer than
+    /// [`MIN_CONTRACTS_DISCLOSED`] contracts, whose amounts it would give away.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withheld: bool,
+}
+
+/// A contract metric's actual is shown to everyone only when it sums at least this many
+/// contracts: a district total of one or two contracts would disclose their amounts, which are
+/// confidential to the parties (staff and technology managers see it always).
+pub const MIN_CONTRACTS_DISCLOSED: u64 = 3;
+
+impl Progress {
+    /// Withholds the actual when it sums too few contracts to be shown to the public.
+    pub fn withhold_if_few(&mut self) {
+        if self
+            .contracts
+            .is_some_and(|n| n > 0 && n < MIN_CONTRACTS_DISCLOSED)
+        {
+            self.actual = None;
+            self.percent = None;
+            self.reached = None;
+            self.withheld = true;
+        }
+    }
 }
 
 /// What Qiao's records show of a target's metric. Qiao counts only the enterprises registered
@@ -423,6 +447,7 @@ impl Target {
             pending: tally.map(|t| t.pending),
             tally: tally.cloned(),
             contracts: None,
+            withheld: false,
         }
     }
 
@@ -446,6 +471,7 @@ impl Target {
             pending: None,
             tally: None,
             contracts: Some(contracts),
+            withheld: false,
         }
     }
 
@@ -744,6 +770,13 @@ mod tests {
         assert_eq!(p.contracts, Some(320));
         assert_eq!(p.source, Some(Source::Computed));
         assert_eq!(t.contract_district(), Some("闵行区"));
+        // Two contracts are too few to show the public; three are not.
+        let mut few = t.progress_from_contracts(5_000_000, 2, d("2026-06-30"));
+        few.withhold_if_few();
+        assert!(few.withheld && few.actual.is_none() && few.percent.is_none());
+        let mut enough = t.progress_from_contracts(5_000_000, 3, d("2026-06-30"));
+        enough.withhold_if_few();
+        assert!(!enough.withheld && enough.actual.is_some());
         t.region = "上海市".into();
         assert_eq!(t.contract_district(), None);
 

@@ -8,14 +8,14 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use qiao_domain::Target;
 use qiao_domain::target::Progress;
+use qiao_domain::{Account, Target};
 use qiao_store::{Paged, TargetFilter, TargetRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::Paging;
-use crate::auth::User;
+use crate::auth::{User, Viewer};
 use crate::error::ApiResult;
 use crate::json::{Id, Json, Query, from_value};
 use crate::state::AppState;
@@ -43,8 +43,12 @@ pub struct TargetView {
     pub progress: Progress,
 }
 
-async fn views(state: &AppState, records: Vec<TargetRecord>) -> ApiResult<Vec<TargetView>> {
-    let progress = planning::progress(&state.store, &records, qiao_domain::today()).await?;
+async fn views(
+    state: &AppState,
+    viewer: Option<&Account>,
+    records: Vec<TargetRecord>,
+) -> ApiResult<Vec<TargetView>> {
+    let progress = planning::progress(&state.store, &records, qiao_domain::today(), viewer).await?;
     Ok(records
         .into_iter()
         .zip(progress)
@@ -62,6 +66,7 @@ async fn parse_target(state: &AppState, body: Value) -> ApiResult<Target> {
 /// `GET /api/v1/targets?region=&year=`: the latest year first.
 pub async fn list(
     State(state): State<AppState>,
+    Viewer(viewer): Viewer,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<axum::Json<Paged<TargetView>>> {
     let page = Paging {
@@ -78,7 +83,7 @@ pub async fn list(
     };
     let found = state.store.list_targets(&filter, page).await?;
     Ok(axum::Json(Paged {
-        items: views(&state, found.items).await?,
+        items: views(&state, viewer.as_ref(), found.items).await?,
         total: found.total,
         page: found.page,
         per_page: found.per_page,
@@ -86,9 +91,13 @@ pub async fn list(
 }
 
 /// `GET /api/v1/targets/{id}`
-pub async fn get(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<TargetView>> {
+pub async fn get(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Id(id): Id,
+) -> ApiResult<axum::Json<TargetView>> {
     let record = state.store.get_target(id).await?;
-    let mut v = views(&state, vec![record]).await?;
+    let mut v = views(&state, viewer.as_ref(), vec![record]).await?;
     Ok(axum::Json(v.remove(0)))
 }
 
@@ -103,7 +112,7 @@ pub async fn create(
     let mut made = state.store.acting_as(user.id).create_targets(&[t]).await?;
     let record = made.remove(0);
     let location = format!("/api/v1/targets/{}", record.id);
-    let mut v = views(&state, vec![record]).await?;
+    let mut v = views(&state, Some(&user), vec![record]).await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -121,7 +130,7 @@ pub async fn replace(
     super::require_planner(&user)?;
     let t = parse_target(&state, body).await?;
     let record = state.store.acting_as(user.id).update_target(id, &t).await?;
-    let mut v = views(&state, vec![record]).await?;
+    let mut v = views(&state, Some(&user), vec![record]).await?;
     Ok(axum::Json(v.remove(0)))
 }
 
@@ -155,5 +164,8 @@ pub async fn from_document(
         .acting_as(user.id)
         .create_targets(&targets)
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(views(&state, made).await?)))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(views(&state, Some(&user), made).await?),
+    ))
 }

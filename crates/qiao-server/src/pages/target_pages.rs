@@ -299,9 +299,14 @@ async fn listed(
         )
         .await
         .map_err(|e| v.error(e))?;
-    let progress = planning::progress(&state.store, &found.items, state.today())
-        .await
-        .map_err(|e| v.error(e))?;
+    let progress = planning::progress(
+        &state.store,
+        &found.items,
+        state.today(),
+        v.ctx.user.as_ref(),
+    )
+    .await
+    .map_err(|e| v.error(e))?;
     Ok((found.items, progress, found.total))
 }
 

@@ -135,3 +135,49 @@ async fn statistics_for_staff_and_managers(app: &TestApp) {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 on_both_backends!(statistics_for_staff_and_managers);
+
+/// A district's 成交额 target sums its registered contracts for everyone to see, but not while
+/// it sums one or two: their amounts are the parties' secret. Staff and managers see it always.
+async fn a_total_of_too_few_contracts_is_withheld_from_the_public(app: &TestApp) {
+    let staff = app.staff().await;
+    let manager = app.manager().await;
+    let target = json!({
+        "region": "闵行区", "year": 2026, "indicator": "技术合同成交额", "value": 1.0e9,
+        "unit": "元", "qualifier": "达", "metric": {"kind": "contract_turnover"}
+    });
+    app.create(&staff, "/api/v1/targets", target).await;
+    let progress = |token: Option<String>| async move {
+        let r = app.get("/api/v1/targets?year=2026", token.as_deref()).await;
+        r.expect(StatusCode::OK).items()[0]["progress"].clone()
+    };
+    app.registered_contract(
+        contract_json(None, None, 12_345_600),
+        "2026310112000001",
+        "2026-04-01",
+    )
+    .await;
+    let public = progress(None).await;
+    assert_eq!(public["withheld"], true, "{public}");
+    assert!(public.get("actual").is_none_or(Value::is_null), "{public}");
+    assert!(public.get("percent").is_none_or(Value::is_null), "{public}");
+    for insider in [&staff, &manager] {
+        let seen = progress(Some(insider.clone())).await;
+        assert_eq!(seen["actual"], 123_456.0, "{seen}");
+        assert!(seen.get("withheld").is_none(), "{seen}");
+    }
+    for n in 2..=3 {
+        app.registered_contract(
+            contract_json(None, None, 100),
+            &format!("202631011200000{n}"),
+            "2026-05-01",
+        )
+        .await;
+    }
+    let public = progress(None).await;
+    assert_eq!(
+        public["actual"], 123_458.0,
+        "three contracts are shown: {public}"
+    );
+    assert_eq!(public["contracts"], 3);
+}
+on_both_backends!(a_total_of_too_few_contracts_is_withheld_from_the_public);
