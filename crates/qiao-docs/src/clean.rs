@@ -81,6 +81,8 @@ pub enum Reason {
     Adult,
     /// Keyword and tag lines (关键词：…, 标签：…, TAG).
     Tags,
+    /// The catalogue fields of a government disclosure page (索引号, 主题分类, 文号, 有效性).
+    Metadata,
 }
 
 impl Reason {
@@ -108,6 +110,7 @@ impl Reason {
             Reason::Gambling => "gambling",
             Reason::Adult => "adult",
             Reason::Tags => "tags",
+            Reason::Metadata => "metadata",
         }
     }
 }
@@ -182,7 +185,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ),
         rule(
             Reason::Copyright,
-            r"版权所有|版权声明|copyright|©|all rights reserved|\(c\)\s*\d{4}",
+            r"版权所有|版权声明|copyright|©|all rights reserved|\(c\)\s*\d{4}|未经(书面)?(授权|许可)|非经授权|不得转载|禁止转载|严禁转载",
             160,
             false,
         ),
@@ -202,7 +205,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ),
         rule(
             Reason::PageTools,
-            r"返回顶部|返回首页|返回列表|回到页首|回页首|回顶部|回上一页|友善列印|我要纠错|【纠错】|阅读量|浏览量|浏览人次|^\s*(打印|关闭|收藏|列印|返回)(\s*[|｜/]?\s*(打印|关闭|收藏|列印|返回|顶部|分享))+\s*$|打印本页|打印此页|关闭窗口|关闭本页|\[打印\]|\[关闭\]|【打印】|【关闭】|字号[:：]?\s*[\[【]?大|左右滑动|点击(查看)?大图|阅读原文|加入收藏|收藏本页|设为首页|今天是[:：\s]|浏览次数|阅读次数|访问量|点击数[:：]|^【?\s*字体[:：]|发表评论|我要评论|网友评论|条评论|评论\s*[(（]\d|请登录|登录后发言|展开全文|查看全文|打开app|下载客户端|^[-—_\s]*end[-—_\s]*$|^\s*(返回|回首页|回上页|回上一页|top)\s*$",
+            r"返回顶部|返回首页|返回列表|回到页首|回页首|回顶部|回上一页|友善列印|我要纠错|【纠错】|阅读量|浏览量|浏览人次|^\s*(打印|关闭|收藏|列印|返回)(\s*[|｜/]?\s*(打印|关闭|收藏|列印|返回|顶部|分享))+\s*$|打印本页|打印此页|关闭窗口|关闭本页|\[打印\]|\[关闭\]|【打印】|【关闭】|字号[:：]?\s*[\[【]?大|左右滑动|点击(查看)?大图|阅读原文|加入收藏|收藏本页|设为首页|今天是\s*[:：]?\s*(\d|星期|$)|欢迎访问|欢迎光临|浏览器不支持|视频加载中|加载中\.\.\.|浏览次数|阅读次数|访问量|点击数[:：]|^【?\s*字体[:：]|发表评论|我要评论|网友评论|条评论|评论\s*[(（]\d|请登录|登录后发言|展开全文|查看全文|打开app|下载客户端|^[-—_\s]*end[-—_\s]*$|^\s*(返回|回首页|回上页|回上一页|top)\s*$",
             60,
             false,
         ),
@@ -214,21 +217,21 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ),
         rule(
             Reason::Share,
-            r"分享到|分享至|一键分享|转载请注明|转载请标明|扫一扫|扫码关注|二维码|微信分享|手机扫描|关注我们|点击蓝字|点击上方",
+            r"^(分享|share)\s.{0,30}(facebook|line|twitter|微信|微博|qq)|^(facebook|line|twitter)(\s|$)|分享到|分享至|一键分享|转载请注明|转载请标明|扫一扫|扫码关注|二维码|微信分享|手机扫描|关注我们|点击蓝字|点击上方",
             60,
             true,
         ),
         rule(
             Reason::Editor,
             &format!(
-                r"{LEAD}(责任编辑|值班编辑|编辑|校对|审核|审校|终审|初审|\S{{0,6}}作者|记者|通讯员|供稿|撰稿|撰文|摄影|美编|排版|文字|文|图)\s*[:：丨|/｜]"
+                r"{LEAD}(责任编辑|值班编辑|编辑|校对|审核|审校|终审|初审|\S{{0,6}}作者|记者|通讯员|供稿|撰稿|撰文|摄影|美编|排版|文字|文|图)\s*[:：丨|/｜]|^(记者|文|图)\s*\p{{Han}}{{2,4}}\s*[/／]\s*\p{{Han}}{{2,6}}(报导|报道)$"
             ),
             50,
             false,
         ),
         rule(
             Reason::Source,
-            r"(^|\s|】|\])\s*(文章|本文|信息|新闻|消息)?(来源|稿源|出处|转自|发布机构|发文机关|发布单位)\s*[:：]|^(来源|稿源|发布机构|发布机关|发文机关|发布单位|发文单位)\s+\S{2,30}$|(微信|公众号).{0,12}(来自|来源|转自|转载|注明|出处)|(来自|来源|转自|转载|注明|出处).{0,12}(微信|公众号)",
+            r"(^|\s|】|\]|【|\[)\s*(文章|本文|信息|新闻|消息)?(来源|稿源|出处|转自|发布机构|发文机关|发布单位)\s*[:：]|^(来源|稿源|发布机构|发布机关|发文机关|发布单位|发文单位)\s+\S{2,30}$|(微信|公众号).{0,12}(来自|来源|转自|转载|注明|出处)|(来自|来源|转自|转载|注明|出处).{0,12}(微信|公众号)",
             100,
             false,
         ),
@@ -238,6 +241,12 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
                 r"{LEAD}(发布|发文|成文|更新|印发|公布|发稿|上传|录入)?(日期|时间)\s*[:：]|{LEAD}(发布|发文|成文|更新|印发|公布|发稿)(日期|时间)\s+\d"
             ),
             60,
+            false,
+        ),
+        rule(
+            Reason::Metadata,
+            r"(索\s*引\s*号|主题分类|体裁分类|组配分类|服务对象|主\s*题\s*词|公开方式|公开范围|公开时限|有\s*效\s*性|^文\s*号)\s*[:：]",
+            120,
             false,
         ),
         rule(
@@ -607,11 +616,22 @@ fn is_dateline(folded: &str) -> bool {
 fn is_menu(line: &Line, folded: &str) -> bool {
     let items = items(folded);
     let menu_words = count_hits(folded, MENU);
-    (items.len() >= 4 || (items.len() == 3 && menu_words >= 2))
-        && items
-            .iter()
-            .all(|i| i.chars().count() <= 8 && !i.chars().any(|c| c.is_ascii_digit()))
-        && (line.links >= 2 || menu_words >= 2)
+    let short_words = items
+        .iter()
+        .all(|i| i.chars().count() <= 8 && !i.chars().any(|c| c.is_ascii_digit()));
+    // Four short items each set apart by `|`, `/` or `·` (首頁 / 政治 / 國際 / 科技): a menu
+    // whatever its words; a table row is set apart by spaces.
+    let separators = folded
+        .chars()
+        .filter(|c| matches!(c, '|' | '｜' | '·' | '•' | '丨' | '/'))
+        .count();
+    let marked = items.len() >= 4
+        && separators + 1 >= items.len()
+        && items.iter().all(|i| i.chars().count() <= 6);
+    short_words
+        && (marked
+            || ((items.len() >= 4 || (items.len() == 3 && menu_words >= 2))
+                && (line.links >= 2 || menu_words >= 2)))
 }
 
 /// A line made only of site-section names (最新信息; 首页 > 政务公开 > 通知公告; 相关文章
@@ -1017,6 +1037,34 @@ mod tests {
                 ("2023-03-25 13:59:00", Some("date")),
                 ("区科委召开座谈会，部署年度重点工作。", None),
                 ("2023年3月25日，区科委召开座谈会，部署年度重点工作。", None),
+            ]
+        );
+    }
+
+    /// Furniture of a disclosure catalogue, a newspaper and a Taiwan news crawl.
+    #[test]
+    fn catalogue_newspaper_and_news_agency_furniture() {
+        let text = "索 引 号： 11310112MB2F00000X/2023-00012 主题分类： 科技、教育\n\
+                    文 号： 无 发布日期： 2023年03月25日\n\
+                    記者王小明／台北報導\n\
+                    首頁 / 政治 / 國際 / 兩岸 / 產經\n\
+                    您的浏览器不支持video标签。\n\
+                    【来源：新民晚报】\n\
+                    分享 LINE Facebook X\n\
+                    本網站之文字、圖片及影音，非經授權，不得轉載。\n\
+                    欢迎访问本站！今天是2023年3月25日 星期六";
+        assert_eq!(
+            reasons(text),
+            [
+                Some("metadata"),
+                Some("metadata"),
+                Some("editor"),
+                Some("navigation"),
+                Some("page_tools"),
+                Some("source"),
+                Some("share"),
+                Some("copyright"),
+                Some("page_tools"),
             ]
         );
     }

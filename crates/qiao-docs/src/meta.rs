@@ -120,7 +120,7 @@ fn labelled_date(folded: &str) -> Option<Date> {
 }
 
 static SOURCE_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:来源|稿源|出处|转自|发布机构|发布机关|发文机关|发布单位|发文单位)\s*[:：]\s*(?P<v>.+?)(?:\s{2,}|\s+(?:发布|时间|日期|作者|浏览|点击|字号|编辑)|$)|^(?:来源|稿源|发布机构|发布机关|发文机关|发布单位|发文单位)\s+(?P<w>\S.*)$")
+    Regex::new(r"(?:来源|稿源|出处|转自|发布机构|发布机关|发文机关|发布单位|发文单位)\s*[:：]\s*(?P<v>.+?)(?:\s{2,}|\s+(?:发布|成文|时间|日期|作者|浏览|点击|字号|编辑|\S{2,6}[:：])|$)|^(?:来源|稿源|发布机构|发布机关|发文机关|发布单位|发文单位)\s+(?P<w>\S.*)$")
         .unwrap()
 });
 
@@ -203,7 +203,8 @@ fn doc_number(lines: &[Classified]) -> Option<String> {
 }
 
 fn published(lines: &[Classified]) -> Option<Date> {
-    let meta = |r: Option<Reason>| matches!(r, Some(Reason::Source | Reason::Date));
+    let meta =
+        |r: Option<Reason>| matches!(r, Some(Reason::Source | Reason::Date | Reason::Metadata));
     // The page's own dateline first: a labelled date (发布时间：) on a metadata line, then any
     // date on a source or date line (`2023/10/10 来源：…`, `2023-03-25 13:59:00`), then the
     // signature's date. Only a page without any of them is dated from a labelled date in the
@@ -298,8 +299,11 @@ fn pick_title(
         // A title is near the top: the search stays bounded whatever the page's size.
         .min(HEAD_LINES);
     if let Some(h) = heading.map(str::trim).filter(|h| !h.is_empty()) {
+        // The page says which line is its title: it is, wherever near the top it stands
+        // (a site's welcome line with a ！ may come first).
         let k = key(h);
-        if let Some(l) = lines[..head_end]
+        let top = lines.len().min(HEAD_LINES);
+        if let Some(l) = lines[..top]
             .iter_mut()
             .find(|l| l.reason.is_none() && line_key(l) == k)
         {
@@ -325,8 +329,12 @@ fn pick_title(
             lines[i].reason = Some(Reason::Title);
             return Some(complete_title(lines, i));
         }
-        // No such line: "Article - Site" / "Article_Site" / "Article|Site", the article
-        // being the longest part that is not spam.
+        // No such line (a <title> that is only the site's name): the page's own heading,
+        // else "Article - Site" / "Article_Site" / "Article|Site", the article being the
+        // longest part that is not spam.
+        if let Some(found) = text_title(lines, head_end) {
+            return Some(found);
+        }
         let marked = [" - ", " — ", " – ", "_", "|", "｜", " -- "]
             .iter()
             .fold(t.to_string(), |t, sep| t.replace(sep, "\u{1}"));
@@ -337,18 +345,47 @@ fn pick_title(
             .max_by_key(|p| p.chars().count())
             .unwrap_or(t)
             .to_string();
-        let first = lines.iter().position(|l| l.reason.is_none());
-        if let Some(i) = first.filter(|&i| lines[i].line.text.trim() == part) {
-            lines[i].reason = Some(Reason::Title);
-        }
         return Some(part);
+    }
+    text_title(lines, head_end)
+}
+
+/// The title of a page that does not say which line it is: when a metadata line (a dateline,
+/// a source, a byline, a document number) follows the title, the longest heading before it
+/// (a site's or column's name may come first: 中央社 即時新聞); else the first line when it
+/// reads like a heading, else the heading after an opening paragraph (a column's
+/// introduction), which stays in the text.
+fn text_title(lines: &mut [Classified], head_end: usize) -> Option<String> {
+    let is_meta = |l: &Classified| {
+        matches!(
+            l.reason,
+            Some(
+                Reason::Date
+                    | Reason::Source
+                    | Reason::Editor
+                    | Reason::Metadata
+                    | Reason::DocNumber
+            )
+        )
+    };
+    if let Some(m) = lines[..head_end].iter().position(is_meta) {
+        let best = (0..m)
+            .filter(|&i| {
+                lines[i].reason.is_none()
+                    && is_heading_like(&lines[i], 80)
+                    && crate::vocabulary::letters(&lines[i].folded) >= 4
+            })
+            .max_by_key(|&i| crate::vocabulary::letters(&lines[i].folded));
+        if let Some(i) = best {
+            lines[i].reason = Some(Reason::Title);
+            return Some(complete_title(lines, i));
+        }
     }
     let i = lines.iter().position(|l| l.reason.is_none())?;
     if is_heading_like(&lines[i], 80) {
         lines[i].reason = Some(Reason::Title);
         return Some(complete_title(lines, i));
     }
-    // An opening paragraph (a column's introduction), then the headline.
     let next = (i + 1..lines.len()).find(|&j| lines[j].reason.is_none())?;
     is_heading_like(&lines[next], 40).then(|| lines[next].line.text.trim().to_string())
 }
