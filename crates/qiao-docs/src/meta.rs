@@ -495,6 +495,81 @@ mod tests {
         assert_eq!(l[1].reason, Some(Reason::Source));
     }
 
+    fn published_of(text: &str) -> Option<String> {
+        read(&mut lines(text), Hints::default()).published
+    }
+
+    /// The publication date in the forms sites print it; a date inside the article never
+    /// beats the page's dateline.
+    #[test]
+    fn the_dateline_in_its_forms_and_never_the_article_s_date() {
+        let body = "区科委召开座谈会，部署年度重点工作。申报时间：2023年4月1日至4月30日。";
+        for (dateline, want) in [
+            ("2023-03-25 13:59:00", "2023-03-25"),
+            ("2023-03-25", "2023-03-25"),
+            ("2023/3/25 9:05:12", "2023-03-25"),
+            ("2023年03月25日 13:59", "2023-03-25"),
+            ("发布时间：2023年3月25日", "2023-03-25"),
+            ("發布日期 112-03-25", "2023-03-25"),
+            ("日期：2023年03月25日 作者：本站 点击：86次", "2023-03-25"),
+            ("原创 上海科技 2023-03-25 13:59 发表于上海", "2023-03-25"),
+            ("时间：2023.03.25 来源：市科技局 作者：办公室", "2023-03-25"),
+        ] {
+            let text = format!("区科委召开年度工作座谈会\n{dateline}\n{body}");
+            assert_eq!(published_of(&text).as_deref(), Some(want), "{dateline}");
+        }
+        // Glued to the first paragraph, with its time.
+        let text = format!("区科委召开年度工作座谈会\n2023-03-25 13:59:00{body}");
+        assert_eq!(published_of(&text).as_deref(), Some("2023-03-25"));
+        // Under the labelled date of the article's own text, the dateline still wins.
+        let text = format!("区科委召开年度工作座谈会\n申报时间：2023年4月1日\n2023-03-25\n{body}");
+        assert_eq!(published_of(&text).as_deref(), Some("2023-03-25"));
+        // No dateline: a labelled date in the head is all there is.
+        let text = format!("区科委召开年度工作座谈会\n{body}");
+        assert_eq!(published_of(&text).as_deref(), Some("2023-04-01"));
+    }
+
+    /// The title is the page's heading, whole: cut in a number by the crawl, it is carried on
+    /// from the article; inside a `<title>` full of spam or site names, it is the heading the
+    /// page prints; under a column's name, it is the longest heading above the dateline.
+    #[test]
+    fn titles_whole() {
+        let mut l = lines(
+            "抢抓发展机遇,凝聚强大合力,市科委召开2\n2023/10/10 来源:不详\n\
+             今天(1月26日),上海市科委召开年区域科技创新工作座谈会,市科委主任出席会议。",
+        );
+        assert_eq!(
+            read(&mut l, Hints::default()).title.as_deref(),
+            Some("抢抓发展机遇,凝聚强大合力,市科委召开年区域科技创新工作座谈会")
+        );
+        // A title that ends in a figure it means is left alone.
+        let mut l = lines("科技创新行动2035\n2023-03-25\n全文如下，请遵照执行。");
+        assert_eq!(
+            read(&mut l, Hints::default()).title.as_deref(),
+            Some("科技创新行动2035")
+        );
+        let mut l = lines(
+            "国产精品,亚洲无码,日韩欧美,中文字幕\n区科委召开座谈会\n2023-03-25 13:59:00\n\
+             区科委召开座谈会，部署年度重点工作。",
+        );
+        let hints = Hints {
+            title: Some("国产精品,亚洲无码,日韩欧美,中文字幕 - 区科委召开座谈会"),
+            ..Hints::default()
+        };
+        assert_eq!(
+            read(&mut l, hints).title.as_deref(),
+            Some("区科委召开座谈会")
+        );
+        let mut l = lines(
+            "中央社 即時新聞\n區科委召開科技企業座談會\n記者王小明／台北報導\n2023/03/25 13:59\n\
+             區科委今天召開座談會，部署年度重點工作。",
+        );
+        assert_eq!(
+            read(&mut l, Hints::default()).title.as_deref(),
+            Some("區科委召開科技企業座談會")
+        );
+    }
+
     #[test]
     fn date_formats() {
         assert_eq!(date("2023-03-15").as_deref(), Some("2023-03-15"));
