@@ -69,6 +69,8 @@ pub struct Page {
     pub set: Set,
     /// The template's name.
     pub template: String,
+    /// The fixture's name.
+    pub fixture: String,
     /// The bytes, as a site would serve them.
     pub bytes: Vec<u8>,
     /// The article lines in the page's script: what the cleaned text must be, line for line.
@@ -293,6 +295,7 @@ pub fn pages(t: &Template, a: &Article, native: &str) -> Vec<Page> {
                 label: format!("{} / {} / {script} / {}", t.name, a.name, enc.name()),
                 set: t.set,
                 template: t.name.clone(),
+                fixture: a.name.clone(),
                 bytes,
                 article: lines.clone(),
                 title: title.clone(),

@@ -22,7 +22,7 @@ mod generate;
 use std::collections::HashMap;
 
 use generate::{Page, Set};
-use qiao_docs::eval::key;
+use qiao_docs::eval::{Expected, key, score_figures};
 use qiao_docs::{Format, inspect};
 
 /// Line-level counts of "article" over a set of pages, and the metadata found right.
@@ -39,6 +39,12 @@ struct Score {
     /// Pages that print a dateline, and of those, the date found right.
     dated: usize,
     dates_right: usize,
+    /// Figures found, labelled, matched on value, unit and sentence, and of those matched,
+    /// right in every labelled field too (what they measure, kind, year, subject, cue).
+    figures_found: usize,
+    figures_labelled: usize,
+    figures_matched: usize,
+    figures_exact: usize,
 }
 
 impl Score {
@@ -50,6 +56,26 @@ impl Score {
         self.titles_right += o.titles_right;
         self.dated += o.dated;
         self.dates_right += o.dates_right;
+        self.figures_found += o.figures_found;
+        self.figures_labelled += o.figures_labelled;
+        self.figures_matched += o.figures_matched;
+        self.figures_exact += o.figures_exact;
+    }
+
+    /// Figures: (precision, recall) on value, unit and sentence; and the same counting only
+    /// figures right in every labelled field.
+    fn figures(&self) -> [(f64, f64); 2] {
+        let r = |tp: usize, n: usize| if n == 0 { 1.0 } else { tp as f64 / n as f64 };
+        [
+            (
+                r(self.figures_matched, self.figures_found),
+                r(self.figures_matched, self.figures_labelled),
+            ),
+            (
+                r(self.figures_exact, self.figures_found),
+                r(self.figures_exact, self.figures_labelled),
+            ),
+        ]
     }
 
     fn precision(&self) -> f64 {
@@ -85,8 +111,39 @@ struct Outcome {
     published: Option<String>,
 }
 
-fn score(page: &Page) -> Outcome {
+/// The hand labels of a fixture (`tests/fixtures/expected`): its figures are the article's.
+fn labels(fixture: &str) -> Expected {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/expected")
+        .join(format!("{fixture}.json"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Labelled figures found with every labelled field right.
+fn exact_figures(doc: &qiao_docs::Document, e: &Expected, matches: &[Option<usize>]) -> usize {
+    e.figures
+        .iter()
+        .zip(matches)
+        .filter(|(label, found)| {
+            let Some(f) = found.map(|i| &doc.figures[i]) else {
+                return false;
+            };
+            let k = |s: &Option<String>| s.as_deref().map(key);
+            label
+                .indicator_contains
+                .as_ref()
+                .is_none_or(|p| key(&f.indicator).contains(&key(p)))
+                && label.kind.is_none_or(|kind| f.kind == kind)
+                && label.year.is_none_or(|y| f.year == Some(y))
+                && (label.subject.is_none() || k(&f.subject) == k(&label.subject))
+                && (label.qualifier.is_none() || k(&f.qualifier) == k(&label.qualifier))
+        })
+        .count()
+}
+
+fn score(page: &Page, expected: &Expected) -> Outcome {
     let doc = inspect(&page.bytes, Format::Auto);
+    let figures = score_figures(&doc, expected);
     let mut want: HashMap<String, usize> = HashMap::new();
     for l in &page.article {
         *want.entry(key(l)).or_default() += 1;
@@ -124,6 +181,10 @@ fn score(page: &Page) -> Outcome {
             titles_right: usize::from(title_right),
             dated: usize::from(page.published.is_some()),
             dates_right: usize::from(date_right),
+            figures_found: doc.figures.len(),
+            figures_labelled: expected.figures.len(),
+            figures_matched: figures.true_positives,
+            figures_exact: exact_figures(&doc, expected, &figures.matches),
         },
         lost,
         leaked,
@@ -171,9 +232,13 @@ fn article_lines_survive_unseen_templates() {
     }
     let verbose = std::env::var("QIAO_UNSEEN_VERBOSE").unwrap_or_default();
     let mut by_template: Vec<(String, Set, Score)> = Vec::new();
+    let expected: HashMap<String, Expected> = pages
+        .iter()
+        .map(|p| (p.fixture.clone(), labels(&p.fixture)))
+        .collect();
     let mut sets = [Score::default(), Score::default(), Score::default()];
     for p in &pages {
-        let o = score(p);
+        let o = score(p, &expected[&p.fixture]);
         let show = match p.set {
             Set::Tuning => !verbose.is_empty(),
             Set::HeldOut | Set::Late => verbose == "all",
@@ -215,6 +280,21 @@ fn article_lines_survive_unseen_templates() {
     println!("{}", tuning.row("TUNING (all)"));
     println!("{}", held_out.row("HELD-OUT (all)"));
     println!("{}", late.row("LATE HELD-OUT (all)"));
+    println!(
+        "\n{:<20} {:>6} {:>8} {:>9} {:>7} {:>15} {:>12}",
+        "figures", "found", "labelled", "precision", "recall", "exact precision", "exact recall"
+    );
+    for (name, set) in [
+        ("tuning", &tuning),
+        ("held-out", &held_out),
+        ("late held-out", &late),
+    ] {
+        let [(p, r), (ep, er)] = set.figures();
+        println!(
+            "{name:<20} {:>6} {:>8} {p:>9.4} {r:>7.4} {ep:>15.4} {er:>12.4}",
+            set.figures_found, set.figures_labelled
+        );
+    }
 
     assert!(
         tuning.precision() >= TUNING_FLOOR.0 && tuning.recall() >= TUNING_FLOOR.1,
@@ -231,6 +311,19 @@ fn article_lines_survive_unseen_templates() {
             "{name} templates: precision {:.4} recall {:.4}",
             set.precision(),
             set.recall()
+        );
+    }
+    // Figures: the article's figures come out of every page, each with what it measures, its
+    // kind, year and subject as labelled.
+    for (name, set) in [
+        ("tuning", &tuning),
+        ("held-out", &held_out),
+        ("late held-out", &late),
+    ] {
+        let [_, (p, r)] = set.figures();
+        assert!(
+            p >= 0.99 && r >= 0.99,
+            "{name} figures: exact precision {p:.4} recall {r:.4}"
         );
     }
     // Titles and dates: every tuning page right; the held-out pages are reported.
