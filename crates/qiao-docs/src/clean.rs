@@ -345,6 +345,12 @@ static FILE_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 
+/// What every match of [`FILE_TOKEN`] holds: a file extension or a top-level domain.
+static FILE_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\.(?:xml|html?|shtml|xhtml|txt|php|aspx?|jsp|pdf|docx?|xlsx?|wps|odt|ods|zip|rar|gz|rss|json|com|cn|net|org|gov|edu|cc|top|xyz|info|vip)\b")
+        .unwrap()
+});
+
 /// Separators between the items of a menu, a breadcrumb or a keyword list.
 fn is_separator(c: char) -> bool {
     c.is_whitespace()
@@ -389,7 +395,8 @@ pub fn suspicious(text: &str) -> Vec<String> {
     text.lines()
         .filter(|line| {
             let folded: String = line.chars().map(fold_char).collect();
-            VOCABULARY.gambling(&folded).marking + VOCABULARY.adult(&folded).marking > 0
+            let (g, a) = VOCABULARY.spam(&folded);
+            g.marking + a.marking > 0
         })
         .take(SUSPICIOUS_LINES)
         .map(|line| line.trim().chars().take(SUSPICIOUS_CHARS).collect())
@@ -409,8 +416,7 @@ struct Spam {
 
 impl Spam {
     fn of(folded: &str) -> Spam {
-        let g = VOCABULARY.gambling(folded);
-        let a = VOCABULARY.adult(folded);
+        let (g, a) = VOCABULARY.spam(folded);
         let letters = letters(folded);
         // Context terms of the two families may overlap (网站, 在线): the sum is capped.
         let covered = (g.covered + a.covered).min(letters);
@@ -591,6 +597,11 @@ fn classify_line(line: &Line, folded: &str, spam: Spam) -> Option<Reason> {
 /// How many file or host names a line lists, when they are most of it (sitemap.xml
 /// sitemap.html; 公告.pdf 公告.odt); `None` otherwise.
 fn file_names(folded: &str) -> Option<usize> {
+    // The full pattern starts with a character class and is slow to scan; an extension or a
+    // top-level domain is rare in text and quick to look for.
+    if !FILE_SUFFIX.is_match(folded) {
+        return None;
+    }
     let (mut n, mut covered) = (0, 0);
     for m in FILE_TOKEN.find_iter(folded) {
         n += 1;
@@ -779,14 +790,23 @@ pub fn settle(lines: &mut [Classified], title: Option<&str>) {
             .filter(|c| !c.is_whitespace())
             .collect()
     });
-    let key =
-        |l: &Classified| -> String { l.folded.chars().filter(|c| !c.is_whitespace()).collect() };
+    // Whether a line reads the title, spaces aside; no allocation, and most lines differ in
+    // their first characters.
+    let is_title = |l: &Classified, t: &str| {
+        l.folded.len() >= t.len()
+            && l.folded
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .eq(t.chars())
+    };
     let title_at = lines
         .iter()
         .position(|l| l.reason == Some(Reason::Title))
         .or_else(|| {
             let t = title_key.as_deref()?;
-            lines.iter().position(|l| l.reason.is_none() && key(l) == t)
+            lines
+                .iter()
+                .position(|l| l.reason.is_none() && is_title(l, t))
         });
     let short = |l: &Classified| {
         l.reason.is_none()
@@ -801,7 +821,7 @@ pub fn settle(lines: &mut [Classified], title: Option<&str>) {
         }
         if let Some(t) = title_key.as_deref() {
             for l in lines[at + 1..].iter_mut() {
-                if l.reason.is_none() && key(l) == t {
+                if l.reason.is_none() && is_title(l, t) {
                     l.reason = Some(Reason::Title);
                 }
             }
