@@ -6,9 +6,12 @@
 //! are not units), and codes glued to Latin letters (5G, G60). Within its clause:
 //! - the **qualifier** is the cue right before the number (达, 力争达到, 保持在…) or at the head
 //!   of the clause (新增, 累计), and 左右/以上 right after the unit;
-//! - the **indicator** is what the clause says before the number, after the last verb
-//!   (帮助100家企业获得**科技信贷**3亿元); when nothing is left (新增20家**创新研发中心**) it is
-//!   the noun after the unit;
+//! - the **indicator** (what the figure measures) is what the clause says before the number,
+//!   after the last verb (帮助100家企业获得**科技信贷**3亿元), when a cue ties them (技术合同成交额
+//!   达230亿元); a count followed by its noun counts that noun (新增20家**创新研发中心**, 提出8个
+//!   方面30条**具体措施**, 90%以上的**成果**). A number whose indicator names nothing — a verb
+//!   phrase (形成了“6个), a structural noun (8个方面), the tail of a phrase cut after a quote or
+//!   的 (”的鲜明特色 90%) — is not a figure and is not reported;
 //! - the **year** is a year named in the sentence (到2030年 wins), else the document's year
 //!   (the year in its title: 2023年工作要点);
 //! - the **subject** is an organisation heading the figure's clause (上海交通大学获批…), else
@@ -494,9 +497,18 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
         let trimmed = prefix.trim_end();
         let mut qualifier: Option<Range<usize>> = None;
         let mut indicator_end = clause_start + trimmed.len();
-        if let Some(q) = QUALIFIERS_BEFORE.iter().find(|q| trimmed.ends_with(*q)) {
-            let mut at = clause_start + trimmed.len() - q.len();
-            let end = at + q.len();
+        // A cue right before the number (X达N家): X is what is measured.
+        // 达到了98%: the aspect particle after a cue belongs to the cue.
+        let particle = if trimmed.ends_with('了') {
+            '了'.len_utf8()
+        } else {
+            0
+        };
+        let cued = &trimmed[..trimmed.len() - particle];
+        let direct_cue = QUALIFIERS_BEFORE.iter().any(|q| cued.ends_with(*q));
+        if let Some(q) = QUALIFIERS_BEFORE.iter().find(|q| cued.ends_with(*q)) {
+            let mut at = clause_start + cued.len() - q.len();
+            let end = clause_start + trimmed.len();
             // 力争 / 确保 / 预计 before the verb belong to the qualifier: 力争突破.
             if let Some(m) = MODALS.iter().find(|m| s[clause_start..at].ends_with(*m)) {
                 at -= m.len();
@@ -533,27 +545,18 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
         // What to put before the indicator so it says what it measures: the industry of a
         // bare measure, or what the counted did.
         let mut label_prefix: Option<Range<usize>> = None;
-        if indicator_text.chars().count() < 2 {
-            // Nothing before the number: the noun after it (新增20家创新研发中心).
-            let tail = &s[whole.end()..clause_end];
-            let verb = CUT_VERB.find(tail).map_or(tail.len(), |m| m.start());
-            let number = tail
-                .find(|c: char| c.is_ascii_digit())
-                .unwrap_or(tail.len());
-            let stop = verb.min(number);
-            let noun = &tail[..stop];
-            let noun_len: usize = noun.chars().take(12).map(char::len_utf8).sum();
-            indicator = whole.end()..whole.end() + noun_len;
-            // 100家企业获得科技信贷3亿元: the enterprises that obtained credit, not enterprises.
-            let did = &tail[stop..number];
-            if (1..=4).contains(&noun.chars().count())
-                && COUNTED_DID.is_match(did)
-                && (3..=10).contains(&did.chars().count())
-                && !did.ends_with(noun)
-            {
-                let at = whole.end() + stop;
-                label_prefix = Some(at..at + did.len());
-            }
+        // A number with a classifier and a noun after it counts that noun (提出8个方面30条
+        // 具体措施, 建成5个市级孵化器, 90%以上的成果): the noun wins over the words before
+        // the number, unless a cue ties the number to them (技术合同成交额达230亿元) and they
+        // name something.
+        let after = noun_after(s, whole.end(), clause_end);
+        let use_after = after.is_some()
+            && (indicator_text.chars().count() < 2
+                || !direct_cue
+                || !is_label(&s[indicator.clone()]));
+        if let Some((noun, did)) = after.filter(|_| use_after) {
+            indicator = noun;
+            label_prefix = did;
         } else if BARE_MEASURES.contains(&indicator_text) {
             let before = &s[..clause_start];
             let last_clause = before
@@ -577,6 +580,20 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
                     label_prefix = Some(start..end);
                 }
             }
+        }
+        // A figure names what it measures, or it is no figure: a fragment (形成了“6个,
+        // ”的鲜明特色 90%, 8个方面) says a number and nothing of what it counts.
+        let measured = match &label_prefix {
+            Some(p) => format!("{}{}", &s[p.clone()], &s[indicator.clone()]),
+            None => s[indicator.clone()].to_string(),
+        };
+        if !is_label(&measured) {
+            continue;
+        }
+        // 产量为2076.2kg: the copula is no part of the name.
+        let named = s[indicator.clone()].trim_end();
+        if let Some(m) = TRAILING_COPULA.find(named).filter(|m| m.start() > 0) {
+            indicator.end = indicator.start + m.start();
         }
         let after_unit = &s[whole.end()..];
         let suffix = QUALIFIERS_AFTER
@@ -618,7 +635,8 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
         let kind = kind_of(cues, ctx, qualifier.is_some());
         let indicator_text = folded
             .original(offset(&range, indicator))
-            .trim_matches(|c: char| c.is_whitespace() || c == '的');
+            // A quotation's marks are not part of what it names (“6个中心” → 中心).
+            .trim_matches(|c: char| c.is_whitespace() || "的“”‘’「」『』\"'".contains(c));
         let indicator_text = match label_prefix {
             Some(p) => format!(
                 "{}{indicator_text}",
@@ -642,6 +660,120 @@ fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<F
             sentence: sentence_text.clone(),
         });
     }
+}
+
+/// Words that open what follows a number when no noun does (用于, 之间, 以上, 的比例…):
+/// the number's noun is then before it.
+static NOT_A_NOUN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:用于|用来|用以|用|之间|之内|以上|以下|以内|左右|上下|多|余|以|为|对|在|将|并|和|与|及|或|等|是|被|由|从|向|至|到|给|比|较|同比|增长|下降|提高|提升|减少|达到|达|后|前|内|中|时|里|的比)").unwrap()
+});
+
+/// The noun right after a number and its unit, within its clause: past a suffix cue (以上,
+/// 左右) and one 的, up to a verb, a number or the clause's end, at most 12 characters;
+/// with what the counted did when a verb of [`COUNTED_DID`] follows (100家企业获得科技信贷).
+/// `None` when no noun follows.
+fn noun_after(
+    s: &str,
+    from: usize,
+    clause_end: usize,
+) -> Option<(Range<usize>, Option<Range<usize>>)> {
+    let mut start = from;
+    if let Some(q) = QUALIFIERS_AFTER
+        .iter()
+        .find(|q| s[start..clause_end].starts_with(*q))
+    {
+        start += q.len();
+    }
+    if s[start..clause_end].starts_with('的') {
+        start += '的'.len_utf8();
+    }
+    // A noun is short: looking further than this would make the work per figure grow with
+    // the sentence.
+    let tail_len: usize = s[start..clause_end]
+        .chars()
+        .take(24)
+        .map(char::len_utf8)
+        .sum();
+    let tail = &s[start..start + tail_len];
+    let opens_with_a_word = tail
+        .chars()
+        .next()
+        .is_some_and(|c| is_han(c) || c.is_ascii_alphabetic());
+    if !opens_with_a_word || NOT_A_NOUN.is_match(tail) {
+        return None;
+    }
+    let verb = CUT_VERB
+        .find(tail)
+        .into_iter()
+        .chain(NOUN_ENDS.find(tail))
+        .map(|m| m.start())
+        .min()
+        .unwrap_or(tail.len());
+    let number = tail
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(tail.len());
+    let stop = verb.min(number);
+    let noun = &tail[..stop];
+    let noun_len: usize = noun.chars().take(12).map(char::len_utf8).sum();
+    if !noun[..noun_len].chars().any(is_han) {
+        return None;
+    }
+    // 100家企业获得科技信贷3亿元: the enterprises that obtained credit, not enterprises.
+    let did = &tail[stop..number];
+    let did = ((1..=4).contains(&noun.chars().count())
+        && COUNTED_DID.is_match(did)
+        && (3..=10).contains(&did.chars().count())
+        && !did.ends_with(noun))
+    .then(|| start + stop..start + stop + did.len());
+    Some((start..start + noun_len, did))
+}
+
+/// Words a noun after a number stops before (患者按…分为, 地区的数据进行): prepositions and
+/// light verbs, beside [`CUT_VERB`]'s.
+static NOUN_ENDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"按|由|被|把|对于|对|向|于|以|将|分为|分别|进行|用于|是|为|和|与|及|等|在|从|经|通过|[”’」』》)）]").unwrap()
+});
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// Nouns that structure a text rather than name a measure: 8个方面 counts aspects of a plan.
+const GENERIC: &[&str] = &[
+    "方面", "方式", "部分", "领域", "环节", "方向", "层面", "阶段", "批次", "步骤", "类型", "种类",
+    "类别", "维度", "板块", "特色", "特点", "亮点", "重点", "内容", "问题", "情况", "个", "项",
+    "次", "年", "月", "天", "倍", "人次",
+];
+
+/// Verbs and particles a measure's name does not end with (形成了, 实现): what comes before
+/// the number then is an action, not the thing measured. Growth words (同比增长) do name a
+/// measure, a rate.
+static ENDS_LIKE_A_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:了|着|过|得|地|形成|实现|提出|完成|获得|建成|开展|推动|取得|带动|吸引|引进|培育|建设|支持|和|与|及|或|等)$").unwrap()
+});
+
+/// A copula or cue left at the end of a measure's name (产量为, 最适温度为): not part of it.
+static TRAILING_COPULA: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:为|是|约|达|有|在)+$").unwrap());
+
+/// Whether a piece of folded text names what a figure measures: two letters at least, not a
+/// structural noun (方面), not the end of a verb phrase (形成了), and not the tail of a
+/// phrase cut in the middle (”的鲜明特色: it opens with a closing quote or 的).
+fn is_label(piece: &str) -> bool {
+    let opened = piece.trim_start();
+    if opened.starts_with(['”', '’', '」', '』', '》', ')', '）', '的', '"', '\'']) {
+        return false;
+    }
+    let label = piece.trim_matches(|c: char| {
+        c.is_whitespace() || "“”‘’「」『』《》()（）【】\"'的·、".contains(c)
+    });
+    let label = TRAILING_COPULA
+        .find(label)
+        .map_or(label, |m| &label[..m.start()]);
+    label.chars().filter(|c| c.is_alphanumeric()).count() >= 2
+        && label.chars().any(|c| is_han(c) || c.is_ascii_alphabetic())
+        && !GENERIC.contains(&label)
+        && !ENDS_LIKE_A_VERB.is_match(label)
 }
 
 /// Whether `before` (the folded text up to a number) ends with pH and at most a few words
@@ -964,6 +1096,40 @@ mod tests {
         assert_eq!(f[0].qualifier.as_deref(), Some("達到"));
     }
 
+    /// A figure names what it measures: the noun after a count (8个方面30条具体措施 counts
+    /// measures), the measure before a cue; a number with no such words is no figure.
+    #[test]
+    fn figures_name_what_they_measure() {
+        let labels = |text: &str| -> Vec<String> {
+            extract(text, &plan())
+                .into_iter()
+                .map(|f| f.indicator)
+                .collect()
+        };
+        assert_eq!(
+            labels("针对重点任务提出8个方面30条具体措施。"),
+            ["具体措施"]
+        );
+        assert_eq!(labels("建成5个市级孵化器。"), ["市级孵化器"]);
+        assert_eq!(
+            labels("形成了“产学研一体”的鲜明特色，90%以上的成果实现转化。"),
+            ["成果"]
+        );
+        assert_eq!(labels("铜的回收率达到了98%以上。"), ["铜的回收率"]);
+        assert_eq!(labels("不同品种产量为2076.2kg/667m2。"), ["不同品种产量"]);
+        // Fragments: a verb before a quotation, a structural noun, a phrase cut after 的.
+        for text in [
+            "形成了“6個一”的鮮明特色。",
+            "提出8个方面。",
+            "”的鲜明特色90%。",
+            "最高，达2076.2kg/667m2。",
+        ] {
+            assert_eq!(extract(text, &plan()), [], "{text}");
+        }
+        // Growth rates name a measure.
+        assert_eq!(labels("营业收入同比增长12%。"), ["营业收入同比增长"]);
+    }
+
     #[test]
     fn not_figures() {
         let text = "按照市第十二次党代会部署，发布于2023年2月15日，建设5G基站和G60科创走廊，一是推进三年行动计划。";
@@ -973,7 +1139,7 @@ mod tests {
     #[test]
     fn a_huge_sentence_takes_linear_time() {
         // 60,000 figures in one sentence without punctuation: quadratic work would not finish.
-        let text = "新增1家".repeat(60_000);
+        let text = "新增1家企业".repeat(60_000);
         let f = extract(&text, &plan());
         assert_eq!(f.len(), MAX_FIGURES);
         assert!(f.iter().all(|f| f.sentence.len() < MAX_SENTENCE + 4));

@@ -192,10 +192,13 @@ impl Builder {
             } else {
                 (0, 0)
             };
+            // A block inside a link (`<a><p>title</p><span>3小时前</span></a>`) is link text
+            // though its line did not see the `<a>` open.
+            let links = self.line.links.max(usize::from(self.line.link_chars > 0));
             self.page.lines.push(Line {
                 text: text.to_string(),
                 link_chars: self.line.link_chars + url_chars,
-                links: self.line.links + urls,
+                links: links + urls,
                 chrome,
             });
         }

@@ -14,7 +14,9 @@
 //! 2. [`html`]: for HTML, blocks to lines (scripts, styles, comments dropped, entities decoded),
 //!    with each line's link share; plain text is split into lines with bare URLs counted.
 //! 3. [`clean`]: classify each line as article text or boilerplate/spam with a [`Reason`].
-//! 4. [`meta`]: title, publication date, source or issuer, document number.
+//! 4. [`meta`]: title, publication date, source or issuer, document number; then
+//!    [`clean::settle`] uses the title's position (the header above it, the footer below the
+//!    article's last sentence, the title printed again).
 //! 5. [`figures`]: the quantified statements of the cleaned text.
 //!
 //! Rules and patterns run on text folded to simplified script character by character
@@ -42,6 +44,7 @@ mod fold;
 pub mod html;
 pub mod meta;
 pub mod samples;
+mod vocabulary;
 
 use std::path::{Path, PathBuf};
 
@@ -198,6 +201,7 @@ pub fn inspect(bytes: &[u8], format: Format) -> Document {
         meta: &page.meta,
     };
     let found = meta::read(&mut classified, hints);
+    clean::settle(&mut classified, found.title.as_deref());
     let mut text = String::new();
     let mut removed = Vec::new();
     for c in classified {

@@ -278,6 +278,8 @@ mod properties {
                 let doc = inspect(s.as_bytes(), format);
                 for f in &doc.figures {
                     prop_assert!(f.value.is_finite() && f.value >= 0.0);
+                    // A figure names what it measures.
+                    prop_assert!(f.indicator.chars().filter(|c| c.is_alphanumeric()).count() >= 2);
                 }
             }
         }
