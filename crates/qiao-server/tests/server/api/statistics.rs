@@ -151,7 +151,7 @@ async fn a_total_of_too_few_contracts_is_withheld_from_the_public(app: &TestApp)
         r.expect(StatusCode::OK).items()[0]["progress"].clone()
     };
     app.registered_contract(
-        contract_json(None, None, 12_345_600),
+        contract_json(None, None, 30_000_000),
         "2026310112000001",
         "2026-04-01",
     )
@@ -162,12 +162,12 @@ async fn a_total_of_too_few_contracts_is_withheld_from_the_public(app: &TestApp)
     assert!(public.get("percent").is_none_or(Value::is_null), "{public}");
     for insider in [&staff, &manager] {
         let seen = progress(Some(insider.clone())).await;
-        assert_eq!(seen["actual"], 123_456.0, "{seen}");
+        assert_eq!(seen["actual"], 300_000.0, "{seen}");
         assert!(seen.get("withheld").is_none(), "{seen}");
     }
     for n in 2..=3 {
         app.registered_contract(
-            contract_json(None, None, 100),
+            contract_json(None, None, 20_000_100),
             &format!("202631011200000{n}"),
             "2026-05-01",
         )
@@ -175,7 +175,7 @@ async fn a_total_of_too_few_contracts_is_withheld_from_the_public(app: &TestApp)
     }
     let public = progress(None).await;
     assert_eq!(
-        public["actual"], 123_458.0,
+        public["actual"], 700_002.0,
         "three contracts are shown: {public}"
     );
     assert_eq!(public["contracts"], 3);
