@@ -173,6 +173,11 @@ async fn no_page_carries_an_inline_style() {
                 "/policies/new",
                 "/targets/new",
                 "/documents",
+                "/deals",
+                "/deals?view=table",
+                "/contracts",
+                "/contracts/new",
+                "/statistics",
             ],
         ),
     ];
