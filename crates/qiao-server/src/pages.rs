@@ -17,9 +17,13 @@
 
 pub mod account;
 pub mod admin;
+pub mod amounts;
 pub mod audit;
 pub mod boards;
 pub mod certificate_pages;
+pub mod charts;
+pub mod contract_pages;
+pub mod deal_pages;
 pub mod detail;
 pub mod document_pages;
 pub mod form;
@@ -29,6 +33,7 @@ pub mod orgs;
 pub mod policy_pages;
 pub mod search_page;
 pub mod session;
+pub mod statistics_page;
 pub mod target_pages;
 pub mod workspace;
 
@@ -55,6 +60,9 @@ pub struct Ctx {
     pub csrf: String,
     /// The current path and query, for "switch language and come back".
     pub path: String,
+    /// Whether the navigation offers `/deals`: to technology managers and staff, and to
+    /// members whose organisation is a party to a deal.
+    pub deals_link: bool,
 }
 
 impl Ctx {
@@ -68,6 +76,13 @@ impl Ctx {
         self.user
             .as_ref()
             .is_some_and(qiao_app::certificates::may_verify)
+    }
+
+    /// Whether the navigation offers `/statistics` (staff, admins, technology managers).
+    pub fn statistics_link(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(qiao_app::statistics::may_read)
     }
 
     /// The language-switch link back to this page.
@@ -292,6 +307,13 @@ pub fn form_message(l: Lang, e: ApiError) -> String {
         Some(f) => messages::said(l, f),
         None => e.message,
     }
+}
+
+/// A moment as people in China read it: China Standard Time, to the minute.
+pub fn cst_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    (at + chrono::Duration::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// The listings among `ids`, by id (one query), for pages that show hits with their details.

@@ -12,8 +12,9 @@ use crate::api::{
 };
 use crate::error::{ApiError, Code};
 use crate::pages::{
-    account, admin, audit, boards, certificate_pages, detail, document_pages, home, orgs,
-    policy_pages, search_page, target_pages, workspace,
+    account, admin, audit, boards, certificate_pages, contract_pages, deal_pages, detail,
+    document_pages, home, orgs, policy_pages, search_page, statistics_page, target_pages,
+    workspace,
 };
 use crate::state::AppState;
 
@@ -273,6 +274,26 @@ fn pages() -> Router<AppState> {
         )
         .route("/targets/{id}/report", post(target_pages::report))
         .route("/targets/{id}/delete", post(target_pages::delete))
+        .route("/deals", get(deal_pages::board))
+        .route("/deals/new", post(deal_pages::create))
+        .route("/deals/probabilities", post(deal_pages::set_probabilities))
+        .route("/deals/from-contact/{id}", post(deal_pages::from_contact))
+        .route("/deals/from-match", post(deal_pages::from_match))
+        .route("/deals/{id}", get(deal_pages::show))
+        .route("/deals/{id}/act", post(deal_pages::act))
+        .route("/contracts", get(contract_pages::list))
+        .route(
+            "/contracts/new",
+            get(contract_pages::new_form).post(contract_pages::create),
+        )
+        .route("/contracts/{id}", get(contract_pages::show))
+        .route(
+            "/contracts/{id}/edit",
+            get(contract_pages::edit_form).post(contract_pages::update),
+        )
+        .route("/contracts/{id}/act", post(contract_pages::act))
+        .route("/statistics", get(statistics_page::page))
+        .route("/statistics.xlsx", get(statistics_page::xlsx))
         .route("/workspace", get(workspace::show))
         .route("/requests/{id}/decide", post(workspace::decide))
         .route("/admin", get(admin::accounts))

@@ -1,5 +1,6 @@
 //! A listing's own pages: `GET /{kind}s/{id}` (public summary, the private part when disclosed,
-//! a contact request form, and the best matches with their reasons),
+//! a contact request form, and the best matches with their reasons, each with a button that
+//! opens a deal for technology managers and staff),
 //! `POST /{kind}s/{id}/contact`, and the forms to post (`/post/{kind}`) and edit
 //! (`/{kind}s/{id}/edit`) a listing.
 
@@ -55,6 +56,8 @@ struct DetailPage<'a> {
     contact_error: Option<String>,
     login_href: String,
     matches: Vec<HitView>,
+    /// For technology managers and staff: this listing, from which each match opens a deal.
+    deal_from: Option<i64>,
 }
 
 fn label_of(kind: Kind, l: Lang, key: &str) -> String {
@@ -289,6 +292,9 @@ async fn render_detail(
         contact_error,
         login_href: format!("/login?next={}", urlencoding::encode(&self_href)),
         matches,
+        deal_from: user
+            .is_some_and(qiao_app::deals::may_open)
+            .then_some(record.id),
     }))
 }
 

@@ -82,6 +82,8 @@ struct OrgPage<'a> {
     certificates: Vec<CertView>,
     rows: Vec<Row>,
     matches: Vec<HitView>,
+    /// The listing a match would open a deal with (only on a listing's own page).
+    deal_from: Option<i64>,
     policies: Vec<super::policy_pages::PolicyCheckView>,
     edit_href: String,
 }
@@ -300,6 +302,7 @@ pub async fn show(
         certificates,
         rows,
         matches,
+        deal_from: None,
         policies,
         edit_href: if v.ctx.user.as_ref().is_some_and(|u| u.may_change(Some(id))) {
             format!("/orgs/{id}/edit")

@@ -38,6 +38,8 @@ pub struct SearchParams {
 /// A hit as pages show it (search results and "best matches" panels).
 #[derive(Debug, Clone)]
 pub struct HitView {
+    /// The listing's id.
+    pub id: i64,
     /// Kind, in the page's language.
     pub kind_label: &'static str,
     /// Detail page.
@@ -94,6 +96,7 @@ pub fn hit_view(l: Lang, hit: &Hit, today: chrono::NaiveDate) -> HitView {
         title: hit.title.clone(),
         status,
         status_class,
+        id: hit.id,
         score: format!("{:.2}", hit.score),
         reasons,
         snippets: hit.snippets.iter().take(2).map(snippet_html).collect(),

@@ -181,6 +181,7 @@ impl FromRequestParts<AppState> for Visitor {
             user: None,
             csrf: String::new(),
             path,
+            deals_link: false,
         };
         let mut session_hash = None;
         if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
@@ -191,6 +192,9 @@ impl FromRequestParts<AppState> for Visitor {
                 .await
                 .map_err(|e| PageError::from(e).in_lang(l))?
             {
+                ctx.deals_link = offers_deals(state, &account)
+                    .await
+                    .map_err(|e| PageError::from(e).in_lang(l))?;
                 ctx.user = Some(account);
                 ctx.csrf = csrf;
                 session_hash = Some(hash);
@@ -210,6 +214,29 @@ impl FromRequestParts<AppState> for Visitor {
             secure,
         })
     }
+}
+
+/// Whether the navigation offers `account` the deals: those who open deals always; a member
+/// only when its organisation is a party to one (one indexed count), so that members without
+/// deals are not sent to an empty page.
+async fn offers_deals(state: &AppState, account: &Account) -> qiao_store::Result<bool> {
+    if qiao_app::deals::may_open(account) {
+        return Ok(true);
+    }
+    let Some(org) = account.org_id else {
+        return Ok(false);
+    };
+    let found = state
+        .store
+        .deals(
+            &qiao_store::DealFilter {
+                party_org_id: Some(org),
+                ..Default::default()
+            },
+            qiao_store::Page { number: 1, size: 1 },
+        )
+        .await?;
+    Ok(found.total > 0)
 }
 
 /// Starts a session for `account`; returns the `Set-Cookie` value to send.

@@ -30,7 +30,8 @@ pub struct ListQuery {
     year: Option<String>,
 }
 
-/// The metric choices of the form: `kind:certificate`, or empty for none.
+/// The metric choices of the form: `kind:certificate` for a certificate count, `kind` alone
+/// for a contract sum, or empty for none.
 fn metric_choices() -> &'static [(&'static str, &'static str, &'static str)] {
     &[
         ("", "无（手工填报实际值）", "none (actual reported by hand)"),
@@ -83,6 +84,16 @@ fn metric_choices() -> &'static [(&'static str, &'static str, &'static str)] {
             "newly_certified:leading",
             "当年新认定领军企业数",
             "leading enterprises newly certified",
+        ),
+        (
+            "contract_turnover",
+            "当年登记的技术合同成交额（按卖方所在区）",
+            "turnover of the contracts registered in the year (by the seller's district)",
+        ),
+        (
+            "technical_turnover",
+            "当年登记的技术合同技术交易额（按卖方所在区）",
+            "technical turnover of the contracts registered in the year (by the seller's district)",
         ),
     ]
 }
@@ -154,6 +165,8 @@ struct TargetRow {
     document_href: String,
     sentence: String,
     manual: bool,
+    /// For a target counted from contracts: the statistics behind it.
+    statistics_href: String,
 }
 
 /// A region's targets drawn as bars of their progress: an SVG made on the server (no script),
@@ -214,6 +227,8 @@ fn charts(l: Lang, rows: &[TargetRow], percents: &[Option<f64>]) -> Vec<Chart> {
 struct ListPage<'a> {
     ctx: &'a Ctx,
     staff: bool,
+    /// Whether the statistics tab is offered (staff and technology managers read it).
+    statistics: bool,
     region: String,
     year: String,
     export_href: String,
@@ -226,6 +241,9 @@ struct ListPage<'a> {
 fn amount(v: f64, unit: &str) -> String {
     if unit == "元" && v.fract() == 0.0 && v.abs() < 9e18 {
         qiao_domain::money::format_yuan(v as i64)
+    } else if unit == "元" && v.abs() < 9e15 {
+        // A sum of contracts carries 分: written out exactly, as the statistics write it.
+        super::amounts::yuan((v * 100.0).round() as i64)
     } else if v.fract() == 0.0 {
         format!("{v:.0}{unit}")
     } else {
@@ -236,6 +254,18 @@ fn amount(v: f64, unit: &str) -> String {
 /// Where an actual came from and what it covers, as the page says it.
 fn source_text(l: Lang, t: &Target, p: &Progress) -> String {
     let region = t.region.as_str();
+    if let Some(n) = p.contracts {
+        return match l {
+            Lang::Zh => format!(
+                "由 {n} 份已登记技术合同统计（按卖方所在区，{} 年登记）",
+                t.year
+            ),
+            Lang::En => format!(
+                "counted from {n} registered contracts (by the seller's district, registered in {})",
+                t.year
+            ),
+        };
+    }
     match (p.source, &p.tally, &t.baseline) {
         (Some(Source::Baseline), Some(n), Some(b)) => {
             let base = amount(b.value, &t.unit);
@@ -354,12 +384,22 @@ pub async fn list(
                     .unwrap_or_default(),
                 sentence: t.sentence.clone().unwrap_or_default(),
                 manual: t.metric.is_none(),
+                statistics_href: if p.contracts.is_some() {
+                    format!(
+                        "/statistics?year={}&district={}",
+                        t.year,
+                        urlencoding::encode(t.contract_district().unwrap_or(""))
+                    )
+                } else {
+                    String::new()
+                },
             }
         })
         .collect();
     Ok(html(&ListPage {
         ctx: &v.ctx,
         staff: v.ctx.user.as_ref().is_some_and(|u| u.may_manage_policies()),
+        statistics: v.ctx.statistics_link(),
         export_href: format!(
             "/targets.xlsx?region={}&year={}",
             urlencoding::encode(&region),
@@ -431,11 +471,12 @@ pub async fn xlsx(
 fn parse_form(form: &FormData, stored: Option<&Target>) -> Result<Target, Invalid> {
     let mut fields = form::fields_of(&target_form(), form)?;
     if let Some(Value::String(m)) = fields.remove("metric") {
-        let (kind, cert) = m.split_once(':').unwrap_or(("", ""));
-        fields.insert(
-            "metric".into(),
-            serde_json::json!({"kind": kind, "certificate": cert}),
-        );
+        let metric = match m.split_once(':') {
+            Some((kind, cert)) => serde_json::json!({"kind": kind, "certificate": cert}),
+            // The contract sums name no certificate.
+            None => serde_json::json!({"kind": m}),
+        };
+        fields.insert("metric".into(), metric);
     }
     let stored = stored.map_or(Value::Null, |t| {
         serde_json::to_value(t).expect("targets serialise")
@@ -465,10 +506,11 @@ fn values(t: &Target) -> HashMap<String, String> {
     let mut out = form::values_from(&target_form(), &json);
     if let Some(m) = json.get("metric") {
         let part = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        out.insert(
-            "metric".into(),
-            format!("{}:{}", part("kind"), part("certificate")),
-        );
+        let choice = match part("certificate") {
+            cert if cert.is_empty() => part("kind"),
+            cert => format!("{}:{cert}", part("kind")),
+        };
+        out.insert("metric".into(), choice);
     }
     out
 }

@@ -1,6 +1,8 @@
-//! `GET /workspace`: the signed-in person's own corner: contact requests received (with accept
-//! and decline), requests sent (with the answer and the reason), and their organisation's
-//! listings, drafts included. `POST /requests/{id}/decide` answers a request.
+//! `GET /workspace`: the signed-in person's own corner: for technology managers and staff,
+//! first the deals they follow (most urgent first) and the accepted contact requests waiting
+//! for a deal; then contact requests received (with accept and decline), requests sent (with
+//! the answer and the reason), and their organisation's listings, drafts included.
+//! `POST /requests/{id}/decide` answers a request.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -75,6 +77,8 @@ struct WorkspacePage<'a> {
     sent: Vec<RequestRow>,
     mine: Vec<Row>,
     reasons: Vec<(&'static str, &'static str)>,
+    /// For technology managers and staff: their deals and the leads waiting for one.
+    workbench: Option<super::deal_pages::Workbench>,
 }
 
 async fn request_rows(
@@ -173,6 +177,9 @@ async fn render(
     let sent = request_rows(state, l, sent, false)
         .await
         .map_err(|e| v.error(e))?;
+    let workbench = super::deal_pages::workbench(state, &user, l)
+        .await
+        .map_err(|e| v.error(e))?;
     let today = state.today();
     let mine = match user.org_id {
         Some(org) => state
@@ -205,6 +212,7 @@ async fn render(
             .into_iter()
             .map(|r| (r.as_str(), l.t(r.label_zh(), r.label_en())))
             .collect(),
+        workbench,
     }))
 }
 

@@ -349,3 +349,15 @@ pub fn csrf_of(html: &str) -> String {
     let rest = &html[at + "name=\"_csrf\" value=\"".len()..];
     rest[..rest.find('"').unwrap()].to_string()
 }
+
+/// The text after the first `marker` in `html`, up to the next `"` or `<` (an attribute's or
+/// an element's value): `value_after(page, "name=\"version\" value=\"")`.
+#[track_caller]
+pub fn value_after(html: &str, marker: &str) -> String {
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in {html}"))
+        + marker.len();
+    let rest = &html[at..];
+    rest[..rest.find(['"', '<']).unwrap_or(rest.len())].to_string()
+}

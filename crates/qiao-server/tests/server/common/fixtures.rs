@@ -588,3 +588,108 @@ impl TestApp {
         (deal, contract)
     }
 }
+
+/// The id at the end of a page's path or a `Location` (`/demands/12` → 12).
+#[track_caller]
+pub fn id_of(path: &str) -> i64 {
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.split(['?', '#']).next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no id at the end of {path}"))
+}
+
+/// A contract as the registry records it: `kind` and `field` codes, the seller and buyer in
+/// the districts given, `amount_fen` of which `non_technical_fen` pays for equipment, paid at
+/// once. Valid; each `n` gives the parties other names.
+pub fn contract(
+    n: u32,
+    (seller_district, buyer_district): (&str, &str),
+    (kind, field): (&str, &str),
+    amount_fen: i64,
+    non_technical_fen: i64,
+) -> qiao_domain::Contract {
+    let non_technical = if non_technical_fen > 0 {
+        json!([{"name": "设备", "amount_fen": non_technical_fen}])
+    } else {
+        json!([])
+    };
+    let mut c: qiao_domain::Contract = serde_json::from_value(json!({
+        "name": format!("测试技术合同 {n}"),
+        "kind": kind,
+        "seller": {"name": format!("卖方{n}"), "credit_code": code(1000 + n),
+                   "legal_person": "university", "district": seller_district},
+        "buyer": {"name": format!("买方{n}"), "credit_code": code(2000 + n),
+                  "legal_person": "enterprise", "district": buyer_district},
+        "field": field,
+        "ip_type": "invention_patent",
+        "amount_fen": amount_fen,
+        "non_technical": non_technical,
+        "signed_on": "2025-01-02",
+        "performance_from": "2025-01-02",
+        "performance_to": "2026-01-01",
+        "payment": {"kind": "lump_sum"},
+    }))
+    .unwrap();
+    c.validate().unwrap();
+    c
+}
+
+impl TestApp {
+    /// The stored account named `username` (made before).
+    pub async fn account_named(&self, username: &str) -> qiao_domain::Account {
+        self.stored_account(self.account_id(username).await).await
+    }
+
+    /// A deal opened by hand by `opener` (a technology manager or staff, made before) through
+    /// the application layer the pages use: about `listing`, between `seller` and `buyer`,
+    /// expecting 50万元; its id.
+    pub async fn open_deal(
+        &self,
+        opener: &str,
+        title: &str,
+        (seller, buyer): (Option<i64>, Option<i64>),
+        listing: i64,
+    ) -> i64 {
+        let account = self.account_named(opener).await;
+        let new = qiao_app::deals::NewDeal {
+            title: title.into(),
+            listing_ids: vec![listing],
+            seller_org_id: seller,
+            buyer_org_id: buyer,
+            managers: Vec::new(),
+            district: None,
+            field: Some(qiao_domain::TechField::NewEnergy),
+            expected_amount_fen: Some(50_000_000),
+            expected_close_on: None,
+            note: None,
+        };
+        qiao_app::deals::open(&self.db.store, &account, new)
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// Stores `contract` registered on `date` (`YYYY-MM-DD`) under the 登记号 ending in `n`,
+    /// as an import of the registry's list would; its id.
+    pub async fn registered_record(
+        &self,
+        contract: &qiao_domain::Contract,
+        date: &str,
+        n: u32,
+    ) -> i64 {
+        let registration = qiao_domain::Registration::Registered(qiao_domain::Registered {
+            number: qiao_domain::RegistrationNumber::parse(&format!("2025310112{n:06}")).unwrap(),
+            point: "测试登记点".into(),
+            date: date.parse().unwrap(),
+            amendments: Vec::new(),
+        });
+        self.db
+            .store
+            .create_contract(contract, &registration, None)
+            .await
+            .unwrap()
+            .id
+    }
+}

@@ -19,7 +19,7 @@ use qiao_domain::NewAccount;
 use tower::ServiceExt;
 
 pub use axum::http::{Method, StatusCode};
-pub use browser::{Browser, Part, csrf_of, decision_action, field_error, section};
+pub use browser::{Browser, Part, csrf_of, decision_action, field_error, section, value_after};
 pub use fixtures::*;
 pub use qiao_domain::Role;
 pub use qiao_store::test_support::TestDb;

@@ -6,6 +6,8 @@ mod account;
 mod admin;
 mod audit;
 mod certificate_pages;
+mod contract_pages;
+mod deal_pages;
 mod detail;
 mod document_pages;
 mod form;
@@ -14,6 +16,7 @@ mod messages;
 mod policy_pages;
 mod search_page;
 mod session;
+mod statistics_page;
 mod target_pages;
 mod workspace;
 
@@ -170,6 +173,11 @@ async fn no_page_carries_an_inline_style() {
                 "/policies/new",
                 "/targets/new",
                 "/documents",
+                "/deals",
+                "/deals?view=table",
+                "/contracts",
+                "/contracts/new",
+                "/statistics",
             ],
         ),
     ];

@@ -354,3 +354,65 @@ async fn targets_say_what_they_count_draw_a_chart_and_export() {
         "{rows:?}"
     );
 }
+
+#[tokio::test]
+async fn a_turnover_target_is_counted_from_registered_contracts_and_links_the_statistics() {
+    let app = TestApp::new().await;
+    let mut staff = app.user("staff", Role::CommissionStaff, None).await;
+    // Staff choose the contract sum as the measure on the form; it reads back on the edit page.
+    let p = staff
+        .post_form(
+            "/targets/new",
+            &[
+                ("region", "闵行区"),
+                ("year", "2025"),
+                ("indicator", "技术合同成交额"),
+                ("value", "23000000000"),
+                ("unit", "元"),
+                ("qualifier", "达"),
+                ("metric", "contract_turnover"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let stored = app.targets().await;
+    assert_eq!(
+        stored[0].target.metric,
+        Some(qiao_domain::Metric::ContractTurnover)
+    );
+    let edit = staff
+        .get(&format!("/targets/{}/edit", stored[0].id))
+        .await
+        .body;
+    assert!(
+        edit.contains("<option value=\"contract_turnover\" selected>"),
+        "{edit}"
+    );
+    // Two contracts of 闵行区's sellers registered in 2025, one of another district's.
+    for (n, seller, amount) in [
+        (1, "闵行区", 120_000_050),
+        (2, "闵行区", 30_000_000),
+        (3, "徐汇区", 5_000_000),
+    ] {
+        let c = contract(
+            n,
+            (seller, "浦东新区"),
+            ("service", "new_energy"),
+            amount,
+            0,
+        );
+        app.registered_record(&c, "2025-06-01", n).await;
+    }
+    let page = staff.get("/targets?year=2025").await.body;
+    let row = section(&page, &format!("id=\"target-{}\"", stored[0].id), "</tr>");
+    assert!(row.contains("由 2 份已登记技术合同统计"), "{row}");
+    assert!(
+        row.contains("1,500,000.50 元"),
+        "the actual is the two contracts' sum: {row}"
+    );
+    assert!(
+        row.contains("href=\"/statistics?year=2025&#38;district=%E9%97%B5%E8%A1%8C%E5%8C%BA\""),
+        "{row}"
+    );
+    assert!(page.contains("id=\"statistics-tab\""));
+}
