@@ -78,6 +78,8 @@ fn object_href(e: &AuditEntry, kind: Option<Kind>) -> String {
         ("listing", _, Some(k)) => format!("/{}/{}", k.plural(), e.entity_id),
         ("document", _, _) => format!("/documents/{}", e.entity_id),
         ("policy", _, _) => format!("/policies/{}", e.entity_id),
+        ("deal", _, _) => format!("/deals/{}", e.entity_id),
+        ("contract", _, _) => format!("/contracts/{}", e.entity_id),
         _ => String::new(),
     }
 }
