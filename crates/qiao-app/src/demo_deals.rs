@@ -360,7 +360,11 @@ pub async fn load(
             status: Default::default(),
             next_step: None,
             expected_amount_fen: Some(expected),
-            expected_close_on: Some(today + Duration::days(30 + 20 * i as i64)),
+            // Expected to sign within weeks, and in this year, so the year's forecast has them.
+            expected_close_on: Some(
+                (today + Duration::days(5 + 5 * (i as i64 % 4)))
+                    .min(NaiveDate::from_ymd_opt(today.year(), 12, 31).unwrap_or(today)),
+            ),
             district: seller_org.and_then(|o| o.org.district.clone()),
             field: Some(draw.weighted(&FIELDS)),
         };
