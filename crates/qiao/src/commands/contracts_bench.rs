@@ -182,6 +182,12 @@ pub async fn run(cli: &crate::cli::Cli, args: &ContractsBenchArgs) -> anyhow::Re
         managers.push(a.id);
     }
     let mut draw = Draw(0x5149_414f_0024);
+    // Deals concern listings: one demo achievement stands for all of them.
+    let achievement = qiao_app::demo::achievements()
+        .into_iter()
+        .next()
+        .context("the demo set has achievements")?;
+    let listing = store.create_listing(None, &achievement).await?.id;
     let mut deal_ids = Vec::new();
     for i in 0..200 {
         let first = managers[i % managers.len()];
@@ -205,7 +211,7 @@ pub async fn run(cli: &crate::cli::Cli, args: &ContractsBenchArgs) -> anyhow::Re
         };
         let deal = Deal {
             title: format!("基准交易{i}"),
-            listing_ids: Vec::new(),
+            listing_ids: vec![listing],
             seller_org_id: None,
             buyer_org_id: None,
             managers: shares,
