@@ -31,10 +31,6 @@ use crate::error::{AppError, AppResult};
 /// The registration point staff act as when none is named.
 pub const DEFAULT_POINT: &str = "本区技术合同登记点";
 
-fn is_staff(user: &Account) -> bool {
-    matches!(user.role, Role::Admin | Role::CommissionStaff)
-}
-
 /// What `user` may do with one contract.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Access {
@@ -72,10 +68,10 @@ pub async fn access(
     let admin = user.role == Role::Admin;
     let party = seller_member || buyer_member || manager || created_by == Some(user.id);
     Ok(Access {
-        read: party || is_staff(user),
+        read: party || user.is_staff(),
         edit: party || admin,
         seller: seller_member || manager || admin,
-        registrar: is_staff(user),
+        registrar: user.is_staff(),
     })
 }
 
@@ -126,7 +122,7 @@ pub async fn view(store: &Arc<dyn Store>, user: &Account, id: i64) -> AppResult<
 /// The filter `user` may list contracts through: staff every contract, a manager those of the
 /// deals they broker, a member its organisation's.
 pub fn visible_filter(user: &Account, mut asked: ContractFilter) -> AppResult<ContractFilter> {
-    if is_staff(user) {
+    if user.is_staff() {
         return Ok(asked);
     }
     if user.role == Role::TechnologyManager {
@@ -163,7 +159,7 @@ pub async fn record(
     mut contract: Contract,
 ) -> AppResult<ContractRecord> {
     let access = access(store, user, &contract, None).await?;
-    if !(access.edit || is_staff(user)) {
+    if !(access.edit || user.is_staff()) {
         return Err(AppError::forbidden(
             "a contract is recorded by a member of one of its parties, the technology manager of its deal, or staff",
         ));
@@ -303,7 +299,7 @@ pub async fn import(
     rows: Vec<(Contract, Option<qiao_domain::Registered>)>,
 ) -> AppResult<ImportOutcome> {
     if let Some(u) = user
-        && !is_staff(u)
+        && !u.is_staff()
     {
         return Err(AppError::forbidden("registry lists are imported by staff"));
     }

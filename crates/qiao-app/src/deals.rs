@@ -24,19 +24,14 @@ use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
 
-/// Whether `user` is staff or an admin: they see and change every deal.
-fn is_staff(user: &Account) -> bool {
-    matches!(user.role, Role::Admin | Role::CommissionStaff)
-}
-
 /// Whether `user` may open deals: technology managers, staff and admins.
 pub fn may_open(user: &Account) -> bool {
-    is_staff(user) || user.role == Role::TechnologyManager
+    user.is_staff() || user.role == Role::TechnologyManager
 }
 
 /// Whether `user` may read `deal`.
 pub fn may_read(user: &Account, deal: &Deal) -> bool {
-    is_staff(user)
+    user.is_staff()
         || deal.managers.iter().any(|m| m.account_id == user.id)
         || user
             .org_id
@@ -45,7 +40,7 @@ pub fn may_read(user: &Account, deal: &Deal) -> bool {
 
 /// Whether `user` may change `deal`: its managers, staff and admins.
 pub fn may_change(user: &Account, deal: &Deal) -> bool {
-    is_staff(user) || deal.managers.iter().any(|m| m.account_id == user.id)
+    user.is_staff() || deal.managers.iter().any(|m| m.account_id == user.id)
 }
 
 /// A deal as its page shows it.
@@ -133,7 +128,7 @@ pub async fn view(store: &Arc<dyn Store>, user: &Account, id: i64) -> AppResult<
 /// The filter `user` may see through, narrowed by what they asked for: a manager their deals,
 /// a member their organisation's, staff every deal.
 pub fn visible_filter(user: &Account, mut asked: DealFilter) -> AppResult<DealFilter> {
-    if is_staff(user) {
+    if user.is_staff() {
         return Ok(asked);
     }
     if user.role == Role::TechnologyManager {
@@ -514,7 +509,7 @@ pub async fn set_probabilities(
     user: &Account,
     probabilities: &StageProbabilities,
 ) -> AppResult<()> {
-    if !is_staff(user) {
+    if !user.is_staff() {
         return Err(AppError::forbidden(
             "the stage probabilities are set by staff",
         ));

@@ -121,14 +121,7 @@ pub async fn progress(
     today: NaiveDate,
     viewer: Option<&Account>,
 ) -> Result<Vec<Progress>, StoreError> {
-    let insider = viewer.is_some_and(|v| {
-        matches!(
-            v.role,
-            qiao_domain::Role::Admin
-                | qiao_domain::Role::CommissionStaff
-                | qiao_domain::Role::TechnologyManager
-        )
-    });
+    let insider = viewer.is_some_and(crate::statistics::may_read);
     let counts_orgs = |t: &TargetRecord| t.target.metric.is_some_and(|m| !m.counts_contracts());
     let orgs = if targets.iter().any(counts_orgs) {
         enterprises(store).await?

@@ -87,15 +87,20 @@ impl Account {
         self.role == Role::Admin || (owner_org_id.is_some() && owner_org_id == self.org_id)
     }
 
+    /// Whether this account is the commission's: staff or an admin.
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::CommissionStaff)
+    }
+
     /// Whether this account may register organisations for others.
     pub fn may_register_organisations(&self) -> bool {
-        matches!(self.role, Role::Admin | Role::CommissionStaff)
+        self.is_staff()
     }
 
     /// Whether this account sets policies and targets and sees which enterprises a policy
     /// reaches (that verdict rests on private figures such as revenue).
     pub fn may_manage_policies(&self) -> bool {
-        matches!(self.role, Role::Admin | Role::CommissionStaff)
+        self.is_staff()
     }
 }
 
