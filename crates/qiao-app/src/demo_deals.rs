@@ -24,12 +24,14 @@ use crate::error::{AppError, AppResult};
 /// How many registered contracts the demo year holds.
 pub const CONTRACTS: usize = 330;
 
-/// A small deterministic generator (64-bit LCG, Knuth's constants): the demo must be the same
-/// on every start, and needs nothing stronger.
-struct Draw(u64);
+/// A small deterministic generator (64-bit LCG, Knuth's constants): the demo (and the contracts
+/// benchmark, which draws from it too) must be the same on every run, and needs nothing
+/// stronger. The seed is the field.
+pub struct Draw(pub u64);
 
 impl Draw {
-    fn next(&mut self) -> u64 {
+    /// The next 31 bits.
+    pub fn bits(&mut self) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -37,14 +39,15 @@ impl Draw {
         self.0 >> 33
     }
 
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.bits() % n as u64) as usize
     }
 
     /// One of `items` by integer weights.
-    fn weighted<T: Copy>(&mut self, items: &[(T, u32)]) -> T {
+    pub fn weighted<T: Copy>(&mut self, items: &[(T, u32)]) -> T {
         let total: u32 = items.iter().map(|(_, w)| w).sum();
-        let mut pick = (self.next() % u64::from(total)) as u32;
+        let mut pick = (self.bits() % u64::from(total)) as u32;
         for (item, w) in items {
             if pick < *w {
                 return *item;
@@ -136,9 +139,9 @@ fn party(o: &OrgRecord) -> Party {
 }
 
 /// An amount from 5万 to 2000万 元, log-uniform, rounded to 100 元, in 分.
-fn amount(draw: &mut Draw) -> i64 {
+pub fn amount(draw: &mut Draw) -> i64 {
     let (low, high) = (5.0e4_f64.ln(), 2.0e7_f64.ln());
-    let u = draw.next() as f64 / (1u64 << 31) as f64;
+    let u = draw.bits() as f64 / (1u64 << 31) as f64;
     let yuan = (low + (high - low) * u).exp();
     ((yuan / 100.0).round() as i64) * 100 * 100
 }

@@ -113,7 +113,10 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
                 qiao_server::AppState::open(store.clone(), None).await?,
             ));
             let ids = sample_ids(&store, n).await?;
-            let mut latencies = time_gets(addr, &ids, requests).await?;
+            let paths: Vec<String> = (0..requests)
+                .map(|i| format!("/api/v1/achievements/{}", ids[i % ids.len()]))
+                .collect();
+            let mut latencies = time_gets(addr, None, &paths).await?;
             server.abort();
             latencies.sort_unstable();
             let pct = |p: f64| {
@@ -350,31 +353,30 @@ async fn sample_ids(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<i64>
         .collect())
 }
 
-/// Sends `requests` GETs over one keep-alive connection and returns each one's latency.
-async fn time_gets(
+/// Times GETs of `paths` in order on one keep-alive connection, as the bearer of `token` when
+/// given; each must answer 200.
+pub(super) async fn time_gets(
     addr: std::net::SocketAddr,
-    ids: &[i64],
-    requests: usize,
+    token: Option<&str>,
+    paths: &[String],
 ) -> anyhow::Result<Vec<Duration>> {
     let stream = tokio::net::TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let (read, mut write) = stream.into_split();
     let mut read = tokio::io::BufReader::new(read);
-    let mut latencies = Vec::with_capacity(requests);
+    let mut latencies = Vec::with_capacity(paths.len());
     let mut line = String::new();
     let mut body = Vec::new();
-    for i in 0..requests {
-        let id = ids[i % ids.len()];
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    for path in paths {
         let start = Instant::now();
         write
-            .write_all(
-                format!("GET /api/v1/achievements/{id} HTTP/1.1\r\nHost: bench\r\n\r\n").as_bytes(),
-            )
+            .write_all(format!("GET {path} HTTP/1.1\r\nHost: bench\r\n{auth}\r\n").as_bytes())
             .await?;
         line.clear();
         read.read_line(&mut line).await?;
         if !line.starts_with("HTTP/1.1 200") {
-            bail!("GET achievement {id} answered `{}`", line.trim());
+            bail!("GET {path} answered `{}`", line.trim());
         }
         let mut length = 0usize;
         loop {

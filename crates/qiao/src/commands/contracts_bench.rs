@@ -21,8 +21,10 @@ use qiao_domain::{
     PaymentTerms, Registered, Registration, RegistrationNumber, Role, Target, TechField,
 };
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 
+use qiao_app::demo_deals::Draw;
+
+use super::bench::time_gets;
 use crate::cli::ContractsBenchArgs;
 
 const DISTRICTS: [&str; 16] = [
@@ -44,22 +46,6 @@ const DISTRICTS: [&str; 16] = [
     "崇明区",
 ];
 const YEARS: [i32; 5] = [2022, 2023, 2024, 2025, 2026];
-
-/// A fixed-seed generator (64-bit LCG): the same contracts on every run.
-struct Draw(u64);
-
-impl Draw {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// A valid 统一社会信用代码 for party `n` (GB 32100-2015 check character).
 fn credit_code(n: usize) -> String {
@@ -88,9 +74,7 @@ fn contract(
     let fields = TechField::ALL;
     let kind = kinds[draw.below(kinds.len())];
     let field = fields[draw.below(fields.len())];
-    let (low, high) = (5.0e4_f64.ln(), 2.0e7_f64.ln());
-    let u = draw.next() as f64 / (1u64 << 31) as f64;
-    let amount_fen = ((low + (high - low) * u).exp() / 100.0).round() as i64 * 10_000;
+    let amount_fen = qiao_app::demo_deals::amount(draw);
     let year = YEARS[draw.below(YEARS.len())];
     let day = NaiveDate::from_ymd_opt(year, 1, 1).context("year")?
         + chrono::Duration::days(draw.below(365) as i64);
@@ -282,11 +266,11 @@ pub async fn run(cli: &crate::cli::Cli, args: &ContractsBenchArgs) -> anyhow::Re
             "/api/v1/statistics/contracts?year={year}{district}"
         ));
     }
-    let statistics = percentiles(time_gets(addr, &token, &paths).await?);
+    let statistics = percentiles(time_gets(addr, Some(&token), &paths).await?);
     let target_paths: Vec<String> = (0..args.requests.div_ceil(4))
         .map(|_| "/api/v1/targets?year=2026".to_string())
         .collect();
-    let target_actuals = percentiles(time_gets(addr, &token, &target_paths).await?);
+    let target_actuals = percentiles(time_gets(addr, Some(&token), &target_paths).await?);
     server.abort();
 
     if args.json {
@@ -329,52 +313,4 @@ fn percentiles(mut latencies: Vec<Duration>) -> [f64; 4] {
         latencies[((latencies.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1000.0
     };
     [pct(0.5), pct(0.95), pct(0.99), pct(1.0)]
-}
-
-/// Times GETs of `paths` in order on one keep-alive connection, as the bearer of `token`.
-async fn time_gets(
-    addr: std::net::SocketAddr,
-    token: &str,
-    paths: &[String],
-) -> anyhow::Result<Vec<Duration>> {
-    let stream = tokio::net::TcpStream::connect(addr).await?;
-    stream.set_nodelay(true)?;
-    let (read, mut write) = stream.into_split();
-    let mut read = tokio::io::BufReader::new(read);
-    let mut latencies = Vec::with_capacity(paths.len());
-    let mut line = String::new();
-    let mut body = Vec::new();
-    for path in paths {
-        let start = Instant::now();
-        write
-            .write_all(
-                format!(
-                    "GET {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\r\n"
-                )
-                .as_bytes(),
-            )
-            .await?;
-        line.clear();
-        read.read_line(&mut line).await?;
-        if !line.starts_with("HTTP/1.1 200") {
-            bail!("GET {path} answered `{}`", line.trim());
-        }
-        let mut length = 0usize;
-        loop {
-            line.clear();
-            read.read_line(&mut line).await?;
-            if line == "\r\n" {
-                break;
-            }
-            if let Some((k, v)) = line.split_once(':')
-                && k.eq_ignore_ascii_case("content-length")
-            {
-                length = v.trim().parse()?;
-            }
-        }
-        body.resize(length, 0);
-        read.read_exact(&mut body).await?;
-        latencies.push(start.elapsed());
-    }
-    Ok(latencies)
 }
