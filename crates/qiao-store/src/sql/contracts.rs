@@ -20,7 +20,9 @@ use qiao_domain::{Contract, ManagerShare, Registration, RegistrationEvent, Regis
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::base::{Arg, SqlStore, Tx, Where, bind_all, date, from_json, json, now, parse_ts, ts};
+use super::base::{
+    Arg, Backend, SqlStore, Tx, Where, bind_all, date, from_json, json, now, parse_ts, ts,
+};
 use crate::error::{Result, StoreError, conflict_on_unique};
 use crate::query::{ContractFilter, ContractImportReport, Page, Paged};
 use crate::records::{
@@ -281,6 +283,9 @@ fn duplicate_number() -> String {
 /// How many rows one multi-row insert of an import carries: 20 parameters a row stays far
 /// below both backends' limits, and larger batches gain little.
 const IMPORT_BATCH: usize = 200;
+
+/// An import of at least this many new contracts refreshes PostgreSQL's planner statistics.
+const ANALYZE_AFTER: usize = 10_000;
 
 impl SqlStore {
     async fn lock_contract(&self, tx: &mut Tx, id: i64, version: i64) -> Result<ContractRecord> {
@@ -644,7 +649,7 @@ impl ContractStore for SqlStore {
         for chunk in numbers.chunks(500) {
             let sql = format!(
                 "SELECT {CONTRACT_COLUMNS}, number FROM contracts WHERE number IN ({})",
-                marks(1, chunk.len())
+                self.backend.ordered_marks(1, chunk.len())
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for n in chunk {
@@ -683,7 +688,7 @@ impl ContractStore for SqlStore {
         let t = ts(now());
         for batch in fresh.chunks(IMPORT_BATCH) {
             let values: Vec<String> = (0..batch.len())
-                .map(|i| format!("({})", marks(i * 20 + 1, 20)))
+                .map(|i| format!("({})", self.backend.ordered_marks(i * 20 + 1, 20)))
                 .collect();
             let sql = format!(
                 "INSERT INTO contracts ({DERIVED}, {WRITTEN}) VALUES {}",
@@ -715,6 +720,14 @@ impl ContractStore for SqlStore {
         .await?;
         add_totals(&mut tx, &deltas).await?;
         tx.commit().await?;
+        if self.backend == Backend::Postgres && fresh.len() >= ANALYZE_AFTER {
+            // A bulk load changes the table's shape faster than autovacuum notices (and a
+            // server may run without it): refresh the planner's statistics now, or the next
+            // statistics request plans for the empty table it last saw.
+            sqlx::query("ANALYZE contracts, changes")
+                .execute(&self.pool)
+                .await?;
+        }
         report.inserted = fresh.len();
         Ok(report)
     }
@@ -787,11 +800,15 @@ impl ContractStore for SqlStore {
         district: Option<&str>,
     ) -> Result<Vec<ManagerCredit>> {
         // Deals are few and contracts many: start from the managers' deals (CROSS JOIN keeps
-        // that order in SQLite) and reach each deal's contracts by their index.
+        // that order in SQLite) and reach each deal's contracts by their index. `deal_id IS NOT
+        // NULL` bounds PostgreSQL's scan of that index to the contracts from deals: without it
+        // the planner merge-joined over the whole index (114 ms at 1M contracts, 892 ms before
+        // statistics existed), with it 12 ms.
         let (from, to) = year_range(year);
         let mut w = Where::default();
         w.and(
-            "c.deal_id = dm.deal_id AND c.registered_on >= ? AND c.registered_on < ?",
+            "c.deal_id IS NOT NULL AND c.deal_id = dm.deal_id \
+             AND c.registered_on >= ? AND c.registered_on < ?",
             [Arg::Text(from), Arg::Text(to)],
         );
         if let Some(d) = district {
