@@ -116,7 +116,7 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
             let paths: Vec<String> = (0..requests)
                 .map(|i| format!("/api/v1/achievements/{}", ids[i % ids.len()]))
                 .collect();
-            let mut latencies = time_gets(addr, None, &paths).await?;
+            let mut latencies = time_gets(addr, Caller::Anonymous, &paths).await?;
             server.abort();
             latencies.sort_unstable();
             let pct = |p: f64| {
@@ -353,11 +353,20 @@ async fn sample_ids(store: &Arc<dyn Store>, n: usize) -> anyhow::Result<Vec<i64>
         .collect())
 }
 
-/// Times GETs of `paths` in order on one keep-alive connection, as the bearer of `token` when
-/// given; each must answer 200.
+/// Who a timed request comes from.
+pub(super) enum Caller<'a> {
+    Anonymous,
+    /// An API token, as `Authorization: Bearer`.
+    Bearer(&'a str),
+    /// A browser session, as its cookie (pages read no bearer tokens).
+    Session(&'a str),
+}
+
+/// Times GETs of `paths` in order on one keep-alive connection, as `caller`; each must answer
+/// 200.
 pub(super) async fn time_gets(
     addr: std::net::SocketAddr,
-    token: Option<&str>,
+    caller: Caller<'_>,
     paths: &[String],
 ) -> anyhow::Result<Vec<Duration>> {
     let stream = tokio::net::TcpStream::connect(addr).await?;
@@ -367,7 +376,11 @@ pub(super) async fn time_gets(
     let mut latencies = Vec::with_capacity(paths.len());
     let mut line = String::new();
     let mut body = Vec::new();
-    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let auth = match caller {
+        Caller::Anonymous => String::new(),
+        Caller::Bearer(t) => format!("Authorization: Bearer {t}\r\n"),
+        Caller::Session(c) => format!("Cookie: qiao_session={c}\r\n"),
+    };
     for path in paths {
         let start = Instant::now();
         write

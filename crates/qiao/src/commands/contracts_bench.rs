@@ -24,7 +24,7 @@ use serde_json::json;
 
 use qiao_app::demo_deals::Draw;
 
-use super::bench::time_gets;
+use super::bench::{Caller, time_gets};
 use crate::cli::ContractsBenchArgs;
 
 const DISTRICTS: [&str; 16] = [
@@ -247,6 +247,12 @@ pub async fn run(cli: &crate::cli::Cli, args: &ContractsBenchArgs) -> anyhow::Re
     store.create_targets(&targets).await?;
     let (token, hash) = qiao_app::credentials::new_token();
     store.create_token(staff.id, "bench", &hash).await?;
+    // The page is read as a signed-in member of staff: a session, as a browser holds it.
+    let (cookie, cookie_hash) = qiao_app::credentials::new_token();
+    let expires = chrono::Utc::now() + chrono::Duration::hours(1);
+    store
+        .create_session(staff.id, &cookie_hash, "bench-csrf", expires)
+        .await?;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -266,11 +272,17 @@ pub async fn run(cli: &crate::cli::Cli, args: &ContractsBenchArgs) -> anyhow::Re
             "/api/v1/statistics/contracts?year={year}{district}"
         ));
     }
-    let statistics = percentiles(time_gets(addr, Some(&token), &paths).await?);
+    let statistics = percentiles(time_gets(addr, Caller::Bearer(&token), &paths).await?);
+    // The same years and districts as the page staff open: totals, charts drawn as SVG, tables.
+    let page_paths: Vec<String> = paths
+        .iter()
+        .map(|p| p.replace("/api/v1/statistics/contracts", "/statistics"))
+        .collect();
+    let page = percentiles(time_gets(addr, Caller::Session(&cookie), &page_paths).await?);
     let target_paths: Vec<String> = (0..args.requests.div_ceil(4))
         .map(|_| "/api/v1/targets?year=2026".to_string())
         .collect();
-    let target_actuals = percentiles(time_gets(addr, Some(&token), &target_paths).await?);
+    let target_actuals = percentiles(time_gets(addr, Caller::Bearer(&token), &target_paths).await?);
     server.abort();
 
     if args.json {
@@ -279,7 +291,8 @@ pub async fn run(cli: &crate::cli::Cli, args: &ContractsBenchArgs) -> anyhow::Re
             json!({
                 "backend": backend, "contracts": args.contracts, "csv_bytes": size,
                 "import_s": import_s, "import_rows_per_s": rate,
-                "statistics_ms": statistics, "targets_ms": target_actuals,
+                "statistics_ms": statistics, "statistics_page_ms": page,
+                "targets_ms": target_actuals,
             })
         );
     } else {
@@ -296,6 +309,7 @@ pub async fn run(cli: &crate::cli::Cli, args: &ContractsBenchArgs) -> anyhow::Re
             );
         };
         show("GET /api/v1/statistics/contracts", &statistics);
+        show("GET /statistics (page, SVG charts)", &page);
         show("GET /api/v1/targets (16 成交额 targets)", &target_actuals);
     }
     Ok(ExitCode::SUCCESS)
