@@ -123,40 +123,67 @@ const SAMPLE: usize = 64 * 1024;
 /// Decodes `bytes`, taking `declared` (a `<meta charset>` or HTTP header) as a hint.
 pub fn decode(bytes: &[u8], declared: Option<Encoding>) -> Decoded {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return finish(rest, 3, Encoding::Utf8);
+        return match std::str::from_utf8(rest) {
+            Ok(text) => valid(text, Encoding::Utf8),
+            Err(_) => finish(rest, 3, Encoding::Utf8),
+        };
     }
-    if std::str::from_utf8(bytes).is_ok() {
+    if let Ok(text) = std::str::from_utf8(bytes) {
         // ASCII reads the same in all four; the declaration is then the best name for it.
         let encoding = match declared {
             Some(d) if bytes.is_ascii() => d,
             _ => Encoding::Utf8,
         };
-        return finish(bytes, 0, encoding);
+        // Valid UTF-8 (or ASCII) decodes to itself: copied once, not run through a decoder.
+        return valid(text, encoding);
     }
     // A sample that ends on a character boundary for nobody in particular: a split character
     // at the end costs every candidate one error, which does not change the ranking.
     let sample = &bytes[..bytes.len().min(SAMPLE)];
     let last = sample.len() == bytes.len();
-    let mut best: Option<(f64, Encoding)> = None;
+    let mut best: Option<(f64, Encoding, Reading)> = None;
     for candidate in [Encoding::Utf8, Encoding::Gb18030, Encoding::Big5] {
-        let (text, errors, _) = run(sample, candidate.codec(), last, 0);
-        let mut s = score(&text, errors);
+        let reading = run(sample, candidate.codec(), last, 0);
+        let mut s = score(&reading.0, reading.1);
         if declared.map(|d| d.codec()) == Some(candidate.codec()) {
             // The declaration tips a close call; it cannot outweigh a clearly better reading.
             s += 0.05;
         }
-        if best.is_none_or(|(b, _)| s > b) {
-            best = Some((s, candidate));
+        if best.as_ref().is_none_or(|(b, _, _)| s > *b) {
+            best = Some((s, candidate, reading));
         }
     }
-    let mut encoding = best.map_or(Encoding::Utf8, |(_, e)| e);
+    let Some((_, mut encoding, reading)) = best else {
+        unreachable!("three candidates were scored");
+    };
     if encoding == Encoding::Gb18030
         && declared != Some(Encoding::Gb18030)
         && !uses_four_byte(bytes)
     {
         encoding = Encoding::Gbk;
     }
+    if last {
+        // The sample was the whole input (most pages are smaller than it): its reading by the
+        // chosen codec (GBK and GB18030 share one) is the document's.
+        let (text, _, undecodable) = reading;
+        return Decoded {
+            text,
+            encoding,
+            undecodable,
+        };
+    }
     finish(bytes, 0, encoding)
+}
+
+/// A decoder's output: the text, how many malformed sequences, and the first of them.
+type Reading = (String, usize, Vec<Undecodable>);
+
+fn valid(text: &str, encoding: Encoding) -> Decoded {
+    Decoded {
+        text: text.to_owned(),
+        encoding,
+        undecodable: Vec::new(),
+    }
 }
 
 fn finish(bytes: &[u8], base: usize, encoding: Encoding) -> Decoded {
@@ -173,12 +200,7 @@ fn finish(bytes: &[u8], base: usize, encoding: Encoding) -> Decoded {
 /// Through a fixed buffer rather than straight into the `String`: encoding_rs's `_to_string`
 /// calls work on the string's whole spare capacity, which made a call per malformed sequence
 /// quadratic on binary input (a 10 MB random file took 75 s).
-fn run(
-    bytes: &[u8],
-    codec: &'static encoding_rs::Encoding,
-    last: bool,
-    base: usize,
-) -> (String, usize, Vec<Undecodable>) {
+fn run(bytes: &[u8], codec: &'static encoding_rs::Encoding, last: bool, base: usize) -> Reading {
     let mut decoder = codec.new_decoder_without_bom_handling();
     let mut text = String::with_capacity(bytes.len() + bytes.len() / 2);
     let mut buf = [0u8; 16 * 1024];

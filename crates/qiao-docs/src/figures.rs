@@ -402,10 +402,26 @@ const MAX_SENTENCE: usize = 2048;
 
 fn sentence(folded: &Folded, range: Range<usize>, ctx: &Context, out: &mut Vec<Figure>) {
     let s = &folded.text[range.clone()];
-    if !s
-        .chars()
-        .any(|c| c.is_ascii_digit() || "一二两三四五六七八九十百千万亿".contains(c))
-    {
+    if !s.chars().any(|c| {
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '一' | '二'
+                    | '两'
+                    | '三'
+                    | '四'
+                    | '五'
+                    | '六'
+                    | '七'
+                    | '八'
+                    | '九'
+                    | '十'
+                    | '百'
+                    | '千'
+                    | '万'
+                    | '亿'
+            )
+    }) {
         return;
     }
     let sentence_text = folded.original(range.clone()).trim().to_string();
