@@ -427,6 +427,8 @@ impl Engine {
             kinds: answering_kinds(source.listing.kind()).to_vec(),
             active_on: Some(today),
             exclude_ids: vec![source.id as u64],
+            // An organisation's own listings are never its matches: it knows them already.
+            exclude_owner: source.owner_org_id,
             ..Filters::default()
         };
         // A listing that asks is matched by the embedding of its text as a question; one that

@@ -176,7 +176,7 @@ impl Follower {
                 listings: feed
                     .listings
                     .iter()
-                    .map(|r| IndexDoc::from_listing(r.id, &r.listing))
+                    .map(IndexDoc::from_record)
                     .collect(),
                 deleted_documents: feed.gone_documents,
                 documents: feed.documents.iter().map(DocEntry::from_record).collect(),

@@ -116,12 +116,14 @@ async fn search_never_shows_drafts_or_private_fields_and_names_bad_parameters() 
 #[tokio::test]
 async fn matches_go_both_ways_with_structured_reasons() {
     let app = TestApp::new().await;
-    let (_, _, alice) = app.one_member().await;
+    // The demand is alice's; what answers it is bob's (an organisation's own listings are
+    // never its matches).
+    let Rivals { alice, bob, .. } = app.rivals().await;
     let post = |kind: &'static str, body: Value| {
-        let (app, alice) = (&app, &alice);
-        async move { app.create(alice, &format!("/api/v1/{kind}"), body).await }
+        let (app, bob) = (&app, &bob);
+        async move { app.create(bob, &format!("/api/v1/{kind}"), body).await }
     };
-    let want = post("demands", json!({
+    let want = app.create(&alice, "/api/v1/demands", json!({
         "title": "动力电池包热管理", "description": "夏天电池包发烫、电芯温差大，希望用相变材料改善电池散热。",
         "keywords": ["热管理", "相变材料"], "discipline": "新能源", "budget_max_yuan": 2000000})).await;
     let good = post("achievements", json!({
@@ -238,3 +240,46 @@ async fn a_page_past_the_end_is_empty_never_wrapped_to_the_first() {
         "a page number beyond 32 bits is refused"
     );
 }
+
+/// Issue #27, point 2: an organisation's own listings are never its matches, either way, on
+/// both backends; a search (a member looking for its own listing) still finds them.
+async fn own_listings_are_never_matches(app: &TestApp) {
+    let Rivals { alice, bob, .. } = app.rivals().await;
+    let demand = app.create(&alice, "/api/v1/demands", json!({
+        "title": "动力电池包热管理", "description": "夏天电池包发烫、电芯温差大，希望用相变材料改善电池散热。",
+        "keywords": ["热管理", "相变材料"]})).await;
+    // alice's own achievement answers her demand word for word; bob's less well.
+    let own = app.create(&alice, "/api/v1/achievements", json!({
+        "title": "动力电池包热管理", "summary": "相变材料改善电池散热，电池包不再发烫，电芯温差小。",
+        "keywords": ["热管理", "相变材料"]})).await;
+    let other = app.create(&bob, "/api/v1/achievements", json!({
+        "title": "相变材料储热装置", "summary": "一种相变材料储热结构，可用于电池散热。"})).await;
+    let bobs_demand = app.create(&bob, "/api/v1/demands", json!({
+        "title": "电池散热方案征集", "description": "寻找相变材料电池热管理方案。"})).await;
+
+    for (uri, own_ids, others) in [
+        (format!("/api/v1/demands/{demand}/matches"), vec![own], vec![other]),
+        (format!("/api/v1/achievements/{own}/matches"), vec![demand], vec![bobs_demand]),
+        (format!("/api/v1/achievements/{other}/matches"), vec![bobs_demand], vec![demand]),
+    ] {
+        for viewer in [None, Some(&alice), Some(&bob)] {
+            let r = app.get(&uri, viewer.map(String::as_str)).await.expect(StatusCode::OK);
+            let ids = ints_of(&r.body["hits"], "id");
+            for o in &own_ids {
+                assert!(!ids.contains(o), "{uri}: own listing {o} in {ids:?}");
+            }
+            for o in &others {
+                assert!(ids.contains(o), "{uri}: {o} missing from {ids:?}");
+            }
+        }
+    }
+    // Search still finds alice's own achievement, for her and for anyone.
+    for viewer in [Some(&alice), None] {
+        let r = app
+            .get(&encode_uri("/api/v1/search?q=动力电池包热管理&type=achievement"), viewer.map(String::as_str))
+            .await
+            .expect(StatusCode::OK);
+        assert_eq!(r.body["hits"][0]["id"], own, "{}", r.body);
+    }
+}
+on_both_backends!(own_listings_are_never_matches);
