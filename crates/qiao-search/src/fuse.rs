@@ -6,8 +6,9 @@
 //! length, cosine does not). Ranks compare. The third list is the lexical ranking of the query
 //! followed by the text of its nearest neighbour by meaning: it lends the query the words its
 //! closest semantic match uses, which is how a problem description ("电池包发烫") reaches the
-//! vocabulary of the patent that solves it ("相变材料热管理"). k = 60 and equal weights are the
-//! usual defaults, not tuned; `docs/fusion-research.md` has the method and the held-out checks.
+//! vocabulary of the patent that solves it ("相变材料热管理"). k = 60 is the usual default, not
+//! tuned; the semantic list weighs three times the others ([`SEMANTIC_RRF_WEIGHT`], issue #27);
+//! `docs/fusion-research.md` has the method and the held-out checks.
 //!
 //! Why three forms of query ([`form`]): on known-item queries (a title, a list of keywords, a
 //! claim copied from a patent) the lexical ranking is already near perfect and e5 is weaker,
