@@ -98,8 +98,24 @@ const CLAUSE_ENDS: &[char] = &['，', '。', '；', '！', '？', ',', ';', '!',
 
 /// Words of a company introducing itself rather than its problem.
 const INTRO_CUES: &[&str] = &[
-    "是一家", "成立于", "创建于", "始建于", "注册资本", "位于", "地处", "坐落", "员工", "职工",
-    "年产值", "年销售", "营业收入", "占地", "总部", "国家高新技术企业", "专精特新", "上市公司",
+    "是一家",
+    "成立于",
+    "创建于",
+    "始建于",
+    "注册资本",
+    "位于",
+    "地处",
+    "坐落",
+    "员工",
+    "职工",
+    "年产值",
+    "年销售",
+    "营业收入",
+    "占地",
+    "总部",
+    "国家高新技术企业",
+    "专精特新",
+    "上市公司",
 ];
 
 /// Whether a clause introduces the company (its place, age, size, titles) rather than saying

@@ -23,9 +23,9 @@ use crate::fuse::{self, Form, Route, Source};
 use crate::index::Filters;
 use crate::rank::{Profile, Ranked, Relevance, Signal, lexical_relevance, rank};
 use crate::reasons::{Reason, reasons};
-use crate::strength::{self, Evidence, Strength};
 use crate::schema::{Shelf, kind_code};
 use crate::semantic::{Semantic, asks, listing_passage};
+use crate::strength::{self, Evidence, Strength};
 use crate::vectors::{Entity, Neighbour};
 
 /// How many lexical candidates are re-ranked; pages beyond this are not served.

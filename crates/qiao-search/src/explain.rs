@@ -16,8 +16,8 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::analysis::{self, QueryTerms};
-use crate::informative;
 use crate::document::Texts;
+use crate::informative;
 
 /// A piece of a document's text with the matched spans marked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -533,7 +533,11 @@ mod tests {
         let q = QueryTerms::from_text("不 高 上").finish();
         let e = explain(&q, &texts("不高上", "温度不高，良品率上不去"));
         assert!(e.matched_terms.is_empty(), "{:?}", e.matched_terms);
-        assert!(e.snippets.iter().all(|s| s.highlights.is_empty()), "{:?}", e.snippets);
+        assert!(
+            e.snippets.iter().all(|s| s.highlights.is_empty()),
+            "{:?}",
+            e.snippets
+        );
     }
 
     /// Issue #27: the shared words of a real match were 之间、增加、量的、我们、最好、一种、方法、
@@ -547,14 +551,20 @@ mod tests {
             "我们通过一种方法增加产量，最好在两者之间兼顾；量的控制也很重要。注塑外壳缩痕明显减少。",
         );
         let e = explain(&q, &listing);
-        for stop in ["之间", "增加", "量的", "我们", "最好", "一种", "方法", "通过"] {
+        for stop in [
+            "之间", "增加", "量的", "我们", "最好", "一种", "方法", "通过",
+        ] {
             assert!(
                 !e.matched_terms.iter().any(|t| t == stop),
                 "{stop} listed in {:?}",
                 e.matched_terms
             );
         }
-        assert!(e.matched_terms.iter().all(|t| t.chars().count() > 1), "{:?}", e.matched_terms);
+        assert!(
+            e.matched_terms.iter().all(|t| t.chars().count() > 1),
+            "{:?}",
+            e.matched_terms
+        );
         assert!(
             e.matched_terms.iter().any(|t| t.contains("缩痕")),
             "{:?}",
@@ -563,7 +573,11 @@ mod tests {
         for s in &e.snippets {
             for [a, b] in &s.highlights {
                 let marked = &s.text[*a..*b];
-                assert!(informative::term(marked), "{marked} highlighted in {}", s.text);
+                assert!(
+                    informative::term(marked),
+                    "{marked} highlighted in {}",
+                    s.text
+                );
             }
         }
     }

@@ -74,8 +74,26 @@ pub enum Form {
 
 /// Words by which a text asks for something: an enterprise stating its demand, however long.
 const DEMAND_CUES: &[&str] = &[
-    "我们", "我司", "我公司", "本公司", "我厂", "本厂", "希望", "需要", "寻求", "求购", "征集", "急需",
-    "想找", "想要", "难题", "痛点", "需求", "揭榜", "亟待", "亟需",
+    "我们",
+    "我司",
+    "我公司",
+    "本公司",
+    "我厂",
+    "本厂",
+    "希望",
+    "需要",
+    "寻求",
+    "求购",
+    "征集",
+    "急需",
+    "想找",
+    "想要",
+    "难题",
+    "痛点",
+    "需求",
+    "揭榜",
+    "亟待",
+    "亟需",
 ];
 
 /// Words by which a text is a patent's claim or abstract: a pasted document even when it names
@@ -157,17 +175,16 @@ pub fn rrf(lists: &[(Source, &[u64])]) -> Vec<Fused> {
 /// [`rrf`] with a weight per list: an item's part from a list is `weight / (K + rank)`, and
 /// the sum is divided so that the first of every list scores 1.
 pub fn rrf_weighted(lists: &[(Source, &[u64], f32)]) -> Vec<Fused> {
-    let total: f32 = lists.iter().map(|l| l.2).sum::<f32>().max(f32::MIN_POSITIVE);
+    let total: f32 = lists
+        .iter()
+        .map(|l| l.2)
+        .sum::<f32>()
+        .max(f32::MIN_POSITIVE);
     let norm: f32 = total / (K + 1.0);
     let parts = lists.iter().flat_map(|(source, ids, weight)| {
-        ids.iter().enumerate().map(move |(i, &id)| {
-            (
-                *source,
-                i + 1,
-                id,
-                weight / (K + (i + 1) as f32) / norm,
-            )
-        })
+        ids.iter()
+            .enumerate()
+            .map(move |(i, &id)| (*source, i + 1, id, weight / (K + (i + 1) as f32) / norm))
     });
     gather(parts, lists.first().map(|l| l.0))
 }
@@ -373,7 +390,11 @@ mod tests {
         assert_eq!(label(Source::Semantic), "内容相近");
         assert_eq!(label(Source::Lexical), "共同词语");
         for s in [Source::Lexical, Source::Semantic, Source::Neighbour] {
-            assert!(!label(s).chars().any(|c| c.is_ascii_digit()), "{}", label(s));
+            assert!(
+                !label(s).chars().any(|c| c.is_ascii_digit()),
+                "{}",
+                label(s)
+            );
         }
     }
 }

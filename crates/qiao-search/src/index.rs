@@ -103,9 +103,7 @@ impl Filters {
                 .as_deref()
                 .is_none_or(|d| f.discipline.as_deref() == Some(d))
             && !self.exclude_ids.contains(&id)
-            && self
-                .exclude_owner
-                .is_none_or(|o| f.owner_org_id != Some(o))
+            && self.exclude_owner.is_none_or(|o| f.owner_org_id != Some(o))
     }
 }
 

@@ -97,16 +97,8 @@ pub fn reasons(
                 s.label.clone(),
                 format!("same district: {}", s.label.trim_start_matches("同在")),
             ),
-            "maturity" => Reason::new(
-                "maturity",
-                s.label.clone(),
-                "mature enough".to_string(),
-            ),
-            "budget" => Reason::new(
-                "budget",
-                s.label.clone(),
-                "price within budget".to_string(),
-            ),
+            "maturity" => Reason::new("maturity", s.label.clone(), "mature enough".to_string()),
+            "budget" => Reason::new("budget", s.label.clone(), "price within budget".to_string()),
             _ => continue,
         };
         if !out.iter().any(|r| r.code == reason.code) {

@@ -116,7 +116,10 @@ mod tests {
         assert_eq!(judge(&hit(Some(0.90), None), bg, &c), Strength::Possible);
         assert_eq!(judge(&hit(Some(0.84), Some(1)), bg, &c), Strength::Possible);
         assert_eq!(judge(&hit(None, Some(1)), bg, &c), Strength::Possible);
-        assert_eq!(judge(&hit(Some(0.9), Some(1)), None, &c), Strength::Possible);
+        assert_eq!(
+            judge(&hit(Some(0.9), Some(1)), None, &c),
+            Strength::Possible
+        );
         // Fewer neighbours than the background rank: the last one is the background.
         assert_eq!(background(&[0.9, 0.8], 100), Some(0.8));
         assert_eq!(background(&[], 100), None);

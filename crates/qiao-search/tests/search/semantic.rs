@@ -199,7 +199,13 @@ async fn a_problem_finds_its_solution_and_says_why() {
     assert_eq!(semantic.label, "内容相近");
     // The solution stands out from the rest by meaning: strong, said in plain words.
     assert_eq!(top.strength, Strength::Strong, "{:#?}", r.hits);
-    assert_eq!(r.strong, r.hits.iter().filter(|h| h.strength == Strength::Strong).count());
+    assert_eq!(
+        r.strong,
+        r.hits
+            .iter()
+            .filter(|h| h.strength == Strength::Strong)
+            .count()
+    );
     for reason in &top.reasons {
         assert!(
             !reason.text.chars().any(|c| c.is_ascii_digit()),
@@ -476,7 +482,11 @@ async fn neighbours_by_meaning_are_held_to_the_filters_with_the_index_facets() {
 async fn a_nonsense_query_has_no_strong_hit() {
     let s = setup().await;
     for q in ["火星移民签证"] {
-        let r = s.engine.search(&request(q, Filters::default())).await.unwrap();
+        let r = s
+            .engine
+            .search(&request(q, Filters::default()))
+            .await
+            .unwrap();
         assert_eq!(r.strong, 0, "{q}: {:#?}", r.hits);
         assert!(
             r.hits.iter().all(|h| h.strength == Strength::Possible),
@@ -492,10 +502,14 @@ async fn a_nonsense_query_has_no_strong_hit() {
 #[tokio::test]
 async fn a_fresh_listing_is_matched_with_its_meaning_at_once() {
     let s = setup().await;
-    let fresh = add(&s.store, Kind::Demand, json!({
-        "title": "储能柜电池发烫",
-        "description": "储能柜夏天电芯温差大，电池包发烫，想找不大改结构的办法。",
-    }))
+    let fresh = add(
+        &s.store,
+        Kind::Demand,
+        json!({
+            "title": "储能柜电池发烫",
+            "description": "储能柜夏天电芯温差大，电池包发烫，想找不大改结构的办法。",
+        }),
+    )
     .await;
     s.engine.follower().catch_up().await.unwrap();
     let record = s.store.get_listing(fresh as i64).await.unwrap();

@@ -115,7 +115,9 @@ pub fn matches_summary(l: Lang, matches: &[HitView]) -> String {
         (Lang::Zh, 0) => NONE_STRONG_ZH.to_string(),
         (Lang::En, 0) => NONE_STRONG_EN.to_string(),
         (Lang::Zh, n) if n < matches.len() => format!("{n} 条高度匹配；其余可能相关。"),
-        (Lang::En, n) if n < matches.len() => format!("{n} strong matches; the rest may be related."),
+        (Lang::En, n) if n < matches.len() => {
+            format!("{n} strong matches; the rest may be related.")
+        }
         (Lang::Zh, n) => format!("{n} 条高度匹配。"),
         (Lang::En, n) => format!("{n} strong matches."),
     }

@@ -223,8 +223,7 @@ fn rank_query(
     };
     let nearest = |m: &Meaning, n: usize| -> Vec<Neighbour> {
         let v = m.model.embed_query(&semantic::simplified_for_model(q));
-        m.vectors
-            .nearest(&v, n, |_, id, _| !excluded.contains(&id))
+        m.vectors.nearest(&v, n, |_, id, _| !excluded.contains(&id))
     };
     let ranking = |hits: Vec<(u64, f32)>, neighbours: Vec<Neighbour>, lex: &[Candidate]| Ranking {
         hits,
@@ -342,7 +341,9 @@ pub fn retrieval(cli: &crate::cli::Cli, args: &RetrievalArgs) -> anyhow::Result<
         .map(|(i, d)| (d.id.as_str(), i as u64))
         .collect();
     let calibration = strength::Calibration {
-        background_rank: args.strength_background.unwrap_or(strength::CALIBRATION.background_rank),
+        background_rank: args
+            .strength_background
+            .unwrap_or(strength::CALIBRATION.background_rank),
         margin: args.strength_margin.unwrap_or(strength::CALIBRATION.margin),
         lexical_rank: strength::CALIBRATION.lexical_rank,
     };
@@ -386,7 +387,9 @@ pub fn retrieval(cli: &crate::cli::Cli, args: &RetrievalArgs) -> anyhow::Result<
             .map(|(id, _)| corpus[*id as usize].id.as_str())
             .collect();
         if args.run.is_some() {
-            for (rank, (((_, score), doc), s)) in hits.iter().zip(&ranked).zip(&strengths).enumerate() {
+            for (rank, (((_, score), doc), s)) in
+                hits.iter().zip(&ranked).zip(&strengths).enumerate()
+            {
                 run.push_str(&format!(
                     "{}\t{}\t{doc}\t{score}\t{}\n",
                     q.id,
@@ -456,14 +459,15 @@ fn feature_rows(
     judged: &std::collections::HashMap<String, u32>,
 ) -> String {
     let cosines: Vec<f32> = ranking.neighbours.iter().map(|n| n.cosine).collect();
-    let at = |r: usize| {
-        strength::background(&cosines, r).map_or(String::new(), |c| c.to_string())
-    };
+    let at = |r: usize| strength::background(&cosines, r).map_or(String::new(), |c| c.to_string());
     let n = cosines.len().max(1) as f32;
     let mean = cosines.iter().sum::<f32>() / n;
     let sd = (cosines.iter().map(|c| (c - mean).powi(2)).sum::<f32>() / n).sqrt();
-    let by_id: std::collections::HashMap<u64, f32> =
-        ranking.neighbours.iter().map(|n| (n.id, n.cosine)).collect();
+    let by_id: std::collections::HashMap<u64, f32> = ranking
+        .neighbours
+        .iter()
+        .map(|n| (n.id, n.cosine))
+        .collect();
     let background = format!(
         "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{mean}\t{sd}",
         at(1),

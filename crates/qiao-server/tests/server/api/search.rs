@@ -253,18 +253,45 @@ async fn own_listings_are_never_matches(app: &TestApp) {
     let own = app.create(&alice, "/api/v1/achievements", json!({
         "title": "动力电池包热管理", "summary": "相变材料改善电池散热，电池包不再发烫，电芯温差小。",
         "keywords": ["热管理", "相变材料"]})).await;
-    let other = app.create(&bob, "/api/v1/achievements", json!({
-        "title": "相变材料储热装置", "summary": "一种相变材料储热结构，可用于电池散热。"})).await;
-    let bobs_demand = app.create(&bob, "/api/v1/demands", json!({
-        "title": "电池散热方案征集", "description": "寻找相变材料电池热管理方案。"})).await;
+    let other = app
+        .create(
+            &bob,
+            "/api/v1/achievements",
+            json!({
+        "title": "相变材料储热装置", "summary": "一种相变材料储热结构，可用于电池散热。"}),
+        )
+        .await;
+    let bobs_demand = app
+        .create(
+            &bob,
+            "/api/v1/demands",
+            json!({
+        "title": "电池散热方案征集", "description": "寻找相变材料电池热管理方案。"}),
+        )
+        .await;
 
     for (uri, own_ids, others) in [
-        (format!("/api/v1/demands/{demand}/matches"), vec![own], vec![other]),
-        (format!("/api/v1/achievements/{own}/matches"), vec![demand], vec![bobs_demand]),
-        (format!("/api/v1/achievements/{other}/matches"), vec![bobs_demand], vec![demand]),
+        (
+            format!("/api/v1/demands/{demand}/matches"),
+            vec![own],
+            vec![other],
+        ),
+        (
+            format!("/api/v1/achievements/{own}/matches"),
+            vec![demand],
+            vec![bobs_demand],
+        ),
+        (
+            format!("/api/v1/achievements/{other}/matches"),
+            vec![bobs_demand],
+            vec![demand],
+        ),
     ] {
         for viewer in [None, Some(&alice), Some(&bob)] {
-            let r = app.get(&uri, viewer.map(String::as_str)).await.expect(StatusCode::OK);
+            let r = app
+                .get(&uri, viewer.map(String::as_str))
+                .await
+                .expect(StatusCode::OK);
             let ids = ints_of(&r.body["hits"], "id");
             for o in &own_ids {
                 assert!(!ids.contains(o), "{uri}: own listing {o} in {ids:?}");
@@ -277,7 +304,10 @@ async fn own_listings_are_never_matches(app: &TestApp) {
     // Search still finds alice's own achievement, for her and for anyone.
     for viewer in [Some(&alice), None] {
         let r = app
-            .get(&encode_uri("/api/v1/search?q=动力电池包热管理&type=achievement"), viewer.map(String::as_str))
+            .get(
+                &encode_uri("/api/v1/search?q=动力电池包热管理&type=achievement"),
+                viewer.map(String::as_str),
+            )
             .await
             .expect(StatusCode::OK);
         assert_eq!(r.body["hits"][0]["id"], own, "{}", r.body);
@@ -290,19 +320,32 @@ on_both_backends!(own_listings_are_never_matches);
 /// is listed as shared.
 async fn hits_carry_strength_and_plain_reasons(app: &TestApp) {
     let Rivals { alice, bob, .. } = app.rivals().await;
-    let demand = app.create(&alice, "/api/v1/demands", json!({
+    let demand = app
+        .create(
+            &alice,
+            "/api/v1/demands",
+            json!({
         "title": "注塑外壳缩痕银纹", "description":
-        "我们通过一种方法增加产量，最好在两者之间兼顾；注塑外壳缩痕、银纹，良品率上不去。"})).await;
-    app.create(&bob, "/api/v1/achievements", json!({
+        "我们通过一种方法增加产量，最好在两者之间兼顾；注塑外壳缩痕、银纹，良品率上不去。"}),
+        )
+        .await;
+    app.create(
+        &bob,
+        "/api/v1/achievements",
+        json!({
         "title": "注塑件缩痕控制工艺", "summary":
-        "我们通过一种方法增加保压，最好在两者之间兼顾；减少注塑外壳缩痕和银纹。"})).await;
+        "我们通过一种方法增加保压，最好在两者之间兼顾；减少注塑外壳缩痕和银纹。"}),
+    )
+    .await;
     for uri in [
         format!("/api/v1/demands/{demand}/matches"),
         encode_uri("/api/v1/search?q=我们通过一种方法解决注塑外壳缩痕，最好兼顾之间"),
         encode_uri("/api/v1/search?q=火星移民签证"),
     ] {
         let r = app.get(&uri, None).await.expect(StatusCode::OK);
-        let strong = r.body["strong"].as_u64().unwrap_or_else(|| panic!("{uri}: {}", r.body));
+        let strong = r.body["strong"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{uri}: {}", r.body));
         let hits = r.hits();
         assert_eq!(
             strong as usize,
@@ -310,7 +353,9 @@ async fn hits_carry_strength_and_plain_reasons(app: &TestApp) {
             "{uri}"
         );
         for h in hits {
-            let s = h["strength"].as_str().unwrap_or_else(|| panic!("{uri}: no strength in {h}"));
+            let s = h["strength"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{uri}: no strength in {h}"));
             assert!(["strong", "possible"].contains(&s), "{s}");
             let reasons = array(&h["reasons"]);
             assert!(!reasons.is_empty(), "{h}");
@@ -330,7 +375,9 @@ async fn hits_carry_strength_and_plain_reasons(app: &TestApp) {
         }
     }
     // A query nothing answers has no strong hit.
-    let r = app.get(&encode_uri("/api/v1/search?q=火星移民签证"), None).await;
+    let r = app
+        .get(&encode_uri("/api/v1/search?q=火星移民签证"), None)
+        .await;
     assert_eq!(r.body["strong"], 0);
 }
 on_both_backends!(hits_carry_strength_and_plain_reasons);
