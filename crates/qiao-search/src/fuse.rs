@@ -313,7 +313,7 @@ mod tests {
     #[test]
     fn a_long_demand_is_still_a_demand() {
         let demand = "我们是松江的一家注塑厂，成立于2005年，员工三百人。".to_string()
-            + &"注塑外壳缩痕、银纹，良品率上不去，模具温度和保压都调过，效果有限。".repeat(12)
+            + &"注塑外壳缩痕、银纹，良品率上不去，模具温度和保压都调过，效果有限。".repeat(20)
             + "希望找到能解决缩痕和银纹的工艺或材料。";
         assert!(demand.chars().count() >= DOCUMENT_CHARS);
         assert_eq!(form(&demand), Form::Prose);

@@ -265,6 +265,15 @@ pub fn term(surface: &str) -> bool {
     if STOPS.terms.contains(t) {
         return false;
     }
+    // A word the dictionary knows is judged as a word (不锈钢, 人工智能 begin or end on a
+    // character that is a function word elsewhere).
+    if crate::analysis::analyze(t)
+        .words
+        .iter()
+        .any(|w| w.text == t)
+    {
+        return word(t);
+    }
     // A phrase made by joining matches: it must not begin or end on a function character
     // (量的, 的量), nor be function characters only.
     let first = t.chars().next().expect("two characters");
