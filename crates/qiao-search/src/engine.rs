@@ -114,9 +114,6 @@ pub struct Hit {
     pub matched_terms: Vec<String>,
     /// Highlighted excerpts in the listing's original script.
     pub snippets: Vec<Snippet>,
-    /// Whether it is nearer the query in meaning than the query's background (a reason).
-    #[serde(skip)]
-    pub near_in_meaning: bool,
 }
 
 impl Hit {
@@ -125,12 +122,7 @@ impl Hit {
     pub fn explained(mut self, explanation: Explanation) -> Hit {
         self.matched_terms = explanation.matched_terms;
         self.snippets = explanation.snippets;
-        self.reasons = reasons(
-            self.strength,
-            self.near_in_meaning,
-            &self.matched_terms,
-            &self.signals,
-        );
+        self.reasons = reasons(self.strength, &self.matched_terms, &self.signals);
         self
     }
 }
@@ -276,12 +268,10 @@ struct Fusion {
     background: Option<f32>,
 }
 
-/// A ranked candidate with its strength and whether it is nearer the query in meaning than
-/// the query's background.
+/// A ranked candidate with its strength.
 struct Judged {
     ranked: Ranked,
     strength: Strength,
-    near: bool,
 }
 
 impl Engine {
@@ -788,10 +778,8 @@ fn judge(
         .into_iter()
         .map(|ranked| {
             let e = evidence.get(&ranked.id).copied().unwrap_or_default();
-            let near = matches!((e.cosine, background), (Some(c), Some(b)) if c > b);
             Judged {
                 strength: strength::judge(&e, background, &strength::CALIBRATION),
-                near,
                 ranked,
             }
         })
@@ -806,7 +794,7 @@ fn hit(j: Judged, rec: ListingRecord, explanation: Explanation) -> Hit {
         snippets,
     } = explanation;
     let r = j.ranked;
-    let reasons = reasons(j.strength, j.near, &matched_terms, &r.signals);
+    let reasons = reasons(j.strength, &matched_terms, &r.signals);
     Hit {
         id: rec.id,
         kind: rec.listing.kind(),
@@ -826,7 +814,6 @@ fn hit(j: Judged, rec: ListingRecord, explanation: Explanation) -> Hit {
         signals: r.signals,
         matched_terms,
         snippets,
-        near_in_meaning: j.near,
     }
 }
 

@@ -42,14 +42,10 @@ fn value_of(label: &str) -> &str {
     label.split_once('：').map_or(label, |(_, v)| v)
 }
 
-/// The reasons of a hit: its strength, whether it is near the query in meaning (above the
-/// query's background), the informative terms it shares, and its structured signals.
-pub fn reasons(
-    strength: Strength,
-    near_in_meaning: bool,
-    matched_terms: &[String],
-    signals: &[Signal],
-) -> Vec<Reason> {
+/// The reasons of a hit: its strength, the informative terms it shares, and its structured
+/// signals. Nearness in meaning is a reason only for a strong hit: every query, even one nothing
+/// answers (火星移民签证), has nearest records, and calling them "内容相近" would mislead.
+pub fn reasons(strength: Strength, matched_terms: &[String], signals: &[Signal]) -> Vec<Reason> {
     let mut out = Vec::new();
     let terms: Vec<&str> = matched_terms.iter().map(String::as_str).collect();
     if strength == Strength::Strong && !terms.is_empty() {
@@ -64,12 +60,6 @@ pub fn reasons(
             "meaning",
             "内容高度相近".into(),
             "very close in meaning".into(),
-        ));
-    } else if near_in_meaning {
-        out.push(Reason::new(
-            "meaning",
-            "内容相近".into(),
-            "close in meaning".into(),
         ));
     }
     if !terms.is_empty() {
@@ -136,7 +126,7 @@ mod tests {
             signal("discipline", "领域相同：新能源"),
             signal("budget", "报价在预算内"),
         ];
-        let r = reasons(Strength::Strong, true, &terms, &signals);
+        let r = reasons(Strength::Strong, &terms, &signals);
         let texts: Vec<&str> = r.iter().map(|r| r.text.as_str()).collect();
         assert_eq!(
             texts,
@@ -152,7 +142,7 @@ mod tests {
             assert!(!r.text.chars().any(|c| c.is_ascii_digit()), "{}", r.text);
         }
         // A possible hit with nothing to show says only that it may be related.
-        let r = reasons(Strength::Possible, false, &[], &[]);
+        let r = reasons(Strength::Possible, &[], &[signal("semantic", "内容相近")]);
         assert_eq!(r[0].code, "weak");
     }
 }
