@@ -512,7 +512,8 @@ mod tests {
         let q = QueryTerms::from_text("储能电池热管理").finish();
         let e = explain(&q, &texts("电池", "研究储能电池热管理与防护"));
         assert_eq!(e.matched_terms, ["储能电池热管理"]);
-        // 体的 across 实体|的 is chance, not a shared term; the highlight still shows it.
+        // 体的 across 实体|的 is chance, not a shared term; ending on a function word, it is not
+        // highlighted either (issue #27).
         let q = QueryTerms::from_text("大型資料庫查詢效能優化 硬體的").finish();
         let e = explain(&q, &texts("模型实体的属性", ""));
         assert!(e.matched_terms.is_empty(), "{:?}", e.matched_terms);
@@ -522,7 +523,7 @@ mod tests {
             .iter()
             .map(|[s, e]| &title.text[*s..*e])
             .collect();
-        assert_eq!(marked, ["体的"]);
+        assert!(marked.is_empty(), "{marked:?}");
     }
 
     #[test]
