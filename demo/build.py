@@ -503,11 +503,13 @@ def paper_achievements() -> list[tuple[Org, dict]]:
 # --------------------------------------------------------------------------------------------
 # Achievements from KPPatent-ZH patents.
 #
-# The patent records carry no IPC class and no owner. Each rule below gives a patent whose
-# title (or, failing that, the opening of its abstract) matches the pattern a discipline (in
-# CSL's vocabulary, so one facet serves papers and patents), an approximate IPC class and the
-# organisations that plausibly hold it. The IPC classes are a demo convenience, not the
-# patents' official classification. First match wins.
+# The patent records carry no IPC class, no discipline and no owner. Each rule below gives a
+# patent whose title (or, failing that, the opening of its abstract) matches the pattern the
+# organisations that plausibly hold it. The discipline and IPC class beside each rule are what
+# the rule guesses, and guesses go wrong (a hydro-upgrading catalyst carrier matched 氢 and was
+# filed under H02J 7/00, 电气工程: issue #27); matching cites a shared field or IPC class as a
+# reason and boosts by it, so a patent keeps neither: only fields its source gives. First match
+# wins.
 
 PATENT_RULES = [
     (r"量子点|OLED|0LED|电致|发光|荧光|磷光|激子", "光学工程", ["C09K 11/00"], ["muguang", "baocheng_mat"]),
@@ -656,9 +658,11 @@ def patent_achievements() -> list[tuple[Org, dict]]:
             k = k.strip()
             if len(k) >= 2 and k not in KEYWORD_STOP and k not in keywords:
                 keywords.append(k)
+        # No discipline or IPC class: the source has none, and the rule's guess is not a fact
+        # (see PATENT_RULES).
+        del discipline, ipc
         a = {"kind": "achievement", "owner": org.code, "title": title, "summary": abstract,
-             "keywords": keywords[:8], "discipline": discipline, "ipc_codes": ipc,
-             "patent_numbers": numbers}
+             "keywords": keywords[:8], "patent_numbers": numbers}
         a.update(maturity(rng, PATENT_MATURITY))
         a["transfer_modes"] = rng.choice(PATENT_MODES)
         lo, hi = price_range(rng, patent=True)

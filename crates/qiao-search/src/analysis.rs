@@ -86,6 +86,44 @@ pub const LITERAL_WEIGHT: f32 = 0.75;
 /// 0.7337 / 0.7356 / 0.7354. Titles (one part) are not lists and do not change.
 pub const PART_WEIGHT_EXPONENT: f32 = 0.5;
 
+/// How much a clause that introduces the company (where it is, how old or large: see
+/// [`is_introduction`]) weighs against the rest of a demand. Not tuned: no demand of
+/// `demands_dev` introduces its company this way (none of the cues occurs in its 40 texts), so
+/// no setting changes its figures; half keeps what such a clause names (a product, a trade)
+/// in the query while the problem leads.
+pub const INTRO_WEIGHT: f32 = 0.5;
+
+/// Where clauses end.
+const CLAUSE_ENDS: &[char] = &['，', '。', '；', '！', '？', ',', ';', '!', '?', '\n'];
+
+/// Words of a company introducing itself rather than its problem.
+const INTRO_CUES: &[&str] = &[
+    "是一家",
+    "成立于",
+    "创建于",
+    "始建于",
+    "注册资本",
+    "位于",
+    "地处",
+    "坐落",
+    "员工",
+    "职工",
+    "年产值",
+    "年销售",
+    "营业收入",
+    "占地",
+    "总部",
+    "国家高新技术企业",
+    "专精特新",
+    "上市公司",
+];
+
+/// Whether a clause introduces the company (its place, age, size, titles) rather than saying
+/// what it needs.
+pub fn is_introduction(clause: &str) -> bool {
+    INTRO_CUES.iter().any(|c| clause.contains(c))
+}
+
 /// A query's terms with their weights (how often each occurs in the query, dampened).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueryTerms {
@@ -98,8 +136,15 @@ pub struct QueryTerms {
 impl QueryTerms {
     /// Analyses free text as a query. A list of terms (several parts apart by spaces, no
     /// sentence punctuation: [`crate::fuse::Form::Terms`]) weighs each part by
-    /// [`PART_WEIGHT_EXPONENT`], so that a long term does not outweigh a short one.
+    /// [`PART_WEIGHT_EXPONENT`], so that a long term does not outweigh a short one; clauses
+    /// that introduce a company weigh [`INTRO_WEIGHT`].
     pub fn from_text(text: &str) -> QueryTerms {
+        Self::from_text_weighing_intro(text, INTRO_WEIGHT)
+    }
+
+    /// [`QueryTerms::from_text`] with another weight for self-introduction clauses
+    /// (benchmarks compare weights).
+    pub fn from_text_weighing_intro(text: &str, intro_weight: f32) -> QueryTerms {
         let mut q = QueryTerms::default();
         let parts: Vec<&str> = text.split_whitespace().collect();
         if parts.len() >= 2 && crate::fuse::form(text) == crate::fuse::Form::Terms {
@@ -112,9 +157,31 @@ impl QueryTerms {
                 q.add_analyzed(part, &terms, script, n.powf(-PART_WEIGHT_EXPONENT));
             }
         } else {
-            q.add(text, 1.0);
+            q.add_weighing_intro(text, 1.0, intro_weight);
         }
         q
+    }
+
+    /// Adds a text's terms with a weight, its self-introduction clauses
+    /// ([`is_introduction`]) at `intro_weight` times that: in "我们是松江的一家注塑厂，成立于
+    /// 2005年。注塑外壳缩痕…" the problem says what is wanted, the company's place and age do not.
+    pub fn add_weighing_intro(&mut self, text: &str, weight: f32, intro_weight: f32) {
+        if (intro_weight - 1.0).abs() < f32::EPSILON || !INTRO_CUES.iter().any(|c| text.contains(c))
+        {
+            self.add(text, weight);
+            return;
+        }
+        let mut rest = String::new();
+        for clause in text.split_inclusive(CLAUSE_ENDS) {
+            if is_introduction(clause) {
+                self.add(clause, weight * intro_weight);
+            } else {
+                rest.push_str(clause);
+            }
+        }
+        if !rest.is_empty() {
+            self.add(&rest, weight);
+        }
     }
 
     /// Adds a text's terms with a weight. The terms are those of query analysis (whole words

@@ -40,6 +40,8 @@ pub struct Facets {
     pub price_min_yuan: Option<i64>,
     /// What a demand, challenge or scenario can pay, in yuan (budget ceiling, reward).
     pub budget_max_yuan: Option<i64>,
+    /// The owning organisation (none for a listing the platform holds itself).
+    pub owner_org_id: Option<i64>,
 }
 
 impl Facets {
@@ -56,6 +58,7 @@ impl Facets {
             stage: None,
             price_min_yuan: None,
             budget_max_yuan: None,
+            owner_org_id: None,
         }
     }
 }
@@ -73,11 +76,14 @@ pub struct IndexDoc {
 
 impl IndexDoc {
     /// The document for a stored listing.
-    pub fn from_listing(id: i64, listing: &Listing) -> IndexDoc {
+    pub fn from_record(record: &qiao_store::ListingRecord) -> IndexDoc {
         IndexDoc {
-            id: id as u64,
-            texts: texts(listing),
-            facets: facets(listing),
+            id: record.id as u64,
+            texts: texts(&record.listing),
+            facets: Facets {
+                owner_org_id: record.owner_org_id,
+                ..facets(&record.listing)
+            },
         }
     }
 }
@@ -210,7 +216,7 @@ pub fn texts(listing: &Listing) -> Texts {
     }
 }
 
-/// A listing's facets.
+/// A listing's facets (its owner is the record's: none here).
 pub fn facets(listing: &Listing) -> Facets {
     Facets {
         kind: listing.kind(),
@@ -236,6 +242,7 @@ pub fn facets(listing: &Listing) -> Facets {
             Listing::Scenario(s) => s.budget_yuan,
             _ => None,
         },
+        owner_org_id: None,
     }
 }
 

@@ -22,8 +22,10 @@ use crate::follow::Follower;
 use crate::fuse::{self, Form, Route, Source};
 use crate::index::Filters;
 use crate::rank::{Profile, Ranked, Relevance, Signal, lexical_relevance, rank};
+use crate::reasons::{Reason, reasons};
 use crate::schema::{Shelf, kind_code};
 use crate::semantic::{Semantic, asks, listing_passage};
+use crate::strength::{self, Evidence, Strength};
 use crate::vectors::{Entity, Neighbour};
 
 /// How many lexical candidates are re-ranked; pages beyond this are not served.
@@ -102,12 +104,27 @@ pub struct Hit {
     pub expires_on: Option<chrono::NaiveDate>,
     /// Fused score (higher is better; comparable within one result list only).
     pub score: f32,
-    /// Why: every part of the score.
+    /// How strongly it answers the query ([`crate::strength`]): strong hits come first.
+    pub strength: Strength,
+    /// Why, in plain words (Chinese and English), for people.
+    pub reasons: Vec<Reason>,
+    /// Why, for machines: every part of the score.
     pub signals: Vec<Signal>,
     /// Query terms found in the listing, as written there.
     pub matched_terms: Vec<String>,
     /// Highlighted excerpts in the listing's original script.
     pub snippets: Vec<Snippet>,
+}
+
+impl Hit {
+    /// The hit with the terms and snippets of `explanation` (a page that explains only the
+    /// hits it shows) and its reasons said again with them.
+    pub fn explained(mut self, explanation: Explanation) -> Hit {
+        self.matched_terms = explanation.matched_terms;
+        self.snippets = explanation.snippets;
+        self.reasons = reasons(self.strength, &self.matched_terms, &self.signals);
+        self
+    }
 }
 
 /// A page of results.
@@ -117,6 +134,8 @@ pub struct Results {
     pub hits: Vec<Hit>,
     /// How many listings matched (counted up to [`POOL`]).
     pub matched: usize,
+    /// How many of `matched` are strong ([`crate::strength`]): what a page counts as results.
+    pub strong: usize,
     /// How many of `matched` share a word with the query. The others are only near it in
     /// meaning: a hybrid ranking adds the nearest listings by meaning whatever words they use,
     /// so a query no listing contains still matches some, and this says so.
@@ -226,6 +245,9 @@ struct Found {
     candidates: Vec<crate::Candidate>,
     /// The nearest [`POOL`] by cosine, nearest first; empty when meaning takes no part.
     neighbours: Vec<Neighbour>,
+    /// Whether the words alone rank (their ranking is confident): the neighbours then only
+    /// judge each hit's strength.
+    words_rank: bool,
     /// Facets of every candidate and neighbour.
     facets: HashMap<u64, Facets>,
 }
@@ -240,6 +262,16 @@ struct Fusion {
     relevance: Vec<Relevance>,
     /// Facets of every candidate (the expansion's included).
     facets: HashMap<u64, Facets>,
+    /// What each candidate brings to its strength.
+    evidence: HashMap<u64, Evidence>,
+    /// The query's background cosine ([`strength::background`]), when meaning took part.
+    background: Option<f32>,
+}
+
+/// A ranked candidate with its strength.
+struct Judged {
+    ranked: Ranked,
+    strength: Strength,
 }
 
 impl Engine {
@@ -268,6 +300,17 @@ impl Engine {
         let indexed = self.follower.index().num_docs();
         self.semantic()
             .filter(|s| crate::semantic::covers(s.vectors().len() as u64, indexed))
+    }
+
+    /// Embeds a listing just saved, when semantic matching is on, so that its first matches
+    /// use its meaning ([`Semantic::embed_listing`]). A failure is logged, not returned: the
+    /// listing is saved, and the background follower embeds it in any case.
+    pub async fn embed_fresh(&self, record: &ListingRecord) {
+        if let Some(semantic) = self.semantic()
+            && let Err(e) = semantic.embed_listing(record).await
+        {
+            tracing::warn!(listing = record.id, error = %e, "embedding a fresh listing failed");
+        }
     }
 
     /// The change-feed follower (for waking it and reading its progress).
@@ -427,6 +470,8 @@ impl Engine {
             kinds: answering_kinds(source.listing.kind()).to_vec(),
             active_on: Some(today),
             exclude_ids: vec![source.id as u64],
+            // An organisation's own listings are never its matches: it knows them already.
+            exclude_owner: source.owner_org_id,
             ..Filters::default()
         };
         // A listing that asks is matched by the embedding of its text as a question; one that
@@ -492,7 +537,8 @@ impl Engine {
         let ranked = rank(&query.profile, fusion.relevance, |id| {
             fusion.facets.get(&id)
         });
-        self.explain(&query, ranked, fusion.fresh, fusion.ranker)
+        let judged = judge(ranked, &fusion.evidence, fusion.background);
+        self.explain(&query, judged, fusion.fresh, fusion.ranker)
             .await
     }
 
@@ -504,34 +550,35 @@ impl Engine {
         // What ranking reads of each candidate: its facets from the index. Records are loaded
         // only for the neighbour the expansion reads and for the hits of the page.
         let mut facets: HashMap<u64, Facets> = found.into_iter().map(|(c, f)| (c.id, f)).collect();
-        let neighbours = self.nearest(query, &candidates, &mut facets).await?;
+        let (neighbours, words_rank) = self.nearest(query, &candidates, &mut facets).await?;
         Ok(Found {
             fresh,
             candidates,
             neighbours,
+            words_rank,
             facets,
         })
     }
 
     /// The nearest listings by meaning that pass the query's filters, their facets added to
-    /// `facets`; none when the model is not ready, the query brings no meaning, or its words
-    /// alone rank confidently.
+    /// `facets`, and whether the words alone rank (a sentence query whose words rank
+    /// confidently: the neighbours then only judge strength); none when the model is not
+    /// ready or the query brings no meaning.
     async fn nearest(
         &self,
         query: &Query<'_>,
         candidates: &[crate::Candidate],
         facets: &mut HashMap<u64, Facets>,
-    ) -> Result<Vec<Neighbour>> {
+    ) -> Result<(Vec<Neighbour>, bool)> {
         let Some(semantic) = self.semantic_ready() else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), true));
         };
+        let mut words_rank = false;
         let vector = match &query.meaning {
-            Meaning::None => return Ok(Vec::new()),
+            Meaning::None => return Ok((Vec::new(), true)),
             Meaning::Text(q) => {
                 let scores: Vec<f32> = candidates.iter().map(|c| c.lexical).collect();
-                if fuse::confident(&scores) {
-                    return Ok(Vec::new());
-                }
+                words_rank = fuse::confident(&scores);
                 semantic.embed_query(q).await?
             }
             Meaning::Terms(q) => semantic.embed_query(q).await?,
@@ -547,7 +594,7 @@ impl Engine {
                     && !filters.exclude_ids.contains(&id)
             });
         if neighbours.is_empty() {
-            return Ok(neighbours);
+            return Ok((neighbours, true));
         }
         // Neighbours come from outside the index: hold them to the same filters, with the
         // facets the index keeps of them (reading 200 records from the store for this was
@@ -566,7 +613,7 @@ impl Engine {
         for (id, f) in admitted {
             facets.entry(id).or_insert(f);
         }
-        Ok(neighbours)
+        Ok((neighbours, words_rank))
     }
 
     /// Fuse: the words' ranking alone when meaning found nothing; for a title or term list,
@@ -578,9 +625,18 @@ impl Engine {
             fresh,
             candidates,
             neighbours,
+            words_rank,
             mut facets,
         } = found;
-        let cosine: HashMap<u64, f32> = neighbours.iter().map(|n| (n.id, n.cosine)).collect();
+        let mut evidence: HashMap<u64, Evidence> = HashMap::new();
+        for (i, c) in candidates.iter().enumerate() {
+            evidence.entry(c.id).or_default().lexical_rank = Some(i + 1);
+        }
+        for n in &neighbours {
+            evidence.entry(n.id).or_default().cosine = Some(n.cosine);
+        }
+        let cosines: Vec<f32> = neighbours.iter().map(|n| n.cosine).collect();
+        let background = strength::background(&cosines, strength::CALIBRATION.background_rank);
         let to_relevance = |fused: Vec<fuse::Fused>| -> Vec<Relevance> {
             fused
                 .into_iter()
@@ -590,16 +646,16 @@ impl Engine {
                     signals: f
                         .parts
                         .iter()
-                        .map(|(source, rank, share)| Signal {
+                        .map(|(source, _, share)| Signal {
                             name: fuse::signal_name(*source),
                             weight: *share,
-                            label: fuse::label(*source, *rank, cosine.get(&f.id).copied()),
+                            label: fuse::label(*source),
                         })
                         .collect(),
                 })
                 .collect()
         };
-        let (ranker, relevance) = if neighbours.is_empty() {
+        let (ranker, relevance) = if neighbours.is_empty() || words_rank {
             (Route::Lexical, lexical_relevance(&candidates))
         } else if matches!(query.meaning, Meaning::Terms(_)) {
             let lexical: Vec<(u64, f32)> = candidates.iter().map(|c| (c.id, c.lexical)).collect();
@@ -633,10 +689,10 @@ impl Engine {
             let lexical: Vec<u64> = candidates.iter().map(|c| c.id).collect();
             let semantic: Vec<u64> = neighbours.iter().map(|n| n.id).collect();
             let widened: Vec<u64> = widened.iter().map(|c| c.id).collect();
-            let fused = fuse::rrf(&[
-                (Source::Lexical, &lexical),
-                (Source::Semantic, &semantic),
-                (Source::Neighbour, &widened),
+            let fused = fuse::rrf_weighted(&[
+                (Source::Lexical, &lexical, 1.0),
+                (Source::Semantic, &semantic, fuse::SEMANTIC_RRF_WEIGHT),
+                (Source::Neighbour, &widened, 1.0),
             ]);
             (Route::Hybrid, to_relevance(fused))
         };
@@ -645,6 +701,8 @@ impl Engine {
             ranker,
             relevance,
             facets,
+            evidence,
+            background,
         })
     }
 
@@ -654,15 +712,19 @@ impl Engine {
     async fn explain(
         &self,
         query: &Query<'_>,
-        ranked: Vec<Ranked>,
+        ranked: Vec<Judged>,
         fresh: bool,
         ranker: Route,
     ) -> Result<Results> {
         let matched = ranked.len();
+        let strong = ranked
+            .iter()
+            .filter(|j| j.strength == Strength::Strong)
+            .count();
         let lexical = fuse::signal_name(Source::Lexical);
         let with_words = ranked
             .iter()
-            .filter(|r| r.signals.iter().any(|x| x.name == lexical))
+            .filter(|j| j.ranked.signals.iter().any(|x| x.name == lexical))
             .count();
         let shown: Vec<_> = ranked
             .into_iter()
@@ -670,14 +732,14 @@ impl Engine {
             .take(query.limit)
             .collect();
         let mut records = self
-            .load(shown.iter().map(|r| r.id), &HashMap::new())
+            .load(shown.iter().map(|j| j.ranked.id), &HashMap::new())
             .await?;
         // A hit whose record was deleted after the index saw it is skipped.
-        let shown: Vec<(Ranked, ListingRecord)> = shown
+        let shown: Vec<(Judged, ListingRecord)> = shown
             .into_iter()
-            .filter_map(|r| {
-                let rec = records.remove(&r.id)?;
-                Some((r, rec))
+            .filter_map(|j| {
+                let rec = records.remove(&j.ranked.id)?;
+                Some((j, rec))
             })
             .collect();
         let terms = query.explain.then(|| query.terms.clone());
@@ -697,6 +759,7 @@ impl Engine {
         Ok(Results {
             hits,
             matched,
+            strong,
             with_words,
             fresh,
             ranker,
@@ -704,12 +767,34 @@ impl Engine {
     }
 }
 
+/// Each ranked candidate's strength, the strong ones moved first (each part keeps its order):
+/// a page leads with what stands out, and its paging runs over the same order.
+fn judge(
+    ranked: Vec<Ranked>,
+    evidence: &HashMap<u64, Evidence>,
+    background: Option<f32>,
+) -> Vec<Judged> {
+    let (strong, possible): (Vec<Judged>, Vec<Judged>) = ranked
+        .into_iter()
+        .map(|ranked| {
+            let e = evidence.get(&ranked.id).copied().unwrap_or_default();
+            Judged {
+                strength: strength::judge(&e, background, &strength::CALIBRATION),
+                ranked,
+            }
+        })
+        .partition(|j| j.strength == Strength::Strong);
+    strong.into_iter().chain(possible).collect()
+}
+
 /// A ranked listing as a hit, with its explanation.
-fn hit(r: Ranked, rec: ListingRecord, explanation: Explanation) -> Hit {
+fn hit(j: Judged, rec: ListingRecord, explanation: Explanation) -> Hit {
     let Explanation {
         matched_terms,
         snippets,
     } = explanation;
+    let r = j.ranked;
+    let reasons = reasons(j.strength, &matched_terms, &r.signals);
     Hit {
         id: rec.id,
         kind: rec.listing.kind(),
@@ -724,6 +809,8 @@ fn hit(r: Ranked, rec: ListingRecord, explanation: Explanation) -> Hit {
         },
         expires_on: rec.listing.expires_on(),
         score: r.score,
+        strength: j.strength,
+        reasons,
         signals: r.signals,
         matched_terms,
         snippets,
@@ -752,7 +839,7 @@ fn listing_query_unfinished(listing: &Listing) -> (QueryTerms, Profile) {
     let mut terms = QueryTerms::default();
     terms.add(&t.title, 2.0);
     terms.add(&t.keywords, 1.5);
-    terms.add(&t.body, 1.0);
+    terms.add_weighing_intro(&t.body, 1.0, crate::analysis::INTRO_WEIGHT);
     let mut profile = Profile {
         discipline: listing.discipline().map(str::to_string),
         district: listing.district().map(str::to_string),

@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::analysis::{self, QueryTerms};
 use crate::document::Texts;
+use crate::informative;
 
 /// A piece of a document's text with the matched spans marked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -68,9 +69,23 @@ fn head(text: &str, max: usize) -> &str {
 }
 
 /// Explains which of `query`'s terms occur in `texts`.
+///
+/// Only informative terms ([`crate::informative`]) are listed or highlighted: a stop word or a
+/// single character shared by two texts is no reason to match them, even though retrieval
+/// scored it (lightly).
 pub fn explain(query: &QueryTerms, texts: &Texts) -> Explanation {
-    let words: HashSet<&str> = query.words.iter().map(|(t, _)| t.as_str()).collect();
-    let bigrams: HashSet<&str> = query.bigrams.iter().map(|(t, _)| t.as_str()).collect();
+    let words: HashSet<&str> = query
+        .words
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .filter(|t| informative::word(t))
+        .collect();
+    let bigrams: HashSet<&str> = query
+        .bigrams
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .filter(|t| informative::bigram(t))
+        .collect();
     let mut terms: Vec<String> = Vec::new();
     let mut snippets = Vec::new();
     for (field, text) in [
@@ -97,11 +112,8 @@ pub fn explain(query: &QueryTerms, texts: &Texts) -> Explanation {
             _ => {}
         }
     }
-    // Single characters say little about why a document matched; list them only when
-    // nothing longer was shared.
-    if terms.iter().any(|t| t.chars().count() > 1) {
-        terms.retain(|t| t.chars().count() > 1);
-    }
+    // A phrase joined from informative pieces may still read as a function word (量的).
+    terms.retain(|t| informative::term(t));
     Explanation {
         matched_terms: terms,
         snippets,
@@ -491,16 +503,17 @@ mod tests {
         // 询效 reaches into 效率: the document shares 查询, not a phrase.
         assert_eq!(terms("查詢效能", "提高查询效率的方法"), ["查询"]);
         // 控制 and 科学与 only touch here; the query never ran them on (and the highlight joins
-        // them all the same).
+        // them all the same). 科学与 ends on a function word: listed and highlighted as 科学.
         let q = QueryTerms::from_text("晶体生长控制 电子科学与技术").finish();
         let e = explain(&q, &texts("控制科学与工程", ""));
-        assert_eq!(e.matched_terms, ["控制", "科学与"]);
-        assert_eq!(e.snippets[0].highlights, [[0, 15]]);
+        assert_eq!(e.matched_terms, ["控制", "科学"]);
+        assert_eq!(e.snippets[0].highlights, [[0, 12]]);
         // A phrase of the body holds the title's word: listed once, as the phrase.
         let q = QueryTerms::from_text("储能电池热管理").finish();
         let e = explain(&q, &texts("电池", "研究储能电池热管理与防护"));
         assert_eq!(e.matched_terms, ["储能电池热管理"]);
-        // 体的 across 实体|的 is chance, not a shared term; the highlight still shows it.
+        // 体的 across 实体|的 is chance, not a shared term; ending on a function word, it is not
+        // highlighted either (issue #27).
         let q = QueryTerms::from_text("大型資料庫查詢效能優化 硬體的").finish();
         let e = explain(&q, &texts("模型实体的属性", ""));
         assert!(e.matched_terms.is_empty(), "{:?}", e.matched_terms);
@@ -510,14 +523,64 @@ mod tests {
             .iter()
             .map(|[s, e]| &title.text[*s..*e])
             .collect();
-        assert_eq!(marked, ["体的"]);
+        assert!(marked.is_empty(), "{marked:?}");
     }
 
     #[test]
-    fn single_characters_are_listed_only_when_nothing_longer_matched() {
+    fn single_characters_are_never_listed_or_highlighted() {
         let q = QueryTerms::from_text("大 电池").finish();
         let e = explain(&q, &texts("大容量电池", ""));
         assert_eq!(e.matched_terms, ["电池"]);
+        let q = QueryTerms::from_text("不 高 上").finish();
+        let e = explain(&q, &texts("不高上", "温度不高，良品率上不去"));
+        assert!(e.matched_terms.is_empty(), "{:?}", e.matched_terms);
+        assert!(
+            e.snippets.iter().all(|s| s.highlights.is_empty()),
+            "{:?}",
+            e.snippets
+        );
+    }
+
+    /// Issue #27: the shared words of a real match were 之间、增加、量的、我们、最好、一种、方法、
+    /// 通过; none of them may be listed or highlighted, while the topic words still are.
+    #[test]
+    fn stop_words_are_never_listed_as_shared_or_highlighted() {
+        let demand = "我们是注塑厂，注塑外壳缩痕、银纹，良品率上不去，希望通过一种方法增加产量，最好两者之间兼顾，量的问题也要解决。";
+        let q = QueryTerms::from_text(demand).finish();
+        let listing = texts(
+            "一种减少注塑外壳缩痕的方法",
+            "我们通过一种方法增加产量，最好在两者之间兼顾；量的控制也很重要。注塑外壳缩痕明显减少。",
+        );
+        let e = explain(&q, &listing);
+        for stop in [
+            "之间", "增加", "量的", "我们", "最好", "一种", "方法", "通过",
+        ] {
+            assert!(
+                !e.matched_terms.iter().any(|t| t == stop),
+                "{stop} listed in {:?}",
+                e.matched_terms
+            );
+        }
+        assert!(
+            e.matched_terms.iter().all(|t| t.chars().count() > 1),
+            "{:?}",
+            e.matched_terms
+        );
+        assert!(
+            e.matched_terms.iter().any(|t| t.contains("缩痕")),
+            "{:?}",
+            e.matched_terms
+        );
+        for s in &e.snippets {
+            for [a, b] in &s.highlights {
+                let marked = &s.text[*a..*b];
+                assert!(
+                    informative::term(marked),
+                    "{marked} highlighted in {}",
+                    s.text
+                );
+            }
+        }
     }
 
     #[test]

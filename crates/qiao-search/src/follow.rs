@@ -173,11 +173,7 @@ impl Follower {
             let last = feed.last;
             let batch = Batch {
                 deleted_listings: feed.gone_listings,
-                listings: feed
-                    .listings
-                    .iter()
-                    .map(|r| IndexDoc::from_listing(r.id, &r.listing))
-                    .collect(),
+                listings: feed.listings.iter().map(IndexDoc::from_record).collect(),
                 deleted_documents: feed.gone_documents,
                 documents: feed.documents.iter().map(DocEntry::from_record).collect(),
             };

@@ -74,6 +74,9 @@ pub struct Filters {
     pub discipline: Option<String>,
     /// Never these ids (a listing is not its own match).
     pub exclude_ids: Vec<u64>,
+    /// Never a listing of this organisation: an organisation's own listings are not its
+    /// matches (issue #27; a search still finds them).
+    pub exclude_owner: Option<i64>,
     /// Search imported policy documents instead of listings. Documents have no kind, status,
     /// expiry, district or field, so with any of those filters set nothing matches.
     pub documents: bool,
@@ -100,6 +103,7 @@ impl Filters {
                 .as_deref()
                 .is_none_or(|d| f.discipline.as_deref() == Some(d))
             && !self.exclude_ids.contains(&id)
+            && self.exclude_owner.is_none_or(|o| f.owner_org_id != Some(o))
     }
 }
 

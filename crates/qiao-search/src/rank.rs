@@ -38,7 +38,8 @@ pub struct Signal {
     pub name: &'static str,
     /// What it contributed to the score.
     pub weight: f32,
-    /// Human-readable reason in Chinese, e.g. "同一领域：新材料".
+    /// Human-readable reason in Chinese, in plain words, e.g. "领域相同：新材料" (no rank or
+    /// score: those are `weight`).
     pub label: String,
 }
 
@@ -88,7 +89,7 @@ pub fn lexical_relevance(candidates: &[Candidate]) -> Vec<Relevance> {
                 signals: vec![Signal {
                     name: "lexical",
                     weight: relevance,
-                    label: format!("文本相关度 {:.0}%", relevance * 100.0),
+                    label: "共同词语".into(),
                 }],
             }
         })
@@ -131,7 +132,7 @@ pub fn structured(profile: &Profile, l: &Facets) -> Vec<Signal> {
         out.push(Signal {
             name: "discipline",
             weight: DISCIPLINE,
-            label: format!("同一领域：{have}"),
+            label: format!("领域相同：{have}"),
         });
     }
     if l.kind == Kind::Achievement {
@@ -140,7 +141,7 @@ pub fn structured(profile: &Profile, l: &Facets) -> Vec<Signal> {
             out.push(Signal {
                 name: "ipc",
                 weight: IPC_GROUP,
-                label: format!("同一 IPC 大组：{group}"),
+                label: format!("IPC 分类相同：{group}"),
             });
         } else if let Some(class) = keys
             .iter()
@@ -149,7 +150,7 @@ pub fn structured(profile: &Profile, l: &Facets) -> Vec<Signal> {
             out.push(Signal {
                 name: "ipc",
                 weight: IPC_CLASS,
-                label: format!("同一 IPC 小类：{class}"),
+                label: format!("IPC 分类相同：{class}"),
             });
         }
         if let (Some(min), Some(stage)) = (profile.min_stage, l.stage)
@@ -167,7 +168,7 @@ pub fn structured(profile: &Profile, l: &Facets) -> Vec<Signal> {
             out.push(Signal {
                 name: "budget",
                 weight: BUDGET,
-                label: "报价在预算之内".into(),
+                label: "报价在预算内".into(),
             });
         }
     }

@@ -51,6 +51,9 @@ pub struct Fields {
     pub price_min: Field,
     /// A demand's, challenge's or scenario's budget ceiling in yuan; fast only.
     pub budget_max: Field,
+    /// The owning organisation's id; fast only (a listing is never matched with one of its
+    /// own organisation's: [`crate::Filters::exclude_owner`]).
+    pub owner: Field,
     /// The text fields of each shelf, indexed by [`Shelf::index`].
     pub shelves: [TextFields; 3],
 }
@@ -141,6 +144,7 @@ impl Fields {
             stage: b.add_u64_field("stage", FAST),
             price_min: b.add_i64_field("price_min", FAST),
             budget_max: b.add_i64_field("budget_max", FAST),
+            owner: b.add_u64_field("owner", FAST),
             shelves: Shelf::ALL.map(|shelf| TextFields {
                 words: b.add_text_field(&format!("{}_words", shelf.name()), text.clone()),
                 bigrams: b.add_text_field(&format!("{}_bigrams", shelf.name()), text.clone()),
@@ -165,6 +169,7 @@ impl Fields {
             stage: f("stage")?,
             price_min: f("price_min")?,
             budget_max: f("budget_max")?,
+            owner: f("owner")?,
             shelves: [
                 shelf_fields(schema, Shelf::Offers)?,
                 shelf_fields(schema, Shelf::Asks)?,

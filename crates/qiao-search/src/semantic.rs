@@ -140,6 +140,31 @@ impl Semantic {
         Ok(v)
     }
 
+    /// Embeds one stored listing now, ahead of the background follower (issue #27, point 4): a
+    /// listing posted a moment ago is matched with its meaning from its first view. One
+    /// passage (and, for a listing that asks, its query side) takes the model milliseconds to
+    /// tens of milliseconds on one core; it runs off the async runtime ([`crate::cpu`]).
+    /// Drafts are not embedded (nor indexed).
+    pub async fn embed_listing(&self, record: &qiao_store::ListingRecord) -> Result<()> {
+        if record.listing.status() == qiao_domain::Status::Draft {
+            return Ok(());
+        }
+        let passage = listing_passage(&record.listing);
+        let query = asks(record.listing.kind()).then(|| passage.clone());
+        let (id, kind) = (record.id as u64, kind_code(record.listing.kind()) as u8);
+        let model = self.model.clone();
+        let entry = crate::cpu::run(move || Entry {
+            entity: Entity::Listing,
+            id,
+            kind,
+            passage: model.embed(&simplified_for_model(&passage), Side::Passage),
+            query: query.map(|q| model.embed(&simplified_for_model(&q), Side::Query)),
+        })
+        .await?;
+        let vectors = self.vectors.clone();
+        blocking(move || vectors.put_ahead(vec![entry])).await
+    }
+
     /// Asks the background task to catch up now.
     pub fn wake(&self) {
         self.wake.notify_one();

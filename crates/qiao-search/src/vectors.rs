@@ -350,9 +350,18 @@ impl VectorIndex {
         for e in entries {
             inner.upsert(e);
         }
-        inner.reached = seq;
+        // Never backwards: a record embedded ahead of the feed ([`VectorIndex::put_ahead`])
+        // may be applied while the follower's batch is on its way.
+        inner.reached = inner.reached.max(seq);
         drop(inner);
         Ok(())
+    }
+
+    /// Adds vectors ahead of the feed, without moving the position the vectors reflect: a
+    /// listing embedded as it is saved, so that its first matches use its meaning. The
+    /// follower embeds it again when it reaches the change (the same vectors, upserted).
+    pub fn put_ahead(&self, entries: Vec<Entry>) -> Result<()> {
+        self.apply(&[], entries, self.reached())
     }
 
     /// Forgets every vector (a rebuild from the whole feed follows).

@@ -536,11 +536,16 @@ pub fn document() -> Value {
     let signals = json!({"type": "array", "description": "every part of the score", "items": {"type": "object", "properties": {
         "name": {"type": "string", "enum": ["lexical", "semantic", "neighbour", "discipline", "ipc", "district", "maturity", "budget"], "description": "lexical: shared terms; semantic: similar meaning (embedding cosine); neighbour: shares terms with the closest match by meaning; the rest: structured agreement"},
         "weight": {"type": "number"}, "label": {"type": "string"}}}});
-    let hit = json!({"type": "object", "required": ["id", "kind", "title", "score", "signals", "matched_terms", "snippets"], "properties": {
+    let reasons = json!({"type": "array", "description": "why, in plain words (no rank, cosine or score)", "items": {"type": "object", "properties": {
+        "code": {"type": "string", "enum": ["topic", "meaning", "terms", "discipline", "ipc", "district", "maturity", "budget", "weak"]},
+        "text": {"type": "string", "description": "in Chinese, e.g. 共同关键词：电池、热管理"}, "text_en": {"type": "string"}}}});
+    let hit = json!({"type": "object", "required": ["id", "kind", "title", "score", "strength", "reasons", "signals", "matched_terms", "snippets"], "properties": {
                 "id": {"type": "integer"}, "kind": {"type": "string"}, "title": {"type": "string"},
                 "owner_org_id": {"type": "integer", "nullable": true}, "status": {"type": "string"},
                 "district": {"type": "string", "nullable": true}, "discipline": {"type": "string", "nullable": true},
                 "score": {"type": "number"},
+                "strength": {"type": "string", "enum": ["strong", "possible"], "description": "strong: stands out from the query's background by meaning (calibrated on demands with and without their answers); strong hits come first"},
+                "reasons": reasons,
                 "signals": signals,
                 "matched_terms": {"type": "array", "items": {"type": "string"}, "description": "query terms found, as written in the listing"},
                 "snippets": {"type": "array", "items": {"type": "object", "properties": {
@@ -549,12 +554,13 @@ pub fn document() -> Value {
                     "highlights": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}, "description": "[start, end) byte offsets of matches in text"}}}}
     }});
     schemas.insert("SearchResults".into(), json!({
-        "type": "object", "required": ["hits", "matched", "with_words", "fresh", "ranker", "page", "per_page"],
+        "type": "object", "required": ["hits", "matched", "strong", "with_words", "fresh", "ranker", "page", "per_page"],
         "properties": {
             "source": {"type": "object", "description": "the listing matched against (matches only)", "properties": {
                 "id": {"type": "integer"}, "kind": {"type": "string"}, "title": {"type": "string"}}},
             "page": {"type": "integer"}, "per_page": {"type": "integer"},
-            "matched": {"type": "integer", "description": "listings that matched (counted up to 200)"},
+            "matched": {"type": "integer", "description": "listings retrieved (counted up to 200)"},
+            "strong": {"type": "integer", "description": "how many of `matched` are strong: the number of results worth a person's time"},
             "with_words": {"type": "integer", "description": "how many of `matched` share a word with the query; the rest are only near it in meaning"},
             "fresh": {"type": "boolean", "description": "whether the index had caught up with every write"},
             "ranker": {"type": "string", "enum": ["lexical", "hybrid"], "description": "lexical: shared terms only (a pasted document, a confident lexical match, or no model); hybrid: shared terms and meaning fused"},

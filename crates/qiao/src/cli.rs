@@ -336,9 +336,32 @@ pub struct RetrievalArgs {
     /// corpus is embedded once per content.
     #[arg(long)]
     pub vectors_cache: Option<PathBuf>,
-    /// Write every query's ranking (TSV: query id, rank, document id, score) to this file.
+    /// Write every query's ranking (TSV: query id, rank, document id, score, strength
+    /// `strong` or `possible`) to this file.
     #[arg(long)]
     pub run: Option<PathBuf>,
+    /// Write each query's nDCG@10 (TSV: query id, nDCG@10, unjudged in the top 10) to this file (for
+    /// cross-validation: scripts/crossval-fusion.py).
+    #[arg(long)]
+    pub per_query: Option<PathBuf>,
+    /// Write what strength is judged on, for every hit of every query (TSV with a header:
+    /// grade, cosine, lexical rank, the query's cosine background), to this file
+    /// (scripts/calibrate-strength.py).
+    #[arg(long)]
+    pub features: Option<PathBuf>,
+    /// Take each query's judged answers (grade 1 or 2) out of the corpus: what a demand the
+    /// corpus cannot answer looks like (for calibrating strength).
+    #[arg(long)]
+    pub drop_answers: bool,
+    /// Rank as fused, without moving strong hits first as the product does.
+    #[arg(long)]
+    pub no_strong_first: bool,
+    /// Strength: the background's rank (default: the product's, `strength::CALIBRATION`).
+    #[arg(long, hide = true)]
+    pub strength_background: Option<usize>,
+    /// Strength: the margin over the background (default: the product's).
+    #[arg(long, hide = true)]
+    pub strength_margin: Option<f32>,
     /// How many documents per query the ranking keeps (and `--run` writes); metrics look at
     /// the top 100 at most.
     #[arg(long, default_value_t = 100)]
@@ -376,6 +399,14 @@ pub struct TuningArgs {
     /// `fuse::TERMS_SEMANTIC_WEIGHT`).
     #[arg(long, hide = true, default_value_t = qiao_search::fuse::TERMS_SEMANTIC_WEIGHT)]
     pub terms_weight: f32,
+    /// The semantic list's weight in the rank fusion of sentence queries (the product's value
+    /// is `fuse::SEMANTIC_RRF_WEIGHT`).
+    #[arg(long, hide = true, default_value_t = qiao_search::fuse::SEMANTIC_RRF_WEIGHT)]
+    pub semantic_weight: f32,
+    /// The weight of clauses introducing the company (the product's value is
+    /// `analysis::INTRO_WEIGHT`).
+    #[arg(long, hide = true, default_value_t = qiao_search::analysis::INTRO_WEIGHT)]
+    pub intro_weight: f32,
 }
 
 /// Arguments of `qiao bench scale`.

@@ -1,5 +1,5 @@
 //! The checked query: filters that most listings pass (open, not expired, not the listing
-//! being matched) checked on each document the text query reaches, on its columns, instead of
+//! being matched, not its organisation's own) checked on each document the text query reaches, on its columns, instead of
 //! as clauses, which would turn a disjunction into an intersection.
 
 use std::sync::Arc;
@@ -20,6 +20,8 @@ pub(super) struct Checks {
     active_from: Option<i64>,
     /// Never these ids.
     exclude: Vec<u64>,
+    /// Never a listing of this organisation.
+    exclude_owner: Option<u64>,
 }
 
 impl Checks {
@@ -29,11 +31,12 @@ impl Checks {
         Checks {
             active_from: filters.active_on.map(|day| day_number(Some(day))),
             exclude: filters.exclude_ids.clone(),
+            exclude_owner: filters.exclude_owner.map(|o| o as u64),
         }
     }
 
     pub(super) fn is_empty(&self) -> bool {
-        self.active_from.is_none() && self.exclude.is_empty()
+        self.active_from.is_none() && self.exclude.is_empty() && self.exclude_owner.is_none()
     }
 }
 
@@ -62,6 +65,11 @@ impl CheckColumns {
             if !open || c.expires.first(doc).is_none_or(|e| e < day) {
                 return false;
             }
+        }
+        if let Some(owner) = self.checks.exclude_owner
+            && c.owner.first(doc) == Some(owner)
+        {
+            return false;
         }
         self.checks.exclude.is_empty()
             || c.id

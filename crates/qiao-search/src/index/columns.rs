@@ -69,6 +69,7 @@ pub(super) struct FacetColumns {
     stage: tantivy::columnar::Column<u64>,
     price_min: tantivy::columnar::Column<i64>,
     budget_max: tantivy::columnar::Column<i64>,
+    pub(super) owner: tantivy::columnar::Column<u64>,
     district: Option<tantivy::columnar::StrColumn>,
     discipline: Option<tantivy::columnar::StrColumn>,
     ipc: Option<tantivy::columnar::StrColumn>,
@@ -85,6 +86,7 @@ impl FacetColumns {
             stage: f.u64("stage")?,
             price_min: f.i64("price_min")?,
             budget_max: f.i64("budget_max")?,
+            owner: f.u64("owner")?,
             district: f.str("district")?,
             discipline: f.str("discipline")?,
             ipc: f.str("ipc")?,
@@ -122,6 +124,7 @@ impl FacetColumns {
             stage: self.stage.first(doc).and_then(stage_of_rank),
             price_min_yuan: self.price_min.first(doc),
             budget_max_yuan: self.budget_max.first(doc),
+            owner_org_id: self.owner.first(doc).map(|o| o as i64),
         })
     }
 }

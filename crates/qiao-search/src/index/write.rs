@@ -244,6 +244,9 @@ impl SearchIndex {
         if let Some(yuan) = doc.facets.price_min_yuan {
             d.add_i64(f.price_min, yuan);
         }
+        if let Some(org) = doc.facets.owner_org_id {
+            d.add_u64(f.owner, org as u64);
+        }
         if let Some(yuan) = doc.facets.budget_max_yuan {
             d.add_i64(f.budget_max, yuan);
         }

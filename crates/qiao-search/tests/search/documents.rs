@@ -50,6 +50,7 @@ const DOCS: Filters = Filters {
     district: None,
     discipline: None,
     exclude_ids: Vec::new(),
+    exclude_owner: None,
     documents: true,
 };
 

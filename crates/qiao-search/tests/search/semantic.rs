@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use qiao_domain::Kind;
 use qiao_embed::Model;
 use qiao_search::vectors::Entity;
-use qiao_search::{Engine, Filters, Route, SearchRequest, Semantic, VectorIndex};
+use qiao_search::{Engine, Filters, Route, SearchRequest, Semantic, Strength, VectorIndex};
 use qiao_store::Store;
 use qiao_store::test_support::TestDb;
 use serde_json::json;
@@ -196,8 +196,23 @@ async fn a_problem_finds_its_solution_and_says_why() {
     assert!(names.contains(&"semantic"), "{names:?}");
     assert!(names.contains(&"lexical"), "{names:?}");
     let semantic = top.signals.iter().find(|x| x.name == "semantic").unwrap();
-    assert!(semantic.label.contains("语义相近"), "{}", semantic.label);
-    assert!(semantic.label.contains("相似度"), "{}", semantic.label);
+    assert_eq!(semantic.label, "内容相近");
+    // The solution stands out from the rest by meaning: strong, said in plain words.
+    assert_eq!(top.strength, Strength::Strong, "{:#?}", r.hits);
+    assert_eq!(
+        r.strong,
+        r.hits
+            .iter()
+            .filter(|h| h.strength == Strength::Strong)
+            .count()
+    );
+    for reason in &top.reasons {
+        assert!(
+            !reason.text.chars().any(|c| c.is_ascii_digit()),
+            "a number in {}",
+            reason.text
+        );
+    }
     // The parts add up to the score: nothing hidden.
     let sum: f32 = top.signals.iter().map(|x| x.weight).sum();
     assert!((sum - top.score).abs() < 1e-4);
@@ -459,4 +474,56 @@ async fn neighbours_by_meaning_are_held_to_the_filters_with_the_index_facets() {
         .unwrap();
     assert_eq!(r.ranker, Route::Hybrid);
     assert!(r.hits.iter().all(|h| h.id as u64 != s.pcm), "{:#?}", r.hits);
+}
+
+/// Issue #27, point 3: a query nothing in the store answers still has nearest neighbours, but
+/// none of them is strong, and strong hits (when any) come first.
+#[tokio::test]
+async fn a_nonsense_query_has_no_strong_hit() {
+    let s = setup().await;
+    for q in ["火星移民签证"] {
+        let r = s
+            .engine
+            .search(&request(q, Filters::default()))
+            .await
+            .unwrap();
+        assert_eq!(r.strong, 0, "{q}: {:#?}", r.hits);
+        assert!(
+            r.hits.iter().all(|h| h.strength == Strength::Possible),
+            "{q}: {:#?}",
+            r.hits
+        );
+    }
+}
+
+/// Issue #27, point 4: a listing saved a moment ago is matched with its meaning at once (the
+/// page and the API embed it as they save it), not on words alone until the background
+/// follower reaches it.
+#[tokio::test]
+async fn a_fresh_listing_is_matched_with_its_meaning_at_once() {
+    let s = setup().await;
+    let fresh = add(
+        &s.store,
+        Kind::Demand,
+        json!({
+            "title": "储能柜电池发烫",
+            "description": "储能柜夏天电芯温差大，电池包发烫，想找不大改结构的办法。",
+        }),
+    )
+    .await;
+    s.engine.follower().catch_up().await.unwrap();
+    let record = s.store.get_listing(fresh as i64).await.unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    // Not embedded yet: words alone, which is what the first view used to show.
+    let before = s.engine.matches(&record, today, 10, 0).await.unwrap();
+    assert_eq!(before.ranker, Route::Lexical);
+    s.engine.embed_fresh(&record).await;
+    let after = s.engine.matches(&record, today, 10, 0).await.unwrap();
+    assert_eq!(after.ranker, Route::Hybrid);
+    assert_eq!(after.hits[0].id as u64, s.pcm, "{:#?}", after.hits);
+    assert!(
+        after.hits[0].signals.iter().any(|x| x.name == "semantic"),
+        "{:#?}",
+        after.hits[0]
+    );
 }

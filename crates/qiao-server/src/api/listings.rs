@@ -175,6 +175,9 @@ pub async fn create(
         .acting_as(user.id)
         .create_listing(owner, &listing)
         .await?;
+    // Matched with its meaning from the first view, not on words alone until the background
+    // embedding catches up (issue #27, point 4).
+    state.search.embed_fresh(&record).await;
     let location = format!("/api/v1/{}/{}", kind.plural(), record.id);
     Ok((
         StatusCode::CREATED,
@@ -209,13 +212,13 @@ pub async fn replace(
 ) -> ApiResult<axum::Json<ListingRecord>> {
     load_for_change(&state, kind, id, &user).await?;
     let listing = parse_listing(kind, body)?;
-    Ok(axum::Json(
-        state
-            .store
-            .acting_as(user.id)
-            .update_listing(id, &listing)
-            .await?,
-    ))
+    let record = state
+        .store
+        .acting_as(user.id)
+        .update_listing(id, &listing)
+        .await?;
+    state.search.embed_fresh(&record).await;
+    Ok(axum::Json(record))
 }
 
 /// `PATCH /api/v1/{kind}s/{id}`: a JSON merge patch (RFC 7396) of the fields.
@@ -230,13 +233,13 @@ pub async fn patch(
     let mut fields = current.listing.to_fields();
     merge_patch(&mut fields, &patch);
     let listing = parse_listing(kind, fields)?;
-    Ok(axum::Json(
-        state
-            .store
-            .acting_as(user.id)
-            .update_listing(id, &listing)
-            .await?,
-    ))
+    let record = state
+        .store
+        .acting_as(user.id)
+        .update_listing(id, &listing)
+        .await?;
+    state.search.embed_fresh(&record).await;
+    Ok(axum::Json(record))
 }
 
 /// `DELETE /api/v1/{kind}s/{id}`

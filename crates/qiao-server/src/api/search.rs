@@ -198,6 +198,7 @@ pub async fn search(
             district: p.district.filter(|s| !s.trim().is_empty()),
             discipline: p.discipline.filter(|s| !s.trim().is_empty()),
             exclude_ids: Vec::new(),
+            exclude_owner: None,
             documents: false,
         },
         limit: page.size as usize,

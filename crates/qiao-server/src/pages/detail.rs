@@ -14,7 +14,7 @@ use qiao_store::{ContactFilter, ListingRecord, Page};
 use serde_json::Value;
 
 use super::form::{self, FormData, Shown};
-use super::search_page::{HitView, hit_view};
+use super::search_page::{HitView, hit_view, matches_summary};
 use super::{
     Ctx, Lang, PageError, PageResult, Visitor, form_message, html, see_other, status_badge,
 };
@@ -56,6 +56,8 @@ struct DetailPage<'a> {
     contact_error: Option<String>,
     login_href: String,
     matches: Vec<HitView>,
+    /// One sentence over the matches: how many are strong, or that none is.
+    matches_summary: String,
     /// For technology managers and staff: this listing, from which each match opens a deal.
     deal_from: Option<i64>,
 }
@@ -255,7 +257,8 @@ async fn render_detail(
         .matches(&record, today, MATCHES, 0)
         .await
         .map_err(|e| v.error(e))?;
-    let matches = results.hits.iter().map(|h| hit_view(l, h, today)).collect();
+    let matches: Vec<HitView> = results.hits.iter().map(|h| hit_view(l, h, today)).collect();
+    let matches_summary = matches_summary(l, &matches);
     let (status, status_class) = status_badge(
         l,
         record.listing.status(),
@@ -292,6 +295,7 @@ async fn render_detail(
         contact_error,
         login_href: format!("/login?next={}", urlencoding::encode(&self_href)),
         matches,
+        matches_summary,
         deal_from: user
             .is_some_and(qiao_app::deals::may_open)
             .then_some(record.id),
@@ -440,6 +444,8 @@ pub async fn create(
                 .create_listing(user.org_id, &listing)
                 .await
                 .map_err(|e| v.error(e))?;
+            // Its first view matches it with its meaning (issue #27, point 4).
+            state.search.embed_fresh(&record).await;
             Ok(see_other(&format!("/{}/{}", kind.plural(), record.id)))
         }
         Err(Invalid(errors)) => {
@@ -506,12 +512,13 @@ pub async fn update(
     // Over the stored listing: a field the form does not show is kept, never erased.
     match form::parse_edit(&record.listing, &form) {
         Ok(listing) => {
-            state
+            let updated = state
                 .store
                 .acting_as(user.id)
                 .update_listing(record.id, &listing)
                 .await
                 .map_err(|e| v.error(e))?;
+            state.search.embed_fresh(&updated).await;
             Ok(see_other(&format!("/{}/{}", kind.plural(), record.id)))
         }
         Err(Invalid(errors)) => {

@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use super::detail::yuan;
 use super::form::{self, FormData, Input, Spec, form_page};
-use super::search_page::{HitView, hit_view};
+use super::search_page::{HitView, hit_view, matches_summary};
 use super::{Ctx, Lang, PageResult, Row, Visitor, html, row, see_other};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -82,6 +82,8 @@ struct OrgPage<'a> {
     certificates: Vec<CertView>,
     rows: Vec<Row>,
     matches: Vec<HitView>,
+    /// One sentence over the matches: how many are strong, or that none is.
+    matches_summary: String,
     /// The listing a match would open a deal with (only on a listing's own page).
     deal_from: Option<i64>,
     policies: Vec<super::policy_pages::PolicyCheckView>,
@@ -271,22 +273,20 @@ pub async fn show(
                 filters: Filters {
                     kinds,
                     active_on: Some(today),
+                    // The organisation's own listings are not its matches.
+                    exclude_owner: Some(id),
                     ..Filters::default()
                 },
-                limit: MATCHES * 2,
+                limit: MATCHES,
                 offset: 0,
                 explain: true,
             })
             .await
             .map_err(|e| v.error(e))?;
-        results
-            .hits
-            .into_iter()
-            .filter(|h| h.owner_org_id != Some(id))
-            .take(MATCHES)
-            .collect()
+        results.hits
     };
-    let matches = hits.iter().map(|h| hit_view(l, h, today)).collect();
+    let matches: Vec<HitView> = hits.iter().map(|h| hit_view(l, h, today)).collect();
+    let matches_summary = matches_summary(l, &matches);
     let policies = if org.kind == qiao_domain::OrgKind::Enterprise {
         super::policy_pages::for_org(&state, &v, record.clone()).await?
     } else {
@@ -302,6 +302,7 @@ pub async fn show(
         certificates,
         rows,
         matches,
+        matches_summary,
         deal_from: None,
         policies,
         edit_href: if v.ctx.user.as_ref().is_some_and(|u| u.may_change(Some(id))) {

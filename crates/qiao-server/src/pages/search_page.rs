@@ -44,17 +44,19 @@ pub struct HitView {
     pub kind_label: &'static str,
     /// Detail page.
     pub href: String,
-    /// Title.
+    /// Title (shown once: the title is not repeated as a snippet below it).
     pub title: String,
     /// Status badge.
     pub status: String,
     /// Badge colour.
     pub status_class: &'static str,
-    /// Score, rounded.
-    pub score: String,
-    /// Why it matched: shared words, then structured signals.
+    /// Whether it is a strong match ([`qiao_search::strength`]).
+    pub strong: bool,
+    /// Its strength in words.
+    pub strength: &'static str,
+    /// Why it matched, in plain words.
     pub reasons: Vec<String>,
-    /// Highlighted snippets, already escaped HTML.
+    /// Highlighted snippets of the keywords and body, already escaped HTML.
     pub snippets: Vec<String>,
     /// District and field.
     pub meta: Vec<String>,
@@ -62,26 +64,12 @@ pub struct HitView {
 
 /// A hit's view in `l`.
 pub fn hit_view(l: Lang, hit: &Hit, today: chrono::NaiveDate) -> HitView {
-    let mut reasons = Vec::new();
-    if !hit.matched_terms.is_empty() {
-        reasons.push(format!(
-            "{}{}",
-            l.t("共同词：", "shared words: "),
-            hit.matched_terms.join(l.t("、", ", "))
-        ));
-    }
-    for s in &hit.signals {
-        match s.name {
-            "text" | "lexical" => {}
-            // Evidence from meaning, apart from shared words (the labels carry the rank).
-            "semantic" => reasons.push(l.t(&s.label, "similar in meaning").to_string()),
-            "neighbour" => reasons.push(
-                l.t(&s.label, "uses the words of its closest match in meaning")
-                    .to_string(),
-            ),
-            _ => reasons.push(s.label.clone()),
-        }
-    }
+    let reasons = hit
+        .reasons
+        .iter()
+        .map(|r| l.t(&r.text, &r.text_en).to_string())
+        .collect();
+    let strong = hit.strength == qiao_search::Strength::Strong;
     let (status, status_class) = status_badge(l, hit.status, hit.expires_on, today);
     let mut meta = Vec::new();
     if let Some(d) = &hit.district {
@@ -97,10 +85,41 @@ pub fn hit_view(l: Lang, hit: &Hit, today: chrono::NaiveDate) -> HitView {
         status,
         status_class,
         id: hit.id,
-        score: format!("{:.2}", hit.score),
+        strong,
+        strength: if strong {
+            l.t("高度匹配", "strong match")
+        } else {
+            l.t("可能相关", "may be related")
+        },
         reasons,
-        snippets: hit.snippets.iter().take(2).map(snippet_html).collect(),
+        snippets: hit
+            .snippets
+            .iter()
+            .filter(|s| s.field != "title")
+            .take(2)
+            .map(snippet_html)
+            .collect(),
         meta,
+    }
+}
+
+/// What a page says when nothing it found stands out (issue #27).
+pub const NONE_STRONG_ZH: &str = "暂无高度匹配的成果；以下可能相关";
+/// The same in English.
+pub const NONE_STRONG_EN: &str = "No strong match yet; the following may be related";
+
+/// One sentence over a panel of matches (strong ones lead): how many are strong, or that
+/// none is.
+pub fn matches_summary(l: Lang, matches: &[HitView]) -> String {
+    match (l, matches.iter().filter(|h| h.strong).count()) {
+        (Lang::Zh, 0) => NONE_STRONG_ZH.to_string(),
+        (Lang::En, 0) => NONE_STRONG_EN.to_string(),
+        (Lang::Zh, n) if n < matches.len() => format!("{n} 条高度匹配；其余可能相关。"),
+        (Lang::En, n) if n < matches.len() => {
+            format!("{n} strong matches; the rest may be related.")
+        }
+        (Lang::Zh, n) => format!("{n} 条高度匹配。"),
+        (Lang::En, n) => format!("{n} strong matches."),
     }
 }
 
@@ -355,11 +374,10 @@ pub async fn search(
     let hits: Vec<HitView> = page_hits
         .into_iter()
         .map(|h| {
-            let mut hit = h.clone();
-            if let Some(e) = explained.remove(&h.id) {
-                hit.matched_terms = e.matched_terms;
-                hit.snippets = e.snippets;
-            }
+            let hit = match explained.remove(&h.id) {
+                Some(e) => h.clone().explained(e),
+                None => h.clone(),
+            };
             hit_view(l, &hit, today)
         })
         .collect();
@@ -372,26 +390,19 @@ pub async fn search(
     };
     let prev = (page > 1).then(|| page_link(page - 1));
     let next = (start.saturating_add(PER_PAGE) < shown.len()).then(|| page_link(page + 1));
-    // Listings near the query only in meaning are counted apart: without that, a query no
-    // listing contains would read as hundreds of matches.
-    let meaning_only = match (l, results.meaning_only()) {
-        (_, 0) => String::new(),
-        (Lang::Zh, n) => format!("，其中 {n} 条仅语义相近、不含查询词语"),
-        (Lang::En, n) => format!(", {n} of them only near in meaning, sharing no word"),
-    };
-    let summary = match l {
-        Lang::Zh => format!(
-            "共 {} 条相关结果{meaning_only}（在最相关的 {} 条中筛选后 {} 条）",
-            results.matched,
-            results.hits.len(),
-            shown.len()
-        ),
-        Lang::En => format!(
-            "{} matching listings{meaning_only} ({} after filters, among the best {})",
-            results.matched,
-            shown.len(),
-            results.hits.len()
-        ),
+    // One short sentence, counting strong results only: everything retrieved is not a
+    // result (a query no listing answers still has nearest neighbours).
+    let strong = shown
+        .iter()
+        .filter(|h| h.strength == qiao_search::Strength::Strong)
+        .count();
+    let summary = match (l, strong, shown.len()) {
+        (Lang::Zh, 0, 0) => "没有找到相关结果。".to_string(),
+        (Lang::En, 0, 0) => "Nothing found.".to_string(),
+        (Lang::Zh, 0, _) => NONE_STRONG_ZH.to_string(),
+        (Lang::En, 0, _) => NONE_STRONG_EN.to_string(),
+        (Lang::Zh, n, _) => format!("找到 {n} 条高度匹配的结果。"),
+        (Lang::En, n, _) => format!("{n} strong matches."),
     };
     Ok(html(&SearchPage {
         ctx: &v.ctx,

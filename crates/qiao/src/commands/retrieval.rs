@@ -19,6 +19,7 @@ use qiao_search::engine::POOL;
 use qiao_search::eval::{self, CorpusDoc, EvalQuery};
 use qiao_search::fuse::{self, Form, Source};
 use qiao_search::semantic;
+use qiao_search::strength::{self, Evidence, Strength};
 use qiao_search::vectors::{Entity, Entry, Neighbour};
 use qiao_search::{Candidate, Filters, QueryTerms, SearchIndex, VectorIndex};
 use rand::rngs::StdRng;
@@ -164,38 +165,91 @@ impl Meaning {
     }
 }
 
-/// One query's ranking under `ranker`: document numbers best first, with their scores.
+/// One query's ranking and what its strength is judged on.
+struct Ranking {
+    /// Document numbers best first, with their scores.
+    hits: Vec<(u64, f32)>,
+    /// The query's nearest documents by meaning, nearest first, with their cosines (empty
+    /// for the lexical ranker).
+    neighbours: Vec<Neighbour>,
+    /// Each lexical candidate's rank (1-based).
+    lexical_ranks: std::collections::HashMap<u64, usize>,
+}
+
+impl Ranking {
+    /// The product's judgement of each hit ([`qiao_search::strength`]), in hit order.
+    fn strengths(&self, c: &strength::Calibration) -> Vec<Strength> {
+        let cosines: Vec<f32> = self.neighbours.iter().map(|n| n.cosine).collect();
+        let by_id: std::collections::HashMap<u64, f32> =
+            self.neighbours.iter().map(|n| (n.id, n.cosine)).collect();
+        let background = strength::background(&cosines, c.background_rank);
+        self.hits
+            .iter()
+            .map(|(id, _)| {
+                let e = Evidence {
+                    cosine: by_id.get(id).copied(),
+                    lexical_rank: self.lexical_ranks.get(id).copied(),
+                };
+                strength::judge(&e, background, c)
+            })
+            .collect()
+    }
+}
+
+/// One query's ranking under `ranker`, never returning a document of `excluded` (a demand's
+/// answers, when the benchmark removes them from the corpus).
 /// `hybrid` follows the product's rule (`Engine::run`, `fuse::form`): prose that the lexical
 /// ranking is not confident about gets reciprocal-rank fusion of the lexical ranking, the
 /// semantic ranking, and the lexical ranking of the query plus its nearest neighbour's text;
 /// a title or term list gets the lexical score plus a smaller semantic part
-/// (`fuse::combine`); a pasted document is ranked lexically.
+/// (`fuse::combine`); a pasted document is ranked lexically. Its neighbours by meaning are
+/// kept whatever the route, as the product keeps them to judge strength.
 fn rank_query(
     index: &SearchIndex,
     meaning: Option<&Meaning>,
     corpus: &[CorpusDoc],
     args: &RetrievalArgs,
     q: &str,
-) -> anyhow::Result<Vec<(u64, f32)>> {
+    excluded: &[u64],
+) -> anyhow::Result<Ranking> {
     let depth = args.depth.max(1);
+    let filters = Filters {
+        exclude_ids: excluded.to_vec(),
+        ..Filters::default()
+    };
     let lexical = |text: &str, n: usize| -> anyhow::Result<Vec<Candidate>> {
-        let terms = QueryTerms::from_text(text).finish();
-        Ok(index.retrieve(&terms, &Filters::default(), n)?)
+        let terms = query_terms(text, args.tuning.intro_weight);
+        Ok(index.retrieve(&terms, &filters, n)?)
     };
     let nearest = |m: &Meaning, n: usize| -> Vec<Neighbour> {
         let v = m.model.embed_query(&semantic::simplified_for_model(q));
-        m.vectors.nearest(&v, n, |_, _, _| true)
+        m.vectors.nearest(&v, n, |_, id, _| !excluded.contains(&id))
+    };
+    let ranking = |hits: Vec<(u64, f32)>, neighbours: Vec<Neighbour>, lex: &[Candidate]| Ranking {
+        hits,
+        neighbours,
+        lexical_ranks: lex.iter().enumerate().map(|(i, c)| (c.id, i + 1)).collect(),
     };
     match (args.ranker.as_str(), meaning) {
-        ("lexical", _) => Ok(lexical(q, depth)?
-            .iter()
-            .map(|c| (c.id, c.lexical))
-            .collect()),
-        ("semantic", Some(m)) => Ok(nearest(m, depth).iter().map(|n| (n.id, n.cosine)).collect()),
+        ("lexical", _) => {
+            let lex = lexical(q, depth)?;
+            let hits = lex.iter().map(|c| (c.id, c.lexical)).collect();
+            Ok(ranking(hits, Vec::new(), &lex))
+        }
+        ("semantic", Some(m)) => {
+            let near = nearest(m, depth.max(POOL));
+            let hits = near.iter().take(depth).map(|n| (n.id, n.cosine)).collect();
+            Ok(ranking(hits, near, &[]))
+        }
         ("hybrid", Some(m)) => {
             let pool = depth.max(POOL);
             let lex = lexical(q, pool)?;
             let form = fuse::form(q);
+            let near = if form == Form::Document {
+                Vec::new()
+            } else {
+                nearest(m, pool)
+            };
             let fuse_it = match args.tuning.fusion_route.as_str() {
                 "always" => true,
                 "form" => form == Form::Prose,
@@ -205,35 +259,46 @@ fn rank_query(
                 }
             };
             if form == Form::Terms && args.tuning.fusion_route == "product" {
-                let near = nearest(m, pool);
                 let lexical: Vec<(u64, f32)> = lex.iter().map(|c| (c.id, c.lexical)).collect();
                 let semantic: Vec<(u64, f32)> = near.iter().map(|n| (n.id, n.cosine)).collect();
                 let fused = fuse::combine(&lexical, &semantic, args.tuning.terms_weight);
-                return Ok(fused.iter().take(depth).map(|f| (f.id, f.score)).collect());
+                let hits = fused.iter().take(depth).map(|f| (f.id, f.score)).collect();
+                return Ok(ranking(hits, near, &lex));
             }
             if !fuse_it {
-                return Ok(lex.iter().take(depth).map(|c| (c.id, c.lexical)).collect());
+                let hits = lex.iter().take(depth).map(|c| (c.id, c.lexical)).collect();
+                return Ok(ranking(hits, near, &lex));
             }
-            let near = nearest(m, pool);
             let lex_ids: Vec<u64> = lex.iter().map(|c| c.id).collect();
             let sem_ids: Vec<u64> = near.iter().map(|n| n.id).collect();
+            let w = args.tuning.semantic_weight;
             let fused = if args.tuning.two_lists || near.is_empty() {
-                fuse::rrf(&[(Source::Lexical, &lex_ids), (Source::Semantic, &sem_ids)])
+                fuse::rrf_weighted(&[
+                    (Source::Lexical, &lex_ids, 1.0),
+                    (Source::Semantic, &sem_ids, w),
+                ])
             } else {
                 let top = &corpus[near[0].id as usize];
                 let expanded = format!("{q} {}", semantic::corpus_passage(&top.title, &top.text));
                 let wide_ids: Vec<u64> = lexical(&expanded, pool)?.iter().map(|c| c.id).collect();
-                fuse::rrf(&[
-                    (Source::Lexical, &lex_ids),
-                    (Source::Semantic, &sem_ids),
-                    (Source::Neighbour, &wide_ids),
+                fuse::rrf_weighted(&[
+                    (Source::Lexical, &lex_ids, 1.0),
+                    (Source::Semantic, &sem_ids, w),
+                    (Source::Neighbour, &wide_ids, 1.0),
                 ])
             };
-            Ok(fused.iter().take(depth).map(|f| (f.id, f.score)).collect())
+            let hits = fused.iter().take(depth).map(|f| (f.id, f.score)).collect();
+            Ok(ranking(hits, near, &lex))
         }
         ("semantic" | "hybrid", None) => unreachable!("the model is loaded for these rankers"),
         (other, _) => bail!("--ranker `{other}` is not one of lexical, semantic, hybrid"),
     }
+}
+
+/// A free-text query's terms as the product analyses it, with self-introduction clauses
+/// weighed by `intro_weight` ([`QueryTerms::from_text_weighing_intro`]).
+fn query_terms(text: &str, intro_weight: f32) -> QueryTerms {
+    QueryTerms::from_text_weighing_intro(text, intro_weight).finish()
 }
 
 /// `qiao bench retrieval`
@@ -270,25 +335,79 @@ pub fn retrieval(cli: &crate::cli::Cli, args: &RetrievalArgs) -> anyhow::Result<
         _ => Some(Meaning::load(cli, args, &corpus)?),
     };
 
+    let position: std::collections::HashMap<&str, u64> = corpus
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i as u64))
+        .collect();
+    let calibration = strength::Calibration {
+        background_rank: args
+            .strength_background
+            .unwrap_or(strength::CALIBRATION.background_rank),
+        margin: args.strength_margin.unwrap_or(strength::CALIBRATION.margin),
+        lexical_rank: strength::CALIBRATION.lexical_rank,
+    };
     let mut scores = Vec::new();
     let mut latencies = Vec::new();
     let mut run = String::new();
+    let mut per_query = String::new();
+    let mut features = String::from(
+        "query\trank\tdoc\tgrade\tcosine\tlexical_rank\tc1\tc5\tc10\tc20\tc50\tc100\tc200\tmean\tsd\n",
+    );
     for q in queries.iter().filter(|q| qrels.contains_key(&q.id)) {
+        let judged = &qrels[&q.id];
+        // The demand's answers (grade 1 or 2) taken out of the corpus, for calibrating
+        // strength on demands the corpus cannot answer.
+        let excluded: Vec<u64> = if args.drop_answers {
+            judged
+                .iter()
+                .filter(|(_, g)| **g > 0)
+                .filter_map(|(doc, _)| position.get(doc.as_str()).copied())
+                .collect()
+        } else {
+            Vec::new()
+        };
         let t = Instant::now();
-        let hits = rank_query(&index, meaning.as_ref(), &corpus, args, &q.text)?;
+        let mut ranking = rank_query(&index, meaning.as_ref(), &corpus, args, &q.text, &excluded)?;
         latencies.push(t.elapsed());
+        if args.features.is_some() {
+            features.push_str(&feature_rows(&q.id, &ranking, &corpus, judged));
+        }
+        let mut strengths = ranking.strengths(&calibration);
+        if !args.no_strong_first {
+            // As the product pages do: strong hits first, each part in its order.
+            let mut both: Vec<((u64, f32), Strength)> =
+                ranking.hits.into_iter().zip(strengths).collect();
+            both.sort_by_key(|(_, s)| *s != Strength::Strong);
+            (ranking.hits, strengths) = both.into_iter().unzip();
+        }
+        let hits = &ranking.hits;
         let ranked: Vec<&str> = hits
             .iter()
             .map(|(id, _)| corpus[*id as usize].id.as_str())
             .collect();
         if args.run.is_some() {
-            for (rank, ((_, score), doc)) in hits.iter().zip(&ranked).enumerate() {
-                run.push_str(&format!("{}\t{}\t{doc}\t{score}\n", q.id, rank + 1));
+            for (rank, (((_, score), doc), s)) in
+                hits.iter().zip(&ranked).zip(&strengths).enumerate()
+            {
+                run.push_str(&format!(
+                    "{}\t{}\t{doc}\t{score}\t{}\n",
+                    q.id,
+                    rank + 1,
+                    s.as_str()
+                ));
             }
         }
-        if let Some(s) = eval::score_query(&ranked, &qrels[&q.id]) {
+        if let Some(s) = eval::score_query(&ranked, judged) {
+            per_query.push_str(&format!("{}\t{}\t{}\n", q.id, s.ndcg10, s.unjudged10));
             scores.push(s);
         }
+    }
+    if let Some(path) = &args.per_query {
+        std::fs::write(path, per_query).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(path) = &args.features {
+        std::fs::write(path, features).with_context(|| format!("writing {}", path.display()))?;
     }
     if scores.is_empty() {
         bail!(
@@ -327,6 +446,50 @@ pub fn retrieval(cli: &crate::cli::Cli, args: &RetrievalArgs) -> anyhow::Result<
         println!("  index time  {index_s:.2} s");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The calibration features of one query's ranking (`--features`): every hit with its grade
+/// (-1 unjudged), cosine (empty when not among the neighbours), lexical rank (0 when absent),
+/// and the query's cosine background (the cosine at ranks 1, 5, 10, 20, 50, 100, 200 of its
+/// neighbours, their mean and standard deviation).
+fn feature_rows(
+    query: &str,
+    ranking: &Ranking,
+    corpus: &[CorpusDoc],
+    judged: &std::collections::HashMap<String, u32>,
+) -> String {
+    let cosines: Vec<f32> = ranking.neighbours.iter().map(|n| n.cosine).collect();
+    let at = |r: usize| strength::background(&cosines, r).map_or(String::new(), |c| c.to_string());
+    let n = cosines.len().max(1) as f32;
+    let mean = cosines.iter().sum::<f32>() / n;
+    let sd = (cosines.iter().map(|c| (c - mean).powi(2)).sum::<f32>() / n).sqrt();
+    let by_id: std::collections::HashMap<u64, f32> = ranking
+        .neighbours
+        .iter()
+        .map(|n| (n.id, n.cosine))
+        .collect();
+    let background = format!(
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{mean}\t{sd}",
+        at(1),
+        at(5),
+        at(10),
+        at(20),
+        at(50),
+        at(100),
+        at(200)
+    );
+    let mut out = String::new();
+    for (rank, (id, _)) in ranking.hits.iter().enumerate() {
+        let doc = &corpus[*id as usize].id;
+        let grade = judged.get(doc).map_or(-1, |g| *g as i64);
+        let cosine = by_id.get(id).map_or(String::new(), |c| c.to_string());
+        let lexical = ranking.lexical_ranks.get(id).copied().unwrap_or(0);
+        out.push_str(&format!(
+            "{query}\t{}\t{doc}\t{grade}\t{cosine}\t{lexical}\t{background}\n",
+            rank + 1
+        ));
+    }
+    out
 }
 
 /// Sentences (split at 。！？；) of at least 8 characters from the texts of JSONL corpora.

@@ -155,30 +155,26 @@ fn print_results(results: &Results) {
     }
     for (rank, hit) in results.hits.iter().enumerate() {
         println!(
-            "{:>2}. [{:.3}] {} {} 「{}」",
+            "{:>2}. [{}] {} {} 「{}」",
             rank + 1,
-            hit.score,
+            match hit.strength {
+                qiao_search::Strength::Strong => "高度匹配 strong",
+                qiao_search::Strength::Possible => "可能相关 possible",
+            },
             hit.kind.label_zh(),
             hit.id,
             hit.title
         );
-        let reasons: Vec<&str> = hit.signals.iter().map(|s| s.label.as_str()).collect();
+        let reasons: Vec<&str> = hit.reasons.iter().map(|r| r.text.as_str()).collect();
         println!("    理由: {}", reasons.join("；"));
-        if !hit.matched_terms.is_empty() {
-            println!("    共同词: {}", hit.matched_terms.join("、"));
-        }
         if let Some(body) = hit.snippets.iter().find(|s| s.field == "body") {
             println!("    摘录: {}", marked(&body.text, &body.highlights));
         }
     }
-    let by_meaning = results.meaning_only();
-    if by_meaning > 0 {
-        println!(
-            "{} matched, {by_meaning} of them only near in meaning (仅语义相近，不含查询词语)",
-            results.matched
-        );
+    if results.strong == 0 {
+        println!("暂无高度匹配的成果；以上可能相关 (no strong match; the above may be related)");
     } else {
-        println!("{} matched", results.matched);
+        println!("{} strong (高度匹配)", results.strong);
     }
 }
 

@@ -116,12 +116,14 @@ async fn search_never_shows_drafts_or_private_fields_and_names_bad_parameters() 
 #[tokio::test]
 async fn matches_go_both_ways_with_structured_reasons() {
     let app = TestApp::new().await;
-    let (_, _, alice) = app.one_member().await;
+    // The demand is alice's; what answers it is bob's (an organisation's own listings are
+    // never its matches).
+    let Rivals { alice, bob, .. } = app.rivals().await;
     let post = |kind: &'static str, body: Value| {
-        let (app, alice) = (&app, &alice);
-        async move { app.create(alice, &format!("/api/v1/{kind}"), body).await }
+        let (app, bob) = (&app, &bob);
+        async move { app.create(bob, &format!("/api/v1/{kind}"), body).await }
     };
-    let want = post("demands", json!({
+    let want = app.create(&alice, "/api/v1/demands", json!({
         "title": "动力电池包热管理", "description": "夏天电池包发烫、电芯温差大，希望用相变材料改善电池散热。",
         "keywords": ["热管理", "相变材料"], "discipline": "新能源", "budget_max_yuan": 2000000})).await;
     let good = post("achievements", json!({
@@ -189,11 +191,12 @@ async fn matches_go_both_ways_with_structured_reasons() {
 #[tokio::test]
 async fn a_page_past_the_end_is_empty_never_wrapped_to_the_first() {
     let app = TestApp::new().await;
-    let (_, _, alice) = app.one_member().await;
+    let Rivals { alice, bob, .. } = app.rivals().await;
     let staff = app.staff().await;
     let demand_id = app.create(&alice, "/api/v1/demands", demand()).await;
+    // Another organisation's achievement: an organisation's own are never its matches.
     app.create(
-        &alice,
+        &bob,
         "/api/v1/achievements",
         json!({
             "title": "相变材料电池热管理", "summary": "电池包散热，相变材料吸热降低电芯温差"}),
@@ -238,3 +241,143 @@ async fn a_page_past_the_end_is_empty_never_wrapped_to_the_first() {
         "a page number beyond 32 bits is refused"
     );
 }
+
+/// Issue #27, point 2: an organisation's own listings are never its matches, either way, on
+/// both backends; a search (a member looking for its own listing) still finds them.
+async fn own_listings_are_never_matches(app: &TestApp) {
+    let Rivals { alice, bob, .. } = app.rivals().await;
+    let demand = app.create(&alice, "/api/v1/demands", json!({
+        "title": "动力电池包热管理", "description": "夏天电池包发烫、电芯温差大，希望用相变材料改善电池散热。",
+        "keywords": ["热管理", "相变材料"]})).await;
+    // alice's own achievement answers her demand word for word; bob's less well.
+    let own = app.create(&alice, "/api/v1/achievements", json!({
+        "title": "动力电池包热管理", "summary": "相变材料改善电池散热，电池包不再发烫，电芯温差小。",
+        "keywords": ["热管理", "相变材料"]})).await;
+    let other = app
+        .create(
+            &bob,
+            "/api/v1/achievements",
+            json!({
+        "title": "相变材料储热装置", "summary": "一种相变材料储热结构，可用于电池散热。"}),
+        )
+        .await;
+    let bobs_demand = app
+        .create(
+            &bob,
+            "/api/v1/demands",
+            json!({
+        "title": "电池散热方案征集", "description": "寻找相变材料电池热管理方案。"}),
+        )
+        .await;
+
+    for (uri, own_ids, others) in [
+        (
+            format!("/api/v1/demands/{demand}/matches"),
+            vec![own],
+            vec![other],
+        ),
+        (
+            format!("/api/v1/achievements/{own}/matches"),
+            vec![demand],
+            vec![bobs_demand],
+        ),
+        (
+            format!("/api/v1/achievements/{other}/matches"),
+            vec![bobs_demand],
+            vec![demand],
+        ),
+    ] {
+        for viewer in [None, Some(&alice), Some(&bob)] {
+            let r = app
+                .get(&uri, viewer.map(String::as_str))
+                .await
+                .expect(StatusCode::OK);
+            let ids = ints_of(&r.body["hits"], "id");
+            for o in &own_ids {
+                assert!(!ids.contains(o), "{uri}: own listing {o} in {ids:?}");
+            }
+            for o in &others {
+                assert!(ids.contains(o), "{uri}: {o} missing from {ids:?}");
+            }
+        }
+    }
+    // Search still finds alice's own achievement, for her and for anyone.
+    for viewer in [Some(&alice), None] {
+        let r = app
+            .get(
+                &encode_uri("/api/v1/search?q=动力电池包热管理&type=achievement"),
+                viewer.map(String::as_str),
+            )
+            .await
+            .expect(StatusCode::OK);
+        assert_eq!(r.body["hits"][0]["id"], own, "{}", r.body);
+    }
+}
+on_both_backends!(own_listings_are_never_matches);
+
+/// Issue #27, points 3 and 5: every hit of a search and of a match carries its strength and
+/// reasons in plain words (no number), the response says how many are strong, and no stop word
+/// is listed as shared.
+async fn hits_carry_strength_and_plain_reasons(app: &TestApp) {
+    let Rivals { alice, bob, .. } = app.rivals().await;
+    let demand = app
+        .create(
+            &alice,
+            "/api/v1/demands",
+            json!({
+        "title": "注塑外壳缩痕银纹", "description":
+        "我们通过一种方法增加产量，最好在两者之间兼顾；注塑外壳缩痕、银纹，良品率上不去。"}),
+        )
+        .await;
+    app.create(
+        &bob,
+        "/api/v1/achievements",
+        json!({
+        "title": "注塑件缩痕控制工艺", "summary":
+        "我们通过一种方法增加保压，最好在两者之间兼顾；减少注塑外壳缩痕和银纹。"}),
+    )
+    .await;
+    for uri in [
+        format!("/api/v1/demands/{demand}/matches"),
+        encode_uri("/api/v1/search?q=我们通过一种方法解决注塑外壳缩痕，最好兼顾之间"),
+        encode_uri("/api/v1/search?q=火星移民签证"),
+    ] {
+        let r = app.get(&uri, None).await.expect(StatusCode::OK);
+        let strong = r.body["strong"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{uri}: {}", r.body));
+        let hits = r.hits();
+        assert_eq!(
+            strong as usize,
+            hits.iter().filter(|h| h["strength"] == "strong").count(),
+            "{uri}"
+        );
+        for h in hits {
+            let s = h["strength"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{uri}: no strength in {h}"));
+            assert!(["strong", "possible"].contains(&s), "{s}");
+            let reasons = array(&h["reasons"]);
+            assert!(!reasons.is_empty(), "{h}");
+            for reason in reasons {
+                for key in ["text", "text_en"] {
+                    let t = reason[key].as_str().unwrap();
+                    assert!(!t.chars().any(|c| c.is_ascii_digit()), "{t}");
+                }
+            }
+            for t in strings(&h["matched_terms"]) {
+                assert!(
+                    t.chars().count() > 1
+                        && !["我们", "一种", "方法", "通过", "增加", "最好", "之间"].contains(&t),
+                    "{t} listed as shared in {h}"
+                );
+            }
+        }
+    }
+    // A query nothing answers has no strong hit.
+    let r = app
+        .get(&encode_uri("/api/v1/search?q=火星移民签证"), None)
+        .await;
+    assert_eq!(r.body["strong"], 0);
+}
+on_both_backends!(hits_carry_strength_and_plain_reasons);

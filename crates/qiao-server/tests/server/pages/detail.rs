@@ -63,7 +63,7 @@ async fn register_post_match_request_accept_then_contact_shows() {
     // The demand's page shows the achievement among its matches, with reasons.
     let p = ent.get(&demand).await;
     assert!(p.body.contains("相变材料电池热管理技术"), "{}", p.body);
-    assert!(p.body.contains("共同词"), "each match says why");
+    assert!(p.body.contains("共同关键词"), "each match says why");
 
     // Before the owner agrees, the achievement's contact stays hidden (page and API).
     let p = ent.get(&achievement).await;

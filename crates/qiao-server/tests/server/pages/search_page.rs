@@ -58,3 +58,62 @@ async fn the_search_page_survives_any_page_number() {
         "no link past the end"
     );
 }
+
+/// Issue #27, point 5: the header is one short sentence counting strong results only (a query
+/// no listing answers never reads "200 条相关结果"); each title is shown once; no score; the
+/// reasons are plain words and list no stop word or single character.
+#[tokio::test]
+async fn results_say_plainly_how_many_are_strong_and_why() {
+    let app = TestApp::new().await;
+    let org = app.certified_org(10, "丁").await;
+    let mut b = app.user("dave", Role::Member, Some(org)).await;
+    b.post_demand(
+        "注塑外壳缩痕银纹",
+        "我们通过一种方法增加产量，最好在两者之间兼顾；注塑外壳缩痕、银纹，良品率上不去。",
+    )
+    .await;
+    let p = b
+        .get(&format!("/search?q={}", encode("火星移民签证")))
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        !p.body.contains("条相关结果"),
+        "counts everything retrieved"
+    );
+    let p = b
+        .get(&format!(
+            "/search?q={}",
+            encode("我们希望通过一种方法解决注塑外壳缩痕，最好兼顾产量之间的平衡")
+        ))
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    let summary = between(&p.body, "id=\"summary\">", "</p>");
+    // Without the model nothing is calibrated: no hit is strong, and the page says so.
+    assert_eq!(summary, "暂无高度匹配的成果；以下可能相关", "{summary}");
+    let hits = between(&p.body, "id=\"hits\">", "</ol>");
+    assert_eq!(
+        hits.matches("注塑外壳缩痕银纹").count(),
+        1,
+        "the title once: {hits}"
+    );
+    assert!(!hits.contains("得分"), "no score: {hits}");
+    let reasons = between(hits, "class=\"reasons\">", "</div>");
+    for stop in ["我们", "一种", "方法", "通过", "增加", "最好", "之间"] {
+        assert!(!reasons.contains(stop), "{stop} in {reasons}");
+        assert!(
+            !hits.contains(&format!("<mark>{stop}</mark>")),
+            "{stop} highlighted"
+        );
+    }
+    assert!(reasons.contains("缩痕"), "{reasons}");
+}
+
+/// The text between the first `start` and the next `end` after it.
+fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
+    let from = body
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in {body}"))
+        + start.len();
+    let to = body[from..].find(end).map_or(body.len(), |i| from + i);
+    &body[from..to]
+}
