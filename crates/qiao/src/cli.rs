@@ -25,6 +25,8 @@ pub struct Cli {
 }
 
 /// Subcommands.
+// One value per process, parsed once: the size of its largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web platform and JSON API.
