@@ -45,7 +45,7 @@ pub use self::feed::FeedStore;
 pub use self::listings::ListingStore;
 pub use self::organisations::{OrganisationStore, Verdict};
 pub use self::plans::PlanStore;
-pub use self::valuations::{MAX_VERSIONS, ValuationStore};
+pub use self::valuations::ValuationStore;
 use crate::error::Result;
 
 /// Everything Qiao keeps, behind one interface with one implementation per backend: the union
