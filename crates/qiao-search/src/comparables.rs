@@ -221,15 +221,26 @@ impl ContractIndex {
         Ok(())
     }
 
-    /// Merges every segment into one (after a full build).
+    /// Merges every segment into one (after a full build). The writer's own merge policy may
+    /// be merging some of them at the same moment, and tantivy then refuses the request: it
+    /// is made again with the segments as they are then; merging only speeds searches up, so
+    /// after twenty refusals the index is left as it is.
     pub fn merge(&self) -> Result<()> {
-        let ids = self.index.searchable_segment_ids()?;
-        if ids.len() > 1 {
+        for _ in 0..20 {
+            let ids = self.index.searchable_segment_ids()?;
+            if ids.len() <= 1 {
+                return Ok(());
+            }
             let mut writer = self.writer.lock().map_err(|_| Error::Poisoned)?;
-            writer.merge(&ids).wait()?;
+            let merged = writer.merge(&ids).wait();
             drop(writer);
-            self.reader.reload()?;
+            if merged.is_ok() {
+                self.reader.reload()?;
+                return Ok(());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
         }
+        tracing::warn!("comparables index not merged: its segments kept changing");
         Ok(())
     }
 
