@@ -214,13 +214,15 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> AppResult<Option<Loaded>> 
     let manager_id =
         manager_id.ok_or_else(|| broken("demo accounts", "they include no technology manager"))?;
     let deals = crate::demo_deals::load(store, manager_id, staff_id, qiao_domain::today()).await?;
+    let comparables =
+        crate::demo_comparables::load(store, manager_id, staff_id, qiao_domain::today()).await?;
     Ok(Some(Loaded {
         organisations: report.organisations_created,
         listings: report.listings_created,
         policies: policies.len(),
         targets: targets.len(),
         deals: deals.deals,
-        contracts: deals.contracts,
+        contracts: deals.contracts + comparables,
     }))
 }
 

@@ -128,7 +128,7 @@ fn legal_person(kind: OrgKind) -> LegalPersonType {
     }
 }
 
-fn party(o: &OrgRecord) -> Party {
+pub(crate) fn party(o: &OrgRecord) -> Party {
     Party {
         name: o.org.name.clone(),
         credit_code: Some(o.org.credit_code.clone()),
@@ -184,7 +184,7 @@ fn contract(
     }
 }
 
-fn registered(number: usize, date: NaiveDate) -> AppResult<Registration> {
+pub(crate) fn registered(number: usize, date: NaiveDate) -> AppResult<Registration> {
     let number = RegistrationNumber::parse(&format!("{}310112{number:06}", date.format("%Y")))
         .map_err(|e| AppError::Internal(format!("demo registration number: {e:?}").into()))?;
     Ok(Registration::Registered(Registered {

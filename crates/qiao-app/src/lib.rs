@@ -27,6 +27,7 @@ pub mod contracts;
 pub mod credentials;
 pub mod deals;
 pub mod demo;
+pub mod demo_comparables;
 pub mod demo_deals;
 pub mod disclosure;
 pub mod document_import;
@@ -38,5 +39,7 @@ pub mod listing_counts;
 pub mod planning;
 pub mod signin;
 pub mod statistics;
+pub mod valuation_report;
+pub mod valuations;
 
 pub use error::{AppError, AppResult};

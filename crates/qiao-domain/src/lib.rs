@@ -20,6 +20,7 @@
 //!   (`rules/registration.json`).
 //! - [`policy`]: enterprise-support policies and who qualifies for them, condition by condition.
 //! - [`target`]: a region's yearly targets and how the data measures them.
+//! - [`valuation`]: what a technology is worth by the income, cost and market approaches.
 
 #[macro_use]
 mod coded;
@@ -38,6 +39,7 @@ pub mod precheck;
 pub mod registration;
 pub mod rule;
 pub mod target;
+pub mod valuation;
 
 pub use account::{Account, AccountChange, NewAccount, Role};
 pub use contact::{ContactRequest, ContactStatus, Decision, DeclineReason, NewContactRequest};

@@ -12,6 +12,7 @@
 //! [`explain`]: explain::explain
 
 pub mod analysis;
+pub mod comparables;
 pub mod cpu;
 pub mod document;
 pub mod engine;
@@ -31,6 +32,7 @@ pub mod strength;
 pub mod vectors;
 
 pub use analysis::QueryTerms;
+pub use comparables::{Comparables, ContractHit, ContractIndex};
 pub use engine::{DocumentHit, DocumentResults, Engine, Explainer, Hit, Results, SearchRequest};
 pub use error::{Error, Result};
 pub use follow::Follower;

@@ -15,6 +15,7 @@ pub mod policies;
 pub mod search;
 pub mod statistics;
 pub mod targets;
+pub mod valuations;
 
 use qiao_store::Page;
 use serde::Deserialize;

@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 use crate::api::accounts::{Login, NewToken};
 
 mod deals;
+mod valuations;
 
 fn error_responses(codes: &[u16]) -> Map<String, Value> {
     let mut m = Map::new();
@@ -519,6 +520,7 @@ pub fn document() -> Value {
     }));
     planning_paths(&mut g, &mut paths, &paging);
     deals::paths(&mut g, &mut paths, &paging);
+    valuations::paths(&mut g, &mut paths);
     paths.insert("/api/v1/search/status".into(), json!({
         "get": op("How far the search index has followed the database", "search", json!([]), None, ok(200, "index progress", json!({"type": "object", "properties": {
             "indexed_seq": {"type": "integer"}, "database_seq": {"type": "integer"}, "documents": {"type": "integer"}, "up_to_date": {"type": "boolean"},

@@ -8,13 +8,14 @@ use qiao_store::DocumentState;
 
 use crate::api::{
     accounts, certificates, contacts, contracts, deals, documents, imports, listings, meta,
-    organisations, policies, search, statistics, targets,
+    organisations, policies, search, statistics, targets, valuations,
 };
 use crate::error::{ApiError, Code};
+use crate::pages::valuation_pages::On;
 use crate::pages::{
     account, admin, audit, boards, certificate_pages, contract_pages, deal_pages, detail,
     document_pages, home, orgs, policy_pages, search_page, statistics_page, target_pages,
-    workspace,
+    valuation_pages, workspace,
 };
 use crate::state::AppState;
 
@@ -109,6 +110,26 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/contracts/{id}/registration", post(contracts::register))
         .route("/statistics/contracts", get(statistics::contracts))
+        .route(
+            "/listings/{id}/valuations",
+            get(valuations::list_for_listing).post(valuations::create_for_listing),
+        )
+        .route(
+            "/listings/{id}/valuations/{vid}",
+            get(valuations::get_for_listing),
+        )
+        .route(
+            "/deals/{id}/valuations",
+            get(valuations::list_for_deal).post(valuations::create_for_deal),
+        )
+        .route(
+            "/deals/{id}/valuations/{vid}",
+            get(valuations::get_for_deal),
+        )
+        .route(
+            "/settings/valuation-reference",
+            get(valuations::reference).put(valuations::set_reference),
+        )
         .route(
             "/organisations/{id}/policies",
             get(policies::for_organisation),
@@ -280,6 +301,32 @@ fn pages() -> Router<AppState> {
         .route("/deals/from-contact/{id}", post(deal_pages::from_contact))
         .route("/deals/from-match", post(deal_pages::from_match))
         .route("/deals/{id}", get(deal_pages::show))
+        .route(
+            "/achievements/{id}/valuation",
+            get(|s, v, p, q| valuation_pages::form(On::Achievement, s, v, p, q))
+                .post(|s, v, p, f| valuation_pages::submit(On::Achievement, s, v, p, f)),
+        )
+        .route(
+            "/achievements/{id}/valuations/{vid}",
+            get(|s, v, p| valuation_pages::report(On::Achievement, s, v, p)),
+        )
+        .route(
+            "/achievements/{id}/valuations/{vid}/xlsx",
+            get(|s, v, p| valuation_pages::xlsx(On::Achievement, s, v, p)),
+        )
+        .route(
+            "/deals/{id}/valuation",
+            get(|s, v, p, q| valuation_pages::form(On::Deal, s, v, p, q))
+                .post(|s, v, p, f| valuation_pages::submit(On::Deal, s, v, p, f)),
+        )
+        .route(
+            "/deals/{id}/valuations/{vid}",
+            get(|s, v, p| valuation_pages::report(On::Deal, s, v, p)),
+        )
+        .route(
+            "/deals/{id}/valuations/{vid}/xlsx",
+            get(|s, v, p| valuation_pages::xlsx(On::Deal, s, v, p)),
+        )
         .route("/deals/{id}/act", post(deal_pages::act))
         .route("/contracts", get(contract_pages::list))
         .route(

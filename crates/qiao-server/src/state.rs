@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use qiao_search::{Engine, Follower, SearchIndex};
+use qiao_search::{Comparables, ContractIndex, Engine, Follower, SearchIndex};
 use qiao_store::Store;
 
 /// Shared application state, cheap to clone.
@@ -20,6 +20,9 @@ pub struct AppState {
     pub logins: Arc<qiao_app::signin::LoginLimiter>,
     /// The home page's counts per kind, valid while the change feed stands still.
     pub counts: Arc<qiao_app::listing_counts::CountCache>,
+    /// Registered contracts found by text, the market approach's comparables; an index that
+    /// follows the database beside the search index (`DATA_DIR/comparables`).
+    pub comparables: Arc<Comparables>,
     /// What semantic matching is doing (see [`crate::semantic::start`]).
     pub semantic: Arc<crate::semantic::SemanticCell>,
     /// How long a request may run ([`crate::deadline`]).
@@ -39,7 +42,14 @@ impl AppState {
         };
         let follower = Follower::new(store.clone(), Arc::new(index)).await?;
         follower.spawn();
+        let contracts = match index_dir {
+            Some(dir) => ContractIndex::open(&dir.with_file_name("comparables"))?,
+            None => ContractIndex::in_memory()?,
+        };
+        let comparables = Comparables::new(store.clone(), contracts).await?;
+        comparables.spawn();
         Ok(AppState {
+            comparables,
             search: Arc::new(Engine::new(store.clone(), follower)),
             store,
             logins: Arc::default(),

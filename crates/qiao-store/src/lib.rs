@@ -10,7 +10,7 @@
 //! (migrations, how a writer takes the write lock, integrity checks) lives in [`Backend`].
 //!
 //! [`Store`] is the union of one trait per aggregate ([`OrganisationStore`], [`ListingStore`],
-//! [`AccountStore`], [`ContactStore`], [`DocumentStore`], [`PlanStore`], [`DealStore`], [`ContractStore`],
+//! [`AccountStore`], [`ContactStore`], [`DocumentStore`], [`PlanStore`], [`DealStore`], [`ContractStore`], [`ValuationStore`],
 //! [`FeedStore`],
 //! [`BackupStore`]); each lives with its SQL and row mapping in a file of its own under `sql/`.
 //! Callers hold an `Arc<dyn Store>` and call any method on it without importing the aggregate
@@ -35,11 +35,12 @@ pub use records::{
     ContractEventRecord, ContractRecord, ContractStatistics, DealBackup, DealEventRecord,
     DealRecord, DocumentFilter, DocumentRecord, DocumentState, FieldChange, ListingRecord,
     ManagerCredit, NewDocument, Op, OrgRecord, PolicyRecord, TargetFilter, TargetRecord, TokenInfo,
-    TokenRow, Turnover,
+    TokenRow, Turnover, ValuationRecord, ValuationSubject,
 };
 pub use sql::{
     AccountStore, Backend, BackupStore, ContactStore, ContractStore, DealStore, DocumentStore,
-    FeedStore, ListingStore, OrganisationStore, PlanStore, SqlStore, Store, TOKEN_DAYS, Verdict,
+    FeedStore, ListingStore, OrganisationStore, PlanStore, SqlStore, Store, TOKEN_DAYS,
+    ValuationStore, Verdict,
 };
 
 /// The store traits, for code that calls store methods on a concrete [`SqlStore`] (an
@@ -47,7 +48,7 @@ pub use sql::{
 pub mod prelude {
     pub use crate::sql::{
         AccountStore, BackupStore, ContactStore, ContractStore, DealStore, DocumentStore,
-        FeedStore, ListingStore, OrganisationStore, PlanStore, Store,
+        FeedStore, ListingStore, OrganisationStore, PlanStore, Store, ValuationStore,
     };
 }
 

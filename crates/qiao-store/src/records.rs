@@ -146,6 +146,8 @@ pub enum BackupItem {
     Deal(DealBackup),
     /// A technology contract with its registration history.
     Contract(ContractBackup),
+    /// A saved valuation version.
+    Valuation(ValuationRecord),
     /// A setting staff changed (by key, as typed JSON).
     Setting {
         /// Its key.
@@ -476,4 +478,54 @@ pub struct ManagerCredit {
     pub account_id: i64,
     /// Their part of the contracts' amounts (`contracts` counts whole contracts).
     pub turnover: Turnover,
+}
+
+/// What a valuation is attached to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum ValuationSubject {
+    /// An achievement listing.
+    Listing(i64),
+    /// A deal.
+    Deal(i64),
+}
+
+impl ValuationSubject {
+    /// The stored kind (`listing`, `deal`) and id.
+    pub fn parts(self) -> (&'static str, i64) {
+        match self {
+            ValuationSubject::Listing(id) => ("listing", id),
+            ValuationSubject::Deal(id) => ("deal", id),
+        }
+    }
+
+    /// The subject of a stored kind and id.
+    pub fn parse(kind: &str, id: i64) -> Option<ValuationSubject> {
+        match kind {
+            "listing" => Some(ValuationSubject::Listing(id)),
+            "deal" => Some(ValuationSubject::Deal(id)),
+            _ => None,
+        }
+    }
+}
+
+/// A saved valuation: one version of a subject's valuation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValuationRecord {
+    /// Id.
+    pub id: i64,
+    /// What it values.
+    pub subject: ValuationSubject,
+    /// 1 for the subject's first save, then 2, 3…
+    pub version: i64,
+    /// The note the saver wrote (may be empty).
+    pub note: String,
+    /// What it was computed from.
+    pub inputs: qiao_domain::valuation::Inputs,
+    /// Every figure, as computed when saved.
+    pub result: qiao_domain::valuation::Valuation,
+    /// Who saved it (`None` for the command line and the demo loader).
+    pub created_by: Option<i64>,
+    /// When.
+    pub created_at: DateTime<Utc>,
 }

@@ -65,6 +65,37 @@ pub enum Command {
     /// The embedding model for semantic matching (multilingual-e5-small, 4-bit).
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Value an achievement or a deal by the income, cost and market approaches (估值).
+    Value(ValueArgs),
+}
+
+/// Arguments of `qiao value`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("subject").required(true).args(["achievement", "deal"])))]
+pub struct ValueArgs {
+    /// The achievement (listing id) to value.
+    #[arg(long)]
+    pub achievement: Option<i64>,
+    /// The deal to value.
+    #[arg(long)]
+    pub deal: Option<i64>,
+    /// The inputs, a JSON file (amounts in 分, rates in percent). A `market` with an empty
+    /// `comparables` list gets the closest registered contracts. Print a starting file to edit with
+    /// `--template`.
+    #[arg(long, required_unless_present = "template")]
+    pub inputs: Option<PathBuf>,
+    /// Print starting inputs for the subject (example figures to replace) and stop.
+    #[arg(long, conflicts_with_all = ["inputs", "save"])]
+    pub template: bool,
+    /// Save the result as the subject's next version.
+    #[arg(long)]
+    pub save: bool,
+    /// The note saved with the version.
+    #[arg(long, default_value = "", requires = "save")]
+    pub note: String,
+    /// Print the inputs and every figure as JSON instead of a report.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `qiao model …`
@@ -244,6 +275,20 @@ pub struct ExportContractsArgs {
     /// Only the contracts registered in this year (default: every contract).
     #[arg(long)]
     pub year: Option<i32>,
+}
+
+/// Arguments of `qiao bench valuation`.
+#[derive(Debug, Args)]
+pub struct ValuationBenchArgs {
+    /// How many registered contracts to store first.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub contracts: usize,
+    /// How many valuations to time.
+    #[arg(long, default_value_t = 500)]
+    pub requests: usize,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `qiao bench contracts`.
@@ -586,6 +631,9 @@ pub enum BenchCommand {
     /// Technology contracts at scale: registry-list import rows/s, and the latency of the
     /// contract statistics and the 成交额 targets' actuals with many contracts registered.
     Contracts(ContractsBenchArgs),
+    /// Valuation with the market approach over many registered contracts: the comparables
+    /// index's build time, and the latency of saving a valuation through the HTTP API.
+    Valuation(ValuationBenchArgs),
     /// Latency of reading one record through the HTTP API with many records stored.
     Read {
         /// How many achievements to store first.

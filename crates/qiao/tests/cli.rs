@@ -968,3 +968,63 @@ fn contract_lists_import_all_or_nothing_and_export_back() {
         "only the header"
     );
 }
+
+/// `qiao value`: starting inputs for an achievement, a valuation from a file (as JSON, saved as
+/// versions 1 and 2), and a bad input named by its path with nothing saved.
+#[test]
+fn value_an_achievement_from_a_file() {
+    let q = Qiao::new();
+    q.ok(&["import", "listings", DEMO]);
+    // The first listing id that is an achievement.
+    let (id, template) = (1..200)
+        .find_map(|id| {
+            let out = q.run(&["value", "--achievement", &id.to_string(), "--template"]);
+            out.status
+                .success()
+                .then(|| (id, String::from_utf8(out.stdout).unwrap()))
+        })
+        .expect("the demo has an achievement");
+    let mut inputs: serde_json::Value = serde_json::from_str(&template).unwrap();
+    assert!(
+        inputs["market"]["comparables"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let file = q.path("inputs.json");
+    std::fs::write(&file, inputs.to_string()).unwrap();
+    let id = id.to_string();
+    let args = [
+        "value",
+        "--achievement",
+        &id,
+        "--inputs",
+        file.to_str().unwrap(),
+        "--json",
+        "--save",
+    ];
+    for version in [1, 2] {
+        let out: serde_json::Value = serde_json::from_str(&q.ok(&args)).unwrap();
+        assert_eq!(out["saved"]["version"], version);
+        assert!(out["result"]["income"]["point_fen"].as_i64().unwrap() > 0);
+        assert!(out["result"]["cost"]["point_fen"].as_i64().unwrap() > 0);
+        // No registered contract in this database: the market approach says so.
+        assert_eq!(out["result"]["market"]["outcome"], "too_few");
+    }
+    let report = q.ok(&[
+        "value",
+        "--achievement",
+        &id,
+        "--inputs",
+        file.to_str().unwrap(),
+    ]);
+    assert!(report.contains("收益法价值 Value"), "{report}");
+    assert!(report.contains("不是法定资产评估"), "{report}");
+
+    inputs["income"]["share"]["low_pct"] = serde_json::json!(-1);
+    std::fs::write(&file, inputs.to_string()).unwrap();
+    let out = q.run(&args);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("income.share.low_pct"), "{err}");
+}

@@ -60,6 +60,8 @@ struct DetailPage<'a> {
     matches_summary: String,
     /// For technology managers and staff: this listing, from which each match opens a deal.
     deal_from: Option<i64>,
+    /// The valuation page, for those who may value this achievement.
+    valuation_href: Option<String>,
 }
 
 fn label_of(kind: Kind, l: Lang, key: &str) -> String {
@@ -266,7 +268,17 @@ async fn render_detail(
         today,
     );
     let self_href = format!("/{}/{}", kind.plural(), record.id);
+    let valuation_href = match user {
+        Some(u) if kind == Kind::Achievement => {
+            qiao_app::valuations::may_value_listing(&state.store, u, record.id, record.owner_org_id)
+                .await
+                .map_err(|e| v.error(e))?
+                .then(|| format!("{self_href}/valuation"))
+        }
+        _ => None,
+    };
     Ok(html(&DetailPage {
+        valuation_href,
         ctx: &v.ctx,
         kind_label: l.kind(&kind),
         title: record.listing.title().to_string(),

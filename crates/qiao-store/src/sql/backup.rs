@@ -14,6 +14,7 @@ use super::documents::{DOCUMENT_COLUMNS, document_from_row};
 use super::listings::{LISTING_COLUMNS, listing_from_row};
 use super::organisations::{ORG_COLUMNS, org_from_row};
 use super::plans::{POLICY_COLUMNS, TARGET_COLUMNS, policy_from_row, target_from_row};
+use super::valuations::{VALUATION_COLUMNS, valuation_from_row};
 use crate::error::{Result, StoreError, conflict_on_unique};
 use crate::records::{AccountRow, Backup, BackupItem, ContractBackup, DealBackup, Op, TokenRow};
 
@@ -31,7 +32,7 @@ pub trait BackupStore: Send + Sync {
 impl SqlStore {
     async fn is_empty(&self) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM targets) + (SELECT COUNT(*) FROM deals) + (SELECT COUNT(*) FROM contracts)",
+            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM targets) + (SELECT COUNT(*) FROM deals) + (SELECT COUNT(*) FROM contracts) + (SELECT COUNT(*) FROM valuations)",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -211,6 +212,14 @@ impl BackupStore for SqlStore {
             let events = contract_events.remove(&record.id).unwrap_or_default();
             items.push(BackupItem::Contract(ContractBackup { record, events }));
         }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {VALUATION_COLUMNS} FROM valuations ORDER BY id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Valuation(valuation_from_row(&row)?));
+        }
         for row in sqlx::query("SELECT key, body FROM settings ORDER BY key")
             .fetch_all(&mut *tx)
             .await?
@@ -301,6 +310,9 @@ impl BackupStore for SqlStore {
                 BackupItem::Contract(c) => {
                     self.restore_contract(&mut tx, &c.record, &c.events).await?;
                 }
+                BackupItem::Valuation(v) => {
+                    self.insert_valuation(&mut tx, v).await?;
+                }
                 BackupItem::Setting { key, body } => {
                     sqlx::query("INSERT INTO settings (key, body, updated_at) VALUES ($1, $2, $3)")
                         .bind(key)
@@ -322,6 +334,7 @@ impl BackupStore for SqlStore {
                 "deal_events",
                 "contracts",
                 "contract_events",
+                "valuations",
             ] {
                 sqlx::query(AssertSqlSafe(format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"

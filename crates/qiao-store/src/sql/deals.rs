@@ -23,7 +23,11 @@ const PROBABILITIES_ID: i64 = 1;
 
 /// The settings key the change feed's setting `id` stands for.
 pub(crate) fn setting_key(id: i64) -> Option<&'static str> {
-    (id == PROBABILITIES_ID).then_some(PROBABILITIES_KEY)
+    match id {
+        PROBABILITIES_ID => Some(PROBABILITIES_KEY),
+        super::valuations::REFERENCE_ID => Some(super::valuations::REFERENCE_KEY),
+        _ => None,
+    }
 }
 
 /// Opening, changing and finding deals.

@@ -131,6 +131,11 @@ impl SqlStore {
             "policy" => ("policies", &["body"], &[]),
             "target" => ("targets", &["body"], &[]),
             "deal" => ("deals", &["body"], &[]),
+            "valuation" => (
+                "valuations",
+                &["subject_kind", "note", "inputs"],
+                &["subject_id", "version"],
+            ),
             "contract" => (
                 "contracts",
                 &["body", "state", "number", "registered_on"],

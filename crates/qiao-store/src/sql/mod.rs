@@ -10,6 +10,7 @@
 //! way: [`base`] (pool, dialect, transactions, the change-feed write) and [`migrate`] stand under
 //! everything; [`listings`] (imports) and [`accounts`] (registration) also write organisations
 //! through [`organisations`]; [`contracts`] reads deal managers for credit by manager;
+//! [`valuations`] keeps saved valuation versions and their reference table;
 //! [`backup`] reads and writes through all of them; this file only
 //! ties them together.
 
@@ -25,6 +26,7 @@ mod listings;
 mod migrate;
 mod organisations;
 mod plans;
+mod valuations;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -43,6 +45,7 @@ pub use self::feed::FeedStore;
 pub use self::listings::ListingStore;
 pub use self::organisations::{OrganisationStore, Verdict};
 pub use self::plans::PlanStore;
+pub use self::valuations::ValuationStore;
 use crate::error::Result;
 
 /// Everything Qiao keeps, behind one interface with one implementation per backend: the union
@@ -59,6 +62,7 @@ pub trait Store:
     + PlanStore
     + DealStore
     + ContractStore
+    + ValuationStore
     + FeedStore
     + BackupStore
     + Send

@@ -57,6 +57,7 @@ conformance!(
 );
 
 mod deals_contracts;
+mod valuations;
 
 fn org(code: &str, name: &str) -> Organisation {
     let mut o: Organisation = serde_json::from_value(json!({

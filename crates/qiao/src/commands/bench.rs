@@ -51,6 +51,7 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
             unreachable!("run by retrieval.rs, model.rs and nearest.rs")
         }
         BenchCommand::Contracts(_) => unreachable!("run by contracts_bench.rs"),
+        BenchCommand::Valuation(_) => unreachable!("run by valuation_bench.rs"),
         BenchCommand::Docs(_) | BenchCommand::Explain(_) => {
             unreachable!("run without a store (doc.rs, explain below)")
         }

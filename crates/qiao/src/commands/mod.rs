@@ -15,6 +15,8 @@ mod nearest;
 mod retrieval;
 pub mod search;
 mod serve;
+mod valuation_bench;
+mod value;
 
 use std::process::ExitCode;
 
@@ -58,6 +60,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(BenchCommand::Scale(ref args)) => retrieval::scale(args),
         Command::Bench(BenchCommand::Embed(ref args)) => model::bench(&cli, args),
         Command::Bench(BenchCommand::Nearest(ref args)) => nearest::run(args),
+        Command::Bench(BenchCommand::Valuation(ref args)) => valuation_bench::run(&cli, args).await,
+        Command::Value(ref args) => value::run(&open_store(&cli).await?, args).await,
         Command::Bench(BenchCommand::Vectors(ref args)) => model::vectors(&cli, args),
         Command::Bench(BenchCommand::Contracts(ref args)) => contracts_bench::run(&cli, args).await,
         Command::Model(ModelCommand::Setup(ref args)) => model::setup(&args.resolve(&cli.data_dir)),

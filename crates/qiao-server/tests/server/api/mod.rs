@@ -15,3 +15,4 @@ mod policies;
 mod search;
 mod statistics;
 mod targets;
+mod valuations;
