@@ -147,7 +147,7 @@ pub enum BackupItem {
     /// A technology contract with its registration history.
     Contract(ContractBackup),
     /// A saved valuation version.
-    Valuation(ValuationRecord),
+    Valuation(Box<ValuationRecord>),
     /// A setting staff changed (by key, as typed JSON).
     Setting {
         /// Its key.

@@ -218,7 +218,7 @@ impl BackupStore for SqlStore {
         .fetch_all(&mut *tx)
         .await?
         {
-            items.push(BackupItem::Valuation(valuation_from_row(&row)?));
+            items.push(BackupItem::Valuation(Box::new(valuation_from_row(&row)?)));
         }
         for row in sqlx::query("SELECT key, body FROM settings ORDER BY key")
             .fetch_all(&mut *tx)

@@ -108,8 +108,10 @@ async fn backup_restores_valuations(db: &TestDb) {
     let s = &db.store;
     save(db, ValuationSubject::Listing(1), 3.0).await;
     save(db, ValuationSubject::Listing(1), 3.5).await;
-    let mut r = Reference::default();
-    r.year = 2027;
+    let r = Reference {
+        year: 2027,
+        ..Reference::default()
+    };
     s.set_valuation_reference(&r).await.unwrap();
     let backup = s.backup().await.unwrap();
     assert_eq!(
