@@ -158,8 +158,10 @@ fn income(r: &mut Reader<'_>) -> IncomeInputs {
     let name = "income.forecast.amounts_fen";
     let text = r.raw(name).to_string();
     let mut amounts = Vec::new();
+    // Commas are thousands separators inside an amount (the form writes 3,000,000.00 back), so
+    // years are separated by semicolons, 、 or line breaks and spaces only.
     for part in text
-        .split([',', '，', ' ', '、', '\n', ';', '；'])
+        .split([' ', '、', '\n', ';', '；'])
         .filter(|p| !p.trim().is_empty())
     {
         match parse_fen(part) {
@@ -446,4 +448,37 @@ pub fn values(i: &Inputs) -> HashMap<String, String> {
         }
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forecast_amounts_keep_their_thousands_separators() {
+        let form = FormData(vec![(
+            "income.forecast.amounts_fen".into(),
+            "3,000,000.00; 5,000,000.00、8000000\n1，000".into(),
+        )]);
+        let mut r = Reader {
+            form: &form,
+            errors: Vec::new(),
+        };
+        let inputs = income(&mut r);
+        // Only the forecast was typed: the other income fields are missing, the forecast is not.
+        assert!(
+            r.errors
+                .iter()
+                .all(|e| e.field != "income.forecast.amounts_fen"),
+            "{:?}",
+            r.errors
+        );
+        let Forecast::Table { amounts_fen, .. } = inputs.forecast else {
+            panic!("a table was typed");
+        };
+        assert_eq!(
+            amounts_fen,
+            vec![300_000_000, 500_000_000, 800_000_000, 100_000]
+        );
+    }
 }
