@@ -476,3 +476,12 @@ pub fn explain(args: &ExplainBenchArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// p50, p95, p99 and max in milliseconds.
+pub(super) fn percentiles(mut latencies: Vec<Duration>) -> [f64; 4] {
+    latencies.sort_unstable();
+    let pct = |p: f64| {
+        latencies[((latencies.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1000.0
+    };
+    [pct(0.5), pct(0.95), pct(0.99), pct(1.0)]
+}

@@ -12,7 +12,7 @@
 //! pseudo-random year and district, and the targets list with a 成交额 target per district.
 
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
@@ -24,7 +24,7 @@ use serde_json::json;
 
 use qiao_app::demo_deals::Draw;
 
-use super::bench::{Caller, time_gets};
+use super::bench::{Caller, percentiles, time_gets};
 use crate::cli::ContractsBenchArgs;
 
 const DISTRICTS: [&str; 16] = [
@@ -318,13 +318,4 @@ pub async fn run(cli: &crate::cli::Cli, args: &ContractsBenchArgs) -> anyhow::Re
 /// Percent-encodes a district name for a query string.
 fn urlencoding_lite(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
-}
-
-/// p50, p95, p99 and max in milliseconds.
-fn percentiles(mut latencies: Vec<Duration>) -> [f64; 4] {
-    latencies.sort_unstable();
-    let pct = |p: f64| {
-        latencies[((latencies.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1000.0
-    };
-    [pct(0.5), pct(0.95), pct(0.99), pct(1.0)]
 }

@@ -11,6 +11,7 @@
 //! real server on loopback (compute the three approaches, search the comparables, save a
 //! version), one keep-alive connection, as a staff account's API token.
 
+use super::bench::percentiles;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -334,13 +335,4 @@ async fn time_posts(
         bodies.push(serde_json::from_slice(&buf)?);
     }
     Ok((latencies, bodies))
-}
-
-/// p50, p95, p99 and max in milliseconds.
-fn percentiles(mut latencies: Vec<Duration>) -> [f64; 4] {
-    latencies.sort_unstable();
-    let pct = |p: f64| {
-        latencies[((latencies.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1000.0
-    };
-    [pct(0.5), pct(0.95), pct(0.99), pct(1.0)]
 }
