@@ -26,6 +26,7 @@
 mod coded;
 
 pub mod account;
+pub mod attachment;
 pub mod codes;
 pub mod contact;
 pub mod contract;
@@ -39,6 +40,7 @@ pub mod precheck;
 pub mod registration;
 pub mod rule;
 pub mod target;
+pub mod thread;
 pub mod valuation;
 
 pub use account::{Account, AccountChange, NewAccount, Role};
