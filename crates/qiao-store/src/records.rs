@@ -148,6 +148,10 @@ pub enum BackupItem {
     Contract(ContractBackup),
     /// A saved valuation version.
     Valuation(Box<ValuationRecord>),
+    /// A message of a thread.
+    Message(qiao_domain::thread::Message),
+    /// A file with its bytes.
+    Attachment(Box<AttachmentBackup>),
     /// A setting staff changed (by key, as typed JSON).
     Setting {
         /// Its key.
@@ -166,6 +170,32 @@ pub struct DealBackup {
     pub events: Vec<DealEventRecord>,
 }
 
+/// A file and its bytes, as a backup keeps them: the bytes as base64 in the JSON line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentBackup {
+    /// Its description.
+    pub record: qiao_domain::attachment::Attachment,
+    /// Its bytes.
+    #[serde(with = "base64_bytes")]
+    pub bytes: Vec<u8>,
+}
+
+/// Bytes as one standard base64 string (a third larger than raw, half the size of hex).
+mod base64_bytes {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A contract and its registration history, as a backup keeps them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContractBackup {
@@ -179,7 +209,7 @@ pub struct ContractBackup {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Backup {
     /// Organisations, accounts, tokens, listings, contact requests, documents, policies,
-    /// targets, deals, contracts, then settings.
+    /// targets, deals, contracts, valuations, messages, attachments, then settings.
     pub items: Vec<BackupItem>,
 }
 

@@ -14,6 +14,7 @@ use super::documents::{DOCUMENT_COLUMNS, document_from_row};
 use super::listings::{LISTING_COLUMNS, listing_from_row};
 use super::organisations::{ORG_COLUMNS, org_from_row};
 use super::plans::{POLICY_COLUMNS, TARGET_COLUMNS, policy_from_row, target_from_row};
+use super::threads::{MESSAGE_COLUMNS, message_from_row};
 use super::valuations::{VALUATION_COLUMNS, valuation_from_row};
 use crate::error::{Result, StoreError, conflict_on_unique};
 use crate::records::{AccountRow, Backup, BackupItem, ContractBackup, DealBackup, Op, TokenRow};
@@ -32,7 +33,7 @@ pub trait BackupStore: Send + Sync {
 impl SqlStore {
     async fn is_empty(&self) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM targets) + (SELECT COUNT(*) FROM deals) + (SELECT COUNT(*) FROM contracts) + (SELECT COUNT(*) FROM valuations)",
+            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM targets) + (SELECT COUNT(*) FROM deals) + (SELECT COUNT(*) FROM contracts) + (SELECT COUNT(*) FROM valuations) + (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) FROM attachments)",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -220,6 +221,18 @@ impl BackupStore for SqlStore {
         {
             items.push(BackupItem::Valuation(Box::new(valuation_from_row(&row)?)));
         }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages ORDER BY id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Message(message_from_row(&row)?));
+        }
+        // Files last but for settings: every record they belong to is restored before them.
+        for a in self.all_attachments(&mut tx).await? {
+            items.push(BackupItem::Attachment(Box::new(a)));
+        }
         for row in sqlx::query("SELECT key, body FROM settings ORDER BY key")
             .fetch_all(&mut *tx)
             .await?
@@ -313,6 +326,12 @@ impl BackupStore for SqlStore {
                 BackupItem::Valuation(v) => {
                     self.insert_valuation(&mut tx, v).await?;
                 }
+                BackupItem::Message(m) => {
+                    self.insert_message(&mut tx, m).await?;
+                }
+                BackupItem::Attachment(a) => {
+                    self.insert_attachment(&mut tx, &a.record, &a.bytes).await?;
+                }
                 BackupItem::Setting { key, body } => {
                     sqlx::query("INSERT INTO settings (key, body, updated_at) VALUES ($1, $2, $3)")
                         .bind(key)
@@ -335,6 +354,8 @@ impl BackupStore for SqlStore {
                 "contracts",
                 "contract_events",
                 "valuations",
+                "messages",
+                "attachments",
             ] {
                 sqlx::query(AssertSqlSafe(format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"

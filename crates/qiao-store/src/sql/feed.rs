@@ -153,6 +153,18 @@ impl SqlStore {
                 ],
                 &["org_id"],
             ),
+            // Who wrote in which thread; the text stays in the thread, between its parties.
+            "message" => (
+                "messages",
+                &["subject_kind", "author_name"],
+                &["subject_id", "author_id", "author_org_id"],
+            ),
+            // The description only: the bytes are the file itself.
+            "attachment" => (
+                "attachments",
+                &["owner_kind", "file_name", "file_type", "sha256"],
+                &["owner_id", "size", "uploaded_by"],
+            ),
             "contact_request" => (
                 "contact_requests",
                 &["status", "body"],

@@ -10,11 +10,14 @@
 //! way: [`base`] (pool, dialect, transactions, the change-feed write) and [`migrate`] stand under
 //! everything; [`listings`] (imports) and [`accounts`] (registration) also write organisations
 //! through [`organisations`]; [`contracts`] reads deal managers for credit by manager;
-//! [`valuations`] keeps saved valuation versions and their reference table;
+//! [`valuations`] keeps saved valuation versions and their reference table; [`threads`] posts
+//! messages with their files through [`attachments`] (which holds files' bytes in the database
+//! for both backends, and says why);
 //! [`backup`] reads and writes through all of them; this file only
 //! ties them together.
 
 mod accounts;
+mod attachments;
 mod backup;
 mod base;
 mod contacts;
@@ -26,6 +29,7 @@ mod listings;
 mod migrate;
 mod organisations;
 mod plans;
+mod threads;
 mod valuations;
 
 use std::str::FromStr;
@@ -35,6 +39,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
 pub use self::accounts::{AccountStore, TOKEN_DAYS};
+pub use self::attachments::AttachmentStore;
 pub use self::backup::BackupStore;
 pub use self::base::{Backend, SqlStore};
 pub use self::contacts::ContactStore;
@@ -45,6 +50,7 @@ pub use self::feed::FeedStore;
 pub use self::listings::ListingStore;
 pub use self::organisations::{OrganisationStore, Verdict};
 pub use self::plans::PlanStore;
+pub use self::threads::ThreadStore;
 pub use self::valuations::ValuationStore;
 use crate::error::Result;
 
@@ -63,6 +69,8 @@ pub trait Store:
     + DealStore
     + ContractStore
     + ValuationStore
+    + ThreadStore
+    + AttachmentStore
     + FeedStore
     + BackupStore
     + Send

@@ -1524,7 +1524,8 @@ mod legacy_migrations {
                 .fetch_one(&mut conn)
                 .await
                 .unwrap();
-            assert_eq!(legacy, upto);
+            // One row per file applied (numbers may have gaps while branches add migrations).
+            assert_eq!(legacy, all.iter().filter(|f| f.0 <= upto).count() as i64);
             conn.close().await.unwrap();
 
             // Opening again checks the recorded checksums against the files and applies nothing.
@@ -1818,3 +1819,4 @@ async fn certificate_verdicts_are_set_only_by_verification(db: &TestDb) {
         "{audit:?}"
     );
 }
+mod threads_attachments;

@@ -284,6 +284,8 @@ pub async fn export(store: &Arc<dyn Store>, file: &Path) -> anyhow::Result<ExitC
             // as registry lists (`qiao export contracts`), valuations in backups and the API.
             BackupItem::Account(_)
             | BackupItem::Valuation(_)
+            | BackupItem::Message(_)
+            | BackupItem::Attachment(_)
             | BackupItem::Token(_)
             | BackupItem::ContactRequest(_)
             | BackupItem::Document(_)
