@@ -256,7 +256,7 @@ pub fn sniff(bytes: &[u8]) -> Result<FileType, Unaccepted> {
 /// that cannot be read) is a plain zip, which is only ever downloaded.
 fn office_type(bytes: &[u8]) -> FileType {
     let names = zip_names(bytes).unwrap_or_default();
-    let has = |part: &[u8]| names.iter().any(|n| *n == part);
+    let has = |part: &[u8]| names.contains(&part);
     if has(b"word/document.xml") {
         FileType::Docx
     } else if has(b"xl/workbook.xml") {
