@@ -19,6 +19,7 @@
 //! name with the handler that calls it.
 
 pub mod account_admin;
+pub mod attachments;
 pub mod audit_log;
 pub mod bulk_import;
 pub mod certificates;
@@ -39,6 +40,7 @@ pub mod listing_counts;
 pub mod planning;
 pub mod signin;
 pub mod statistics;
+pub mod threads;
 pub mod valuation_report;
 pub mod valuations;
 

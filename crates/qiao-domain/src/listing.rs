@@ -622,6 +622,11 @@ impl Listing {
         self.status() == Status::Open && self.expires_on().is_none_or(|d| d >= today)
     }
 
+    /// The contact person, phone and e-mail, if given (private: see `strip_private`).
+    pub fn contact(&self) -> Option<&Contact> {
+        each!(self, x => x.contact.as_ref())
+    }
+
     /// Removes what only the owner may see: the contact and any confidential details.
     pub fn strip_private(&mut self) {
         each!(self, x => x.contact = None);

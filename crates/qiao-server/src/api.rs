@@ -2,6 +2,7 @@
 //! check who may act, call the domain and the store, map the result.
 
 pub mod accounts;
+pub mod attachments;
 pub mod certificates;
 pub mod contacts;
 pub mod contracts;
@@ -15,6 +16,7 @@ pub mod policies;
 pub mod search;
 pub mod statistics;
 pub mod targets;
+pub mod threads;
 pub mod valuations;
 
 use qiao_store::Page;

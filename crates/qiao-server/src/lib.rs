@@ -16,6 +16,7 @@ pub mod pages;
 mod router;
 pub mod semantic;
 pub mod state;
+pub mod upload;
 
 pub use router::router;
 pub use state::AppState;

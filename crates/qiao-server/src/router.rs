@@ -4,11 +4,13 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, patch, post};
 use qiao_domain::Kind;
+use qiao_domain::attachment::OwnerKind;
+use qiao_domain::thread::SubjectKind;
 use qiao_store::DocumentState;
 
 use crate::api::{
-    accounts, certificates, contacts, contracts, deals, documents, imports, listings, meta,
-    organisations, policies, search, statistics, targets, valuations,
+    accounts, attachments, certificates, contacts, contracts, deals, documents, imports, listings, meta,
+    organisations, policies, search, statistics, targets, threads, valuations,
 };
 use crate::error::{ApiError, Code};
 use crate::pages::valuation_pages::On;
@@ -18,6 +20,7 @@ use crate::pages::{
     valuation_pages, workspace,
 };
 use crate::state::AppState;
+use crate::upload::MAX_MESSAGE_UPLOAD;
 
 /// Builds the application.
 pub fn router(state: AppState) -> Router {
@@ -41,6 +44,44 @@ pub fn router(state: AppState) -> Router {
         .route("/contact-requests", get(contacts::list))
         .route("/contact-requests/{id}", get(contacts::get))
         .route("/contact-requests/{id}/decision", post(contacts::decision))
+        .route(
+            "/contact-requests/{id}/messages",
+            get(|s, u, i, q| threads::list(SubjectKind::ContactRequest, s, u, i, q))
+                .post(|s, u, i, r| threads::post(SubjectKind::ContactRequest, s, u, i, r))
+                .layer(DefaultBodyLimit::max(MAX_MESSAGE_UPLOAD)),
+        )
+        .route(
+            "/contact-requests/{id}/contact-details",
+            get(threads::contact_details),
+        )
+        .route(
+            "/deals/{id}/messages",
+            get(|s, u, i, q| threads::list(SubjectKind::Deal, s, u, i, q))
+                .post(|s, u, i, r| threads::post(SubjectKind::Deal, s, u, i, r))
+                .layer(DefaultBodyLimit::max(MAX_MESSAGE_UPLOAD)),
+        )
+        .route(
+            "/listings/{id}/attachments",
+            get(|s, u, i| attachments::list(OwnerKind::Listing, s, u, i))
+                .post(|s, u, i, q, b| attachments::upload(OwnerKind::Listing, s, u, i, q, b))
+                .layer(DefaultBodyLimit::max(attachments::MAX_UPLOAD)),
+        )
+        .route(
+            "/contracts/{id}/attachments",
+            get(|s, u, i| attachments::list(OwnerKind::Contract, s, u, i))
+                .post(|s, u, i, q, b| attachments::upload(OwnerKind::Contract, s, u, i, q, b))
+                .layer(DefaultBodyLimit::max(attachments::MAX_UPLOAD)),
+        )
+        .route(
+            "/organisations/{id}/certificate-files",
+            get(|s, u, i| attachments::list(OwnerKind::Certificate, s, u, i))
+                .post(|s, u, i, q, b| attachments::upload(OwnerKind::Certificate, s, u, i, q, b))
+                .layer(DefaultBodyLimit::max(attachments::MAX_UPLOAD)),
+        )
+        .route(
+            "/attachments/{id}",
+            get(attachments::download).delete(attachments::delete),
+        )
         .route(
             "/imports",
             post(imports::create).layer(DefaultBodyLimit::max(imports::MAX_IMPORT)),
@@ -194,6 +235,10 @@ fn body_limit(path: &str) -> usize {
     match path {
         "/imports" => imports::MAX_IMPORT,
         "/documents" => documents::MAX_DOCUMENT,
+        p if p.ends_with("/messages") => MAX_MESSAGE_UPLOAD,
+        p if p.ends_with("/attachments") || p.ends_with("/certificate-files") => {
+            attachments::MAX_UPLOAD
+        }
         _ => crate::json::MAX_BODY,
     }
 }

@@ -76,6 +76,16 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The hashes of `files`, computed on the blocking pool (10 MB takes tens of milliseconds,
+/// which a runtime thread must not spend) and before any write transaction is opened, so the
+/// write lock is never held while hashing.
+pub(crate) async fn hashes(files: &[NewAttachment]) -> Result<Vec<String>> {
+    let copies: Vec<Vec<u8>> = files.iter().map(|f| f.bytes.clone()).collect();
+    tokio::task::spawn_blocking(move || copies.iter().map(|b| sha256_hex(b)).collect())
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("hashing a file failed: {e}")))
+}
+
 impl SqlStore {
     /// Writes a file (description and bytes) inside `tx`, with its change-feed row: a new
     /// upload (`id` 0) or a restored one (its id kept).
@@ -117,12 +127,14 @@ impl SqlStore {
         Ok(id)
     }
 
-    /// Stores a new file on `owner` inside `tx`, refusing the one past [`MAX_PER_OWNER`].
+    /// Stores a new file on `owner` inside `tx`, refusing the one past [`MAX_PER_OWNER`];
+    /// `sha256` is its hash ([`hashes`], taken before the transaction).
     pub(crate) async fn attach(
         &self,
         tx: &mut Tx,
         owner: Owner,
         file: &NewAttachment,
+        sha256: String,
     ) -> Result<i64> {
         let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM attachments WHERE owner_kind = $1 AND owner_id = $2",
@@ -143,7 +155,7 @@ impl SqlStore {
             file_name: file.file_name.clone(),
             file_type: file.file_type,
             size: file.bytes.len() as i64,
-            sha256: sha256_hex(&file.bytes),
+            sha256,
             uploaded_by: self.actor,
             created_at: now(),
         };
@@ -175,8 +187,9 @@ impl SqlStore {
 #[async_trait]
 impl AttachmentStore for SqlStore {
     async fn add_attachment(&self, owner: Owner, file: &NewAttachment) -> Result<Attachment> {
+        let sha = hashes(std::slice::from_ref(file)).await?.remove(0);
         let mut tx = self.write_tx().await?;
-        let id = self.attach(&mut tx, owner, file).await?;
+        let id = self.attach(&mut tx, owner, file, sha).await?;
         tx.commit().await?;
         self.get_attachment(id).await
     }

@@ -111,6 +111,7 @@ impl ThreadStore for SqlStore {
                 },
             )));
         }
+        let shas = super::attachments::hashes(files).await?;
         let mut tx = self.write_tx().await?;
         let message = Message {
             id: 0,
@@ -122,7 +123,7 @@ impl ThreadStore for SqlStore {
             created_at: now(),
         };
         let id = self.insert_message(&mut tx, &message).await?;
-        for f in files {
+        for (f, sha) in files.iter().zip(shas) {
             self.attach(
                 &mut tx,
                 Owner {
@@ -130,6 +131,7 @@ impl ThreadStore for SqlStore {
                     id,
                 },
                 f,
+                sha,
             )
             .await?;
         }
