@@ -119,7 +119,9 @@ pub async fn post(
     access(store, user, subject).await?;
     new.validate()?;
     let acting = store.acting_as(user.id);
-    let message = acting.post_message(subject, user, &new.body, &files).await?;
+    let message = acting
+        .post_message(subject, user, &new.body, &files)
+        .await?;
     let attachments = store
         .attachments_of(OwnerKind::Message, &[message.id])
         .await?;

@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 use crate::api::accounts::{Login, NewToken};
 
 mod deals;
+mod threads;
 mod valuations;
 
 fn error_responses(codes: &[u16]) -> Map<String, Value> {
@@ -29,6 +30,7 @@ fn error_responses(codes: &[u16]) -> Map<String, Value> {
             403 => "not allowed for this account",
             404 => "no such record",
             409 => "conflicts with a stored record",
+            413 => "the body is larger than the route accepts",
             422 => "validation failed; `fields` names each field and the fix",
             _ => "error",
         };
@@ -521,6 +523,7 @@ pub fn document() -> Value {
     planning_paths(&mut g, &mut paths, &paging);
     deals::paths(&mut g, &mut paths, &paging);
     valuations::paths(&mut g, &mut paths);
+    threads::paths(&mut g, &mut paths);
     paths.insert("/api/v1/search/status".into(), json!({
         "get": op("How far the search index has followed the database", "search", json!([]), None, ok(200, "index progress", json!({"type": "object", "properties": {
             "indexed_seq": {"type": "integer"}, "database_seq": {"type": "integer"}, "documents": {"type": "integer"}, "up_to_date": {"type": "boolean"},

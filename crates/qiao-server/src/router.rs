@@ -9,8 +9,8 @@ use qiao_domain::thread::SubjectKind;
 use qiao_store::DocumentState;
 
 use crate::api::{
-    accounts, attachments, certificates, contacts, contracts, deals, documents, imports, listings, meta,
-    organisations, policies, search, statistics, targets, threads, valuations,
+    accounts, attachments, certificates, contacts, contracts, deals, documents, imports, listings,
+    meta, organisations, policies, search, statistics, targets, threads, valuations,
 };
 use crate::error::{ApiError, Code};
 use crate::pages::valuation_pages::On;

@@ -73,7 +73,10 @@ pub async fn post(
         // Who takes part is checked before the files are read and sniffed.
         threads::access(&state.store, &user, subject).await?;
         let mp = Multipart::from_request(req, &state).await.map_err(|e| {
-            ApiError::new(Code::MalformedRequest, format!("the form data is broken: {e}"))
+            ApiError::new(
+                Code::MalformedRequest,
+                format!("the form data is broken: {e}"),
+            )
         })?;
         let form = read_message_form(mp).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -85,7 +88,10 @@ pub async fn post(
                     ),
                 )
             } else {
-                ApiError::new(Code::MalformedRequest, format!("the form data is broken: {e}"))
+                ApiError::new(
+                    Code::MalformedRequest,
+                    format!("the form data is broken: {e}"),
+                )
             }
         })?;
         let files = check_files(form.files).await?;

@@ -15,4 +15,5 @@ mod policies;
 mod search;
 mod statistics;
 mod targets;
+mod threads;
 mod valuations;
