@@ -35,6 +35,7 @@ pub mod search_page;
 pub mod session;
 pub mod statistics_page;
 pub mod target_pages;
+pub mod thread_pages;
 pub mod valuation_charts;
 pub mod valuation_form;
 pub mod valuation_pages;

@@ -17,7 +17,7 @@ use crate::pages::valuation_pages::On;
 use crate::pages::{
     account, admin, audit, boards, certificate_pages, contract_pages, deal_pages, detail,
     document_pages, home, orgs, policy_pages, search_page, statistics_page, target_pages,
-    valuation_pages, workspace,
+    thread_pages, valuation_pages, workspace,
 };
 use crate::state::AppState;
 use crate::upload::MAX_MESSAGE_UPLOAD;
@@ -388,6 +388,19 @@ fn pages() -> Router<AppState> {
         .route("/statistics.xlsx", get(statistics_page::xlsx))
         .route("/workspace", get(workspace::show))
         .route("/requests/{id}/decide", post(workspace::decide))
+        .route("/requests/{id}", get(thread_pages::request_page))
+        .route(
+            "/requests/{id}/messages",
+            post(|s, v, p, m| thread_pages::post(SubjectKind::ContactRequest, s, v, p, m))
+                .layer(DefaultBodyLimit::max(MAX_MESSAGE_UPLOAD)),
+        )
+        .route(
+            "/deals/{id}/messages",
+            get(thread_pages::deal_page)
+                .post(|s, v, p, m| thread_pages::post(SubjectKind::Deal, s, v, p, m))
+                .layer(DefaultBodyLimit::max(MAX_MESSAGE_UPLOAD)),
+        )
+        .route("/files/{id}", get(thread_pages::file))
         .route("/admin", get(admin::accounts))
         .route("/admin/accounts", post(admin::create_account))
         .route("/admin/accounts/{id}", post(admin::update_account))

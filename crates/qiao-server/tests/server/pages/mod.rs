@@ -18,6 +18,7 @@ mod search_page;
 mod session;
 mod statistics_page;
 mod target_pages;
+mod thread_pages;
 mod valuation_pages;
 mod workspace;
 
