@@ -18,6 +18,7 @@
 pub mod account;
 pub mod admin;
 pub mod amounts;
+pub mod attachment_pages;
 pub mod audit;
 pub mod boards;
 pub mod certificate_pages;

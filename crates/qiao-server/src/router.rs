@@ -15,8 +15,8 @@ use crate::api::{
 use crate::error::{ApiError, Code};
 use crate::pages::valuation_pages::On;
 use crate::pages::{
-    account, admin, audit, boards, certificate_pages, contract_pages, deal_pages, detail,
-    document_pages, home, orgs, policy_pages, search_page, statistics_page, target_pages,
+    account, admin, attachment_pages, audit, boards, certificate_pages, contract_pages, deal_pages,
+    detail, document_pages, home, orgs, policy_pages, search_page, statistics_page, target_pages,
     thread_pages, valuation_pages, workspace,
 };
 use crate::state::AppState;
@@ -422,6 +422,11 @@ fn pages() -> Router<AppState> {
             .route(
                 &format!("{base}/{{id}}/contact"),
                 post(move |s, v, i, f| detail::request_contact(kind, s, v, i, f)),
+            )
+            .route(
+                &format!("{base}/{{id}}/files"),
+                post(move |s, v, i, m| attachment_pages::upload(kind, s, v, i, m))
+                    .layer(DefaultBodyLimit::max(MAX_MESSAGE_UPLOAD)),
             )
             .route(
                 &format!("{base}/{{id}}/edit"),

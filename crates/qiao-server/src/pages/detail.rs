@@ -48,6 +48,10 @@ struct DetailPage<'a> {
     fields: Vec<(String, String)>,
     disclosed: bool,
     private: Vec<(String, String)>,
+    /// The listing's files, for those it discloses itself to (and staff).
+    files: Vec<super::attachment_pages::FileLink>,
+    /// Where its owner uploads files.
+    files_action: String,
     request: Option<RequestView>,
     can_request: bool,
     contact_action: String,
@@ -295,6 +299,10 @@ async fn render_detail(
         } else {
             Vec::new()
         },
+        files: super::attachment_pages::listing_files(state, user, record.id)
+            .await
+            .map_err(|e| v.error(e))?,
+        files_action: format!("{self_href}/files"),
         request,
         can_request,
         contact_action: format!("{self_href}/contact"),

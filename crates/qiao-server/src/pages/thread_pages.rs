@@ -214,7 +214,11 @@ async fn render(
                 ContactStatus::Accepted => "ok",
                 ContactStatus::Declined => "bad",
             };
-            page.back_href = "/workspace#received".into();
+            page.back_href = if r.requester_id == user.id {
+                "/workspace#sent".into()
+            } else {
+                "/workspace#received".into()
+            };
             page.back_label = l.t("← 我的工作台", "← My workspace");
             page.details = threads::contact_details(&state.store, &r)
                 .await
