@@ -13,7 +13,7 @@
 //!   (`?page=N`: 50 KB of text and 200 figures each) with links to the next and previous.
 
 use askama::Template;
-use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
+use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use qiao_docs::{Figure, Kind as FigureKind};
@@ -234,26 +234,8 @@ pub(crate) fn multipart_error(v: &Visitor, e: &MultipartError) -> PageError {
     v.error(error)
 }
 
-/// Reads a field whole, or `None` (the rest drained) when it is longer than `max` bytes.
-pub(crate) async fn read_at_most(
-    field: &mut Field<'_>,
-    max: usize,
-) -> Result<Option<Vec<u8>>, MultipartError> {
-    let mut bytes = Vec::new();
-    let mut over = false;
-    while let Some(chunk) = field.chunk().await? {
-        if over {
-            continue;
-        }
-        if bytes.len() + chunk.len() > max {
-            over = true;
-            bytes = Vec::new();
-        } else {
-            bytes.extend_from_slice(&chunk);
-        }
-    }
-    Ok((!over).then_some(bytes))
-}
+/// Reads a field whole, or `None` when it is too long (shared with the message forms).
+pub(crate) use crate::upload::read_at_most;
 
 /// A file that was refused before it was read.
 fn refused(file: &str, message: String) -> Outcome {
