@@ -143,3 +143,62 @@ async fn a_deal_has_a_thread_page_for_its_readers() {
     let mut outsider = app.signed_in("outsider").await;
     assert_eq!(outsider.get(&uri).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_listings_files_are_added_by_its_owner_and_seen_by_those_it_discloses_to() {
+    let app = TestApp::new().await;
+    let cast = app.deal_cast().await;
+    let page_uri = format!("/achievements/{}", cast.listing);
+    let upload = format!("{page_uri}/files");
+    let mut seller = app.signed_in("seller").await;
+    let token = seller.csrf(&page_uri).await;
+    assert!(
+        seller
+            .get(&page_uri)
+            .await
+            .body
+            .contains("id=\"listing-file-form\"")
+    );
+    // A page of HTML named .png: refused, nothing stored.
+    let p = seller
+        .post_multipart(
+            &upload,
+            &[
+                Part::Field("_csrf", &token),
+                Part::File("图纸.png", b"<html><script>1</script>"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    let p = seller
+        .post_multipart(
+            &upload,
+            &[Part::Field("_csrf", &token), Part::File("图纸.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = seller.get(&page_uri).await;
+    let file_uri = format!("/files/{}", value_after(&page.body, "<a href=\"/files/"));
+
+    // The buyer, whose request was accepted, sees and downloads it but cannot add one.
+    let mut buyer = app.signed_in("buyer").await;
+    let page = buyer.get(&page_uri).await;
+    assert!(page.body.contains("图纸.pdf"));
+    assert!(!page.body.contains("id=\"listing-file-form\""));
+    assert_eq!(buyer.get(&file_uri).await.raw, PDF);
+    let token = csrf_of(&page.body);
+    let p = buyer
+        .post_multipart(
+            &upload,
+            &[Part::Field("_csrf", &token), Part::File("x.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+
+    // Another organisation sees the listing but not its files.
+    let mut outsider = app.signed_in("outsider").await;
+    let page = outsider.get(&page_uri).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("图纸.pdf"));
+    assert_eq!(outsider.get(&file_uri).await.status, StatusCode::NOT_FOUND);
+}
