@@ -384,6 +384,16 @@ fn pages() -> Router<AppState> {
             get(contract_pages::edit_form).post(contract_pages::update),
         )
         .route("/contracts/{id}/act", post(contract_pages::act))
+        .route(
+            "/contracts/{id}/files",
+            post(attachment_pages::upload_contract)
+                .layer(DefaultBodyLimit::max(MAX_MESSAGE_UPLOAD)),
+        )
+        .route(
+            "/orgs/{id}/certificate-files",
+            post(attachment_pages::upload_certificate)
+                .layer(DefaultBodyLimit::max(MAX_MESSAGE_UPLOAD)),
+        )
         .route("/statistics", get(statistics_page::page))
         .route("/statistics.xlsx", get(statistics_page::xlsx))
         .route("/workspace", get(workspace::show))

@@ -1,8 +1,9 @@
-//! A listing's files in the browser (issue #26): `POST /{kind}s/{id}/files`, the upload form in
-//! the private part of a listing's page (its owner's members and admins), multipart with
-//! `_csrf` before the files, read by [`crate::upload`] and checked as the API checks them. The
-//! files are listed in the same private part, for those the listing discloses itself to, and
-//! downloaded through `/files/{id}` (`thread_pages::file`).
+//! Records' files in the browser (issue #26): the upload forms on a listing's page (`POST
+//! /{kind}s/{id}/files`, in its private part), a contract's (`POST /contracts/{id}/files`) and
+//! an organisation's, for its certificate documents (`POST /orgs/{id}/certificate-files`);
+//! multipart with `_csrf` before the files, read by [`crate::upload`] and checked as the API
+//! checks them. Each page lists the files to whoever may see them ([`files_box`],
+//! `_files.html`), downloaded through `/files/{id}` (`thread_pages::file`).
 
 use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
@@ -26,6 +27,49 @@ pub struct FileLink {
     pub size: String,
 }
 
+/// A record's files as its page shows them, with the upload form for those who may add one.
+pub struct FilesBox {
+    /// The files.
+    pub files: Vec<FileLink>,
+    /// Where the upload form posts; `None` for readers who may not add files.
+    pub action: Option<String>,
+}
+
+/// The box of `owner`'s files for `user`: `None` when they may not see them.
+pub async fn files_box(
+    state: &AppState,
+    user: Option<&qiao_domain::Account>,
+    owner: Owner,
+    action: String,
+) -> Result<Option<FilesBox>, AppError> {
+    let Some(user) = user else {
+        return Ok(None);
+    };
+    let access = attachments::access(&state.store, user, owner).await?;
+    if !access.read {
+        return Ok(None);
+    }
+    Ok(Some(FilesBox {
+        files: links(state.store.attachments(owner).await?),
+        action: access.write.then_some(action),
+    }))
+}
+
+fn links(files: Vec<qiao_domain::attachment::Attachment>) -> Vec<FileLink> {
+    files
+        .into_iter()
+        .map(|a| FileLink {
+            href: format!("/files/{}", a.id),
+            name: a.file_name,
+            size: if a.size >= 1 << 20 {
+                format!("{:.1} MB", a.size as f64 / f64::from(1 << 20))
+            } else {
+                format!("{} KB", (a.size + 1023) / 1024)
+            },
+        })
+        .collect()
+}
+
 /// The files of listing `id` that `user` may see (none for anyone else).
 pub async fn listing_files(
     state: &AppState,
@@ -40,18 +84,7 @@ pub async fn listing_files(
         id,
     };
     match attachments::list(&state.store, user, owner).await {
-        Ok(files) => Ok(files
-            .into_iter()
-            .map(|a| FileLink {
-                href: format!("/files/{}", a.id),
-                name: a.file_name,
-                size: if a.size >= 1 << 20 {
-                    format!("{:.1} MB", a.size as f64 / f64::from(1 << 20))
-                } else {
-                    format!("{} KB", (a.size + 1023) / 1024)
-                },
-            })
-            .collect()),
+        Ok(files) => Ok(links(files)),
         Err(AppError::NotFound(_)) => Ok(Vec::new()),
         Err(e) => Err(e),
     }
@@ -84,13 +117,86 @@ pub async fn upload(
         kind: OwnerKind::Listing,
         id,
     };
-    let access = attachments::access(&state.store, &user, owner)
+    store_files(
+        &state,
+        &v,
+        &user,
+        owner,
+        form,
+        &format!("/{}/{id}#files", kind.plural()),
+    )
+    .await
+}
+
+/// `POST /contracts/{id}/files`
+pub async fn upload_contract(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    mp: Multipart,
+) -> PageResult<Response> {
+    upload_to(state, v, OwnerKind::Contract, id, mp, "/contracts").await
+}
+
+/// `POST /orgs/{id}/certificate-files`
+pub async fn upload_certificate(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    mp: Multipart,
+) -> PageResult<Response> {
+    upload_to(state, v, OwnerKind::Certificate, id, mp, "/orgs").await
+}
+
+async fn upload_to(
+    state: AppState,
+    v: Visitor,
+    kind: OwnerKind,
+    id: String,
+    mp: Multipart,
+    base: &str,
+) -> PageResult<Response> {
+    let user = v.account()?.clone();
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| v.error(ApiError::not_found(kind.as_str(), &id)))?;
+    let form = read_message_form(mp)
+        .await
+        .map_err(|e| super::document_pages::multipart_error(&v, &e))?;
+    if form.file_before_token {
+        return Err(super::document_pages::no_token(&v));
+    }
+    v.check_csrf(form.csrf.as_deref())?;
+    store_files(
+        &state,
+        &v,
+        &user,
+        Owner { kind, id },
+        form,
+        &format!("{base}/{id}#files"),
+    )
+    .await
+}
+
+/// Checks and stores the files of `form` on `owner`, then sends the browser to `back`.
+async fn store_files(
+    state: &AppState,
+    v: &Visitor,
+    user: &qiao_domain::Account,
+    owner: Owner,
+    form: crate::upload::MessageForm,
+    back: &str,
+) -> PageResult<Response> {
+    let access = attachments::access(&state.store, user, owner)
         .await
         .map_err(|e| v.error(e))?;
+    if !access.read {
+        return Err(v.error(ApiError::not_found(owner.kind.as_str(), owner.id)));
+    }
     if !access.write {
         return Err(v.error(ApiError::forbidden(v.ctx.l.t(
-            "只有发布机构可以为条目添加附件。",
-            "Only the listing's organisation adds files to it.",
+            "只有可以修改该记录的人才能为它添加附件。",
+            "Only those who may change the record add files to it.",
         ))));
     }
     if form.files.is_empty() {
@@ -107,9 +213,9 @@ pub async fn upload(
         v.error(ApiError::new(Code::ValidationFailed, form_message(l, e)))
     })?;
     for f in files {
-        attachments::upload(&state.store, &user, owner, f)
+        attachments::upload(&state.store, user, owner, f)
             .await
             .map_err(|e| v.error(e))?;
     }
-    Ok(see_other(&format!("/{}/{id}#files", kind.plural())))
+    Ok(see_other(back))
 }

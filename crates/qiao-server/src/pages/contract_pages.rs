@@ -1113,6 +1113,8 @@ struct ContractPage<'a> {
     today: String,
     typed: HashMap<String, String>,
     error: Option<StepError>,
+    /// Its files (for its readers), with the upload form for its editors.
+    files: Option<super::attachment_pages::FilesBox>,
 }
 
 impl ContractPage<'_> {
@@ -1299,7 +1301,19 @@ async fn render_contract(
         Some((e, code)) => (Some(e), code),
         None => (None, StatusCode::OK),
     };
+    let files = super::attachment_pages::files_box(
+        state,
+        Some(user),
+        qiao_domain::attachment::Owner {
+            kind: qiao_domain::attachment::OwnerKind::Contract,
+            id: r.id,
+        },
+        format!("/contracts/{}/files", r.id),
+    )
+    .await
+    .map_err(|e| v.error(e))?;
     let page = ContractPage {
+        files,
         ctx: &v.ctx,
         id: r.id,
         version: r.version,

@@ -74,6 +74,8 @@ const PROFILE_FORM: &[Spec] = &[
 #[template(path = "org.html")]
 struct OrgPage<'a> {
     ctx: &'a Ctx,
+    /// The certificate documents, for its members, staff and admins; the form for members.
+    files: Option<super::attachment_pages::FilesBox>,
     name: String,
     kind_label: &'static str,
     fields: Vec<(String, String)>,
@@ -292,7 +294,19 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let files = super::attachment_pages::files_box(
+        &state,
+        v.ctx.user.as_ref(),
+        qiao_domain::attachment::Owner {
+            kind: qiao_domain::attachment::OwnerKind::Certificate,
+            id: record.id,
+        },
+        format!("/orgs/{}/certificate-files", record.id),
+    )
+    .await
+    .map_err(|e| v.error(e))?;
     Ok(html(&OrgPage {
+        files,
         ctx: &v.ctx,
         name: org.name.clone(),
         kind_label: l.t(org.kind.label_zh(), org.kind.label_en()),

@@ -202,3 +202,48 @@ async fn a_listings_files_are_added_by_its_owner_and_seen_by_those_it_discloses_
     assert!(!page.body.contains("图纸.pdf"));
     assert_eq!(outsider.get(&file_uri).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn certificate_documents_are_for_the_organisation_and_staff() {
+    let app = TestApp::new().await;
+    let cast = app.deal_cast().await;
+    let org_uri = format!("/orgs/{}", cast.seller_org);
+    let upload = format!("{org_uri}/certificate-files");
+    let mut seller = app.signed_in("seller").await;
+    let page = seller.get(&org_uri).await;
+    assert!(page.body.contains("id=\"record-file-form\""));
+    let token = csrf_of(&page.body);
+    let p = seller
+        .post_multipart(
+            &upload,
+            &[
+                Part::Field("_csrf", &token),
+                Part::File("高新技术企业证书.pdf", PDF),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let mut staff = app.signed_in("staff").await;
+    let page = staff.get(&org_uri).await;
+    assert!(page.body.contains("高新技术企业证书.pdf"));
+    assert!(
+        !page.body.contains("id=\"record-file-form\""),
+        "staff read, members add"
+    );
+    // A partner in a deal sees the public profile, not the scans, and cannot add one.
+    let mut buyer = app.signed_in("buyer").await;
+    let page = buyer.get(&org_uri).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("高新技术企业证书.pdf"));
+    assert!(!page.body.contains("id=\"files\""));
+    let token = csrf_of(&page.body);
+    let p = buyer
+        .post_multipart(
+            &upload,
+            &[Part::Field("_csrf", &token), Part::File("x.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    let mut anon = app.browser();
+    assert!(!anon.get(&org_uri).await.body.contains("id=\"files\""));
+}
