@@ -136,6 +136,8 @@ test("both sides of an accepted request see contact details and exchange message
   await buyer.goto(listingUrl);
   assert.match(await buyer.textContent("#listing-files"), /工艺流程图\.pdf/);
   assert.equal(await buyer.locator("#listing-file-form").count(), 0, "only the owner uploads");
+  await owner.goto(`${listingUrl}#files`);
+  await owner.screenshot({ path: path.join(SHOTS, "listing-files-owner.png"), fullPage: true });
 
   // Staff take no part in a contact request; an anonymous visitor is asked to sign in.
   const staff = await qiao.signedIn("staff", "qiao-demo-staff");
