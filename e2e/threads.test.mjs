@@ -123,6 +123,16 @@ test("both sides of an accepted request see contact details and exchange message
   await owner.screenshot({ path: path.join(SHOTS, "thread-owner.png"), fullPage: true });
   await buyer.goto(requestUrl);
   await buyer.screenshot({ path: path.join(SHOTS, "thread-requester.png"), fullPage: true });
+  // On a 390 px phone the page is no wider than the screen.
+  await buyer.setViewportSize({ width: 390, height: 844 });
+  await buyer.goto(requestUrl);
+  const { scroll, client } = await buyer.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= client, `the request page is ${scroll}px wide in a ${client}px window`);
+  await buyer.screenshot({ path: path.join(SHOTS, "thread-requester-phone.png"), fullPage: true });
+  await buyer.setViewportSize({ width: 1280, height: 900 });
 
   // The owner adds a drawing to the listing; the requester, whose request it accepted, sees
   // it among the listing's private details; another enterprise's member would not.
