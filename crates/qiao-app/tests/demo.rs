@@ -28,6 +28,31 @@ async fn the_demo_has_deals_at_every_stage_and_a_year_of_contracts() {
     for d in &deals {
         assert!(!store.deal_events(d.id).await.unwrap().is_empty());
     }
+    // Each deal pairs a demand with an achievement about the same technology: they share a
+    // word of two characters or more that few achievements carry (not "方法" or "制备").
+    let words = |l: &qiao_store::ListingRecord| -> BTreeSet<String> {
+        let t = qiao_search::document::texts(&l.listing);
+        qiao_search::analysis::analyze(&format!("{}\n{}\n{}", t.title, t.keywords, t.body))
+            .words
+            .into_iter()
+            .map(|w| w.text)
+            .filter(|w| w.chars().count() >= 2)
+            .collect()
+    };
+    for d in &deals {
+        let both = store.get_listings(&d.deal.listing_ids).await.unwrap();
+        assert_eq!(both.len(), 2, "{:?}", d.deal.listing_ids);
+        let shared: Vec<String> = words(&both[0])
+            .intersection(&words(&both[1]))
+            .filter(|w| !["方法", "制备", "技术", "系统", "提高", "提升"].contains(&w.as_str()))
+            .cloned()
+            .collect();
+        assert!(
+            !shared.is_empty(),
+            "deal {:?} pairs unrelated listings",
+            d.deal.title
+        );
+    }
 
     let registered = store
         .contracts(
