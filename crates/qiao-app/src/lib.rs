@@ -19,6 +19,7 @@
 //! name with the handler that calls it.
 
 pub mod account_admin;
+pub mod applications;
 pub mod audit_log;
 pub mod bulk_import;
 pub mod certificates;

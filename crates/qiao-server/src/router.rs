@@ -7,8 +7,8 @@ use qiao_domain::Kind;
 use qiao_store::DocumentState;
 
 use crate::api::{
-    accounts, certificates, contacts, contracts, deals, documents, imports, listings, meta,
-    organisations, policies, search, statistics, targets, valuations,
+    accounts, applications, certificates, contacts, contracts, deals, documents, imports, listings,
+    meta, organisations, policies, search, statistics, targets, valuations,
 };
 use crate::error::{ApiError, Code};
 use crate::pages::valuation_pages::On;
@@ -126,6 +126,24 @@ pub fn router(state: AppState) -> Router {
             "/deals/{id}/valuations/{vid}",
             get(valuations::get_for_deal),
         )
+        .route(
+            "/listings/{id}/applications",
+            get(applications::for_challenge).post(applications::apply),
+        )
+        .route(
+            "/listings/{id}/applications/conclude",
+            post(applications::conclude),
+        )
+        .route("/applications", get(applications::mine))
+        .route("/applications/{id}", get(applications::get))
+        .route("/applications/{id}/score", post(applications::score))
+        .route(
+            "/applications/{id}/shortlist",
+            post(applications::shortlist),
+        )
+        .route("/applications/{id}/decline", post(applications::decline))
+        .route("/applications/{id}/award", post(applications::award))
+        .route("/applications/{id}/withdraw", post(applications::withdraw))
         .route(
             "/settings/valuation-reference",
             get(valuations::reference).put(valuations::set_reference),
