@@ -13,9 +13,9 @@ use crate::api::{
 use crate::error::{ApiError, Code};
 use crate::pages::valuation_pages::On;
 use crate::pages::{
-    account, admin, audit, boards, certificate_pages, contract_pages, deal_pages, detail,
-    document_pages, home, orgs, policy_pages, search_page, statistics_page, target_pages,
-    valuation_pages, workspace,
+    account, admin, application_pages, audit, boards, certificate_pages, contract_pages,
+    deal_pages, detail, document_pages, home, orgs, policy_pages, search_page, statistics_page,
+    target_pages, valuation_pages, workspace,
 };
 use crate::state::AppState;
 
@@ -319,6 +319,17 @@ fn pages() -> Router<AppState> {
         .route("/deals/from-contact/{id}", post(deal_pages::from_contact))
         .route("/deals/from-match", post(deal_pages::from_match))
         .route("/deals/{id}", get(deal_pages::show))
+        .route("/challenges/{id}/apply", post(application_pages::apply))
+        .route(
+            "/challenges/{id}/applications",
+            get(application_pages::review),
+        )
+        .route(
+            "/challenges/{id}/applications/conclude",
+            post(application_pages::conclude),
+        )
+        .route("/applications/{id}", get(application_pages::show))
+        .route("/applications/{id}/act", post(application_pages::act))
         .route(
             "/achievements/{id}/valuation",
             get(|s, v, p, q| valuation_pages::form(On::Achievement, s, v, p, q))
