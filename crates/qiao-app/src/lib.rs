@@ -28,6 +28,7 @@ pub mod contracts;
 pub mod credentials;
 pub mod deals;
 pub mod demo;
+pub mod demo_applications;
 pub mod demo_comparables;
 pub mod demo_deals;
 pub mod disclosure;
