@@ -77,7 +77,7 @@ pub struct ListingFilter {
     pub reward_min: Option<i64>,
     /// Only challenges whose reward is at most this many yuan.
     pub reward_max: Option<i64>,
-    /// Only challenges taking applications on this day (inside their window).
+    /// Only challenges taking applications on this day (open, and the day inside their window).
     pub window_open_on: Option<NaiveDate>,
     /// Only challenges whose window closes on or before this day (with `window_open_on`: the
     /// ones closing soon).

@@ -286,14 +286,7 @@ pub async fn panel(
         window: if c.status == Status::Open {
             window_text(l, c.apply_from, c.apply_until, today)
         } else {
-            (
-                l.t(c.status.label_zh(), c.status.as_str()).to_string(),
-                if c.status == Status::Awarded {
-                    "ok"
-                } else {
-                    "bad"
-                },
-            )
+            super::status_badge(l, c.status, None, today)
         },
         mine,
         review,

@@ -112,8 +112,9 @@ fn listing_where(f: &ListingFilter) -> Where {
     }
     if let Some(day) = f.window_open_on {
         // ISO dates compare as text.
+        // Taking applications: open, and the day inside the window.
         w.and(
-            "apply_from <= ? AND apply_until >= ?",
+            "status = 'open' AND apply_from <= ? AND apply_until >= ?",
             [Arg::Text(date(day)), Arg::Text(date(day))],
         );
     }

@@ -386,6 +386,20 @@ async fn challenge_board_filters_by_reward_and_window(db: &TestDb) {
         .await,
         vec![small.id]
     );
+    // A challenge under review takes no applications, whatever its dates.
+    let mut reviewing = mk("大榜", 5_000_000, "2026-02-01", "2026-12-31");
+    if let Listing::Challenge(c) = &mut reviewing {
+        c.status = Status::UnderReview;
+    }
+    s.update_listing(big.id, &reviewing).await.unwrap();
+    assert_eq!(
+        ids(ListingFilter {
+            window_open_on: Some(day("2026-03-01")),
+            ..base.clone()
+        })
+        .await,
+        vec![small.id]
+    );
 }
 
 async fn backup_restores_applications(db: &TestDb) {
