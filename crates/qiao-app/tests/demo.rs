@@ -14,6 +14,16 @@ async fn the_demo_has_deals_at_every_stage_and_a_year_of_contracts() {
     let loaded = qiao_app::demo::load_if_empty(store).await.unwrap().unwrap();
     assert!(loaded.contracts >= 300, "{loaded:?}");
     assert!(loaded.deals >= 8, "{loaded:?}");
+    // Two applications to the commission's challenge, the first scored and shortlisted.
+    assert_eq!(loaded.applications, 2, "{loaded:?}");
+    let apps = store
+        .applications(&qiao_store::ApplicationFilter::default(), Page::default())
+        .await
+        .unwrap()
+        .items;
+    assert!(apps.iter().any(|a| a.application.status
+        == qiao_domain::ApplicationStatus::Shortlisted
+        && a.application.total().is_some()));
 
     let deals = store.all_deals(&DealFilter::default()).await.unwrap();
     let stages: BTreeSet<DealStage> = deals.iter().map(|d| d.deal.stage).collect();

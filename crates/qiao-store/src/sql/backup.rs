@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::accounts::{ACCOUNT_COLUMNS, account_from_row};
+use super::applications::{APPLICATION_COLUMNS, application_from_row};
 use super::base::{Backend, SqlStore, parse_ts, ts};
 use super::contacts::{CONTACT_COLUMNS, contact_from_row};
 use super::contracts::{CONTRACT_COLUMNS, contract_from_row};
@@ -16,7 +17,9 @@ use super::organisations::{ORG_COLUMNS, org_from_row};
 use super::plans::{POLICY_COLUMNS, TARGET_COLUMNS, policy_from_row, target_from_row};
 use super::valuations::{VALUATION_COLUMNS, valuation_from_row};
 use crate::error::{Result, StoreError, conflict_on_unique};
-use crate::records::{AccountRow, Backup, BackupItem, ContractBackup, DealBackup, Op, TokenRow};
+use crate::records::{
+    AccountRow, ApplicationBackup, Backup, BackupItem, ContractBackup, DealBackup, Op, TokenRow,
+};
 
 /// Whole-store copies and health checks.
 #[async_trait]
@@ -32,7 +35,7 @@ pub trait BackupStore: Send + Sync {
 impl SqlStore {
     async fn is_empty(&self) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM targets) + (SELECT COUNT(*) FROM deals) + (SELECT COUNT(*) FROM contracts) + (SELECT COUNT(*) FROM valuations)",
+            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM targets) + (SELECT COUNT(*) FROM deals) + (SELECT COUNT(*) FROM contracts) + (SELECT COUNT(*) FROM valuations) + (SELECT COUNT(*) FROM applications)",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -220,6 +223,26 @@ impl BackupStore for SqlStore {
         {
             items.push(BackupItem::Valuation(Box::new(valuation_from_row(&row)?)));
         }
+        let mut application_events = std::collections::HashMap::<i64, Vec<_>>::new();
+        for e in self.all_application_events(&mut tx).await? {
+            application_events
+                .entry(e.application_id)
+                .or_default()
+                .push(e);
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {APPLICATION_COLUMNS} FROM applications ORDER BY id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            let record = application_from_row(&row)?;
+            let events = application_events.remove(&record.id).unwrap_or_default();
+            items.push(BackupItem::Application(Box::new(ApplicationBackup {
+                record,
+                events,
+            })));
+        }
         for row in sqlx::query("SELECT key, body FROM settings ORDER BY key")
             .fetch_all(&mut *tx)
             .await?
@@ -313,6 +336,10 @@ impl BackupStore for SqlStore {
                 BackupItem::Valuation(v) => {
                     self.insert_valuation(&mut tx, v).await?;
                 }
+                BackupItem::Application(a) => {
+                    self.restore_application(&mut tx, &a.record, &a.events)
+                        .await?;
+                }
                 BackupItem::Setting { key, body } => {
                     sqlx::query("INSERT INTO settings (key, body, updated_at) VALUES ($1, $2, $3)")
                         .bind(key)
@@ -335,6 +362,8 @@ impl BackupStore for SqlStore {
                 "contracts",
                 "contract_events",
                 "valuations",
+                "applications",
+                "application_events",
             ] {
                 sqlx::query(AssertSqlSafe(format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"

@@ -11,10 +11,12 @@
 //! everything; [`listings`] (imports) and [`accounts`] (registration) also write organisations
 //! through [`organisations`]; [`contracts`] reads deal managers for credit by manager;
 //! [`valuations`] keeps saved valuation versions and their reference table;
+//! [`applications`] keeps applications to challenges and writes the deal an award opens;
 //! [`backup`] reads and writes through all of them; this file only
 //! ties them together.
 
 mod accounts;
+mod applications;
 mod backup;
 mod base;
 mod contacts;
@@ -35,6 +37,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
 pub use self::accounts::{AccountStore, TOKEN_DAYS};
+pub use self::applications::ApplicationStore;
 pub use self::backup::BackupStore;
 pub use self::base::{Backend, SqlStore};
 pub use self::contacts::ContactStore;
@@ -63,6 +66,7 @@ pub trait Store:
     + DealStore
     + ContractStore
     + ValuationStore
+    + ApplicationStore
     + FeedStore
     + BackupStore
     + Send
