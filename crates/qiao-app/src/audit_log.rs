@@ -24,7 +24,7 @@ use crate::field_specs;
 use crate::lang::Lang;
 
 /// The sorts of record the log names, as stored, in Chinese and in English.
-pub const ENTITIES: [(&str, &str, &str); 10] = [
+pub const ENTITIES: [(&str, &str, &str); 11] = [
     ("listing", "发布信息", "Listing"),
     ("organisation", "机构", "Organisation"),
     ("account", "账号", "Account"),
@@ -34,6 +34,7 @@ pub const ENTITIES: [(&str, &str, &str); 10] = [
     ("target", "目标", "Target"),
     ("deal", "交易", "Deal"),
     ("contract", "技术合同", "Technology contract"),
+    ("application", "揭榜申请", "Challenge application"),
     ("setting", "设置", "Setting"),
 ];
 

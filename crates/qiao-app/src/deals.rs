@@ -377,6 +377,52 @@ pub async fn open_from_match(
     store_new(store, user, deal, None).await
 }
 
+/// The deal an award of application `application_id` to `challenge` opens (stored by the
+/// award itself, in its transaction): the applicant sells, the challenge's owner buys, the
+/// reward is the expected amount, at 对接洽谈 (the parties know each other now). It has no
+/// managers until staff or the parties bring one in.
+pub(crate) async fn from_award(
+    store: &Arc<dyn Store>,
+    challenge: &qiao_store::ListingRecord,
+    application_id: i64,
+    application: &qiao_domain::Application,
+) -> AppResult<Deal> {
+    let (seller, buyer) = sides(
+        Kind::Challenge,
+        challenge.owner_org_id,
+        Some(application.applicant_org_id),
+    );
+    let reward = match &challenge.listing {
+        qiao_domain::Listing::Challenge(c) => c
+            .reward_yuan
+            .checked_mul(100)
+            .filter(|f| *f <= qiao_domain::contract::MAX_AMOUNT_FEN),
+        _ => None,
+    };
+    let title: String = format!("揭榜：{}", challenge.listing.title())
+        .chars()
+        .take(200)
+        .collect();
+    Ok(Deal {
+        title,
+        listing_ids: vec![challenge.id],
+        seller_org_id: seller,
+        buyer_org_id: buyer,
+        managers: Vec::new(),
+        origin: Origin::Challenge {
+            listing_id: challenge.id,
+            application_id,
+        },
+        stage: DealStage::Contact,
+        status: Default::default(),
+        next_step: None,
+        expected_amount_fen: reward,
+        expected_close_on: None,
+        district: district_of(store, seller).await.unwrap_or(None),
+        field: None,
+    })
+}
+
 /// The deal opened from contact request `id`, if any.
 async fn deal_of_contact(store: &Arc<dyn Store>, id: i64) -> AppResult<Option<i64>> {
     let deals = store.all_deals(&DealFilter::default()).await?;

@@ -157,6 +157,8 @@ pub struct Loaded {
     pub deals: usize,
     /// Technology contracts recorded.
     pub contracts: usize,
+    /// Applications to challenges submitted.
+    pub applications: usize,
 }
 
 /// Loads the demo set and accounts when the store holds no organisation yet; `None` when it
@@ -216,6 +218,7 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> AppResult<Option<Loaded>> 
     let deals = crate::demo_deals::load(store, manager_id, staff_id, qiao_domain::today()).await?;
     let comparables =
         crate::demo_comparables::load(store, manager_id, staff_id, qiao_domain::today()).await?;
+    let applications = crate::demo_applications::load(store, staff_id).await?;
     Ok(Some(Loaded {
         organisations: report.organisations_created,
         listings: report.listings_created,
@@ -223,6 +226,7 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> AppResult<Option<Loaded>> 
         targets: targets.len(),
         deals: deals.deals,
         contracts: deals.contracts + comparables,
+        applications,
     }))
 }
 

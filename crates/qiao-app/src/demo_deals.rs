@@ -9,6 +9,7 @@
 //! set is the same on every start and shaped like real data. Every deal's history is made by
 //! the domain's own `Deal::apply`, as a manager's clicks would make it.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
@@ -17,7 +18,7 @@ use qiao_domain::{
     ManagerShare, NextStep, OrgKind, Origin, Party, PaymentTerms, Registered, Registration,
     RegistrationNumber, TechField, TerminationReason,
 };
-use qiao_store::{ListingFilter, OrgFilter, OrgRecord, Page, Store};
+use qiao_store::{ListingFilter, ListingRecord, OrgFilter, OrgRecord, Page, Store};
 
 use crate::error::{AppError, AppResult};
 
@@ -239,6 +240,64 @@ pub struct LoadedDeals {
     pub contracts: usize,
 }
 
+/// The demo's listings fit in so many pages of [`Page::MAX_SIZE`] (600 achievements now).
+const DEMO_PAGES: u32 = 10;
+
+/// Each demand (in order) paired with the achievement, of another organisation and not yet
+/// paired, that shares the most of its words, each word weighed by how rare it is among the
+/// achievements (a shared "方法" says little, a shared "电池包" a lot). The demo's deals then
+/// read as matches a manager would broker, and a deal's valuation finds comparables about the
+/// same technology. Demands with no shared word get no deal. Work: one analysis per listing and
+/// one pass over the achievements per demand (a few thousand set lookups for the demo).
+fn pairs<'a>(
+    achievements: &'a [ListingRecord],
+    demands: &'a [ListingRecord],
+) -> Vec<(&'a ListingRecord, &'a ListingRecord)> {
+    let words = |l: &ListingRecord| -> HashSet<String> {
+        let t = qiao_search::document::texts(&l.listing);
+        qiao_search::analysis::analyze(&format!("{}\n{}\n{}", t.title, t.keywords, t.body))
+            .words
+            .into_iter()
+            .map(|w| w.text)
+            .filter(|w| w.chars().count() >= 2)
+            .collect()
+    };
+    let achievement_words: Vec<HashSet<String>> = achievements.iter().map(words).collect();
+    let mut spread: HashMap<&str, usize> = HashMap::new();
+    for set in &achievement_words {
+        for w in set {
+            *spread.entry(w.as_str()).or_default() += 1;
+        }
+    }
+    let n = achievements.len().max(1) as f64;
+    let mut taken = vec![false; achievements.len()];
+    let mut out = Vec::new();
+    for demand in demands.iter().filter(|d| d.owner_org_id.is_some()) {
+        let wanted = words(demand);
+        let best = achievements
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| {
+                !taken[*i] && a.owner_org_id.is_some() && a.owner_org_id != demand.owner_org_id
+            })
+            .map(|(i, _)| {
+                let score: f64 = wanted
+                    .iter()
+                    .filter(|w| achievement_words[i].contains(*w))
+                    .map(|w| (n / spread.get(w.as_str()).copied().unwrap_or(1) as f64).ln())
+                    .sum();
+                (i, score)
+            })
+            .filter(|(_, score)| *score > 0.0)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        if let Some((i, _)) = best {
+            taken[i] = true;
+            out.push((&achievements[i], demand));
+        }
+    }
+    out
+}
+
 /// Loads the demo deals and contracts; `manager` brokers the deals, `staff` registers.
 pub async fn load(
     store: &Arc<dyn Store>,
@@ -288,29 +347,39 @@ pub async fn load(
     store.acting_as(staff).import_contracts(&rows).await?;
     let mut contracts = rows.len();
 
-    // Deals at every stage, from listings that fit: an achievement with a demand.
+    // Deals at every stage, from listings that fit: each demand with the achievement that
+    // shares its rarest words (see `pairs`).
     let listings = |kind| ListingFilter {
         kind: Some(kind),
         ..ListingFilter::default()
     };
-    let first_page = Page {
-        number: 1,
-        size: 40,
-    };
-    let achievements = store
-        .list_listings(&listings(Kind::Achievement), first_page)
-        .await?
-        .items;
+    let mut achievements = Vec::new();
+    for number in 1..=DEMO_PAGES {
+        let page = Page {
+            number,
+            size: Page::MAX_SIZE,
+        };
+        let items = store
+            .list_listings(&listings(Kind::Achievement), page)
+            .await?
+            .items;
+        let last = items.len() < Page::MAX_SIZE as usize;
+        achievements.extend(items);
+        if last {
+            break;
+        }
+    }
     let demands = store
-        .list_listings(&listings(Kind::Demand), first_page)
+        .list_listings(
+            &listings(Kind::Demand),
+            Page {
+                number: 1,
+                size: 40,
+            },
+        )
         .await?
         .items;
-    let pairs: Vec<_> = achievements
-        .iter()
-        .filter(|a| a.owner_org_id.is_some())
-        .zip(demands.iter().filter(|d| d.owner_org_id.is_some()))
-        .filter(|(a, d)| a.owner_org_id != d.owner_org_id)
-        .collect();
+    let pairs = pairs(&achievements, &demands);
     let plan: [(DealStage, &str); 11] = [
         (DealStage::Lead, "open"),
         (DealStage::Lead, "open"),
@@ -334,7 +403,7 @@ pub async fn load(
         )
         .single()
         .unwrap_or_else(Utc::now);
-    for (i, ((stage, status), (achievement, demand))) in plan.iter().zip(&pairs).enumerate() {
+    for (i, ((stage, status), &(achievement, demand))) in plan.iter().zip(&pairs).enumerate() {
         let seller = achievement.owner_org_id;
         let buyer = demand.owner_org_id;
         let seller_org = sellers.iter().chain(&buyers).find(|o| Some(o.id) == seller);

@@ -19,6 +19,7 @@
 //! name with the handler that calls it.
 
 pub mod account_admin;
+pub mod applications;
 pub mod attachments;
 pub mod audit_log;
 pub mod bulk_import;
@@ -28,6 +29,7 @@ pub mod contracts;
 pub mod credentials;
 pub mod deals;
 pub mod demo;
+pub mod demo_applications;
 pub mod demo_comparables;
 pub mod demo_deals;
 pub mod disclosure;

@@ -14,6 +14,16 @@ async fn the_demo_has_deals_at_every_stage_and_a_year_of_contracts() {
     let loaded = qiao_app::demo::load_if_empty(store).await.unwrap().unwrap();
     assert!(loaded.contracts >= 300, "{loaded:?}");
     assert!(loaded.deals >= 8, "{loaded:?}");
+    // Two applications to the commission's challenge, the first scored and shortlisted.
+    assert_eq!(loaded.applications, 2, "{loaded:?}");
+    let apps = store
+        .applications(&qiao_store::ApplicationFilter::default(), Page::default())
+        .await
+        .unwrap()
+        .items;
+    assert!(apps.iter().any(|a| a.application.status
+        == qiao_domain::ApplicationStatus::Shortlisted
+        && a.application.total().is_some()));
 
     let deals = store.all_deals(&DealFilter::default()).await.unwrap();
     let stages: BTreeSet<DealStage> = deals.iter().map(|d| d.deal.stage).collect();
@@ -27,6 +37,31 @@ async fn the_demo_has_deals_at_every_stage_and_a_year_of_contracts() {
     assert_eq!(manager.role, Role::TechnologyManager);
     for d in &deals {
         assert!(!store.deal_events(d.id).await.unwrap().is_empty());
+    }
+    // Each deal pairs a demand with an achievement about the same technology: they share a
+    // word of two characters or more that few achievements carry (not "方法" or "制备").
+    let words = |l: &qiao_store::ListingRecord| -> BTreeSet<String> {
+        let t = qiao_search::document::texts(&l.listing);
+        qiao_search::analysis::analyze(&format!("{}\n{}\n{}", t.title, t.keywords, t.body))
+            .words
+            .into_iter()
+            .map(|w| w.text)
+            .filter(|w| w.chars().count() >= 2)
+            .collect()
+    };
+    for d in &deals {
+        let both = store.get_listings(&d.deal.listing_ids).await.unwrap();
+        assert_eq!(both.len(), 2, "{:?}", d.deal.listing_ids);
+        let shared: Vec<String> = words(&both[0])
+            .intersection(&words(&both[1]))
+            .filter(|w| !["方法", "制备", "技术", "系统", "提高", "提升"].contains(&w.as_str()))
+            .cloned()
+            .collect();
+        assert!(
+            !shared.is_empty(),
+            "deal {:?} pairs unrelated listings",
+            d.deal.title
+        );
     }
 
     let registered = store

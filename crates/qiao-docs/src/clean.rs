@@ -126,34 +126,6 @@ pub struct Classified {
     pub reason: Option<Reason>,
 }
 
-/// Characters and count of the bare URLs in a line.
-pub(crate) fn bare_urls(line: &str) -> (usize, usize) {
-    URL.find_iter(line).fold((0, 0), |(chars, n), m| {
-        (chars + m.as_str().chars().count(), n + 1)
-    })
-}
-
-/// Lines of plain text, with bare URLs counted as links.
-pub fn text_lines(text: &str) -> Vec<Line> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            let (link_chars, links) = bare_urls(l);
-            Line {
-                text: l.to_string(),
-                link_chars,
-                links,
-                chrome: Chrome::None,
-            }
-        })
-        .collect()
-}
-
-static URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+").unwrap()
-});
-
 /// A rule: a pattern on the folded line, the longest line (in characters) it applies to, and
 /// whether a line with sentence punctuation escapes it.
 struct Rule {
@@ -848,6 +820,7 @@ pub fn settle(lines: &mut [Classified], title: Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::html::text_lines;
 
     fn reasons(text: &str) -> Vec<Option<&'static str>> {
         classify(text_lines(text))

@@ -6,6 +6,10 @@
 //! and whether it sat inside `<nav>` or `<footer>`. Scripts, styles and comments are dropped,
 //! entities decoded, the `<title>` and first `<h1>` kept for the metadata.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::decode::Encoding;
 
 /// One line of a document, with what the cleaner needs to know about its links.
@@ -188,7 +192,7 @@ impl Builder {
             };
             // A URL written out as text is a link too (an advertisement's address).
             let (url_chars, urls) = if self.line.links == 0 {
-                crate::clean::bare_urls(text)
+                bare_urls(text)
             } else {
                 (0, 0)
             };
@@ -450,6 +454,34 @@ fn entity(name: &str) -> Option<char> {
         _ => return None,
     })
 }
+
+/// Characters and count of the bare URLs in a line.
+fn bare_urls(line: &str) -> (usize, usize) {
+    URL.find_iter(line).fold((0, 0), |(chars, n), m| {
+        (chars + m.as_str().chars().count(), n + 1)
+    })
+}
+
+/// Lines of plain text, with bare URLs counted as links.
+pub fn text_lines(text: &str) -> Vec<Line> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (link_chars, links) = bare_urls(l);
+            Line {
+                text: l.to_string(),
+                link_chars,
+                links,
+                chrome: Chrome::None,
+            }
+        })
+        .collect()
+}
+
+static URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+").unwrap()
+});
 
 #[cfg(test)]
 mod tests {

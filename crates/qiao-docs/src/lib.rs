@@ -190,7 +190,7 @@ pub fn inspect(bytes: &[u8], format: Format) -> Document {
         html::to_page(&decoded.text)
     } else {
         html::Page {
-            lines: clean::text_lines(&decoded.text),
+            lines: html::text_lines(&decoded.text),
             ..html::Page::default()
         }
     };

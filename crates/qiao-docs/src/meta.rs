@@ -461,7 +461,7 @@ mod tests {
     }
 
     fn lines(text: &str) -> Vec<Classified> {
-        crate::clean::classify(crate::clean::text_lines(text))
+        crate::clean::classify(crate::html::text_lines(text))
     }
 
     #[test]

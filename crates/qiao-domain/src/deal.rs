@@ -127,6 +127,13 @@ pub enum Origin {
     },
     /// Entered by hand.
     ByHand,
+    /// The award of an application to a challenge (揭榜).
+    Challenge {
+        /// The challenge.
+        listing_id: i64,
+        /// The awarded application.
+        application_id: i64,
+    },
 }
 
 /// A technology manager who brokers a deal, and their share of the credit.

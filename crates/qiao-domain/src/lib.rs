@@ -12,6 +12,7 @@
 //! - [`org`]: organisations and their certificates on the enterprise ladder.
 //! - [`account`]: people, roles and what a role may do.
 //! - [`listing`]: achievements, demands, challenges, scenarios and resources.
+//! - [`application`]: 揭榜, applications to a challenge and their review.
 //! - [`contact`]: contact requests, the gate of tiered disclosure.
 //! - [`deal`]: deals, the technology manager's workbench, and the forecast of 成交额.
 //! - [`contract`]: technology contracts (技术合同) in the registry's terms, amounts in 分.
@@ -26,6 +27,7 @@
 mod coded;
 
 pub mod account;
+pub mod application;
 pub mod attachment;
 pub mod codes;
 pub mod contact;
@@ -44,6 +46,10 @@ pub mod thread;
 pub mod valuation;
 
 pub use account::{Account, AccountChange, NewAccount, Role};
+pub use application::{
+    Application, ApplicationAction, ApplicationError, ApplicationEvent, ApplicationStatus,
+    Proposal, Score,
+};
 pub use contact::{ContactRequest, ContactStatus, Decision, DeclineReason, NewContactRequest};
 pub use contract::{
     Contract, ContractCategory, ContractKind, Instalment, IpType, LegalPersonType,

@@ -337,6 +337,17 @@ pub enum Rule {
         /// The stage's code (`negotiation`).
         stage: String,
     },
+    /// An application to a challenge made outside its application window.
+    OutsideWindow {
+        /// The first day of the window (`2026-01-01`).
+        from: String,
+        /// The last day of the window (`2026-03-31`).
+        until: String,
+        /// Today, in China Standard Time.
+        today: String,
+    },
+    /// An organisation applied to its own challenge.
+    OwnChallenge,
 }
 
 /// The forms a text can be expected to take, for [`Rule::BadFormat`].
@@ -699,6 +710,12 @@ impl Rule {
                 "is won (成交) but the stage is `{stage}` ({}); a deal is won at 签约 or later: move the stage on or keep the deal open",
                 stage_zh(stage)
             ),
+            Rule::OutsideWindow { from, until, today } => format!(
+                "applications are accepted from {from} to {until}; today is {today}, outside that window"
+            ),
+            Rule::OwnChallenge => {
+                "is the challenge's owner; an organisation cannot apply to its own challenge".into()
+            }
         }
     }
 
@@ -866,6 +883,10 @@ impl Rule {
                 "状态为成交，但阶段为“{}”（{stage}）；交易须在签约或之后成交：请推进阶段，或保持进行中",
                 stage_zh(stage)
             ),
+            Rule::OutsideWindow { from, until, today } => {
+                format!("揭榜时间为 {from} 至 {until}；今天是 {today}，不在揭榜时间内")
+            }
+            Rule::OwnChallenge => "这是本机构发布的榜单，不能揭自己的榜".into(),
         }
     }
 
@@ -1076,6 +1097,12 @@ impl Rule {
             Rule::WonBeforeSigning {
                 stage: s("negotiation"),
             },
+            Rule::OutsideWindow {
+                from: s("2026-01-01"),
+                until: s("2026-03-31"),
+                today: s("2026-04-01"),
+            },
+            Rule::OwnChallenge,
         ]
     }
 }

@@ -406,7 +406,8 @@ pub struct MarketInputs {
     /// The exclusivity weights.
     #[serde(default)]
     pub exclusivity_weights: ExclusivityWeights,
-    /// The comparables.
+    /// The comparables; left out or empty, Qiao finds them among the registered contracts.
+    #[serde(default)]
     pub comparables: Vec<Comparable>,
     /// The fewest comparables that give a value.
     #[serde(default = "three")]

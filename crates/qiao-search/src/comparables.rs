@@ -221,27 +221,9 @@ impl ContractIndex {
         Ok(())
     }
 
-    /// Merges every segment into one (after a full build). The writer's own merge policy may
-    /// be merging some of them at the same moment, and tantivy then refuses the request: it
-    /// is made again with the segments as they are then; merging only speeds searches up, so
-    /// after twenty refusals the index is left as it is.
+    /// Merges every segment into one (after a full build); see [`crate::segments`].
     pub fn merge(&self) -> Result<()> {
-        for _ in 0..20 {
-            let ids = self.index.searchable_segment_ids()?;
-            if ids.len() <= 1 {
-                return Ok(());
-            }
-            let mut writer = self.writer.lock().map_err(|_| Error::Poisoned)?;
-            let merged = writer.merge(&ids).wait();
-            drop(writer);
-            if merged.is_ok() {
-                self.reader.reload()?;
-                return Ok(());
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        tracing::warn!("comparables index not merged: its segments kept changing");
-        Ok(())
+        crate::segments::merge_all(&self.index, &self.writer, &self.reader, "comparables")
     }
 
     /// The inverse document frequency of `term` among the contracts, `None` for a term in no

@@ -27,6 +27,7 @@ mod maxscore;
 pub mod rank;
 pub mod reasons;
 pub mod schema;
+mod segments;
 pub mod semantic;
 pub mod strength;
 pub mod vectors;

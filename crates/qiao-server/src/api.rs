@@ -2,6 +2,7 @@
 //! check who may act, call the domain and the store, map the result.
 
 pub mod accounts;
+pub mod applications;
 pub mod attachments;
 pub mod certificates;
 pub mod contacts;

@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 
 use crate::api::accounts::{Login, NewToken};
 
+mod applications;
 mod deals;
 mod threads;
 mod valuations;
@@ -254,6 +255,25 @@ pub fn document() -> Value {
                 "boolean",
             ),
         ]);
+        if kind == Kind::Challenge {
+            params.extend([
+                query(
+                    "reward_min",
+                    "only rewards of at least this many yuan",
+                    "integer",
+                ),
+                query(
+                    "reward_max",
+                    "only rewards of at most this many yuan",
+                    "integer",
+                ),
+                query(
+                    "window",
+                    "open: taking applications today; closing: and closing within 14 days",
+                    "string",
+                ),
+            ]);
+        }
         let create_body = record(
             fields.clone(),
             json!({"owner_org_id": {"type": "integer", "description": "admins only: the owning organisation"}}),
@@ -523,6 +543,7 @@ pub fn document() -> Value {
     planning_paths(&mut g, &mut paths, &paging);
     deals::paths(&mut g, &mut paths, &paging);
     valuations::paths(&mut g, &mut paths);
+    applications::paths(&mut g, &mut paths, &paging);
     threads::paths(&mut g, &mut paths);
     paths.insert("/api/v1/search/status".into(), json!({
         "get": op("How far the search index has followed the database", "search", json!([]), None, ok(200, "index progress", json!({"type": "object", "properties": {

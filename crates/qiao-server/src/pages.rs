@@ -18,6 +18,7 @@
 pub mod account;
 pub mod admin;
 pub mod amounts;
+pub mod application_pages;
 pub mod attachment_pages;
 pub mod audit;
 pub mod boards;
@@ -383,6 +384,14 @@ pub fn row(l: Lang, r: &qiao_store::ListingRecord, today: chrono::NaiveDate) -> 
         meta.push(d.to_string());
     }
     if let qiao_domain::Listing::Challenge(c) = &r.listing {
+        meta.insert(
+            0,
+            format!(
+                "{} {}",
+                l.t("榜单金额", "reward"),
+                qiao_domain::money::format_yuan(c.reward_yuan)
+            ),
+        );
         meta.push(format!(
             "{} {} – {}",
             l.t("揭榜期", "applications"),

@@ -9,15 +9,16 @@ use qiao_domain::thread::SubjectKind;
 use qiao_store::DocumentState;
 
 use crate::api::{
-    accounts, attachments, certificates, contacts, contracts, deals, documents, imports, listings,
-    meta, organisations, policies, search, statistics, targets, threads, valuations,
+    accounts, applications, attachments, certificates, contacts, contracts, deals, documents,
+    imports, listings, meta, organisations, policies, search, statistics, targets, threads,
+    valuations,
 };
 use crate::error::{ApiError, Code};
 use crate::pages::valuation_pages::On;
 use crate::pages::{
-    account, admin, attachment_pages, audit, boards, certificate_pages, contract_pages, deal_pages,
-    detail, document_pages, home, orgs, policy_pages, search_page, statistics_page, target_pages,
-    thread_pages, valuation_pages, workspace,
+    account, admin, application_pages, attachment_pages, audit, boards, certificate_pages,
+    contract_pages, deal_pages, detail, document_pages, home, orgs, policy_pages, search_page,
+    statistics_page, target_pages, thread_pages, valuation_pages, workspace,
 };
 use crate::state::AppState;
 use crate::upload::MAX_MESSAGE_UPLOAD;
@@ -167,6 +168,24 @@ pub fn router(state: AppState) -> Router {
             "/deals/{id}/valuations/{vid}",
             get(valuations::get_for_deal),
         )
+        .route(
+            "/listings/{id}/applications",
+            get(applications::for_challenge).post(applications::apply),
+        )
+        .route(
+            "/listings/{id}/applications/conclude",
+            post(applications::conclude),
+        )
+        .route("/applications", get(applications::mine))
+        .route("/applications/{id}", get(applications::get))
+        .route("/applications/{id}/score", post(applications::score))
+        .route(
+            "/applications/{id}/shortlist",
+            post(applications::shortlist),
+        )
+        .route("/applications/{id}/decline", post(applications::decline))
+        .route("/applications/{id}/award", post(applications::award))
+        .route("/applications/{id}/withdraw", post(applications::withdraw))
         .route(
             "/settings/valuation-reference",
             get(valuations::reference).put(valuations::set_reference),
@@ -346,6 +365,17 @@ fn pages() -> Router<AppState> {
         .route("/deals/from-contact/{id}", post(deal_pages::from_contact))
         .route("/deals/from-match", post(deal_pages::from_match))
         .route("/deals/{id}", get(deal_pages::show))
+        .route("/challenges/{id}/apply", post(application_pages::apply))
+        .route(
+            "/challenges/{id}/applications",
+            get(application_pages::review),
+        )
+        .route(
+            "/challenges/{id}/applications/conclude",
+            post(application_pages::conclude),
+        )
+        .route("/applications/{id}", get(application_pages::show))
+        .route("/applications/{id}/act", post(application_pages::act))
         .route(
             "/achievements/{id}/valuation",
             get(|s, v, p, q| valuation_pages::form(On::Achievement, s, v, p, q))

@@ -11,7 +11,7 @@
 //!
 //! [`Store`] is the union of one trait per aggregate ([`OrganisationStore`], [`ListingStore`],
 //! [`AccountStore`], [`ContactStore`], [`DocumentStore`], [`PlanStore`], [`DealStore`], [`ContractStore`], [`ValuationStore`],
-//! [`ThreadStore`], [`AttachmentStore`],
+//! [`ApplicationStore`], [`ThreadStore`], [`AttachmentStore`],
 //! [`FeedStore`],
 //! [`BackupStore`]); each lives with its SQL and row mapping in a file of its own under `sql/`.
 //! Callers hold an `Arc<dyn Store>` and call any method on it without importing the aggregate
@@ -28,29 +28,30 @@ pub mod test_support;
 
 pub use error::{Result, StoreError};
 pub use query::{
-    AuditFilter, ContractFilter, ContractImportReport, DealFilter, Drafts, ImportListing,
-    ImportReport, ListingFilter, OrgFilter, Page, Paged,
+    ApplicationFilter, AuditFilter, ContractFilter, ContractImportReport, DealFilter, Drafts,
+    ImportListing, ImportReport, ListingFilter, OrgFilter, Page, Paged,
 };
 pub use records::{
-    AccountRow, AttachmentBackup, AuditEntry, Backup, BackupItem, Change, ContactFilter,
-    ContractBackup, ContractEventRecord, ContractRecord, ContractStatistics, DealBackup,
-    DealEventRecord, DealRecord, DocumentFilter, DocumentRecord, DocumentState, FieldChange,
-    ListingRecord, ManagerCredit, NewDocument, Op, OrgRecord, PolicyRecord, TargetFilter,
-    TargetRecord, TokenInfo, TokenRow, Turnover, ValuationRecord, ValuationSubject,
+    AccountRow, ApplicationBackup, ApplicationChange, ApplicationEventRecord, ApplicationRecord,
+    AttachmentBackup, AuditEntry, Backup, BackupItem, Change, ContactFilter, ContractBackup,
+    ContractEventRecord, ContractRecord, ContractStatistics, DealBackup, DealEventRecord,
+    DealRecord, DocumentFilter, DocumentRecord, DocumentState, FieldChange, ListingRecord,
+    ManagerCredit, NewDocument, Op, OrgRecord, PolicyRecord, TargetFilter, TargetRecord, TokenInfo,
+    TokenRow, Turnover, ValuationRecord, ValuationSubject,
 };
 pub use sql::{
-    AccountStore, AttachmentStore, Backend, BackupStore, ContactStore, ContractStore, DealStore,
-    DocumentStore, FeedStore, ListingStore, OrganisationStore, PlanStore, SqlStore, Store,
-    TOKEN_DAYS, ThreadStore, ValuationStore, Verdict,
+    AccountStore, ApplicationStore, AttachmentStore, Backend, BackupStore, ContactStore,
+    ContractStore, DealStore, DocumentStore, FeedStore, ListingStore, OrganisationStore, PlanStore,
+    SqlStore, Store, TOKEN_DAYS, ThreadStore, ValuationStore, Verdict,
 };
 
 /// The store traits, for code that calls store methods on a concrete [`SqlStore`] (an
 /// `Arc<dyn Store>` needs no imports): `use qiao_store::prelude::*;`.
 pub mod prelude {
     pub use crate::sql::{
-        AccountStore, AttachmentStore, BackupStore, ContactStore, ContractStore, DealStore,
-        DocumentStore, FeedStore, ListingStore, OrganisationStore, PlanStore, Store, ThreadStore,
-        ValuationStore,
+        AccountStore, ApplicationStore, AttachmentStore, BackupStore, ContactStore, ContractStore,
+        DealStore, DocumentStore, FeedStore, ListingStore, OrganisationStore, PlanStore, Store,
+        ThreadStore, ValuationStore,
     };
 }
 

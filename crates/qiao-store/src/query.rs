@@ -73,6 +73,15 @@ pub struct ListingFilter {
     pub owner_org_id: Option<i64>,
     /// Only open listings not expired on this day.
     pub active_on: Option<NaiveDate>,
+    /// Only challenges whose reward is at least this many yuan.
+    pub reward_min: Option<i64>,
+    /// Only challenges whose reward is at most this many yuan.
+    pub reward_max: Option<i64>,
+    /// Only challenges taking applications on this day (open, and the day inside their window).
+    pub window_open_on: Option<NaiveDate>,
+    /// Only challenges whose window closes on or before this day (with `window_open_on`: the
+    /// ones closing soon).
+    pub window_closes_by: Option<NaiveDate>,
     /// Which drafts may appear.
     pub drafts: Drafts,
 }
@@ -151,6 +160,18 @@ pub struct DealFilter {
     pub overdue_on: Option<NaiveDate>,
     /// Only deals expected to close in this year.
     pub close_year: Option<i32>,
+}
+
+/// Filters for application queries; `None` means "any". The caller decides visibility by
+/// setting `applicant_org_id` or `listing_id` after checking who may read them.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationFilter {
+    /// Only applications to this challenge.
+    pub listing_id: Option<i64>,
+    /// Only applications of this organisation.
+    pub applicant_org_id: Option<i64>,
+    /// Only this status (code).
+    pub status: Option<String>,
 }
 
 /// Filters for contract queries; `None` means "any".

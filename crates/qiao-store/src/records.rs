@@ -148,6 +148,8 @@ pub enum BackupItem {
     Contract(ContractBackup),
     /// A saved valuation version.
     Valuation(Box<ValuationRecord>),
+    /// An application to a challenge with its review history.
+    Application(Box<ApplicationBackup>),
     /// A message of a thread.
     Message(qiao_domain::thread::Message),
     /// A file with its bytes.
@@ -558,4 +560,57 @@ pub struct ValuationRecord {
     pub created_by: Option<i64>,
     /// When.
     pub created_at: DateTime<Utc>,
+}
+
+/// A stored application to a challenge (揭榜).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationRecord {
+    /// Id.
+    pub id: i64,
+    /// Rises by one with every write; a change made from an older read is refused.
+    pub version: i64,
+    /// The account that submitted it (`None` for the demo loader).
+    pub created_by: Option<i64>,
+    /// When it was submitted.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Its fields.
+    #[serde(flatten)]
+    pub application: qiao_domain::Application,
+}
+
+/// One step of an application's review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationEventRecord {
+    /// Id (history order).
+    pub id: i64,
+    /// The application.
+    pub application_id: i64,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: qiao_domain::ApplicationEvent,
+}
+
+/// An application and its history, as a backup keeps them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationBackup {
+    /// The application.
+    pub record: ApplicationRecord,
+    /// Its history, oldest first.
+    pub events: Vec<ApplicationEventRecord>,
+}
+
+/// One application's change in a review written as a whole (several applications and the
+/// challenge's status in one transaction).
+#[derive(Debug, Clone)]
+pub struct ApplicationChange {
+    /// The application.
+    pub id: i64,
+    /// The version the change was computed from.
+    pub version: i64,
+    /// Its new fields.
+    pub application: qiao_domain::Application,
+    /// The event for its history.
+    pub event: qiao_domain::ApplicationEvent,
 }

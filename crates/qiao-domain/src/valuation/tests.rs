@@ -409,3 +409,15 @@ proptest! {
         prop_assert_eq!(inc.years.len() as u32, inc.n);
     }
 }
+
+#[test]
+fn market_inputs_may_leave_comparables_out() {
+    // A caller who wants Qiao to find the comparables need not send an empty list.
+    let m: MarketInputs = serde_json::from_value(serde_json::json!({
+        "subject_exclusivity": "ordinary",
+        "time_growth_pct": 3.0
+    }))
+    .unwrap();
+    assert!(m.comparables.is_empty());
+    assert_eq!(m.min_comparables, 3);
+}

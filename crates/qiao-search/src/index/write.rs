@@ -178,32 +178,9 @@ impl SearchIndex {
     /// Merges every segment into one and waits for it. A rebuild leaves one segment per
     /// commit batch (14 for 100k listings); each query then looks every term up in each of
     /// them. One segment makes matching a whole demand at 100k listings markedly cheaper.
-    ///
-    /// The writer's own merge policy may be merging some of those segments at the same moment;
-    /// tantivy then refuses the request, and it is made again with the segments as they are
-    /// now. Merging only speeds queries up, so after a few refusals it is left to the policy.
     pub fn merge_segments(&self) -> Result<()> {
-        for attempt in 0..20 {
-            let ids = self.index.searchable_segment_ids()?;
-            if ids.len() <= 1 {
-                return Ok(());
-            }
-            let mut writer = self.writer()?;
-            let merged = writer.merge(&ids).wait();
-            drop(writer);
-            match merged {
-                Ok(_) => {
-                    self.reader.reload()?;
-                    return Ok(());
-                }
-                Err(e) => {
-                    tracing::debug!(attempt, error = %e, "segment merge refused; retrying");
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                }
-            }
-        }
-        tracing::warn!("segments not merged: background merges kept them busy");
-        Ok(())
+        let writer = self.writer.as_ref().ok_or(Error::ReadOnly)?;
+        crate::segments::merge_all(&self.index, writer, &self.reader, "listings")
     }
 
     /// Removes every document and resets the position to 0.

@@ -36,6 +36,13 @@ pub struct ListQuery {
     owner_org_id: Option<i64>,
     /// `true`: only open listings that have not expired.
     active: Option<bool>,
+    /// Challenges: only rewards of at least this many yuan.
+    reward_min: Option<i64>,
+    /// Challenges: only rewards of at most this many yuan.
+    reward_max: Option<i64>,
+    /// Challenges: `open` (taking applications today) or `closing` (and closing within 14
+    /// days).
+    window: Option<String>,
 }
 
 fn drafts_for(viewer: Option<&Account>) -> Drafts {
@@ -60,6 +67,18 @@ pub async fn list(
         per_page: q.per_page,
     }
     .page()?;
+    let window = match q.window.as_deref().filter(|w| !w.is_empty()) {
+        None => (None, None),
+        Some(w) => qiao_app::applications::window_filter(w, state.today()).ok_or_else(|| {
+            qiao_domain::Invalid::field(
+                "window",
+                qiao_domain::Rule::NotOneOf {
+                    found: w.to_string(),
+                    allowed: vec!["open".into(), "closing".into()],
+                },
+            )
+        })?,
+    };
     let filter = ListingFilter {
         kind: Some(kind),
         status: parse_param(
@@ -73,6 +92,10 @@ pub async fn list(
         owner_org_id: q.owner_org_id,
         active_on: q.active.unwrap_or(false).then(|| state.today()),
         drafts: drafts_for(viewer.as_ref()),
+        reward_min: q.reward_min,
+        reward_max: q.reward_max,
+        window_open_on: window.0,
+        window_closes_by: window.1,
     };
     let mut paged = state.store.list_listings(&filter, page).await?;
     paged.items = paged

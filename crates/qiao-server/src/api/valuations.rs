@@ -4,7 +4,7 @@
 //!
 //! Who may value what is [`qiao_app::valuations`]'s rule, which the pages share: an
 //! achievement's owner, the managers of its deals and staff; a deal's readers. A market
-//! approach sent with an empty `comparables` list gets the closest registered contracts filled
+//! approach sent without comparables (or with an empty list) gets the closest registered contracts filled
 //! in, and the saved version keeps them.
 
 use axum::extract::{Path, State};

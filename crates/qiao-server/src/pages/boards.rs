@@ -1,5 +1,6 @@
 //! Browsing by kind: `GET /{kind}s` for every kind, the challenge board (揭榜挂帅) with its
-//! application windows at `GET /challenges`, and the resource library (科创资源库: instruments,
+//! rewards and application windows at `GET /challenges` (filtered by reward range, window open
+//! or closing soon, district and field), and the resource library (科创资源库: instruments,
 //! experts, service institutions) at `GET /resources`. Booking an instrument or reaching an
 //! expert goes through the listing's contact request, like every other listing.
 
@@ -21,6 +22,61 @@ pub struct ListParams {
     page: Option<u32>,
     #[serde(rename = "type")]
     kind: Option<String>,
+    /// Challenges: least reward, yuan (`50万` reads too).
+    reward_min: Option<String>,
+    /// Challenges: most reward, yuan.
+    reward_max: Option<String>,
+    /// Challenges: `open` or `closing`.
+    window: Option<String>,
+    /// Challenges: district.
+    district: Option<String>,
+    /// Challenges: field or discipline.
+    field: Option<String>,
+}
+
+/// The challenge board's filters as the form shows them.
+#[derive(Debug, Default)]
+pub struct ChallengeFilters {
+    reward_min: String,
+    reward_max: String,
+    window: String,
+    district: String,
+    field: String,
+    /// What could not be read, said above the list.
+    problems: Vec<String>,
+}
+
+impl ChallengeFilters {
+    fn windows(&self, l: &Lang) -> Vec<(&'static str, &'static str, bool)> {
+        [
+            ("", l.t("全部", "any")),
+            ("open", l.t("征集中", "taking applications")),
+            (
+                "closing",
+                l.t("即将截止（14 天内）", "closing within 14 days"),
+            ),
+        ]
+        .into_iter()
+        .map(|(code, label)| (code, label, code == self.window))
+        .collect()
+    }
+
+    /// The query string that keeps these filters across pages.
+    fn query(&self) -> String {
+        let mut parts = Vec::new();
+        for (k, v) in [
+            ("reward_min", &self.reward_min),
+            ("reward_max", &self.reward_max),
+            ("window", &self.window),
+            ("district", &self.district),
+            ("field", &self.field),
+        ] {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", urlencoding::encode(v)));
+            }
+        }
+        parts.join("&")
+    }
 }
 
 #[derive(Template)]
@@ -34,6 +90,8 @@ struct ListPage<'a> {
     rows: Vec<Row>,
     prev: Option<String>,
     next: Option<String>,
+    /// The challenge board's filters (the challenge list only).
+    filters: Option<ChallengeFilters>,
 }
 
 /// A challenge's application window as a badge: not yet open, open (days left), or closed.
@@ -68,6 +126,57 @@ struct Board {
     intro: String,
     tabs: Vec<(String, &'static str, bool)>,
     page: u32,
+    /// The challenge board's filters: their store filter and how the form shows them.
+    challenge: Option<(ListingFilter, ChallengeFilters)>,
+}
+
+/// Reads the challenge board's filters: what the store filters by and what the form shows.
+fn challenge_filters(
+    l: Lang,
+    p: &ListParams,
+    today: chrono::NaiveDate,
+) -> (ListingFilter, ChallengeFilters) {
+    let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
+    let mut shown = ChallengeFilters {
+        reward_min: text(&p.reward_min),
+        reward_max: text(&p.reward_max),
+        window: text(&p.window),
+        district: text(&p.district),
+        field: text(&p.field),
+        problems: Vec::new(),
+    };
+    let mut amount = |raw: &str, label: &str| -> Option<i64> {
+        if raw.is_empty() {
+            return None;
+        }
+        let read = qiao_domain::money::parse_yuan(raw);
+        if read.is_none() {
+            shown.problems.push(format!(
+                "{label}：{}",
+                l.t(
+                    "请填写金额，如 500000 或 50万",
+                    "write an amount, e.g. 500000 or 50万"
+                )
+            ));
+        }
+        read
+    };
+    let reward_min = amount(&shown.reward_min.clone(), l.t("最低金额", "least reward"));
+    let reward_max = amount(&shown.reward_max.clone(), l.t("最高金额", "most reward"));
+    let (window_open_on, window_closes_by) =
+        qiao_app::applications::window_filter(&shown.window, today).unwrap_or((None, None));
+    let filter = ListingFilter {
+        kind: Some(Kind::Challenge),
+        drafts: Drafts::Hidden,
+        district: Some(shown.district.clone()).filter(|d| !d.is_empty()),
+        discipline: Some(shown.field.clone()).filter(|d| !d.is_empty()),
+        reward_min,
+        reward_max,
+        window_open_on,
+        window_closes_by,
+        ..Default::default()
+    };
+    (filter, shown)
 }
 
 async fn render(state: &AppState, v: &Visitor, board: Board) -> PageResult<Response> {
@@ -78,6 +187,7 @@ async fn render(state: &AppState, v: &Visitor, board: Board) -> PageResult<Respo
         intro,
         tabs,
         page,
+        challenge,
     } = board;
     let l = v.ctx.l;
     let today = state.today();
@@ -90,22 +200,35 @@ async fn render(state: &AppState, v: &Visitor, board: Board) -> PageResult<Respo
     // The total is the home page's public count of the kind (the same filter), cached at the
     // change-feed position: counting 70k achievements on every page view cost more than
     // reading the page.
-    let total = state
-        .counts
-        .of(state.store.as_ref(), kind)
-        .await
-        .map_err(|e| v.error(e))?;
-    let items = state
-        .store
-        .list_listing_items(
-            &filter,
-            Page {
-                number: page,
-                size: PER_PAGE,
-            },
-        )
-        .await
-        .map_err(|e| v.error(e))?;
+    let size = Page {
+        number: page,
+        size: PER_PAGE,
+    };
+    let (total, items, filters) = match challenge {
+        // The challenge board counts what its filters match (challenges are posted by hand:
+        // hundreds, not the tens of thousands of achievements the cached count is for).
+        Some((filter, shown)) => {
+            let paged = state
+                .store
+                .list_listings(&filter, size)
+                .await
+                .map_err(|e| v.error(e))?;
+            (paged.total, paged.items, Some(shown))
+        }
+        None => {
+            let total = state
+                .counts
+                .of(state.store.as_ref(), kind)
+                .await
+                .map_err(|e| v.error(e))?;
+            let items = state
+                .store
+                .list_listing_items(&filter, size)
+                .await
+                .map_err(|e| v.error(e))?;
+            (total, items, None)
+        }
+    };
     let rows = items
         .iter()
         .map(|r| {
@@ -133,6 +256,7 @@ async fn render(state: &AppState, v: &Visitor, board: Board) -> PageResult<Respo
         rows,
         prev: (page > 1).then(|| format!("{base}{sep}page={}", page - 1)),
         next: (page < pages).then(|| format!("{base}{sep}page={}", page + 1)),
+        filters,
     }))
 }
 
@@ -152,13 +276,22 @@ pub async fn list(
         Kind::Scenario => l.t("为技术找场景，为场景找市场。", "A scenario for every technology, a market for every scenario."),
         _ => "",
     };
+    let challenge = (kind == Kind::Challenge).then(|| challenge_filters(l, &p, state.today()));
+    let mut base = format!("/{}", kind.plural());
+    if let Some((_, shown)) = &challenge {
+        let q = shown.query();
+        if !q.is_empty() {
+            base = format!("{base}?{q}");
+        }
+    }
     let board = Board {
         kind,
-        base: format!("/{}", kind.plural()),
+        base,
         heading: l.kind(&kind).to_string(),
         intro: intro.to_string(),
         tabs: Vec::new(),
         page: p.page.unwrap_or(1),
+        challenge,
     };
     render(&state, &v, board).await
 }
@@ -195,6 +328,7 @@ pub async fn resources(
         .to_string(),
         tabs,
         page: p.page.unwrap_or(1),
+        challenge: None,
     };
     render(&state, &v, board).await
 }

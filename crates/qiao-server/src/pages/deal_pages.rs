@@ -1229,6 +1229,17 @@ async fn render_deal(
             l.t("手工创建", "entered by hand").to_string(),
             String::new(),
         ),
+        Origin::Challenge {
+            listing_id,
+            application_id,
+        } => (
+            format!(
+                "{} #{listing_id}，{} #{application_id}",
+                l.t("揭榜挂帅", "challenge"),
+                l.t("获选申请", "awarded application")
+            ),
+            format!("/applications/{application_id}"),
+        ),
     };
     let mut values = HashMap::new();
     if let Some(s) = &d.next_step {

@@ -66,6 +66,8 @@ struct DetailPage<'a> {
     deal_from: Option<i64>,
     /// The valuation page, for those who may value this achievement.
     valuation_href: Option<String>,
+    /// A challenge's 揭榜 box: the apply form, the review link, the viewer's application.
+    challenge: Option<super::application_pages::ChallengePanel>,
 }
 
 fn label_of(kind: Kind, l: Lang, key: &str) -> String {
@@ -281,7 +283,9 @@ async fn render_detail(
         }
         _ => None,
     };
+    let challenge = super::application_pages::panel(state, v, &record, None).await?;
     Ok(html(&DetailPage {
+        challenge,
         valuation_href,
         ctx: &v.ctx,
         kind_label: l.kind(&kind),

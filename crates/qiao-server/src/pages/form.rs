@@ -107,7 +107,7 @@ fn target_word(word: &str) -> bool {
 /// name's first word (`-` when there is a unit but no target), the unit is the rest, and
 /// everything after the first semicolon is the note. A line without a number is a name alone.
 /// A name in 「」 is taken whole, numbers and semicolons included (`「电芯 18650 容量」 3000 mAh`).
-fn indicators(raw: &str, errors: &mut Vec<FieldError>, field: &str) -> Vec<Value> {
+pub(crate) fn indicators(raw: &str, errors: &mut Vec<FieldError>, field: &str) -> Vec<Value> {
     let mut out = Vec::new();
     for (i, line) in raw
         .lines()

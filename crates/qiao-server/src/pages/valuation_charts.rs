@@ -11,6 +11,9 @@ use super::Lang;
 const LEFT: i64 = 150;
 const PLOT: i64 = 440;
 const ROW: i64 = 44;
+/// The tornado's viewBox is wider than the ranges chart's: a bar reaching the right edge of
+/// the plot still has its "low … high" figures written after it.
+const TORNADO_WIDTH: i64 = LEFT + PLOT + 170;
 
 /// One approach's range.
 #[derive(Debug, Clone)]
@@ -141,6 +144,8 @@ pub struct TornadoRow {
 /// The tornado chart.
 #[derive(Debug, Clone)]
 pub struct Tornado {
+    /// ViewBox width.
+    pub width: i64,
     /// ViewBox height.
     pub height: i64,
     /// Where the base value stands.
@@ -188,6 +193,7 @@ pub fn tornado(l: Lang, bars: &[Bar], at_most: usize) -> Tornado {
         })
         .collect();
     Tornado {
+        width: TORNADO_WIDTH,
         height: 16 + rows.len().max(1) as i64 * 30,
         centre,
         rows,

@@ -1,7 +1,9 @@
 //! `GET /workspace`: the signed-in person's own corner: for technology managers and staff,
 //! first the deals they follow (most urgent first) and the accepted contact requests waiting
 //! for a deal; then contact requests received (with accept and decline), requests sent (with
-//! the answer and the reason), and their organisation's listings, drafts included.
+//! the answer and the reason), 我的揭榜 (the organisation's applications to challenges, with
+//! their status and the reason when not chosen), and their organisation's listings, drafts
+//! included.
 //! `POST /requests/{id}/decide` answers a request.
 
 use askama::Template;
@@ -79,6 +81,8 @@ struct WorkspacePage<'a> {
     reasons: Vec<(&'static str, &'static str)>,
     /// For technology managers and staff: their deals and the leads waiting for one.
     workbench: Option<super::deal_pages::Workbench>,
+    /// 我的揭榜: the organisation's applications to challenges.
+    applications: Vec<super::application_pages::AppRow>,
 }
 
 async fn request_rows(
@@ -180,6 +184,9 @@ async fn render(
     let workbench = super::deal_pages::workbench(state, &user, l)
         .await
         .map_err(|e| v.error(e))?;
+    let applications = super::application_pages::my_rows(state, l, &user)
+        .await
+        .map_err(|e| v.error(e))?;
     let today = state.today();
     let mine = match user.org_id {
         Some(org) => state
@@ -213,6 +220,7 @@ async fn render(
             .map(|r| (r.as_str(), l.t(r.label_zh(), r.label_en())))
             .collect(),
         workbench,
+        applications,
     }))
 }
 

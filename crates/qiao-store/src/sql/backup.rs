@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::accounts::{ACCOUNT_COLUMNS, account_from_row};
+use super::applications::{APPLICATION_COLUMNS, application_from_row};
 use super::base::{Backend, SqlStore, parse_ts, ts};
 use super::contacts::{CONTACT_COLUMNS, contact_from_row};
 use super::contracts::{CONTRACT_COLUMNS, contract_from_row};
@@ -17,7 +18,9 @@ use super::plans::{POLICY_COLUMNS, TARGET_COLUMNS, policy_from_row, target_from_
 use super::threads::{MESSAGE_COLUMNS, message_from_row};
 use super::valuations::{VALUATION_COLUMNS, valuation_from_row};
 use crate::error::{Result, StoreError, conflict_on_unique};
-use crate::records::{AccountRow, Backup, BackupItem, ContractBackup, DealBackup, Op, TokenRow};
+use crate::records::{
+    AccountRow, ApplicationBackup, Backup, BackupItem, ContractBackup, DealBackup, Op, TokenRow,
+};
 
 /// Whole-store copies and health checks.
 #[async_trait]
@@ -33,7 +36,7 @@ pub trait BackupStore: Send + Sync {
 impl SqlStore {
     async fn is_empty(&self) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM targets) + (SELECT COUNT(*) FROM deals) + (SELECT COUNT(*) FROM contracts) + (SELECT COUNT(*) FROM valuations) + (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) FROM attachments)",
+            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM targets) + (SELECT COUNT(*) FROM deals) + (SELECT COUNT(*) FROM contracts) + (SELECT COUNT(*) FROM valuations) + (SELECT COUNT(*) FROM applications) + (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) FROM attachments)",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -221,6 +224,26 @@ impl BackupStore for SqlStore {
         {
             items.push(BackupItem::Valuation(Box::new(valuation_from_row(&row)?)));
         }
+        let mut application_events = std::collections::HashMap::<i64, Vec<_>>::new();
+        for e in self.all_application_events(&mut tx).await? {
+            application_events
+                .entry(e.application_id)
+                .or_default()
+                .push(e);
+        }
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {APPLICATION_COLUMNS} FROM applications ORDER BY id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            let record = application_from_row(&row)?;
+            let events = application_events.remove(&record.id).unwrap_or_default();
+            items.push(BackupItem::Application(Box::new(ApplicationBackup {
+                record,
+                events,
+            })));
+        }
         for row in sqlx::query(AssertSqlSafe(format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages ORDER BY id"
         )))
@@ -326,6 +349,10 @@ impl BackupStore for SqlStore {
                 BackupItem::Valuation(v) => {
                     self.insert_valuation(&mut tx, v).await?;
                 }
+                BackupItem::Application(a) => {
+                    self.restore_application(&mut tx, &a.record, &a.events)
+                        .await?;
+                }
                 BackupItem::Message(m) => {
                     self.insert_message(&mut tx, m).await?;
                 }
@@ -354,6 +381,8 @@ impl BackupStore for SqlStore {
                 "contracts",
                 "contract_events",
                 "valuations",
+                "applications",
+                "application_events",
                 "messages",
                 "attachments",
             ] {

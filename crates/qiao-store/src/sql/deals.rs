@@ -81,7 +81,7 @@ fn event_from_row(row: &AnyRow) -> Result<DealEventRecord> {
 }
 
 /// A deal checked as the domain requires; the store never keeps one that is not.
-fn checked(deal: &Deal) -> Result<Deal> {
+pub(crate) fn checked(deal: &Deal) -> Result<Deal> {
     let mut deal = deal.clone();
     deal.validate()?;
     Ok(deal)
@@ -90,7 +90,7 @@ fn checked(deal: &Deal) -> Result<Deal> {
 impl SqlStore {
     /// Inserts a deal row (keeping the record's id, version and times when restoring) and its
     /// managers; returns its id.
-    async fn insert_deal(
+    pub(crate) async fn insert_deal(
         &self,
         tx: &mut Tx,
         record: Option<&DealRecord>,
@@ -127,7 +127,12 @@ impl SqlStore {
         Ok(id)
     }
 
-    async fn insert_deal_event(&self, tx: &mut Tx, deal_id: i64, event: &DealEvent) -> Result<()> {
+    pub(crate) async fn insert_deal_event(
+        &self,
+        tx: &mut Tx,
+        deal_id: i64,
+        event: &DealEvent,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO deal_events (deal_id, body) VALUES ($1, $2)")
             .bind(deal_id)
             .bind(json(event))

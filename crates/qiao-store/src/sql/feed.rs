@@ -131,6 +131,7 @@ impl SqlStore {
             "policy" => ("policies", &["body"], &[]),
             "target" => ("targets", &["body"], &[]),
             "deal" => ("deals", &["body"], &[]),
+            "application" => ("applications", &["body"], &[]),
             "valuation" => (
                 "valuations",
                 &["subject_kind", "note", "inputs"],

@@ -68,6 +68,18 @@ pub(crate) fn listing_from_row(row: &AnyRow) -> Result<ListingRecord> {
     })
 }
 
+/// A challenge's reward and window as the board's filter columns (`None` for other kinds).
+fn challenge_terms(listing: &Listing) -> (Option<i64>, Option<String>, Option<String>) {
+    match listing {
+        Listing::Challenge(c) => (
+            Some(c.reward_yuan),
+            Some(date(c.apply_from)),
+            Some(date(c.apply_until)),
+        ),
+        _ => (None, None, None),
+    }
+}
+
 /// The conditions of a listing query.
 fn listing_where(f: &ListingFilter) -> Where {
     let mut w = Where::default();
@@ -92,6 +104,23 @@ fn listing_where(f: &ListingFilter) -> Where {
             [Arg::Text(date(day))],
         );
     }
+    if let Some(min) = f.reward_min {
+        w.and("reward_yuan >= ?", [Arg::Int(min)]);
+    }
+    if let Some(max) = f.reward_max {
+        w.and("reward_yuan <= ?", [Arg::Int(max)]);
+    }
+    if let Some(day) = f.window_open_on {
+        // ISO dates compare as text.
+        // Taking applications: open, and the day inside the window.
+        w.and(
+            "status = 'open' AND apply_from <= ? AND apply_until >= ?",
+            [Arg::Text(date(day)), Arg::Text(date(day))],
+        );
+    }
+    if let Some(day) = f.window_closes_by {
+        w.and("apply_until <= ?", [Arg::Text(date(day))]);
+    }
     match f.drafts {
         Drafts::All => {}
         Drafts::Hidden => w.and("status <> 'draft'", []),
@@ -111,11 +140,12 @@ impl SqlStore {
         created: DateTime<Utc>,
         updated: DateTime<Utc>,
     ) -> Result<i64> {
+        let terms = challenge_terms(listing);
         // COALESCE keeps explicit ids (restores, imports that carry ids) and numbers new rows
         // after the largest id on both engines without touching their sequences.
         let row = sqlx::query(
-            "INSERT INTO listings (id, kind, owner_org_id, title, status, district, discipline, expires_on, body, created_at, updated_at) \
-             VALUES (COALESCE($1, (SELECT COALESCE(MAX(id), 0) + 1 FROM listings)), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            "INSERT INTO listings (id, kind, owner_org_id, title, status, district, discipline, expires_on, body, created_at, updated_at, reward_yuan, apply_from, apply_until) \
+             VALUES (COALESCE($1, (SELECT COALESCE(MAX(id), 0) + 1 FROM listings)), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
         )
         .bind(id)
         .bind(listing.kind().as_str())
@@ -128,6 +158,9 @@ impl SqlStore {
         .bind(json(listing))
         .bind(ts(created))
         .bind(ts(updated))
+        .bind(terms.0)
+        .bind(terms.1)
+        .bind(terms.2)
         .fetch_one(&mut **tx)
         .await
         .map_err(|e| conflict_on_unique(e, || format!("a listing with id {} already exists", id.unwrap_or_default())))?;
@@ -137,7 +170,12 @@ impl SqlStore {
         Ok(id)
     }
 
-    async fn write_listing(&self, tx: &mut Tx, id: i64, listing: &Listing) -> Result<()> {
+    pub(crate) async fn write_listing(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        listing: &Listing,
+    ) -> Result<()> {
         let current: Option<String> = sqlx::query_scalar("SELECT kind FROM listings WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut **tx)
@@ -152,8 +190,10 @@ impl SqlStore {
             )));
         }
         let before = self.snapshot(tx, "listing", id).await?;
+        let terms = challenge_terms(listing);
         sqlx::query(
-            "UPDATE listings SET title = $1, status = $2, district = $3, discipline = $4, expires_on = $5, body = $6, updated_at = $7 WHERE id = $8",
+            "UPDATE listings SET title = $1, status = $2, district = $3, discipline = $4, expires_on = $5, body = $6, updated_at = $7, \
+             reward_yuan = $8, apply_from = $9, apply_until = $10 WHERE id = $11",
         )
         .bind(listing.title().to_string())
         .bind(listing.status().as_str())
@@ -162,6 +202,9 @@ impl SqlStore {
         .bind(listing.expires_on().map(date))
         .bind(json(listing))
         .bind(ts(now()))
+        .bind(terms.0)
+        .bind(terms.1)
+        .bind(terms.2)
         .bind(id)
         .execute(&mut **tx)
         .await?;

@@ -10,13 +10,15 @@
 //! way: [`base`] (pool, dialect, transactions, the change-feed write) and [`migrate`] stand under
 //! everything; [`listings`] (imports) and [`accounts`] (registration) also write organisations
 //! through [`organisations`]; [`contracts`] reads deal managers for credit by manager;
-//! [`valuations`] keeps saved valuation versions and their reference table; [`threads`] posts
-//! messages with their files through [`attachments`] (which holds files' bytes in the database
-//! for both backends, and says why);
+//! [`valuations`] keeps saved valuation versions and their reference table;
+//! [`applications`] keeps applications to challenges and writes the deal an award opens;
+//! [`threads`] posts messages with their files through [`attachments`] (which holds files'
+//! bytes in the database for both backends, and says why);
 //! [`backup`] reads and writes through all of them; this file only
 //! ties them together.
 
 mod accounts;
+mod applications;
 mod attachments;
 mod backup;
 mod base;
@@ -39,6 +41,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
 pub use self::accounts::{AccountStore, TOKEN_DAYS};
+pub use self::applications::ApplicationStore;
 pub use self::attachments::AttachmentStore;
 pub use self::backup::BackupStore;
 pub use self::base::{Backend, SqlStore};
@@ -69,6 +72,7 @@ pub trait Store:
     + DealStore
     + ContractStore
     + ValuationStore
+    + ApplicationStore
     + ThreadStore
     + AttachmentStore
     + FeedStore

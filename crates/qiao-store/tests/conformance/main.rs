@@ -56,6 +56,7 @@ conformance!(
     certificate_verdicts_are_set_only_by_verification,
 );
 
+mod applications;
 mod deals_contracts;
 mod valuations;
 

@@ -281,9 +281,11 @@ pub async fn export(store: &Arc<dyn Store>, file: &Path) -> anyhow::Result<ExitC
             }
             // Exports carry the marketplace, not who talked to whom; documents travel as their
             // files (`qiao import docs`), policies and targets in backups and the API, contracts
-            // as registry lists (`qiao export contracts`), valuations in backups and the API.
+            // as registry lists (`qiao export contracts`), valuations and applications (which
+            // are confidential to their parties) in backups and the API.
             BackupItem::Account(_)
             | BackupItem::Valuation(_)
+            | BackupItem::Application(_)
             | BackupItem::Message(_)
             | BackupItem::Attachment(_)
             | BackupItem::Token(_)

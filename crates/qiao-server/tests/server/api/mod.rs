@@ -2,6 +2,7 @@
 //! in and out.
 
 mod accounts;
+mod applications;
 mod certificates;
 mod contacts;
 mod contracts;

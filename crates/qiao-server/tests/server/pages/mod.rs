@@ -4,6 +4,7 @@
 
 mod account;
 mod admin;
+mod application_pages;
 mod audit;
 mod certificate_pages;
 mod contract_pages;
