@@ -3,7 +3,9 @@
 // demo enterprise's challenge (a blank solution is refused beside its field first); the demo
 // enterprise reviews the application, scores every criterion with comments and awards it; a
 // deal opens with both parties and the challenge; the applicant sees 揭榜成功 on 我的工作台 and
-// the deal; staff read the commission's challenge's review with the demo applications; an
+// the deal; the deal's two sides exchange messages, the applicant's carrying a PDF the owner
+// downloads; the applicant adds a file to its application and the owner answers in the
+// application's own thread; staff read the commission's challenge's review with the demo applications; an
 // anonymous visitor sees the board and is asked to sign in, never an application.
 // Screenshots as applicant, owner, staff and anonymous land in e2e/screenshots.
 //
@@ -13,6 +15,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { start, SHOTS } from "./harness.mjs";
+
+const PDF = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n");
 
 let qiao;
 
@@ -145,6 +149,41 @@ test("an organisation applies to a challenge, the owner scores and awards it, a 
   await applicant.click("#deal-link");
   await applicant.waitForURL(dealUrl);
   await shot(applicant, "applicant-deal");
+
+  // The deal's two sides exchange messages; the applicant's carries its test report.
+  await applicant.click("#deal-messages");
+  await applicant.waitForURL(`${dealUrl}/messages`);
+  await applicant.fill("#message-body", "附上热失控预警样机的测试报告，请查阅。");
+  await applicant.setInputFiles("#message-files", [{ name: "测试报告.pdf", mimeType: "application/pdf", buffer: PDF }]);
+  await applicant.click("#send-message");
+  await applicant.waitForURL(/\/deals\/\d+\/messages#message-\d+$/);
+  await owner.goto(`${dealUrl}/messages`);
+  assert.match(await owner.textContent("#messages"), /附上热失控预警样机的测试报告/);
+  const report = await owner.getAttribute("#messages a.file-link", "href");
+  const download = await owner.request.get(`${base}${report}`);
+  assert.equal(download.status(), 200);
+  assert.equal(download.headers()["content-type"], "application/pdf");
+  assert.match(download.headers()["content-disposition"], /filename\*=UTF-8''%E6%B5%8B%E8%AF%95/);
+  await owner.fill("#message-body", "报告已收到，下周安排现场测试。");
+  await owner.click("#send-message");
+  await owner.waitForURL(/#message-\d+$/);
+  await applicant.goto(`${dealUrl}/messages`);
+  assert.match(await applicant.textContent("#messages"), /报告已收到/);
+  await shot(applicant, "applicant-deal-messages");
+
+  // The application's own thread and files: the applicant adds a file to its solution, the
+  // owner sees it on the application page.
+  await applicant.goto(applicationUrl);
+  await applicant.setInputFiles("#record-file", [{ name: "方案说明.pdf", mimeType: "application/pdf", buffer: PDF }]);
+  await applicant.click("#upload-record-file");
+  await applicant.waitForURL(`${applicationUrl}#files`);
+  await owner.goto(applicationUrl);
+  assert.match(await owner.textContent("#record-files"), /方案说明\.pdf/);
+  await owner.click("#application-messages");
+  await owner.waitForURL(`${applicationUrl}/messages`);
+  await owner.fill("#message-body", "方案说明已阅。");
+  await owner.click("#send-message");
+  await owner.waitForURL(/\/applications\/\d+\/messages#message-\d+$/);
 
   // Staff read the commission's challenge's review, with the demo applications.
   const staff = await qiao.signedIn("staff", "qiao-demo-staff");

@@ -26,7 +26,7 @@ use qiao_domain::{Account, Invalid};
 use qiao_store::{Store, StoreError};
 
 use crate::error::{AppError, AppResult};
-use crate::{contracts, disclosure, threads};
+use crate::{applications, contracts, disclosure, threads};
 
 /// What `user` may do with the files of one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +73,14 @@ pub async fn access(store: &Arc<dyn Store>, user: &Account, owner: Owner) -> App
             Ok((_, a)) => Access {
                 read: a.read,
                 write: a.edit,
+            },
+            Err(AppError::NotFound(_)) => NONE,
+            Err(e) => return Err(e),
+        },
+        OwnerKind::Application => match applications::load(store, user, owner.id).await {
+            Ok(r) => Access {
+                read: true,
+                write: user.may_change(Some(r.application.applicant_org_id)),
             },
             Err(AppError::NotFound(_)) => NONE,
             Err(e) => return Err(e),

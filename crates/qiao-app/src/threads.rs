@@ -25,7 +25,7 @@ use qiao_store::{Store, StoreError};
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
-use crate::{contact_requests, deals};
+use crate::{applications, contact_requests, deals};
 
 /// A message with the files it carries.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -66,6 +66,9 @@ pub async fn access(store: &Arc<dyn Store>, user: &Account, subject: Subject) ->
         }
         SubjectKind::Deal => {
             deals::load(store, user, subject.id).await?;
+        }
+        SubjectKind::Application => {
+            applications::load(store, user, subject.id).await?;
         }
     }
     Ok(())

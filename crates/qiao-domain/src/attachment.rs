@@ -45,15 +45,19 @@ pub enum OwnerKind {
     /// An organisation's certificate documents (scans of 高新技术企业 certificates and the
     /// like; the id is the organisation's): its members, staff and admins.
     Certificate,
+    /// An application to a challenge (揭榜: the solution's documents): the applicant uploads;
+    /// the applicant, the challenge's owner and staff read.
+    Application,
 }
 
 impl OwnerKind {
     /// Every kind.
-    pub const ALL: [OwnerKind; 4] = [
+    pub const ALL: [OwnerKind; 5] = [
         OwnerKind::Listing,
         OwnerKind::Message,
         OwnerKind::Contract,
         OwnerKind::Certificate,
+        OwnerKind::Application,
     ];
 
     /// The name used in URLs and the database.
@@ -63,6 +67,7 @@ impl OwnerKind {
             OwnerKind::Message => "message",
             OwnerKind::Contract => "contract",
             OwnerKind::Certificate => "certificate",
+            OwnerKind::Application => "application",
         }
     }
 

@@ -31,17 +31,24 @@ pub enum SubjectKind {
     ContactRequest,
     /// A deal.
     Deal,
+    /// An application to a challenge (揭榜): the applicant, the challenge's owner and staff.
+    Application,
 }
 
 impl SubjectKind {
     /// Every kind.
-    pub const ALL: [SubjectKind; 2] = [SubjectKind::ContactRequest, SubjectKind::Deal];
+    pub const ALL: [SubjectKind; 3] = [
+        SubjectKind::ContactRequest,
+        SubjectKind::Deal,
+        SubjectKind::Application,
+    ];
 
     /// The name used in URLs and the database.
     pub fn as_str(self) -> &'static str {
         match self {
             SubjectKind::ContactRequest => "contact_request",
             SubjectKind::Deal => "deal",
+            SubjectKind::Application => "application",
         }
     }
 
@@ -73,6 +80,14 @@ impl Subject {
     pub fn deal(id: i64) -> Subject {
         Subject {
             kind: SubjectKind::Deal,
+            id,
+        }
+    }
+
+    /// The thread of application `id`.
+    pub fn application(id: i64) -> Subject {
+        Subject {
+            kind: SubjectKind::Application,
             id,
         }
     }

@@ -62,6 +62,18 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(MAX_MESSAGE_UPLOAD)),
         )
         .route(
+            "/applications/{id}/messages",
+            get(|s, u, i, q| threads::list(SubjectKind::Application, s, u, i, q))
+                .post(|s, u, i, r| threads::post(SubjectKind::Application, s, u, i, r))
+                .layer(DefaultBodyLimit::max(MAX_MESSAGE_UPLOAD)),
+        )
+        .route(
+            "/applications/{id}/attachments",
+            get(|s, u, i| attachments::list(OwnerKind::Application, s, u, i))
+                .post(|s, u, i, q, b| attachments::upload(OwnerKind::Application, s, u, i, q, b))
+                .layer(DefaultBodyLimit::max(attachments::MAX_UPLOAD)),
+        )
+        .route(
             "/listings/{id}/attachments",
             get(|s, u, i| attachments::list(OwnerKind::Listing, s, u, i))
                 .post(|s, u, i, q, b| attachments::upload(OwnerKind::Listing, s, u, i, q, b))
@@ -376,6 +388,17 @@ fn pages() -> Router<AppState> {
         )
         .route("/applications/{id}", get(application_pages::show))
         .route("/applications/{id}/act", post(application_pages::act))
+        .route(
+            "/applications/{id}/messages",
+            get(thread_pages::application_page)
+                .post(|s, v, p, m| thread_pages::post(SubjectKind::Application, s, v, p, m))
+                .layer(DefaultBodyLimit::max(MAX_MESSAGE_UPLOAD)),
+        )
+        .route(
+            "/applications/{id}/files",
+            post(attachment_pages::upload_application)
+                .layer(DefaultBodyLimit::max(MAX_MESSAGE_UPLOAD)),
+        )
         .route(
             "/achievements/{id}/valuation",
             get(|s, v, p, q| valuation_pages::form(On::Achievement, s, v, p, q))

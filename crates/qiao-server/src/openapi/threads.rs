@@ -33,6 +33,11 @@ pub(super) fn paths(g: &mut schemars::SchemaGenerator, paths: &mut Map<String, V
             "a deal",
             "its parties' members, its managers, staff and admins; 404 for anyone else",
         ),
+        (
+            "applications",
+            "an application to a challenge (揭榜)",
+            "the applicant's members, the challenge owner's members, staff and admins; 404 for anyone else",
+        ),
     ] {
         let mut post = op(
             &format!(
@@ -73,6 +78,11 @@ pub(super) fn paths(g: &mut schemars::SchemaGenerator, paths: &mut Map<String, V
             "organisations/{id}/certificate-files",
             "an organisation's certificates (scans of its certificates)",
             "read by its members, staff and admins; added by its members",
+        ),
+        (
+            "applications/{id}/attachments",
+            "an application to a challenge (揭榜: the solution's documents)",
+            "read by the applicant, the challenge's owner, staff and admins; added by the applicant's members",
         ),
     ] {
         let mut post = op(

@@ -610,6 +610,8 @@ struct ApplicationPage<'a> {
     may_review: bool,
     may_withdraw: bool,
     can_shortlist: bool,
+    /// The solution's files (its readers see them; the applicant uploads).
+    files: Option<super::attachment_pages::FilesBox>,
     max_points: u8,
     error: Option<String>,
 }
@@ -661,7 +663,19 @@ async fn render_application(
         )
         .await
         .map_err(|e| v.error(e))?;
+    let files = super::attachment_pages::files_box(
+        state,
+        Some(user),
+        qiao_domain::attachment::Owner {
+            kind: qiao_domain::attachment::OwnerKind::Application,
+            id,
+        },
+        format!("/applications/{id}/files"),
+    )
+    .await
+    .map_err(|e| v.error(e))?;
     Ok(html(&ApplicationPage {
+        files,
         ctx: &v.ctx,
         id,
         version: record.version,

@@ -138,6 +138,16 @@ pub async fn upload_contract(
     upload_to(state, v, OwnerKind::Contract, id, mp, "/contracts").await
 }
 
+/// `POST /applications/{id}/files`
+pub async fn upload_application(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    mp: Multipart,
+) -> PageResult<Response> {
+    upload_to(state, v, OwnerKind::Application, id, mp, "/applications").await
+}
+
 /// `POST /orgs/{id}/certificate-files`
 pub async fn upload_certificate(
     State(state): State<AppState>,

@@ -243,6 +243,25 @@ async fn render(
             page.back_label = l.t("← 返回交易", "← The deal");
             format!("/deals/{}/messages", d.id)
         }
+        SubjectKind::Application => {
+            let a = match qiao_app::applications::load(&state.store, user, subject.id).await {
+                Ok(a) => a,
+                Err(AppError::NotFound(_)) => return Err(not_found(v)),
+                Err(e) => return Err(v.error(e)),
+            };
+            let challenge = state.store.get_listing(a.application.listing_id).await.ok();
+            page.title = format!(
+                "{}：{}",
+                l.t("揭榜申请消息", "Application messages"),
+                challenge
+                    .as_ref()
+                    .map(|c| c.listing.title().to_string())
+                    .unwrap_or_else(|| format!("#{}", a.id))
+            );
+            page.back_href = format!("/applications/{}", a.id);
+            page.back_label = l.t("← 返回揭榜申请", "← The application");
+            format!("/applications/{}/messages", a.id)
+        }
     };
     let thread = match threads::page(&state.store, user, subject, before, PER_PAGE).await {
         Ok(t) => t,
@@ -251,7 +270,7 @@ async fn render(
     };
     page.action = match subject.kind {
         SubjectKind::ContactRequest => format!("{base}/messages"),
-        SubjectKind::Deal => base.clone(),
+        SubjectKind::Deal | SubjectKind::Application => base.clone(),
     };
     page.total = thread.total;
     page.older = thread
@@ -294,7 +313,19 @@ pub async fn deal_page(
     render(&state, &v, &user, Subject::deal(id), p.before, None).await
 }
 
-/// `POST /requests/{id}/messages` and `POST /deals/{id}/messages`
+/// `GET /applications/{id}/messages`
+pub async fn application_page(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Query(p): Query<PageParams>,
+) -> PageResult<Response> {
+    let user = v.account()?.clone();
+    let id = id.parse::<i64>().map_err(|_| not_found(&v))?;
+    render(&state, &v, &user, Subject::application(id), p.before, None).await
+}
+
+/// `POST /requests/{id}/messages`, `/deals/{id}/messages` and `/applications/{id}/messages`
 pub async fn post(
     kind: SubjectKind,
     State(state): State<AppState>,
@@ -345,6 +376,7 @@ pub async fn post(
             let base = match kind {
                 SubjectKind::ContactRequest => format!("/requests/{id}"),
                 SubjectKind::Deal => format!("/deals/{id}/messages"),
+                SubjectKind::Application => format!("/applications/{id}/messages"),
             };
             Ok(see_other(&format!("{base}#message-{}", m.message.id)))
         }

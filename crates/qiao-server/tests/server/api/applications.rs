@@ -421,3 +421,86 @@ async fn board_filters(app: &TestApp) {
     assert_eq!(r.fields(), ["window"]);
 }
 on_both_backends!(board_filters);
+
+/// An application carries a thread between applicant and challenge owner, and the solution's
+/// files: the applicant uploads, the owner reads and downloads, and a third organisation reads
+/// neither thread nor files, by the application's id or by a file's.
+async fn application_threads_and_files(app: &TestApp) {
+    let Rivals {
+        admin, alice, bob, ..
+    } = app.rivals().await;
+    let c = app.org(&admin, 3, "丙公司").await;
+    let carol = app.member("carol", c).await;
+    let ch = challenge(app, &alice, -1, 30, 1_000_000).await;
+    let id = app
+        .post(
+            &format!("/api/v1/listings/{ch}/applications"),
+            Some(&bob),
+            proposal(),
+        )
+        .await
+        .expect(StatusCode::CREATED)
+        .id();
+
+    let thread = format!("/api/v1/applications/{id}/messages");
+    app.post(
+        &thread,
+        Some(&bob),
+        json!({"body": "补充：中试线照片见附件"}),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    app.post(
+        &thread,
+        Some(&alice),
+        json!({"body": "请补充循环寿命测试条件"}),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let page = app.get(&thread, Some(&bob)).await.expect(StatusCode::OK);
+    assert_eq!(page.body["total"], 2);
+    assert_eq!(page.body["messages"][0]["body"], "请补充循环寿命测试条件");
+
+    let files = format!("/api/v1/applications/{id}/attachments");
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".to_vec();
+    let upload = |token: &str| {
+        let uri = format!("{files}?name=solution.pdf");
+        let (token, pdf) = (token.to_string(), pdf.clone());
+        async move {
+            app.send(
+                Method::POST,
+                &uri,
+                Some(&token),
+                Some((pdf, "application/pdf")),
+            )
+            .await
+        }
+    };
+    let file = upload(&bob).await.expect(StatusCode::CREATED).id();
+    // The owner reads the applicant's files but does not add to them.
+    assert_eq!(upload(&alice).await.status, StatusCode::FORBIDDEN);
+    let listed = app.get(&files, Some(&alice)).await.expect(StatusCode::OK);
+    assert_eq!(ints_of(&listed.body, "id"), [file]);
+    let download = format!("/api/v1/attachments/{file}");
+    assert_eq!(
+        app.get(&download, Some(&alice)).await.status,
+        StatusCode::OK
+    );
+
+    // A third organisation: 404 everywhere, as for ids that do not exist.
+    for uri in [&thread, &files, &download] {
+        assert_eq!(
+            app.get(uri.as_str(), Some(&carol)).await.status,
+            StatusCode::NOT_FOUND,
+            "{uri}"
+        );
+    }
+    assert_eq!(
+        app.post(&thread, Some(&carol), json!({"body": "x"}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(upload(&carol).await.status, StatusCode::NOT_FOUND);
+}
+on_both_backends!(application_threads_and_files);
