@@ -163,12 +163,12 @@ pub async fn import(
 /// How many documents one transaction of [`import_many`] stores.
 const STORE_CHUNK: usize = 32;
 
-/// A file of [`import_many`] read and ready to store: its index in the call, the record, how
-/// many figures it holds and its undecodable spans; or why it could not be read.
-type ReadFile = (
-    usize,
-    Result<(NewDocument, usize, Vec<(usize, String)>), ImportDocError>,
-);
+/// A file of [`import_many`] read and ready to store: the record, how many figures it holds
+/// and its undecodable spans.
+type ReadDoc = (NewDocument, usize, Vec<(usize, String)>);
+
+/// A file of [`import_many`] read, with its index in the call; or why it could not be read.
+type ReadFile = (usize, Result<ReadDoc, ImportDocError>);
 
 /// Imports several files as [`import`] does each, faster: the files are read on every core and
 /// stored a chunk per transaction. Results come back in the order given. A file whose bytes
@@ -313,7 +313,7 @@ fn read_file(
     bytes: &[u8],
     sha: String,
     publish: bool,
-) -> Result<(NewDocument, usize, Vec<(usize, String)>), ImportDocError> {
+) -> Result<ReadDoc, ImportDocError> {
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         qiao_docs::inspect(bytes, Format::from_path(std::path::Path::new(&name)))
     }));
