@@ -163,11 +163,24 @@ pub async fn import(
 /// How many documents one transaction of [`import_many`] stores.
 const STORE_CHUNK: usize = 32;
 
+/// A file of [`import_many`] read and ready to store: the record, how many figures it holds
+/// and its undecodable spans.
+type ReadDoc = (NewDocument, usize, Vec<(usize, String)>);
+
+/// A file of [`import_many`] read, with its index in the call; or why it could not be read.
+type ReadFile = (usize, Result<ReadDoc, ImportDocError>);
+
 /// Imports several files as [`import`] does each, faster: the files are read on every core and
 /// stored a chunk per transaction. Results come back in the order given. A file whose bytes
 /// were imported before, or appear earlier in `files`, is a [`ImportDocError::Duplicate`]. If
 /// a chunk's transaction is refused (another writer stored one of its files in the meantime),
 /// its files are stored one by one so each gets its own verdict.
+///
+/// Reading runs one chunk ahead of storing: while a chunk's transaction is written (one core),
+/// the next chunk is read (every core). The two stages meet through a channel of one chunk, so
+/// at most three chunks of read documents are held at once however many files there are. A
+/// chunk is stored whole or not at all; a file whose reading failed (a bug: reading never
+/// fails) is a [`ImportDocError::Reading`] and the others are stored all the same.
 ///
 /// With `publish` (the operator's `qiao import docs --publish`), each document is public at
 /// once unless its text still holds lines that look like spam: those stay drafts for review.
@@ -195,56 +208,77 @@ pub async fn import_many(
             Ok(None) => match first_of.get(&sha) {
                 Some(&earlier) => repeats.push((i, earlier, name)),
                 None => {
-                    first_of.insert(sha, i);
-                    wanted.push((i, name, bytes));
+                    first_of.insert(sha.clone(), i);
+                    wanted.push((i, name, bytes, sha));
                 }
             },
             Err(e) => results[i] = Some(Err(e.into())),
         }
     }
-    // Reading (decode, clean, extract) runs on every core.
-    let read = tokio::task::spawn_blocking(move || {
+    // Reading (decode, clean, extract) on every core, a chunk at a time, handed to the loop
+    // below as each chunk is done.
+    let reading: Vec<(usize, String)> = wanted.iter().map(|w| (w.0, w.1.clone())).collect();
+    let (sender, mut chunks) = tokio::sync::mpsc::channel::<Vec<ReadFile>>(1);
+    let reader = tokio::task::spawn_blocking(move || {
         use rayon::prelude::*;
-        wanted
-            .into_par_iter()
-            .map(|(i, name, bytes)| {
-                let doc =
-                    qiao_docs::inspect(&bytes, Format::from_path(std::path::Path::new(&name)));
-                let mut new = new_document(&name, &bytes, &doc);
-                if publish && new.review.is_empty() {
-                    new.state = DocumentState::Published;
-                }
-                (i, new, doc.figures.len(), undecodable(&doc))
-            })
-            .collect::<Vec<_>>()
-    })
-    .await;
-    let pending = match read {
-        Ok(r) => r,
-        Err(e) => {
-            let message = format!("reading the files failed: {e}");
-            return (0..n)
-                .map(|_| Err(StoreError::Corrupt(message.clone()).into()))
+        let mut files = wanted.into_iter();
+        loop {
+            let chunk: Vec<_> = files.by_ref().take(STORE_CHUNK).collect();
+            if chunk.is_empty() {
+                return;
+            }
+            let read = chunk
+                .into_par_iter()
+                .map(|(i, name, bytes, sha)| (i, read_file(name, &bytes, sha, publish)))
                 .collect();
+            if sender.blocking_send(read).is_err() {
+                return;
+            }
         }
-    };
-    for chunk in pending.chunks(STORE_CHUNK) {
-        let docs: Vec<NewDocument> = chunk.iter().map(|(_, d, _, _)| d.clone()).collect();
+    });
+    while let Some(chunk) = chunks.recv().await {
+        let mut docs = Vec::with_capacity(chunk.len());
+        let mut facts = Vec::with_capacity(chunk.len());
+        for (i, read) in chunk {
+            match read {
+                Ok((doc, figures, undecodable)) => {
+                    docs.push(doc);
+                    facts.push((i, figures, undecodable));
+                }
+                Err(e) => results[i] = Some(Err(e)),
+            }
+        }
+        if docs.is_empty() {
+            continue;
+        }
         match store.create_documents(&docs).await {
             Ok(records) => {
-                for ((i, _, figures, undecodable), record) in chunk.iter().zip(records) {
-                    results[*i] = Some(Ok(Imported {
+                for ((i, figures, undecodable), record) in facts.into_iter().zip(records) {
+                    results[i] = Some(Ok(Imported {
                         record,
-                        figures: *figures,
-                        undecodable: undecodable.clone(),
+                        figures,
+                        undecodable,
                     }));
                 }
             }
             Err(_) => {
-                for (i, d, figures, undecodable) in chunk {
-                    results[*i] = Some(store_one(store, d, *figures, undecodable.clone()).await);
+                for ((i, figures, undecodable), d) in facts.into_iter().zip(&docs) {
+                    results[i] = Some(store_one(store, d, figures, undecodable).await);
                 }
             }
+        }
+    }
+    // The reading task ends once it has sent its last chunk; if it failed before, the files
+    // it did not hand over say so.
+    let failure = reader.await.err().map(|e| e.to_string());
+    for (i, file_name) in reading {
+        if results[i].is_none() {
+            results[i] = Some(Err(ImportDocError::Reading {
+                file_name,
+                cause: failure
+                    .clone()
+                    .unwrap_or_else(|| "the reading task stopped".to_string()),
+            }));
         }
     }
     for (i, earlier, file_name) in repeats {
@@ -269,6 +303,40 @@ pub async fn import_many(
         .into_iter()
         .map(|r| r.expect("every file has a verdict"))
         .collect()
+}
+
+/// Reads one file of [`import_many`] into the record to store (`sha` its hash, computed once
+/// for the duplicate check). A panic while reading (a bug: reading never fails on any input)
+/// is this file's error, not the whole call's.
+fn read_file(
+    name: String,
+    bytes: &[u8],
+    sha: String,
+    publish: bool,
+) -> Result<ReadDoc, ImportDocError> {
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        qiao_docs::inspect(bytes, Format::from_path(std::path::Path::new(&name)))
+    }));
+    let doc = match read {
+        Ok(doc) => doc,
+        Err(panic) => {
+            let cause = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "the reader panicked".to_string());
+            return Err(ImportDocError::Reading {
+                file_name: name,
+                cause,
+            });
+        }
+    };
+    let mut new = new_document_unhashed(&name, &doc);
+    new.sha256 = sha;
+    if publish && new.review.is_empty() {
+        new.state = DocumentState::Published;
+    }
+    Ok((new, doc.figures.len(), undecodable(&doc)))
 }
 
 fn undecodable(doc: &Document) -> Vec<(usize, String)> {
