@@ -140,7 +140,7 @@ mod tests {
         for k in SubjectKind::ALL {
             assert_eq!(SubjectKind::parse(k.as_str()), Some(k));
         }
-        assert_eq!(SubjectKind::parse("application"), None);
+        assert_eq!(SubjectKind::parse("listing"), None);
     }
 
     #[test]
