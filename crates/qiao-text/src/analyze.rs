@@ -35,7 +35,7 @@ use unicode_normalization::char::is_combining_mark;
 
 use crate::fold::{Taiwan, fold_mapped};
 use crate::normalize::Mapped;
-use crate::script::Script;
+use crate::script::{Script, is_han};
 use crate::segment;
 
 /// One index term.
@@ -472,17 +472,6 @@ fn is_connector(c: char) -> bool {
 /// Letters and digits that are not Han: they form tokens of their own.
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() && !is_han(c)
-}
-
-/// Han characters: unified ideographs with their extensions, compatibility ideographs (which
-/// NFKC has folded already), and 〇.
-pub(crate) fn is_han(c: char) -> bool {
-    matches!(c,
-        '\u{4E00}'..='\u{9FFF}'
-        | '\u{3400}'..='\u{4DBF}'
-        | '\u{20000}'..='\u{323AF}'
-        | '\u{F900}'..='\u{FAFF}'
-        | '\u{3007}')
 }
 
 /// `primary`'s tokens with those of `extra` (another fold of the same text) that it lacks, in

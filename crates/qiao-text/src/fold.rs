@@ -29,9 +29,8 @@ use std::sync::LazyLock;
 use ferrous_opencc::OpenCC;
 use ferrous_opencc::config::BuiltinConfig;
 
-use crate::analyze::is_han;
 use crate::normalize::{Mapped, Span, normalize};
-use crate::script::{CharSet, HANS_ONLY, HANT_ONLY, Script};
+use crate::script::{CharSet, HANS_ONLY, HANT_ONLY, Script, is_han};
 
 static T2S: LazyLock<OpenCC> = LazyLock::new(|| {
     OpenCC::from_config(BuiltinConfig::T2s).expect("ferrous-opencc embeds its t2s configuration")

@@ -118,6 +118,17 @@ pub(crate) static HANT_ONLY: LazyLock<CharSet> =
 pub(crate) static HANS_ONLY: LazyLock<CharSet> =
     LazyLock::new(|| CharSet::parse(include_str!("../dict/hans_only.txt")));
 
+/// Han characters: unified ideographs with their extensions, compatibility ideographs (which
+/// NFKC has folded already), and 〇.
+pub(crate) fn is_han(c: char) -> bool {
+    matches!(c,
+        '\u{4E00}'..='\u{9FFF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{20000}'..='\u{323AF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{3007}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
