@@ -6,7 +6,9 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use qiao_domain::Account;
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Hashes a password with argon2id and a fresh random salt.
@@ -66,4 +68,33 @@ pub fn token_hash(token: &str) -> String {
 /// Lower-case hex digits of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Credentials exchanged for an API token (`POST /api/v1/tokens`).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+    /// A label for the token (e.g. the script that uses it).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// How many days the token works: 1 to 365, 90 when not given.
+    #[serde(default)]
+    pub expires_in_days: Option<i64>,
+}
+
+/// A new token, shown only this once.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct NewToken {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// Whose token it is.
+    pub account: Account,
+    /// Its id, to revoke it (`DELETE /api/v1/tokens/{id}`).
+    pub id: i64,
+    /// When it stops working.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }

@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
-use crate::api::accounts::{Login, NewToken};
+use qiao_app::credentials::{Login, NewToken};
 
 mod applications;
 mod deals;

@@ -7,7 +7,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use qiao_domain::{Account, AccountChange, NewAccount, Role};
 use qiao_store::Paged;
-use serde::{Deserialize, Serialize};
 
 use super::Paging;
 use crate::auth::User;
@@ -17,41 +16,12 @@ use crate::json::{Id, Json, Query};
 use crate::state::AppState;
 use qiao_app::account_admin::apply_change;
 use qiao_app::audit_log::{AuditQuery, workbook};
-use qiao_app::credentials::{hash_password_queued, new_token};
+use qiao_app::credentials::{Login, NewToken, hash_password_queued, new_token};
 use qiao_app::lang::Lang;
 use qiao_app::signin::{LoginLimiter, Refusal, authenticate};
 
-/// Credentials exchanged for a token.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Login {
-    /// Login name.
-    pub username: String,
-    /// Password.
-    pub password: String,
-    /// A label for the token (e.g. the script that uses it).
-    #[serde(default)]
-    pub name: Option<String>,
-    /// How many days the token works: 1 to 365, 90 when not given.
-    #[serde(default)]
-    pub expires_in_days: Option<i64>,
-}
-
 /// The longest a token may be asked to work.
 const MAX_TOKEN_DAYS: i64 = 365;
-
-/// A new token, shown only this once.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct NewToken {
-    /// Send as `Authorization: Bearer <token>`.
-    pub token: String,
-    /// Whose token it is.
-    pub account: Account,
-    /// Its id, to revoke it (`DELETE /api/v1/tokens/{id}`).
-    pub id: i64,
-    /// When it stops working.
-    pub expires_at: chrono::DateTime<chrono::Utc>,
-}
 
 /// `POST /api/v1/tokens`
 ///
