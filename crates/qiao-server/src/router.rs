@@ -390,7 +390,7 @@ fn pages() -> Router<AppState> {
         .route("/applications/{id}/act", post(application_pages::act))
         .route(
             "/applications/{id}/messages",
-            get(thread_pages::application_page)
+            get(|s, v, p, q| thread_pages::show(SubjectKind::Application, s, v, p, q))
                 .post(|s, v, p, m| thread_pages::post(SubjectKind::Application, s, v, p, m))
                 .layer(DefaultBodyLimit::max(MAX_MESSAGE_UPLOAD)),
         )
@@ -451,7 +451,10 @@ fn pages() -> Router<AppState> {
         .route("/statistics.xlsx", get(statistics_page::xlsx))
         .route("/workspace", get(workspace::show))
         .route("/requests/{id}/decide", post(workspace::decide))
-        .route("/requests/{id}", get(thread_pages::request_page))
+        .route(
+            "/requests/{id}",
+            get(|s, v, p, q| thread_pages::show(SubjectKind::ContactRequest, s, v, p, q)),
+        )
         .route(
             "/requests/{id}/messages",
             post(|s, v, p, m| thread_pages::post(SubjectKind::ContactRequest, s, v, p, m))
@@ -459,7 +462,7 @@ fn pages() -> Router<AppState> {
         )
         .route(
             "/deals/{id}/messages",
-            get(thread_pages::deal_page)
+            get(|s, v, p, q| thread_pages::show(SubjectKind::Deal, s, v, p, q))
                 .post(|s, v, p, m| thread_pages::post(SubjectKind::Deal, s, v, p, m))
                 .layer(DefaultBodyLimit::max(MAX_MESSAGE_UPLOAD)),
         )

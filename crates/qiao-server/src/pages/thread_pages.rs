@@ -172,7 +172,7 @@ async fn render(
             ),
         },
     };
-    let base = match subject.kind {
+    match subject.kind {
         SubjectKind::ContactRequest => {
             let r = match qiao_app::contact_requests::load(&state.store, user, subject.id).await {
                 Ok(r) => r,
@@ -230,7 +230,6 @@ async fn render(
                 ));
                 return Ok(html(&page));
             }
-            format!("/requests/{}", r.id)
         }
         SubjectKind::Deal => {
             let d = match qiao_app::deals::load(&state.store, user, subject.id).await {
@@ -241,7 +240,6 @@ async fn render(
             page.title = format!("{}：{}", l.t("交易消息", "Deal messages"), d.deal.title);
             page.back_href = format!("/deals/{}", d.id);
             page.back_label = l.t("← 返回交易", "← The deal");
-            format!("/deals/{}/messages", d.id)
         }
         SubjectKind::Application => {
             let a = match qiao_app::applications::load(&state.store, user, subject.id).await {
@@ -260,9 +258,9 @@ async fn render(
             );
             page.back_href = format!("/applications/{}", a.id);
             page.back_label = l.t("← 返回揭榜申请", "← The application");
-            format!("/applications/{}/messages", a.id)
         }
-    };
+    }
+    let base = thread_url(subject);
     let thread = match threads::page(&state.store, user, subject, before, PER_PAGE).await {
         Ok(t) => t,
         Err(AppError::NotFound(_)) => return Err(not_found(v)),
@@ -281,28 +279,18 @@ async fn render(
     Ok(html(&page))
 }
 
-/// `GET /requests/{id}`
-pub async fn request_page(
-    State(state): State<AppState>,
-    v: Visitor,
-    Path(id): Path<String>,
-    Query(p): Query<PageParams>,
-) -> PageResult<Response> {
-    let user = v.account()?.clone();
-    let id = id.parse::<i64>().map_err(|_| not_found(&v))?;
-    render(
-        &state,
-        &v,
-        &user,
-        Subject::contact_request(id),
-        p.before,
-        None,
-    )
-    .await
+/// Where a thread's page is: a request's own page holds its thread.
+fn thread_url(subject: Subject) -> String {
+    match subject.kind {
+        SubjectKind::ContactRequest => format!("/requests/{}", subject.id),
+        SubjectKind::Deal => format!("/deals/{}/messages", subject.id),
+        SubjectKind::Application => format!("/applications/{}/messages", subject.id),
+    }
 }
 
-/// `GET /deals/{id}/messages`
-pub async fn deal_page(
+/// `GET /requests/{id}`, `/deals/{id}/messages` and `/applications/{id}/messages`
+pub async fn show(
+    kind: SubjectKind,
     State(state): State<AppState>,
     v: Visitor,
     Path(id): Path<String>,
@@ -310,19 +298,7 @@ pub async fn deal_page(
 ) -> PageResult<Response> {
     let user = v.account()?.clone();
     let id = id.parse::<i64>().map_err(|_| not_found(&v))?;
-    render(&state, &v, &user, Subject::deal(id), p.before, None).await
-}
-
-/// `GET /applications/{id}/messages`
-pub async fn application_page(
-    State(state): State<AppState>,
-    v: Visitor,
-    Path(id): Path<String>,
-    Query(p): Query<PageParams>,
-) -> PageResult<Response> {
-    let user = v.account()?.clone();
-    let id = id.parse::<i64>().map_err(|_| not_found(&v))?;
-    render(&state, &v, &user, Subject::application(id), p.before, None).await
+    render(&state, &v, &user, Subject { kind, id }, p.before, None).await
 }
 
 /// `POST /requests/{id}/messages`, `/deals/{id}/messages` and `/applications/{id}/messages`
@@ -372,14 +348,11 @@ pub async fn post(
     )
     .await
     {
-        Ok(m) => {
-            let base = match kind {
-                SubjectKind::ContactRequest => format!("/requests/{id}"),
-                SubjectKind::Deal => format!("/deals/{id}/messages"),
-                SubjectKind::Application => format!("/applications/{id}/messages"),
-            };
-            Ok(see_other(&format!("{base}#message-{}", m.message.id)))
-        }
+        Ok(m) => Ok(see_other(&format!(
+            "{}#message-{}",
+            thread_url(subject),
+            m.message.id
+        ))),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             render(&state, &v, &user, subject, None, Some(refuse(e))).await
         }
