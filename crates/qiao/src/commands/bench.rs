@@ -24,7 +24,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use qiao_domain::{Listing, Organisation};
+use chrono::NaiveDate;
+use qiao_domain::{
+    Account, Listing, NewAccount, Organisation, Registered, Registration, RegistrationNumber, Role,
+};
 use qiao_io::{ListingRow, Record};
 use qiao_store::Store;
 use serde_json::json;
@@ -475,6 +478,46 @@ pub fn explain(args: &ExplainBenchArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The store a benchmark fills: `--database` when given, else a SQLite file in a scratch
+/// directory (kept alive by the returned guard), with a commission staff account on it.
+pub(super) async fn scratch_store(
+    cli: &crate::cli::Cli,
+) -> anyhow::Result<(tempfile::TempDir, Arc<dyn Store>, Account)> {
+    let scratch = tempfile::tempdir()?;
+    let url = match &cli.database {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}", scratch.path().join("bench.db").display()),
+    };
+    let store = qiao_store::open(&url)
+        .await
+        .with_context(|| format!("cannot open {}", crate::config::redact(&url)))?;
+    let staff = store
+        .create_account(
+            &NewAccount {
+                username: "bench-staff".into(),
+                display_name: None,
+                password: "bench-password".into(),
+                role: Role::CommissionStaff,
+                org_id: None,
+            },
+            "x",
+        )
+        .await?;
+    Ok((scratch, store, staff))
+}
+
+/// A registration at Shanghai's registry on `day`, numbered `n` within its year.
+pub(super) fn registered(n: usize, day: NaiveDate) -> anyhow::Result<Registration> {
+    let number = RegistrationNumber::parse(&format!("{}3100{n:08}", day.format("%Y")))
+        .map_err(|e| anyhow::anyhow!("registration number: {e:?}"))?;
+    Ok(Registration::Registered(Registered {
+        number,
+        point: "上海市技术合同登记处".into(),
+        date: day,
+        amendments: Vec::new(),
+    }))
 }
 
 /// p50, p95, p99 and max in milliseconds.

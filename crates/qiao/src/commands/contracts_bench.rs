@@ -18,13 +18,13 @@ use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use qiao_domain::{
     Contract, ContractKind, Deal, IpType, LegalPersonType, ManagerShare, NewAccount, Origin, Party,
-    PaymentTerms, Registered, Registration, RegistrationNumber, Role, Target, TechField,
+    PaymentTerms, Registration, Role, Target, TechField,
 };
 use serde_json::json;
 
 use qiao_app::demo_deals::Draw;
 
-use super::bench::{Caller, percentiles, time_gets};
+use super::bench::{Caller, percentiles, registered, scratch_store, time_gets};
 use crate::cli::ContractsBenchArgs;
 
 const DISTRICTS: [&str; 16] = [
@@ -112,43 +112,14 @@ fn contract(
         deal_id,
         listing_ids: Vec::new(),
     };
-    let number = RegistrationNumber::parse(&format!("{year}3100{n:08}"))
-        .map_err(|e| anyhow::anyhow!("registration number: {e:?}"))?;
-    Ok((
-        contract,
-        Registration::Registered(Registered {
-            number,
-            point: "上海市技术合同登记处".into(),
-            date: day,
-            amendments: Vec::new(),
-        }),
-    ))
+    Ok((contract, registered(n, day)?))
 }
 
 pub async fn run(cli: &crate::cli::Cli, args: &ContractsBenchArgs) -> anyhow::Result<ExitCode> {
-    let scratch = tempfile::tempdir()?;
-    let url = match &cli.database {
-        Some(url) => url.clone(),
-        None => format!("sqlite://{}", scratch.path().join("bench.db").display()),
-    };
-    let store = qiao_store::open(&url)
-        .await
-        .with_context(|| format!("cannot open {}", crate::config::redact(&url)))?;
+    let (scratch, store, staff) = scratch_store(cli).await?;
     let backend = store.backend().name();
 
     // Fifty managers, two hundred deals; every hundredth contract comes from one of them.
-    let staff = store
-        .create_account(
-            &NewAccount {
-                username: "bench-staff".into(),
-                display_name: None,
-                password: "bench-password".into(),
-                role: Role::CommissionStaff,
-                org_id: None,
-            },
-            "x",
-        )
-        .await?;
     let mut managers = Vec::new();
     for i in 0..50 {
         let a = store

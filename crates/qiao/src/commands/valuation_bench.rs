@@ -11,7 +11,7 @@
 //! real server on loopback (compute the three approaches, search the comparables, save a
 //! version), one keep-alive connection, as a staff account's API token.
 
-use super::bench::percentiles;
+use super::bench::{percentiles, registered, scratch_store};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -19,8 +19,8 @@ use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use qiao_app::demo_deals::Draw;
 use qiao_domain::{
-    Contract, ContractKind, IpType, LegalPersonType, Listing, NewAccount, Party, PaymentTerms,
-    Registered, Registration, RegistrationNumber, Role, TechField,
+    Contract, ContractKind, IpType, LegalPersonType, Listing, Party, PaymentTerms, Registration,
+    TechField,
 };
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
@@ -80,39 +80,9 @@ fn contract(
     }
 }
 
-fn registered(n: usize, day: NaiveDate) -> anyhow::Result<Registration> {
-    let number = RegistrationNumber::parse(&format!("{}3100{n:08}", day.format("%Y")))
-        .map_err(|e| anyhow::anyhow!("registration number: {e:?}"))?;
-    Ok(Registration::Registered(Registered {
-        number,
-        point: "上海市技术合同登记处".into(),
-        date: day,
-        amendments: Vec::new(),
-    }))
-}
-
 pub async fn run(cli: &crate::cli::Cli, args: &ValuationBenchArgs) -> anyhow::Result<ExitCode> {
-    let scratch = tempfile::tempdir()?;
-    let url = match &cli.database {
-        Some(url) => url.clone(),
-        None => format!("sqlite://{}", scratch.path().join("bench.db").display()),
-    };
-    let store = qiao_store::open(&url)
-        .await
-        .with_context(|| format!("cannot open {}", crate::config::redact(&url)))?;
+    let (_scratch, store, staff) = scratch_store(cli).await?;
     let backend = store.backend().name();
-    let staff = store
-        .create_account(
-            &NewAccount {
-                username: "bench-staff".into(),
-                display_name: None,
-                password: "bench-password".into(),
-                role: Role::CommissionStaff,
-                org_id: None,
-            },
-            "x",
-        )
-        .await?;
     let achievements: Vec<Listing> = qiao_app::demo::achievements();
     let mut words: Vec<String> = Vec::new();
     for a in &achievements {
