@@ -467,6 +467,7 @@ fn pages() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(MAX_MESSAGE_UPLOAD)),
         )
         .route("/files/{id}", get(thread_pages::file))
+        .route("/files/{id}/delete", post(attachment_pages::delete))
         .route("/admin", get(admin::accounts))
         .route("/admin/accounts", post(admin::create_account))
         .route("/admin/accounts/{id}", post(admin::update_account))

@@ -20,6 +20,8 @@ pub struct AppState {
     pub logins: Arc<qiao_app::signin::LoginLimiter>,
     /// The home page's counts per kind, valid while the change feed stands still.
     pub counts: Arc<qiao_app::listing_counts::CountCache>,
+    /// The challenge board's district and field choices, valid while the feed stands still.
+    pub facets: Arc<qiao_app::listing_counts::FacetCache>,
     /// Registered contracts found by text, the market approach's comparables; an index that
     /// follows the database beside the search index (`DATA_DIR/comparables`).
     pub comparables: Arc<Comparables>,
@@ -54,6 +56,7 @@ impl AppState {
             store,
             logins: Arc::default(),
             counts: Arc::default(),
+            facets: Arc::default(),
             semantic: Arc::default(),
             deadlines: Deadlines::default(),
         })

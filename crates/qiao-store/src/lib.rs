@@ -41,8 +41,8 @@ pub use records::{
 };
 pub use sql::{
     AccountStore, ApplicationStore, AttachmentStore, Backend, BackupStore, ContactStore,
-    ContractStore, DealStore, DocumentStore, FeedStore, ListingStore, OrganisationStore, PlanStore,
-    SqlStore, Store, TOKEN_DAYS, ThreadStore, ValuationStore, Verdict,
+    ContractStore, DealStore, DocumentStore, Facet, FeedStore, ListingStore, OrganisationStore,
+    PlanStore, SqlStore, Store, TOKEN_DAYS, ThreadStore, ValuationStore, Verdict,
 };
 
 /// The store traits, for code that calls store methods on a concrete [`SqlStore`] (an

@@ -3,7 +3,8 @@
 //! an organisation's, for its certificate documents (`POST /orgs/{id}/certificate-files`);
 //! multipart with `_csrf` before the files, read by [`crate::upload`] and checked as the API
 //! checks them. Each page lists the files to whoever may see them ([`files_box`],
-//! `_files.html`), downloaded through `/files/{id}` (`thread_pages::file`).
+//! `_files.html`), downloaded through `/files/{id}` (`thread_pages::file`); those who may change
+//! the record also get a delete button (`POST /files/{id}/delete`, [`delete`]).
 
 use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
@@ -25,6 +26,9 @@ pub struct FileLink {
     pub name: String,
     /// Its size, as people read it.
     pub size: String,
+    /// Where its delete button posts (`/files/{id}/delete`); `None` for those who may not
+    /// delete it.
+    pub delete: Option<String>,
 }
 
 /// A record's files as its page shows them, with the upload form for those who may add one.
@@ -50,16 +54,18 @@ pub async fn files_box(
         return Ok(None);
     }
     Ok(Some(FilesBox {
-        files: links(state.store.attachments(owner).await?),
+        files: links(state.store.attachments(owner).await?, access.write),
         action: access.write.then_some(action),
     }))
 }
 
-fn links(files: Vec<qiao_domain::attachment::Attachment>) -> Vec<FileLink> {
+/// `files` as links; with delete buttons when `deletable` (the reader may change the record).
+fn links(files: Vec<qiao_domain::attachment::Attachment>, deletable: bool) -> Vec<FileLink> {
     files
         .into_iter()
         .map(|a| FileLink {
             href: format!("/files/{}", a.id),
+            delete: deletable.then(|| format!("/files/{}/delete", a.id)),
             name: a.file_name,
             size: if a.size >= 1 << 20 {
                 format!("{:.1} MB", a.size as f64 / f64::from(1 << 20))
@@ -83,11 +89,43 @@ pub async fn listing_files(
         kind: OwnerKind::Listing,
         id,
     };
+    let access = attachments::access(&state.store, user, owner).await?;
     match attachments::list(&state.store, user, owner).await {
-        Ok(files) => Ok(links(files)),
+        Ok(files) => Ok(links(files, access.write)),
         Err(AppError::NotFound(_)) => Ok(Vec::new()),
         Err(e) => Err(e),
     }
+}
+
+/// `POST /files/{id}/delete`: deletes a file of a record the user may change, then goes back
+/// to that record's files. A message's files stay with it (the operation refuses them).
+pub async fn delete(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<super::form::FormData>,
+) -> PageResult<Response> {
+    let user = v.account()?.clone();
+    v.check_csrf(form.csrf())?;
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| v.error(ApiError::not_found("attachment", &id)))?;
+    let file = attachments::delete(&state.store, &user, id)
+        .await
+        .map_err(|e| v.error(e))?;
+    let id = file.owner.id;
+    let back = match file.owner.kind {
+        OwnerKind::Listing => {
+            let record = state.store.get_listing(id).await.map_err(|e| v.error(e))?;
+            format!("/{}/{id}#files", record.listing.kind().plural())
+        }
+        OwnerKind::Contract => format!("/contracts/{id}#files"),
+        OwnerKind::Application => format!("/applications/{id}#files"),
+        OwnerKind::Certificate => format!("/orgs/{id}#files"),
+        // Refused above; a thread's page is where its files are.
+        OwnerKind::Message => String::from("/workspace"),
+    };
+    Ok(see_other(&back))
 }
 
 /// `POST /{kind}s/{id}/files`

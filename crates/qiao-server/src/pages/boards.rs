@@ -42,6 +42,10 @@ pub struct ChallengeFilters {
     window: String,
     district: String,
     field: String,
+    /// The districts public challenges name, most used first, with their counts.
+    districts: qiao_app::listing_counts::Choices,
+    /// The fields public challenges name, likewise.
+    fields: qiao_app::listing_counts::Choices,
     /// What could not be read, said above the list.
     problems: Vec<String>,
 }
@@ -59,6 +63,17 @@ impl ChallengeFilters {
         .into_iter()
         .map(|(code, label)| (code, label, code == self.window))
         .collect()
+    }
+
+    /// The district choices as the select shows them: (value, label, selected). The chosen
+    /// value stays offered even when it is not among the most used (a followed link).
+    fn district_options(&self, l: &Lang) -> Vec<(String, String, bool)> {
+        options(l, &self.districts, &self.district)
+    }
+
+    /// The field choices, likewise.
+    fn field_options(&self, l: &Lang) -> Vec<(String, String, bool)> {
+        options(l, &self.fields, &self.field)
     }
 
     /// The query string that keeps these filters across pages.
@@ -130,6 +145,28 @@ struct Board {
     challenge: Option<(ListingFilter, ChallengeFilters)>,
 }
 
+/// A select's options: "any" first, then each choice with its count; `chosen` stays selected.
+fn options(
+    l: &Lang,
+    choices: &qiao_app::listing_counts::Choices,
+    chosen: &str,
+) -> Vec<(String, String, bool)> {
+    let mut out = vec![(
+        String::new(),
+        l.t("全部", "any").to_string(),
+        chosen.is_empty(),
+    )];
+    out.extend(
+        choices
+            .iter()
+            .map(|(v, n)| (v.clone(), format!("{v}（{n}）"), *v == chosen)),
+    );
+    if !chosen.is_empty() && !choices.iter().any(|(v, _)| v == chosen) {
+        out.push((chosen.to_string(), chosen.to_string(), true));
+    }
+    out
+}
+
 /// Reads the challenge board's filters: what the store filters by and what the form shows.
 fn challenge_filters(
     l: Lang,
@@ -143,6 +180,8 @@ fn challenge_filters(
         window: text(&p.window),
         district: text(&p.district),
         field: text(&p.field),
+        districts: Vec::new(),
+        fields: Vec::new(),
         problems: Vec::new(),
     };
     let mut amount = |raw: &str, label: &str| -> Option<i64> {
@@ -207,7 +246,12 @@ async fn render(state: &AppState, v: &Visitor, board: Board) -> PageResult<Respo
     let (total, items, filters) = match challenge {
         // The challenge board counts what its filters match (challenges are posted by hand:
         // hundreds, not the tens of thousands of achievements the cached count is for).
-        Some((filter, shown)) => {
+        Some((filter, mut shown)) => {
+            (shown.districts, shown.fields) = state
+                .facets
+                .challenge_choices(state.store.as_ref())
+                .await
+                .map_err(|e| v.error(e))?;
             let paged = state
                 .store
                 .list_listings(&filter, size)

@@ -43,7 +43,7 @@ pub async fn home(State(state): State<AppState>, v: Visitor) -> PageResult<Respo
     let today = state.today();
     let newest = state
         .store
-        .list_listings(
+        .list_listing_items(
             &ListingFilter::default(),
             Page {
                 number: 1,
@@ -52,7 +52,6 @@ pub async fn home(State(state): State<AppState>, v: Visitor) -> PageResult<Respo
         )
         .await
         .map_err(|e| v.error(e))?
-        .items
         .iter()
         .map(|r| row(l, r, today))
         .collect();

@@ -38,6 +38,14 @@ pub trait ListingStore: Send + Sync {
         filter: &ListingFilter,
         page: Page,
     ) -> Result<Paged<ListingRecord>>;
+    /// The values public (not draft) listings of `kind` hold in `facet`, most used first, at
+    /// most `limit` of them with how many listings hold each: the choices a board offers.
+    async fn facet_values(
+        &self,
+        kind: qiao_domain::Kind,
+        facet: Facet,
+        limit: u32,
+    ) -> Result<Vec<(String, i64)>>;
     /// One page of [`list_listings`](ListingStore::list_listings) without counting every
     /// match, for callers that know the total already (a count cached at a change-feed
     /// position).
@@ -54,6 +62,24 @@ pub trait ListingStore: Send + Sync {
         orgs: &[Organisation],
         listings: &[ImportListing],
     ) -> Result<ImportReport>;
+}
+
+/// A column of listings a board offers as a choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Facet {
+    /// The district (所在区).
+    District,
+    /// The field or discipline (领域).
+    Discipline,
+}
+
+impl Facet {
+    fn column(self) -> &'static str {
+        match self {
+            Facet::District => "district",
+            Facet::Discipline => "discipline",
+        }
+    }
 }
 
 pub(crate) const LISTING_COLUMNS: &str = "id, owner_org_id, body, created_at, updated_at";
@@ -278,6 +304,28 @@ impl ListingStore for SqlStore {
             listing_from_row,
         )
         .await
+    }
+
+    async fn facet_values(
+        &self,
+        kind: qiao_domain::Kind,
+        facet: Facet,
+        limit: u32,
+    ) -> Result<Vec<(String, i64)>> {
+        let c = facet.column();
+        let sql = format!(
+            "SELECT {c} AS v, COUNT(*) AS n FROM listings \
+             WHERE kind = $1 AND status <> 'draft' AND {c} IS NOT NULL AND {c} <> '' \
+             GROUP BY {c} ORDER BY n DESC, v LIMIT $2"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(kind.as_str())
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("v")?, r.try_get("n")?)))
+            .collect()
     }
 
     async fn list_listing_items(

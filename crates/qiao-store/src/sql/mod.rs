@@ -50,7 +50,7 @@ pub use self::contracts::ContractStore;
 pub use self::deals::DealStore;
 pub use self::documents::DocumentStore;
 pub use self::feed::FeedStore;
-pub use self::listings::ListingStore;
+pub use self::listings::{Facet, ListingStore};
 pub use self::organisations::{OrganisationStore, Verdict};
 pub use self::plans::PlanStore;
 pub use self::threads::ThreadStore;

@@ -295,6 +295,32 @@ async fn listing_filters_and_paging(db: &TestDb) {
         assert_eq!(total(f(kind, drafts)).await, want, "{kind:?} {drafts:?}");
     }
 
+    // The board's choices: public listings' districts, most used first; drafts not counted.
+    let mut extra = Vec::new();
+    for (title, fields) in [
+        ("草稿二", json!({"status": "draft", "district": "嘉定区"})),
+        ("成果5", json!({"district": "徐汇区"})),
+    ] {
+        let r = s
+            .create_listing(Some(b.id), &listing(Kind::Achievement, title, fields))
+            .await
+            .unwrap();
+        extra.push(r.id);
+    }
+    let district = |kind, limit| s.facet_values(kind, qiao_store::Facet::District, limit);
+    assert_eq!(
+        district(Kind::Achievement, 10).await.unwrap(),
+        vec![(String::from("闵行区"), 5), (String::from("徐汇区"), 1)]
+    );
+    assert_eq!(district(Kind::Achievement, 1).await.unwrap().len(), 1);
+    assert_eq!(
+        district(Kind::Challenge, 10).await.unwrap(),
+        vec![(String::from("徐汇区"), 1)]
+    );
+    for id in extra {
+        s.delete_listing(id).await.unwrap();
+    }
+
     let page2 = s
         .list_listings(
             &f(Some(Kind::Achievement), Drafts::Hidden),

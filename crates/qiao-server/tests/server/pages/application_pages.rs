@@ -202,8 +202,21 @@ async fn the_board_filters_by_reward_window_and_district() {
     let p = anon.get("/challenges?window=open&district=闵行区").await;
     assert!(p.body.contains("小额榜单") && p.body.contains("大额榜单"));
     assert!(p.body.contains("共 2 条"), "{}", p.body);
+    // The district is chosen from those the challenges name, with their counts; a district
+    // none names (a followed link) stays chosen and matches nothing.
+    let p = anon.get("/challenges").await;
+    let select = section(&p.body, "<select name=\"district\"", "</select>");
+    assert!(
+        select.contains("<option value=\"闵行区\">闵行区（3）</option>"),
+        "{select}"
+    );
     let p = anon.get("/challenges?district=徐汇区").await;
     assert!(p.body.contains("共 0 条"));
+    let select = section(&p.body, "<select name=\"district\"", "</select>");
+    assert!(
+        select.contains("<option value=\"徐汇区\" selected>徐汇区</option>"),
+        "{select}"
+    );
     let p = anon.get("/challenges?reward_min=lots").await;
     assert!(p.body.contains("role=\"alert\""), "a bad amount is said");
 }

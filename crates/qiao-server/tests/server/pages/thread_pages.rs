@@ -201,6 +201,28 @@ async fn a_listings_files_are_added_by_its_owner_and_seen_by_those_it_discloses_
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains("图纸.pdf"));
     assert_eq!(outsider.get(&file_uri).await.status, StatusCode::NOT_FOUND);
+
+    // Only the owner gets a delete button; the buyer's and the outsider's posts are refused,
+    // a post without the form's token too, and the file stays.
+    let delete = format!("{file_uri}/delete");
+    assert!(!buyer.get(&page_uri).await.body.contains(&delete));
+    let p = buyer.submit(&page_uri, &delete, &[]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+    let p = outsider.submit(&page_uri, &delete, &[]).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND, "{}", p.body);
+    let p = seller.post_raw(&delete, &[]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+    assert_eq!(buyer.get(&file_uri).await.raw, PDF);
+    // The owner deletes it from the listing's page and is sent back to its files.
+    assert!(seller.get(&page_uri).await.body.contains(&delete));
+    let p = seller.submit(&page_uri, &delete, &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(
+        p.location.as_deref(),
+        Some(format!("{page_uri}#files").as_str())
+    );
+    assert!(!seller.get(&page_uri).await.body.contains("图纸.pdf"));
+    assert_eq!(buyer.get(&file_uri).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
