@@ -22,6 +22,7 @@ pub mod account_admin;
 pub mod applications;
 pub mod attachments;
 pub mod audit_log;
+pub mod bookings;
 pub mod bulk_import;
 pub mod certificates;
 pub mod contact_requests;
@@ -45,5 +46,6 @@ pub mod statistics;
 pub mod threads;
 pub mod valuation_report;
 pub mod valuations;
+pub mod vouchers;
 
 pub use error::{AppError, AppResult};

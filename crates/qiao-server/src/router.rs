@@ -9,9 +9,9 @@ use qiao_domain::thread::SubjectKind;
 use qiao_store::DocumentState;
 
 use crate::api::{
-    accounts, applications, attachments, certificates, contacts, contracts, deals, documents,
-    imports, listings, meta, organisations, policies, search, statistics, targets, threads,
-    valuations,
+    accounts, applications, attachments, bookings, certificates, contacts, contracts, deals,
+    documents, imports, listings, meta, organisations, policies, search, statistics, targets,
+    threads, valuations, vouchers,
 };
 use crate::error::{ApiError, Code};
 use crate::pages::valuation_pages::On;
@@ -198,6 +198,20 @@ pub fn router(state: AppState) -> Router {
         .route("/applications/{id}/decline", post(applications::decline))
         .route("/applications/{id}/award", post(applications::award))
         .route("/applications/{id}/withdraw", post(applications::withdraw))
+        .route(
+            "/instruments/{id}/slots",
+            get(bookings::list_slots).post(bookings::offer),
+        )
+        .route("/slots/{id}/withdraw", post(bookings::withdraw))
+        .route("/slots/{id}/bookings", post(bookings::book))
+        .route("/bookings", get(bookings::mine))
+        .route("/bookings/incoming", get(bookings::incoming))
+        .route("/bookings/{id}", get(bookings::get))
+        .route("/bookings/{id}/confirm", post(bookings::confirm))
+        .route("/bookings/{id}/decline", post(bookings::decline))
+        .route("/bookings/{id}/cancel", post(bookings::cancel))
+        .route("/vouchers", get(vouchers::list).post(vouchers::issue))
+        .route("/vouchers/{id}", get(vouchers::get))
         .route(
             "/settings/valuation-reference",
             get(valuations::reference).put(valuations::set_reference),
