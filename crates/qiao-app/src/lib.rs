@@ -31,6 +31,7 @@ pub mod credentials;
 pub mod deals;
 pub mod demo;
 pub mod demo_applications;
+pub mod demo_bookings;
 pub mod demo_comparables;
 pub mod demo_deals;
 pub mod disclosure;
