@@ -209,7 +209,8 @@ impl SlotSpec {
                 Rule::OutOfRange {
                     min: 0,
                     max: MAX_SLOT_HOURS,
-                    found: (self.ends_at - self.starts_at).num_minutes() as f64 / 60.0,
+                    found: ((self.ends_at - self.starts_at).num_minutes() as f64 / 0.6).round()
+                        / 100.0,
                 },
             );
         }
