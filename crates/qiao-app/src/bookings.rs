@@ -19,6 +19,7 @@
 //! counts.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
@@ -332,33 +333,30 @@ pub async fn views(
     let mut out = Vec::with_capacity(records.len());
     for record in records {
         let b = &record.booking;
-        if !titles.contains_key(&b.listing_id) {
-            let t = match store.get_listing(b.listing_id).await {
+        if let Entry::Vacant(slot) = titles.entry(b.listing_id) {
+            slot.insert(match store.get_listing(b.listing_id).await {
                 Ok(l) => l.listing.title().to_string(),
                 Err(StoreError::NotFound { .. }) => format!("#{}", b.listing_id),
                 Err(e) => return Err(e.into()),
-            };
-            titles.insert(b.listing_id, t);
+            });
         }
         for o in [b.requester_org_id, b.owner_org_id] {
-            if !orgs.contains_key(&o) {
-                let name = match store.get_org(o).await {
+            if let Entry::Vacant(slot) = orgs.entry(o) {
+                slot.insert(match store.get_org(o).await {
                     Ok(r) => r.org.name,
                     Err(StoreError::NotFound { .. }) => format!("#{o}"),
                     Err(e) => return Err(e.into()),
-                };
-                orgs.insert(o, name);
+                });
             }
         }
         if let Some(v) = b.voucher_id
-            && !vouchers.contains_key(&v)
+            && let Entry::Vacant(slot) = vouchers.entry(v)
         {
-            let n = match store.get_voucher(v).await {
+            slot.insert(match store.get_voucher(v).await {
                 Ok(r) => r.voucher.number,
                 Err(StoreError::NotFound { .. }) => format!("#{v}"),
                 Err(e) => return Err(e.into()),
-            };
-            vouchers.insert(v, n);
+            });
         }
         let requested = b.status == BookingStatus::Requested;
         out.push(BookingView {

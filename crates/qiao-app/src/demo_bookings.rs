@@ -12,8 +12,12 @@ use qiao_store::{BookingChange, ListingFilter, ListingRecord, Page, Store};
 
 use crate::error::AppResult;
 
-/// (instrument title as `demo/records.jsonl` writes it, weekdays, start, end, price in yuan)
-const OFFERS: [(&str, &[u8], (u32, u32), (u32, u32), i64); 5] = [
+/// A weekly offer: instrument title as `demo/records.jsonl` writes it, weekdays, start (hour,
+/// minute), end, price in yuan.
+type WeeklyOffer = (&'static str, &'static [u8], (u32, u32), (u32, u32), i64);
+
+/// The demo's weekly offers.
+const OFFERS: [WeeklyOffer; 5] = [
     (
         "场发射扫描电子显微镜",
         &[1, 2, 3, 4, 5],

@@ -7,6 +7,7 @@
 //! the 404 of one that does not exist. Spending happens through bookings (`bookings.rs`).
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use qiao_domain::booking::{Fen, Voucher};
@@ -139,13 +140,12 @@ async fn rows(store: &Arc<dyn Store>, records: Vec<VoucherRecord>) -> AppResult<
     let mut out = Vec::with_capacity(records.len());
     for record in records {
         let o = record.voucher.org_id;
-        if !names.contains_key(&o) {
-            let name = match store.get_org(o).await {
+        if let Entry::Vacant(slot) = names.entry(o) {
+            slot.insert(match store.get_org(o).await {
                 Ok(r) => r.org.name,
                 Err(StoreError::NotFound { .. }) => format!("#{o}"),
                 Err(e) => return Err(e.into()),
-            };
-            names.insert(o, name);
+            });
         }
         out.push(VoucherRow {
             org_name: names[&o].clone(),
