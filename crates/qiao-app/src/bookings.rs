@@ -158,18 +158,17 @@ pub async fn coming_slots(
 ) -> AppResult<Paged<SlotRecord>> {
     let record = instrument(store, viewer, listing_id).await?;
     let owner = viewer.is_some_and(|u| may_manage(u, record.owner_org_id));
-    let mut slots = store
+    Ok(store
         .slots(
             &SlotFilter {
                 listing_id: Some(listing_id),
                 after: Some(now),
+                offered_only: true,
                 open_only: !owner,
             },
             page,
         )
-        .await?;
-    slots.items.retain(|s| s.status == SlotStatus::Open);
-    Ok(slots)
+        .await?)
 }
 
 /// Books slot `slot_id` for `user`'s organisation at `now`.

@@ -96,6 +96,8 @@ pub struct SlotFilter {
     pub listing_id: Option<i64>,
     /// Only slots starting after this time.
     pub after: Option<NaiveDateTime>,
+    /// Only slots still offered (not withdrawn).
+    pub offered_only: bool,
     /// Only slots offered and not booked.
     pub open_only: bool,
 }

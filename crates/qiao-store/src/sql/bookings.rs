@@ -118,6 +118,9 @@ fn slot_where(f: &SlotFilter) -> Where {
     if let Some(t) = f.after {
         w.and("starts_at > ?", [Arg::Text(wall(t))]);
     }
+    if f.offered_only {
+        w.and("status = 'open'", []);
+    }
     if f.open_only {
         w.and(
             "status = 'open' AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = instrument_slots.id AND b.status IN ('requested', 'confirmed'))",

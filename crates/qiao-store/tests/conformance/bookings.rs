@@ -142,6 +142,7 @@ async fn slots_never_overlap_on_one_instrument(db: &TestDb) {
             &SlotFilter {
                 listing_id: Some(inst),
                 after: Some(now_cst()),
+                offered_only: true,
                 open_only: true,
             },
             Page::default(),

@@ -293,6 +293,15 @@ async fn decline_needs_a_reason_and_cancel_releases(app: &TestApp) {
     .await
     .expect(StatusCode::OK);
     book(s2, "100").await.expect(StatusCode::CONFLICT);
+    // Even its owner no longer counts it among the coming slots.
+    let owners = app
+        .get(
+            format!("/api/v1/instruments/{}/slots", c.instrument),
+            Some(&c.pat),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!((owners.total(), owners.items().len()), (1, 1));
 }
 on_both_backends!(decline_needs_a_reason_and_cancel_releases);
 
@@ -495,3 +504,47 @@ async fn racing_bookings_one_wins(app: &TestApp) {
     );
 }
 on_both_backends!(racing_bookings_one_wins);
+
+/// A slot that has begun cannot be booked: named as `slot_id` (the slot is written in the
+/// store, as the API offers only future slots).
+async fn a_slot_that_began_cannot_be_booked(app: &TestApp) {
+    let c = cast(app).await;
+    let owner = app
+        .db
+        .store
+        .get_listing(c.instrument)
+        .await
+        .unwrap()
+        .owner_org_id
+        .unwrap();
+    let now = now_cst();
+    let began = qiao_domain::booking::SlotSpec {
+        starts_at: now - Duration::minutes(30),
+        ends_at: now + Duration::minutes(90),
+        price: None,
+    };
+    let slot = app
+        .db
+        .store
+        .create_slots(c.instrument, owner, &[began])
+        .await
+        .unwrap()
+        .remove(0);
+    // Not among the coming slots, and refused when booked by id.
+    let open = app
+        .get(format!("/api/v1/instruments/{}/slots", c.instrument), None)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(open.total(), 0);
+    let r = app
+        .post(
+            format!("/api/v1/slots/{}/bookings", slot.id),
+            Some(&c.alice),
+            json!({"purpose": "迟到的预约"}),
+        )
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.fields(), ["slot_id"]);
+    assert_eq!(r.body["error"]["fields"][0]["code"], "not_future");
+}
+on_both_backends!(a_slot_that_began_cannot_be_booked);
