@@ -24,7 +24,7 @@ use crate::field_specs;
 use crate::lang::Lang;
 
 /// The sorts of record the log names, as stored, in Chinese and in English.
-pub const ENTITIES: [(&str, &str, &str); 11] = [
+pub const ENTITIES: [(&str, &str, &str); 14] = [
     ("listing", "发布信息", "Listing"),
     ("organisation", "机构", "Organisation"),
     ("account", "账号", "Account"),
@@ -35,6 +35,9 @@ pub const ENTITIES: [(&str, &str, &str); 11] = [
     ("deal", "交易", "Deal"),
     ("contract", "技术合同", "Technology contract"),
     ("application", "揭榜申请", "Challenge application"),
+    ("slot", "仪器时段", "Instrument slot"),
+    ("booking", "仪器预约", "Instrument booking"),
+    ("voucher", "创新券", "Innovation voucher"),
     ("setting", "设置", "Setting"),
 ];
 

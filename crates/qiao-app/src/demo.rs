@@ -159,6 +159,10 @@ pub struct Loaded {
     pub contracts: usize,
     /// Applications to challenges submitted.
     pub applications: usize,
+    /// Instrument slots offered.
+    pub slots: usize,
+    /// Instrument bookings made.
+    pub bookings: usize,
 }
 
 /// Loads the demo set and accounts when the store holds no organisation yet; `None` when it
@@ -178,6 +182,7 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> AppResult<Option<Loaded>> 
     let report = outcome.report;
     let mut staff_id = None;
     let mut manager_id = None;
+    let mut enterprise = None;
     for (username, password, role, credit_code) in ACCOUNTS {
         let org_id = match credit_code {
             None => None,
@@ -202,6 +207,7 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> AppResult<Option<Loaded>> 
         match role {
             Role::CommissionStaff => staff_id = Some((account.id, account.username)),
             Role::TechnologyManager => manager_id = Some(account.id),
+            Role::Member => enterprise = org_id.map(|o| (account.id, o)),
             _ => {}
         }
     }
@@ -219,6 +225,11 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> AppResult<Option<Loaded>> 
     let comparables =
         crate::demo_comparables::load(store, manager_id, staff_id, qiao_domain::today()).await?;
     let applications = crate::demo_applications::load(store, staff_id).await?;
+    let enterprise =
+        enterprise.ok_or_else(|| broken("demo accounts", "they include no enterprise member"))?;
+    let booked =
+        crate::demo_bookings::load(store, staff_id, enterprise, qiao_domain::booking::now_cst())
+            .await?;
     Ok(Some(Loaded {
         organisations: report.organisations_created,
         listings: report.listings_created,
@@ -227,6 +238,8 @@ pub async fn load_if_empty(store: &Arc<dyn Store>) -> AppResult<Option<Loaded>> 
         deals: deals.deals,
         contracts: deals.contracts + comparables,
         applications,
+        slots: booked.slots,
+        bookings: booked.bookings,
     }))
 }
 

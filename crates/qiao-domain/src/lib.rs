@@ -13,6 +13,7 @@
 //! - [`account`]: people, roles and what a role may do.
 //! - [`listing`]: achievements, demands, challenges, scenarios and resources.
 //! - [`application`]: 揭榜, applications to a challenge and their review.
+//! - [`booking`]: booking an instrument's time slots, and 创新券 that pay part of it.
 //! - [`contact`]: contact requests, the gate of tiered disclosure.
 //! - [`deal`]: deals, the technology manager's workbench, and the forecast of 成交额.
 //! - [`contract`]: technology contracts (技术合同) in the registry's terms, amounts in 分.
@@ -29,6 +30,7 @@ mod coded;
 pub mod account;
 pub mod application;
 pub mod attachment;
+pub mod booking;
 pub mod codes;
 pub mod contact;
 pub mod contract;

@@ -348,6 +348,45 @@ pub enum Rule {
     },
     /// An organisation applied to its own challenge.
     OwnChallenge,
+    /// An instrument's slot overlaps another of the same instrument.
+    SlotOverlap {
+        /// The slot given (`2026-12-07 09:00 – 2026-12-07 12:00`).
+        found: String,
+        /// What it overlaps: another slot of the request, or an existing one.
+        with: String,
+    },
+    /// A time that must be in the future has come (a slot to offer or to book).
+    NotFuture {
+        /// The time given (`2026-12-07 09:00`).
+        found: String,
+        /// Now, in China Standard Time.
+        now: String,
+    },
+    /// An organisation tried to book its own instrument.
+    OwnInstrument,
+    /// A voucher would pay more than the slot's price.
+    OverPrice {
+        /// The amount asked, in yuan (`900.00`).
+        found: String,
+        /// The slot's price, in yuan.
+        limit: String,
+    },
+    /// A voucher would pay more than is left on it.
+    OverBalance {
+        /// The amount asked, in yuan (`900.00`).
+        found: String,
+        /// What is left, in yuan.
+        left: String,
+    },
+    /// A voucher is not valid on the day it would pay for.
+    NotValidOn {
+        /// Its first valid day.
+        from: String,
+        /// Its last valid day.
+        until: String,
+        /// The day it would pay for.
+        day: String,
+    },
 }
 
 /// The forms a text can be expected to take, for [`Rule::BadFormat`].
@@ -376,6 +415,8 @@ pub enum Format {
     RecordId,
     /// A certificate as `kind:from~to` (`高新技术企业:2023-12-01~2026-11-30`).
     Certificate,
+    /// A date and time (`2026-12-07 09:00`).
+    DateTime,
 }
 
 /// The sorts of record a rule can name.
@@ -390,6 +431,8 @@ pub enum Record {
     Document,
     /// An account.
     Account,
+    /// A 创新券.
+    Voucher,
 }
 
 impl Record {
@@ -399,6 +442,7 @@ impl Record {
             Record::Listing => "listing",
             Record::Document => "document",
             Record::Account => "account",
+            Record::Voucher => "voucher",
         }
     }
 
@@ -408,6 +452,7 @@ impl Record {
             Record::Listing => "信息",
             Record::Document => "文件",
             Record::Account => "账号",
+            Record::Voucher => "创新券",
         }
     }
 }
@@ -417,6 +462,9 @@ impl Record {
 fn field_zh(key: &str) -> &str {
     match key {
         "apply_from" => "申报开始日期",
+        "starts_at" => "开始时间",
+        "start_time" => "开始时刻",
+        "valid_from" => "生效日期",
         "apply_until" => "申报截止日期",
         "issued_on" => "发证日期",
         "from" => "起始日期",
@@ -492,6 +540,9 @@ impl Format {
             Format::Certificate => format!(
                 "`{found}` is not a certificate; write it as 高新技术企业:2023-12-01~2026-11-30"
             ),
+            Format::DateTime => {
+                format!("`{found}` is not a date and time; write it as 2026-12-07 09:00")
+            }
         }
     }
 
@@ -515,6 +566,9 @@ impl Format {
             Format::RecordId => format!("“{found}”不是记录编号，请写正整数"),
             Format::Certificate => {
                 format!("“{found}”不是证书，请写成 高新技术企业:2023-12-01~2026-11-30 的形式")
+            }
+            Format::DateTime => {
+                format!("“{found}”不是有效的日期时间，请写成 2026-12-07 09:00 的形式")
             }
         }
     }
@@ -716,6 +770,28 @@ impl Rule {
             Rule::OwnChallenge => {
                 "is the challenge's owner; an organisation cannot apply to its own challenge".into()
             }
+            Rule::SlotOverlap { found, with } => {
+                format!("the slot {found} overlaps {with}; choose a time that is free")
+            }
+            Rule::NotFuture { found, now } => {
+                format!("({found}) has already begun (it is {now} now); choose a later time")
+            }
+            Rule::OwnInstrument => {
+                "is your organisation's own instrument; bookings are for other organisations".into()
+            }
+            Rule::OverPrice { found, limit } => format!(
+                "is {} yuan, more than the slot's price of {} yuan; a voucher pays at most the price",
+                found,
+                limit
+            ),
+            Rule::OverBalance { found, left } => format!(
+                "is {} yuan, more than the {} yuan left on the voucher; ask for less",
+                found,
+                left
+            ),
+            Rule::NotValidOn { from, until, day } => format!(
+                "the voucher is valid from {from} to {until}, not on {day}; use another voucher or pay in full"
+            ),
         }
     }
 
@@ -887,6 +963,26 @@ impl Rule {
                 format!("揭榜时间为 {from} 至 {until}；今天是 {today}，不在揭榜时间内")
             }
             Rule::OwnChallenge => "这是本机构发布的榜单，不能揭自己的榜".into(),
+            Rule::SlotOverlap { found, with } => {
+                format!("时段 {found} 与{with}重叠，请选择空闲时间")
+            }
+            Rule::NotFuture { found, now } => {
+                format!("{found} 已经开始或已过去（现在是 {now}），请选择以后的时间")
+            }
+            Rule::OwnInstrument => "这是本机构自己的仪器，预约面向其他机构".into(),
+            Rule::OverPrice { found, limit } => format!(
+                "创新券抵扣 {} 元，超过该时段价格 {} 元；抵扣不能超过价格",
+                found, limit
+            ),
+            Rule::OverBalance { found, left } => format!(
+                "创新券抵扣 {} 元，超过券内余额 {} 元，请减少抵扣金额",
+                found, left
+            ),
+            Rule::NotValidOn { from, until, day } => {
+                format!(
+                    "创新券有效期为 {from} 至 {until}，{day} 不在有效期内；请换一张券或全额支付"
+                )
+            }
         }
     }
 
@@ -1103,6 +1199,28 @@ impl Rule {
                 today: s("2026-04-01"),
             },
             Rule::OwnChallenge,
+            Rule::SlotOverlap {
+                found: s("2026-12-07 09:00 – 2026-12-07 12:00"),
+                with: s("2026-12-07 11:00 – 2026-12-07 13:00"),
+            },
+            Rule::NotFuture {
+                found: s("2026-12-01 09:00"),
+                now: s("2026-12-02 10:00"),
+            },
+            Rule::OwnInstrument,
+            Rule::OverPrice {
+                found: s("900.00"),
+                limit: s("800.00"),
+            },
+            Rule::OverBalance {
+                found: s("900.00"),
+                left: s("500.50"),
+            },
+            Rule::NotValidOn {
+                from: s("2026-01-01"),
+                until: s("2026-12-31"),
+                day: s("2027-01-04"),
+            },
         ]
     }
 }

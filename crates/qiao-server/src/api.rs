@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod attachments;
+pub mod bookings;
 pub mod certificates;
 pub mod contacts;
 pub mod contracts;
@@ -19,6 +20,7 @@ pub mod statistics;
 pub mod targets;
 pub mod threads;
 pub mod valuations;
+pub mod vouchers;
 
 use qiao_store::Page;
 use serde::Deserialize;

@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 use qiao_app::credentials::{Login, NewToken};
 
 mod applications;
+mod bookings;
 mod deals;
 mod threads;
 mod valuations;
@@ -544,6 +545,7 @@ pub fn document() -> Value {
     deals::paths(&mut g, &mut paths, &paging);
     valuations::paths(&mut g, &mut paths);
     applications::paths(&mut g, &mut paths, &paging);
+    bookings::paths(&mut g, &mut paths, &paging);
     threads::paths(&mut g, &mut paths);
     paths.insert("/api/v1/search/status".into(), json!({
         "get": op("How far the search index has followed the database", "search", json!([]), None, ok(200, "index progress", json!({"type": "object", "properties": {

@@ -22,6 +22,7 @@ pub mod application_pages;
 pub mod attachment_pages;
 pub mod audit;
 pub mod boards;
+pub mod booking_pages;
 pub mod certificate_pages;
 pub mod charts;
 pub mod contract_pages;
@@ -41,6 +42,7 @@ pub mod thread_pages;
 pub mod valuation_charts;
 pub mod valuation_form;
 pub mod valuation_pages;
+pub mod voucher_pages;
 pub mod workspace;
 
 use askama::Template;

@@ -9,16 +9,17 @@ use qiao_domain::thread::SubjectKind;
 use qiao_store::DocumentState;
 
 use crate::api::{
-    accounts, applications, attachments, certificates, contacts, contracts, deals, documents,
-    imports, listings, meta, organisations, policies, search, statistics, targets, threads,
-    valuations,
+    accounts, applications, attachments, bookings, certificates, contacts, contracts, deals,
+    documents, imports, listings, meta, organisations, policies, search, statistics, targets,
+    threads, valuations, vouchers,
 };
 use crate::error::{ApiError, Code};
 use crate::pages::valuation_pages::On;
 use crate::pages::{
-    account, admin, application_pages, attachment_pages, audit, boards, certificate_pages,
-    contract_pages, deal_pages, detail, document_pages, home, orgs, policy_pages, search_page,
-    statistics_page, target_pages, thread_pages, valuation_pages, workspace,
+    account, admin, application_pages, attachment_pages, audit, boards, booking_pages,
+    certificate_pages, contract_pages, deal_pages, detail, document_pages, home, orgs,
+    policy_pages, search_page, statistics_page, target_pages, thread_pages, valuation_pages,
+    voucher_pages, workspace,
 };
 use crate::state::AppState;
 use crate::upload::MAX_MESSAGE_UPLOAD;
@@ -198,6 +199,20 @@ pub fn router(state: AppState) -> Router {
         .route("/applications/{id}/decline", post(applications::decline))
         .route("/applications/{id}/award", post(applications::award))
         .route("/applications/{id}/withdraw", post(applications::withdraw))
+        .route(
+            "/instruments/{id}/slots",
+            get(bookings::list_slots).post(bookings::offer),
+        )
+        .route("/slots/{id}/withdraw", post(bookings::withdraw))
+        .route("/slots/{id}/bookings", post(bookings::book))
+        .route("/bookings", get(bookings::mine))
+        .route("/bookings/incoming", get(bookings::incoming))
+        .route("/bookings/{id}", get(bookings::get))
+        .route("/bookings/{id}/confirm", post(bookings::confirm))
+        .route("/bookings/{id}/decline", post(bookings::decline))
+        .route("/bookings/{id}/cancel", post(bookings::cancel))
+        .route("/vouchers", get(vouchers::list).post(vouchers::issue))
+        .route("/vouchers/{id}", get(vouchers::get))
         .route(
             "/settings/valuation-reference",
             get(valuations::reference).put(valuations::set_reference),
@@ -447,6 +462,20 @@ fn pages() -> Router<AppState> {
             post(attachment_pages::upload_certificate)
                 .layer(DefaultBodyLimit::max(MAX_MESSAGE_UPLOAD)),
         )
+        .route(
+            "/instruments/{id}/slots",
+            get(booking_pages::slots).post(booking_pages::add),
+        )
+        .route("/instruments/{id}/book", post(booking_pages::book))
+        .route("/slots/{id}/withdraw", post(booking_pages::withdraw))
+        .route("/bookings", get(booking_pages::mine))
+        .route("/bookings/manage", get(booking_pages::manage))
+        .route("/bookings/{id}/act", post(booking_pages::act))
+        .route(
+            "/vouchers",
+            get(voucher_pages::list).post(voucher_pages::issue),
+        )
+        .route("/vouchers/{id}", get(voucher_pages::show))
         .route("/statistics", get(statistics_page::page))
         .route("/statistics.xlsx", get(statistics_page::xlsx))
         .route("/workspace", get(workspace::show))

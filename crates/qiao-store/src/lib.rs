@@ -11,13 +11,14 @@
 //!
 //! [`Store`] is the union of one trait per aggregate ([`OrganisationStore`], [`ListingStore`],
 //! [`AccountStore`], [`ContactStore`], [`DocumentStore`], [`PlanStore`], [`DealStore`], [`ContractStore`], [`ValuationStore`],
-//! [`ApplicationStore`], [`ThreadStore`], [`AttachmentStore`],
+//! [`ApplicationStore`], [`ThreadStore`], [`AttachmentStore`], [`BookingStore`], [`VoucherStore`],
 //! [`FeedStore`],
 //! [`BackupStore`]); each lives with its SQL and row mapping in a file of its own under `sql/`.
 //! Callers hold an `Arc<dyn Store>` and call any method on it without importing the aggregate
 //! traits; code holding a concrete [`SqlStore`] imports the trait it calls (or `use
 //! qiao_store::prelude::*`).
 
+mod booking_records;
 pub mod diff;
 mod error;
 mod query;
@@ -26,6 +27,10 @@ mod sql;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
+pub use booking_records::{
+    BookingChange, BookingFilter, BookingRecord, SlotBackup, SlotFilter, SlotRecord, VoucherRecord,
+    VoucherTotals,
+};
 pub use error::{Result, StoreError};
 pub use query::{
     ApplicationFilter, AuditFilter, ContractFilter, ContractImportReport, DealFilter, Drafts,
@@ -40,18 +45,19 @@ pub use records::{
     TokenRow, Turnover, ValuationRecord, ValuationSubject,
 };
 pub use sql::{
-    AccountStore, ApplicationStore, AttachmentStore, Backend, BackupStore, ContactStore,
-    ContractStore, DealStore, DocumentStore, Facet, FeedStore, ListingStore, OrganisationStore,
-    PlanStore, SqlStore, Store, TOKEN_DAYS, ThreadStore, ValuationStore, Verdict,
+    AccountStore, ApplicationStore, AttachmentStore, Backend, BackupStore, BookingStore,
+    ContactStore, ContractStore, DealStore, DocumentStore, Facet, FeedStore, ListingStore,
+    OrganisationStore, PlanStore, SqlStore, Store, TOKEN_DAYS, ThreadStore, ValuationStore,
+    Verdict, VoucherStore,
 };
 
 /// The store traits, for code that calls store methods on a concrete [`SqlStore`] (an
 /// `Arc<dyn Store>` needs no imports): `use qiao_store::prelude::*;`.
 pub mod prelude {
     pub use crate::sql::{
-        AccountStore, ApplicationStore, AttachmentStore, BackupStore, ContactStore, ContractStore,
-        DealStore, DocumentStore, FeedStore, ListingStore, OrganisationStore, PlanStore, Store,
-        ThreadStore, ValuationStore,
+        AccountStore, ApplicationStore, AttachmentStore, BackupStore, BookingStore, ContactStore,
+        ContractStore, DealStore, DocumentStore, FeedStore, ListingStore, OrganisationStore,
+        PlanStore, Store, ThreadStore, ValuationStore, VoucherStore,
     };
 }
 

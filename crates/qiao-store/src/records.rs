@@ -154,6 +154,10 @@ pub enum BackupItem {
     Message(qiao_domain::thread::Message),
     /// A file with its bytes.
     Attachment(Box<AttachmentBackup>),
+    /// A 创新券 with its balance.
+    Voucher(Box<crate::booking_records::VoucherRecord>),
+    /// An instrument's slot with its bookings.
+    Slot(Box<crate::booking_records::SlotBackup>),
     /// A setting staff changed (by key, as typed JSON).
     Setting {
         /// Its key.

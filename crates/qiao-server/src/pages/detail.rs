@@ -68,6 +68,8 @@ struct DetailPage<'a> {
     valuation_href: Option<String>,
     /// A challenge's 揭榜 box: the apply form, the review link, the viewer's application.
     challenge: Option<super::application_pages::ChallengePanel>,
+    /// An instrument's slots box: the coming slots and the 预约 form.
+    slots: Option<super::booking_pages::SlotPanel>,
 }
 
 fn label_of(kind: Kind, l: Lang, key: &str) -> String {
@@ -284,8 +286,10 @@ async fn render_detail(
         _ => None,
     };
     let challenge = super::application_pages::panel(state, v, &record, None).await?;
+    let slots = super::booking_pages::panel(state, v, &record).await?;
     Ok(html(&DetailPage {
         challenge,
+        slots,
         valuation_href,
         ctx: &v.ctx,
         kind_label: l.kind(&kind),

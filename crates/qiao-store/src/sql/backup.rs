@@ -17,6 +17,7 @@ use super::organisations::{ORG_COLUMNS, org_from_row};
 use super::plans::{POLICY_COLUMNS, TARGET_COLUMNS, policy_from_row, target_from_row};
 use super::threads::{MESSAGE_COLUMNS, message_from_row};
 use super::valuations::{VALUATION_COLUMNS, valuation_from_row};
+use super::vouchers::{VOUCHER_COLUMNS, voucher_from_row};
 use crate::error::{Result, StoreError, conflict_on_unique};
 use crate::records::{
     AccountRow, ApplicationBackup, Backup, BackupItem, ContractBackup, DealBackup, Op, TokenRow,
@@ -36,7 +37,7 @@ pub trait BackupStore: Send + Sync {
 impl SqlStore {
     async fn is_empty(&self) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM targets) + (SELECT COUNT(*) FROM deals) + (SELECT COUNT(*) FROM contracts) + (SELECT COUNT(*) FROM valuations) + (SELECT COUNT(*) FROM applications) + (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) FROM attachments)",
+            "SELECT (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM targets) + (SELECT COUNT(*) FROM deals) + (SELECT COUNT(*) FROM contracts) + (SELECT COUNT(*) FROM valuations) + (SELECT COUNT(*) FROM applications) + (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) FROM attachments) + (SELECT COUNT(*) FROM vouchers) + (SELECT COUNT(*) FROM instrument_slots)",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -252,6 +253,18 @@ impl BackupStore for SqlStore {
         {
             items.push(BackupItem::Message(message_from_row(&row)?));
         }
+        // Vouchers before the slots whose bookings spend them.
+        for row in sqlx::query(AssertSqlSafe(format!(
+            "SELECT {VOUCHER_COLUMNS} FROM vouchers ORDER BY id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::Voucher(Box::new(voucher_from_row(&row)?)));
+        }
+        for s in self.all_slots(&mut tx).await? {
+            items.push(BackupItem::Slot(Box::new(s)));
+        }
         // Files last but for settings: every record they belong to is restored before them.
         for a in self.all_attachments(&mut tx).await? {
             items.push(BackupItem::Attachment(Box::new(a)));
@@ -356,6 +369,10 @@ impl BackupStore for SqlStore {
                 BackupItem::Message(m) => {
                     self.insert_message(&mut tx, m).await?;
                 }
+                BackupItem::Voucher(v) => {
+                    self.insert_voucher(&mut tx, Some(v), &v.voucher).await?;
+                }
+                BackupItem::Slot(s) => self.restore_slot(&mut tx, s).await?,
                 BackupItem::Attachment(a) => {
                     self.insert_attachment(&mut tx, &a.record, &a.bytes).await?;
                 }
@@ -385,6 +402,9 @@ impl BackupStore for SqlStore {
                 "application_events",
                 "messages",
                 "attachments",
+                "vouchers",
+                "instrument_slots",
+                "bookings",
             ] {
                 sqlx::query(AssertSqlSafe(format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"

@@ -132,6 +132,17 @@ impl SqlStore {
             "target" => ("targets", &["body"], &[]),
             "deal" => ("deals", &["body"], &[]),
             "application" => ("applications", &["body"], &[]),
+            "slot" => (
+                "instrument_slots",
+                &["starts_at", "ends_at", "status"],
+                &["listing_id", "price_fen"],
+            ),
+            "booking" => ("bookings", &["status", "body"], &["slot_id", "voucher_fen"]),
+            "voucher" => (
+                "vouchers",
+                &["number", "body"],
+                &["org_id", "granted_fen", "reserved_fen", "spent_fen"],
+            ),
             "valuation" => (
                 "valuations",
                 &["subject_kind", "note", "inputs"],

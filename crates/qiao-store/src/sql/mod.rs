@@ -14,6 +14,8 @@
 //! [`applications`] keeps applications to challenges and writes the deal an award opens;
 //! [`threads`] posts messages with their files through [`attachments`] (which holds files'
 //! bytes in the database for both backends, and says why);
+//! [`vouchers`] keeps 创新券 and their balances; [`bookings`] keeps instruments' slots and their
+//! bookings, and moves a voucher's balance in the same transaction as a booking's step;
 //! [`backup`] reads and writes through all of them; this file only
 //! ties them together.
 
@@ -22,6 +24,7 @@ mod applications;
 mod attachments;
 mod backup;
 mod base;
+mod bookings;
 mod contacts;
 mod contracts;
 mod deals;
@@ -33,6 +36,7 @@ mod organisations;
 mod plans;
 mod threads;
 mod valuations;
+mod vouchers;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -45,6 +49,7 @@ pub use self::applications::ApplicationStore;
 pub use self::attachments::AttachmentStore;
 pub use self::backup::BackupStore;
 pub use self::base::{Backend, SqlStore};
+pub use self::bookings::BookingStore;
 pub use self::contacts::ContactStore;
 pub use self::contracts::ContractStore;
 pub use self::deals::DealStore;
@@ -55,6 +60,7 @@ pub use self::organisations::{OrganisationStore, Verdict};
 pub use self::plans::PlanStore;
 pub use self::threads::ThreadStore;
 pub use self::valuations::ValuationStore;
+pub use self::vouchers::VoucherStore;
 use crate::error::Result;
 
 /// Everything Qiao keeps, behind one interface with one implementation per backend: the union
@@ -75,6 +81,8 @@ pub trait Store:
     + ApplicationStore
     + ThreadStore
     + AttachmentStore
+    + BookingStore
+    + VoucherStore
     + FeedStore
     + BackupStore
     + Send

@@ -57,6 +57,7 @@ conformance!(
 );
 
 mod applications;
+mod bookings;
 mod deals_contracts;
 mod valuations;
 

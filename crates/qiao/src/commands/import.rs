@@ -282,8 +282,11 @@ pub async fn export(store: &Arc<dyn Store>, file: &Path) -> anyhow::Result<ExitC
             // Exports carry the marketplace, not who talked to whom; documents travel as their
             // files (`qiao import docs`), policies and targets in backups and the API, contracts
             // as registry lists (`qiao export contracts`), valuations and applications (which
-            // are confidential to their parties) in backups and the API.
+            // are confidential to their parties) in backups and the API, and so do instruments'
+            // slots, bookings and vouchers.
             BackupItem::Account(_)
+            | BackupItem::Voucher(_)
+            | BackupItem::Slot(_)
             | BackupItem::Valuation(_)
             | BackupItem::Application(_)
             | BackupItem::Message(_)

@@ -30,14 +30,16 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             }
             Some(loaded) => {
                 println!(
-                    "已载入演示数据 · demo data loaded: {} organisations, {} listings, {} policies, {} targets, {} deals, {} technology contracts, {} challenge applications",
+                    "已载入演示数据 · demo data loaded: {} organisations, {} listings, {} policies, {} targets, {} deals, {} technology contracts, {} challenge applications, {} instrument slots, {} bookings",
                     loaded.organisations,
                     loaded.listings,
                     loaded.policies,
                     loaded.targets,
                     loaded.deals,
                     loaded.contracts,
-                    loaded.applications
+                    loaded.applications,
+                    loaded.slots,
+                    loaded.bookings
                 );
                 println!("演示账号 · demo accounts (username / password):");
                 for (username, password, role, _) in demo::ACCOUNTS {

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod applications;
+mod bookings;
 mod certificates;
 mod contacts;
 mod contracts;
@@ -18,3 +19,4 @@ mod statistics;
 mod targets;
 mod threads;
 mod valuations;
+mod vouchers;

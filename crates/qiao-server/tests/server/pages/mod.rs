@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod application_pages;
 mod audit;
+mod booking_pages;
 mod certificate_pages;
 mod contract_pages;
 mod deal_pages;
