@@ -20,13 +20,16 @@ use std::sync::Arc;
 use chrono::{NaiveDate, Utc};
 use qiao_domain::application::{self, ApplicationAction, Criterion};
 use qiao_domain::listing::Status;
-use qiao_domain::{Account, Application, ApplicationError, Kind, Listing, OrgKind, Proposal};
+use qiao_domain::notification::{NotificationKind, Target, TargetKind};
+use qiao_domain::{
+    Account, Application, ApplicationError, ApplicationStatus, Kind, Listing, OrgKind, Proposal,
+};
 use qiao_store::{
     ApplicationChange, ApplicationEventRecord, ApplicationFilter, ApplicationRecord, DealRecord,
     ListingRecord, Page, Paged, Store, StoreError,
 };
 
-use crate::disclosure;
+use crate::{disclosure, notifications};
 use crate::error::{AppError, AppResult};
 
 /// The most applications one challenge's review lists (a review reads them all).
@@ -159,10 +162,77 @@ pub async fn apply(
         user.id,
         Utc::now(),
     )?;
-    Ok(store
+    let created = store
         .acting_as(user.id)
         .create_application(&app, &event)
-        .await?)
+        .await?;
+    let title = record.listing.title();
+    notifications::notify(
+        store,
+        notifications::event(
+            NotificationKind::ApplicationReceived,
+            target(created.id),
+            format!("榜单《{title}》收到新的揭榜申请"),
+            format!("A new application to “{title}”"),
+            record.owner_org_id.into_iter().collect(),
+            Vec::new(),
+            Some(user.id),
+        ),
+    )
+    .await;
+    Ok(created)
+}
+
+fn target(id: i64) -> Target {
+    Target {
+        kind: TargetKind::Application,
+        id,
+    }
+}
+
+/// Tells the applicant's organisation that its application `record` to `challenge` is now
+/// shortlisted, declined, not chosen or awarded (with the reason where there is one); other
+/// statuses tell no one.
+async fn notify_status(
+    store: &Arc<dyn Store>,
+    user: &Account,
+    challenge: &ListingRecord,
+    record: &ApplicationRecord,
+) {
+    let a = &record.application;
+    if !matches!(
+        a.status,
+        ApplicationStatus::Shortlisted
+            | ApplicationStatus::Declined
+            | ApplicationStatus::NotChosen
+            | ApplicationStatus::Awarded
+    ) {
+        return;
+    }
+    let title = challenge.listing.title();
+    let (reason_zh, reason_en) = match &a.reason {
+        Some(r) => (format!("（原因：{r}）"), format!(" (reason: {r})")),
+        None => (String::new(), String::new()),
+    };
+    notifications::notify(
+        store,
+        notifications::event(
+            NotificationKind::ApplicationStatus,
+            target(record.id),
+            format!(
+                "您对《{title}》的揭榜申请：{}{reason_zh}",
+                a.status.label_zh()
+            ),
+            format!(
+                "Your application to “{title}”: {}{reason_en}",
+                a.status.label_en()
+            ),
+            vec![a.applicant_org_id],
+            Vec::new(),
+            Some(user.id),
+        ),
+    )
+    .await;
 }
 
 /// The challenge and its applications, for its reviewers and staff (who read every
@@ -295,6 +365,7 @@ pub async fn act(
                 awarded.as_ref().map(|l| (challenge.id, l)),
             )
             .await?;
+        notify_status(store, user, &challenge, &application).await;
         return Ok(Acted {
             application,
             deal: Some(deal),
@@ -304,6 +375,9 @@ pub async fn act(
         .update_applications(std::slice::from_ref(&change), None)
         .await?
         .remove(0);
+    if application.application.status != current.application.status {
+        notify_status(store, user, &challenge, &application).await;
+    }
     Ok(Acted {
         application,
         deal: None,
@@ -365,10 +439,14 @@ pub async fn conclude(
     if changes.is_empty() && closed.is_none() {
         return Ok(Vec::new());
     }
-    Ok(store
+    let changed = store
         .acting_as(user.id)
         .update_applications(&changes, closed.as_ref().map(|l| (challenge.id, l)))
-        .await?)
+        .await?;
+    for record in &changed {
+        notify_status(store, user, &challenge, record).await;
+    }
+    Ok(changed)
 }
 
 /// How many days before its window closes a challenge counts as closing soon on the board.

@@ -10,10 +10,11 @@
 use std::sync::Arc;
 
 use qiao_domain::contact::may_request_contact;
-use qiao_domain::{Account, ContactRequest, Decision, Kind, NewContactRequest};
+use qiao_domain::notification::{NotificationKind, Target, TargetKind};
+use qiao_domain::{Account, ContactRequest, ContactStatus, Decision, Kind, NewContactRequest};
 use qiao_store::{ContactFilter, Paged, Store, StoreError};
 
-use crate::disclosure;
+use crate::{disclosure, notifications};
 use crate::error::{AppError, AppResult};
 
 /// Asks the owner of listing `id` (of `kind`) for its contact details, as `user`.
@@ -30,12 +31,37 @@ pub async fn request(
         ));
     }
     // A draft the user may not see is a 404, exactly as reading it would be.
-    disclosure::load(store, kind, id, Some(user)).await?;
+    let listing = disclosure::load(store, kind, id, Some(user)).await?;
     new.validate()?;
-    Ok(store
+    let created = store
         .acting_as(user.id)
         .create_contact_request(id, user, &new.message)
-        .await?)
+        .await?;
+    let title = listing.listing.title();
+    notifications::notify(
+        store,
+        notifications::event(
+            NotificationKind::ContactRequest,
+            target(created.id),
+            format!("{}请求《{title}》的联系方式", user.display_name),
+            format!(
+                "{} asks for the contact details of “{title}”",
+                user.display_name
+            ),
+            created.owner_org_id.into_iter().collect(),
+            Vec::new(),
+            Some(user.id),
+        ),
+    )
+    .await;
+    Ok(created)
+}
+
+fn target(id: i64) -> Target {
+    Target {
+        kind: TargetKind::ContactRequest,
+        id,
+    }
 }
 
 /// Loads a request `user` may read (its two sides and admins); others get a 404, so request ids
@@ -62,10 +88,33 @@ pub async fn decide(
         ));
     }
     decision.validate()?;
-    Ok(store
+    let decided = store
         .acting_as(user.id)
         .decide_contact_request(id, &decision)
-        .await?)
+        .await?;
+    let title = match store.get_listing(decided.listing_id).await {
+        Ok(l) => l.listing.title().to_string(),
+        Err(_) => format!("#{}", decided.listing_id),
+    };
+    let (zh, en) = if decided.status == ContactStatus::Accepted {
+        ("已接受", "accepted")
+    } else {
+        ("已婉拒", "declined")
+    };
+    notifications::notify(
+        store,
+        notifications::event(
+            NotificationKind::ContactDecision,
+            target(decided.id),
+            format!("您对《{title}》的联系请求{zh}"),
+            format!("Your contact request for “{title}” was {en}"),
+            Vec::new(),
+            vec![decided.requester_id],
+            Some(user.id),
+        ),
+    )
+    .await;
+    Ok(decided)
 }
 
 /// The requests `user` sees in one box: `received` (addressed to their organisation) or `sent`.

@@ -20,6 +20,7 @@ use qiao_store::{
     ContactFilter, ContractFilter, ContractRecord, DealEventRecord, DealFilter, DealRecord, Page,
     Paged, Store, StoreError,
 };
+use qiao_domain::notification::{NotificationKind, Target, TargetKind};
 use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
@@ -520,10 +521,42 @@ pub async fn act(
             qiao_domain::DealError::Invalid(invalid) => AppError::Invalid(invalid),
             other => AppError::Conflict(other.to_string()),
         })?;
-    Ok(store
+    let updated = store
         .acting_as(user.id)
         .update_deal(id, version, &deal, &event)
-        .await?)
+        .await?;
+    if updated.deal.stage != current.deal.stage {
+        notify_stage(store, user, &updated).await;
+    }
+    Ok(updated)
+}
+
+/// Tells a deal's parties and managers (not the one who moved it) of its new stage.
+async fn notify_stage(store: &Arc<dyn Store>, user: &Account, record: &DealRecord) {
+    let d = &record.deal;
+    crate::notifications::notify(
+        store,
+        crate::notifications::event(
+            NotificationKind::DealStage,
+            Target {
+                kind: TargetKind::Deal,
+                id: record.id,
+            },
+            format!("交易《{}》进入“{}”阶段", d.title, d.stage.label_zh()),
+            format!(
+                "The deal “{}” moved to the stage “{}”",
+                d.title,
+                d.stage.label_en()
+            ),
+            [d.seller_org_id, d.buyer_org_id]
+                .into_iter()
+                .flatten()
+                .collect(),
+            d.managers.iter().map(|m| m.account_id).collect(),
+            Some(user.id),
+        ),
+    )
+    .await;
 }
 
 /// The forecast beside a district's 成交额 target: open deals expected to close in `year`,

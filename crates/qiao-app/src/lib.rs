@@ -19,6 +19,7 @@
 //! name with the handler that calls it.
 
 pub mod account_admin;
+pub mod account_contact;
 pub mod applications;
 pub mod attachments;
 pub mod audit_log;
@@ -41,6 +42,8 @@ mod error;
 pub mod field_specs;
 pub mod lang;
 pub mod listing_counts;
+pub mod mail;
+pub mod notifications;
 pub mod planning;
 pub mod signin;
 pub mod statistics;

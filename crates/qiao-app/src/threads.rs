@@ -14,18 +14,20 @@
 //!
 //! Once a request is accepted, both sides also see each other's contact details
 //! ([`contact_details`]): the listing's contact person, phone and e-mail for the requester, and
-//! the requester's name and organisation for the owner.
+//! the requester's name, organisation, phone and e-mail (as their account gives them) for
+//! the owner.
 
 use std::sync::Arc;
 
 use qiao_domain::attachment::{Attachment, NewAttachment, OwnerKind};
+use qiao_domain::notification::{NotificationKind, Target, TargetKind};
 use qiao_domain::thread::{MAX_PAGE, Message, NewMessage, Subject, SubjectKind};
 use qiao_domain::{Account, ContactRequest, ContactStatus};
 use qiao_store::{Store, StoreError};
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
-use crate::{applications, contact_requests, deals};
+use crate::{applications, contact_requests, deals, notifications};
 
 /// A message with the files it carries.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -128,10 +130,69 @@ pub async fn post(
     let attachments = store
         .attachments_of(OwnerKind::Message, &[message.id])
         .await?;
+    notify_parties(store, user, subject).await;
     Ok(MessageView {
         message,
         attachments,
     })
+}
+
+/// Tells the thread's other parties of a new message by `author`: a contact request's two
+/// sides, a deal's parties and managers, an application's applicant and challenge owner (staff,
+/// who may read every deal and application, are not told of each).
+async fn notify_parties(store: &Arc<dyn Store>, author: &Account, subject: Subject) {
+    let parties = match subject.kind {
+        SubjectKind::ContactRequest => store.get_contact_request(subject.id).await.map(|r| {
+            (
+                TargetKind::ContactRequest,
+                r.owner_org_id.into_iter().collect(),
+                vec![r.requester_id],
+                ("联系请求", "contact request"),
+            )
+        }),
+        SubjectKind::Deal => store.get_deal(subject.id).await.map(|d| {
+            (
+                TargetKind::Deal,
+                [d.deal.seller_org_id, d.deal.buyer_org_id]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                d.deal.managers.iter().map(|m| m.account_id).collect(),
+                ("交易", "deal"),
+            )
+        }),
+        SubjectKind::Application => store.get_application(subject.id).await.map(|a| {
+            (
+                TargetKind::Application,
+                std::iter::once(a.application.applicant_org_id)
+                    .chain(a.application.owner_org_id)
+                    .collect(),
+                Vec::new(),
+                ("揭榜申请", "application"),
+            )
+        }),
+    };
+    let (kind, orgs, accounts, (what_zh, what_en)) = match parties {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(error = %e, "message notification: thread subject not read");
+            return;
+        }
+    };
+    let id = subject.id;
+    notifications::notify(
+        store,
+        notifications::event(
+            NotificationKind::Message,
+            Target { kind, id },
+            format!("{}在{what_zh} #{id} 中发来新消息", author.display_name),
+            format!("New message from {} on {what_en} #{id}", author.display_name),
+            orgs,
+            accounts,
+            Some(author.id),
+        ),
+    )
+    .await;
 }
 
 /// How to reach one side of an accepted contact request.
@@ -154,8 +215,8 @@ pub struct ContactCard {
 pub struct ContactDetails {
     /// The listing's owner: its contact person, phone and e-mail as the listing gives them.
     pub owner: ContactCard,
-    /// Who asked: their name and organisation (accounts keep no phone or e-mail; the thread is
-    /// the channel back).
+    /// Who asked: their name and organisation, and the phone and e-mail they gave on their
+    /// account page (if any; the thread is the channel back otherwise).
     pub requester: ContactCard,
 }
 
@@ -187,7 +248,7 @@ pub async fn contact_details(
         Err(e) => return Err(e.into()),
     };
     let requester = match store.get_account(request.requester_id).await {
-        Ok(a) => Some(a.display_name),
+        Ok(a) => Some(a),
         Err(StoreError::NotFound { .. }) => None,
         Err(e) => return Err(e.into()),
     };
@@ -202,9 +263,9 @@ pub async fn contact_details(
         requester: ContactCard {
             organisation: org_name(request.requester_org_id).await?,
             organisation_id: request.requester_org_id,
-            person: requester,
-            phone: None,
-            email: None,
+            person: requester.as_ref().map(|a| a.display_name.clone()),
+            phone: requester.as_ref().and_then(|a| a.phone.clone()),
+            email: requester.and_then(|a| a.email),
         },
     }))
 }

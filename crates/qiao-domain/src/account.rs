@@ -73,6 +73,13 @@ pub struct Account {
     /// disabled. Absent in backups made before accounts could be disabled.
     #[serde(default)]
     pub disabled_at: Option<DateTime<Utc>>,
+    /// E-mail address the person gave (notifications are sent there); shown to the other side
+    /// of an accepted contact request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Telephone the person gave; shown like the e-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }
 
 impl Account {
@@ -101,6 +108,62 @@ impl Account {
     /// reaches (that verdict rests on private figures such as revenue).
     pub fn may_manage_policies(&self) -> bool {
         self.is_staff()
+    }
+}
+
+/// How to reach a person: the e-mail address and telephone an account holder gives on their
+/// account page (both optional; an empty text clears one).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountContact {
+    /// E-mail address (at most 120 characters), or none.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Telephone: digits with `+`, `-`, spaces or brackets, 5 to 30 characters; or none.
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+impl AccountContact {
+    /// Trims both, turns empty texts into none, and checks what is left.
+    pub fn validate(&mut self) -> Result<(), Invalid> {
+        let mut c = Checker::default();
+        for v in [&mut self.email, &mut self.phone] {
+            *v = v
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+        }
+        if let Some(e) = &self.email {
+            let ok = e.chars().count() <= 120
+                && !e.contains(char::is_whitespace)
+                && e.split_once('@').is_some_and(|(local, domain)| {
+                    !local.is_empty()
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                        && !domain.contains('@')
+                })
+                && !e.chars().any(|ch| ch.is_control() || "<>,;\"".contains(ch));
+            c.ensure(ok, "email", || Rule::BadFormat {
+                found: e.clone(),
+                format: Format::Email,
+            });
+        }
+        if let Some(p) = &self.phone {
+            let digits = p.chars().filter(char::is_ascii_digit).count();
+            let ok = (5..=30).contains(&p.chars().count())
+                && digits >= 5
+                && p
+                    .chars()
+                    .all(|ch| ch.is_ascii_digit() || "+-() ".contains(ch));
+            c.ensure(ok, "phone", || Rule::BadFormat {
+                found: p.clone(),
+                format: Format::Phone,
+            });
+        }
+        c.finish()
     }
 }
 
@@ -217,6 +280,39 @@ impl AccountChange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contact_details_are_trimmed_and_checked() {
+        let mut ok = AccountContact {
+            email: Some("  li.ming@jia.example.cn ".into()),
+            phone: Some("+86 (21) 6489-0000".into()),
+        };
+        ok.validate().unwrap();
+        assert_eq!(ok.email.as_deref(), Some("li.ming@jia.example.cn"));
+        let mut cleared = AccountContact {
+            email: Some("   ".into()),
+            phone: None,
+        };
+        cleared.validate().unwrap();
+        assert_eq!(cleared.email, None);
+        for (email, phone, fields) in [
+            ("a@b", "12345", vec!["email"]),
+            ("x y@b.cn", "12345", vec!["email"]),
+            ("<a@b.cn>", "12345", vec!["email"]),
+            ("a@b.cn", "12ab345", vec!["phone"]),
+            ("a@b.cn", "123", vec!["phone"]),
+            ("a@@b.cn", "电话", vec!["email", "phone"]),
+        ] {
+            let Invalid(errors) = AccountContact {
+                email: Some(email.into()),
+                phone: Some(phone.into()),
+            }
+            .validate()
+            .unwrap_err();
+            let named: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(named, fields, "{email} {phone}");
+        }
+    }
 
     #[test]
     fn a_password_is_more_than_spaces_or_one_repeated_character() {

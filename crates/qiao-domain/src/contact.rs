@@ -269,6 +269,8 @@ mod tests {
             role,
             org_id: org,
             disabled_at: None,
+            email: None,
+            phone: None,
         }
     }
 

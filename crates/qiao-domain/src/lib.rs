@@ -38,6 +38,7 @@ pub mod deal;
 pub mod invalid;
 pub mod listing;
 pub mod money;
+pub mod notification;
 pub mod org;
 pub mod policy;
 pub mod precheck;
@@ -47,7 +48,7 @@ pub mod target;
 pub mod thread;
 pub mod valuation;
 
-pub use account::{Account, AccountChange, NewAccount, Role};
+pub use account::{Account, AccountChange, AccountContact, NewAccount, Role};
 pub use application::{
     Application, ApplicationAction, ApplicationError, ApplicationEvent, ApplicationStatus,
     Proposal, Score,

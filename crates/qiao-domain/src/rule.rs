@@ -397,6 +397,8 @@ pub enum Format {
     Username,
     /// An e-mail address.
     Email,
+    /// A telephone number (`021-6489 0000`, `+86 138 0000 0000`).
+    Phone,
     /// An IPC class (`H01M 10/613`, `G06N`).
     IpcClass,
     /// A GB/T 4754-2017 industry code (`C3562`).
@@ -521,6 +523,9 @@ impl Format {
                 format!("`{found}` must be 3-40 characters of letters, digits, `_`, `-` or `.`")
             }
             Format::Email => format!("`{found}` is not an e-mail address"),
+            Format::Phone => format!(
+                "`{found}` is not a telephone number; write 5-30 digits with +, -, spaces or brackets"
+            ),
             Format::IpcClass => {
                 format!("`{found}` is not an IPC class; write it like `H01M 10/613` or `G06N`")
             }
@@ -552,6 +557,7 @@ impl Format {
                 format!("“{found}”不是有效的用户名：须为 3-40 位字母、数字或 _ - .")
             }
             Format::Email => format!("“{found}”不是有效的电子邮箱地址"),
+            Format::Phone => format!("“{found}”不是有效的电话号码：须为 5-30 位数字，可含 + - 空格或括号"),
             Format::IpcClass => {
                 format!("“{found}”不是有效的 IPC 分类号，请写成 H01M 10/613 或 G06N 的形式")
             }

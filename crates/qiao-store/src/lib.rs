@@ -46,9 +46,10 @@ pub use records::{
 };
 pub use sql::{
     AccountStore, ApplicationStore, AttachmentStore, Backend, BackupStore, BookingStore,
-    ContactStore, ContractStore, DealStore, DocumentStore, Facet, FeedStore, ListingStore,
-    OrganisationStore, PlanStore, SqlStore, Store, TOKEN_DAYS, ThreadStore, ValuationStore,
-    Verdict, VoucherStore,
+    ContactStore, ContractStore, DealStore, Delivery, DocumentStore, Facet, FeedStore,
+    ListingStore, MAX_RECIPIENTS, Mail, NotificationStore, OrganisationStore, PlanStore,
+    QueuedMail, Recipient, SqlStore, Store, TOKEN_DAYS, ThreadStore, ValuationStore, Verdict,
+    VoucherStore,
 };
 
 /// The store traits, for code that calls store methods on a concrete [`SqlStore`] (an
@@ -56,8 +57,8 @@ pub use sql::{
 pub mod prelude {
     pub use crate::sql::{
         AccountStore, ApplicationStore, AttachmentStore, BackupStore, BookingStore, ContactStore,
-        ContractStore, DealStore, DocumentStore, FeedStore, ListingStore, OrganisationStore,
-        PlanStore, Store, ThreadStore, ValuationStore, VoucherStore,
+        ContractStore, DealStore, DocumentStore, FeedStore, ListingStore, NotificationStore,
+        OrganisationStore, PlanStore, Store, ThreadStore, ValuationStore, VoucherStore,
     };
 }
 

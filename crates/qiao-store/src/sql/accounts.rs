@@ -6,7 +6,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use qiao_domain::{Account, NewAccount, Organisation, Role};
+use qiao_domain::{Account, AccountContact, NewAccount, Organisation, Role};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -94,9 +94,13 @@ pub trait AccountStore: Send + Sync {
     async fn session(&self, token_hash: &str) -> Result<Option<(Account, String)>>;
     /// Ends a session (logging out).
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Sets the e-mail address and telephone of account `id` (validated by the caller;
+    /// `None` clears one).
+    async fn set_account_contact(&self, id: i64, contact: &AccountContact) -> Result<Account>;
 }
 
-pub(crate) const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, org_id, disabled_at";
+pub(crate) const ACCOUNT_COLUMNS: &str =
+    "id, username, display_name, role, org_id, disabled_at, email, phone";
 
 pub(crate) fn account_from_row(row: &AnyRow) -> Result<Account> {
     let role: String = row.try_get("role")?;
@@ -111,6 +115,8 @@ pub(crate) fn account_from_row(row: &AnyRow) -> Result<Account> {
             .as_deref()
             .map(parse_ts)
             .transpose()?,
+        email: row.try_get("email")?,
+        phone: row.try_get("phone")?,
     })
 }
 
@@ -233,6 +239,26 @@ impl AccountStore for SqlStore {
         self.get_account(id).await
     }
 
+    async fn set_account_contact(&self, id: i64, contact: &AccountContact) -> Result<Account> {
+        let mut tx = self.write_tx().await?;
+        let before = self.snapshot(&mut tx, "account", id).await?;
+        let done = sqlx::query("UPDATE accounts SET email = $1, phone = $2 WHERE id = $3")
+            .bind(contact.email.clone())
+            .bind(contact.phone.clone())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("account", id));
+        }
+        // The change is recorded (who changed their account when); the feed's account
+        // snapshot leaves the address and number out, so the audit log holds no personal data.
+        self.record_change(&mut tx, "account", id, Op::Update, before)
+            .await?;
+        tx.commit().await?;
+        self.get_account(id).await
+    }
+
     async fn get_account(&self, id: i64) -> Result<Account> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"
@@ -295,7 +321,7 @@ impl AccountStore for SqlStore {
             // on `disabled_at` is the second lock on the same door.
             // Timestamps are stored in one fixed-width UTC format (`ts`), so they compare as
             // text on both backends.
-            "SELECT a.id, a.username, a.display_name, a.role, a.org_id, a.disabled_at FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1 AND a.disabled_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",
+            "SELECT a.id, a.username, a.display_name, a.role, a.org_id, a.disabled_at, a.email, a.phone FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1 AND a.disabled_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",
         )
         .bind(token_hash)
         .bind(ts(now()))

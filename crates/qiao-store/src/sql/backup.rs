@@ -297,7 +297,7 @@ impl BackupStore for SqlStore {
                 }
                 BackupItem::Account(a) => {
                     sqlx::query(
-                        "INSERT INTO accounts (id, username, display_name, role, org_id, password_hash, created_at, disabled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        "INSERT INTO accounts (id, username, display_name, role, org_id, password_hash, created_at, disabled_at, email, phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                     )
                     .bind(a.account.id)
                     .bind(&a.account.username)
@@ -307,6 +307,8 @@ impl BackupStore for SqlStore {
                     .bind(&a.password_hash)
                     .bind(ts(a.created_at))
                     .bind(a.account.disabled_at.map(ts))
+                    .bind(a.account.email.clone())
+                    .bind(a.account.phone.clone())
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| conflict_on_unique(e, || format!("username `{}` appears twice", a.account.username)))?;

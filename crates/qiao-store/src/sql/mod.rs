@@ -16,6 +16,7 @@
 //! bytes in the database for both backends, and says why);
 //! [`vouchers`] keeps 创新券 and their balances; [`bookings`] keeps instruments' slots and their
 //! bookings, and moves a voucher's balance in the same transaction as a booking's step;
+//! [`notifications`] keeps the inbox, preferences, followed challenges and the e-mail outbox;
 //! [`backup`] reads and writes through all of them; this file only
 //! ties them together.
 
@@ -32,6 +33,7 @@ mod documents;
 mod feed;
 mod listings;
 mod migrate;
+mod notifications;
 mod organisations;
 mod plans;
 mod threads;
@@ -56,6 +58,9 @@ pub use self::deals::DealStore;
 pub use self::documents::DocumentStore;
 pub use self::feed::FeedStore;
 pub use self::listings::{Facet, ListingStore};
+pub use self::notifications::{
+    Delivery, MAX_RECIPIENTS, Mail, NotificationStore, QueuedMail, Recipient,
+};
 pub use self::organisations::{OrganisationStore, Verdict};
 pub use self::plans::PlanStore;
 pub use self::threads::ThreadStore;
@@ -83,6 +88,7 @@ pub trait Store:
     + AttachmentStore
     + BookingStore
     + VoucherStore
+    + NotificationStore
     + FeedStore
     + BackupStore
     + Send

@@ -23,6 +23,8 @@ fn author(id: i64, org: Option<i64>) -> Account {
         role: Role::Member,
         org_id: org,
         disabled_at: None,
+        email: None,
+        phone: None,
     }
 }
 
