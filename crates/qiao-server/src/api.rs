@@ -13,6 +13,7 @@ pub mod documents;
 pub mod imports;
 pub mod listings;
 pub mod meta;
+pub mod notifications;
 pub mod organisations;
 pub mod policies;
 pub mod search;

@@ -31,6 +31,7 @@ pub mod detail;
 pub mod document_pages;
 pub mod form;
 pub mod home;
+pub mod inbox;
 pub mod messages;
 pub mod orgs;
 pub mod policy_pages;
@@ -71,6 +72,8 @@ pub struct Ctx {
     /// Whether the navigation offers `/deals`: to technology managers and staff, and to
     /// members whose organisation is a party to a deal.
     pub deals_link: bool,
+    /// How many of the signed-in account's notifications are unread (the header's badge).
+    pub unread: i64,
 }
 
 impl Ctx {

@@ -10,14 +10,14 @@ use qiao_store::DocumentState;
 
 use crate::api::{
     accounts, applications, attachments, bookings, certificates, contacts, contracts, deals,
-    documents, imports, listings, meta, organisations, policies, search, statistics, targets,
-    threads, valuations, vouchers,
+    documents, imports, listings, meta, notifications, organisations, policies, search,
+    statistics, targets, threads, valuations, vouchers,
 };
 use crate::error::{ApiError, Code};
 use crate::pages::valuation_pages::On;
 use crate::pages::{
     account, admin, application_pages, attachment_pages, audit, boards, booking_pages,
-    certificate_pages, contract_pages, deal_pages, detail, document_pages, home, orgs,
+    certificate_pages, contract_pages, deal_pages, detail, document_pages, home, inbox, orgs,
     policy_pages, search_page, statistics_page, target_pages, thread_pages, valuation_pages,
     voucher_pages, workspace,
 };
@@ -38,6 +38,23 @@ pub fn router(state: AppState) -> Router {
             axum::routing::delete(accounts::revoke_token),
         )
         .route("/me", get(accounts::me))
+        .route(
+            "/me/contact",
+            axum::routing::put(notifications::set_contact),
+        )
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read-all", post(notifications::read_all))
+        .route(
+            "/notifications/preferences",
+            get(notifications::preferences).put(notifications::set_preferences),
+        )
+        .route("/notifications/{id}/read", post(notifications::read))
+        .route(
+            "/challenges/{id}/follow",
+            get(notifications::following)
+                .put(notifications::follow)
+                .delete(notifications::unfollow),
+        )
         .route("/search", get(search::search))
         .route("/search/status", get(search::status))
         .route("/accounts", get(accounts::list).post(accounts::create))
@@ -479,6 +496,14 @@ fn pages() -> Router<AppState> {
         .route("/statistics", get(statistics_page::page))
         .route("/statistics.xlsx", get(statistics_page::xlsx))
         .route("/workspace", get(workspace::show))
+        .route("/inbox", get(inbox::show))
+        .route("/inbox/read-all", post(inbox::read_all))
+        .route("/inbox/{id}/open", post(inbox::open))
+        .route("/inbox/{id}/read", post(inbox::read))
+        .route("/account", get(inbox::settings))
+        .route("/account/contact", post(inbox::save_contact))
+        .route("/account/notifications", post(inbox::save_preferences))
+        .route("/challenges/{id}/follow", post(inbox::follow))
         .route("/requests/{id}/decide", post(workspace::decide))
         .route(
             "/requests/{id}",

@@ -164,6 +164,9 @@ pub struct ChallengePanel {
     pub why_not: String,
     /// The sign-in page, for anonymous visitors.
     pub login_href: String,
+    /// For a signed-in visitor: whether they follow the challenge (told before it closes), and
+    /// the form's action.
+    pub follow: Option<(bool, String)>,
 }
 
 fn window_text(
@@ -208,7 +211,14 @@ pub async fn panel(
     let mut review = None;
     let mut why_not = String::new();
     let mut may_apply = false;
+    let mut follow = None;
     if let Some(u) = user {
+        let following = state
+            .store
+            .follows_challenge(u.id, record.id)
+            .await
+            .map_err(|e| v.error(e))?;
+        follow = Some((following, format!("/challenges/{}/follow", record.id)));
         let reviewer = applications::may_review(&state.store, u, record.owner_org_id)
             .await
             .map_err(|e| v.error(e))?;
@@ -296,6 +306,7 @@ pub async fn panel(
             "/login?next={}",
             urlencoding::encode(&format!("/challenges/{}", record.id))
         ),
+        follow,
     }))
 }
 

@@ -182,6 +182,7 @@ impl FromRequestParts<AppState> for Visitor {
             csrf: String::new(),
             path,
             deals_link: false,
+            unread: 0,
         };
         let mut session_hash = None;
         if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
@@ -193,6 +194,12 @@ impl FromRequestParts<AppState> for Visitor {
                 .map_err(|e| PageError::from(e).in_lang(l))?
             {
                 ctx.deals_link = offers_deals(state, &account)
+                    .await
+                    .map_err(|e| PageError::from(e).in_lang(l))?;
+                // The header's badge: one count answered by the partial index on unread rows.
+                ctx.unread = state
+                    .store
+                    .unread_count(account.id)
                     .await
                     .map_err(|e| PageError::from(e).in_lang(l))?;
                 ctx.user = Some(account);

@@ -78,6 +78,8 @@ struct ThreadPage<'a> {
     details: Option<ContactDetails>,
     /// Why there is no thread yet (a request not accepted).
     closed: Option<&'static str>,
+    /// For the owner of a pending request: where its accept form posts.
+    decide: Option<String>,
     action: String,
     total: i64,
     messages: Vec<MessageRow>,
@@ -154,6 +156,7 @@ async fn render(
         status_class: "",
         details: None,
         closed: None,
+        decide: None,
         action: String::new(),
         total: 0,
         messages: Vec::new(),
@@ -223,6 +226,9 @@ async fn render(
             page.details = threads::contact_details(&state.store, &r)
                 .await
                 .map_err(|e| v.error(e))?;
+            if r.status == ContactStatus::Pending && r.may_decide(user) {
+                page.decide = Some(format!("/requests/{}/decide", r.id));
+            }
             if r.status != ContactStatus::Accepted {
                 page.closed = Some(l.t(
                     "对方同意联系申请后，双方即可在此交换消息和附件。",
