@@ -20,6 +20,7 @@ use qiao_app::credentials::{Login, NewToken};
 mod applications;
 mod bookings;
 mod deals;
+mod notifications;
 mod threads;
 mod valuations;
 
@@ -547,6 +548,7 @@ pub fn document() -> Value {
     applications::paths(&mut g, &mut paths, &paging);
     bookings::paths(&mut g, &mut paths, &paging);
     threads::paths(&mut g, &mut paths);
+    notifications::paths(&mut g, &mut paths);
     paths.insert("/api/v1/search/status".into(), json!({
         "get": op("How far the search index has followed the database", "search", json!([]), None, ok(200, "index progress", json!({"type": "object", "properties": {
             "indexed_seq": {"type": "integer"}, "database_seq": {"type": "integer"}, "documents": {"type": "integer"}, "up_to_date": {"type": "boolean"},

@@ -194,6 +194,13 @@ pub struct ServeArgs {
     /// Match on words only: do not load (or fetch) the embedding model.
     #[arg(long)]
     pub lexical_only: bool,
+    /// SMTP relay for notification e-mails, `smtp://host[:port]` (plain SMTP, no login: a
+    /// local or in-network relay). Without it each e-mail is written to the log instead.
+    #[arg(long, env = "QIAO_SMTP_URL")]
+    pub smtp: Option<String>,
+    /// The address notification e-mails come from.
+    #[arg(long, env = "QIAO_SMTP_FROM", default_value = "qiao@localhost")]
+    pub smtp_from: String,
 }
 
 /// `qiao import …`

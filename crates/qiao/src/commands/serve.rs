@@ -48,6 +48,14 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    // Checked before listening: a bad relay URL stops the start with its reason.
+    let transport = match &args.smtp {
+        Some(url) => qiao_app::mail::Transport::Smtp(
+            qiao_app::mail::SmtpConfig::parse(url, &args.smtp_from)
+                .map_err(|e| anyhow::anyhow!("--smtp: {e}"))?,
+        ),
+        None => qiao_app::mail::Transport::Log,
+    };
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -72,6 +80,26 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             qiao_server::semantic::start(&state.store, &state.search, &state.semantic, setup).await
         });
     }
+    // Notifications that time brings (certificates expiring, followed challenges closing) are
+    // checked at start and hourly; queued e-mails are sent every few seconds. Both run beside
+    // the requests, never in them.
+    match &transport {
+        qiao_app::mail::Transport::Smtp(c) => {
+            tracing::info!(host = %c.host, port = c.port, "notification e-mails sent through SMTP")
+        }
+        qiao_app::mail::Transport::Log => {
+            tracing::info!("no --smtp relay: notification e-mails are written to the log")
+        }
+    }
+    qiao_app::notifications::spawn_date_checks(
+        state.store.clone(),
+        std::time::Duration::from_secs(3600),
+    );
+    qiao_app::mail::spawn_sender(
+        state.store.clone(),
+        transport,
+        std::time::Duration::from_secs(5),
+    );
     qiao_server::serve(listener, state).await?;
     Ok(ExitCode::SUCCESS)
 }
