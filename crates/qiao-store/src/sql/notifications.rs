@@ -168,11 +168,16 @@ impl NotificationStore for SqlStore {
         if orgs.is_empty() && accounts.is_empty() {
             return Ok(Vec::new());
         }
-        // -1 matches no id: an empty IN list is a syntax error.
-        let org_marks = self.backend.ordered_marks(2, orgs.len().max(1));
-        let account_marks = self
-            .backend
-            .ordered_marks(2 + orgs.len().max(1), accounts.len().max(1));
+        // -1 matches no id: an empty IN list is a syntax error. Numbered marks throughout (the
+        // lists are short): SQLite's anonymous `?` would not mix with the `$1` before them.
+        let marks = |from: usize, n: usize| {
+            (from..from + n)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let org_marks = marks(2, orgs.len().max(1));
+        let account_marks = marks(2 + orgs.len().max(1), accounts.len().max(1));
         let sql = format!(
             "SELECT a.id, a.email AS address, p.in_app, p.email FROM accounts a \
              LEFT JOIN notification_preferences p ON p.account_id = a.id AND p.kind = $1 \

@@ -12,6 +12,7 @@ mod documents;
 mod imports;
 mod listings;
 mod meta;
+mod notifications;
 mod organisations;
 mod policies;
 mod search;
