@@ -125,12 +125,13 @@ pub fn encode_subject(subject: &str) -> String {
     if subject.chars().all(|c| c.is_ascii_graphic() || c == ' ') && subject.len() < 70 {
         return subject.to_string();
     }
-    // 45 bytes of UTF-8 become 60 characters of base64, plus 12 of `=?UTF-8?B?…?=`; a word
+    // 36 bytes of UTF-8 become 48 characters of base64, plus 12 of `=?UTF-8?B?…?=`: with
+    // `Subject: ` before the first, every line stays under 76 characters (RFC 2047). A word
     // never splits a character.
     let mut words = Vec::new();
     let mut chunk = String::new();
     for c in subject.chars() {
-        if chunk.len() + c.len_utf8() > 45 {
+        if chunk.len() + c.len_utf8() > 36 {
             words.push(format!("=?UTF-8?B?{}?=", B64.encode(chunk.as_bytes())));
             chunk.clear();
         }
