@@ -29,8 +29,8 @@ use qiao_store::{
     ListingRecord, Page, Paged, Store, StoreError,
 };
 
-use crate::{disclosure, notifications};
 use crate::error::{AppError, AppResult};
+use crate::{disclosure, notifications};
 
 /// The most applications one challenge's review lists (a review reads them all).
 pub const MAX_PER_CHALLENGE: u32 = 500;

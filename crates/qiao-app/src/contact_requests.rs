@@ -14,8 +14,8 @@ use qiao_domain::notification::{NotificationKind, Target, TargetKind};
 use qiao_domain::{Account, ContactRequest, ContactStatus, Decision, Kind, NewContactRequest};
 use qiao_store::{ContactFilter, Paged, Store, StoreError};
 
-use crate::{disclosure, notifications};
 use crate::error::{AppError, AppResult};
+use crate::{disclosure, notifications};
 
 /// Asks the owner of listing `id` (of `kind`) for its contact details, as `user`.
 pub async fn request(

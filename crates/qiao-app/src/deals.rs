@@ -12,6 +12,7 @@
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate, Utc};
+use qiao_domain::notification::{NotificationKind, Target, TargetKind};
 use qiao_domain::{
     Account, ContactStatus, Deal, DealAction, DealStage, Forecast, Kind, ManagerShare, Origin,
     Role, StageProbabilities, TechField,
@@ -20,7 +21,6 @@ use qiao_store::{
     ContactFilter, ContractFilter, ContractRecord, DealEventRecord, DealFilter, DealRecord, Page,
     Paged, Store, StoreError,
 };
-use qiao_domain::notification::{NotificationKind, Target, TargetKind};
 use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};

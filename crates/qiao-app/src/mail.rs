@@ -60,9 +60,9 @@ pub struct SmtpConfig {
 impl SmtpConfig {
     /// Reads `smtp://host[:port]` and the from address.
     pub fn parse(url: &str, from: &str) -> Result<SmtpConfig, String> {
-        let rest = url
-            .strip_prefix("smtp://")
-            .ok_or_else(|| format!("SMTP URL `{url}` must start with smtp:// (smtp://host:port)"))?;
+        let rest = url.strip_prefix("smtp://").ok_or_else(|| {
+            format!("SMTP URL `{url}` must start with smtp:// (smtp://host:port)")
+        })?;
         let rest = rest.trim_end_matches('/');
         if rest.contains('@') || rest.contains('/') {
             return Err(format!(
@@ -114,7 +114,9 @@ fn check_address(a: &str) -> Result<(), MailError> {
         || a.chars()
             .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c));
     if bad {
-        Err(MailError::Address(format!("`{a}` is not an e-mail address")))
+        Err(MailError::Address(format!(
+            "`{a}` is not an e-mail address"
+        )))
     } else {
         Ok(())
     }
@@ -287,7 +289,9 @@ pub async fn send_due(store: &Arc<dyn Store>, transport: &Transport) -> Result<R
                     given_up = retry_at.is_none(),
                     "e-mail not sent"
                 );
-                store.mail_failed(queued.id, &e.to_string(), retry_at).await?;
+                store
+                    .mail_failed(queued.id, &e.to_string(), retry_at)
+                    .await?;
                 if retry_at.is_some() {
                     round.retrying += 1;
                 } else {
@@ -338,7 +342,11 @@ mod tests {
             .split("\r\n ")
             .map(|w| {
                 assert!(w.len() <= 75, "{w}");
-                let inner = w.strip_prefix("=?UTF-8?B?").unwrap().strip_suffix("?=").unwrap();
+                let inner = w
+                    .strip_prefix("=?UTF-8?B?")
+                    .unwrap()
+                    .strip_suffix("?=")
+                    .unwrap();
                 String::from_utf8(B64.decode(inner).unwrap()).unwrap()
             })
             .collect();

@@ -74,9 +74,7 @@ pub async fn deliver(store: &Arc<dyn Store>, event: &Event) -> Result<usize, Sto
     let mut orgs = event.orgs.clone();
     orgs.sort_unstable();
     orgs.dedup();
-    let recipients = store
-        .recipients(event.kind, &orgs, &event.accounts)
-        .await?;
+    let recipients = store.recipients(event.kind, &orgs, &event.accounts).await?;
     let deliveries: Vec<Delivery> = recipients
         .into_iter()
         .filter(|r| Some(r.account_id) != event.actor && (r.in_app || r.email))

@@ -186,7 +186,10 @@ async fn notify_parties(store: &Arc<dyn Store>, author: &Account, subject: Subje
             NotificationKind::Message,
             Target { kind, id },
             format!("{}在{what_zh} #{id} 中发来新消息", author.display_name),
-            format!("New message from {} on {what_en} #{id}", author.display_name),
+            format!(
+                "New message from {} on {what_en} #{id}",
+                author.display_name
+            ),
             orgs,
             accounts,
             Some(author.id),

@@ -177,7 +177,13 @@ async fn a_refused_email_stays_queued_for_a_later_try() {
     assert_eq!(round.retrying, 1);
     server.abort();
     // Not due again at once (it waits before the next try), but still queued for later.
-    assert!(store.due_mail(chrono::Utc::now(), 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .due_mail(chrono::Utc::now(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let later = store
         .due_mail(chrono::Utc::now() + chrono::Duration::hours(1), 10)
         .await

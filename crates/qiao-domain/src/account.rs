@@ -155,8 +155,7 @@ impl AccountContact {
             let digits = p.chars().filter(char::is_ascii_digit).count();
             let ok = (5..=30).contains(&p.chars().count())
                 && digits >= 5
-                && p
-                    .chars()
+                && p.chars()
                     .all(|ch| ch.is_ascii_digit() || "+-() ".contains(ch));
             c.ensure(ok, "phone", || Rule::BadFormat {
                 found: p.clone(),

@@ -557,7 +557,9 @@ impl Format {
                 format!("“{found}”不是有效的用户名：须为 3-40 位字母、数字或 _ - .")
             }
             Format::Email => format!("“{found}”不是有效的电子邮箱地址"),
-            Format::Phone => format!("“{found}”不是有效的电话号码：须为 5-30 位数字，可含 + - 空格或括号"),
+            Format::Phone => {
+                format!("“{found}”不是有效的电话号码：须为 5-30 位数字，可含 + - 空格或括号")
+            }
             Format::IpcClass => {
                 format!("“{found}”不是有效的 IPC 分类号，请写成 H01M 10/613 或 G06N 的形式")
             }

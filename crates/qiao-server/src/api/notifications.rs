@@ -112,8 +112,7 @@ pub async fn following(
     User(user): User,
     Id(id): Id,
 ) -> ApiResult<axum::Json<Following>> {
-    qiao_app::disclosure::load(&state.store, qiao_domain::Kind::Challenge, id, Some(&user))
-        .await?;
+    qiao_app::disclosure::load(&state.store, qiao_domain::Kind::Challenge, id, Some(&user)).await?;
     Ok(axum::Json(Following {
         following: state.store.follows_challenge(user.id, id).await?,
     }))

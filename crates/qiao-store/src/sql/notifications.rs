@@ -129,7 +129,8 @@ pub trait NotificationStore: Send + Sync {
     ) -> Result<()>;
 }
 
-const COLUMNS: &str = "id, account_id, kind, target_kind, target_id, title, title_en, created_at, read_at";
+const COLUMNS: &str =
+    "id, account_id, kind, target_kind, target_id, title, title_en, created_at, read_at";
 
 fn from_row(row: &AnyRow) -> Result<Notification> {
     let kind: String = row.try_get("kind")?;
@@ -201,7 +202,9 @@ impl NotificationStore for SqlStore {
                 Ok(Recipient {
                     account_id: r.try_get("id")?,
                     address: r.try_get("address")?,
-                    in_app: r.try_get::<Option<i64>, _>("in_app")?.is_none_or(|v| v != 0),
+                    in_app: r
+                        .try_get::<Option<i64>, _>("in_app")?
+                        .is_none_or(|v| v != 0),
                     email: r.try_get::<Option<i64>, _>("email")?.is_none_or(|v| v != 0),
                 })
             })

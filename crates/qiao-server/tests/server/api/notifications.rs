@@ -58,9 +58,22 @@ async fn each_event_notifies(app: &TestApp) {
     let item = &seller["items"][0];
     assert_eq!(item["kind"], "contact_request");
     assert_eq!(item["link"], format!("/requests/{request}"));
-    assert_eq!(item["target"], json!({"kind": "contact_request", "id": request}));
-    assert!(item["title"].as_str().unwrap().contains("固态电解质低温制备工艺"));
-    assert!(item["title_en"].as_str().unwrap().contains("asks for the contact details"));
+    assert_eq!(
+        item["target"],
+        json!({"kind": "contact_request", "id": request})
+    );
+    assert!(
+        item["title"]
+            .as_str()
+            .unwrap()
+            .contains("固态电解质低温制备工艺")
+    );
+    assert!(
+        item["title_en"]
+            .as_str()
+            .unwrap()
+            .contains("asks for the contact details")
+    );
     assert_eq!(kinds(app, &cast.buyer).await, ["contact_decision"]);
     assert!(kinds(app, &cast.outsider).await.is_empty());
 
@@ -72,7 +85,10 @@ async fn each_event_notifies(app: &TestApp) {
     )
     .await
     .expect(StatusCode::CREATED);
-    assert_eq!(kinds(app, &cast.seller).await, ["message", "contact_request"]);
+    assert_eq!(
+        kinds(app, &cast.seller).await,
+        ["message", "contact_request"]
+    );
     assert_eq!(kinds(app, &cast.buyer).await, ["contact_decision"]);
 
     // A deal's stage change reaches both parties, not the manager who moved it.
@@ -173,7 +189,10 @@ async fn each_event_notifies(app: &TestApp) {
     .await
     .expect(StatusCode::OK);
     let buyer = &inbox(app, &cast.buyer).await["items"][0];
-    assert!(buyer["title"].as_str().unwrap().contains("揭榜成功"), "{buyer}");
+    assert!(
+        buyer["title"].as_str().unwrap().contains("揭榜成功"),
+        "{buyer}"
+    );
 }
 on_both_backends!(each_event_notifies);
 
@@ -197,7 +216,11 @@ async fn dates_notify_once(app: &TestApp) {
     let far = challenge(app, &alice, 60).await;
     for id in [ch, far] {
         let r = app
-            .put(format!("/api/v1/challenges/{id}/follow"), Some(&bob), json!(null))
+            .put(
+                format!("/api/v1/challenges/{id}/follow"),
+                Some(&bob),
+                json!(null),
+            )
             .await
             .expect(StatusCode::OK);
         assert_eq!(r.body["following"], true);
@@ -370,7 +393,11 @@ async fn preferences_suppress(app: &TestApp) {
         .await
         .expect(StatusCode::OK);
     assert_eq!(array(&prefs.body).len(), 8);
-    assert!(array(&prefs.body).iter().all(|p| p["in_app"] == true && p["email"] == true));
+    assert!(
+        array(&prefs.body)
+            .iter()
+            .all(|p| p["in_app"] == true && p["email"] == true)
+    );
     let store = &app.db.store;
     let queued = |store: std::sync::Arc<dyn Store>| async move {
         store
@@ -388,7 +415,10 @@ async fn preferences_suppress(app: &TestApp) {
     app.post(&thread, Some(&cast.buyer), json!({"body": "第一条"}))
         .await
         .expect(StatusCode::CREATED);
-    assert_eq!(inbox(app, &cast.seller).await["items"][0]["kind"], "message");
+    assert_eq!(
+        inbox(app, &cast.seller).await["items"][0]["kind"],
+        "message"
+    );
     let mails = queued(store.clone()).await;
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].0, "li.ming@jia.example.cn");
@@ -407,7 +437,10 @@ async fn preferences_suppress(app: &TestApp) {
         .iter()
         .find(|p| p["kind"] == "message")
         .unwrap();
-    assert_eq!((message["in_app"].clone(), message["email"].clone()), (json!(false), json!(true)));
+    assert_eq!(
+        (message["in_app"].clone(), message["email"].clone()),
+        (json!(false), json!(true))
+    );
     let before = inbox(app, &cast.seller).await["items"].clone();
     app.post(&thread, Some(&cast.buyer), json!({"body": "第二条"}))
         .await
