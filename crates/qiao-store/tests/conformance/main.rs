@@ -1848,3 +1848,4 @@ async fn certificate_verdicts_are_set_only_by_verification(db: &TestDb) {
     );
 }
 mod threads_attachments;
+mod notifications;
