@@ -1847,5 +1847,5 @@ async fn certificate_verdicts_are_set_only_by_verification(db: &TestDb) {
         "{audit:?}"
     );
 }
-mod threads_attachments;
 mod notifications;
+mod threads_attachments;

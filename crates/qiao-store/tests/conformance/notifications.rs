@@ -135,7 +135,10 @@ async fn recipients_carry_their_choices(db: &TestDb) {
         .collect();
     assert_eq!(
         got,
-        [(a, Some("alice@example.cn"), true, true), (b, None, true, false)]
+        [
+            (a, Some("alice@example.cn"), true, true),
+            (b, None, true, false)
+        ]
     );
     // Another kind keeps its default.
     let other = s
@@ -161,9 +164,13 @@ async fn the_outbox_hands_out_due_mail(db: &TestDb) {
     let due = s.due_mail(now, 10).await.unwrap();
     assert_eq!(due.len(), 2);
     s.mail_sent(due[0].id).await.unwrap();
-    s.mail_failed(due[1].id, "refused", Some(now + chrono::Duration::minutes(2)))
-        .await
-        .unwrap();
+    s.mail_failed(
+        due[1].id,
+        "refused",
+        Some(now + chrono::Duration::minutes(2)),
+    )
+    .await
+    .unwrap();
     assert!(s.due_mail(now, 10).await.unwrap().is_empty());
     let later = s
         .due_mail(now + chrono::Duration::minutes(3), 10)
