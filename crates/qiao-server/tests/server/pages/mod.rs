@@ -14,6 +14,7 @@ mod detail;
 mod document_pages;
 mod form;
 mod home;
+mod inbox;
 mod messages;
 mod policy_pages;
 mod search_page;
