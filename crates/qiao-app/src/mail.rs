@@ -72,7 +72,7 @@ impl SmtpConfig {
             ));
         }
         let (host, port) = match rest.rsplit_once(':') {
-            Some((h, p)) if !h.ends_with(']') || !h.is_empty() => (
+            Some((h, p)) => (
                 h,
                 p.parse::<u16>()
                     .map_err(|_| format!("SMTP URL `{url}` has a bad port `{p}`"))?,
