@@ -60,7 +60,7 @@ pub fn mail_for(to: &str, n: &NewNotification) -> Mail {
         to: to.to_string(),
         subject: format!("桥 Qiao · {}", n.title),
         body: format!(
-            "{}\n{}\n\n查看 · View: {}\n\n在“通知设置”(/settings/notifications) 中可选择接收哪些通知。\nChoose which notifications you receive under /settings/notifications.\n",
+            "{}\n{}\n\n查看 · View: {}\n\n在“账户设置”(/account) 中可选择接收哪些通知。\nChoose which notifications you receive under /account.\n",
             n.title,
             n.title_en,
             n.target.path()
