@@ -10,8 +10,8 @@ use qiao_store::DocumentState;
 
 use crate::api::{
     accounts, applications, attachments, bookings, certificates, contacts, contracts, deals,
-    documents, imports, listings, meta, notifications, organisations, policies, search,
-    statistics, targets, threads, valuations, vouchers,
+    documents, imports, listings, meta, notifications, organisations, policies, search, statistics,
+    targets, threads, valuations, vouchers,
 };
 use crate::error::{ApiError, Code};
 use crate::pages::valuation_pages::On;
