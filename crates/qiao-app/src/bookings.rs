@@ -27,6 +27,7 @@ use qiao_domain::booking::{
     Booking, BookingAction, BookingStatus, Fen, Series, SlotSpec, SlotStatus,
 };
 use qiao_domain::invalid::{Invalid, Record, Rule};
+use qiao_domain::notification::{NotificationKind, Target, TargetKind};
 use qiao_domain::{Account, Kind};
 use qiao_store::{
     BookingChange, BookingFilter, BookingRecord, ListingRecord, Page, Paged, SlotFilter,
@@ -35,8 +36,8 @@ use qiao_store::{
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::disclosure;
 use crate::error::{AppError, AppResult};
+use crate::{disclosure, notifications};
 
 /// Slots to offer: one, or a weekly series.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -228,7 +229,27 @@ pub async fn book(
         now,
     )?;
     let record = store.acting_as(user.id).create_booking(&booking).await?;
-    // Notification point: booking requested (to the instrument's organisation).
+    let title = listing.listing.title().to_string();
+    let when = slot_text(&record.booking.slot);
+    notifications::notify(
+        store,
+        notifications::event(
+            NotificationKind::BookingRequest,
+            Target {
+                kind: TargetKind::IncomingBooking,
+                id: record.id,
+            },
+            format!("{}预约了《{title}》（{when}），请确认", user.display_name),
+            format!(
+                "{} booked “{title}” ({when}); please confirm",
+                user.display_name
+            ),
+            vec![record.booking.owner_org_id],
+            Vec::new(),
+            Some(user.id),
+        ),
+    )
+    .await;
     Ok(record)
 }
 
@@ -414,8 +435,67 @@ pub async fn act(
             booking: next,
         })
         .await?;
-    // Notification point: booking confirmed / declined / cancelled (to the other side).
+    notify_step(store, user, &record).await;
     Ok(record)
+}
+
+/// A slot as a notification names it: its day and hours.
+fn slot_text(slot: &SlotSpec) -> String {
+    format!(
+        "{} {}–{}",
+        slot.starts_at.format("%Y-%m-%d"),
+        slot.starts_at.format("%H:%M"),
+        slot.ends_at.format("%H:%M")
+    )
+}
+
+/// Tells the other side of a booking that it was confirmed, declined (with the reason) or
+/// cancelled.
+async fn notify_step(store: &Arc<dyn Store>, user: &Account, record: &BookingRecord) {
+    let b = &record.booking;
+    let title = match store.get_listing(b.listing_id).await {
+        Ok(l) => l.listing.title().to_string(),
+        Err(_) => format!("#{}", b.listing_id),
+    };
+    let when = slot_text(&b.slot);
+    let reason = b.reason.clone().unwrap_or_default();
+    let (target, org, zh, en) = match b.status {
+        BookingStatus::Confirmed => (
+            TargetKind::Booking,
+            b.requester_org_id,
+            format!("您对《{title}》（{when}）的预约已确认"),
+            format!("Your booking of “{title}” ({when}) was confirmed"),
+        ),
+        BookingStatus::Declined => (
+            TargetKind::Booking,
+            b.requester_org_id,
+            format!("您对《{title}》（{when}）的预约被拒绝：{reason}"),
+            format!("Your booking of “{title}” ({when}) was declined: {reason}"),
+        ),
+        BookingStatus::Cancelled => (
+            TargetKind::IncomingBooking,
+            b.owner_org_id,
+            format!("《{title}》（{when}）的预约已被预约方取消"),
+            format!("The booking of “{title}” ({when}) was cancelled by its requester"),
+        ),
+        BookingStatus::Requested => return,
+    };
+    notifications::notify(
+        store,
+        notifications::event(
+            NotificationKind::BookingStatus,
+            Target {
+                kind: target,
+                id: record.id,
+            },
+            zh,
+            en,
+            vec![org],
+            Vec::new(),
+            Some(user.id),
+        ),
+    )
+    .await;
 }
 
 /// Bookings made by `user`'s organisation (我的预约), newest first.

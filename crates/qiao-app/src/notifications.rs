@@ -14,7 +14,7 @@
 //! inbox rows and e-mails to write in one transaction. The e-mails are sent later by
 //! [`crate::mail`], off the request path.
 //!
-//! Adding a kind (instrument bookings, say): a variant of
+//! Adding a kind (as instrument bookings were: `bookings::book` and `bookings::act`): a variant of
 //! `qiao_domain::notification::NotificationKind` (its name and labels), then one [`notify`]
 //! call with an [`Event`] where the booking operation succeeds. The settings page, the API's
 //! preferences and e-mail follow from `NotificationKind::ALL`.

@@ -39,11 +39,16 @@ pub enum NotificationKind {
     CertificateExpiry,
     /// The application window of a challenge the recipient follows closes soon.
     ChallengeDeadline,
+    /// Someone booked a slot of one of the organisation's instruments.
+    BookingRequest,
+    /// A booking was confirmed or declined (to the booking organisation), or cancelled (to
+    /// the instrument's).
+    BookingStatus,
 }
 
 impl NotificationKind {
     /// Every kind, in the order the settings page lists them.
-    pub const ALL: [NotificationKind; 8] = [
+    pub const ALL: [NotificationKind; 10] = [
         NotificationKind::ContactRequest,
         NotificationKind::ContactDecision,
         NotificationKind::Message,
@@ -52,6 +57,8 @@ impl NotificationKind {
         NotificationKind::DealStage,
         NotificationKind::CertificateExpiry,
         NotificationKind::ChallengeDeadline,
+        NotificationKind::BookingRequest,
+        NotificationKind::BookingStatus,
     ];
 
     /// The name used in the API and the database.
@@ -65,6 +72,8 @@ impl NotificationKind {
             NotificationKind::DealStage => "deal_stage",
             NotificationKind::CertificateExpiry => "certificate_expiry",
             NotificationKind::ChallengeDeadline => "challenge_deadline",
+            NotificationKind::BookingRequest => "booking_request",
+            NotificationKind::BookingStatus => "booking_status",
         }
     }
 
@@ -84,6 +93,8 @@ impl NotificationKind {
             NotificationKind::DealStage => "交易阶段变化",
             NotificationKind::CertificateExpiry => "证书即将到期",
             NotificationKind::ChallengeDeadline => "关注的榜单即将截止",
+            NotificationKind::BookingRequest => "新的仪器预约",
+            NotificationKind::BookingStatus => "仪器预约的确认、拒绝或取消",
         }
     }
 
@@ -98,6 +109,8 @@ impl NotificationKind {
             NotificationKind::DealStage => "Deal stage changed",
             NotificationKind::CertificateExpiry => "Certificate about to expire",
             NotificationKind::ChallengeDeadline => "Followed challenge closing soon",
+            NotificationKind::BookingRequest => "New instrument booking",
+            NotificationKind::BookingStatus => "Booking confirmed, declined or cancelled",
         }
     }
 }
@@ -116,16 +129,22 @@ pub enum TargetKind {
     Challenge,
     /// An organisation (`/orgs/{id}`).
     Organisation,
+    /// A booking, as the booking organisation sees it (`/bookings#booking-{id}`).
+    Booking,
+    /// A booking, as the instrument's organisation sees it (`/bookings/manage#booking-{id}`).
+    IncomingBooking,
 }
 
 impl TargetKind {
     /// Every kind.
-    pub const ALL: [TargetKind; 5] = [
+    pub const ALL: [TargetKind; 7] = [
         TargetKind::ContactRequest,
         TargetKind::Deal,
         TargetKind::Application,
         TargetKind::Challenge,
         TargetKind::Organisation,
+        TargetKind::Booking,
+        TargetKind::IncomingBooking,
     ];
 
     /// The name used in the API and the database.
@@ -136,6 +155,8 @@ impl TargetKind {
             TargetKind::Application => "application",
             TargetKind::Challenge => "challenge",
             TargetKind::Organisation => "organisation",
+            TargetKind::Booking => "booking",
+            TargetKind::IncomingBooking => "incoming_booking",
         }
     }
 
@@ -164,6 +185,8 @@ impl Target {
             TargetKind::Application => format!("/applications/{id}"),
             TargetKind::Challenge => format!("/challenges/{id}"),
             TargetKind::Organisation => format!("/orgs/{id}"),
+            TargetKind::Booking => format!("/bookings#booking-{id}"),
+            TargetKind::IncomingBooking => format!("/bookings/manage#booking-{id}"),
         }
     }
 }

@@ -64,6 +64,21 @@ pub async fn cast(app: &TestApp) -> Cast {
     }
 }
 
+/// The caller's notifications, newest first, as (kind, link, title).
+async fn notices(app: &TestApp, token: &str) -> Vec<(String, String, String)> {
+    let r = app
+        .get("/api/v1/notifications?limit=50", Some(token))
+        .await
+        .expect(StatusCode::OK);
+    array(&r.body["items"])
+        .iter()
+        .map(|n| {
+            let text = |k: &str| n[k].as_str().unwrap_or_default().to_string();
+            (text("kind"), text("link"), text("title"))
+        })
+        .collect()
+}
+
 /// Offers one slot `days` from tomorrow, 9:00–12:00 at `price` yuan; its id.
 pub async fn slot(app: &TestApp, c: &Cast, days: i64, price: &str) -> i64 {
     let r = app
@@ -124,6 +139,15 @@ async fn offer_book_confirm_with_a_voucher(app: &TestApp) {
     assert_eq!(booked.location, Some(format!("/api/v1/bookings/{id}")));
     assert_eq!(booked.body["status"], "requested");
     assert_eq!(booked.body["voucher_amount"], "300.25");
+    // The instrument's organisation hears of it, linked to its booking management; the
+    // booker does not hear of its own act, and nobody else hears at all.
+    let heard = notices(app, &c.pat).await;
+    assert_eq!(heard.len(), 1, "{heard:?}");
+    assert_eq!(heard[0].0, "booking_request");
+    assert_eq!(heard[0].1, format!("/bookings/manage#booking-{id}"));
+    assert!(heard[0].2.contains("X 射线衍射仪"), "{heard:?}");
+    assert!(notices(app, &c.alice).await.is_empty());
+    assert!(notices(app, &c.bob).await.is_empty());
     // The slot is taken: no longer open, and a second booking is a 409.
     assert_eq!(app.get(&slots, None).await.total(), 6);
     let r = app
@@ -171,6 +195,12 @@ async fn offer_book_confirm_with_a_voucher(app: &TestApp) {
         .await
         .expect(StatusCode::OK);
     assert_eq!(confirmed.body["status"], "confirmed");
+    let heard = notices(app, &c.alice).await;
+    assert_eq!(
+        (heard[0].0.as_str(), heard[0].1.clone()),
+        ("booking_status", format!("/bookings#booking-{id}"))
+    );
+    assert!(heard[0].2.contains("已确认"), "{heard:?}");
     let spent = app
         .get(&voucher_uri, Some(&c.staff))
         .await
@@ -264,6 +294,10 @@ async fn decline_needs_a_reason_and_cancel_releases(app: &TestApp) {
         .await
         .expect(StatusCode::OK);
     assert_eq!(r.body["reason"], "设备检修");
+    // The requester hears of the decline with its reason.
+    let heard = notices(app, &c.alice).await;
+    assert_eq!(heard[0].0, "booking_status");
+    assert!(heard[0].2.contains("被拒绝：设备检修"), "{heard:?}");
     let left = app
         .get(format!("/api/v1/vouchers/{v}"), Some(&c.alice))
         .await;
@@ -277,6 +311,13 @@ async fn decline_needs_a_reason_and_cancel_releases(app: &TestApp) {
     )
     .await
     .expect(StatusCode::OK);
+    // The instrument's organisation hears of the cancellation.
+    let heard = notices(app, &c.pat).await;
+    assert_eq!(
+        (heard[0].0.as_str(), heard[0].1.clone()),
+        ("booking_status", format!("/bookings/manage#booking-{b2}"))
+    );
+    assert!(heard[0].2.contains("取消"), "{heard:?}");
     let left = app
         .get(format!("/api/v1/vouchers/{v}"), Some(&c.alice))
         .await;

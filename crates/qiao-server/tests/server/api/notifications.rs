@@ -392,7 +392,10 @@ async fn preferences_suppress(app: &TestApp) {
         .get("/api/v1/notifications/preferences", Some(&cast.seller))
         .await
         .expect(StatusCode::OK);
-    assert_eq!(array(&prefs.body).len(), 8);
+    assert_eq!(
+        array(&prefs.body).len(),
+        qiao_domain::notification::NotificationKind::ALL.len()
+    );
     assert!(
         array(&prefs.body)
             .iter()
