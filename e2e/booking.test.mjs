@@ -126,6 +126,16 @@ test("an owner offers slots, an enterprise books one with a voucher, the owner c
   await requester.goto(instrumentUrl);
   await shot(requester, "requester-instrument");
 
+  // The owner hears of it: a count in the top bar, and the inbox links to the booking's row.
+  await owner.goto(`${base}/`);
+  assert.equal(await owner.textContent("#unread-count"), "1");
+  await owner.goto(`${base}/inbox`);
+  const notice = owner.locator("#inbox-list li", { hasText: "激光粒度分析仪" });
+  assert.match(await notice.textContent(), /预约了《激光粒度分析仪》/);
+  await shot(owner, "owner-inbox");
+  await notice.locator("button.open-notification").click();
+  await owner.waitForURL(/\/bookings\/manage#booking-\d+$/);
+
   // The owner: a decline without a reason is refused beside it; then confirmed.
   await owner.goto(`${base}/bookings/manage`);
   const incoming = owner.locator("#bookings tr", { hasText: "上海砺能动力电池有限公司" });
@@ -139,7 +149,11 @@ test("an owner offers slots, an enterprise books one with a voucher, the owner c
   await owner.goto(instrumentUrl);
   await shot(owner, "owner-instrument");
 
-  // 我的预约 shows it confirmed; staff see 900 + 400 spent.
+  // The requester hears of the confirmation; 我的预约 shows it confirmed; staff see 900 + 400
+  // spent.
+  await requester.goto(`${base}/inbox`);
+  assert.match(await requester.textContent("#inbox-list"), /您对《激光粒度分析仪》（.*）的预约已确认/);
+  await shot(requester, "requester-inbox");
   await requester.goto(`${base}/bookings`);
   assert.match(await requester.locator("#bookings tr", { hasText: "激光粒度分析仪" }).textContent(), /已确认/);
   await shot(requester, "requester-bookings");
