@@ -437,6 +437,20 @@ async fn bookings_are_confidential(app: &TestApp) {
             .total(),
         0
     );
+    // An admin, who decides for every provider, sees it among the bookings to decide; staff,
+    // who read but do not decide, see only their own organisation's.
+    assert_eq!(
+        app.get("/api/v1/bookings/incoming", Some(&c.admin))
+            .await
+            .total(),
+        1
+    );
+    assert_eq!(
+        app.get("/api/v1/bookings/incoming", Some(&c.staff))
+            .await
+            .total(),
+        0
+    );
     // An organisation does not book its own instrument.
     let r = app
         .post(
