@@ -158,6 +158,27 @@ pub enum BackupItem {
     Voucher(Box<crate::booking_records::VoucherRecord>),
     /// An instrument's slot with its bookings.
     Slot(Box<crate::booking_records::SlotBackup>),
+    /// An account's choice for one kind of notification (only those differing from the
+    /// default are stored, and backed up).
+    NotificationPreference {
+        /// The account.
+        account_id: i64,
+        /// The kind, as `NotificationKind::as_str` names it.
+        kind: String,
+        /// Shown in the inbox.
+        in_app: bool,
+        /// Sent by e-mail.
+        email: bool,
+    },
+    /// An account following a challenge (its deadline is notified).
+    ChallengeFollow {
+        /// The account.
+        account_id: i64,
+        /// The challenge.
+        listing_id: i64,
+        /// When it began following.
+        created_at: DateTime<Utc>,
+    },
     /// A setting staff changed (by key, as typed JSON).
     Setting {
         /// Its key.

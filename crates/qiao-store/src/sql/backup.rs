@@ -265,6 +265,33 @@ impl BackupStore for SqlStore {
         for s in self.all_slots(&mut tx).await? {
             items.push(BackupItem::Slot(Box::new(s)));
         }
+        // Each account's choices of notifications and followed challenges (the inbox itself
+        // and the e-mail outbox are not kept, like sessions: they are about the moment).
+        for row in sqlx::query(
+            "SELECT account_id, kind, in_app, email FROM notification_preferences ORDER BY account_id, kind",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::NotificationPreference {
+                account_id: row.try_get("account_id")?,
+                kind: row.try_get("kind")?,
+                in_app: row.try_get::<i64, _>("in_app")? != 0,
+                email: row.try_get::<i64, _>("email")? != 0,
+            });
+        }
+        for row in sqlx::query(
+            "SELECT account_id, listing_id, created_at FROM challenge_follows ORDER BY account_id, listing_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            items.push(BackupItem::ChallengeFollow {
+                account_id: row.try_get("account_id")?,
+                listing_id: row.try_get("listing_id")?,
+                created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+            });
+        }
         // Files last but for settings: every record they belong to is restored before them.
         for a in self.all_attachments(&mut tx).await? {
             items.push(BackupItem::Attachment(Box::new(a)));
@@ -375,6 +402,36 @@ impl BackupStore for SqlStore {
                     self.insert_voucher(&mut tx, Some(v), &v.voucher).await?;
                 }
                 BackupItem::Slot(s) => self.restore_slot(&mut tx, s).await?,
+                BackupItem::NotificationPreference {
+                    account_id,
+                    kind,
+                    in_app,
+                    email,
+                } => {
+                    sqlx::query(
+                        "INSERT INTO notification_preferences (account_id, kind, in_app, email) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(account_id)
+                    .bind(kind)
+                    .bind(i64::from(*in_app))
+                    .bind(i64::from(*email))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                BackupItem::ChallengeFollow {
+                    account_id,
+                    listing_id,
+                    created_at,
+                } => {
+                    sqlx::query(
+                        "INSERT INTO challenge_follows (account_id, listing_id, created_at) VALUES ($1, $2, $3)",
+                    )
+                    .bind(account_id)
+                    .bind(listing_id)
+                    .bind(ts(*created_at))
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 BackupItem::Attachment(a) => {
                     self.insert_attachment(&mut tx, &a.record, &a.bytes).await?;
                 }

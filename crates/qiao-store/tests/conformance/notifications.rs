@@ -1,19 +1,24 @@
 //! The inbox store on both backends: a once-key delivers once, an account's notifications are
 //! its own (another account's id reads as not found, and marks nothing), preferences default
 //! to on and are stored per kind, disabled accounts hear nothing, follows are idempotent, and
-//! the outbox hands out each due e-mail until it is sent or given up.
+//! the outbox hands out each due e-mail until it is sent or given up; a backup keeps each
+//! account's choices and followed challenges.
 
+use qiao_domain::Kind;
 use qiao_domain::notification::{
     NewNotification, NotificationKind, Preference, Target, TargetKind,
 };
 use qiao_domain::{AccountContact, NewAccount, Role};
-use qiao_store::test_support::TestDb;
-use qiao_store::{Delivery, Mail, StoreError};
+use qiao_store::test_support::{EmptyDb, TestDb};
+use qiao_store::{BackupItem, Delivery, Mail, StoreError};
+
+use super::listing;
 
 conformance!(
     a_once_key_delivers_once_and_notifications_are_private,
     recipients_carry_their_choices,
     the_outbox_hands_out_due_mail,
+    backup_keeps_choices_and_follows,
 );
 
 async fn account(db: &TestDb, name: &str) -> i64 {
@@ -186,4 +191,48 @@ async fn the_outbox_hands_out_due_mail(db: &TestDb) {
             .unwrap()
             .is_empty()
     );
+}
+
+async fn backup_keeps_choices_and_follows(db: &TestDb) {
+    let s = &db.store;
+    let a = account(db, "alice").await;
+    let challenge = s
+        .create_listing(
+            None,
+            &listing(Kind::Challenge, "揭榜", serde_json::json!({})),
+        )
+        .await
+        .unwrap();
+    let off = Preference {
+        kind: NotificationKind::Message,
+        in_app: false,
+        email: true,
+    };
+    s.set_preferences(a, &[off]).await.unwrap();
+    s.follow_challenge(a, challenge.id).await.unwrap();
+    let backup = s.backup().await.unwrap();
+    assert!(backup.items.iter().any(|i| matches!(
+        i,
+        BackupItem::NotificationPreference { kind, in_app: false, .. } if kind == "message"
+    )));
+    let Some(empty) = EmptyDb::new(db.backend).await else {
+        return;
+    };
+    let fresh = empty.open().await;
+    fresh.store.restore(&backup).await.unwrap();
+    assert_eq!(fresh.store.backup().await.unwrap(), backup);
+    let prefs = fresh.store.preferences(a).await.unwrap();
+    assert!(prefs.contains(&off), "{prefs:?}");
+    assert!(
+        fresh
+            .store
+            .follows_challenge(a, challenge.id)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        fresh.store.challenge_followers(challenge.id).await.unwrap(),
+        [a]
+    );
+    fresh.drop_schema().await;
 }

@@ -283,8 +283,10 @@ pub async fn export(store: &Arc<dyn Store>, file: &Path) -> anyhow::Result<ExitC
             // files (`qiao import docs`), policies and targets in backups and the API, contracts
             // as registry lists (`qiao export contracts`), valuations and applications (which
             // are confidential to their parties) in backups and the API, and so do instruments'
-            // slots, bookings and vouchers.
+            // slots, bookings and vouchers, and accounts' notification choices.
             BackupItem::Account(_)
+            | BackupItem::NotificationPreference { .. }
+            | BackupItem::ChallengeFollow { .. }
             | BackupItem::Voucher(_)
             | BackupItem::Slot(_)
             | BackupItem::Valuation(_)
