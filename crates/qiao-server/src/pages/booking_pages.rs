@@ -234,6 +234,27 @@ async fn book_form(
     })
 }
 
+/// The booking form of instrument `id` for `user`, or why they may not book it (neither for
+/// anonymous visitors, who get the sign-in link instead).
+async fn form_or_why_not(
+    state: &AppState,
+    user: Option<&Account>,
+    owner_org_id: Option<i64>,
+    id: i64,
+    open: &[SlotRecord],
+    l: Lang,
+    form: Option<FormState>,
+) -> PageResult<(Option<BookForm>, String)> {
+    let Some(u) = user else {
+        return Ok((None, String::new()));
+    };
+    let why = why_not(l, u, owner_org_id);
+    if !why.is_empty() {
+        return Ok((None, why));
+    }
+    Ok((Some(book_form(state, u, id, open, l, form).await?), why))
+}
+
 /// Why `user` may not book an instrument owned by `owner_org_id` (empty: they may).
 fn why_not(l: Lang, user: &Account, owner_org_id: Option<i64>) -> String {
     if user.org_id.is_none() {
@@ -272,14 +293,16 @@ pub async fn panel(
         .await
         .map_err(|e| v.error(e))?;
     let owner = user.is_some_and(|u| bookings::may_manage(u, record.owner_org_id));
-    let mut form = None;
-    let mut why = String::new();
-    if let Some(u) = user {
-        why = why_not(l, u, record.owner_org_id);
-        if why.is_empty() {
-            form = Some(book_form(state, u, record.id, &coming.items, l, None).await?);
-        }
-    }
+    let (form, why) = form_or_why_not(
+        state,
+        user,
+        record.owner_org_id,
+        record.id,
+        &coming.items,
+        l,
+        None,
+    )
+    .await?;
     Ok(Some(SlotPanel {
         slots: coming.items.iter().map(|r| line(l, r, owner)).collect(),
         total: coming.total,
@@ -351,14 +374,8 @@ async fn render_slots(
     .await
     .map_err(|e| v.error(e))?;
     let owner = user.is_some_and(|u| bookings::may_manage(u, record.owner_org_id));
-    let mut form = None;
-    let mut why = String::new();
-    if let Some(u) = user {
-        why = why_not(l, u, record.owner_org_id);
-        if why.is_empty() {
-            form = Some(book_form(state, u, id, &coming.items, l, book).await?);
-        }
-    }
+    let (form, why) =
+        form_or_why_not(state, user, record.owner_org_id, id, &coming.items, l, book).await?;
     let href = |n: u32| format!("/instruments/{id}/slots?page={n}");
     let mut r = html(&SlotsPage {
         ctx: &v.ctx,
