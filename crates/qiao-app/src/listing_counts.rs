@@ -12,10 +12,41 @@ pub const FACET_CHOICES: u32 = 40;
 /// A board's choices: each value with how many public listings hold it, most used first.
 pub type Choices = Vec<(String, i64)>;
 
+/// A value read from the store, remembered with the change-feed position it was read at: it
+/// stands while the feed stands still. Read after the position, so at worst a write in between
+/// is shown one request late.
+#[derive(Debug)]
+struct AtFeed<T>(std::sync::Mutex<Option<(i64, T)>>);
+
+impl<T> Default for AtFeed<T> {
+    fn default() -> Self {
+        AtFeed(std::sync::Mutex::new(None))
+    }
+}
+
+impl<T: Clone> AtFeed<T> {
+    /// The value kept at the feed's current position, or `read`'s, then kept.
+    async fn get<F, Fut>(&self, store: &dyn Store, read: F) -> qiao_store::Result<T>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = qiao_store::Result<T>>,
+    {
+        let seq = store.last_seq().await?;
+        if let Some((at, value)) = &*self.0.lock().expect("feed cache lock")
+            && *at == seq
+        {
+            return Ok(value.clone());
+        }
+        let value = read().await?;
+        *self.0.lock().expect("feed cache lock") = Some((seq, value.clone()));
+        Ok(value)
+    }
+}
+
 /// The challenge board's district and field choices, remembered with the change-feed position
 /// they were read at (grouping every challenge on each view would cost what the page does).
 #[derive(Debug, Default)]
-pub struct FacetCache(std::sync::Mutex<Option<(i64, (Choices, Choices))>>);
+pub struct FacetCache(AtFeed<(Choices, Choices)>);
 
 impl FacetCache {
     /// The districts and the fields of public challenges.
@@ -23,29 +54,25 @@ impl FacetCache {
         &self,
         store: &dyn Store,
     ) -> qiao_store::Result<(Choices, Choices)> {
-        let seq = store.last_seq().await?;
-        if let Some((at, choices)) = &*self.0.lock().expect("facet cache lock")
-            && *at == seq
-        {
-            return Ok(choices.clone());
-        }
-        let choices = (
-            store
-                .facet_values(Kind::Challenge, Facet::District, FACET_CHOICES)
-                .await?,
-            store
-                .facet_values(Kind::Challenge, Facet::Discipline, FACET_CHOICES)
-                .await?,
-        );
-        *self.0.lock().expect("facet cache lock") = Some((seq, choices.clone()));
-        Ok(choices)
+        self.0
+            .get(store, || async {
+                Ok((
+                    store
+                        .facet_values(Kind::Challenge, Facet::District, FACET_CHOICES)
+                        .await?,
+                    store
+                        .facet_values(Kind::Challenge, Facet::Discipline, FACET_CHOICES)
+                        .await?,
+                ))
+            })
+            .await
     }
 }
 
 /// The public count of each kind, remembered with the change-feed position it was read at:
 /// counting 100k listings costs milliseconds, and the counts change only when the feed moves.
 #[derive(Debug, Default)]
-pub struct CountCache(std::sync::Mutex<Option<(i64, Vec<i64>)>>);
+pub struct CountCache(AtFeed<Vec<i64>>);
 
 impl CountCache {
     /// The public count of one kind (what a board page shows as its total).
@@ -60,23 +87,19 @@ impl CountCache {
 
     /// The public count of every kind, in the order of `Kind::ALL`.
     pub async fn counts(&self, store: &dyn Store) -> qiao_store::Result<Vec<i64>> {
-        let seq = store.last_seq().await?;
-        if let Some((at, counts)) = &*self.0.lock().expect("count cache lock")
-            && *at == seq
-        {
-            return Ok(counts.clone());
-        }
-        let one = Page { number: 1, size: 1 };
-        let mut counts = Vec::new();
-        for kind in Kind::ALL {
-            let filter = ListingFilter {
-                kind: Some(kind),
-                ..Default::default()
-            };
-            counts.push(store.list_listings(&filter, one).await?.total);
-        }
-        // Counted after reading `seq`: at worst a write in between is shown one request late.
-        *self.0.lock().expect("count cache lock") = Some((seq, counts.clone()));
-        Ok(counts)
+        self.0
+            .get(store, || async {
+                let one = Page { number: 1, size: 1 };
+                let mut counts = Vec::new();
+                for kind in Kind::ALL {
+                    let filter = ListingFilter {
+                        kind: Some(kind),
+                        ..Default::default()
+                    };
+                    counts.push(store.list_listings(&filter, one).await?.total);
+                }
+                Ok(counts)
+            })
+            .await
     }
 }
