@@ -28,6 +28,26 @@ use serde::Deserialize;
 
 use crate::error::{ApiError, ApiResult};
 
+/// A review step that carries nothing but the version read (a booking's confirm and cancel,
+/// an application's shortlist, award and withdraw): one type, so the OpenAPI document has one
+/// schema of this name.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionBody {
+    /// The record's `version` as read; one changed since is a 409 and stays as it is.
+    pub version: i64,
+}
+
+/// A decline with its reason (a booking's or an application's).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineBody {
+    /// The record's `version` as read.
+    pub version: i64,
+    /// Why, shown to the other side; required (422 naming `reason` when blank).
+    pub reason: String,
+}
+
 /// Paging parameters shared by every collection.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -15,7 +15,7 @@ use qiao_domain::{ApplicationAction, Proposal, Score};
 use qiao_store::{ApplicationRecord, Paged};
 use serde::Deserialize;
 
-use super::Paging;
+use super::{DeclineBody, Paging, VersionBody};
 use crate::auth::User;
 use crate::error::ApiResult;
 use crate::json::{Id, Json, Query};
@@ -101,14 +101,6 @@ pub async fn get(
     ))
 }
 
-/// A step that carries nothing but the version read.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VersionBody {
-    /// The application's `version` as read; one changed since is a 409 and stays as it is.
-    pub version: i64,
-}
-
 /// Scores for every criterion.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -120,16 +112,6 @@ pub struct ScoreBody {
     /// An overall comment.
     #[serde(default)]
     pub comment: Option<String>,
-}
-
-/// A decline with its reason.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeclineBody {
-    /// The application's `version` as read.
-    pub version: i64,
-    /// Why (shown to the applicant).
-    pub reason: String,
 }
 
 async fn act(

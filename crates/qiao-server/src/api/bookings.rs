@@ -16,7 +16,7 @@ use qiao_domain::{Invalid, Rule};
 use qiao_store::{BookingRecord, Paged, SlotRecord};
 use serde::Deserialize;
 
-use super::Paging;
+use super::{DeclineBody, Paging, VersionBody};
 use crate::auth::{User, Viewer};
 use crate::error::ApiResult;
 use crate::json::{Id, Json, Query};
@@ -138,24 +138,6 @@ pub async fn get(
     Id(id): Id,
 ) -> ApiResult<axum::Json<BookingView>> {
     Ok(axum::Json(bookings::view(&state.store, &user, id).await?))
-}
-
-/// A step that carries the version read.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VersionBody {
-    /// The booking's `version` as read; one changed since is a 409.
-    pub version: i64,
-}
-
-/// A decline with its reason.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeclineBody {
-    /// The booking's `version` as read.
-    pub version: i64,
-    /// Why (shown to the requester); required.
-    pub reason: String,
 }
 
 async fn act(

@@ -10,7 +10,8 @@ use qiao_domain::{Application, ApplicationEvent, Deal, Proposal};
 use serde_json::{Map, Value, json};
 
 use super::{id_param, ok, op, paged, record, schema};
-use crate::api::applications::{ConcludeBody, DeclineBody, ScoreBody, VersionBody};
+use crate::api::applications::{ConcludeBody, ScoreBody};
+use crate::api::{DeclineBody, VersionBody};
 
 /// Adds the application paths to `paths`.
 pub(super) fn paths(

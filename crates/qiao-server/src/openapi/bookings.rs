@@ -11,7 +11,7 @@ use qiao_domain::booking::{Booking, Fen, SlotSpec, Voucher};
 use serde_json::{Map, Value, json};
 
 use super::{id_param, ok, op, paged, query, record, schema};
-use crate::api::bookings::{DeclineBody, VersionBody};
+use crate::api::{DeclineBody, VersionBody};
 
 /// Adds the booking and voucher paths to `paths`.
 pub(super) fn paths(

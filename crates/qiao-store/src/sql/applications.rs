@@ -17,7 +17,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::DealStore;
-use super::base::{Arg, SqlStore, Tx, Where, from_json, json, now, parse_ts, ts};
+use super::base::{Arg, SqlStore, Tx, Where, expect_version, from_json, json, now, parse_ts, ts};
 use crate::error::{Result, StoreError, conflict_on_unique};
 use crate::query::{ApplicationFilter, Page, Paged};
 use crate::records::{
@@ -166,20 +166,7 @@ impl SqlStore {
     async fn write_application(&self, tx: &mut Tx, change: &ApplicationChange) -> Result<()> {
         let a = checked(&change.application)?;
         let id = change.id;
-        let current: Option<i64> =
-            sqlx::query_scalar("SELECT version FROM applications WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut **tx)
-                .await?;
-        match current {
-            None => return Err(StoreError::not_found("application", id)),
-            Some(v) if v != change.version => {
-                return Err(StoreError::Conflict(format!(
-                    "application {id} was changed by someone else since you opened it; reload it and try again"
-                )));
-            }
-            Some(_) => {}
-        }
+        expect_version(tx, "applications", "application", id, change.version).await?;
         let before = self.snapshot(tx, "application", id).await?;
         sqlx::query(
             "UPDATE applications SET status = $1, version = version + 1, body = $2, updated_at = $3 WHERE id = $4",

@@ -155,6 +155,37 @@ pub(crate) fn bind_all<'q>(
     q
 }
 
+/// The refusal of a write computed from a version of record `id` that is no longer the
+/// stored one: the caller reloads and decides again, nothing is written.
+pub(crate) fn stale(entity: &str, id: i64) -> StoreError {
+    StoreError::Conflict(format!(
+        "{entity} {id} was changed by someone else since you opened it; reload it and try again"
+    ))
+}
+
+/// Checks inside `tx` that row `id` of `table` is still at `version` before a versioned write
+/// (a deal's or an application's step): not found names `entity`, another version is
+/// [`stale`]. `table` is one of the store's own table names, never user input.
+pub(crate) async fn expect_version(
+    tx: &mut Tx,
+    table: &'static str,
+    entity: &'static str,
+    id: i64,
+    version: i64,
+) -> Result<()> {
+    let current: Option<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT version FROM {table} WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match current {
+        None => Err(StoreError::not_found(entity, id)),
+        Some(v) if v != version => Err(stale(entity, id)),
+        Some(_) => Ok(()),
+    }
+}
+
 impl SqlStore {
     /// Starts a writing transaction. SQLite: `BEGIN IMMEDIATE` takes the write lock up front,
     /// so two writers queue on the busy timeout instead of failing when one upgrades a read

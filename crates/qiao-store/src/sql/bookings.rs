@@ -21,7 +21,7 @@ use qiao_domain::invalid::{Invalid, Rule};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::base::{Arg, SqlStore, Tx, Where, from_json, json, now, parse_ts, ts};
+use super::base::{Arg, SqlStore, Tx, Where, from_json, json, now, parse_ts, stale, ts};
 use crate::booking_records::{
     BookingChange, BookingFilter, BookingRecord, SlotBackup, SlotFilter, SlotRecord,
 };
@@ -450,9 +450,7 @@ impl BookingStore for SqlStore {
         .await?;
         let current = booking_from_row(&row.ok_or_else(|| StoreError::not_found("booking", id))?)?;
         if current.version != change.version {
-            return Err(StoreError::Conflict(format!(
-                "booking {id} was changed since you opened it; reload it and try again"
-            )));
+            return Err(stale("booking", id));
         }
         let next = &change.booking;
         if next.slot_id != current.booking.slot_id

@@ -21,7 +21,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::base::{
-    Arg, Backend, SqlStore, Tx, Where, bind_all, date, from_json, json, now, parse_ts, ts,
+    Arg, Backend, SqlStore, Tx, Where, bind_all, date, from_json, json, now, parse_ts, stale, ts,
 };
 use crate::error::{Result, StoreError, conflict_on_unique};
 use crate::query::{ContractFilter, ContractImportReport, Page, Paged};
@@ -298,9 +298,7 @@ impl SqlStore {
         let current =
             contract_from_row(&row.ok_or_else(|| StoreError::not_found("contract", id))?)?;
         if current.version != version {
-            return Err(StoreError::Conflict(format!(
-                "contract {id} was changed by someone else since you opened it; reload it and try again"
-            )));
+            return Err(stale("contract", id));
         }
         Ok(current)
     }

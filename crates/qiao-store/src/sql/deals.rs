@@ -11,7 +11,9 @@ use qiao_domain::{Deal, DealEvent, StageProbabilities};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::base::{Arg, SqlStore, Tx, Where, date, from_json, json, now, parse_ts, ts};
+use super::base::{
+    Arg, SqlStore, Tx, Where, date, expect_version, from_json, json, now, parse_ts, ts,
+};
 use crate::error::{Result, StoreError, conflict_on_unique};
 use crate::query::{DealFilter, Page, Paged};
 use crate::records::{DealEventRecord, DealRecord, Op};
@@ -281,19 +283,7 @@ impl DealStore for SqlStore {
     ) -> Result<DealRecord> {
         let deal = checked(deal)?;
         let mut tx = self.write_tx().await?;
-        let current: Option<i64> = sqlx::query_scalar("SELECT version FROM deals WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        match current {
-            None => return Err(StoreError::not_found("deal", id)),
-            Some(v) if v != version => {
-                return Err(StoreError::Conflict(format!(
-                    "deal {id} was changed by someone else since you opened it; reload it and try again"
-                )));
-            }
-            Some(_) => {}
-        }
+        expect_version(&mut tx, "deals", "deal", id, version).await?;
         let before = self.snapshot(&mut tx, "deal", id).await?;
         let q = sqlx::query(
             "UPDATE deals SET title = $1, stage = $2, status = $3, seller_org_id = $4, buyer_org_id = $5, district = $6, field = $7, next_due = $8, close_year = $9, \
