@@ -3,6 +3,8 @@
 //! made on each document), its terms kept by rarity ([`statistics`](super::statistics)), and
 //! scored by MaxScore, block-max WAND or exhaustively, whichever is cheapest for its shape.
 
+use std::collections::HashMap;
+
 use tantivy::collector::TopDocs;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermQuery,
@@ -11,7 +13,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Executor, TERMINATED, Term};
 
 use super::checked::{CheckColumns, Checked, Checks};
-use super::columns::candidate_id;
+use super::columns::{Names, candidate_id};
 use super::statistics::{ShelfStatistics, TextTerm, bm25_weights, keep_rarest};
 use super::{Candidate, Filters, SearchIndex};
 use crate::analysis::QueryTerms;
@@ -66,6 +68,8 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let top = self.top(&searcher, terms, filters, limit)?;
         let mut out = Vec::with_capacity(top.len());
+        // Term ordinals belong to their segment: one memo of names per segment seen.
+        let mut names: HashMap<u32, Names> = HashMap::new();
         for (score, addr) in top {
             let c = self
                 .columns
@@ -74,7 +78,8 @@ impl SearchIndex {
                 id: candidate_id(&c.id, addr)?,
                 lexical: score,
             };
-            out.push((candidate, c.facets(addr.doc_id)?));
+            let names = names.entry(addr.segment_ord).or_default();
+            out.push((candidate, c.facets(addr.doc_id, names)?));
         }
         Ok(out)
     }
@@ -86,9 +91,10 @@ impl SearchIndex {
     pub fn admitted_facets(&self, ids: &[u64], filters: &Filters) -> Result<Vec<(u64, Facets)>> {
         let searcher = self.reader.searcher();
         let mut out = Vec::with_capacity(ids.len());
+        let mut names: HashMap<usize, Names> = HashMap::new();
         for &id in ids {
             let term = Term::from_field_text(self.fields.uid, &uid(ENTITY_LISTING, id));
-            'segments: for reader in searcher.segment_readers() {
+            'segments: for (ord, reader) in searcher.segment_readers().iter().enumerate() {
                 let inverted = reader.inverted_index(self.fields.uid)?;
                 let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)?
                 else {
@@ -97,7 +103,8 @@ impl SearchIndex {
                 let mut doc = postings.doc();
                 while doc != TERMINATED {
                     if !reader.is_deleted(doc) {
-                        let facets = self.columns.get(reader)?.facets(doc)?;
+                        let names = names.entry(ord).or_default();
+                        let facets = self.columns.get(reader)?.facets(doc, names)?;
                         if filters.admits_facets(id, &facets) {
                             out.push((id, facets));
                         }
