@@ -57,6 +57,21 @@ impl SearchIndex {
         Ok(out)
     }
 
+    /// The highest lexical score any document could reach for `terms` among the shelves
+    /// `filters` admit: the sum of each kept term's largest BM25 score. A candidate's score
+    /// over it is the share of the query's weighted terms it holds (for judging strength;
+    /// linear in the query's terms). Zero when no term is kept.
+    pub fn lexical_ceiling(&self, terms: &QueryTerms, filters: &Filters) -> Result<f32> {
+        let searcher = self.reader.searcher();
+        let plan = Plan::of(filters);
+        let statistics = ShelfStatistics::new(&searcher, &self.fields)?;
+        let text_terms = self.text_terms(&statistics, terms, &plan.shelves)?;
+        Ok(bm25_weights(&statistics, &text_terms)?
+            .iter()
+            .map(|(_, w)| w.max_score())
+            .sum())
+    }
+
     /// [`retrieve`](Self::retrieve), each candidate with its facets read from the index's
     /// columns, so that ranking needs no record from the store (only the hits shown do).
     pub fn retrieve_with_facets(

@@ -287,3 +287,22 @@ fn a_shelf_scores_as_if_it_were_alone() {
         );
     }
 }
+
+#[test]
+fn the_lexical_ceiling_bounds_every_score_and_grows_with_the_query() {
+    let index = SearchIndex::in_memory().unwrap();
+    index.apply(&[], &corpus(500), 1).unwrap();
+    let ceiling = |q: &str| {
+        index
+            .lexical_ceiling(&QueryTerms::from_text(q).finish(), &Filters::default())
+            .unwrap()
+    };
+    let q = "石墨烯 导热 涂层";
+    let found = retrieve(&index, q, &Filters::default(), 500);
+    assert!(!found.is_empty());
+    let top = found.iter().map(|c| c.lexical).fold(0.0f32, f32::max);
+    assert!(top > 0.0 && top <= ceiling(q), "{top} over {}", ceiling(q));
+    // One term fewer, a lower ceiling; no term the index holds, none.
+    assert!(ceiling("石墨烯 导热") < ceiling(q));
+    assert_eq!(ceiling("火星移民签证"), 0.0);
+}

@@ -174,6 +174,11 @@ struct Ranking {
     neighbours: Vec<Neighbour>,
     /// Each lexical candidate's rank (1-based).
     lexical_ranks: std::collections::HashMap<u64, usize>,
+    /// Each lexical candidate's BM25 score.
+    lexical_scores: std::collections::HashMap<u64, f32>,
+    /// The highest BM25 score a document could reach for the query
+    /// ([`SearchIndex::lexical_ceiling`]).
+    lexical_ceiling: f32,
 }
 
 impl Ranking {
@@ -225,10 +230,14 @@ fn rank_query(
         let v = m.model.embed_query(&semantic::simplified_for_model(q));
         m.vectors.nearest(&v, n, |_, id, _| !excluded.contains(&id))
     };
+    let lexical_ceiling =
+        index.lexical_ceiling(&query_terms(q, args.tuning.intro_weight), &filters)?;
     let ranking = |hits: Vec<(u64, f32)>, neighbours: Vec<Neighbour>, lex: &[Candidate]| Ranking {
         hits,
         neighbours,
         lexical_ranks: lex.iter().enumerate().map(|(i, c)| (c.id, i + 1)).collect(),
+        lexical_scores: lex.iter().map(|c| (c.id, c.lexical)).collect(),
+        lexical_ceiling,
     };
     match (args.ranker.as_str(), meaning) {
         ("lexical", _) => {
@@ -352,7 +361,8 @@ pub fn retrieval(cli: &crate::cli::Cli, args: &RetrievalArgs) -> anyhow::Result<
     let mut run = String::new();
     let mut per_query = String::new();
     let mut features = String::from(
-        "query\trank\tdoc\tgrade\tcosine\tlexical_rank\tc1\tc5\tc10\tc20\tc50\tc100\tc200\tmean\tsd\n",
+        "query\trank\tdoc\tgrade\tcosine\tlexical_rank\tc1\tc5\tc10\tc20\tc50\tc100\tc200\tmean\tsd\t\
+         semantic_rank\tlexical_score\tlexical_top\tlexical_count\tlexical_ceiling\tform\tquery_chars\n",
     );
     for q in queries.iter().filter(|q| qrels.contains_key(&q.id)) {
         let judged = &qrels[&q.id];
@@ -371,7 +381,7 @@ pub fn retrieval(cli: &crate::cli::Cli, args: &RetrievalArgs) -> anyhow::Result<
         let mut ranking = rank_query(&index, meaning.as_ref(), &corpus, args, &q.text, &excluded)?;
         latencies.push(t.elapsed());
         if args.features.is_some() {
-            features.push_str(&feature_rows(&q.id, &ranking, &corpus, judged));
+            features.push_str(&feature_rows(&q.id, &q.text, &ranking, &corpus, judged));
         }
         let mut strengths = ranking.strengths(&calibration);
         if !args.no_strong_first {
@@ -451,9 +461,12 @@ pub fn retrieval(cli: &crate::cli::Cli, args: &RetrievalArgs) -> anyhow::Result<
 /// The calibration features of one query's ranking (`--features`): every hit with its grade
 /// (-1 unjudged), cosine (empty when not among the neighbours), lexical rank (0 when absent),
 /// and the query's cosine background (the cosine at ranks 1, 5, 10, 20, 50, 100, 200 of its
-/// neighbours, their mean and standard deviation).
+/// neighbours, their mean and standard deviation); then its rank by meaning (0 when absent),
+/// its BM25 score (0 when absent), the query's best BM25 score, number of lexical
+/// candidates and lexical ceiling ([`SearchIndex::lexical_ceiling`]), the query's form (`fuse::form`) and length in characters.
 fn feature_rows(
     query: &str,
+    text: &str,
     ranking: &Ranking,
     corpus: &[CorpusDoc],
     judged: &std::collections::HashMap<String, u32>,
@@ -478,14 +491,35 @@ fn feature_rows(
         at(100),
         at(200)
     );
+    let semantic_rank: std::collections::HashMap<u64, usize> = ranking
+        .neighbours
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id, i + 1))
+        .collect();
+    let lexical_top = ranking
+        .lexical_scores
+        .values()
+        .copied()
+        .fold(0.0f32, f32::max);
+    let query_level = format!(
+        "{lexical_top}\t{}\t{}\t{:?}\t{}",
+        ranking.lexical_scores.len(),
+        ranking.lexical_ceiling,
+        fuse::form(text),
+        text.chars().count()
+    );
     let mut out = String::new();
     for (rank, (id, _)) in ranking.hits.iter().enumerate() {
         let doc = &corpus[*id as usize].id;
         let grade = judged.get(doc).map_or(-1, |g| *g as i64);
         let cosine = by_id.get(id).map_or(String::new(), |c| c.to_string());
         let lexical = ranking.lexical_ranks.get(id).copied().unwrap_or(0);
+        let sem = semantic_rank.get(id).copied().unwrap_or(0);
+        let score = ranking.lexical_scores.get(id).copied().unwrap_or(0.0);
         out.push_str(&format!(
-            "{query}\t{}\t{doc}\t{grade}\t{cosine}\t{lexical}\t{background}\n",
+            "{query}\t{}\t{doc}\t{grade}\t{cosine}\t{lexical}\t{background}\t{sem}\t{score}\t\
+             {query_level}\n",
             rank + 1
         ));
     }
