@@ -26,6 +26,7 @@ pub mod informative;
 mod maxscore;
 pub mod rank;
 pub mod reasons;
+pub mod refine;
 pub mod schema;
 mod segments;
 pub mod semantic;

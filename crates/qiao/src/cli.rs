@@ -461,6 +461,21 @@ pub struct TuningArgs {
     /// `analysis::INTRO_WEIGHT`).
     #[arg(long, hide = true, default_value_t = qiao_search::analysis::INTRO_WEIGHT)]
     pub intro_weight: f32,
+    /// Vector pseudo-relevance feedback: the semantic list is searched again with the query
+    /// vector moved toward the mean of its K nearest documents (0: off;
+    /// `qiao_search::refine::feedback_vector`).
+    #[arg(long, hide = true, default_value_t = 0)]
+    pub prf: usize,
+    /// How far the feedback moves the query vector (`--prf`).
+    #[arg(long, hide = true, default_value_t = 0.5)]
+    pub prf_beta: f32,
+    /// Demand clauses: the semantic list re-scored with the demand's sentences embedded apart,
+    /// their cosines taken by `max` or `mean` (`qiao_search::refine::rescore`).
+    #[arg(long, hide = true)]
+    pub clauses: Option<qiao_search::refine::Aggregate>,
+    /// The sentences' weight against the whole text's cosine (`--clauses`).
+    #[arg(long, hide = true, default_value_t = 1.0)]
+    pub clause_weight: f32,
 }
 
 /// Arguments of `qiao bench scale`.

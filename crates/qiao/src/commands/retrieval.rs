@@ -18,6 +18,7 @@ use qiao_search::document::{Facets, IndexDoc, Texts};
 use qiao_search::engine::POOL;
 use qiao_search::eval::{self, CorpusDoc, EvalQuery};
 use qiao_search::fuse::{self, Form, Source};
+use qiao_search::refine;
 use qiao_search::semantic;
 use qiao_search::strength::{self, Evidence, Strength};
 use qiao_search::vectors::{Entity, Entry, Neighbour};
@@ -226,9 +227,14 @@ fn rank_query(
         let terms = query_terms(text, args.tuning.intro_weight);
         Ok(index.retrieve(&terms, &filters, n)?)
     };
-    let nearest = |m: &Meaning, n: usize| -> Vec<Neighbour> {
+    // The query's nearest documents by meaning, and the semantic list the ranker uses: the
+    // same, or refined (`--prf`, `--clauses`). Strength is judged on the former.
+    let nearest = |m: &Meaning, n: usize| -> (Vec<Neighbour>, Vec<Neighbour>) {
         let v = m.model.embed_query(&semantic::simplified_for_model(q));
-        m.vectors.nearest(&v, n, |_, id, _| !excluded.contains(&id))
+        let accept = |_: Entity, id: u64, _: u8| !excluded.contains(&id);
+        let near = m.vectors.nearest(&v, n, accept);
+        let refined = refine_list(m, &args.tuning, q, &v, &near, n, accept);
+        (near, refined)
     };
     let lexical_ceiling =
         index.lexical_ceiling(&query_terms(q, args.tuning.intro_weight), &filters)?;
@@ -246,16 +252,20 @@ fn rank_query(
             Ok(ranking(hits, Vec::new(), &lex))
         }
         ("semantic", Some(m)) => {
-            let near = nearest(m, depth.max(POOL));
-            let hits = near.iter().take(depth).map(|n| (n.id, n.cosine)).collect();
+            let (near, refined) = nearest(m, depth.max(POOL));
+            let hits = refined
+                .iter()
+                .take(depth)
+                .map(|n| (n.id, n.cosine))
+                .collect();
             Ok(ranking(hits, near, &[]))
         }
         ("hybrid", Some(m)) => {
             let pool = depth.max(POOL);
             let lex = lexical(q, pool)?;
             let form = fuse::form(q);
-            let near = if form == Form::Document {
-                Vec::new()
+            let (near, refined) = if form == Form::Document {
+                (Vec::new(), Vec::new())
             } else {
                 nearest(m, pool)
             };
@@ -279,7 +289,7 @@ fn rank_query(
                 return Ok(ranking(hits, near, &lex));
             }
             let lex_ids: Vec<u64> = lex.iter().map(|c| c.id).collect();
-            let sem_ids: Vec<u64> = near.iter().map(|n| n.id).collect();
+            let sem_ids: Vec<u64> = refined.iter().map(|n| n.id).collect();
             let w = args.tuning.semantic_weight;
             let fused = if args.tuning.two_lists || near.is_empty() {
                 fuse::rrf_weighted(&[
@@ -302,6 +312,45 @@ fn rank_query(
         ("semantic" | "hybrid", None) => unreachable!("the model is loaded for these rankers"),
         (other, _) => bail!("--ranker `{other}` is not one of lexical, semantic, hybrid"),
     }
+}
+
+/// The semantic list refined as `t` asks (`--prf`, `--clauses`; `qiao_search::refine`), from
+/// the query's vector `v` and its nearest `near`; `near` itself when neither is asked.
+fn refine_list(
+    m: &Meaning,
+    t: &TuningArgs,
+    q: &str,
+    v: &[f32],
+    near: &[Neighbour],
+    n: usize,
+    accept: impl Fn(Entity, u64, u8) -> bool + Copy,
+) -> Vec<Neighbour> {
+    let passage = |id: u64| m.vectors.passage(Entity::Listing, id);
+    let mut list = near.to_vec();
+    if t.prf > 0 {
+        let top: Vec<Vec<f32>> = near
+            .iter()
+            .take(t.prf)
+            .filter_map(|x| passage(x.id))
+            .collect();
+        let moved = refine::feedback_vector(v, &top, t.prf_beta);
+        list = m.vectors.nearest(&moved, n, accept);
+    }
+    if let Some(aggregate) = t.clauses {
+        let clauses: Vec<Vec<f32>> = refine::demand_clauses(q, refine::MAX_CLAUSES)
+            .iter()
+            .map(|c| m.model.embed_query(&semantic::simplified_for_model(c)))
+            .collect();
+        let mut ids: Vec<u64> = list.iter().map(|x| x.id).collect();
+        for c in &clauses {
+            ids.extend(m.vectors.nearest(c, n, accept).iter().map(|x| x.id));
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        list = refine::rescore(&ids, passage, v, &clauses, aggregate, t.clause_weight);
+        list.truncate(n);
+    }
+    list
 }
 
 /// A free-text query's terms as the product analyses it, with self-introduction clauses
