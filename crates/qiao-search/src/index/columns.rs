@@ -97,7 +97,7 @@ impl FacetColumns {
     /// in their dictionaries through `names`, which keeps those already read for this segment:
     /// a retrieval's 200 candidates share a few dozen values, and a dictionary lookup decodes a
     /// block each time (`perf` on a resource's detail page at 100k listings: a tenth of the
-    /// request was these lookups).
+    /// samples were these lookups).
     pub(super) fn facets(&self, doc: tantivy::DocId, names: &mut Names) -> Result<Facets> {
         let mut strings =
             |which: Which, column: &Option<tantivy::columnar::StrColumn>| -> Result<Vec<String>> {
