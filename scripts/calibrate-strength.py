@@ -112,8 +112,9 @@ class Demand:
         self.answer = scores([answer]) if answer is not None else None
 
 
-def load(specs):
-    demands = []
+def demand_rows(specs):
+    """Each demand of the sets in `specs` as (set name, query id, its answer-less hits' rows or
+    None, its best grade-2 row in the top 10 or None): the feature rows as read, for any rule."""
     for spec in specs:
         name, rest = spec.split("=", 1)
         kind, files = rest.split(":", 1)
@@ -133,8 +134,11 @@ def load(specs):
                 answerless = dropped.get(q)
             else:
                 answerless = kept.get(q, []) if q not in with_grade2 else None
-            demands.append(Demand(name, q, answerless, answer))
-    return demands
+            yield name, q, answerless, answer
+
+
+def load(specs):
+    return [Demand(*row) for row in demand_rows(specs)]
 
 
 def outcomes(rule, demands):

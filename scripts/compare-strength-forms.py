@@ -41,22 +41,8 @@ class D:
         s.set, s.qid, s.neg, s.pos = set_, qid, neg, pos
 
 def load():
-    out = []
-    for spec in SPECS:
-        name, rest = spec.split("=",1); kind, files = rest.split(":",1); a, b = files.split(",")
-        kept = cal.read(a)
-        if kind == "pair":
-            dropped = cal.read(b); g2 = None
-        else:
-            dropped = None; g2 = cal.read_grade2(b)
-        for q in sorted(set(kept) | set(dropped or {})):
-            ans = next((r for r in kept.get(q, []) if int(r["rank"]) <= 10 and r["grade"] == "2"), None)
-            if kind == "pair":
-                neg = dropped.get(q)
-            else:
-                neg = kept.get(q, []) if q not in g2 else None
-            out.append(D(name, q, [parse(r) for r in neg] if neg is not None else None, parse(ans) if ans else None))
-    return out
+    return [D(name, q, [parse(r) for r in neg] if neg is not None else None, parse(ans) if ans else None)
+            for name, q, neg, ans in cal.demand_rows(SPECS)]
 
 def cov(r):
     if not r["lexical_ceiling"]: return 0.0
