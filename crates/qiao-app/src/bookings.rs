@@ -158,11 +158,24 @@ pub async fn coming_slots(
     page: Page,
 ) -> AppResult<Paged<SlotRecord>> {
     let record = instrument(store, viewer, listing_id).await?;
+    coming_slots_of(store, viewer, &record, now, page).await
+}
+
+/// [`coming_slots`] of an instrument the caller has already loaded for `viewer` (through
+/// [`instrument`] or [`disclosure::load`], which check that the viewer may see it): the
+/// instrument's own page shows its slots without reading the listing twice.
+pub async fn coming_slots_of(
+    store: &Arc<dyn Store>,
+    viewer: Option<&Account>,
+    record: &ListingRecord,
+    now: NaiveDateTime,
+    page: Page,
+) -> AppResult<Paged<SlotRecord>> {
     let owner = viewer.is_some_and(|u| may_manage(u, record.owner_org_id));
     Ok(store
         .slots(
             &SlotFilter {
-                listing_id: Some(listing_id),
+                listing_id: Some(record.id),
                 after: Some(now),
                 offered_only: true,
                 open_only: !owner,

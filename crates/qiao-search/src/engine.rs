@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::analysis::QueryTerms;
 use crate::document::{Facets, document_texts, ipc_keys, texts};
 use crate::error::Result;
-use crate::explain::{Explanation, Snippet, explain};
+use crate::explain::{Explanation, Prepared, Snippet};
 use crate::follow::Follower;
 use crate::fuse::{self, Form, Route, Source};
 use crate::index::Filters;
@@ -30,6 +30,11 @@ use crate::vectors::{Entity, Neighbour};
 
 /// How many lexical candidates are re-ranked; pages beyond this are not served.
 pub const POOL: usize = 200;
+
+/// A map keyed by listing id, for what one query holds of its few hundred candidates (facets,
+/// evidence). The ids come from the index, not from users, so a fast hash serves (SipHash was
+/// a visible share of a detail page's profile).
+type IdMap<V> = HashMap<u64, V, rustc_hash::FxBuildHasher>;
 
 /// How long a query waits for the index to catch up with writes made just before it.
 const FRESHNESS_WAIT: Duration = Duration::from_secs(2);
@@ -70,9 +75,10 @@ impl Explainer {
     pub async fn explain_all(&self, listings: Vec<Listing>) -> Result<Vec<Explanation>> {
         let terms = self.terms.clone();
         crate::cpu::run(move || {
+            let prepared = Prepared::new(&terms);
             listings
                 .iter()
-                .map(|l| explain(&terms, &texts(l)))
+                .map(|l| prepared.explain(&texts(l)))
                 .collect()
         })
         .await
@@ -249,7 +255,7 @@ struct Found {
     /// judge each hit's strength.
     words_rank: bool,
     /// Facets of every candidate and neighbour.
-    facets: HashMap<u64, Facets>,
+    facets: IdMap<Facets>,
 }
 
 /// The lists fused into one: each candidate with the signals of its relevance.
@@ -261,9 +267,9 @@ struct Fusion {
     /// Each candidate's relevance before structure, best first.
     relevance: Vec<Relevance>,
     /// Facets of every candidate (the expansion's included).
-    facets: HashMap<u64, Facets>,
+    facets: IdMap<Facets>,
     /// What each candidate brings to its strength.
-    evidence: HashMap<u64, Evidence>,
+    evidence: IdMap<Evidence>,
     /// The query's background cosine ([`strength::background`]), when meaning took part.
     background: Option<f32>,
 }
@@ -394,6 +400,7 @@ impl Engine {
             .map(|(rec, score)| (rec.clone(), score))
             .collect();
         let hits = crate::cpu::run(move || {
+            let prepared = Prepared::new(&terms);
             shown
                 .into_iter()
                 .map(|(rec, score)| {
@@ -401,7 +408,7 @@ impl Engine {
                     let Explanation {
                         matched_terms,
                         snippets,
-                    } = explain(&terms, &document_texts(d));
+                    } = prepared.explain(&document_texts(d));
                     DocumentHit {
                         entity: "document",
                         id: rec.id,
@@ -464,8 +471,12 @@ impl Engine {
         limit: usize,
         offset: usize,
     ) -> Result<Results> {
-        let listing = source.listing.clone();
-        let (terms, profile) = crate::cpu::run(move || listing_query(&listing)).await?;
+        let (terms, profile) = if analysed_inline(&source.listing) {
+            listing_query(&source.listing)
+        } else {
+            let listing = source.listing.clone();
+            crate::cpu::run(move || listing_query(&listing)).await?
+        };
         let filters = Filters {
             kinds: answering_kinds(source.listing.kind()).to_vec(),
             active_on: Some(today),
@@ -549,7 +560,7 @@ impl Engine {
         let candidates: Vec<crate::Candidate> = found.iter().map(|(c, _)| *c).collect();
         // What ranking reads of each candidate: its facets from the index. Records are loaded
         // only for the neighbour the expansion reads and for the hits of the page.
-        let mut facets: HashMap<u64, Facets> = found.into_iter().map(|(c, f)| (c.id, f)).collect();
+        let mut facets: IdMap<Facets> = found.into_iter().map(|(c, f)| (c.id, f)).collect();
         let (neighbours, words_rank) = self.nearest(query, &candidates, &mut facets).await?;
         Ok(Found {
             fresh,
@@ -568,7 +579,7 @@ impl Engine {
         &self,
         query: &Query<'_>,
         candidates: &[crate::Candidate],
-        facets: &mut HashMap<u64, Facets>,
+        facets: &mut IdMap<Facets>,
     ) -> Result<(Vec<Neighbour>, bool)> {
         let Some(semantic) = self.semantic_ready() else {
             return Ok((Vec::new(), true));
@@ -604,11 +615,10 @@ impl Engine {
             neighbours.iter().map(|n| n.id).collect::<Vec<u64>>(),
             filters.clone(),
         );
-        let admitted: HashMap<u64, Facets> =
-            crate::cpu::run(move || index.admitted_facets(&ids, &f))
-                .await??
-                .into_iter()
-                .collect();
+        let admitted: IdMap<Facets> = crate::cpu::run(move || index.admitted_facets(&ids, &f))
+            .await??
+            .into_iter()
+            .collect();
         neighbours.retain(|n| admitted.contains_key(&n.id));
         for (id, f) in admitted {
             facets.entry(id).or_insert(f);
@@ -628,7 +638,7 @@ impl Engine {
             words_rank,
             mut facets,
         } = found;
-        let mut evidence: HashMap<u64, Evidence> = HashMap::new();
+        let mut evidence: IdMap<Evidence> = IdMap::default();
         for (i, c) in candidates.iter().enumerate() {
             evidence.entry(c.id).or_default().lexical_rank = Some(i + 1);
         }
@@ -744,12 +754,13 @@ impl Engine {
             .collect();
         let terms = query.explain.then(|| query.terms.clone());
         let hits = crate::cpu::run(move || {
+            let prepared = terms.as_ref().map(Prepared::new);
             shown
                 .into_iter()
                 .map(|(r, rec)| {
-                    let explanation = terms
+                    let explanation = prepared
                         .as_ref()
-                        .map(|t| explain(t, &texts(&rec.listing)))
+                        .map(|p| p.explain(&texts(&rec.listing)))
                         .unwrap_or_default();
                     hit(r, rec, explanation)
                 })
@@ -769,11 +780,7 @@ impl Engine {
 
 /// Each ranked candidate's strength, the strong ones moved first (each part keeps its order):
 /// a page leads with what stands out, and its paging runs over the same order.
-fn judge(
-    ranked: Vec<Ranked>,
-    evidence: &HashMap<u64, Evidence>,
-    background: Option<f32>,
-) -> Vec<Judged> {
+fn judge(ranked: Vec<Ranked>, evidence: &IdMap<Evidence>, background: Option<f32>) -> Vec<Judged> {
     let (strong, possible): (Vec<Judged>, Vec<Judged>) = ranked
         .into_iter()
         .map(|ranked| {
@@ -824,6 +831,20 @@ pub fn answering_kinds(kind: Kind) -> &'static [Kind] {
         Shelf::Offers => Shelf::Asks.kinds(),
         Shelf::Asks | Shelf::Documents => Shelf::Offers.kinds(),
     }
+}
+
+/// A listing whose texts are at most this long is analysed on the request's own thread rather
+/// than on the blocking pool ([`crate::cpu`]). Analysis runs at 5–7 MB/s (the page benchmark's
+/// synthetic listings, 2026-12-07), so 512 bytes take about 0.1 ms, the most tokio advises
+/// between two awaits and about what handing the work to the pool and back costs under load
+/// (the hop added to `matches` made a resource's page 10 % dearer at 8 connections,
+/// BENCHMARKS.md "2026-12-07: the detail pages against the commit before issue #23").
+const INLINE_ANALYSIS_BYTES: usize = 512;
+
+/// Whether `listing` is short enough to analyse without leaving the runtime's thread.
+fn analysed_inline(listing: &Listing) -> bool {
+    let t = texts(listing);
+    t.title.len() + t.keywords.len() + t.body.len() <= INLINE_ANALYSIS_BYTES
 }
 
 /// A listing as a query: its texts as weighted terms (title counts double, keywords one and a

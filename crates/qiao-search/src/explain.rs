@@ -72,20 +72,52 @@ fn head(text: &str, max: usize) -> &str {
 ///
 /// Only informative terms ([`crate::informative`]) are listed or highlighted: a stop word or a
 /// single character shared by two texts is no reason to match them, even though retrieval
-/// scored it (lightly).
+/// scored it (lightly). To explain several texts against one query, prepare it once
+/// ([`Prepared`]).
 pub fn explain(query: &QueryTerms, texts: &Texts) -> Explanation {
-    let words: HashSet<&str> = query
-        .words
-        .iter()
-        .map(|(t, _)| t.as_str())
-        .filter(|t| informative::word(t))
-        .collect();
-    let bigrams: HashSet<&str> = query
-        .bigrams
-        .iter()
-        .map(|(t, _)| t.as_str())
-        .filter(|t| informative::bigram(t))
-        .collect();
+    Prepared::new(query).explain(texts)
+}
+
+/// A query's informative words and bigrams, sorted out once for every hit it explains (a page
+/// of matches explains eight or more texts against the same query).
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    words: HashSet<String>,
+    bigrams: HashSet<String>,
+}
+
+impl Prepared {
+    /// The informative terms of `query`.
+    pub fn new(query: &QueryTerms) -> Self {
+        Prepared {
+            words: query
+                .words
+                .iter()
+                .map(|(t, _)| t)
+                .filter(|t| informative::word(t))
+                .cloned()
+                .collect(),
+            bigrams: query
+                .bigrams
+                .iter()
+                .map(|(t, _)| t)
+                .filter(|t| informative::bigram(t))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// [`explain`] with the query prepared.
+    pub fn explain(&self, texts: &Texts) -> Explanation {
+        explain_prepared(&self.words, &self.bigrams, texts)
+    }
+}
+
+fn explain_prepared(
+    words: &HashSet<String>,
+    bigrams: &HashSet<String>,
+    texts: &Texts,
+) -> Explanation {
     let mut terms: Vec<String> = Vec::new();
     let mut snippets = Vec::new();
     for (field, text) in [
@@ -97,7 +129,7 @@ pub fn explain(query: &QueryTerms, texts: &Texts) -> Explanation {
             continue;
         }
         let explained = head(text, EXPLAINED_BYTES);
-        let (spans, surfaces) = matched_spans(explained, &words, &bigrams);
+        let (spans, surfaces) = matched_spans(explained, words, bigrams);
         for surface in &surfaces {
             // One field's phrase may hold what another field shared as a word.
             add_unless_contained(&mut terms, surface, MAX_TERMS);
@@ -136,8 +168,8 @@ pub fn explain(query: &QueryTerms, texts: &Texts) -> Explanation {
 /// highlights keep every match, touching ones joined: they show what the score counted.
 fn matched_spans(
     text: &str,
-    words: &HashSet<&str>,
-    bigrams: &HashSet<&str>,
+    words: &HashSet<String>,
+    bigrams: &HashSet<String>,
 ) -> (Vec<[usize; 2]>, Vec<String>) {
     let a = analysis::analyze(text);
     let mut word_spans: Vec<[usize; 2]> = a
@@ -313,8 +345,8 @@ mod tests {
     /// in a text's length. Kept as the reference the bounded version must agree with.
     fn reference_matched_spans(
         text: &str,
-        words: &HashSet<&str>,
-        bigrams: &HashSet<&str>,
+        words: &HashSet<String>,
+        bigrams: &HashSet<String>,
     ) -> (Vec<[usize; 2]>, Vec<String>) {
         let a = analysis::analyze(text);
         let mut spans: Vec<[usize; 2]> = a
@@ -413,8 +445,8 @@ mod tests {
             text in pieces(40),
         ) {
             let q = QueryTerms::from_text(&query).finish();
-            let words: HashSet<&str> = q.words.iter().map(|(t, _)| t.as_str()).collect();
-            let bigrams: HashSet<&str> = q.bigrams.iter().map(|(t, _)| t.as_str()).collect();
+            let words: HashSet<String> = q.words.iter().map(|(t, _)| t.clone()).collect();
+            let bigrams: HashSet<String> = q.bigrams.iter().map(|(t, _)| t.clone()).collect();
             prop_assert_eq!(
                 matched_spans(&text, &words, &bigrams),
                 reference_matched_spans(&text, &words, &bigrams)

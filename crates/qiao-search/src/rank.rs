@@ -136,7 +136,13 @@ pub fn structured(profile: &Profile, l: &Facets) -> Vec<Signal> {
         });
     }
     if l.kind == Kind::Achievement {
-        let keys: Vec<String> = l.ipc_codes.iter().flat_map(|c| ipc_keys(c)).collect();
+        // A profile without IPC classes (most demands) shares none: the candidate's keys are
+        // not worked out for nothing.
+        let keys: Vec<String> = if profile.ipc.is_empty() {
+            Vec::new()
+        } else {
+            l.ipc_codes.iter().flat_map(|c| ipc_keys(c)).collect()
+        };
         if let Some(group) = keys.iter().find(|k| k.len() > 4 && profile.ipc.contains(k)) {
             out.push(Signal {
                 name: "ipc",

@@ -148,7 +148,7 @@ pub(super) enum Which {
 /// the candidates read (at most three values each), never by what users type.
 #[derive(Default)]
 pub(super) struct Names {
-    seen: std::collections::HashMap<(Which, u64), String>,
+    seen: rustc_hash::FxHashMap<(Which, u64), String>,
 }
 
 impl Names {

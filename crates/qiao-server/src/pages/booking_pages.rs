@@ -289,7 +289,7 @@ pub async fn panel(
         number: 1,
         size: PANEL_SLOTS,
     };
-    let coming = bookings::coming_slots(&state.store, user, record.id, now_cst(), page)
+    let coming = bookings::coming_slots_of(&state.store, user, record, now_cst(), page)
         .await
         .map_err(|e| v.error(e))?;
     let owner = user.is_some_and(|u| bookings::may_manage(u, record.owner_org_id));
@@ -361,10 +361,10 @@ async fn render_slots(
         .await
         .map_err(|e| v.error(e))?;
     let number = number.max(1);
-    let coming = bookings::coming_slots(
+    let coming = bookings::coming_slots_of(
         &state.store,
         user,
-        id,
+        &record,
         now_cst(),
         Page {
             number,

@@ -268,7 +268,7 @@ async fn render_detail(
         .await
         .map_err(|e| v.error(e))?;
     let matches: Vec<HitView> = results.hits.iter().map(|h| hit_view(l, h, today)).collect();
-    let matches_summary = matches_summary(l, &matches);
+    let matches_summary = matches_summary(l, &matches, qiao_search::engine::answering_kinds(kind));
     let (status, status_class) = status_badge(
         l,
         record.listing.status(),

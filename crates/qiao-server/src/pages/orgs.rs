@@ -273,7 +273,7 @@ pub async fn show(
             .search(&SearchRequest {
                 q,
                 filters: Filters {
-                    kinds,
+                    kinds: kinds.clone(),
                     active_on: Some(today),
                     // The organisation's own listings are not its matches.
                     exclude_owner: Some(id),
@@ -288,7 +288,7 @@ pub async fn show(
         results.hits
     };
     let matches: Vec<HitView> = hits.iter().map(|h| hit_view(l, h, today)).collect();
-    let matches_summary = matches_summary(l, &matches);
+    let matches_summary = matches_summary(l, &matches, &kinds);
     let policies = if org.kind == qiao_domain::OrgKind::Enterprise {
         super::policy_pages::for_org(&state, &v, record.clone()).await?
     } else {

@@ -11,6 +11,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use qiao_domain::listing::Stage;
 use qiao_domain::{Kind, Status};
+use qiao_search::schema::Shelf;
 use qiao_search::{Explainer, Filters, Hit, SearchRequest};
 use serde::Deserialize;
 
@@ -108,12 +109,24 @@ pub const NONE_STRONG_ZH: &str = "暂无高度匹配的成果；以下可能相�
 /// The same in English.
 pub const NONE_STRONG_EN: &str = "No strong match yet; the following may be related";
 
-/// One sentence over a panel of matches (strong ones lead): how many are strong, or that
-/// none is.
-pub fn matches_summary(l: Lang, matches: &[HitView]) -> String {
+/// One sentence over a panel of matches of `kinds` (strong ones lead): how many are strong, or
+/// that none is, naming what was looked for (a demand's page looks among achievements and
+/// resources, an achievement's or a resource's among demands).
+pub fn matches_summary(l: Lang, matches: &[HitView], kinds: &[Kind]) -> String {
+    let offers = |k: &Kind| Shelf::of(*k) == Shelf::Offers;
+    let asks = |k: &Kind| Shelf::of(*k) == Shelf::Asks;
+    let (what_zh, what_en) = if !kinds.is_empty() && kinds.iter().all(asks) {
+        ("需求", "demand")
+    } else if !kinds.is_empty() && kinds.iter().all(offers) {
+        ("成果或资源", "achievement or resource")
+    } else {
+        ("结果", "result")
+    };
     match (l, matches.iter().filter(|h| h.strong).count()) {
-        (Lang::Zh, 0) => NONE_STRONG_ZH.to_string(),
-        (Lang::En, 0) => NONE_STRONG_EN.to_string(),
+        (Lang::Zh, 0) => format!("暂无高度匹配的{what_zh}；以下可能相关"),
+        (Lang::En, 0) => {
+            format!("No strongly matching {what_en} yet; the following may be related")
+        }
         (Lang::Zh, n) if n < matches.len() => format!("{n} 条高度匹配；其余可能相关。"),
         (Lang::En, n) if n < matches.len() => {
             format!("{n} strong matches; the rest may be related.")

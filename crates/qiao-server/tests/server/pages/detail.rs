@@ -64,10 +64,21 @@ async fn register_post_match_request_accept_then_contact_shows() {
     let p = ent.get(&demand).await;
     assert!(p.body.contains("相变材料电池热管理技术"), "{}", p.body);
     assert!(p.body.contains("共同关键词"), "each match says why");
+    // Without the model no match is strong; the page names what it looked among.
+    let summary = section(&p.body, "id=\"matches-summary\">", "</p>");
+    assert!(
+        summary.ends_with(">暂无高度匹配的成果或资源；以下可能相关"),
+        "{summary}"
+    );
 
     // Before the owner agrees, the achievement's contact stays hidden (page and API).
     let p = ent.get(&achievement).await;
     assert!(!p.body.contains("li@example.edu.cn"));
+    let summary = section(&p.body, "id=\"matches-summary\">", "</p>");
+    assert!(
+        summary.ends_with(">暂无高度匹配的需求；以下可能相关"),
+        "an achievement is matched with demands: {summary}"
+    );
     let api_uri = format!("/api/v1{achievement}");
     let api = ent.api_get("newco", &api_uri).await;
     assert!(!api.contains("li@example.edu.cn"));
