@@ -30,6 +30,10 @@ use sha2::{Digest, Sha256};
 
 use crate::cli::{RetrievalArgs, ScaleArgs, TuningArgs};
 
+/// Two unit vectors this close are the same embedding (the kernels agree bit for bit; this
+/// leaves room for rounding only).
+const COSINE_SAME: f32 = 0.9999;
+
 /// How many documents one index commit takes during a benchmark.
 const COMMIT_EVERY: usize = 50_000;
 
@@ -117,16 +121,44 @@ impl Meaning {
             .collect();
         let file = cache_dir.join(format!("passages-{digest}.f32"));
         let dim = qiao_embed::Model::DIM;
-        let rows: Vec<Vec<f32>> = match std::fs::read(&file) {
-            Ok(bytes) if bytes.len() == passages.len() * dim * 4 => bytes
-                .chunks_exact(dim * 4)
-                .map(|row| {
-                    row.chunks_exact(4)
-                        .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
-                        .collect()
-                })
-                .collect(),
-            _ => {
+        let cached: Option<Vec<Vec<f32>>> = match std::fs::read(&file) {
+            Ok(bytes) if bytes.len() == passages.len() * dim * 4 => Some(
+                bytes
+                    .chunks_exact(dim * 4)
+                    .map(|row| {
+                        row.chunks_exact(4)
+                            .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
+                            .collect()
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        // The cache is named by the passages alone: one written by another embedder (an older
+        // build, another model file) has the same name. Its first and last rows are embedded
+        // again and must agree, or the corpus is embedded afresh (a stale cache once moved a
+        // blind round's semantic ranking, BENCHMARKS.md "2026-12-07: the second blind round
+        // again").
+        let cached = cached.filter(|rows| {
+            if passages.is_empty() {
+                return true;
+            }
+            let probe = [0, passages.len() - 1];
+            let fresh = model.embed_passages(&probe.map(|i| passages[i].clone()));
+            let agrees = probe.iter().zip(&fresh).all(|(&i, f)| {
+                rows[i].iter().zip(f).map(|(a, b)| a * b).sum::<f32>() >= COSINE_SAME
+            });
+            if !agrees {
+                eprintln!(
+                    "{} was written by another embedder; embedding again",
+                    file.display()
+                );
+            }
+            agrees
+        });
+        let rows: Vec<Vec<f32>> = match cached {
+            Some(rows) => rows,
+            None => {
                 eprintln!(
                     "embedding {} passages (once; cached in {})",
                     passages.len(),
