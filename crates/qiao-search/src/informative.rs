@@ -189,6 +189,13 @@ pub const STOP_TERMS: &[&str] = &[
     "应用",
 ];
 
+/// Halves of discipline names (材料科学与工程, 计算机科学与技术, 仪器科学与技术) that unrelated
+/// fields share: a battery-testing expert and a visual-inspection scenario both "share" 科学,
+/// and a reason "同为电池、科学相关问题" says nothing. The field itself is a reason of its own
+/// (领域相同). Unlike [`STOP_TERMS`], they do not mark the bigrams that reach across them
+/// (学习 and 程序 begin where 科学 and 工程 end).
+pub const GENERIC_WORDS: &[&str] = &["科学", "工程"];
+
 /// The stop terms, for lookups; and their first and last characters (a bigram beginning with a
 /// last one, or ending with a first one, reaches across a stop term).
 struct Stops {
@@ -236,6 +243,7 @@ pub fn word(term: &str) -> bool {
         (Some(c), None) => ONE_CHARACTER_TERMS.contains(&c),
         _ => {
             !STOPS.terms.contains(term)
+                && !GENERIC_WORDS.contains(&term)
                 && !term.chars().all(|c| is_function(c) || !c.is_alphanumeric())
         }
     }
@@ -248,6 +256,7 @@ pub fn bigram(term: &str) -> bool {
         return false;
     };
     !STOPS.terms.contains(term)
+        && !GENERIC_WORDS.contains(&term)
         && !is_function(a)
         && !is_function(b)
         && !STOPS.ends.contains(&a)
@@ -262,7 +271,7 @@ pub fn term(surface: &str) -> bool {
     if t.chars().count() < 2 {
         return word(t);
     }
-    if STOPS.terms.contains(t) {
+    if STOPS.terms.contains(t) || GENERIC_WORDS.contains(&t) {
         return false;
     }
     // A word the dictionary knows is judged as a word (不锈钢, 人工智能 begin or end on a
@@ -317,5 +326,18 @@ mod tests {
         assert!(bigram("侵深"));
         assert!(!word("的"));
         assert!(word("石墨烯"));
+    }
+
+    #[test]
+    fn halves_of_discipline_names_are_not_reasons_but_leave_their_neighbours_alone() {
+        for t in ["科学", "工程"] {
+            assert!(!term(t) && !word(t) && !bigram(t), "{t}");
+        }
+        assert!(
+            term("材料科学与工程"),
+            "a whole discipline name is informative"
+        );
+        assert!(bigram("学习"), "学习 begins where 科学 ends");
+        assert!(term("深度学习") && term("软件工程师"));
     }
 }
