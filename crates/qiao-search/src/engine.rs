@@ -837,8 +837,8 @@ pub fn answering_kinds(kind: Kind) -> &'static [Kind] {
 /// than on the blocking pool ([`crate::cpu`]). Analysis runs at 5–7 MB/s (the page benchmark's
 /// synthetic listings, 2026-12-07), so 512 bytes take about 0.1 ms, the most tokio advises
 /// between two awaits and about what handing the work to the pool and back costs under load
-/// (the hop added to `matches` made a resource's page 10 % dearer at 8 connections,
-/// BENCHMARKS.md "2026-12-07: the detail pages against the commit before issue #23").
+/// (the hop was the larger part of the 9 % more CPU an expert's page took at 8 connections than
+/// before it, BENCHMARKS.md "2026-12-07: the detail pages against the commit before issue #23").
 const INLINE_ANALYSIS_BYTES: usize = 512;
 
 /// Whether `listing` is short enough to analyse without leaving the runtime's thread.

@@ -193,7 +193,7 @@ pub const STOP_TERMS: &[&str] = &[
 /// fields share: a battery-testing expert and a visual-inspection scenario both "share" 科学,
 /// and a reason "同为电池、科学相关问题" says nothing. The field itself is a reason of its own
 /// (领域相同). Unlike [`STOP_TERMS`], they do not mark the bigrams that reach across them
-/// (学习 and 程序 begin where 科学 and 工程 end).
+/// (学习 begins where 科学 ends).
 pub const GENERIC_WORDS: &[&str] = &["科学", "工程"];
 
 /// The stop terms, for lookups; and their first and last characters (a bigram beginning with a

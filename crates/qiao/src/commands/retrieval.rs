@@ -136,8 +136,9 @@ impl Meaning {
         };
         // The cache is named by the passages alone: one written by another embedder (an older
         // build, another model file) has the same name. Its first and last rows are embedded
-        // again and must agree, or the corpus is embedded afresh (a stale cache once moved a
-        // blind round's semantic ranking, BENCHMARKS.md "2026-12-07: the second blind round
+        // again and must agree, or the corpus is embedded afresh (a blind round's semantic
+        // ranking once moved between two machines with no embedding or ranking code changed,
+        // most likely from such a cache: BENCHMARKS.md "2026-12-07: the second blind round
         // again").
         let cached = cached.filter(|rows| {
             if passages.is_empty() {
