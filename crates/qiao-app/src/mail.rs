@@ -305,15 +305,33 @@ pub async fn send_due(store: &Arc<dyn Store>, transport: &Transport) -> Result<R
     Ok(round)
 }
 
-/// Sends the outbox every `every` in the background, for `qiao serve`.
+/// How long sent and given-up e-mails stay in the outbox (to see what went out, and why a send
+/// failed) before [`spawn_sender`] deletes them: without it the table grows with every
+/// notification for as long as the platform runs.
+pub const KEEP_SENT: chrono::Duration = chrono::Duration::days(30);
+
+/// How often [`spawn_sender`] prunes the outbox.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Sends the outbox every `every` in the background, for `qiao serve`, and once an hour deletes
+/// what was sent or given up more than [`KEEP_SENT`] ago.
 pub fn spawn_sender(store: Arc<dyn Store>, transport: Transport, every: Duration) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut pruned: Option<tokio::time::Instant> = None;
         loop {
             tick.tick().await;
             if let Err(e) = send_due(&store, &transport).await {
                 tracing::warn!(error = %e, "outbox not read");
+            }
+            if pruned.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+                pruned = Some(tokio::time::Instant::now());
+                match store.prune_mail(Utc::now() - KEEP_SENT).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(deleted = n, "old sent e-mails pruned from the outbox"),
+                    Err(e) => tracing::warn!(error = %e, "outbox not pruned"),
+                }
             }
         }
     });

@@ -127,6 +127,9 @@ pub trait NotificationStore: Send + Sync {
         error: &str,
         retry_at: Option<DateTime<Utc>>,
     ) -> Result<()>;
+    /// Deletes the e-mails sent or given up before `before` (mail still waiting is kept);
+    /// returns how many went.
+    async fn prune_mail(&self, before: DateTime<Utc>) -> Result<u64>;
 }
 
 const COLUMNS: &str =
@@ -477,5 +480,17 @@ impl NotificationStore for SqlStore {
         };
         q.bind(id).execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn prune_mail(&self, before: DateTime<Utc>) -> Result<u64> {
+        let before = ts(before);
+        Ok(
+            sqlx::query("DELETE FROM outbox WHERE sent_at < $1 OR failed_at < $2")
+                .bind(before.clone())
+                .bind(before)
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
     }
 }

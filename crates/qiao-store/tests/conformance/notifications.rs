@@ -191,6 +191,31 @@ async fn the_outbox_hands_out_due_mail(db: &TestDb) {
             .unwrap()
             .is_empty()
     );
+
+    // Pruning takes the sent and the given-up mail, not what still waits, and nothing newer
+    // than its bound.
+    let mut waiting = note(a, Some("waiting"));
+    waiting.in_app = false;
+    waiting.mail = Some(Mail {
+        to: "alice@example.cn".into(),
+        subject: "桥 Qiao · 待发".into(),
+        body: "待发".into(),
+    });
+    s.deliver(&[waiting]).await.unwrap();
+    assert_eq!(
+        s.prune_mail(now - chrono::Duration::days(1)).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        s.prune_mail(now + chrono::Duration::days(2)).await.unwrap(),
+        2
+    );
+    let left = s
+        .due_mail(now + chrono::Duration::days(3), 10)
+        .await
+        .unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].mail.subject, "桥 Qiao · 待发");
 }
 
 async fn backup_keeps_choices_and_follows(db: &TestDb) {
