@@ -191,8 +191,8 @@ fn target(id: i64) -> Target {
 }
 
 /// Tells the applicant's organisation that its application `record` to `challenge` is now
-/// shortlisted, declined, not chosen or awarded (with the reason where there is one); other
-/// statuses tell no one.
+/// shortlisted, declined, not chosen or awarded (with the reason where there is one), and the
+/// challenge's organisation that one was withdrawn; other statuses tell no one.
 async fn notify_status(
     store: &Arc<dyn Store>,
     user: &Account,
@@ -200,34 +200,45 @@ async fn notify_status(
     record: &ApplicationRecord,
 ) {
     let a = &record.application;
-    if !matches!(
-        a.status,
-        ApplicationStatus::Shortlisted
-            | ApplicationStatus::Declined
-            | ApplicationStatus::NotChosen
-            | ApplicationStatus::Awarded
-    ) {
-        return;
-    }
     let title = challenge.listing.title();
-    let (reason_zh, reason_en) = match &a.reason {
-        Some(r) => (format!("（原因：{r}）"), format!(" (reason: {r})")),
-        None => (String::new(), String::new()),
+    let (kind, zh, en, orgs) = match a.status {
+        ApplicationStatus::Withdrawn => (
+            NotificationKind::ApplicationReceived,
+            format!("榜单《{title}》的一份揭榜申请已撤回"),
+            format!("An application to “{title}” was withdrawn"),
+            challenge.owner_org_id.into_iter().collect(),
+        ),
+        ApplicationStatus::Shortlisted
+        | ApplicationStatus::Declined
+        | ApplicationStatus::NotChosen
+        | ApplicationStatus::Awarded => {
+            let (reason_zh, reason_en) = match &a.reason {
+                Some(r) => (format!("（原因：{r}）"), format!(" (reason: {r})")),
+                None => (String::new(), String::new()),
+            };
+            (
+                NotificationKind::ApplicationStatus,
+                format!(
+                    "您对《{title}》的揭榜申请：{}{reason_zh}",
+                    a.status.label_zh()
+                ),
+                format!(
+                    "Your application to “{title}”: {}{reason_en}",
+                    a.status.label_en()
+                ),
+                vec![a.applicant_org_id],
+            )
+        }
+        _ => return,
     };
     notifications::notify(
         store,
         notifications::event(
-            NotificationKind::ApplicationStatus,
+            kind,
             target(record.id),
-            format!(
-                "您对《{title}》的揭榜申请：{}{reason_zh}",
-                a.status.label_zh()
-            ),
-            format!(
-                "Your application to “{title}”: {}{reason_en}",
-                a.status.label_en()
-            ),
-            vec![a.applicant_org_id],
+            zh,
+            en,
+            orgs,
             Vec::new(),
             Some(user.id),
         ),

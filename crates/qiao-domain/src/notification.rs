@@ -29,7 +29,7 @@ pub enum NotificationKind {
     ContactDecision,
     /// A new message in a thread the recipient takes part in.
     Message,
-    /// A new application to one of the organisation's challenges.
+    /// A new application to one of the organisation's challenges, or one withdrawn.
     ApplicationReceived,
     /// The recipient's application was shortlisted, not chosen or awarded.
     ApplicationStatus,
@@ -88,7 +88,7 @@ impl NotificationKind {
             NotificationKind::ContactRequest => "新的联系请求",
             NotificationKind::ContactDecision => "联系请求的答复",
             NotificationKind::Message => "新消息",
-            NotificationKind::ApplicationReceived => "新的揭榜申请",
+            NotificationKind::ApplicationReceived => "新的或撤回的揭榜申请",
             NotificationKind::ApplicationStatus => "揭榜申请状态",
             NotificationKind::DealStage => "交易阶段变化",
             NotificationKind::CertificateExpiry => "证书即将到期",
@@ -104,7 +104,7 @@ impl NotificationKind {
             NotificationKind::ContactRequest => "New contact request",
             NotificationKind::ContactDecision => "Decision on a contact request",
             NotificationKind::Message => "New message",
-            NotificationKind::ApplicationReceived => "New application to a challenge",
+            NotificationKind::ApplicationReceived => "New or withdrawn application to a challenge",
             NotificationKind::ApplicationStatus => "Status of an application",
             NotificationKind::DealStage => "Deal stage changed",
             NotificationKind::CertificateExpiry => "Certificate about to expire",

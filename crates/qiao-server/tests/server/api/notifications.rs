@@ -193,6 +193,30 @@ async fn each_event_notifies(app: &TestApp) {
         buyer["title"].as_str().unwrap().contains("揭榜成功"),
         "{buyer}"
     );
+    // A withdrawn application reaches the challenge's owner, not the one who withdrew it.
+    let other = challenge(app, &cast.seller, 30).await;
+    let gone = app
+        .post(
+            format!("/api/v1/listings/{other}/applications"),
+            Some(&cast.outsider),
+            proposal(),
+        )
+        .await
+        .expect(StatusCode::CREATED)
+        .id();
+    let before = kinds(app, &cast.outsider).await.len();
+    app.post(
+        format!("/api/v1/applications/{gone}/withdraw"),
+        Some(&cast.outsider),
+        json!({"version": 1}),
+    )
+    .await
+    .expect(StatusCode::OK);
+    let owner = &inbox(app, &cast.seller).await["items"][0];
+    assert_eq!(owner["kind"], "application_received");
+    assert_eq!(owner["link"], format!("/applications/{gone}"));
+    assert!(owner["title"].as_str().unwrap().contains("撤回"), "{owner}");
+    assert_eq!(kinds(app, &cast.outsider).await.len(), before);
 }
 on_both_backends!(each_event_notifies);
 
