@@ -377,6 +377,7 @@ pub async fn act(
             )
             .await?;
         notify_status(store, user, &challenge, &application).await;
+        crate::deals::notify_opened(store, user, &deal).await;
         return Ok(Acted {
             application,
             deal: Some(deal),

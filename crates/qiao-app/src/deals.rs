@@ -244,7 +244,9 @@ async fn store_new(
     note: Option<String>,
 ) -> AppResult<DealRecord> {
     let event = deal.opened(user.id, Utc::now(), note);
-    Ok(store.acting_as(user.id).create_deal(&deal, &event).await?)
+    let record = store.acting_as(user.id).create_deal(&deal, &event).await?;
+    notify_opened(store, user, &record).await;
+    Ok(record)
 }
 
 /// Opens a deal by hand.
@@ -529,6 +531,39 @@ pub async fn act(
         notify_stage(store, user, &updated).await;
     }
     Ok(updated)
+}
+
+/// Tells a deal's parties and managers (not the one who opened it) that it was opened, and at
+/// which stage: a deal opened from a contact request, a match or an award concerns both sides.
+pub(crate) async fn notify_opened(store: &Arc<dyn Store>, user: &Account, record: &DealRecord) {
+    let d = &record.deal;
+    crate::notifications::notify(
+        store,
+        crate::notifications::event(
+            NotificationKind::DealStage,
+            Target {
+                kind: TargetKind::Deal,
+                id: record.id,
+            },
+            format!(
+                "新交易《{}》已创建，处于“{}”阶段",
+                d.title,
+                d.stage.label_zh()
+            ),
+            format!(
+                "A new deal “{}” was opened at the stage “{}”",
+                d.title,
+                d.stage.label_en()
+            ),
+            [d.seller_org_id, d.buyer_org_id]
+                .into_iter()
+                .flatten()
+                .collect(),
+            d.managers.iter().map(|m| m.account_id).collect(),
+            Some(user.id),
+        ),
+    )
+    .await;
 }
 
 /// Tells a deal's parties and managers (not the one who moved it) of its new stage.

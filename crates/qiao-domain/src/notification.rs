@@ -33,7 +33,7 @@ pub enum NotificationKind {
     ApplicationReceived,
     /// The recipient's application was shortlisted, not chosen or awarded.
     ApplicationStatus,
-    /// A deal the recipient is party to (or brokers) moved to another stage.
+    /// A deal the recipient is party to (or brokers) was opened or moved to another stage.
     DealStage,
     /// One of the organisation's certificates expires soon.
     CertificateExpiry,
@@ -90,7 +90,7 @@ impl NotificationKind {
             NotificationKind::Message => "新消息",
             NotificationKind::ApplicationReceived => "新的或撤回的揭榜申请",
             NotificationKind::ApplicationStatus => "揭榜申请状态",
-            NotificationKind::DealStage => "交易阶段变化",
+            NotificationKind::DealStage => "新交易与交易阶段变化",
             NotificationKind::CertificateExpiry => "证书即将到期",
             NotificationKind::ChallengeDeadline => "关注的榜单即将截止",
             NotificationKind::BookingRequest => "新的仪器预约",
@@ -106,7 +106,7 @@ impl NotificationKind {
             NotificationKind::Message => "New message",
             NotificationKind::ApplicationReceived => "New or withdrawn application to a challenge",
             NotificationKind::ApplicationStatus => "Status of an application",
-            NotificationKind::DealStage => "Deal stage changed",
+            NotificationKind::DealStage => "New deals and deal stage changes",
             NotificationKind::CertificateExpiry => "Certificate about to expire",
             NotificationKind::ChallengeDeadline => "Followed challenge closing soon",
             NotificationKind::BookingRequest => "New instrument booking",

@@ -91,9 +91,19 @@ async fn each_event_notifies(app: &TestApp) {
     );
     assert_eq!(kinds(app, &cast.buyer).await, ["contact_decision"]);
 
-    // A deal's stage change reaches both parties, not the manager who moved it.
+    // A new deal reaches both parties, not the manager who opened it; a stage change too, not
+    // the manager who moved it.
     let deal = app.deal_from_contact(&cast).await;
     let id = deal["record"]["id"].as_i64().unwrap();
+    for token in [&cast.seller, &cast.buyer] {
+        let first = &inbox(app, token).await["items"][0];
+        assert_eq!(first["kind"], "deal_stage");
+        assert_eq!(first["link"], format!("/deals/{id}"));
+        assert!(
+            first["title"].as_str().unwrap().starts_with("新交易"),
+            "{first}"
+        );
+    }
     app.deal_action(
         &cast.manager,
         id,
@@ -188,11 +198,12 @@ async fn each_event_notifies(app: &TestApp) {
     )
     .await
     .expect(StatusCode::OK);
-    let buyer = &inbox(app, &cast.buyer).await["items"][0];
-    assert!(
-        buyer["title"].as_str().unwrap().contains("揭榜成功"),
-        "{buyer}"
-    );
+    // Awarding reaches the applicant twice: its application's status, and the deal the award
+    // opened.
+    let buyer = inbox(app, &cast.buyer).await;
+    let titles = strings_of(&buyer["items"], "title");
+    assert!(titles[0].starts_with("新交易"), "{titles:?}");
+    assert!(titles[1].contains("揭榜成功"), "{titles:?}");
     // A withdrawn application reaches the challenge's owner, not the one who withdrew it.
     let other = challenge(app, &cast.seller, 30).await;
     let gone = app

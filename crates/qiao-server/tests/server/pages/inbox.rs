@@ -141,9 +141,9 @@ async fn account_settings_keep_what_was_typed_and_save_checkboxes() {
             .contains("id=\"in_app-message\" aria-label=\"新消息 · 站内\" checked")
     );
     assert!(
-        !page
-            .body
-            .contains("id=\"in_app-deal_stage\" aria-label=\"交易阶段变化 · 站内\" checked")
+        !page.body.contains(
+            "id=\"in_app-deal_stage\" aria-label=\"新交易与交易阶段变化 · 站内\" checked"
+        )
     );
 
     // Following a challenge from its page.
