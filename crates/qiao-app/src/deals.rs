@@ -537,37 +537,40 @@ pub async fn act(
 /// which stage: a deal opened from a contact request, a match or an award concerns both sides.
 pub(crate) async fn notify_opened(store: &Arc<dyn Store>, user: &Account, record: &DealRecord) {
     let d = &record.deal;
-    crate::notifications::notify(
-        store,
-        crate::notifications::event(
-            NotificationKind::DealStage,
-            Target {
-                kind: TargetKind::Deal,
-                id: record.id,
-            },
-            format!(
-                "新交易《{}》已创建，处于“{}”阶段",
-                d.title,
-                d.stage.label_zh()
-            ),
-            format!(
-                "A new deal “{}” was opened at the stage “{}”",
-                d.title,
-                d.stage.label_en()
-            ),
-            [d.seller_org_id, d.buyer_org_id]
-                .into_iter()
-                .flatten()
-                .collect(),
-            d.managers.iter().map(|m| m.account_id).collect(),
-            Some(user.id),
-        ),
-    )
-    .await;
+    let zh = format!(
+        "新交易《{}》已创建，处于“{}”阶段",
+        d.title,
+        d.stage.label_zh()
+    );
+    let en = format!(
+        "A new deal “{}” was opened at the stage “{}”",
+        d.title,
+        d.stage.label_en()
+    );
+    notify_parties(store, user, record, zh, en).await;
 }
 
 /// Tells a deal's parties and managers (not the one who moved it) of its new stage.
 async fn notify_stage(store: &Arc<dyn Store>, user: &Account, record: &DealRecord) {
+    let d = &record.deal;
+    let zh = format!("交易《{}》进入“{}”阶段", d.title, d.stage.label_zh());
+    let en = format!(
+        "The deal “{}” moved to the stage “{}”",
+        d.title,
+        d.stage.label_en()
+    );
+    notify_parties(store, user, record, zh, en).await;
+}
+
+/// A `deal_stage` notification of `record` to its parties' organisations and its managers,
+/// not to `user`, who caused it.
+async fn notify_parties(
+    store: &Arc<dyn Store>,
+    user: &Account,
+    record: &DealRecord,
+    title: String,
+    title_en: String,
+) {
     let d = &record.deal;
     crate::notifications::notify(
         store,
@@ -577,12 +580,8 @@ async fn notify_stage(store: &Arc<dyn Store>, user: &Account, record: &DealRecor
                 kind: TargetKind::Deal,
                 id: record.id,
             },
-            format!("交易《{}》进入“{}”阶段", d.title, d.stage.label_zh()),
-            format!(
-                "The deal “{}” moved to the stage “{}”",
-                d.title,
-                d.stage.label_en()
-            ),
+            title,
+            title_en,
             [d.seller_org_id, d.buyer_org_id]
                 .into_iter()
                 .flatten()

@@ -15,7 +15,7 @@ use qiao_store::{DocumentRecord, ListingRecord, Store};
 use serde::Serialize;
 
 use crate::analysis::QueryTerms;
-use crate::document::{Facets, document_texts, ipc_keys, texts};
+use crate::document::{Facets, Texts, document_texts, ipc_keys, texts};
 use crate::error::Result;
 use crate::explain::{Explanation, Prepared, Snippet};
 use crate::follow::Follower;
@@ -471,11 +471,12 @@ impl Engine {
         limit: usize,
         offset: usize,
     ) -> Result<Results> {
-        let (terms, profile) = if analysed_inline(&source.listing) {
-            listing_query(&source.listing)
+        let profile = listing_profile(&source.listing);
+        let t = texts(&source.listing);
+        let terms = if analysed_inline(&t) {
+            listing_terms(&t).finish()
         } else {
-            let listing = source.listing.clone();
-            crate::cpu::run(move || listing_query(&listing)).await?
+            crate::cpu::run(move || listing_terms(&t).finish()).await?
         };
         let filters = Filters {
             kinds: answering_kinds(source.listing.kind()).to_vec(),
@@ -841,9 +842,8 @@ pub fn answering_kinds(kind: Kind) -> &'static [Kind] {
 /// before it, BENCHMARKS.md "2026-12-07: the detail pages against the commit before issue #23").
 const INLINE_ANALYSIS_BYTES: usize = 512;
 
-/// Whether `listing` is short enough to analyse without leaving the runtime's thread.
-fn analysed_inline(listing: &Listing) -> bool {
-    let t = texts(listing);
+/// Whether a listing's texts are short enough to analyse without leaving the runtime's thread.
+fn analysed_inline(t: &Texts) -> bool {
     t.title.len() + t.keywords.len() + t.body.len() <= INLINE_ANALYSIS_BYTES
 }
 
@@ -856,11 +856,21 @@ pub fn listing_query(listing: &Listing) -> (QueryTerms, Profile) {
 
 /// [`listing_query`] before its terms are finished (so more text can be added).
 fn listing_query_unfinished(listing: &Listing) -> (QueryTerms, Profile) {
-    let t = texts(listing);
+    (listing_terms(&texts(listing)), listing_profile(listing))
+}
+
+/// A listing's texts as weighted terms, unfinished: the analysis, the costly part of
+/// [`listing_query`].
+fn listing_terms(t: &Texts) -> QueryTerms {
     let mut terms = QueryTerms::default();
     terms.add(&t.title, 2.0);
     terms.add(&t.keywords, 1.5);
     terms.add_weighing_intro(&t.body, 1.0, crate::analysis::INTRO_WEIGHT);
+    terms
+}
+
+/// A listing's structured fields as a profile.
+fn listing_profile(listing: &Listing) -> Profile {
     let mut profile = Profile {
         discipline: listing.discipline().map(str::to_string),
         district: listing.district().map(str::to_string),
@@ -882,5 +892,5 @@ fn listing_query_unfinished(listing: &Listing) -> (QueryTerms, Profile) {
         Listing::Scenario(s) => profile.budget_max_yuan = s.budget_yuan,
         _ => {}
     }
-    (terms, profile)
+    profile
 }

@@ -89,66 +89,56 @@ pub struct Prepared {
 impl Prepared {
     /// The informative terms of `query`.
     pub fn new(query: &QueryTerms) -> Self {
+        let keep = |terms: &[(String, f32)], informative: fn(&str) -> bool| {
+            terms
+                .iter()
+                .map(|(t, _)| t)
+                .filter(|t| informative(t))
+                .cloned()
+                .collect()
+        };
         Prepared {
-            words: query
-                .words
-                .iter()
-                .map(|(t, _)| t)
-                .filter(|t| informative::word(t))
-                .cloned()
-                .collect(),
-            bigrams: query
-                .bigrams
-                .iter()
-                .map(|(t, _)| t)
-                .filter(|t| informative::bigram(t))
-                .cloned()
-                .collect(),
+            words: keep(&query.words, informative::word),
+            bigrams: keep(&query.bigrams, informative::bigram),
         }
     }
 
     /// [`explain`] with the query prepared.
     pub fn explain(&self, texts: &Texts) -> Explanation {
-        explain_prepared(&self.words, &self.bigrams, texts)
-    }
-}
-
-fn explain_prepared(
-    words: &HashSet<String>,
-    bigrams: &HashSet<String>,
-    texts: &Texts,
-) -> Explanation {
-    let mut terms: Vec<String> = Vec::new();
-    let mut snippets = Vec::new();
-    for (field, text) in [
-        ("title", &texts.title),
-        ("keywords", &texts.keywords),
-        ("body", &texts.body),
-    ] {
-        if text.is_empty() {
-            continue;
+        let mut terms: Vec<String> = Vec::new();
+        let mut snippets = Vec::new();
+        for (field, text) in [
+            ("title", &texts.title),
+            ("keywords", &texts.keywords),
+            ("body", &texts.body),
+        ] {
+            if text.is_empty() {
+                continue;
+            }
+            let explained = head(text, EXPLAINED_BYTES);
+            let (spans, surfaces) = matched_spans(explained, &self.words, &self.bigrams);
+            for surface in &surfaces {
+                // One field's phrase may hold what another field shared as a word.
+                add_unless_contained(&mut terms, surface, MAX_TERMS);
+            }
+            match field {
+                "title" => snippets.push(Snippet {
+                    field,
+                    text: text.clone(),
+                    highlights: spans,
+                }),
+                _ if !spans.is_empty() => {
+                    snippets.push(excerpt(field, text, explained.len(), &spans))
+                }
+                _ => {}
+            }
         }
-        let explained = head(text, EXPLAINED_BYTES);
-        let (spans, surfaces) = matched_spans(explained, words, bigrams);
-        for surface in &surfaces {
-            // One field's phrase may hold what another field shared as a word.
-            add_unless_contained(&mut terms, surface, MAX_TERMS);
+        // A phrase joined from informative pieces may still read as a function word (量的).
+        terms.retain(|t| informative::term(t));
+        Explanation {
+            matched_terms: terms,
+            snippets,
         }
-        match field {
-            "title" => snippets.push(Snippet {
-                field,
-                text: text.clone(),
-                highlights: spans,
-            }),
-            _ if !spans.is_empty() => snippets.push(excerpt(field, text, explained.len(), &spans)),
-            _ => {}
-        }
-    }
-    // A phrase joined from informative pieces may still read as a function word (量的).
-    terms.retain(|t| informative::term(t));
-    Explanation {
-        matched_terms: terms,
-        snippets,
     }
 }
 
