@@ -2,7 +2,7 @@
 // shows rewards and filters by reward and window; a new university registers, applies to the
 // demo enterprise's challenge (a blank solution is refused beside its field first); the demo
 // enterprise reviews the application, scores every criterion with comments and awards it; a
-// deal opens with both parties and the challenge; the applicant sees 揭榜成功 on 我的工作台 and
+// deal opens with both parties and the challenge, and the demo technology manager claims it; the applicant sees 揭榜成功 on 我的工作台 and
 // the deal; the deal's two sides exchange messages, the applicant's carrying a PDF the owner
 // downloads; the applicant adds a file to its application and the owner answers in the
 // application's own thread; staff read the commission's challenge's review with the demo applications; an
@@ -135,6 +135,19 @@ test("an organisation applies to a challenge, the owner scores and awards it, a 
   assert.match(facts, /揭榜挂帅/);
   assert.match(await owner.textContent("#deal-expected"), /2,000,000/, "the reward is the expected amount");
   await shot(owner, "owner-deal");
+  // The award's deal has no manager yet: the demo technology manager finds it on /deals under
+  // 待认领的交易 and claims it, and then brokers it.
+  const manager = await qiao.signedIn("manager", "qiao-demo-manager");
+  await manager.goto(`${base}/deals`);
+  const dealId = dealUrl.match(/(\d+)$/)[1];
+  assert.match(await manager.textContent(`#unclaimed-${dealId}`), new RegExp(CHALLENGE));
+  await shot(manager, "manager-unclaimed");
+  await manager.click(`#claim-${dealId}`);
+  await manager.waitForURL(dealUrl);
+  assert.match(await manager.textContent("#deal-history"), /认领/);
+  assert.equal(await manager.locator("#move-stage").count(), 1, "the manager may now move it");
+  await manager.goto(`${base}/deals`);
+  assert.equal(await manager.locator(`#unclaimed-${dealId}`).count(), 0, "claimed: no longer listed");
   // The challenge now reads 已揭榜.
   await owner.goto(challengeUrl);
   assert.match(await owner.textContent("#window-state"), /已揭榜/);

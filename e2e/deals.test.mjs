@@ -3,7 +3,7 @@
 // a new enterprise asks the demo enterprise (闵行区) for contact on its achievement and the
 // owner accepts; the demo technology manager finds the lead on /deals, opens a deal in one
 // click, moves it to 签约 and wins it, records the contract from the deal and submits it; staff
-// register it; the target's actual rises by exactly the contract's amount, and /statistics
+// register it (the deal follows to 登记 and 履约); the target's actual rises by exactly the contract's amount, and /statistics
 // shows it. Screenshots of /deals and /statistics at desktop and 390 px phone widths land in
 // e2e/screenshots; neither page is wider than the screen.
 //
@@ -181,6 +181,11 @@ test("a manager carries an accepted contact request to a registered contract tha
   assert.match(await staff.textContent("#registration-state"), /已登记/);
   assert.match(await staff.textContent("#registration"), new RegExp(number));
   await staff.screenshot({ path: path.join(SHOTS, "contract.png"), fullPage: true });
+
+  // The deal followed its contract: submitted took it to 登记, registered to 履约.
+  await manager.goto(dealUrl);
+  assert.match(await manager.textContent("#deal-state"), /履约/);
+  assert.match(await manager.textContent("#deal-history"), /已登记/);
 
   // The district's target rises by exactly the contract's amount.
   const afterTarget = await turnoverTarget();

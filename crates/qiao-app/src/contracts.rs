@@ -13,14 +13,18 @@
 //!   for their clients), after a pre-check that finds nothing the registry would refuse.
 //! - ask for corrections, register, refuse, amend, cancel: staff, acting as the registration
 //!   point (技术合同登记机构).
+//!
+//! A contract recorded from a deal carries the deal along: submitting it moves the deal to 登记,
+//! registering it to 履约 (`deals::follow_contract`), so no manager has to repeat by hand what the
+//! registry already knows.
 
 use std::sync::Arc;
 
 use chrono::Utc;
 use qiao_domain::precheck::submittable;
 use qiao_domain::{
-    Account, Contract, Finding, Registration, RegistrationAction, RegistrationActor,
-    RegistrationState, Role, precheck,
+    Account, Contract, ContractMilestone, Finding, Registration, RegistrationAction,
+    RegistrationActor, RegistrationState, Role, precheck,
 };
 use qiao_store::{
     ContractEventRecord, ContractFilter, ContractRecord, Page, Paged, Store, StoreError,
@@ -264,6 +268,11 @@ pub async fn act(
             )));
         }
     }
+    let milestone = match &action {
+        RegistrationAction::Submit => Some(ContractMilestone::Submitted),
+        RegistrationAction::Register { .. } => Some(ContractMilestone::Registered),
+        _ => None,
+    };
     let applied = current
         .registration
         .apply(action, &actor, Utc::now())
@@ -271,10 +280,14 @@ pub async fn act(
             qiao_domain::TransitionError::Invalid(invalid) => AppError::Invalid(invalid),
             other => AppError::Conflict(other.to_string()),
         })?;
-    Ok(store
+    let stored = store
         .acting_as(user.id)
         .set_registration(id, version, &applied.registration, &applied.event)
-        .await?)
+        .await?;
+    if let Some(milestone) = milestone {
+        crate::deals::follow_contract(store, user, &stored, milestone).await;
+    }
+    Ok(stored)
 }
 
 /// What an import of a registry list did.

@@ -383,7 +383,8 @@ pub async fn open_from_match(
 /// The deal an award of application `application_id` to `challenge` opens (stored by the
 /// award itself, in its transaction): the applicant sells, the challenge's owner buys, the
 /// reward is the expected amount, at 对接洽谈 (the parties know each other now). It has no
-/// managers until staff or the parties bring one in.
+/// managers until a technology manager claims it ([`claim`], from [`unclaimed`]) or staff name
+/// them.
 pub(crate) async fn from_award(
     store: &Arc<dyn Store>,
     challenge: &qiao_store::ListingRecord,
@@ -498,6 +499,66 @@ pub async fn leads(store: &Arc<dyn Store>, user: &Account) -> AppResult<Vec<Lead
         .collect())
 }
 
+/// Deals no technology manager brokers yet, still open or paused, the most recently changed
+/// first (managers and staff): an award opens its deal without a manager, and this is where one
+/// finds it. Deals are made by people, so these are few.
+pub async fn unclaimed(store: &Arc<dyn Store>, user: &Account) -> AppResult<Vec<DealRecord>> {
+    require_opener(user)?;
+    Ok(store
+        .all_deals(&DealFilter {
+            unmanaged: true,
+            ..DealFilter::default()
+        })
+        .await?)
+}
+
+/// A technology manager takes on deal `id`, which has no manager, if it is still at `version`:
+/// they become its manager with the whole credit (认领). Two managers claiming at once: the
+/// second is refused, as the deal changed.
+pub async fn claim(
+    store: &Arc<dyn Store>,
+    user: &Account,
+    id: i64,
+    version: i64,
+) -> AppResult<DealRecord> {
+    if user.role != Role::TechnologyManager {
+        return Err(AppError::forbidden(
+            "a deal is claimed by a technology manager (技术经理人); staff name its managers",
+        ));
+    }
+    let current = store.get_deal(id).await?;
+    if !current.deal.managers.is_empty() {
+        return Err(AppError::Conflict(
+            "该交易已有技术经理人 (the deal has a manager already)".into(),
+        ));
+    }
+    let action = DealAction::SetManagers {
+        managers: vec![ManagerShare {
+            account_id: user.id,
+            share_bp: qiao_domain::deal::FULL_BP,
+        }],
+    };
+    let (deal, event) = current
+        .deal
+        .apply(action, user.id, Utc::now(), Some("认领 (claimed)".into()))
+        .map_err(|e| match e {
+            qiao_domain::DealError::Invalid(invalid) => AppError::Invalid(invalid),
+            other => AppError::Conflict(other.to_string()),
+        })?;
+    let updated = store
+        .acting_as(user.id)
+        .update_deal(id, version, &deal, std::slice::from_ref(&event))
+        .await?;
+    let d = &updated.deal;
+    let zh = format!("交易《{}》已由技术经理人{}认领", d.title, user.display_name);
+    let en = format!(
+        "The deal “{}” was claimed by the technology manager {}",
+        d.title, user.display_name
+    );
+    notify_parties(store, user, &updated, zh, en).await;
+    Ok(updated)
+}
+
 /// Applies `action` to deal `id` as `user`, if the deal is still at `version`.
 pub async fn act(
     store: &Arc<dyn Store>,
@@ -525,12 +586,78 @@ pub async fn act(
         })?;
     let updated = store
         .acting_as(user.id)
-        .update_deal(id, version, &deal, &event)
+        .update_deal(id, version, &deal, std::slice::from_ref(&event))
         .await?;
     if updated.deal.stage != current.deal.stage {
         notify_stage(store, user, &updated).await;
     }
     Ok(updated)
+}
+
+/// Moves the deal contract `record` came from to where the contract's `milestone` puts it
+/// ([`Deal::follow_contract`]: 登记 on submission, 履约 on registration, winning an open deal
+/// on the way), as `user`, who took the registration step; their deal may be one they could not
+/// change by hand (a registration point's staff, the seller's members).
+///
+/// The contract's step is already stored when this runs, in its own transaction: the deal's
+/// stage follows from it and is not part of it, so a deal that cannot follow (changed in between
+/// twice, or gone) leaves the contract's step standing, is logged, and keeps its stage for its
+/// managers to move.
+pub async fn follow_contract(
+    store: &Arc<dyn Store>,
+    user: &Account,
+    record: &ContractRecord,
+    milestone: qiao_domain::ContractMilestone,
+) {
+    let Some(deal_id) = record.contract.deal_id else {
+        return;
+    };
+    let note = match milestone {
+        qiao_domain::ContractMilestone::Submitted => format!(
+            "合同《{}》已提交登记 (contract #{} submitted for registration)",
+            record.contract.name, record.id
+        ),
+        qiao_domain::ContractMilestone::Registered => format!(
+            "合同《{}》已登记 (contract #{} registered)",
+            record.contract.name, record.id
+        ),
+    };
+    // One retry: a manager's edit between the read and the write is the only expected conflict.
+    for _ in 0..2 {
+        let current = match store.get_deal(deal_id).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(deal_id, error = %e, "the deal of a registered contract could not be read");
+                return;
+            }
+        };
+        let Some((deal, events)) =
+            current
+                .deal
+                .follow_contract(milestone, user.id, Utc::now(), &note)
+        else {
+            return;
+        };
+        match store
+            .acting_as(user.id)
+            .update_deal(deal_id, current.version, &deal, &events)
+            .await
+        {
+            Ok(updated) => {
+                notify_stage(store, user, &updated).await;
+                return;
+            }
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => {
+                tracing::warn!(deal_id, error = %e, "the deal of a registered contract did not follow it");
+                return;
+            }
+        }
+    }
+    tracing::warn!(
+        deal_id,
+        "the deal of a registered contract changed twice while following it"
+    );
 }
 
 /// Tells a deal's parties and managers (not the one who opened it) that it was opened, and at

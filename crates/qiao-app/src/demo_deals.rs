@@ -492,7 +492,12 @@ pub async fn load(
                 .apply(action, manager, at, note.map(str::to_string))
                 .map_err(|e| AppError::Internal(format!("demo deal: {e}").into()))?;
             record = store_as
-                .update_deal(record.id, record.version, &next, &event)
+                .update_deal(
+                    record.id,
+                    record.version,
+                    &next,
+                    std::slice::from_ref(&event),
+                )
                 .await?;
         }
         deal = record.deal.clone();

@@ -11,6 +11,8 @@
 //! Two invariants hold for every deal `apply` returns (and [`Deal::validate`] checks them on
 //! deals that arrive whole): a deal beyond 签约 has been won (登记, 履约 and 完成 follow a
 //! signed contract), and a won deal is at 签约 or beyond. A terminated deal never changes again.
+//! A deal's contract moves it too: [`Deal::follow_contract`] takes the steps a manager would when
+//! the contract is submitted for registration (登记) and when it is registered (履约).
 //!
 //! [`forecast`] turns the open deals into expected 成交额: Σ stage probability × expected
 //! amount, exactly, in 分.
@@ -567,6 +569,59 @@ impl Deal {
         };
         Ok((next, event))
     }
+
+    /// Brings the deal to where its contract's `milestone` puts it, by the actions a manager
+    /// would take: 登记 once the contract is submitted for registration, 履约 once it is
+    /// registered. A deal still open is won on the way (a contract filed was signed): moved to
+    /// 签约 if it is before it, won, then moved on. The changed deal and one event per action,
+    /// each carrying `note`; `None` when there is nothing to do: the deal is already there or
+    /// beyond, paused (its managers decide when it moves again) or terminated.
+    pub fn follow_contract(
+        &self,
+        milestone: ContractMilestone,
+        actor_id: i64,
+        at: DateTime<Utc>,
+        note: &str,
+    ) -> Option<(Deal, Vec<DealEvent>)> {
+        let target = match milestone {
+            ContractMilestone::Submitted => DealStage::Registration,
+            ContractMilestone::Registered => DealStage::Performance,
+        };
+        if self.stage >= target || !matches!(self.status, DealStatus::Open | DealStatus::Won) {
+            return None;
+        }
+        let mut actions = Vec::new();
+        if self.status == DealStatus::Open {
+            if self.stage != DealStage::Signing {
+                actions.push(DealAction::MoveTo {
+                    stage: DealStage::Signing,
+                });
+            }
+            actions.push(DealAction::Win);
+        }
+        actions.push(DealAction::MoveTo { stage: target });
+        let mut deal = self.clone();
+        let mut events = Vec::with_capacity(actions.len());
+        for action in actions {
+            // Every step is one the rules allow from where the previous one left the deal.
+            let (next, event) = deal
+                .apply(action, actor_id, at, Some(note.to_string()))
+                .ok()?;
+            deal = next;
+            events.push(event);
+        }
+        Some((deal, events))
+    }
+}
+
+/// What happened to a deal's contract at the registration point, as far as the deal's stage is
+/// concerned ([`Deal::follow_contract`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContractMilestone {
+    /// The seller submitted it for registration (登记).
+    Submitted,
+    /// The registration point registered it: it is being performed (履约).
+    Registered,
 }
 
 fn check_managers(c: &mut Checker, managers: &[ManagerShare]) {
@@ -827,6 +882,82 @@ mod tests {
             (DealStage::Done, StatusKind::Won)
         );
         assert_eq!(fields(&mut d), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_deal_follows_its_contract_to_registration_and_performance() {
+        let (d, events) = deal()
+            .follow_contract(ContractMilestone::Submitted, 99, at(), "合同 #7 已提交登记")
+            .unwrap();
+        assert_eq!(
+            (d.stage, d.status.kind()),
+            (DealStage::Registration, StatusKind::Won)
+        );
+        let steps: Vec<_> = events
+            .iter()
+            .map(|e| (e.action, e.to_stage, e.to_status, e.actor_id))
+            .collect();
+        assert_eq!(
+            steps,
+            vec![
+                (
+                    DealActionKind::MoveTo,
+                    DealStage::Signing,
+                    StatusKind::Open,
+                    99
+                ),
+                (DealActionKind::Win, DealStage::Signing, StatusKind::Won, 99),
+                (
+                    DealActionKind::MoveTo,
+                    DealStage::Registration,
+                    StatusKind::Won,
+                    99
+                ),
+            ]
+        );
+        assert!(
+            events
+                .iter()
+                .all(|e| e.note.as_deref() == Some("合同 #7 已提交登记"))
+        );
+        let (d, events) = d
+            .follow_contract(ContractMilestone::Registered, 99, at(), "已登记")
+            .unwrap();
+        assert_eq!(d.stage, DealStage::Performance);
+        assert_eq!(events.len(), 1);
+        assert_eq!(fields(&mut d.clone()), Vec::<String>::new());
+        // Already there or beyond: nothing to do, and never backwards.
+        assert!(
+            d.follow_contract(ContractMilestone::Submitted, 99, at(), "")
+                .is_none()
+        );
+        assert!(
+            d.follow_contract(ContractMilestone::Registered, 99, at(), "")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_paused_or_terminated_deal_does_not_follow_its_contract() {
+        let paused = step(&deal(), DealAction::Pause).unwrap();
+        assert!(
+            paused
+                .follow_contract(ContractMilestone::Registered, 10, at(), "")
+                .is_none()
+        );
+        let ended = step(
+            &deal(),
+            DealAction::Terminate {
+                reason: TerminationReason::NeedsChanged,
+                note: String::new(),
+            },
+        )
+        .unwrap();
+        assert!(
+            ended
+                .follow_contract(ContractMilestone::Submitted, 10, at(), "")
+                .is_none()
+        );
     }
 
     #[test]

@@ -59,8 +59,9 @@ pub use contract::{
     NonTechnicalItem, Party, PaymentTerms, TechField,
 };
 pub use deal::{
-    Deal, DealAction, DealActionKind, DealError, DealEvent, DealStage, DealStatus, Forecast,
-    ManagerShare, NextStep, Origin, StageProbabilities, StatusKind, TerminationReason,
+    ContractMilestone, Deal, DealAction, DealActionKind, DealError, DealEvent, DealStage,
+    DealStatus, Forecast, ManagerShare, NextStep, Origin, StageProbabilities, StatusKind,
+    TerminationReason,
 };
 pub use invalid::{FieldError, Invalid};
 pub use listing::{Kind, Listing, Stage, Status};

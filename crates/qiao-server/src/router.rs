@@ -163,6 +163,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/deals", get(deals::list).post(deals::create))
         .route("/deals/leads", get(deals::leads))
+        .route("/deals/unclaimed", get(deals::unclaimed))
+        .route("/deals/{id}/claim", post(deals::claim))
         .route(
             "/deals/from-contact/{contact_request_id}",
             post(deals::from_contact),
@@ -408,6 +410,7 @@ fn pages() -> Router<AppState> {
         .route("/deals/probabilities", post(deal_pages::set_probabilities))
         .route("/deals/from-contact/{id}", post(deal_pages::from_contact))
         .route("/deals/from-match", post(deal_pages::from_match))
+        .route("/deals/{id}/claim", post(deal_pages::claim))
         .route("/deals/{id}", get(deal_pages::show))
         .route("/challenges/{id}/apply", post(application_pages::apply))
         .route(

@@ -160,6 +160,9 @@ pub struct DealFilter {
     pub overdue_on: Option<NaiveDate>,
     /// Only deals expected to close in this year.
     pub close_year: Option<i32>,
+    /// Only deals no technology manager brokers yet that are still open or paused: what a
+    /// manager may claim (an award opens its deal without one).
+    pub unmanaged: bool,
 }
 
 /// Filters for application queries; `None` means "any". The caller decides visibility by

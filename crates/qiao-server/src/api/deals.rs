@@ -2,7 +2,8 @@
 //! hand), `/api/v1/deals/from-contact/{id}` and `/api/v1/deals/from-match` (one call fills in
 //! what is known), `/api/v1/deals/{id}` (the deal with its history and contracts),
 //! `/api/v1/deals/{id}/actions` (stage, status, next step, expectation, managers),
-//! `/api/v1/deals/leads` and `/api/v1/settings/stage-probabilities`.
+//! `/api/v1/deals/leads`, `/api/v1/deals/unclaimed` with `/api/v1/deals/{id}/claim` (deals an
+//! award opened without a manager) and `/api/v1/settings/stage-probabilities`.
 //!
 //! Who sees and changes what is decided in [`qiao_app::deals`], which the pages call too: a
 //! deal the caller may not see is a 404 here as there, and a list only ever holds the deals
@@ -200,6 +201,36 @@ pub async fn leads(
     User(user): User,
 ) -> ApiResult<axum::Json<Vec<Lead>>> {
     Ok(axum::Json(deals::leads(&state.store, &user).await?))
+}
+
+/// `GET /api/v1/deals/unclaimed`: open or paused deals no technology manager brokers yet
+/// (an award opens one), the most recently changed first (technology managers and staff).
+pub async fn unclaimed(
+    State(state): State<AppState>,
+    User(user): User,
+) -> ApiResult<axum::Json<Vec<DealRecord>>> {
+    Ok(axum::Json(deals::unclaimed(&state.store, &user).await?))
+}
+
+/// The version of a deal as read.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimBody {
+    /// The deal's `version` as read; a deal changed since is a 409.
+    pub version: i64,
+}
+
+/// `POST /api/v1/deals/{id}/claim`: a technology manager takes on a deal without a manager,
+/// with the whole credit; 200 with the deal's view. 409 when it has a manager already or
+/// changed since it was read.
+pub async fn claim(
+    State(state): State<AppState>,
+    User(user): User,
+    Id(id): Id,
+    Json(body): Json<ClaimBody>,
+) -> ApiResult<axum::Json<DealView>> {
+    deals::claim(&state.store, &user, id, body.version).await?;
+    Ok(axum::Json(deals::view(&state.store, &user, id).await?))
 }
 
 /// `GET /api/v1/settings/stage-probabilities`: the chance per stage the forecast uses. Any

@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::{id_param, ok, op, paged, query, record, schema};
 use crate::api::contracts::{EditBody, RegistrationBody};
-use crate::api::deals::{ActionBody, FromMatch};
+use crate::api::deals::{ActionBody, ClaimBody, FromMatch};
 
 /// `id`, `version`, who recorded it and when: the bookkeeping of a deal or contract record.
 fn versioned() -> Value {
@@ -103,7 +103,13 @@ pub(super) fn paths(
         "get": op("A deal with its history, its contracts and whether the caller may change it (its parties' members, its managers and staff; 404 for anyone else)", "deals", json!([id_param()]), None, ok(200, "the deal's view", deal_view.clone()), &[401, 404], true),
     }));
     paths.insert("/api/v1/deals/{id}/actions".into(), json!({
-        "post": op("Change a deal (its managers and staff): move its stage, pause, resume, terminate with a reason, win (at 签约), set the next step, the expectation or the managers. 409 for a stale `version` or a step the stage or status does not allow", "deals", json!([id_param()]), Some(schema::<ActionBody>(g)), ok(200, "the deal's view", deal_view), &[400, 401, 403, 404, 409, 422], true),
+        "post": op("Change a deal (its managers and staff): move its stage, pause, resume, terminate with a reason, win (at 签约), set the next step, the expectation or the managers. 409 for a stale `version` or a step the stage or status does not allow", "deals", json!([id_param()]), Some(schema::<ActionBody>(g)), ok(200, "the deal's view", deal_view.clone()), &[400, 401, 403, 404, 409, 422], true),
+    }));
+    paths.insert("/api/v1/deals/unclaimed".into(), json!({
+        "get": op("Open or paused deals no technology manager brokers yet (an award to a 揭榜 application opens one), most recently changed first (technology managers and staff)", "deals", json!([]), None, ok(200, "the deals", json!({"type": "array", "items": deal.clone()})), &[401, 403], true),
+    }));
+    paths.insert("/api/v1/deals/{id}/claim".into(), json!({
+        "post": op("A technology manager takes on a deal without a manager (认领), with the whole credit. 409 when it has a manager already or changed since `version` was read", "deals", json!([id_param()]), Some(schema::<ClaimBody>(g)), ok(200, "the deal's view", deal_view.clone()), &[400, 401, 403, 404, 409, 422], true),
     }));
     paths.insert("/api/v1/settings/stage-probabilities".into(), json!({
         "get": op("The chance per stage, in basis points, that the forecast weighs an open deal's expected amount by", "deals", json!([]), None, ok(200, "the probabilities", probabilities.clone()), &[401], true),

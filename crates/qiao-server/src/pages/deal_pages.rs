@@ -433,6 +433,10 @@ struct BoardPage<'a> {
     next_href: Option<String>,
     may_open: bool,
     leads: Vec<LeadRow>,
+    /// Deals without a manager, with the version a claim names.
+    unclaimed: Vec<(Card, i64)>,
+    /// Whether the viewer may claim them (technology managers; staff name managers instead).
+    may_claim: bool,
     new_deal: Vec<Shown>,
     new_deal_general: Vec<String>,
     new_deal_open: bool,
@@ -600,6 +604,22 @@ async fn render_board(
     } else {
         Vec::new()
     };
+    let unclaimed = if may_open {
+        let records = deals::unclaimed(&state.store, &user)
+            .await
+            .map_err(|e| v.error(e))?;
+        let (orgs, people) = named_in(records.iter());
+        let names = Names::of(state, orgs, people)
+            .await
+            .map_err(|e| v.error(e))?;
+        let today = state.today();
+        records
+            .iter()
+            .map(|r| (card(l, r, &names, today), r.version))
+            .collect()
+    } else {
+        Vec::new()
+    };
 
     let district = BoardQuery::text(&q.district);
     let (forecast, probabilities) = if may_open {
@@ -681,6 +701,8 @@ async fn render_board(
         next_href,
         may_open,
         leads,
+        unclaimed,
+        may_claim: user.role == Role::TechnologyManager,
         new_deal: shown_specs(&specs, l, &values, &errors),
         new_deal_general,
         new_deal_open: refused.new_deal.is_some(),
@@ -1025,6 +1047,39 @@ pub async fn from_contact(
                     l.t(
                         "无法从该对接发起交易（已发起过或尚未同意）：",
                         "No deal opened from this request: "
+                    )
+                )),
+                ..Refused::default()
+            };
+            render_board(&state, &v, &BoardQuery::default(), refused).await
+        }
+        Err(e) => Err(v.error(e)),
+    }
+}
+
+/// `POST /deals/{id}/claim` (`version`): a technology manager takes on a deal without a
+/// manager; to the deal's page. A deal claimed by another meanwhile re-renders `/deals` with why.
+pub async fn claim(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<FormData>,
+) -> PageResult<Response> {
+    v.check_csrf(form.csrf())?;
+    let user = opener(&v)?;
+    let l = v.ctx.l;
+    let (Ok(id), Ok(version)) = (id.parse::<i64>(), form.text("version").parse::<i64>()) else {
+        return Err(not_found(&v));
+    };
+    match deals::claim(&state.store, &user, id, version).await {
+        Ok(r) => Ok(see_other(&format!("/deals/{}", r.id))),
+        Err(AppError::Conflict(m)) => {
+            let refused = Refused {
+                error: Some(format!(
+                    "{}{m}",
+                    l.t(
+                        "未能认领（可能已被其他技术经理人认领）：",
+                        "Not claimed (another manager may have claimed it): "
                     )
                 )),
                 ..Refused::default()

@@ -39,14 +39,15 @@ pub trait DealStore: Send + Sync {
     async fn create_deal(&self, deal: &Deal, event: &DealEvent) -> Result<DealRecord>;
     /// One deal.
     async fn get_deal(&self, id: i64) -> Result<DealRecord>;
-    /// Replaces deal `id` by `deal` and appends `event`, if the deal is still at `version`;
-    /// conflict otherwise (someone changed it since it was read).
+    /// Replaces deal `id` by `deal` and appends `events` (one action's, or the steps a
+    /// contract's registration takes it through), if the deal is still at `version`; conflict
+    /// otherwise (someone changed it since it was read).
     async fn update_deal(
         &self,
         id: i64,
         version: i64,
         deal: &Deal,
-        event: &DealEvent,
+        events: &[DealEvent],
     ) -> Result<DealRecord>;
     /// A deal's history, oldest first.
     async fn deal_events(&self, id: i64) -> Result<Vec<DealEventRecord>>;
@@ -248,6 +249,12 @@ fn deal_where(f: &DealFilter) -> Where {
     if let Some(y) = f.close_year {
         w.and("close_year = ?", [Arg::Int(i64::from(y))]);
     }
+    if f.unmanaged {
+        w.and(
+            "id NOT IN (SELECT deal_id FROM deal_managers) AND status IN ('open', 'paused')",
+            [],
+        );
+    }
     w
 }
 
@@ -279,7 +286,7 @@ impl DealStore for SqlStore {
         id: i64,
         version: i64,
         deal: &Deal,
-        event: &DealEvent,
+        events: &[DealEvent],
     ) -> Result<DealRecord> {
         let deal = checked(deal)?;
         let mut tx = self.write_tx().await?;
@@ -296,7 +303,9 @@ impl DealStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         write_managers(&mut tx, id, &deal).await?;
-        self.insert_deal_event(&mut tx, id, event).await?;
+        for event in events {
+            self.insert_deal_event(&mut tx, id, event).await?;
+        }
         self.record_change(&mut tx, "deal", id, Op::Update, before)
             .await?;
         tx.commit().await?;

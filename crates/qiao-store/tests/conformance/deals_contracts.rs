@@ -221,11 +221,17 @@ async fn deals_keep_versions_history_and_filters(db: &TestDb) {
             Some("双方已通话".into()),
         )
         .unwrap();
-    let after = s.update_deal(opened.id, 1, &moved, &event).await.unwrap();
+    let after = s
+        .update_deal(opened.id, 1, &moved, std::slice::from_ref(&event))
+        .await
+        .unwrap();
     assert_eq!(after.version, 2);
     assert_eq!(after.deal.stage, DealStage::Contact);
     // A change computed from the first read is refused, and nothing of it is kept.
-    let err = s.update_deal(opened.id, 1, &d, &event).await.unwrap_err();
+    let err = s
+        .update_deal(opened.id, 1, &d, std::slice::from_ref(&event))
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
     assert_eq!(
         s.get_deal(opened.id).await.unwrap().deal.stage,
@@ -241,7 +247,7 @@ async fn deals_keep_versions_history_and_filters(db: &TestDb) {
         share_bp: 5_000,
     }];
     assert!(matches!(
-        s.update_deal(opened.id, 2, &broken, &event)
+        s.update_deal(opened.id, 2, &broken, std::slice::from_ref(&event))
             .await
             .unwrap_err(),
         StoreError::Invalid(_)
@@ -318,9 +324,14 @@ async fn deals_keep_versions_history_and_filters(db: &TestDb) {
             None,
         )
         .unwrap();
-    s.update_deal(other.id, current.version, &late, &event)
-        .await
-        .unwrap();
+    s.update_deal(
+        other.id,
+        current.version,
+        &late,
+        std::slice::from_ref(&event),
+    )
+    .await
+    .unwrap();
     let overdue = |on: NaiveDate| DealFilter {
         overdue_on: Some(on),
         ..DealFilter::default()
@@ -607,7 +618,9 @@ async fn backup_restores_deals_and_contracts(db: &TestDb) {
             None,
         )
         .unwrap();
-    s.update_deal(opened.id, 1, &moved, &event).await.unwrap();
+    s.update_deal(opened.id, 1, &moved, std::slice::from_ref(&event))
+        .await
+        .unwrap();
     for n in 0..5 {
         s.create_contract(&contract(n), &registered(n, day(2026, 2, 1)), None)
             .await

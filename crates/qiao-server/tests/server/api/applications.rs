@@ -155,6 +155,46 @@ async fn apply_score_award_and_close(app: &TestApp) {
     app.get(format!("/api/v1/deals/{deal_id}"), Some(&carol))
         .await
         .expect(StatusCode::NOT_FOUND);
+    // The deal has no manager: managers find it among the unclaimed, and one claims it.
+    assert_eq!(deal["managers"], json!([]));
+    let manager = app.manager().await;
+    let rival = app
+        .account("manager2", qiao_domain::Role::TechnologyManager, None)
+        .await;
+    let unclaimed = app
+        .get("/api/v1/deals/unclaimed", Some(&manager))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(ints_of(&unclaimed.body, "id"), [deal_id]);
+    app.get("/api/v1/deals/unclaimed", Some(&bob))
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let claim = format!("/api/v1/deals/{deal_id}/claim");
+    let version = deal["version"].as_i64().unwrap_or(1);
+    app.post(&claim, Some(&bob), json!({"version": version}))
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let claimed = app
+        .post(&claim, Some(&manager), json!({"version": version}))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        claimed.body["record"]["managers"],
+        json!([{"account_id": app.account_id("manager").await, "share_bp": 10000}])
+    );
+    assert_eq!(claimed.body["may_change"], true);
+    // The second claim, from the version both read, is refused and changes nothing.
+    app.post(&claim, Some(&rival), json!({"version": version}))
+        .await
+        .expect(StatusCode::CONFLICT);
+    app.post(&claim, Some(&rival), json!({"version": version + 1}))
+        .await
+        .expect(StatusCode::CONFLICT);
+    let unclaimed = app
+        .get("/api/v1/deals/unclaimed", Some(&rival))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(ints_of(&unclaimed.body, "id"), Vec::<i64>::new());
     // The challenge is 已揭榜.
     let listing = app
         .get(format!("/api/v1/challenges/{ch}"), None)

@@ -196,6 +196,29 @@ async fn life_of_a_deal(app: &TestApp) {
         before,
         "not yet counted"
     );
+    // The deal follows its contract: submitted, it is at 登记, moved by the seller's member.
+    let followed = app
+        .get(&uri, Some(&cast.manager))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(followed.body["record"]["stage"], "registration");
+    let last = array(&followed.body["events"]).last().cloned().unwrap();
+    assert_eq!(
+        (
+            last["action"].as_str(),
+            last["to_stage"].as_str(),
+            last["actor_id"].as_i64()
+        ),
+        (
+            Some("move_to"),
+            Some("registration"),
+            Some(app.account_id("seller").await)
+        )
+    );
+    assert!(
+        last["note"].as_str().unwrap().contains("已提交登记"),
+        "{last}"
+    );
     let registered = app
         .registration_step(
             &cast.staff,
@@ -222,6 +245,25 @@ async fn life_of_a_deal(app: &TestApp) {
     assert_eq!(
         strings_of(&registered.body["events"], "action"),
         ["submit", "register"]
+    );
+    // Registered, the deal is being performed (履约); its managers are told.
+    let followed = app
+        .get(&uri, Some(&cast.manager))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(followed.body["record"]["stage"], "performance");
+    assert_eq!(
+        strings_of(&followed.body["events"], "action"),
+        ["open", "move_to", "win", "move_to", "move_to"]
+    );
+    let told = app
+        .get("/api/v1/notifications", Some(&cast.manager))
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        told.body.to_string().contains("履约"),
+        "the manager hears of the stage: {}",
+        told.body
     );
 
     // The deal shows its contract; the target rose by exactly the contract's amount.
