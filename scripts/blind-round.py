@@ -2,8 +2,9 @@
 """Measures a blind demand round (issue #27) from the files `scripts/bench-blind-round` writes:
 nDCG@10 of the default, lexical and semantic rankers over the demands with a useful document
 (`--per-query` files), and the strength of the hybrid ranking (`--run` files): how many
-demands without a grade-2 document get a strong top hit, and how many grade-2 answers in the
-top 10 are strong.
+demands without a grade-2 document get a strong top hit; how many whose pool holds nothing
+useful (no grade 1 or 2: the issue's "corpus holds nothing useful") do; how many strong top hits
+were judged useful; and how many grade-2 answers in the top 10 are strong.
 
   scripts/blind-round.py bench/demands_blind2 target/blind2
 """
@@ -44,14 +45,19 @@ for c, name in sets.items():
         if rank <= 10: ranked[q].append((d, s))
     lacking = [q for q in g if q not in answered]
     row["answerless_strong"] = (sum(1 for q in lacking if top.get(q) == "strong"), len(lacking))
+    nothing = [q for q in g if q not in useful]
+    row["nothing_strong"] = (sum(1 for q in nothing if top.get(q) == "strong"), len(nothing))
+    strong_tops = [q for q in g if top.get(q) == "strong"]
+    row["strong_useful"] = (sum(1 for q in strong_tops if g[q].get(ranked[q][0][0], 0) >= 1), len(strong_tops))
     a_in = [q for q in answered if any(g[q].get(d) == 2 for d, _ in ranked[q])]
     a_strong = [q for q in a_in if next(s for d, s in ranked[q] if g[q].get(d) == 2) == "strong"]
     row["answers_strong"] = (len(a_strong), len(a_in))
     out.append(row)
-print("| set | demands with a useful doc | hybrid (default) nDCG@10 (unjudged@10) | lexical | semantic | default beats the better part | answer-less: top hit strong | answers strong |")
-print("|---|---|---|---|---|---|---|---|")
+print("| set | demands with a useful doc | hybrid (default) nDCG@10 (unjudged@10) | lexical | semantic | default beats the better part | answer-less: top hit strong | nothing useful: top hit strong | strong top hits judged useful | answers strong |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for r in out:
     h, lx, se = r["hybrid"], r["lexical"], r["semantic"]
     beats = "yes" if h[0] > max(lx[0], se[0]) else "no"
     a, n = r["answerless_strong"]; s, m = r["answers_strong"]
-    print(f"| {r['set']} | {h[2]} | {h[0]:.3f} ({h[1]:.2f}) | {lx[0]:.3f} ({lx[1]:.2f}) | {se[0]:.3f} ({se[1]:.2f}) | {beats} | {a}/{n} ({100*a/n:.0f} %) | {s}/{m} |")
+    e, k = r["nothing_strong"]; u, t = r["strong_useful"]
+    print(f"| {r['set']} | {h[2]} | {h[0]:.3f} ({h[1]:.2f}) | {lx[0]:.3f} ({lx[1]:.2f}) | {se[0]:.3f} ({se[1]:.2f}) | {beats} | {a}/{n} ({100*a/n:.0f} %) | {e}/{k} ({100*e/max(k, 1):.0f} %) | {u}/{t} | {s}/{m} |")
