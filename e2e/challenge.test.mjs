@@ -138,7 +138,10 @@ test("an organisation applies to a challenge, the owner scores and awards it, a 
   // The award's deal has no manager yet: the demo technology manager finds it on /deals under
   // 待认领的交易 and claims it, and then brokers it.
   const manager = await qiao.signedIn("manager", "qiao-demo-manager");
-  await manager.goto(`${base}/deals`);
+  await manager.goto(`${base}/workspace`);
+  assert.match(await manager.textContent("#workbench-unclaimed"), /待认领的交易：1/);
+  await manager.click("#workbench-unclaimed a");
+  await manager.waitForURL(/\/deals#unclaimed$/);
   const dealId = dealUrl.match(/(\d+)$/)[1];
   assert.match(await manager.textContent(`#unclaimed-${dealId}`), new RegExp(CHALLENGE));
   await shot(manager, "manager-unclaimed");

@@ -288,6 +288,8 @@ pub struct Workbench {
     pub leads: Vec<LeadRow>,
     /// How many leads there are in all.
     pub lead_total: usize,
+    /// How many deals wait for a manager to claim them.
+    pub unclaimed: usize,
 }
 
 /// The workbench of `user`, or `None` for those who do not open deals.
@@ -313,11 +315,13 @@ pub async fn workbench(
     let names = Names::of(state, orgs, people).await?;
     let deals = order.iter().map(|d| card(l, d, &names, today)).collect();
     let (leads, lead_total) = lead_rows(state, user, WORKBENCH).await?;
+    let unclaimed = deals::unclaimed(&state.store, user).await?.len();
     Ok(Some(Workbench {
         deals,
         deal_total,
         leads,
         lead_total,
+        unclaimed,
     }))
 }
 
