@@ -703,3 +703,80 @@ async fn staff_set_the_stage_probabilities_the_forecast_uses() {
         .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_deal_without_a_manager_is_claimed_from_the_board() {
+    let app = TestApp::new().await;
+    let World {
+        mut alice,
+        mut manager,
+        mut manager2,
+        mut staff,
+        demand,
+        ..
+    } = world(&app, "有经理人的交易").await;
+    // Staff open a deal and name no manager, as an award does: it waits to be claimed.
+    let a = app.certified_org(4, "丁公司").await;
+    let deal = app
+        .open_deal(
+            "staff",
+            "<script>alert(1)</script>待认领",
+            (None, Some(a)),
+            id_of(&demand),
+        )
+        .await;
+    let item = format!("id=\"unclaimed-{deal}\"");
+    let button = format!("id=\"claim-{deal}\"");
+    let board = manager.get("/deals").await.body;
+    let listed = section(&board, &item, "</li>");
+    assert!(listed.contains(&button), "{listed}");
+    assert!(
+        listed.contains("&#60;script&#62;") && !listed.contains("<script>"),
+        "the title is text: {listed}"
+    );
+    assert!(
+        manager
+            .get("/workspace")
+            .await
+            .body
+            .contains("待认领的交易：1")
+    );
+    // Staff see it with a link to name its managers, not a claim; members not at all.
+    let board = staff.get("/deals").await.body;
+    let listed = section(&board, &item, "</li>");
+    assert!(
+        !listed.contains(&button) && listed.contains(&format!("href=\"/deals/{deal}\"")),
+        "{listed}"
+    );
+    assert!(!alice.get("/deals").await.body.contains(&item));
+
+    // Two managers read version 1; the first claim wins, the second is told why.
+    let version = value_after(
+        section(&manager2.get("/deals").await.body, &item, "</li>"),
+        "name=\"version\" value=\"",
+    );
+    let action = format!("/deals/{deal}/claim");
+    let p = manager
+        .submit("/deals", &action, &[("version", version.as_str())])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(
+        p.location.as_deref(),
+        Some(format!("/deals/{deal}").as_str())
+    );
+    let page = manager.get(&format!("/deals/{deal}")).await.body;
+    assert!(section(&page, "id=\"deal-history\"", "</table>").contains("认领"));
+    let p = manager2
+        .submit("/deals", &action, &[("version", version.as_str())])
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        section(&p.body, "id=\"deals-error\"", "</p>").contains("未能认领"),
+        "{}",
+        p.body
+    );
+    assert!(!manager2.get("/deals").await.body.contains(&item));
+    // A member cannot claim.
+    let p = alice.submit("/deals", &action, &[("version", "2")]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+}
