@@ -251,6 +251,11 @@ struct Found {
     candidates: Vec<crate::Candidate>,
     /// The nearest [`POOL`] by cosine, nearest first; empty when meaning takes no part.
     neighbours: Vec<Neighbour>,
+    /// The query's background cosine ([`strength::background`]) among the listings of the
+    /// kinds searched (before the other filters, which only choose what to show), at the rank
+    /// [`strength::background_rank`] gives for their number: with the farthest of a few as the
+    /// background (the 65 demands of a small platform), nearly any hit would be strong.
+    background: Option<f32>,
     /// Whether the words alone rank (their ranking is confident): the neighbours then only
     /// judge each hit's strength.
     words_rank: bool,
@@ -562,32 +567,35 @@ impl Engine {
         // What ranking reads of each candidate: its facets from the index. Records are loaded
         // only for the neighbour the expansion reads and for the hits of the page.
         let mut facets: IdMap<Facets> = found.into_iter().map(|(c, f)| (c.id, f)).collect();
-        let (neighbours, words_rank) = self.nearest(query, &candidates, &mut facets).await?;
+        let (neighbours, background, words_rank) =
+            self.nearest(query, &candidates, &mut facets).await?;
         Ok(Found {
             fresh,
             candidates,
             neighbours,
+            background,
             words_rank,
             facets,
         })
     }
 
     /// The nearest listings by meaning that pass the query's filters, their facets added to
-    /// `facets`, and whether the words alone rank (a sentence query whose words rank
-    /// confidently: the neighbours then only judge strength); none when the model is not
-    /// ready or the query brings no meaning.
+    /// `facets`; the query's background cosine among every listing (see [`Found`]); and
+    /// whether the words alone rank (a sentence query whose words rank confidently: the
+    /// neighbours then only judge strength). None when the model is not ready or the query
+    /// brings no meaning.
     async fn nearest(
         &self,
         query: &Query<'_>,
         candidates: &[crate::Candidate],
         facets: &mut IdMap<Facets>,
-    ) -> Result<(Vec<Neighbour>, bool)> {
+    ) -> Result<(Vec<Neighbour>, Option<f32>, bool)> {
         let Some(semantic) = self.semantic_ready() else {
-            return Ok((Vec::new(), true));
+            return Ok((Vec::new(), None, true));
         };
         let mut words_rank = false;
         let vector = match &query.meaning {
-            Meaning::None => return Ok((Vec::new(), true)),
+            Meaning::None => return Ok((Vec::new(), None, true)),
             Meaning::Text(q) => {
                 let scores: Vec<f32> = candidates.iter().map(|c| c.lexical).collect();
                 words_rank = fuse::confident(&scores);
@@ -598,15 +606,21 @@ impl Engine {
         };
         let filters = &query.filters;
         let kinds: Vec<u8> = filters.kinds.iter().map(|k| kind_code(*k) as u8).collect();
-        let mut neighbours = semantic
-            .vectors()
-            .nearest(&vector, POOL, |entity, id, kind| {
-                entity == Entity::Listing
-                    && (kinds.is_empty() || kinds.contains(&kind))
-                    && !filters.exclude_ids.contains(&id)
-            });
+        let (mut neighbours, pool) =
+            semantic
+                .vectors()
+                .nearest_counted(&vector, POOL, |entity, id, kind| {
+                    entity == Entity::Listing
+                        && (kinds.is_empty() || kinds.contains(&kind))
+                        && !filters.exclude_ids.contains(&id)
+                });
+        let cosines: Vec<f32> = neighbours.iter().map(|n| n.cosine).collect();
+        let background = strength::background(
+            &cosines,
+            strength::background_rank(pool, &strength::CALIBRATION),
+        );
         if neighbours.is_empty() {
-            return Ok((neighbours, true));
+            return Ok((neighbours, background, true));
         }
         // Neighbours come from outside the index: hold them to the same filters, with the
         // facets the index keeps of them (reading 200 records from the store for this was
@@ -624,7 +638,7 @@ impl Engine {
         for (id, f) in admitted {
             facets.entry(id).or_insert(f);
         }
-        Ok((neighbours, words_rank))
+        Ok((neighbours, background, words_rank))
     }
 
     /// Fuse: the words' ranking alone when meaning found nothing; for a title or term list,
@@ -636,6 +650,7 @@ impl Engine {
             fresh,
             candidates,
             neighbours,
+            background,
             words_rank,
             mut facets,
         } = found;
@@ -646,8 +661,6 @@ impl Engine {
         for n in &neighbours {
             evidence.entry(n.id).or_default().cosine = Some(n.cosine);
         }
-        let cosines: Vec<f32> = neighbours.iter().map(|n| n.cosine).collect();
-        let background = strength::background(&cosines, strength::CALIBRATION.background_rank);
         let to_relevance = |fused: Vec<fuse::Fused>| -> Vec<Relevance> {
             fused
                 .into_iter()

@@ -63,8 +63,10 @@ pub struct Calibration {
 /// rule on all 154 demands (in sample): answer-less strong 21/114 (18 %; blind papers still
 /// 12/37, 32 %), answers strong 28/43 (65 %), against 27/114 (24 %) and 29/43 (67 %). e5's
 /// cosines leave a narrow gap: with answers in the corpus, the best hit stands 0.02–0.05 above
-/// the query's 100th nearest; without them, 0.017–0.038. With fewer than 200 records to compare
-/// with (a small platform, a narrow filter), the farthest found is the background.
+/// the query's 100th nearest; without them, 0.017–0.038. The 200th nearest was a tenth of the
+/// papers corpus (2,000) and a twentieth of the patents (3,655); a smaller pool reads its
+/// background at a tenth of its size ([`background_rank`]), so matching among a platform's 65
+/// demands does not compare a hit with the farthest of them.
 pub const CALIBRATION: Calibration = Calibration {
     background_rank: 200,
     margin: 0.0325,
@@ -78,6 +80,19 @@ pub struct Evidence {
     pub cosine: Option<f32>,
     /// Its rank (1-based) in the query's lexical ranking, when it is there.
     pub lexical_rank: Option<usize>,
+}
+
+/// One record in this many of the pool searched stands nearer than the background, at most
+/// [`Calibration::background_rank`].
+pub const POOL_SHARE: usize = 10;
+
+/// The rank of the background among the `pool` records a query was matched against: the
+/// calibration's rank, or a tenth of the pool when that is fewer (the 7th nearest of 65
+/// demands), but never the nearest, so that the best hit is always compared with another
+/// record. The corpora the rule was chosen on (2,000 and 3,655 records) keep the
+/// calibration's 200.
+pub fn background_rank(pool: usize, c: &Calibration) -> usize {
+    pool.div_ceil(POOL_SHARE).clamp(2, c.background_rank.max(2))
 }
 
 /// The background cosine of a query: the cosine at `rank` (1-based) of its nearest records,
@@ -107,6 +122,22 @@ pub fn judge(e: &Evidence, background: Option<f32>, c: &Calibration) -> Strength
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_small_pool_reads_its_background_at_a_tenth() {
+        let rank = |n| background_rank(n, &CALIBRATION);
+        assert_eq!(
+            [
+                rank(0),
+                rank(9),
+                rank(65),
+                rank(625),
+                rank(2000),
+                rank(3655)
+            ],
+            [2, 2, 7, 63, 200, 200]
+        );
+    }
 
     #[test]
     fn strong_needs_a_margin_over_the_background_and_meaning_at_all() {

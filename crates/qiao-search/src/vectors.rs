@@ -387,33 +387,34 @@ impl VectorIndex {
         k: usize,
         accept: impl Fn(Entity, u64, u8) -> bool,
     ) -> Vec<Neighbour> {
+        self.nearest_counted(query, k, accept).0
+    }
+
+    /// [`nearest`](Self::nearest), and how many records `accept` admitted: the size of the
+    /// pool the nearest were drawn from, which a hit's strength is judged against
+    /// (`strength::background_rank`).
+    pub fn nearest_counted(
+        &self,
+        query: &[f32],
+        k: usize,
+        accept: impl Fn(Entity, u64, u8) -> bool,
+    ) -> (Vec<Neighbour>, usize) {
         let inner = self.read();
         if query.len() != inner.dim || k == 0 {
-            return Vec::new();
+            return (Vec::new(), 0);
         }
-        let mut best: Vec<Neighbour> = Vec::with_capacity(k + 1);
-        let mut floor = f32::NEG_INFINITY;
+        let mut best = Best::new(k);
+        let mut admitted = 0;
         for (slot, key) in inner.keys.iter().enumerate() {
             let Some((entity, id)) = key else { continue };
             if !accept(*entity, *id, inner.kinds[slot]) {
                 continue;
             }
+            admitted += 1;
             let row = &inner.data[slot * inner.dim..(slot + 1) * inner.dim];
-            let cosine = dot(query, row);
-            if best.len() == k && cosine <= floor {
-                continue;
-            }
-            let at = best
-                .iter()
-                .position(|n| cosine > n.cosine || (cosine == n.cosine && *id < n.id))
-                .unwrap_or(best.len());
-            best.insert(at, Neighbour { id: *id, cosine });
-            best.truncate(k);
-            if best.len() == k {
-                floor = best[k - 1].cosine;
-            }
+            best.offer(*id, dot(query, row));
         }
-        best
+        (best.list, admitted)
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
@@ -433,6 +434,40 @@ impl VectorIndex {
         }
         let mut f = file.lock().map_err(|_| poisoned())?;
         rewrite(&mut f, path, &inner)
+    }
+}
+
+/// The `k` most similar seen so far, most similar first (ties by id).
+struct Best {
+    k: usize,
+    list: Vec<Neighbour>,
+    floor: f32,
+}
+
+impl Best {
+    fn new(k: usize) -> Best {
+        Best {
+            k,
+            list: Vec::with_capacity(k + 1),
+            floor: f32::NEG_INFINITY,
+        }
+    }
+
+    fn offer(&mut self, id: u64, cosine: f32) {
+        let k = self.k;
+        if self.list.len() == k && cosine <= self.floor {
+            return;
+        }
+        let at = self
+            .list
+            .iter()
+            .position(|n| cosine > n.cosine || (cosine == n.cosine && id < n.id))
+            .unwrap_or(self.list.len());
+        self.list.insert(at, Neighbour { id, cosine });
+        self.list.truncate(k);
+        if self.list.len() == k {
+            self.floor = self.list[k - 1].cosine;
+        }
     }
 }
 
@@ -639,6 +674,9 @@ mod tests {
             .collect();
         assert_eq!(ids, vec![2, 3]);
         assert_eq!(idx.reached(), 5);
+        // The pool's size comes with the nearest, counted in the same pass.
+        let (hits, admitted) = idx.nearest_counted(&q, 1, |_, id, _| id != 2);
+        assert_eq!((hits.len(), admitted), (1, 2));
     }
 
     #[test]
