@@ -14,8 +14,8 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate, Utc};
 use qiao_domain::notification::{NotificationKind, Target, TargetKind};
 use qiao_domain::{
-    Account, ContactStatus, Deal, DealAction, DealStage, Forecast, Kind, ManagerShare, Origin,
-    Role, StageProbabilities, TechField,
+    Account, ContactStatus, Deal, DealAction, DealStage, DealStatus, Forecast, Kind, ManagerShare,
+    Origin, Role, StageProbabilities, TechField,
 };
 use qiao_store::{
     ContactFilter, ContractFilter, ContractRecord, DealEventRecord, DealFilter, DealRecord, Page,
@@ -526,11 +526,23 @@ pub async fn claim(
             "a deal is claimed by a technology manager (技术经理人); staff name its managers",
         ));
     }
-    let current = store.get_deal(id).await?;
-    if !current.deal.managers.is_empty() {
-        return Err(AppError::Conflict(
-            "该交易已有技术经理人 (the deal has a manager already)".into(),
-        ));
+    let current = match store.get_deal(id).await {
+        Ok(r) => r,
+        Err(StoreError::NotFound { .. }) => return Err(AppError::not_found("deal", id)),
+        Err(e) => return Err(e.into()),
+    };
+    let claimable = current.deal.managers.is_empty()
+        && matches!(current.deal.status, DealStatus::Open | DealStatus::Paused);
+    if !claimable {
+        // Only what the unclaimed list shows may be claimed; any other deal is the 404 of a
+        // deal the manager may not see, unless they may (then it is said why).
+        if may_read(user, &current.deal) {
+            return Err(AppError::Conflict(
+                "该交易已有技术经理人或已结束 (the deal has a manager already, or has ended)"
+                    .into(),
+            ));
+        }
+        return Err(AppError::not_found("deal", id));
     }
     let action = DealAction::SetManagers {
         managers: vec![ManagerShare {

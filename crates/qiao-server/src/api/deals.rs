@@ -221,8 +221,8 @@ pub struct ClaimBody {
 }
 
 /// `POST /api/v1/deals/{id}/claim`: a technology manager takes on a deal without a manager,
-/// with the whole credit; 200 with the deal's view. 409 when it has a manager already or
-/// changed since it was read.
+/// with the whole credit; 200 with the deal's view. 409 when it changed since it was read, or
+/// (a deal the caller may read) has a manager already or has ended; 404 for any other deal.
 pub async fn claim(
     State(state): State<AppState>,
     User(user): User,

@@ -109,7 +109,7 @@ pub(super) fn paths(
         "get": op("Open or paused deals no technology manager brokers yet (an award to a 揭榜 application opens one), most recently changed first (technology managers and staff)", "deals", json!([]), None, ok(200, "the deals", json!({"type": "array", "items": deal.clone()})), &[401, 403], true),
     }));
     paths.insert("/api/v1/deals/{id}/claim".into(), json!({
-        "post": op("A technology manager takes on a deal without a manager (认领), with the whole credit. 409 when it has a manager already or changed since `version` was read", "deals", json!([id_param()]), Some(schema::<ClaimBody>(g)), ok(200, "the deal's view", deal_view.clone()), &[400, 401, 403, 404, 409, 422], true),
+        "post": op("A technology manager takes on a deal without a manager (认领), with the whole credit. 409 when it changed since `version` was read, or (for a deal the caller may read) has a manager already or has ended; 404 for any other deal", "deals", json!([id_param()]), Some(schema::<ClaimBody>(g)), ok(200, "the deal's view", deal_view.clone()), &[400, 401, 403, 404, 409, 422], true),
     }));
     paths.insert("/api/v1/settings/stage-probabilities".into(), json!({
         "get": op("The chance per stage, in basis points, that the forecast weighs an open deal's expected amount by", "deals", json!([]), None, ok(200, "the probabilities", probabilities.clone()), &[401], true),

@@ -1062,7 +1062,8 @@ pub async fn from_contact(
 }
 
 /// `POST /deals/{id}/claim` (`version`): a technology manager takes on a deal without a
-/// manager; to the deal's page. A deal claimed by another meanwhile re-renders `/deals` with why.
+/// manager; to the deal's page. A deal claimed by another meanwhile (or not claimable at all)
+/// re-renders `/deals` saying it was not claimed.
 pub async fn claim(
     State(state): State<AppState>,
     v: Visitor,
@@ -1077,7 +1078,9 @@ pub async fn claim(
     };
     match deals::claim(&state.store, &user, id, version).await {
         Ok(r) => Ok(see_other(&format!("/deals/{}", r.id))),
-        Err(AppError::Conflict(m)) => {
+        // Claimed by another meanwhile reads as a deal this manager may not see: said as a
+        // possibility beside the board, which is all a manager who saw it listed needs.
+        Err(AppError::Conflict(m) | AppError::NotFound(m)) => {
             let refused = Refused {
                 error: Some(format!(
                     "{}{m}",

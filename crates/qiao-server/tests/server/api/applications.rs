@@ -183,13 +183,24 @@ async fn apply_score_award_and_close(app: &TestApp) {
         json!([{"account_id": app.account_id("manager").await, "share_bp": 10000}])
     );
     assert_eq!(claimed.body["may_change"], true);
-    // The second claim, from the version both read, is refused and changes nothing.
-    app.post(&claim, Some(&rival), json!({"version": version}))
+    // The second claim, from the version both read or the latest, is refused and changes
+    // nothing: the deal is now one the rival may not see (404, as for any id); its manager
+    // hears why.
+    for v in [version, version + 1] {
+        app.post(&claim, Some(&rival), json!({"version": v}))
+            .await
+            .expect(StatusCode::NOT_FOUND);
+    }
+    app.post(&claim, Some(&manager), json!({"version": version + 1}))
         .await
         .expect(StatusCode::CONFLICT);
-    app.post(&claim, Some(&rival), json!({"version": version + 1}))
-        .await
-        .expect(StatusCode::CONFLICT);
+    app.post(
+        "/api/v1/deals/999999/claim",
+        Some(&rival),
+        json!({"version": 1}),
+    )
+    .await
+    .expect(StatusCode::NOT_FOUND);
     let unclaimed = app
         .get("/api/v1/deals/unclaimed", Some(&rival))
         .await
