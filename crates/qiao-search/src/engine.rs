@@ -580,7 +580,7 @@ impl Engine {
     }
 
     /// The nearest listings by meaning that pass the query's filters, their facets added to
-    /// `facets`; the query's background cosine among every listing (see [`Found`]); and
+    /// `facets`; the query's background cosine among the kinds searched (see [`Found`]); and
     /// whether the words alone rank (a sentence query whose words rank confidently: the
     /// neighbours then only judge strength). None when the model is not ready or the query
     /// brings no meaning.

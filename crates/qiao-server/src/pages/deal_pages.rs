@@ -1080,15 +1080,18 @@ pub async fn claim(
         Ok(r) => Ok(see_other(&format!("/deals/{}", r.id))),
         // Claimed by another meanwhile reads as a deal this manager may not see: said as a
         // possibility beside the board, which is all a manager who saw it listed needs.
-        Err(AppError::Conflict(m) | AppError::NotFound(m)) => {
+        Err(e @ (AppError::Conflict(_) | AppError::NotFound(_))) => {
+            let said = l
+                .t(
+                    "未能认领：可能已被其他技术经理人认领，或已结束",
+                    "Not claimed: another manager may have claimed it, or it has ended",
+                )
+                .to_string();
             let refused = Refused {
-                error: Some(format!(
-                    "{}{m}",
-                    l.t(
-                        "未能认领（可能已被其他技术经理人认领）：",
-                        "Not claimed (another manager may have claimed it): "
-                    )
-                )),
+                error: Some(match e {
+                    AppError::Conflict(m) => format!("{said} ({m})"),
+                    _ => said,
+                }),
                 ..Refused::default()
             };
             render_board(&state, &v, &BoardQuery::default(), refused).await
