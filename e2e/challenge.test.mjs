@@ -2,7 +2,8 @@
 // shows rewards and filters by reward and window; a new university registers, applies to the
 // demo enterprise's challenge (a blank solution is refused beside its field first); the demo
 // enterprise reviews the application, scores every criterion with comments and awards it; a
-// deal opens with both parties and the challenge, and the demo technology manager claims it; the applicant sees 揭榜成功 on 我的工作台 and
+// deal opens with both parties and the challenge, without a manager, and the demo technology
+// manager claims it from 我的工作台 and /deals; the applicant sees 揭榜成功 on 我的工作台 and
 // the deal; the deal's two sides exchange messages, the applicant's carrying a PDF the owner
 // downloads; the applicant adds a file to its application and the owner answers in the
 // application's own thread; staff read the commission's challenge's review with the demo applications; an

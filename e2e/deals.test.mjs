@@ -3,8 +3,8 @@
 // a new enterprise asks the demo enterprise (闵行区) for contact on its achievement and the
 // owner accepts; the demo technology manager finds the lead on /deals, opens a deal in one
 // click, moves it to 签约 and wins it, records the contract from the deal and submits it; staff
-// register it (the deal follows to 登记 and 履约); the target's actual rises by exactly the contract's amount, and /statistics
-// shows it. Screenshots of /deals and /statistics at desktop and 390 px phone widths land in
+// register it (the deal follows to 登记 and 履约); the target's actual rises by exactly the
+// contract's amount, and /statistics shows it. Screenshots of /deals and /statistics at desktop and 390 px phone widths land in
 // e2e/screenshots; neither page is wider than the screen.
 //
 // Alone: cargo build --bin qiao && QIAO_BIN=$CARGO_TARGET_DIR/debug/qiao node --test e2e/deals.test.mjs
