@@ -170,7 +170,7 @@ async fn apply_score_award_and_close(app: &TestApp) {
         .await
         .expect(StatusCode::FORBIDDEN);
     let claim = format!("/api/v1/deals/{deal_id}/claim");
-    let version = deal["version"].as_i64().unwrap_or(1);
+    let version = deal["version"].as_i64().unwrap();
     app.post(&claim, Some(&bob), json!({"version": version}))
         .await
         .expect(StatusCode::FORBIDDEN);
