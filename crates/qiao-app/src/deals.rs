@@ -526,11 +526,7 @@ pub async fn claim(
             "a deal is claimed by a technology manager (技术经理人); staff name its managers",
         ));
     }
-    let current = match store.get_deal(id).await {
-        Ok(r) => r,
-        Err(StoreError::NotFound { .. }) => return Err(AppError::not_found("deal", id)),
-        Err(e) => return Err(e.into()),
-    };
+    let current = store.get_deal(id).await?;
     let claimable = current.deal.managers.is_empty()
         && matches!(current.deal.status, DealStatus::Open | DealStatus::Paused);
     if !claimable {
@@ -550,17 +546,15 @@ pub async fn claim(
             share_bp: qiao_domain::deal::FULL_BP,
         }],
     };
-    let (deal, event) = current
-        .deal
-        .apply(action, user.id, Utc::now(), Some("认领 (claimed)".into()))
-        .map_err(|e| match e {
-            qiao_domain::DealError::Invalid(invalid) => AppError::Invalid(invalid),
-            other => AppError::Conflict(other.to_string()),
-        })?;
-    let updated = store
-        .acting_as(user.id)
-        .update_deal(id, version, &deal, std::slice::from_ref(&event))
-        .await?;
+    let updated = store_action(
+        store,
+        user,
+        &current,
+        version,
+        action,
+        Some("认领 (claimed)".into()),
+    )
+    .await?;
     let d = &updated.deal;
     let zh = format!("交易《{}》已由技术经理人{}认领", d.title, user.display_name);
     let en = format!(
@@ -589,6 +583,24 @@ pub async fn act(
     if let DealAction::SetManagers { managers } = &action {
         check_managers(store, managers).await?;
     }
+    let updated = store_action(store, user, &current, version, action, note).await?;
+    if updated.deal.stage != current.deal.stage {
+        notify_stage(store, user, &updated).await;
+    }
+    Ok(updated)
+}
+
+/// Applies `action` by `user` to `current` ([`Deal::apply`]: a step the rules forbid is a
+/// conflict, bad data invalid) and stores the result with its event, if the deal is still at
+/// `version`.
+async fn store_action(
+    store: &Arc<dyn Store>,
+    user: &Account,
+    current: &DealRecord,
+    version: i64,
+    action: DealAction,
+    note: Option<String>,
+) -> AppResult<DealRecord> {
     let (deal, event) = current
         .deal
         .apply(action, user.id, Utc::now(), note)
@@ -596,14 +608,10 @@ pub async fn act(
             qiao_domain::DealError::Invalid(invalid) => AppError::Invalid(invalid),
             other => AppError::Conflict(other.to_string()),
         })?;
-    let updated = store
+    Ok(store
         .acting_as(user.id)
-        .update_deal(id, version, &deal, std::slice::from_ref(&event))
-        .await?;
-    if updated.deal.stage != current.deal.stage {
-        notify_stage(store, user, &updated).await;
-    }
-    Ok(updated)
+        .update_deal(current.id, version, &deal, std::slice::from_ref(&event))
+        .await?)
 }
 
 /// Moves the deal contract `record` came from to where the contract's `milestone` puts it

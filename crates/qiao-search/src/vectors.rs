@@ -403,7 +403,8 @@ impl VectorIndex {
         if query.len() != inner.dim || k == 0 {
             return (Vec::new(), 0);
         }
-        let mut best = Best::new(k);
+        let mut best: Vec<Neighbour> = Vec::with_capacity(k + 1);
+        let mut floor = f32::NEG_INFINITY;
         let mut admitted = 0;
         for (slot, key) in inner.keys.iter().enumerate() {
             let Some((entity, id)) = key else { continue };
@@ -412,9 +413,21 @@ impl VectorIndex {
             }
             admitted += 1;
             let row = &inner.data[slot * inner.dim..(slot + 1) * inner.dim];
-            best.offer(*id, dot(query, row));
+            let cosine = dot(query, row);
+            if best.len() == k && cosine <= floor {
+                continue;
+            }
+            let at = best
+                .iter()
+                .position(|n| cosine > n.cosine || (cosine == n.cosine && *id < n.id))
+                .unwrap_or(best.len());
+            best.insert(at, Neighbour { id: *id, cosine });
+            best.truncate(k);
+            if best.len() == k {
+                floor = best[k - 1].cosine;
+            }
         }
-        (best.list, admitted)
+        (best, admitted)
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
@@ -434,40 +447,6 @@ impl VectorIndex {
         }
         let mut f = file.lock().map_err(|_| poisoned())?;
         rewrite(&mut f, path, &inner)
-    }
-}
-
-/// The `k` most similar seen so far, most similar first (ties by id).
-struct Best {
-    k: usize,
-    list: Vec<Neighbour>,
-    floor: f32,
-}
-
-impl Best {
-    fn new(k: usize) -> Best {
-        Best {
-            k,
-            list: Vec::with_capacity(k + 1),
-            floor: f32::NEG_INFINITY,
-        }
-    }
-
-    fn offer(&mut self, id: u64, cosine: f32) {
-        let k = self.k;
-        if self.list.len() == k && cosine <= self.floor {
-            return;
-        }
-        let at = self
-            .list
-            .iter()
-            .position(|n| cosine > n.cosine || (cosine == n.cosine && id < n.id))
-            .unwrap_or(self.list.len());
-        self.list.insert(at, Neighbour { id, cosine });
-        self.list.truncate(k);
-        if self.list.len() == k {
-            self.floor = self.list[k - 1].cosine;
-        }
     }
 }
 

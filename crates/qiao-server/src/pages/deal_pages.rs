@@ -1029,6 +1029,15 @@ pub async fn set_probabilities(
     render_board(&state, &v, &BoardQuery::default(), refused).await
 }
 
+/// `/deals` again with `error` above it: a one-click step that did nothing, said why.
+async fn board_refused(state: &AppState, v: &Visitor, error: String) -> PageResult<Response> {
+    let refused = Refused {
+        error: Some(error),
+        ..Refused::default()
+    };
+    render_board(state, v, &BoardQuery::default(), refused).await
+}
+
 /// `POST /deals/from-contact/{id}`: one click from a lead to a deal at 对接洽谈.
 pub async fn from_contact(
     State(state): State<AppState>,
@@ -1045,17 +1054,11 @@ pub async fn from_contact(
     match deals::open_from_contact(&state.store, &user, id).await {
         Ok(r) => Ok(see_other(&format!("/deals/{}", r.id))),
         Err(AppError::Conflict(m)) => {
-            let refused = Refused {
-                error: Some(format!(
-                    "{}{m}",
-                    l.t(
-                        "无法从该对接发起交易（已发起过或尚未同意）：",
-                        "No deal opened from this request: "
-                    )
-                )),
-                ..Refused::default()
-            };
-            render_board(&state, &v, &BoardQuery::default(), refused).await
+            let said = l.t(
+                "无法从该对接发起交易（已发起过或尚未同意）：",
+                "No deal opened from this request: ",
+            );
+            board_refused(&state, &v, format!("{said}{m}")).await
         }
         Err(e) => Err(v.error(e)),
     }
@@ -1087,14 +1090,11 @@ pub async fn claim(
                     "Not claimed: another manager may have claimed it, or it has ended",
                 )
                 .to_string();
-            let refused = Refused {
-                error: Some(match e {
-                    AppError::Conflict(m) => format!("{said} ({m})"),
-                    _ => said,
-                }),
-                ..Refused::default()
+            let error = match e {
+                AppError::Conflict(m) => format!("{said} ({m})"),
+                _ => said,
             };
-            render_board(&state, &v, &BoardQuery::default(), refused).await
+            board_refused(&state, &v, error).await
         }
         Err(e) => Err(v.error(e)),
     }
