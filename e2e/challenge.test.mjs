@@ -6,7 +6,8 @@
 // manager claims it from 我的工作台 and /deals; the applicant sees 揭榜成功 on 我的工作台 and
 // the deal; the deal's two sides exchange messages, the applicant's carrying a PDF the owner
 // downloads; the applicant adds a file to its application and the owner answers in the
-// application's own thread; staff read the commission's challenge's review with the demo applications; an
+// application's own thread; staff read the commission's challenge's review with the demo applications,
+// close it and reopen it for a new round, after which the new institute may apply; an
 // anonymous visitor sees the board and is asked to sign in, never an application.
 // Screenshots as applicant, owner, staff and anonymous land in e2e/screenshots.
 //
@@ -209,6 +210,7 @@ test("an organisation applies to a challenge, the owner scores and awards it, a 
   await staff.waitForURL(/\/challenges\/\d+$/);
   await staff.click("#review-link");
   await staff.waitForURL(/\/applications$/);
+  const govReviewUrl = staff.url();
   const review = await staff.textContent("#applications");
   assert.match(review, /申江理工大学/);
   assert.match(review, /入围/);
@@ -218,4 +220,26 @@ test("an organisation applies to a challenge, the owner scores and awards it, a 
   await staff.goto(applicationUrl);
   assert.equal(await staff.locator("#score-form").count(), 0);
   await shot(staff, "staff-application");
+
+  // Staff close the commission's review (both universities not chosen), then reopen it for a
+  // new round: the challenge takes applications again and the new institute may apply.
+  await staff.goto(govReviewUrl);
+  assert.equal(await staff.locator("#reopen-form").count(), 0, "an open review is not reopened");
+  await staff.fill("#conclude-reason", "本轮方案未达到离子电导率指标");
+  await staff.click("#conclude");
+  await staff.waitForURL(govReviewUrl);
+  assert.equal((await staff.textContent("#applications")).match(/未入选/g).length, 2);
+  assert.equal(await staff.locator("#conclude-form").count(), 0, "closed: nothing left to close");
+  await staff.locator("#reopen-form").scrollIntoViewIfNeeded();
+  await shot(staff, "staff-closed-review");
+  const govUrl = govReviewUrl.replace(/\/applications$/, "");
+  await applicant.goto(govUrl);
+  assert.equal(await applicant.locator("#apply-form").count(), 0, "closed: no form");
+  await staff.click("#reopen");
+  await staff.waitForURL(govUrl);
+  assert.match(await staff.textContent("#window-state"), /征集中，剩 \d+ 天/);
+  await applicant.goto(govUrl);
+  assert.equal(await applicant.locator("#apply-form").count(), 1, "open again: the form");
+  await applicant.locator("#challenge-panel").scrollIntoViewIfNeeded();
+  await shot(applicant, "applicant-reopened");
 });

@@ -4,7 +4,8 @@
 //! Who may do what:
 //! - an organisation's member applies for it, to an open challenge inside its window, never to
 //!   its own (the domain's `may_apply`), and withdraws its own pending application;
-//! - the challenge's reviewers see, score, shortlist, decline, award and close the review:
+//! - the challenge's reviewers see, score, shortlist, decline, award, close the review and
+//!   reopen it for a new round:
 //!   members of the owning organisation and admins, and commission staff when the challenge is
 //!   the government's (published by a government organisation, or by no organisation);
 //! - applications are confidential between the applicant, the owner and staff: anyone else
@@ -459,6 +460,68 @@ pub async fn conclude(
         notify_status(store, user, &challenge, record).await;
     }
     Ok(changed)
+}
+
+/// Reopens the review of challenge `listing_id` for a new round on `today` (the domain's
+/// `reopen`): open again, taking applications from today until `apply_until`, with a new
+/// `deadline` if given. Its reviewers do it; the organisations whose applications were
+/// declined or not chosen are told they may send a new proposal. Applications already decided
+/// stay as they are (an award and its deal stand).
+pub async fn reopen(
+    store: &Arc<dyn Store>,
+    user: &Account,
+    listing_id: i64,
+    apply_until: NaiveDate,
+    deadline: Option<NaiveDate>,
+    today: NaiveDate,
+) -> AppResult<ListingRecord> {
+    let Review {
+        challenge,
+        applications,
+        ..
+    } = review(store, user, listing_id).await?;
+    if !may_review(store, user, challenge.owner_org_id).await? {
+        return Err(AppError::forbidden(
+            "a review is reopened by the challenge's owner (and staff for a government's challenge)",
+        ));
+    }
+    let next = application::reopen(challenge_of(&challenge)?, apply_until, deadline, today)?;
+    store
+        .acting_as(user.id)
+        .update_applications(&[], Some((challenge.id, &Listing::Challenge(next))))
+        .await?;
+    let mut orgs: Vec<i64> = applications
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.application.status,
+                ApplicationStatus::Declined | ApplicationStatus::NotChosen
+            )
+        })
+        .map(|r| r.application.applicant_org_id)
+        .collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    if !orgs.is_empty() {
+        let title = challenge.listing.title();
+        notifications::notify(
+            store,
+            notifications::event(
+                NotificationKind::ApplicationStatus,
+                Target {
+                    kind: TargetKind::Challenge,
+                    id: challenge.id,
+                },
+                format!("榜单《{title}》重新开放揭榜，截止 {apply_until}，欢迎提交新的方案"),
+                format!("“{title}” takes applications again until {apply_until}: you may send a new proposal"),
+                orgs,
+                Vec::new(),
+                Some(user.id),
+            ),
+        )
+        .await;
+    }
+    Ok(store.get_listing(listing_id).await?)
 }
 
 /// How many days before its window closes a challenge counts as closing soon on the board.

@@ -24,6 +24,11 @@
 //! ```
 //!
 //! Awarded, declined, not chosen and withdrawn are final.
+//!
+//! An organisation has at most one application that holds its place on a challenge (pending
+//! or awarded, [`ApplicationStatus::holds_place`]). After a withdrawal or a decline it may send
+//! a new proposal while the window is open; when a closed review is reopened ([`reopen`]: the
+//! challenge open again with a new window from today), so may every organisation not chosen.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
@@ -51,6 +56,12 @@ coded_enum! {
 }
 
 impl ApplicationStatus {
+    /// Whether it keeps its organisation from applying to the same challenge again: while it
+    /// is pending, and once awarded.
+    pub fn holds_place(self) -> bool {
+        self.is_pending() || self == ApplicationStatus::Awarded
+    }
+
     /// Whether the review may still change it (submitted or shortlisted).
     pub fn is_pending(self) -> bool {
         matches!(
@@ -162,6 +173,51 @@ pub fn may_apply(
     c.ensure(today >= challenge.apply_from, "apply_from", window);
     c.ensure(today <= challenge.apply_until, "apply_until", window);
     c.finish()
+}
+
+/// The challenge reopened for a new round of applications on `today`: open again, taking
+/// applications from today (or its later start) until `apply_until`, with `deadline` for the
+/// deliverables if given (the old one otherwise), and shown at least until the window closes.
+/// Only a challenge whose review is under way or over (评审中, 已揭榜, 已关闭) is reopened; the
+/// errors name `status`, `apply_until` (before today) or `deadline` (before `apply_until`).
+pub fn reopen(
+    challenge: &Challenge,
+    apply_until: NaiveDate,
+    deadline: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<Challenge, Invalid> {
+    let mut c = Checker::default();
+    let reopenable = [Status::UnderReview, Status::Awarded, Status::Closed];
+    c.ensure(reopenable.contains(&challenge.status), "status", || {
+        Rule::NotOneOf {
+            found: challenge.status.as_str().to_string(),
+            allowed: reopenable.iter().map(|s| s.as_str().to_string()).collect(),
+        }
+    });
+    c.ensure(apply_until >= today, "apply_until", || Rule::Before {
+        other: "today".into(),
+        found: apply_until.to_string(),
+        limit: today.to_string(),
+    });
+    let mut next = challenge.clone();
+    next.status = Status::Open;
+    next.apply_from = next.apply_from.max(today);
+    next.apply_until = apply_until;
+    if deadline.is_some() {
+        next.deadline = deadline;
+    }
+    if let Some(d) = next.deadline {
+        c.ensure(d >= apply_until, "deadline", || Rule::Before {
+            other: "apply_until".into(),
+            found: d.to_string(),
+            limit: apply_until.to_string(),
+        });
+    }
+    if next.expires_on.is_some_and(|e| e < apply_until) {
+        next.expires_on = Some(apply_until);
+    }
+    c.finish()?;
+    Ok(next)
 }
 
 /// A solution proposal: what the applicant offers to do.
@@ -806,5 +862,62 @@ mod tests {
         let v = serde_json::to_value(&app).unwrap();
         assert_eq!(v["status"], "submitted");
         assert_eq!(serde_json::from_value::<Application>(v).unwrap(), app);
+    }
+
+    #[test]
+    fn only_a_pending_or_awarded_application_holds_its_place() {
+        let holding: Vec<_> = ApplicationStatus::ALL
+            .iter()
+            .filter(|s| s.holds_place())
+            .collect();
+        assert_eq!(
+            holding,
+            [
+                &ApplicationStatus::Submitted,
+                &ApplicationStatus::Shortlisted,
+                &ApplicationStatus::Awarded
+            ]
+        );
+    }
+
+    #[test]
+    fn a_closed_review_reopens_with_a_new_window_from_today() {
+        let mut c = challenge();
+        c.status = Status::Closed;
+        c.deadline = Some(day("2026-06-30"));
+        c.expires_on = Some(day("2026-04-30"));
+        let today = day("2026-12-07");
+        let next = reopen(&c, day("2027-01-31"), Some(day("2027-06-30")), today).unwrap();
+        assert_eq!(next.status, Status::Open);
+        assert_eq!((next.apply_from, next.apply_until), (today, day("2027-01-31")));
+        assert_eq!(next.deadline, Some(day("2027-06-30")));
+        assert_eq!(next.expires_on, Some(day("2027-01-31")), "shown while it takes applications");
+        assert!(may_apply(&next, Some(1), 2, today).is_ok());
+        // An awarded challenge reopens too (a second winner); the old deadline stays if none given
+        // and is checked against the new window.
+        c.status = Status::Awarded;
+        let Err(Invalid(e)) = reopen(&c, day("2027-01-31"), None, today) else {
+            panic!("a deadline before the new window's end was accepted")
+        };
+        assert_eq!(e[0].field, "deadline");
+        c.deadline = None;
+        assert!(reopen(&c, day("2027-01-31"), None, today).is_ok());
+    }
+
+    #[test]
+    fn reopening_names_the_field_at_fault() {
+        let today = day("2026-12-07");
+        let open = challenge();
+        let Err(Invalid(e)) = reopen(&open, day("2027-01-31"), None, today) else {
+            panic!("an open challenge was reopened")
+        };
+        assert_eq!(e[0].field, "status");
+        let mut closed = challenge();
+        closed.status = Status::Closed;
+        let Err(Invalid(e)) = reopen(&closed, day("2026-12-06"), None, today) else {
+            panic!("a window ending yesterday was accepted")
+        };
+        assert_eq!(e[0].field, "apply_until");
+        assert!(e[0].zh().contains("今天"), "{}", e[0].zh());
     }
 }

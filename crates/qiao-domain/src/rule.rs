@@ -468,6 +468,7 @@ fn field_zh(key: &str) -> &str {
         "start_time" => "开始时刻",
         "valid_from" => "生效日期",
         "apply_until" => "申报截止日期",
+        "today" => "今天",
         "issued_on" => "发证日期",
         "from" => "起始日期",
         "price_min_yuan" => "最低价格",

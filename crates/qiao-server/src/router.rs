@@ -208,6 +208,10 @@ pub fn router(state: AppState) -> Router {
             "/listings/{id}/applications/conclude",
             post(applications::conclude),
         )
+        .route(
+            "/listings/{id}/applications/reopen",
+            post(applications::reopen),
+        )
         .route("/applications", get(applications::mine))
         .route("/applications/{id}", get(applications::get))
         .route("/applications/{id}/score", post(applications::score))
@@ -420,6 +424,10 @@ fn pages() -> Router<AppState> {
         .route(
             "/challenges/{id}/applications/conclude",
             post(application_pages::conclude),
+        )
+        .route(
+            "/challenges/{id}/applications/reopen",
+            post(application_pages::reopen),
         )
         .route("/applications/{id}", get(application_pages::show))
         .route("/applications/{id}/act", post(application_pages::act))

@@ -1,5 +1,6 @@
 //! 揭榜 over JSON: `/api/v1/listings/{id}/applications` (apply; the challenge's applications for
 //! its reviewers), `/api/v1/listings/{id}/applications/conclude` (close the review),
+//! `/api/v1/listings/{id}/applications/reopen` (a new round),
 //! `/api/v1/applications` (the caller's organisation's own), `/api/v1/applications/{id}` (one,
 //! with its history) and one route per review step: `score`, `shortlist`, `decline`, `award`,
 //! `withdraw`.
@@ -12,7 +13,8 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use qiao_app::applications::{self, Acted, ApplicationView, Review};
 use qiao_domain::{ApplicationAction, Proposal, Score};
-use qiao_store::{ApplicationRecord, Paged};
+use chrono::NaiveDate;
+use qiao_store::{ApplicationRecord, ListingRecord, Paged};
 use serde::Deserialize;
 
 use super::{DeclineBody, Paging, VersionBody};
@@ -24,7 +26,8 @@ use crate::state::AppState;
 /// `POST /api/v1/listings/{id}/applications`: applies to an open challenge for the caller's
 /// organisation, inside its window; 201 with the application and its `Location`. 422 naming
 /// `apply_from` or `apply_until` outside the window, `status` for a challenge not open,
-/// `applicant_org_id` for the challenge's own organisation; 409 for a second live application.
+/// `applicant_org_id` for the challenge's own organisation; 409 while an earlier application
+/// of the organisation is pending or awarded.
 pub async fn apply(
     State(state): State<AppState>,
     User(user): User,
@@ -74,6 +77,41 @@ pub async fn conclude(
 ) -> ApiResult<axum::Json<Vec<ApplicationRecord>>> {
     Ok(axum::Json(
         applications::conclude(&state.store, &user, listing_id, body.reason).await?,
+    ))
+}
+
+/// Reopening a review for a new round.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenBody {
+    /// The new window's last day (`YYYY-MM-DD`, today or later); it opens today.
+    pub apply_until: NaiveDate,
+    /// A new due date for the deliverables, on or after `apply_until` (the old one stays if
+    /// omitted).
+    #[serde(default)]
+    pub deadline: Option<NaiveDate>,
+}
+
+/// `POST /api/v1/listings/{id}/applications/reopen`: the challenge open again for a new round,
+/// taking applications from today until `apply_until`; organisations declined or not chosen
+/// may apply again and are told so. 200 with the challenge record. 422 naming `status` (not
+/// under review, awarded or closed), `apply_until` (before today) or `deadline`.
+pub async fn reopen(
+    State(state): State<AppState>,
+    User(user): User,
+    Id(listing_id): Id,
+    Json(body): Json<ReopenBody>,
+) -> ApiResult<axum::Json<ListingRecord>> {
+    Ok(axum::Json(
+        applications::reopen(
+            &state.store,
+            &user,
+            listing_id,
+            body.apply_until,
+            body.deadline,
+            state.today(),
+        )
+        .await?,
     ))
 }
 

@@ -10,7 +10,7 @@ use qiao_domain::{Application, ApplicationEvent, Deal, Proposal};
 use serde_json::{Map, Value, json};
 
 use super::{id_param, ok, op, paged, record, schema};
-use crate::api::applications::{ConcludeBody, ScoreBody};
+use crate::api::applications::{ConcludeBody, ReopenBody, ScoreBody};
 use crate::api::{DeclineBody, VersionBody};
 
 /// Adds the application paths to `paths`.
@@ -46,11 +46,14 @@ pub(super) fn paths(
         "deal": record(schema::<Deal>(g), json!({"id": {"type": "integer"}, "version": {"type": "integer"}}))}});
     let who = "404 for anyone but the applicant's members, the challenge owner's and staff";
     paths.insert("/api/v1/listings/{id}/applications".into(), json!({
-        "post": op("Apply to an open challenge (揭榜) for the caller's organisation with a solution proposal: the solution, the team, the indicators it commits to, a budget in yuan and a timeline. 422 naming `apply_from` or `apply_until` outside the application window, `status` for a challenge that is not open, `applicant_org_id` for the challenge's own organisation, or a proposal field; 409 for a second application while the first is not withdrawn", "applications", json!([id_param()]), Some(schema::<Proposal>(g)), ok(201, "the application, submitted", app.clone()), &[400, 401, 403, 404, 409, 422], true),
+        "post": op("Apply to an open challenge (揭榜) for the caller's organisation with a solution proposal: the solution, the team, the indicators it commits to, a budget in yuan and a timeline. 422 naming `apply_from` or `apply_until` outside the application window, `status` for a challenge that is not open, `applicant_org_id` for the challenge's own organisation, or a proposal field; 409 while an earlier application of the organisation is pending or awarded (after a withdrawal or a decline it may send a new proposal while the window is open)", "applications", json!([id_param()]), Some(schema::<Proposal>(g)), ok(201, "the application, submitted", app.clone()), &[400, 401, 403, 404, 409, 422], true),
         "get": op("A challenge's applications with its criteria, for its reviewers: the owner's members, admins, and staff for a government's challenge; 403 for anyone else who can see the challenge", "applications", json!([id_param()]), None, ok(200, "the review", review), &[401, 403, 404], true),
     }));
     paths.insert("/api/v1/listings/{id}/applications/conclude".into(), json!({
         "post": op("Close a challenge's review (reviewers): every application still pending is not chosen, with the reason each applicant sees; the challenge becomes awarded if one was, closed otherwise", "applications", json!([id_param()]), Some(schema::<ConcludeBody>(g)), ok(200, "the applications changed", json!({"type": "array", "items": app.clone()})), &[400, 401, 403, 404, 409, 422], true),
+    }));
+    paths.insert("/api/v1/listings/{id}/applications/reopen".into(), json!({
+        "post": op("Reopen a challenge's review for a new round (reviewers): the challenge is open again, taking applications from today until `apply_until`, with a new `deadline` if given; decided applications stay as they are, and the organisations declined or not chosen may apply again and are notified. 422 naming `status` (not under review, awarded or closed), `apply_until` (before today) or `deadline` (before `apply_until`)", "applications", json!([id_param()]), Some(schema::<ReopenBody>(g)), ok(200, "the challenge, open again", json!({"type": "object", "description": "the challenge listing record"})), &[400, 401, 403, 404, 422], true),
     }));
     paths.insert("/api/v1/applications".into(), json!({
         "get": op("The applications of the caller's organisation (我的揭榜), newest first, with status and the reason when not chosen", "applications", Value::Array(paging.to_vec()), None, ok(200, "a page", paged(app.clone())), &[400, 401, 422], true),

@@ -1,6 +1,7 @@
 //! 揭榜 in the browser: the apply form on a challenge's page (`POST /challenges/{id}/apply`), the
 //! owner's review of a challenge's applications with their totals
-//! (`GET /challenges/{id}/applications`, closing it with `POST …/conclude`), one application
+//! (`GET /challenges/{id}/applications`, closing it with `POST …/conclude`, reopening it for a
+//! new round with `POST …/reopen`), one application
 //! with its scores, comments and history (`GET /applications/{id}`) and the review steps on it
 //! (`POST /applications/{id}/act`), and the rows of 我的揭榜 on 我的工作台.
 //!
@@ -253,9 +254,10 @@ pub async fn panel(
                 .items
                 .into_iter()
                 .next();
+            // The newest application decides: none can follow one that holds its place.
             let live = own
                 .as_ref()
-                .is_some_and(|a| a.application.status != ApplicationStatus::Withdrawn);
+                .is_some_and(|a| a.application.status.holds_place());
             mine = own.map(|a| {
                 (
                     format!("/applications/{}", a.id),
@@ -471,6 +473,11 @@ struct ReviewPage<'a> {
     criteria: Vec<String>,
     rows: Vec<AppRow>,
     may_conclude: bool,
+    /// Whether the viewer may reopen the review for a new round (its reviewers, once the
+    /// review is under way or over).
+    may_reopen: bool,
+    /// The new window's last day the reopen form suggests.
+    reopen_until: String,
     error: Option<String>,
 }
 
@@ -515,12 +522,18 @@ async fn render_review(
     let Listing::Challenge(c) = &review.challenge.listing else {
         return Err(not_found(v));
     };
-    let may_conclude = applications::may_review(&state.store, user, review.challenge.owner_org_id)
+    let reviewer = applications::may_review(&state.store, user, review.challenge.owner_org_id)
         .await
-        .map_err(|e| v.error(e))?
+        .map_err(|e| v.error(e))?;
+    let may_conclude = reviewer
         && matches!(
             c.status,
             Status::Open | Status::UnderReview | Status::Awarded
+        );
+    let may_reopen = reviewer
+        && matches!(
+            c.status,
+            Status::UnderReview | Status::Awarded | Status::Closed
         );
     Ok(html(&ReviewPage {
         ctx: &v.ctx,
@@ -541,6 +554,12 @@ async fn render_review(
             .collect(),
         rows,
         may_conclude,
+        may_reopen,
+        // The window it had, or a month from today if that is sooner: never a shorter one.
+        reopen_until: c
+            .apply_until
+            .max(state.today() + chrono::Duration::days(30))
+            .to_string(),
         error,
     }))
 }
@@ -578,6 +597,37 @@ pub async fn conclude(
             render_review(&state, &v, &user, id, msg).await
         }
         Err(AppError::Conflict(m)) => render_review(&state, &v, &user, id, Some(m)).await,
+        Err(e) => Err(v.error(e)),
+    }
+}
+
+/// `POST /challenges/{id}/applications/reopen`: opens the challenge again for a new round
+/// until the day given (`apply_until`, with an optional new `deadline`).
+pub async fn reopen(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<FormData>,
+) -> PageResult<Response> {
+    v.check_csrf(form.csrf())?;
+    let user = v.account()?.clone();
+    let dates = super::form::date_of("apply_until", &form.text("apply_until")).and_then(|u| {
+        let until = u.ok_or_else(|| FieldError::new("apply_until", Rule::Blank))?;
+        Ok((until, super::form::date_of("deadline", &form.text("deadline"))?))
+    });
+    let (until, deadline) = match dates {
+        Ok(d) => d,
+        Err(e) => {
+            let msg = Some(said(v.ctx.l, &e));
+            return render_review(&state, &v, &user, id, msg).await;
+        }
+    };
+    match applications::reopen(&state.store, &user, id, until, deadline, state.today()).await {
+        Ok(_) => Ok(see_other(&format!("/challenges/{id}"))),
+        Err(AppError::Invalid(Invalid(errors))) => {
+            let msg = errors.first().map(|e| said(v.ctx.l, e));
+            render_review(&state, &v, &user, id, msg).await
+        }
         Err(e) => Err(v.error(e)),
     }
 }

@@ -795,24 +795,6 @@ async fn org_ref(
     }
 }
 
-/// A date typed in `field`, or its error; empty is `None`.
-fn date_of(field: &str, raw: &str) -> Result<Option<NaiveDate>, FieldError> {
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| {
-            FieldError::new(
-                field,
-                Rule::BadFormat {
-                    found: raw.into(),
-                    format: Format::Date,
-                },
-            )
-        })
-}
-
 /// An amount typed in 元 in `field`, as 分, or its error; empty is `None`.
 fn fen_of(field: &str, raw: &str) -> Result<Option<i64>, FieldError> {
     if raw.is_empty() {
@@ -914,7 +896,7 @@ async fn parse_new_deal(state: &AppState, form: &FormData) -> Result<deals::NewD
             errors.push(e);
             None
         });
-    let close = date_of("expected_close_on", &form.text("expected_close_on")).unwrap_or_else(|e| {
+    let close = super::form::date_of("expected_close_on", &form.text("expected_close_on")).unwrap_or_else(|e| {
         errors.push(e);
         None
     });
@@ -1510,7 +1492,7 @@ async fn parse_action(
         },
         "set_next_step" => {
             let text = form.text("text");
-            let due = date_of("due_on", &form.text("due_on")).map_err(said)?;
+            let due = super::form::date_of("due_on", &form.text("due_on")).map_err(said)?;
             match (text.is_empty(), due) {
                 (true, None) => Ok((DealAction::SetNextStep { next_step: None }, note)),
                 (false, Some(due_on)) => Ok((
@@ -1529,7 +1511,7 @@ async fn parse_action(
         }
         "set_expectation" => {
             let amount_fen = fen_of("amount", &form.text("amount")).map_err(said)?;
-            let close_on = date_of("close_on", &form.text("close_on")).map_err(said)?;
+            let close_on = super::form::date_of("close_on", &form.text("close_on")).map_err(said)?;
             Ok((
                 DealAction::SetExpectation {
                     amount_fen,

@@ -92,6 +92,25 @@ fn split_list(raw: &str) -> Vec<Value> {
         .collect()
 }
 
+/// A date typed (`YYYY-MM-DD`) in `field`, or the error naming it; empty is `None`.
+pub fn date_of(field: &str, raw: &str) -> Result<Option<chrono::NaiveDate>, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| {
+            FieldError::new(
+                field,
+                Rule::BadFormat {
+                    found: raw.chars().take(40).collect(),
+                    format: Format::Date,
+                },
+            )
+        })
+}
+
 /// A list as its field shows it: one item per line, with a final line break so that a single
 /// item holding a comma reads back as one item.
 pub fn list_text<'a>(items: impl IntoIterator<Item = &'a str>) -> String {

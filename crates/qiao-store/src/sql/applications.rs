@@ -4,7 +4,8 @@
 //! (`qiao_domain::application`); who may read or review is the operations'. This file stores
 //! what they return, and keeps three promises the rules cannot keep alone:
 //!
-//! - one live application per organisation and challenge: the check runs inside the write
+//! - one application per organisation and challenge that holds its place (pending or awarded,
+//!   the domain's `ApplicationStatus::holds_place`): the check runs inside the write
 //!   transaction (writers hold the write lock), so two quick submissions cannot both pass;
 //! - a write names the version it was computed from and is refused when the application changed
 //!   in between, so two reviewers cannot silently undo each other;
@@ -12,7 +13,7 @@
 //!   never leaves an awarded application without its deal, nor a deal without its award.
 
 use async_trait::async_trait;
-use qiao_domain::{Application, ApplicationEvent, Deal, DealEvent, Listing};
+use qiao_domain::{Application, ApplicationEvent, ApplicationStatus, Deal, DealEvent, Listing};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -28,7 +29,8 @@ use crate::records::{
 #[async_trait]
 pub trait ApplicationStore: Send + Sync {
     /// Stores a new application with the first event of its history; a conflict when the
-    /// organisation already has an application to the challenge that is not withdrawn.
+    /// organisation already has an application to the challenge that holds its place (pending
+    /// or awarded).
     async fn create_application(
         &self,
         application: &Application,
@@ -230,16 +232,23 @@ impl ApplicationStore for SqlStore {
     ) -> Result<ApplicationRecord> {
         let a = checked(application)?;
         let mut tx = self.write_tx().await?;
-        let live: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM applications WHERE listing_id = $1 AND applicant_org_id = $2 AND status <> 'withdrawn' LIMIT 1",
-        )
+        // The statuses are the domain's codes, never user input.
+        let holding: Vec<String> = ApplicationStatus::ALL
+            .iter()
+            .filter(|s| s.holds_place())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let live: Option<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT id FROM applications WHERE listing_id = $1 AND applicant_org_id = $2 AND status IN ({}) LIMIT 1",
+            holding.join(", ")
+        )))
         .bind(a.listing_id)
         .bind(a.applicant_org_id)
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(existing) = live {
             return Err(StoreError::Conflict(format!(
-                "your organisation already applied to this challenge (application {existing}); withdraw it before applying again"
+                "your organisation already has an application to this challenge that is pending or awarded (application {existing}); withdraw a pending one before applying again"
             )));
         }
         let id = self.insert_application(&mut tx, None, &a).await?;

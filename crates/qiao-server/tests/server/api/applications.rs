@@ -1,8 +1,8 @@
 //! `/api/v1/listings/{id}/applications` and `/api/v1/applications/…` (`api/applications.rs`):
 //! 揭榜 from an application to an award that opens a deal, and the permission suite of
 //! applications (no other organisation reads one by id or by guessing, nor a challenge's
-//! list), the window and owner refusals as named fields, stale versions. Each scenario runs
-//! on SQLite and on PostgreSQL.
+//! list), the window and owner refusals as named fields, stale versions, and reopening a
+//! closed review for a new round. Each scenario runs on SQLite and on PostgreSQL.
 
 use crate::common::*;
 
@@ -243,6 +243,128 @@ async fn apply_score_award_and_close(app: &TestApp) {
     .expect(StatusCode::CONFLICT);
 }
 on_both_backends!(apply_score_award_and_close);
+
+/// A closed review reopens for a new round: the challenge is open again from today, decided
+/// applications stay as they are, and organisations declined or not chosen send new proposals
+/// (a declined one may also while the window is open); only its reviewers reopen it, and bad
+/// dates are named.
+async fn a_closed_review_reopens_for_a_new_round(app: &TestApp) {
+    let Rivals {
+        admin, alice, bob, ..
+    } = app.rivals().await;
+    let c = app.org(&admin, 3, "丙公司").await;
+    let carol = app.member("carol", c).await;
+    let ch = challenge(app, &alice, -5, 30, 1_000_000).await;
+    let uri = format!("/api/v1/listings/{ch}/applications");
+    let apply = |token: &str| {
+        let token = token.to_string();
+        let uri = uri.clone();
+        async move { app.post(&uri, Some(&token), proposal()).await }
+    };
+
+    // While an application is pending a second one is refused; once declined, a revised
+    // proposal may be sent in the same window.
+    let first = apply(&bob).await.expect(StatusCode::CREATED).id();
+    apply(&bob).await.expect(StatusCode::CONFLICT);
+    app.post(
+        format!("/api/v1/applications/{first}/decline"),
+        Some(&alice),
+        json!({"version": 1, "reason": "预算偏高"}),
+    )
+    .await
+    .expect(StatusCode::OK);
+    let revised = apply(&bob).await.expect(StatusCode::CREATED).id();
+    assert_ne!(revised, first);
+    let carols = apply(&carol).await.expect(StatusCode::CREATED).id();
+
+    // Closing the review: both pending applications are not chosen, the challenge is closed,
+    // and nobody applies to it.
+    let closed = app
+        .post(
+            format!("{uri}/conclude"),
+            Some(&alice),
+            json!({"reason": "本轮无方案达到指标"}),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(ints_of(&closed.body, "id"), [carols, revised]);
+    let r = apply(&carol).await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.fields(), ["status"]);
+
+    // Only a reviewer reopens; bad dates are named and change nothing.
+    let reopen = format!("{uri}/reopen");
+    let until = day(20);
+    app.post(&reopen, Some(&bob), json!({"apply_until": until}))
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let r = app
+        .post(&reopen, Some(&alice), json!({"apply_until": day(-1)}))
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.fields(), ["apply_until"]);
+    let r = app
+        .post(
+            &reopen,
+            Some(&alice),
+            json!({"apply_until": until, "deadline": day(10)}),
+        )
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.fields(), ["deadline"]);
+    let still = app
+        .get(format!("/api/v1/challenges/{ch}"), None)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(still.body["status"], "closed");
+
+    let reopened = app
+        .post(
+            &reopen,
+            Some(&alice),
+            json!({"apply_until": until, "deadline": day(90)}),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(reopened.body["id"], ch);
+    let listing = app
+        .get(format!("/api/v1/challenges/{ch}"), None)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(listing.body["status"], "open");
+    assert_eq!(listing.body["apply_from"], day(0));
+    assert_eq!(listing.body["apply_until"], until);
+    assert_eq!(listing.body["deadline"], day(90));
+    // An open challenge is not reopened again.
+    let r = app
+        .post(&reopen, Some(&alice), json!({"apply_until": until}))
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.fields(), ["status"]);
+
+    // The organisations not chosen are told, and apply again; the earlier decisions stand.
+    let told = app
+        .get("/api/v1/notifications?limit=50", Some(&carol))
+        .await
+        .expect(StatusCode::OK);
+    let titles = strings_of(&told.body["items"], "title");
+    assert!(
+        titles.iter().any(|t| t.contains("重新开放揭榜")),
+        "{titles:?}"
+    );
+    let again = apply(&carol).await.expect(StatusCode::CREATED);
+    assert_eq!(again.body["status"], "submitted");
+    apply(&bob).await.expect(StatusCode::CREATED);
+    apply(&bob).await.expect(StatusCode::CONFLICT);
+    let mine = app
+        .get("/api/v1/applications", Some(&carol))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        strings_of(&mine.body["items"], "status"),
+        ["submitted", "not_chosen"]
+    );
+}
+on_both_backends!(a_closed_review_reopens_for_a_new_round);
 
 /// Applications are confidential between the applicant, the owner and staff: another
 /// organisation gets the 404 of a missing application by id (the same as a guessed id), a 403

@@ -2,7 +2,7 @@
 //! (problems beside their fields, what was typed kept, the window said), the owner's review
 //! with scores and comments, an award that opens a deal, the applicant's 我的揭榜 with the
 //! reason when not chosen; another organisation sees none of it; stored script stays inert;
-//! the challenge board's filters.
+//! a closed review reopened for a new round; the challenge board's filters.
 
 use crate::common::*;
 
@@ -182,6 +182,74 @@ async fn apply_review_award_and_the_applicant_sees_why_not() {
     let w = applicant.get("/workspace").await;
     assert!(w.body.contains("id=\"my-applications-list\""));
     assert!(w.body.contains("揭榜成功"), "{}", w.body);
+}
+
+#[tokio::test]
+async fn a_closed_review_reopens_and_the_not_chosen_apply_again() {
+    let app = TestApp::new().await;
+    let (mut owner, mut applicant) = app.two_members("owner", "applicant").await;
+    let challenge = post_challenge(&mut owner, "钠电池正极揭榜", "50万", -3, 20).await;
+    let id: i64 = challenge.rsplit('/').next().unwrap().parse().unwrap();
+    let proposal = [
+        ("solution", "层状氧化物正极，表面包覆"),
+        ("team", "李教授团队 5 人"),
+        ("budget_yuan", "40万"),
+        ("timeline", "第 9 个月样品"),
+    ];
+    let action = format!("/challenges/{id}/apply");
+    let sent = applicant.submit(&challenge, &action, &proposal).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+
+    // Open: the review offers to close it, not to reopen it.
+    let review = format!("/challenges/{id}/applications");
+    let p = owner.get(&review).await;
+    assert!(p.body.contains("id=\"conclude-form\""), "{}", p.body);
+    assert!(!p.body.contains("id=\"reopen-form\""));
+    let closed = owner
+        .submit(
+            &review,
+            &format!("{review}/conclude"),
+            &[("reason", "本轮方案均未达标")],
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    let p = applicant.get(&challenge).await;
+    assert!(!p.body.contains("id=\"apply-form\""), "{}", p.body);
+
+    // Closed: the reopen form, with a date a month ahead; a bad date is said, naming it.
+    let p = owner.get(&review).await;
+    assert!(p.body.contains("id=\"reopen-form\""), "{}", p.body);
+    assert!(p.body.contains(&day(30)), "the suggested window: {}", p.body);
+    let reopen = format!("{review}/reopen");
+    let bad = owner
+        .submit(&review, &reopen, &[("apply_until", &day(-2)), ("deadline", "")])
+        .await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(bad.body.contains("id=\"review-error\""), "{}", bad.body);
+    assert!(bad.body.contains("今天"), "{}", bad.body);
+    let bad = owner
+        .submit(&review, &reopen, &[("apply_until", "下个月"), ("deadline", "")])
+        .await;
+    assert!(bad.body.contains("下个月"), "the value said back: {}", bad.body);
+    // The applicant is no reviewer.
+    let refused = applicant
+        .submit(&challenge, &reopen, &[("apply_until", &day(30))])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let done = owner
+        .submit(&review, &reopen, &[("apply_until", &day(30)), ("deadline", "")])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location.as_deref(), Some(challenge.as_str()));
+    // Open again: the applicant not chosen sees the form and applies with a new proposal.
+    let p = applicant.get(&challenge).await;
+    assert!(p.body.contains("id=\"apply-form\""), "{}", p.body);
+    assert!(p.body.contains(&day(30)));
+    let again = applicant.submit(&challenge, &action, &proposal).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    let inbox = applicant.get("/inbox").await;
+    assert!(inbox.body.contains("重新开放揭榜"), "{}", inbox.body);
 }
 
 #[tokio::test]
