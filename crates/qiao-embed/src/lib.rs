@@ -26,7 +26,7 @@ pub mod vecmath;
 
 use std::path::PathBuf;
 
-pub use model::{Model, Side, default_dir};
+pub use model::{ADAPTER_ENV, Adapter, Model, Side, default_dir};
 
 /// How many threads a passage batch is spread over (rayon's pool: one per core, or
 /// `RAYON_NUM_THREADS`).

@@ -58,6 +58,82 @@ pub struct Model {
     token_type: Vec<f32>,
     emb_ln: (Vec<f32>, Vec<f32>),
     layers: Vec<Layer>,
+    /// A linear map applied to every embedding, if one was given ([`Adapter`]).
+    adapter: Option<Adapter>,
+}
+
+/// The environment variable naming an [`Adapter`] file that [`Model::load`] applies.
+pub const ADAPTER_ENV: &str = "QIAO_EMBED_ADAPTER";
+
+/// A linear map W (384 × 384) applied to every embedding: the model's vector v becomes
+/// normalise(W · v), on both sides. Why: e5's vectors share one direction along which every
+/// Chinese technical text scores about 0.9 against every other; a map trained on the corpora's
+/// own sentences (no judgements) spreads them (issue #27, BENCHMARKS.md "a linear adapter on
+/// the embeddings"). An experiment for the benchmarks for now: the product does not re-embed
+/// stored records when it changes.
+#[derive(Clone)]
+pub struct Adapter {
+    /// Row-major: `w[i * DIM + j]` multiplies input `j` into output `i`.
+    w: Vec<f32>,
+    /// The first 12 bytes of the file's SHA-256, in hex, to name caches by.
+    digest: String,
+}
+
+impl std::fmt::Debug for Adapter {
+    /// The digest only: the matrix is 147,456 numbers.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Adapter")
+            .field("digest", &self.digest)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Adapter {
+    /// Parses raw little-endian f32s, row-major, [`Model::DIM`]² of them.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Adapter, Error> {
+        let n = Model::DIM * Model::DIM;
+        if bytes.len() != n * 4 {
+            return Err(Error::Corrupt(format!(
+                "an adapter holds {n} f32 values ({} bytes), this file {} bytes",
+                n * 4,
+                bytes.len()
+            )));
+        }
+        let w: Vec<f32> = bytes
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        if w.iter().any(|v| !v.is_finite()) {
+            return Err(Error::Corrupt("the adapter holds a value that is not finite".into()));
+        }
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(bytes)[..12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Adapter { w, digest })
+    }
+
+    /// Reads an adapter file.
+    pub fn load(path: &Path) -> Result<Adapter, Error> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Adapter::from_bytes(&bytes).map_err(|e| e.in_file(path))
+    }
+
+    /// normalise(W · v).
+    fn apply(&self, v: &[f32]) -> Vec<f32> {
+        let mut out: Vec<f32> = self
+            .w
+            .chunks_exact(v.len())
+            .map(|row| row.iter().zip(v).map(|(a, b)| a * b).sum())
+            .collect();
+        let norm = out.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+        out.iter_mut().for_each(|x| *x /= norm);
+        out
+    }
 }
 
 impl std::fmt::Debug for Model {
@@ -98,8 +174,29 @@ impl Model {
     /// Width of every embedding.
     pub const DIM: usize = 384;
 
-    /// Loads `e5-small-q4.bin` from a model directory (see [`crate::setup::fetch`]).
+    /// Loads `e5-small-q4.bin` from a model directory (see [`crate::setup::fetch`]), with the
+    /// [`Adapter`] the environment variable [`ADAPTER_ENV`] names, if it names one.
     pub fn load(dir: &Path) -> Result<Model, Error> {
+        let mut model = Model::load_plain(dir)?;
+        if let Some(path) = std::env::var_os(ADAPTER_ENV).filter(|p| !p.is_empty()) {
+            model.adapter = Some(Adapter::load(Path::new(&path))?);
+        }
+        Ok(model)
+    }
+
+    /// The [`Adapter`] applied to every embedding, and its digest (`None`: the model's own
+    /// vectors).
+    pub fn adapter_digest(&self) -> Option<&str> {
+        self.adapter.as_ref().map(|a| a.digest.as_str())
+    }
+
+    /// The model with `adapter` applied to every embedding from now on.
+    pub fn with_adapter(mut self, adapter: Option<Adapter>) -> Model {
+        self.adapter = adapter;
+        self
+    }
+
+    fn load_plain(dir: &Path) -> Result<Model, Error> {
         let path = dir.join(MODEL_FILE);
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
@@ -201,6 +298,7 @@ impl Model {
             token_type,
             emb_ln,
             layers,
+            adapter: None,
         })
     }
 
@@ -264,7 +362,10 @@ impl Model {
         }
         let norm = sum.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
         sum.iter_mut().for_each(|v| *v /= norm);
-        sum
+        match &self.adapter {
+            Some(a) => a.apply(&sum),
+            None => sum,
+        }
     }
 
     /// Last hidden states [tokens, hidden] of one sequence of at most 512 ids.
@@ -393,6 +494,39 @@ pub fn default_dir() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn matrix_bytes(f: impl Fn(usize, usize) -> f32) -> Vec<u8> {
+        let d = Model::DIM;
+        (0..d * d)
+            .flat_map(|k| f(k / d, k % d).to_le_bytes())
+            .collect()
+    }
+
+    #[test]
+    fn an_adapter_maps_rows_onto_outputs_and_normalises() {
+        let d = Model::DIM;
+        let v: Vec<f32> = (0..d).map(|i| (i as f32 + 1.0) / d as f32).collect();
+        let identity = Adapter::from_bytes(&matrix_bytes(|i, j| f32::from(i == j))).unwrap();
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        for (a, b) in identity.apply(&v).iter().zip(&v) {
+            assert!((a - b / n).abs() < 1e-6);
+        }
+        // Row i reads input i + 1: output i is input i + 1 (row-major, W · v).
+        let shift = Adapter::from_bytes(&matrix_bytes(|i, j| f32::from(j == (i + 1) % d))).unwrap();
+        let out = shift.apply(&v);
+        assert!((out[0] - v[1] / n).abs() < 1e-6, "{} {}", out[0], v[1] / n);
+        assert!((out.iter().map(|x| x * x).sum::<f32>() - 1.0).abs() < 1e-5);
+        assert_ne!(identity.digest, shift.digest);
+    }
+
+    #[test]
+    fn a_damaged_adapter_is_refused() {
+        let short = Adapter::from_bytes(&[0u8; 16]).unwrap_err();
+        assert!(short.to_string().contains("16 bytes"), "{short}");
+        let nan = Adapter::from_bytes(&matrix_bytes(|i, _| if i == 3 { f32::NAN } else { 0.0 }))
+            .unwrap_err();
+        assert!(nan.to_string().contains("not finite"), "{nan}");
+    }
 
     #[test]
     fn split_product_equals_unsplit_product() {

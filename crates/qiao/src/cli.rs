@@ -416,6 +416,10 @@ pub struct RetrievalArgs {
     /// Strength: the margin over the background (default: the product's).
     #[arg(long, hide = true)]
     pub strength_margin: Option<f32>,
+    /// Strength: how many best by words a strong hit must be among (0: no such bound;
+    /// default: the product's).
+    #[arg(long, hide = true)]
+    pub strength_lexical: Option<usize>,
     /// How many documents per query the ranking keeps (and `--run` writes); metrics look at
     /// the top 100 at most.
     #[arg(long, default_value_t = 100)]
@@ -628,7 +632,7 @@ pub enum BenchCommand {
         json: bool,
     },
     /// Search quality on BEIR-style files: nDCG@10, MRR@10, Recall@100, latency, index time.
-    Retrieval(RetrievalArgs),
+    Retrieval(Box<RetrievalArgs>),
     /// Search at scale on a synthetic corpus: index time, memory, query latency.
     Scale(ScaleArgs),
     /// Document reading: MB/s of decode + clean + extract, and figure precision/recall and

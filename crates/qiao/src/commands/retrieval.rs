@@ -119,7 +119,11 @@ impl Meaning {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let file = cache_dir.join(format!("passages-{digest}.f32"));
+        // Vectors made through an adapter are another embedder's: named apart.
+        let file = match model.adapter_digest() {
+            Some(a) => cache_dir.join(format!("passages-{digest}-adapter-{a}.f32")),
+            None => cache_dir.join(format!("passages-{digest}.f32")),
+        };
         let dim = qiao_embed::Model::DIM;
         let cached: Option<Vec<Vec<f32>>> = match std::fs::read(&file) {
             Ok(bytes) if bytes.len() == passages.len() * dim * 4 => Some(
@@ -441,7 +445,9 @@ pub fn retrieval(cli: &crate::cli::Cli, args: &RetrievalArgs) -> anyhow::Result<
             .strength_background
             .unwrap_or(strength::CALIBRATION.background_rank),
         margin: args.strength_margin.unwrap_or(strength::CALIBRATION.margin),
-        lexical_rank: strength::CALIBRATION.lexical_rank,
+        lexical_rank: args
+            .strength_lexical
+            .map_or(strength::CALIBRATION.lexical_rank, |n| (n > 0).then_some(n)),
     };
     let mut scores = Vec::new();
     let mut latencies = Vec::new();
