@@ -8,19 +8,28 @@ were judged useful; and how many grade-2 answers in the top 10 are strong.
 
   scripts/blind-round.py bench/demands_blind2 target/blind2
 """
-import sys, collections
+import os, sys, collections
 bench, out_dir = sys.argv[1], sys.argv[2]
 sets = {"csl": "papers", "kppatent_zh": "patents"}
-def qrels(c):
+def qrels(c, extra=False):
+    """The round's grades; with `extra`, plus those judged later (docs/judgements/), which
+    grade documents but do not change which demands count as having a useful one."""
     g = collections.defaultdict(dict)
-    for l in open(f"{bench}/qrels_{c}.tsv"):
-        q, d, s = l.rstrip("\n").split("\t")
-        if q == "query-id": continue
-        g[q][d] = int(s)
+    files = [f"{bench}/qrels_{c}.tsv"]
+    later = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "judgements",
+                         f"{os.path.basename(os.path.normpath(bench))}_{c}.tsv")
+    if extra and os.path.exists(later):
+        files.append(later)
+    for path in files:
+        for l in open(path):
+            q, d, s = l.rstrip("\n").split("\t")
+            if q == "query-id": continue
+            g[q][d] = int(s)
     return g
 out = []
 for c, name in sets.items():
     g = qrels(c)
+    graded = qrels(c, extra=True)
     useful = {q for q, ds in g.items() if max(ds.values()) >= 1}
     answered = {q for q, ds in g.items() if max(ds.values()) == 2}
     row = {"set": name}
@@ -48,7 +57,7 @@ for c, name in sets.items():
     nothing = [q for q in g if q not in useful]
     row["nothing_strong"] = (sum(1 for q in nothing if top.get(q) == "strong"), len(nothing))
     strong_tops = [q for q in g if top.get(q) == "strong"]
-    row["strong_useful"] = (sum(1 for q in strong_tops if g[q].get(ranked[q][0][0], 0) >= 1), len(strong_tops))
+    row["strong_useful"] = (sum(1 for q in strong_tops if graded[q].get(ranked[q][0][0], 0) >= 1), len(strong_tops))
     a_in = [q for q in answered if any(g[q].get(d) == 2 for d, _ in ranked[q])]
     a_strong = [q for q in a_in if next(s for d, s in ranked[q] if g[q].get(d) == 2) == "strong"]
     row["answers_strong"] = (len(a_strong), len(a_in))
@@ -60,4 +69,4 @@ for r in out:
     beats = "yes" if h[0] > max(lx[0], se[0]) else "no"
     a, n = r["answerless_strong"]; s, m = r["answers_strong"]
     e, k = r["nothing_strong"]; u, t = r["strong_useful"]
-    print(f"| {r['set']} | {h[2]} | {h[0]:.3f} ({h[1]:.2f}) | {lx[0]:.3f} ({lx[1]:.2f}) | {se[0]:.3f} ({se[1]:.2f}) | {beats} | {a}/{n} ({100*a/n:.0f} %) | {e}/{k} ({100*e/max(k, 1):.0f} %) | {u}/{t} | {s}/{m} |")
+    print(f"| {r['set']} | {h[2]} | {h[0]:.3f} ({h[1]:.2f}) | {lx[0]:.3f} ({lx[1]:.2f}) | {se[0]:.3f} ({se[1]:.2f}) | {beats} | {a}/{n} ({100*a/max(n, 1):.0f} %) | {e}/{k} ({100*e/max(k, 1):.0f} %) | {u}/{t} | {s}/{m} |")

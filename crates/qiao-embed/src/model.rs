@@ -62,15 +62,22 @@ pub struct Model {
     adapter: Option<Adapter>,
 }
 
-/// The environment variable naming an [`Adapter`] file that [`Model::load`] applies.
+/// The environment variable that overrides the [`Adapter`] [`Model::load`] applies: a file's
+/// path, or `off` for the model's own vectors. For experiments and benchmarks: stored vectors
+/// are not embedded again when it changes (`qiao reindex` does that).
 pub const ADAPTER_ENV: &str = "QIAO_EMBED_ADAPTER";
+
+/// The adapter Qiao ships and applies by default ([`Adapter::shipped`]; how it was made:
+/// `adapter/README.md`).
+const SHIPPED: &[u8] = include_bytes!("../adapter/ict-half.f32");
 
 /// A linear map W (384 × 384) applied to every embedding: the model's vector v becomes
 /// normalise(W · v), on both sides. Why: e5's vectors share one direction along which every
-/// Chinese technical text scores about 0.9 against every other; a map trained on the corpora's
-/// own sentences (no judgements) spreads them (issue #27, BENCHMARKS.md "a linear adapter on
-/// the embeddings"). An experiment for the benchmarks for now: the product does not re-embed
-/// stored records when it changes.
+/// Chinese technical text scores about 0.9 against every other, so what tells two texts apart
+/// is a thin slice of each vector. A map trained on the sentences of technical abstracts (a
+/// sentence against the rest of its abstract; no judgements, no queries) widens that slice; the
+/// one shipped is halfway between the identity and the trained map (issue #27, BENCHMARKS.md
+/// "a linear adapter on the embeddings").
 #[derive(Clone)]
 pub struct Adapter {
     /// Row-major: `w[i * DIM + j]` multiplies input `j` into output `i`.
@@ -112,6 +119,11 @@ impl Adapter {
             .map(|b| format!("{b:02x}"))
             .collect();
         Ok(Adapter { w, digest })
+    }
+
+    /// The adapter Qiao ships (`adapter/ict-half.f32`, compiled in).
+    pub fn shipped() -> Adapter {
+        Adapter::from_bytes(SHIPPED).expect("the shipped adapter is checked by its test")
     }
 
     /// Reads an adapter file.
@@ -174,14 +186,17 @@ impl Model {
     /// Width of every embedding.
     pub const DIM: usize = 384;
 
-    /// Loads `e5-small-q4.bin` from a model directory (see [`crate::setup::fetch`]), with the
-    /// [`Adapter`] the environment variable [`ADAPTER_ENV`] names, if it names one.
+    /// Loads `e5-small-q4.bin` from a model directory (see [`crate::setup::fetch`]) with the
+    /// shipped [`Adapter`], or the one [`ADAPTER_ENV`] names (none for `off`): the embedder
+    /// every part of Qiao uses.
     pub fn load(dir: &Path) -> Result<Model, Error> {
-        let mut model = Model::load_plain(dir)?;
-        if let Some(path) = std::env::var_os(ADAPTER_ENV).filter(|p| !p.is_empty()) {
-            model.adapter = Some(Adapter::load(Path::new(&path))?);
-        }
-        Ok(model)
+        let model = Model::load_plain(dir)?;
+        let adapter = match std::env::var_os(ADAPTER_ENV).filter(|p| !p.is_empty()) {
+            Some(p) if p == "off" => None,
+            Some(p) => Some(Adapter::load(Path::new(&p))?),
+            None => Some(Adapter::shipped()),
+        };
+        Ok(model.with_adapter(adapter))
     }
 
     /// The [`Adapter`] applied to every embedding, and its digest (`None`: the model's own
@@ -196,7 +211,9 @@ impl Model {
         self
     }
 
-    fn load_plain(dir: &Path) -> Result<Model, Error> {
+    /// Loads the model alone: multilingual-e5-small's own vectors, no adapter (what the
+    /// reference embeddings of the wheel's engine are compared with).
+    pub fn load_plain(dir: &Path) -> Result<Model, Error> {
         let path = dir.join(MODEL_FILE);
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
@@ -517,6 +534,16 @@ mod tests {
         assert!((out[0] - v[1] / n).abs() < 1e-6, "{} {}", out[0], v[1] / n);
         assert!((out.iter().map(|x| x * x).sum::<f32>() - 1.0).abs() < 1e-5);
         assert_ne!(identity.digest, shift.digest);
+    }
+
+    #[test]
+    fn the_shipped_adapter_parses() {
+        let a = Adapter::shipped();
+        assert_eq!(a.w.len(), Model::DIM * Model::DIM);
+        // Halfway between the identity and the trained map: the diagonal stays near 1.
+        let diag: f32 = (0..Model::DIM).map(|i| a.w[i * Model::DIM + i]).sum::<f32>()
+            / Model::DIM as f32;
+        assert!((0.5..1.5).contains(&diag), "mean diagonal {diag}");
     }
 
     #[test]

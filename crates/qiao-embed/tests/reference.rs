@@ -35,7 +35,7 @@ fn model_dir() -> PathBuf {
 
 fn model() -> &'static Model {
     static MODEL: OnceLock<Model> = OnceLock::new();
-    MODEL.get_or_init(|| match Model::load(&model_dir()) {
+    MODEL.get_or_init(|| match Model::load_plain(&model_dir()) {
         Ok(m) => m,
         Err(e @ Error::ModelMissing { .. }) => panic!(
             "{e}\n(run `cargo run -p qiao -- model setup`, or scripts/test which does it, \

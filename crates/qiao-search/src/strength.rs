@@ -14,7 +14,10 @@
 //! `bench/demands_blind`, whose demands without a grade-2 document are answer-less as they are
 //! (`qiao bench retrieval --features`, `scripts/calibrate-strength.py`, BENCHMARKS.md "Match
 //! strength" and "2026-12-06 (night): blind demand sets"): a strong hit is among the query's 10
-//! best by words and at least 0.0325 above the cosine of its 200th nearest record.
+//! best by words and at least 0.0325 above the cosine of its 200th nearest record. Since the
+//! embedder passes every vector through its adapter (`qiao_embed::Adapter`), which widens the
+//! gaps, the same procedure on the same sets chose the same form with a margin of 0.09
+//! (BENCHMARKS.md "a linear adapter on the embeddings").
 //! Without meaning (no model, or a record not yet embedded) nothing is calibrated, and every
 //! hit is `possible`.
 
@@ -67,9 +70,15 @@ pub struct Calibration {
 /// papers corpus (2,000) and a twentieth of the patents (3,655); a smaller pool reads its
 /// background at a tenth of its size ([`background_rank`]), so matching among a platform's 65
 /// demands does not compare a hit with the farthest of them.
+///
+/// Through the shipped adapter (issue #27, BENCHMARKS.md "a linear adapter on the embeddings")
+/// cosines spread out (the best hit stands 0.1–0.3 above the 200th nearest), and the procedure
+/// chose 0.09 over the 200th nearest among the 10 best by words: in sample answer-less strong
+/// 22/114 (19 %), answers strong 32/43 (74 %); held out (odd/even folds) the product's form put
+/// 2 of 12 set-folds over the 20 % bound, answers strong pooled 57/86 (66 %).
 pub const CALIBRATION: Calibration = Calibration {
     background_rank: 200,
-    margin: 0.0325,
+    margin: 0.09,
     lexical_rank: Some(10),
 };
 
@@ -168,18 +177,19 @@ mod tests {
 
     #[test]
     fn the_product_rule_is_the_one_cross_validated_on_four_demand_sets() {
-        // BENCHMARKS.md "2026-12-06 (night): blind demand sets": 0.0325 above the 200th
-        // nearest, among the 10 best by words.
-        let cosines: Vec<f32> = (0..300).map(|i| 0.90 - i as f32 * 0.0001).collect();
+        // BENCHMARKS.md "a linear adapter on the embeddings": 0.09 above the 200th nearest,
+        // among the 10 best by words (the form chosen on the blind sets, with the margin the
+        // adapter's wider gaps call for).
+        let cosines: Vec<f32> = (0..300).map(|i| 0.60 - i as f32 * 0.001).collect();
         let bg = background(&cosines, CALIBRATION.background_rank);
         assert_eq!(bg, Some(cosines[199]));
         let hit = |above: f32, lexical_rank| Evidence {
             cosine: Some(cosines[199] + above),
             lexical_rank: Some(lexical_rank),
         };
-        assert_eq!(judge(&hit(0.034, 10), bg, &CALIBRATION), Strength::Strong);
+        assert_eq!(judge(&hit(0.091, 10), bg, &CALIBRATION), Strength::Strong);
         // Short of the margin, or not among the 10 best by words.
-        assert_eq!(judge(&hit(0.031, 1), bg, &CALIBRATION), Strength::Possible);
-        assert_eq!(judge(&hit(0.034, 11), bg, &CALIBRATION), Strength::Possible);
+        assert_eq!(judge(&hit(0.089, 1), bg, &CALIBRATION), Strength::Possible);
+        assert_eq!(judge(&hit(0.091, 11), bg, &CALIBRATION), Strength::Possible);
     }
 }

@@ -66,9 +66,10 @@ pub struct Entry {
 
 /// The log's format and what its vectors were computed from: version 2 embeds traditional
 /// texts folded to simplified (`simplified_for_model`), version 3 folds only their Han
-/// characters (Latin case and full-width punctuation as written); an older log is computed
-/// again.
-const MAGIC: &[u8; 8] = b"QIAOVEC3";
+/// characters (Latin case and full-width punctuation as written), version 4 passes every
+/// vector through the embedder's shipped adapter (`qiao_embed::Adapter::shipped`); an older
+/// log is computed again.
+const MAGIC: &[u8; 8] = b"QIAOVEC4";
 const UPSERT: u8 = 1;
 const DELETE: u8 = 2;
 const REACHED: u8 = 3;
