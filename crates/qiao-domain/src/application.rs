@@ -889,9 +889,16 @@ mod tests {
         let today = day("2026-12-07");
         let next = reopen(&c, day("2027-01-31"), Some(day("2027-06-30")), today).unwrap();
         assert_eq!(next.status, Status::Open);
-        assert_eq!((next.apply_from, next.apply_until), (today, day("2027-01-31")));
+        assert_eq!(
+            (next.apply_from, next.apply_until),
+            (today, day("2027-01-31"))
+        );
         assert_eq!(next.deadline, Some(day("2027-06-30")));
-        assert_eq!(next.expires_on, Some(day("2027-01-31")), "shown while it takes applications");
+        assert_eq!(
+            next.expires_on,
+            Some(day("2027-01-31")),
+            "shown while it takes applications"
+        );
         assert!(may_apply(&next, Some(1), 2, today).is_ok());
         // An awarded challenge reopens too (a second winner); the old deadline stays if none given
         // and is checked against the new window.

@@ -63,8 +63,8 @@ pub struct Model {
 }
 
 /// The environment variable that overrides the [`Adapter`] [`Model::load`] applies: a file's
-/// path, or `off` for the model's own vectors. For experiments and benchmarks: stored vectors
-/// are not embedded again when it changes (`qiao reindex` does that).
+/// path, or `off` for the model's own vectors. For experiments and benchmarks; a server started
+/// with another adapter computes its stored vectors again ([`Model::embedder`]).
 pub const ADAPTER_ENV: &str = "QIAO_EMBED_ADAPTER";
 
 /// The adapter Qiao ships and applies by default ([`Adapter::shipped`]; how it was made:
@@ -111,7 +111,9 @@ impl Adapter {
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
         if w.iter().any(|v| !v.is_finite()) {
-            return Err(Error::Corrupt("the adapter holds a value that is not finite".into()));
+            return Err(Error::Corrupt(
+                "the adapter holds a value that is not finite".into(),
+            ));
         }
         use sha2::{Digest, Sha256};
         let digest = Sha256::digest(bytes)[..12]
@@ -199,10 +201,19 @@ impl Model {
         Ok(model.with_adapter(adapter))
     }
 
-    /// The [`Adapter`] applied to every embedding, and its digest (`None`: the model's own
+    /// The digest of the [`Adapter`] applied to every embedding (`None`: the model's own
     /// vectors).
     pub fn adapter_digest(&self) -> Option<&str> {
         self.adapter.as_ref().map(|a| a.digest.as_str())
+    }
+
+    /// What makes this model's vectors: the model file and the adapter. Vectors of two
+    /// embedders do not compare, so stored vectors are kept under this name.
+    pub fn embedder(&self) -> String {
+        format!(
+            "{MODEL_FILE} {}",
+            self.adapter_digest().unwrap_or("without adapter")
+        )
     }
 
     /// The model with `adapter` applied to every embedding from now on.
@@ -541,7 +552,9 @@ mod tests {
         let a = Adapter::shipped();
         assert_eq!(a.w.len(), Model::DIM * Model::DIM);
         // Halfway between the identity and the trained map: the diagonal stays near 1.
-        let diag: f32 = (0..Model::DIM).map(|i| a.w[i * Model::DIM + i]).sum::<f32>()
+        let diag: f32 = (0..Model::DIM)
+            .map(|i| a.w[i * Model::DIM + i])
+            .sum::<f32>()
             / Model::DIM as f32;
         assert!((0.5..1.5).contains(&diag), "mean diagonal {diag}");
     }

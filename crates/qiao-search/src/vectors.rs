@@ -66,14 +66,18 @@ pub struct Entry {
 
 /// The log's format and what its vectors were computed from: version 2 embeds traditional
 /// texts folded to simplified (`simplified_for_model`), version 3 folds only their Han
-/// characters (Latin case and full-width punctuation as written), version 4 passes every
-/// vector through the embedder's shipped adapter (`qiao_embed::Adapter::shipped`); an older
-/// log is computed again.
-const MAGIC: &[u8; 8] = b"QIAOVEC4";
+/// characters (Latin case and full-width punctuation as written); an older log is computed
+/// again.
+const MAGIC: &[u8; 8] = b"QIAOVEC3";
 const UPSERT: u8 = 1;
 const DELETE: u8 = 2;
 const REACHED: u8 = 3;
 const LOG: &str = "vectors.log";
+/// Beside the log: the embedder its vectors came from (the model and the adapter its vectors
+/// pass through, `qiao_embed::Model::embedder`). Vectors of two embedders do not compare, so a
+/// log made by another one, or by an unnamed one (a log older than this file), is computed
+/// again rather than mixed with new vectors.
+const EMBEDDER: &str = "embedder";
 const LOCK: &str = "vectors.lock";
 
 #[derive(Default)]
@@ -177,14 +181,15 @@ impl VectorIndex {
 
     /// A snapshot of the vectors persisted in `dir`, for reading while another process (a
     /// running server) maintains them: the log is replayed up to its last complete batch and
-    /// never written. A missing or unusable log gives an empty snapshot.
-    pub fn open_read_only(dir: &Path, dim: usize) -> VectorIndex {
+    /// never written. A missing or unusable log, or one `embedder` did not make, gives an
+    /// empty snapshot.
+    pub fn open_read_only(dir: &Path, dim: usize, embedder: &str) -> VectorIndex {
         let path = dir.join(LOG);
         let mut inner = Inner {
             dim,
             ..Inner::default()
         };
-        if path.exists() && replay(&path, dim, &mut inner).is_err() {
+        if path.exists() && (!made_by(dir, embedder) || replay(&path, dim, &mut inner).is_err()) {
             inner = Inner {
                 dim,
                 ..Inner::default()
@@ -198,9 +203,10 @@ impl VectorIndex {
     }
 
     /// Opens (or creates) the index persisted in `dir` for writing, replaying its log up to
-    /// the last complete batch. A log written for another dimension is discarded (the model
-    /// changed). [`Error::Busy`] when another process has it open for writing.
-    pub fn open(dir: &Path, dim: usize) -> Result<VectorIndex> {
+    /// the last complete batch. A log written for another dimension, or by another embedder
+    /// than `embedder`, is discarded (the model changed). [`Error::Busy`] when another process
+    /// has it open for writing.
+    pub fn open(dir: &Path, dim: usize, embedder: &str) -> Result<VectorIndex> {
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
         let lock_path = dir.join(LOCK);
         let lock = OpenOptions::new()
@@ -220,7 +226,9 @@ impl VectorIndex {
             ..Inner::default()
         };
         let mut keep = 0u64;
-        if path.exists() {
+        if path.exists() && !made_by(dir, embedder) {
+            tracing::info!(path = %path.display(), embedder, "vectors made by another embedder; they will be computed again");
+        } else if path.exists() {
             match replay(&path, dim, &mut inner) {
                 Ok(end) => keep = end,
                 Err(why) => {
@@ -244,6 +252,10 @@ impl VectorIndex {
             file.write_all(MAGIC).map_err(|e| io(&path, e))?;
             file.write_all(&(dim as u32).to_le_bytes())
                 .map_err(|e| io(&path, e))?;
+            // Named once the log is empty: a crash in between leaves an empty log named by
+            // the old embedder, which is computed again all the same.
+            let tag = dir.join(EMBEDDER);
+            std::fs::write(&tag, embedder).map_err(|e| io(&tag, e))?;
         } else {
             // Drop a batch cut short by a crash.
             file.set_len(keep).map_err(|e| io(&path, e))?;
@@ -466,6 +478,11 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// Reads the log into `inner`; returns the byte length up to the last complete batch.
+/// Whether the log in `dir` was made by `embedder` (its name file says so).
+fn made_by(dir: &Path, embedder: &str) -> bool {
+    std::fs::read_to_string(dir.join(EMBEDDER)).is_ok_and(|e| e == embedder)
+}
+
 fn replay(path: &Path, dim: usize, inner: &mut Inner) -> std::result::Result<u64, String> {
     let file = File::open(path).map_err(|e| e.to_string())?;
     let mut r = BufReader::with_capacity(1 << 20, file);
@@ -663,7 +680,7 @@ mod tests {
     fn survives_reopen_and_drops_a_torn_batch() {
         let dir = tempfile::tempdir().unwrap();
         {
-            let idx = VectorIndex::open(dir.path(), 3).unwrap();
+            let idx = VectorIndex::open(dir.path(), 3, "test").unwrap();
             idx.apply(
                 &[],
                 vec![entry(1, &[1.0, 0.0, 0.0]), entry(2, &[0.0, 1.0, 0.0])],
@@ -683,7 +700,7 @@ mod tests {
             f.write_all(&[UPSERT, 1, 4, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0])
                 .unwrap();
         }
-        let idx = VectorIndex::open(dir.path(), 3).unwrap();
+        let idx = VectorIndex::open(dir.path(), 3, "test").unwrap();
         assert_eq!(idx.reached(), 9);
         assert_eq!(idx.len(), 2);
         assert!(!idx.contains(Entity::Listing, 1));
@@ -694,17 +711,20 @@ mod tests {
         idx.apply(&[], vec![entry(4, &[1.0, 1.0, 0.0])], 11)
             .unwrap();
         drop(idx);
-        let idx = VectorIndex::open(dir.path(), 3).unwrap();
+        let idx = VectorIndex::open(dir.path(), 3, "test").unwrap();
         assert_eq!((idx.len(), idx.reached()), (3, 11));
     }
 
     #[test]
     fn one_writer_at_a_time_and_readers_see_what_was_written() {
         let dir = tempfile::tempdir().unwrap();
-        let v = VectorIndex::open(dir.path(), 3).unwrap();
+        let v = VectorIndex::open(dir.path(), 3, "test").unwrap();
         v.apply(&[], vec![entry(1, &[1.0, 0.0, 0.0])], 5).unwrap();
-        assert!(matches!(VectorIndex::open(dir.path(), 3), Err(Error::Busy)));
-        let snapshot = VectorIndex::open_read_only(dir.path(), 3);
+        assert!(matches!(
+            VectorIndex::open(dir.path(), 3, "test"),
+            Err(Error::Busy)
+        ));
+        let snapshot = VectorIndex::open_read_only(dir.path(), 3, "test");
         assert_eq!((snapshot.len(), snapshot.reached()), (1, 5));
         assert!(
             snapshot
@@ -713,18 +733,51 @@ mod tests {
         );
         // The snapshot writes nothing: the log still holds one vector.
         drop(v);
-        let reopened = VectorIndex::open(dir.path(), 3).unwrap();
+        let reopened = VectorIndex::open(dir.path(), 3, "test").unwrap();
         assert_eq!((reopened.len(), reopened.reached()), (1, 5));
+    }
+
+    #[test]
+    fn vectors_of_another_embedder_are_computed_again_not_mixed() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let v = VectorIndex::open(dir.path(), 3, "e5 adapter a").unwrap();
+            v.apply(&[], vec![entry(1, &[1.0, 0.0, 0.0])], 5).unwrap();
+        }
+        // A reader with another embedder sees nothing; with the same one, the vector.
+        assert_eq!(
+            VectorIndex::open_read_only(dir.path(), 3, "e5 plain").len(),
+            0
+        );
+        assert_eq!(
+            VectorIndex::open_read_only(dir.path(), 3, "e5 adapter a").len(),
+            1
+        );
+        // A writer with another embedder starts afresh (from feed position 0) and names itself.
+        let v = VectorIndex::open(dir.path(), 3, "e5 plain").unwrap();
+        assert_eq!((v.len(), v.reached()), (0, 0));
+        v.apply(&[], vec![entry(2, &[0.0, 1.0, 0.0])], 7).unwrap();
+        drop(v);
+        let v = VectorIndex::open(dir.path(), 3, "e5 plain").unwrap();
+        assert_eq!((v.len(), v.reached()), (1, 7));
+        assert!(v.contains(Entity::Listing, 2));
+        drop(v);
+        // A log without a name (older than the name file) is computed again too.
+        std::fs::remove_file(dir.path().join(EMBEDDER)).unwrap();
+        assert_eq!(
+            VectorIndex::open(dir.path(), 3, "e5 plain").unwrap().len(),
+            0
+        );
     }
 
     #[test]
     fn another_dimension_starts_afresh() {
         let dir = tempfile::tempdir().unwrap();
-        VectorIndex::open(dir.path(), 3)
+        VectorIndex::open(dir.path(), 3, "test")
             .unwrap()
             .apply(&[], vec![entry(1, &[1.0, 0.0, 0.0])], 3)
             .unwrap();
-        let idx = VectorIndex::open(dir.path(), 4).unwrap();
+        let idx = VectorIndex::open(dir.path(), 4, "test").unwrap();
         assert_eq!((idx.len(), idx.reached()), (0, 0));
     }
 
@@ -732,7 +785,7 @@ mod tests {
     fn compaction_keeps_what_is_live() {
         let dir = tempfile::tempdir().unwrap();
         {
-            let idx = VectorIndex::open(dir.path(), 3).unwrap();
+            let idx = VectorIndex::open(dir.path(), 3, "test").unwrap();
             for round in 0..600 {
                 idx.apply(
                     &[],
@@ -746,7 +799,7 @@ mod tests {
             }
         }
         let big = std::fs::metadata(dir.path().join(LOG)).unwrap().len();
-        let idx = VectorIndex::open(dir.path(), 3).unwrap();
+        let idx = VectorIndex::open(dir.path(), 3, "test").unwrap();
         let small = std::fs::metadata(dir.path().join(LOG)).unwrap().len();
         assert!(small < big / 100, "{small} vs {big}");
         assert_eq!((idx.len(), idx.reached()), (2, 599));
@@ -756,6 +809,6 @@ mod tests {
         );
         idx.clear().unwrap();
         drop(idx);
-        assert_eq!(VectorIndex::open(dir.path(), 3).unwrap().len(), 0);
+        assert_eq!(VectorIndex::open(dir.path(), 3, "test").unwrap().len(), 0);
     }
 }

@@ -135,7 +135,7 @@ async fn prepare(
     let dir = s.model_dir.clone();
     let model = blocking(move || Model::load(&dir).map_err(|e| e.to_string())).await?;
     let vectors = match &s.vectors_dir {
-        Some(dir) => open_vectors(dir).await?,
+        Some(dir) => open_vectors(dir, model.embedder()).await?,
         None => VectorIndex::in_memory(Model::DIM),
     };
     let semantic = Semantic::new(store.clone(), Arc::new(vectors), Arc::new(model))
@@ -146,10 +146,10 @@ async fn prepare(
     Ok(())
 }
 
-async fn open_vectors(dir: &Path) -> Result<VectorIndex, String> {
+async fn open_vectors(dir: &Path, embedder: String) -> Result<VectorIndex, String> {
     let dir = dir.to_path_buf();
     blocking(move || {
-        VectorIndex::open(&dir, Model::DIM).map_err(|e| match e {
+        VectorIndex::open(&dir, Model::DIM, &embedder).map_err(|e| match e {
             qiao_search::Error::Busy => format!(
                 "another process (a second `qiao serve` on the same data directory?) maintains the vectors in {}",
                 dir.display()

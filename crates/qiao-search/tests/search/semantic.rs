@@ -41,7 +41,7 @@ fn model() -> Arc<Model> {
 /// Vectors for everything in `store`, in a new directory, computed now.
 async fn embedded(store: &Arc<dyn Store>) -> (tempfile::TempDir, Arc<Semantic>) {
     let dir = tempfile::tempdir().unwrap();
-    let vectors = Arc::new(VectorIndex::open(dir.path(), Model::DIM).unwrap());
+    let vectors = Arc::new(VectorIndex::open(dir.path(), Model::DIM, &model().embedder()).unwrap());
     let semantic = Semantic::new(store.clone(), vectors, model())
         .await
         .unwrap();
@@ -160,12 +160,13 @@ async fn vectors_follow_the_feed_and_survive_a_restart() {
     let reached = v.reached();
     // (Read-only: the running follower holds the log for writing.)
     assert!(matches!(
-        VectorIndex::open(s.vectors_dir.path(), Model::DIM),
+        VectorIndex::open(s.vectors_dir.path(), Model::DIM, &model().embedder()),
         Err(qiao_search::Error::Busy)
     ));
     let reopened = Arc::new(VectorIndex::open_read_only(
         s.vectors_dir.path(),
         Model::DIM,
+        &model().embedder(),
     ));
     assert_eq!((reopened.len(), reopened.reached()), (4, reached));
     assert_eq!(reopened.passage(Entity::Listing, s.pcm).unwrap(), before);

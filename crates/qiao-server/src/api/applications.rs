@@ -11,9 +11,9 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use chrono::NaiveDate;
 use qiao_app::applications::{self, Acted, ApplicationView, Review};
 use qiao_domain::{ApplicationAction, Proposal, Score};
-use chrono::NaiveDate;
 use qiao_store::{ApplicationRecord, ListingRecord, Paged};
 use serde::Deserialize;
 

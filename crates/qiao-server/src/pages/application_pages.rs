@@ -613,7 +613,10 @@ pub async fn reopen(
     let user = v.account()?.clone();
     let dates = super::form::date_of("apply_until", &form.text("apply_until")).and_then(|u| {
         let until = u.ok_or_else(|| FieldError::new("apply_until", Rule::Blank))?;
-        Ok((until, super::form::date_of("deadline", &form.text("deadline"))?))
+        Ok((
+            until,
+            super::form::date_of("deadline", &form.text("deadline"))?,
+        ))
     });
     let (until, deadline) = match dates {
         Ok(d) => d,

@@ -896,10 +896,11 @@ async fn parse_new_deal(state: &AppState, form: &FormData) -> Result<deals::NewD
             errors.push(e);
             None
         });
-    let close = super::form::date_of("expected_close_on", &form.text("expected_close_on")).unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
+    let close = super::form::date_of("expected_close_on", &form.text("expected_close_on"))
+        .unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
     if !errors.is_empty() {
         return Err(Invalid(errors));
     }
@@ -1511,7 +1512,8 @@ async fn parse_action(
         }
         "set_expectation" => {
             let amount_fen = fen_of("amount", &form.text("amount")).map_err(said)?;
-            let close_on = super::form::date_of("close_on", &form.text("close_on")).map_err(said)?;
+            let close_on =
+                super::form::date_of("close_on", &form.text("close_on")).map_err(said)?;
             Ok((
                 DealAction::SetExpectation {
                     amount_fen,

@@ -52,17 +52,6 @@ async fn enable_semantic(
     engine: &Engine,
     model_dir: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let vectors =
-        VectorIndex::open_read_only(&cli.data_dir.join("vectors"), qiao_embed::Model::DIM);
-    let indexed = engine.follower().index().num_docs();
-    if !qiao_search::semantic::covers(vectors.len() as u64, indexed) {
-        eprintln!(
-            "note: matching on words alone: {} of {indexed} records have a vector \
-             (`qiao serve` computes them in the background)",
-            vectors.len()
-        );
-        return Ok(());
-    }
     let model = match qiao_embed::Model::load(model_dir) {
         Ok(m) => m,
         Err(e) => {
@@ -70,6 +59,21 @@ async fn enable_semantic(
             return Ok(());
         }
     };
+    // Only vectors this embedder made compare with the queries it embeds.
+    let vectors = VectorIndex::open_read_only(
+        &cli.data_dir.join("vectors"),
+        qiao_embed::Model::DIM,
+        &model.embedder(),
+    );
+    let indexed = engine.follower().index().num_docs();
+    if !qiao_search::semantic::covers(vectors.len() as u64, indexed) {
+        eprintln!(
+            "note: matching on words alone: {} of {indexed} records have a vector from this \
+             embedder (`qiao serve` computes them in the background)",
+            vectors.len()
+        );
+        return Ok(());
+    }
     let semantic = Semantic::new(store.clone(), Arc::new(vectors), Arc::new(model)).await?;
     engine.enable_semantic(semantic);
     Ok(())

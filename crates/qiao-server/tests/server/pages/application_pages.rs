@@ -219,18 +219,34 @@ async fn a_closed_review_reopens_and_the_not_chosen_apply_again() {
     // Closed: the reopen form, with a date a month ahead; a bad date is said, naming it.
     let p = owner.get(&review).await;
     assert!(p.body.contains("id=\"reopen-form\""), "{}", p.body);
-    assert!(p.body.contains(&day(30)), "the suggested window: {}", p.body);
+    assert!(
+        p.body.contains(&day(30)),
+        "the suggested window: {}",
+        p.body
+    );
     let reopen = format!("{review}/reopen");
     let bad = owner
-        .submit(&review, &reopen, &[("apply_until", &day(-2)), ("deadline", "")])
+        .submit(
+            &review,
+            &reopen,
+            &[("apply_until", &day(-2)), ("deadline", "")],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::OK);
     assert!(bad.body.contains("id=\"review-error\""), "{}", bad.body);
     assert!(bad.body.contains("今天"), "{}", bad.body);
     let bad = owner
-        .submit(&review, &reopen, &[("apply_until", "下个月"), ("deadline", "")])
+        .submit(
+            &review,
+            &reopen,
+            &[("apply_until", "下个月"), ("deadline", "")],
+        )
         .await;
-    assert!(bad.body.contains("下个月"), "the value said back: {}", bad.body);
+    assert!(
+        bad.body.contains("下个月"),
+        "the value said back: {}",
+        bad.body
+    );
     // The applicant is no reviewer.
     let refused = applicant
         .submit(&challenge, &reopen, &[("apply_until", &day(30))])
@@ -238,7 +254,11 @@ async fn a_closed_review_reopens_and_the_not_chosen_apply_again() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
     let done = owner
-        .submit(&review, &reopen, &[("apply_until", &day(30)), ("deadline", "")])
+        .submit(
+            &review,
+            &reopen,
+            &[("apply_until", &day(30)), ("deadline", "")],
+        )
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert_eq!(done.location.as_deref(), Some(challenge.as_str()));
