@@ -477,12 +477,12 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
-/// Reads the log into `inner`; returns the byte length up to the last complete batch.
 /// Whether the log in `dir` was made by `embedder` (its name file says so).
 fn made_by(dir: &Path, embedder: &str) -> bool {
     std::fs::read_to_string(dir.join(EMBEDDER)).is_ok_and(|e| e == embedder)
 }
 
+/// Reads the log into `inner`; returns the byte length up to the last complete batch.
 fn replay(path: &Path, dim: usize, inner: &mut Inner) -> std::result::Result<u64, String> {
     let file = File::open(path).map_err(|e| e.to_string())?;
     let mut r = BufReader::with_capacity(1 << 20, file);
