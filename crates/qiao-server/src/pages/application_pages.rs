@@ -618,14 +618,14 @@ pub async fn reopen(
             super::form::date_of("deadline", &form.text("deadline"))?,
         ))
     });
-    let (until, deadline) = match dates {
-        Ok(d) => d,
-        Err(e) => {
-            let msg = Some(said(v.ctx.l, &e));
-            return render_review(&state, &v, &user, id, msg).await;
+    // A date that does not parse is refused like a date the rules refuse.
+    let result = match dates {
+        Ok((until, deadline)) => {
+            applications::reopen(&state.store, &user, id, until, deadline, state.today()).await
         }
+        Err(e) => Err(AppError::Invalid(Invalid(vec![e]))),
     };
-    match applications::reopen(&state.store, &user, id, until, deadline, state.today()).await {
+    match result {
         Ok(_) => Ok(see_other(&format!("/challenges/{id}"))),
         Err(AppError::Invalid(Invalid(errors))) => {
             let msg = errors.first().map(|e| said(v.ctx.l, e));
