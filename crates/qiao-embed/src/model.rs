@@ -138,7 +138,7 @@ impl Adapter {
     }
 
     /// normalise(W · v).
-    fn apply(&self, v: &[f32]) -> Vec<f32> {
+    pub fn apply(&self, v: &[f32]) -> Vec<f32> {
         let mut out: Vec<f32> = self
             .w
             .chunks_exact(v.len())
@@ -220,6 +220,13 @@ impl Model {
     pub fn with_adapter(mut self, adapter: Option<Adapter>) -> Model {
         self.adapter = adapter;
         self
+    }
+
+    /// Removes the adapter and returns it: the model gives its own vectors until
+    /// [`Model::with_adapter`] puts one back (a benchmark caches a corpus's own vectors once and
+    /// applies each adapter it tries to them).
+    pub fn take_adapter(&mut self) -> Option<Adapter> {
+        self.adapter.take()
     }
 
     /// Loads the model alone: multilingual-e5-small's own vectors, no adapter (what the

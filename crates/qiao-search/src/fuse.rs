@@ -7,7 +7,7 @@
 //! followed by the text of its nearest neighbour by meaning: it lends the query the words its
 //! closest semantic match uses, which is how a problem description ("电池包发烫") reaches the
 //! vocabulary of the patent that solves it ("相变材料热管理"). k = 60 is the usual default, not
-//! tuned; the semantic list weighs three times the others ([`SEMANTIC_RRF_WEIGHT`], issue #27);
+//! tuned; the semantic list weighs twice the others ([`SEMANTIC_RRF_WEIGHT`], issue #27);
 //! `docs/fusion-research.md` has the method and the held-out checks.
 //!
 //! Why three forms of query ([`form`]): on known-item queries (a title, a list of keywords, a
@@ -190,15 +190,15 @@ pub fn rrf_weighted(lists: &[(Source, &[u64], f32)]) -> Vec<Fused> {
 }
 
 /// The weight of the semantic list in the rank fusion of a sentence query (the lexical and
-/// neighbour lists weigh 1). Measured 2026-12-06 on `demands_dev` halves (odd and even demands,
-/// BENCHMARKS.md "Fusion settings by cross-validation"): 3 is the only weight tried (1, 1.5,
-/// 2, 3) whose fusion beats both its parts, lexical and semantic alone, on every half of both
-/// sets (patents 0.794 / 0.834, papers 0.781 / 0.801 nDCG@10); at 1 the patent half A fell to
-/// 0.735 against semantic's 0.780. Choosing on one half and measuring on the other did not
-/// carry (the halves are 10 demands each): see the benchmark for what held and what did not.
-/// Enterprises' own demands, on which semantic alone beat the old fusion on papers (issue #27),
-/// also argue for more weight on meaning.
-pub const SEMANTIC_RRF_WEIGHT: f32 = 3.0;
+/// neighbour lists weigh 1). Chosen 2026-12-07 with the embedding adapter in place, by a rule
+/// fixed before the runs (BENCHMARKS.md "the semantic weight and the adapter share, chosen on
+/// four rounds and confirmed on a fifth"): among weights 2, 3, 4, 6 and adapter shares ½, ¾,
+/// the best mean nDCG@10 over eight fully judged demand sets with no set 0.02 below the
+/// previous default (3, ½) was 2 (0.6678 against 0.6638); measured once on a fourth blind round
+/// written and judged after that choice, it gained 0.008 on papers and 0.015 on patents, over
+/// the 0.01 asked. The weights between 2 and 4 lie within a few thousandths on most sets, and
+/// left-out rounds do not pick one weight consistently: this is a small, confirmed step.
+pub const SEMANTIC_RRF_WEIGHT: f32 = 2.0;
 
 /// Score fusion of a lexical ranking (BM25 scores) and a semantic one (cosines), both best
 /// first with ids unique within a list: each item gets its BM25 score divided by the best

@@ -387,7 +387,8 @@ pub struct RetrievalArgs {
     #[command(flatten)]
     pub model: ModelDirArgs,
     /// Where corpus vectors are cached between runs (default: DATA_DIR/bench-vectors); a
-    /// corpus is embedded once per content.
+    /// corpus is embedded once per content, and the cache holds the model's own vectors (the
+    /// adapter is applied after reading them).
     #[arg(long)]
     pub vectors_cache: Option<PathBuf>,
     /// Write every query's ranking (TSV: query id, rank, document id, score, strength
@@ -465,6 +466,10 @@ pub struct TuningArgs {
     /// `analysis::INTRO_WEIGHT`).
     #[arg(long, hide = true, default_value_t = qiao_search::analysis::INTRO_WEIGHT)]
     pub intro_weight: f32,
+    /// An adapter file for the queries alone: the corpus keeps the embedder's own adapter (or
+    /// `QIAO_EMBED_ADAPTER`'s), and each query vector goes through this one instead.
+    #[arg(long, hide = true)]
+    pub query_adapter: Option<PathBuf>,
     /// Vector pseudo-relevance feedback: the semantic list is searched again with the query
     /// vector moved toward the mean of its K nearest documents (0: off;
     /// `qiao_search::refine::feedback_vector`).

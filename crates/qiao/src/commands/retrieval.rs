@@ -92,7 +92,7 @@ impl Meaning {
         corpus: &[CorpusDoc],
     ) -> anyhow::Result<Meaning> {
         let dir = args.model.resolve(&cli.data_dir);
-        let model = qiao_embed::Model::load(&dir).with_context(|| {
+        let mut model = qiao_embed::Model::load(&dir).with_context(|| {
             format!(
                 "--ranker {} needs the embedding model (or use --ranker lexical)",
                 args.ranker
@@ -119,11 +119,11 @@ impl Meaning {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        // Vectors made through an adapter are another embedder's: named apart.
-        let file = match model.adapter_digest() {
-            Some(a) => cache_dir.join(format!("passages-{digest}-adapter-{a}.f32")),
-            None => cache_dir.join(format!("passages-{digest}.f32")),
-        };
+        // The cache holds the model's own vectors; the adapter (if any) is applied after
+        // reading them, so trying another adapter embeds only the queries. The model goes
+        // without its adapter until the passages are done.
+        let adapter = model.take_adapter();
+        let file = cache_dir.join(format!("passages-{digest}.f32"));
         let dim = qiao_embed::Model::DIM;
         let cached: Option<Vec<Vec<f32>>> = match std::fs::read(&file) {
             Ok(bytes) if bytes.len() == passages.len() * dim * 4 => Some(
@@ -185,6 +185,16 @@ impl Meaning {
                     .with_context(|| format!("writing {}", file.display()))?;
                 rows
             }
+        };
+        let rows: Vec<Vec<f32>> = match &adapter {
+            Some(a) => rows.iter().map(|r| a.apply(r)).collect(),
+            None => rows,
+        };
+        // The passages are done: from here the model embeds queries only, through the
+        // queries' own adapter when one is given.
+        let model = match &args.tuning.query_adapter {
+            Some(path) => model.with_adapter(Some(qiao_embed::Adapter::load(path)?)),
+            None => model.with_adapter(adapter),
         };
         let vectors = VectorIndex::in_memory(dim);
         let entries = rows
