@@ -11,25 +11,25 @@ were judged useful; and how many grade-2 answers in the top 10 are strong.
 import os, sys, collections
 bench, out_dir = sys.argv[1], sys.argv[2]
 sets = {"csl": "papers", "kppatent_zh": "patents"}
-def qrels(c, extra=False):
-    """The round's grades; with `extra`, plus those judged later (docs/judgements/), which
+def read_grades(path, into):
+    for l in open(path):
+        q, d, s = l.rstrip("\n").split("\t")
+        if q == "query-id": continue
+        into[q][d] = int(s)
+    return into
+def qrels(c):
+    """The round's own grades, and those plus the ones judged later (docs/judgements/), which
     grade documents but do not change which demands count as having a useful one."""
-    g = collections.defaultdict(dict)
-    files = [f"{bench}/qrels_{c}.tsv"]
+    own = read_grades(f"{bench}/qrels_{c}.tsv", collections.defaultdict(dict))
+    graded = collections.defaultdict(dict, {q: dict(ds) for q, ds in own.items()})
     later = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "judgements",
                          f"{os.path.basename(os.path.normpath(bench))}_{c}.tsv")
-    if extra and os.path.exists(later):
-        files.append(later)
-    for path in files:
-        for l in open(path):
-            q, d, s = l.rstrip("\n").split("\t")
-            if q == "query-id": continue
-            g[q][d] = int(s)
-    return g
+    if os.path.exists(later):
+        read_grades(later, graded)
+    return own, graded
 out = []
 for c, name in sets.items():
-    g = qrels(c)
-    graded = qrels(c, extra=True)
+    g, graded = qrels(c)
     useful = {q for q, ds in g.items() if max(ds.values()) >= 1}
     answered = {q for q, ds in g.items() if max(ds.values()) == 2}
     row = {"set": name}

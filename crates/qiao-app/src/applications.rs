@@ -250,8 +250,20 @@ async fn notify_status(
 /// The challenge and its applications, for its reviewers and staff (who read every
 /// application); 403 for anyone else who may see the challenge.
 pub async fn review(store: &Arc<dyn Store>, user: &Account, listing_id: i64) -> AppResult<Review> {
+    let (review, _) = review_and_right(store, user, listing_id).await?;
+    Ok(review)
+}
+
+/// [`review`], and whether `user` may also act on it ([`may_review`]: decide, close, reopen),
+/// which staff who only read every application may not.
+async fn review_and_right(
+    store: &Arc<dyn Store>,
+    user: &Account,
+    listing_id: i64,
+) -> AppResult<(Review, bool)> {
     let challenge = disclosure::load(store, Kind::Challenge, listing_id, Some(user)).await?;
-    if !user.is_staff() && !may_review(store, user, challenge.owner_org_id).await? {
+    let may_act = may_review(store, user, challenge.owner_org_id).await?;
+    if !user.is_staff() && !may_act {
         return Err(AppError::forbidden(
             "a challenge's applications are seen by its owner and staff only",
         ));
@@ -269,11 +281,14 @@ pub async fn review(store: &Arc<dyn Store>, user: &Account, listing_id: i64) -> 
         )
         .await?
         .items;
-    Ok(Review {
-        criteria: criteria_of(&challenge)?,
-        challenge,
-        applications,
-    })
+    Ok((
+        Review {
+            criteria: criteria_of(&challenge)?,
+            challenge,
+            applications,
+        },
+        may_act,
+    ))
 }
 
 /// The applications of `user`'s organisation, newest first (我的揭榜).
@@ -406,12 +421,15 @@ pub async fn conclude(
     listing_id: i64,
     reason: String,
 ) -> AppResult<Vec<ApplicationRecord>> {
-    let Review {
-        challenge,
-        criteria,
-        applications,
-    } = review(store, user, listing_id).await?;
-    if !may_review(store, user, challenge.owner_org_id).await? {
+    let (
+        Review {
+            challenge,
+            criteria,
+            applications,
+        },
+        may_act,
+    ) = review_and_right(store, user, listing_id).await?;
+    if !may_act {
         return Err(AppError::forbidden(
             "a review is closed by the challenge's owner (and staff for a government's challenge)",
         ));
@@ -475,12 +493,15 @@ pub async fn reopen(
     deadline: Option<NaiveDate>,
     today: NaiveDate,
 ) -> AppResult<ListingRecord> {
-    let Review {
-        challenge,
-        applications,
-        ..
-    } = review(store, user, listing_id).await?;
-    if !may_review(store, user, challenge.owner_org_id).await? {
+    let (
+        Review {
+            challenge,
+            applications,
+            ..
+        },
+        may_act,
+    ) = review_and_right(store, user, listing_id).await?;
+    if !may_act {
         return Err(AppError::forbidden(
             "a review is reopened by the challenge's owner (and staff for a government's challenge)",
         ));
