@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""The rules of BENCHMARKS.md "the semantic weight and the adapter share" and "the query side's
-adapter share" (issue #27), applied to the files of scripts/bench-weight-share and
-scripts/bench-query-share.
+"""The rules of BENCHMARKS.md "the semantic weight and the adapter share", "the query side's
+adapter share" and "a demand's focus" (issue #27), applied to the files of
+scripts/bench-weight-share, scripts/bench-query-share and scripts/bench-demand-focus.
 
-    scripts/choose-weight-share.py DIR [ROUNDS] [--query-share]   # ROUNDS: comma-separated
+    scripts/choose-weight-share.py DIR [ROUNDS] [--query-share | --focus]   # ROUNDS: comma-separated
 
 The configuration with the best mean nDCG@10 over the rounds' sets, among those with no set more
 than 0.02 below the reference configuration (the default when the rule was fixed); then
@@ -17,9 +17,16 @@ import sys
 
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 query_share = "--query-share" in sys.argv
+focus = "--focus" in sys.argv
 d = args[0]
 rounds = args[1].split(",") if len(args) > 1 else ["dev", "blind", "blind2", "blind3"]
-if query_share:
+if focus:
+    # Rule 3: the semantic list from the demand's focus instead of its whole text.
+    cfgs = [f"hybrid-w{w}-{f}" for f in ("whole", "focus") for w in (2, 3)]
+    reference = "hybrid-w2-whole"  # the default when the rule was fixed
+    parts = ["lexical", "semantic-whole", "semantic-focus"]
+    part_of = lambda c: "semantic-" + c.rsplit("-", 1)[1]
+elif query_share:
     # Rule 2: the corpus keeps the shipped share ½; the queries' share varies.
     cfgs = [f"hybrid-w{w}-q{a}" for a in ("050", "075", "100") for w in (2, 3)]
     reference = "hybrid-w2-q050"  # the default when the rule was fixed: weight 2, share ½

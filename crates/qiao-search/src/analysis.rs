@@ -111,7 +111,11 @@ const INTRO_CUES: &[&str] = &[
     "年产值",
     "年销售",
     "营业收入",
-    "占地",
+    // A site's area ("占地约50亩", "厂区占地…"), not a wish for a small footprint ("想要一种
+    // 占地小的设备"), which is part of the problem.
+    "占地约",
+    "占地面积约",
+    "厂区占地",
     "总部",
     "国家高新技术企业",
     "专精特新",
@@ -122,6 +126,59 @@ const INTRO_CUES: &[&str] = &[
 /// what it needs.
 pub fn is_introduction(clause: &str) -> bool {
     INTRO_CUES.iter().any(|c| clause.contains(c))
+}
+
+/// Section headings of a posted demand that introduce the poster or set terms (who, how to
+/// cooperate, money, dates, contact) rather than say the problem: a line opening with one of
+/// these is not part of the demand's focus.
+const ASIDE_HEADINGS: &[&str] = &[
+    "简介", "概况", "介绍", "合作方式", "合作模式", "联系", "金额", "经费", "预算", "费用",
+    "截止", "时间", "周期", "报名", "发布单位", "需求单位", "需求方", "交付",
+];
+
+/// Words of a clause that sets terms rather than describing the problem.
+const ASIDE_CUES: &[&str] = &[
+    "联系人", "联系电话", "联系方式", "电话", "邮箱", "手机", "合作方式", "委托研究",
+    "委托开发", "合作开发", "技术转让", "专利转让", "专利许可", "许可使用", "可许可", "转让或许可",
+    "经费", "预算", "榜单金额", "揭榜金额", "万元", "截止日期", "截止时间", "合作周期",
+    "项目周期", "研发周期", "欢迎", "诚邀", "有意者",
+];
+
+/// A demand reduced to its problem and wanted effect, for embedding its meaning: the lines
+/// headed as an introduction or as terms ([`ASIDE_HEADINGS`]: 【企业简介】, 合作方式：…) and the
+/// clauses that introduce the company ([`is_introduction`]) or set terms ([`ASIDE_CUES`]:
+/// budget, deadline, contact, cooperation mode) are left out. A text with nothing left (or
+/// under 10 characters left) is returned whole.
+pub fn demand_focus(text: &str) -> std::borrow::Cow<'_, str> {
+    let mut kept = String::new();
+    for line in text.lines() {
+        let head: String = line
+            .trim_start_matches(|c: char| c.is_whitespace() || "【[（(#*-0123456789.、".contains(c))
+            .chars()
+            .take(8)
+            .collect();
+        let heading = head
+            .split(['】', ']', '：', ':', '）', ')'])
+            .next()
+            .filter(|h| h.chars().count() < head.chars().count());
+        if heading.is_some_and(|h| ASIDE_HEADINGS.iter().any(|a| h.contains(a))) {
+            continue;
+        }
+        for clause in line.split_inclusive(CLAUSE_ENDS) {
+            if !is_introduction(clause) && !ASIDE_CUES.iter().any(|c| clause.contains(c)) {
+                kept.push_str(clause);
+            }
+        }
+        if !kept.ends_with('\n') && !kept.is_empty() {
+            kept.push('\n');
+        }
+    }
+    let kept = kept.trim();
+    if kept.chars().count() < 10 || kept.len() == text.trim().len() {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(kept.to_string())
+    }
 }
 
 /// A query's terms with their weights (how often each occurs in the query, dampened).
@@ -283,6 +340,40 @@ fn merge(into: &mut Vec<(String, f32)>, terms: Vec<(String, f32)>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_demand_keeps_its_problem_and_drops_introduction_and_terms() {
+        let text = "【企业简介】河北某休闲食品公司，主营马铃薯薯片，年产约3万吨。\n\
+                    【问题描述】薯片丙烯酰胺超标，冬季原料还原糖升高后更明显。\n\
+                    【合作方式】委托研究，经费40万元，周期10个月。\n\
+                    联系人：王先生，电话 021-12345678";
+        let focus = demand_focus(text);
+        assert!(focus.contains("薯片丙烯酰胺超标"), "{focus}");
+        assert!(focus.contains("还原糖升高"), "{focus}");
+        for gone in ["年产约3万吨", "委托研究", "40万元", "王先生", "021"] {
+            assert!(!focus.contains(gone), "{gone} left in {focus}");
+        }
+    }
+
+    #[test]
+    fn a_small_footprint_is_asked_for_and_a_site_area_introduces() {
+        assert!(!is_introduction("我们想要一种占地小、能放在小区里就地脱水减量的厨余垃圾处理设备"));
+        assert!(is_introduction("公司厂区占地约50亩"));
+        assert!(is_introduction("果园占地约3000亩"));
+    }
+
+    #[test]
+    fn a_clause_introducing_the_company_goes_and_a_plain_demand_stays_whole() {
+        let focus = demand_focus("我们是松江的一家注塑厂，成立于2005年，注塑外壳缩痕、银纹，良品率上不去。");
+        assert!(!focus.contains("成立于"), "{focus}");
+        assert!(focus.contains("注塑外壳缩痕"), "{focus}");
+        let plain = "排气里的碳烟沉积在控制阀门处，阀门卡滞、关不严。";
+        assert!(matches!(demand_focus(plain), std::borrow::Cow::Borrowed(t) if t == plain));
+        // Nothing but terms: the text stays whole rather than becoming empty.
+        let terms = "联系人：王先生，电话 021-12345678";
+        assert_eq!(demand_focus(terms), terms);
+    }
+
     use super::*;
 
     #[test]

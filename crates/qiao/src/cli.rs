@@ -466,6 +466,10 @@ pub struct TuningArgs {
     /// `analysis::INTRO_WEIGHT`).
     #[arg(long, hide = true, default_value_t = qiao_search::analysis::INTRO_WEIGHT)]
     pub intro_weight: f32,
+    /// Embed a demand's focus (`qiao_search::analysis::demand_focus`: without its company
+    /// introduction and its terms) instead of its whole text, for the semantic list and strength.
+    #[arg(long, hide = true)]
+    pub semantic_focus: bool,
     /// An adapter file for the queries alone: the corpus keeps the embedder's own adapter (or
     /// `QIAO_EMBED_ADAPTER`'s), and each query vector goes through this one instead.
     #[arg(long, hide = true)]

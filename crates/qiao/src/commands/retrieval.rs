@@ -277,7 +277,12 @@ fn rank_query(
     // The query's nearest documents by meaning, and the semantic list the ranker uses: the
     // same, or refined (`--prf`, `--clauses`). Strength is judged on the former.
     let nearest = |m: &Meaning, n: usize| -> (Vec<Neighbour>, Vec<Neighbour>) {
-        let v = m.model.embed_query(&semantic::simplified_for_model(q));
+        let text = if args.tuning.semantic_focus {
+            qiao_search::analysis::demand_focus(q)
+        } else {
+            std::borrow::Cow::Borrowed(q)
+        };
+        let v = m.model.embed_query(&semantic::simplified_for_model(&text));
         let accept = |_: Entity, id: u64, _: u8| !excluded.contains(&id);
         let near = m.vectors.nearest(&v, n, accept);
         let refined = refine_list(m, &args.tuning, q, &v, &near, n, accept);
