@@ -36,6 +36,10 @@ LEXICAL = [None, 10, 50, 200]
 # The product's rule before the blind sets (2026-12-06 night), the baseline the held-out
 # figures are compared with (BENCHMARKS.md, "blind demand sets").
 PRODUCT = ("margin", "c10", 0.0125, 10)
+# QIAO_BASELINE="margin,c200,0.09,10" compares with another rule (e.g. the one shipped now).
+if os.environ.get("QIAO_BASELINE"):
+    _k, _bg, _t, _lex = os.environ["QIAO_BASELINE"].split(",")
+    PRODUCT = (_k, _bg, float(_t), int(_lex) if _lex not in ("", "None") else None)
 
 
 def read(path):

@@ -148,7 +148,9 @@ const ASIDE_CUES: &[&str] = &[
 /// headed as an introduction or as terms ([`ASIDE_HEADINGS`]: 【企业简介】, 合作方式：…) and the
 /// clauses that introduce the company ([`is_introduction`]) or set terms ([`ASIDE_CUES`]:
 /// budget, deadline, contact, cooperation mode) are left out. A text with nothing left (or
-/// under 10 characters left) is returned whole.
+/// under 10 characters left) is returned whole. Used by `qiao bench retrieval --semantic-focus`
+/// only: embedding the focus instead of the whole text was tried and not adopted (BENCHMARKS.md
+/// "a demand's focus for its meaning").
 pub fn demand_focus(text: &str) -> std::borrow::Cow<'_, str> {
     let mut kept = String::new();
     for line in text.lines() {
