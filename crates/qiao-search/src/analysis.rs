@@ -132,16 +132,57 @@ pub fn is_introduction(clause: &str) -> bool {
 /// cooperate, money, dates, contact) rather than say the problem: a line opening with one of
 /// these is not part of the demand's focus.
 const ASIDE_HEADINGS: &[&str] = &[
-    "简介", "概况", "介绍", "合作方式", "合作模式", "联系", "金额", "经费", "预算", "费用",
-    "截止", "时间", "周期", "报名", "发布单位", "需求单位", "需求方", "交付",
+    "简介",
+    "概况",
+    "介绍",
+    "合作方式",
+    "合作模式",
+    "联系",
+    "金额",
+    "经费",
+    "预算",
+    "费用",
+    "截止",
+    "时间",
+    "周期",
+    "报名",
+    "发布单位",
+    "需求单位",
+    "需求方",
+    "交付",
 ];
 
 /// Words of a clause that sets terms rather than describing the problem.
 const ASIDE_CUES: &[&str] = &[
-    "联系人", "联系电话", "联系方式", "电话", "邮箱", "手机", "合作方式", "委托研究",
-    "委托开发", "合作开发", "技术转让", "专利转让", "专利许可", "许可使用", "可许可", "转让或许可",
-    "经费", "预算", "榜单金额", "揭榜金额", "万元", "截止日期", "截止时间", "合作周期",
-    "项目周期", "研发周期", "欢迎", "诚邀", "有意者",
+    "联系人",
+    "联系电话",
+    "联系方式",
+    "电话",
+    "邮箱",
+    "手机",
+    "合作方式",
+    "委托研究",
+    "委托开发",
+    "合作开发",
+    "技术转让",
+    "专利转让",
+    "专利许可",
+    "许可使用",
+    "可许可",
+    "转让或许可",
+    "经费",
+    "预算",
+    "榜单金额",
+    "揭榜金额",
+    "万元",
+    "截止日期",
+    "截止时间",
+    "合作周期",
+    "项目周期",
+    "研发周期",
+    "欢迎",
+    "诚邀",
+    "有意者",
 ];
 
 /// A demand reduced to its problem and wanted effect, for embedding its meaning: the lines
@@ -342,6 +383,7 @@ fn merge(into: &mut Vec<(String, f32)>, terms: Vec<(String, f32)>) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn a_demand_keeps_its_problem_and_drops_introduction_and_terms() {
@@ -359,14 +401,18 @@ mod tests {
 
     #[test]
     fn a_small_footprint_is_asked_for_and_a_site_area_introduces() {
-        assert!(!is_introduction("我们想要一种占地小、能放在小区里就地脱水减量的厨余垃圾处理设备"));
+        assert!(!is_introduction(
+            "我们想要一种占地小、能放在小区里就地脱水减量的厨余垃圾处理设备"
+        ));
         assert!(is_introduction("公司厂区占地约50亩"));
         assert!(is_introduction("果园占地约3000亩"));
     }
 
     #[test]
     fn a_clause_introducing_the_company_goes_and_a_plain_demand_stays_whole() {
-        let focus = demand_focus("我们是松江的一家注塑厂，成立于2005年，注塑外壳缩痕、银纹，良品率上不去。");
+        let focus = demand_focus(
+            "我们是松江的一家注塑厂，成立于2005年，注塑外壳缩痕、银纹，良品率上不去。",
+        );
         assert!(!focus.contains("成立于"), "{focus}");
         assert!(focus.contains("注塑外壳缩痕"), "{focus}");
         let plain = "排气里的碳烟沉积在控制阀门处，阀门卡滞、关不严。";
@@ -375,8 +421,6 @@ mod tests {
         let terms = "联系人：王先生，电话 021-12345678";
         assert_eq!(demand_focus(terms), terms);
     }
-
-    use super::*;
 
     #[test]
     fn joined_tokens_repeat_parts_fold_and_never_split() {
