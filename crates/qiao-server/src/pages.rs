@@ -205,7 +205,7 @@ impl IntoResponse for PageError {
         // again, such as the figures ticked on a document) names each field with its problem,
         // in the page's language like the messages beside form fields.
         let message = if self.error.fields.is_empty() {
-            self.error.message.clone()
+            said_in(l, self.error.code, &self.error.message)
         } else {
             self.error
                 .fields
@@ -223,6 +223,31 @@ impl IntoResponse for PageError {
         };
         (status, html(&page)).into_response()
     }
+}
+
+/// An error's message for a page in `l`. The application layer states its refusals in
+/// English ("a challenge's applications are seen by its owner and staff only"); a Chinese page
+/// says what happened in Chinese first and keeps that precise reason after it. A message
+/// already in Chinese (a missing record's, 技术需求（编号 …）不存在或未公开) is shown as it is.
+fn said_in(l: Lang, code: Code, message: &str) -> String {
+    let chinese = message
+        .chars()
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    if l != Lang::Zh || chinese || message.is_empty() {
+        return message.to_string();
+    }
+    let lead = match code {
+        Code::Forbidden => "您没有执行此操作的权限",
+        Code::Unauthenticated => "请先登录后再继续",
+        Code::NotFound => "所请求的内容不存在或未公开",
+        Code::Conflict => "操作与记录的当前状态冲突，请刷新后重试",
+        Code::ValidationFailed | Code::MalformedRequest => "请求无法按原样处理",
+        Code::TooManyRequests => "尝试次数过多，请稍后再试",
+        Code::PayloadTooLarge => "内容超过大小限制",
+        Code::Internal => "服务器出错，请稍后再试",
+        Code::Unavailable => "请求超时，请稍后再试",
+    };
+    format!("{lead}。（{message}）")
 }
 
 impl PageError {

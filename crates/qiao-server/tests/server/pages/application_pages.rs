@@ -110,12 +110,15 @@ async fn apply_review_award_and_the_applicant_sees_why_not() {
 
     // Another organisation: the application is a 404, the review a 403, its workspace empty.
     assert_eq!(other.get(&application).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        other
-            .get(&format!("/challenges/{id}/applications"))
-            .await
-            .status,
-        StatusCode::FORBIDDEN
+    let refused = other.get(&format!("/challenges/{id}/applications")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // Said in Chinese first, the precise reason after it.
+    assert!(
+        refused.body.contains(
+            "您没有执行此操作的权限。（a challenge&#39;s applications are seen by its owner and staff only）"
+        ),
+        "{}",
+        refused.body
     );
     let w = other.get("/workspace").await;
     assert!(!w.body.contains("固态电池"), "{}", w.body);
