@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The rules of BENCHMARKS.md "the semantic weight and the adapter share", "the query side's
-adapter share" and "a demand's focus" (issue #27), applied to the files of
-scripts/bench-weight-share, scripts/bench-query-share and scripts/bench-demand-focus.
+adapter share", "a demand's focus" and "the adapter trained on more pairs" (issue #27), applied
+to the files of scripts/bench-weight-share, scripts/bench-query-share, scripts/bench-demand-focus
+and scripts/bench-adapter-compare. ROUNDS: comma-separated.
 
-    scripts/choose-weight-share.py DIR [ROUNDS] [--query-share | --focus]   # ROUNDS: comma-separated
+    scripts/choose-weight-share.py DIR [ROUNDS] [--query-share | --focus | --adapter]
 
 The configuration with the best mean nDCG@10 over the rounds' sets, among those with no set more
 than 0.02 below the reference configuration (the default when the rule was fixed); then
@@ -18,9 +19,16 @@ import sys
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 query_share = "--query-share" in sys.argv
 focus = "--focus" in sys.argv
+other_adapter = "--adapter" in sys.argv
 d = args[0]
 rounds = args[1].split(",") if len(args) > 1 else ["dev", "blind", "blind2", "blind3"]
-if focus:
+if other_adapter:
+    # Rule 5: another adapter against the shipped one, at the product's weight.
+    cfgs = ["hybrid-shipped", "hybrid-other"]
+    reference = "hybrid-shipped"
+    parts = ["lexical", "semantic-shipped", "semantic-other"]
+    part_of = lambda c: "semantic-" + c.split("-", 1)[1]
+elif focus:
     # Rule 3: the semantic list from the demand's focus instead of its whole text.
     cfgs = [f"hybrid-w{w}-{f}" for f in ("whole", "focus") for w in (2, 3)]
     reference = "hybrid-w2-whole"  # the default when the rule was fixed
@@ -57,7 +65,7 @@ def choose(sets_):
 
 print("| config | " + " | ".join(sets) + " | mean |")
 print("|---" * (len(sets) + 2) + "|")
-for c in cfgs + ["x-product"] + parts:
+for c in cfgs + ([] if other_adapter else ["x-product"]) + parts:
     cells = [f"{res[(s, c)][0]:.3f}" + (f" ({res[(s, c)][1]:.2f})" if res[(s, c)][1] > 0 else "")
              for s in sets]
     print(f"| {c} | " + " | ".join(cells) + f" | {mean(c, sets):.4f} |")

@@ -24,7 +24,7 @@ Steps:
 Run from the repository root (needs numpy and the release binary; embedding takes ~7 minutes,
 training a few seconds):
 
-    scripts/train-adapter.py [--alpha A] [--work DIR] [--out FILE]
+    scripts/train-adapter.py [--alpha A] [--work DIR] [--out FILE] [--pairs-per-doc N]
 
 Environment: QIAO_SHARED_DATA (default ../shared/data), QIAO_BIN (default target/release/qiao),
 QIAO_MODEL_DIR (the model, passed on to qiao; its default is data/model).
@@ -58,7 +58,7 @@ def sentences(text):
     return [p for p in parts if p]
 
 
-def make_pairs(data):
+def make_pairs(data, per_doc=2):
     """Up to two pairs per abstract: (A) the first sentence (>= 8 chars) and (B) a problem/purpose
     sentence (10-200 chars; else any other sentence of 12-200 chars, picked at random), each
     against the abstract without it, kept if that remainder has >= 30 chars. A seeded 10 % of each
@@ -81,6 +81,11 @@ def make_pairs(data):
                 cand = [i for i in range(1, len(s)) if 12 <= len(s[i]) <= 200]
             if cand:
                 chosen.append(rng.choice(cand))
+            # `--pairs-per-doc` above 2: more sentences of 12-200 chars, picked at random (the
+            # default draws nothing more, so its pairs and bytes are as before).
+            more = [i for i in range(1, len(s)) if i not in chosen and 12 <= len(s[i]) <= 200]
+            if per_doc > 2 and more:
+                chosen.extend(rng.sample(more, min(per_doc - len(chosen), len(more))))
             for k, i in enumerate(chosen):
                 rest = "".join(s[:i] + s[i + 1 :])
                 if len(rest) < 30:
@@ -202,13 +207,15 @@ def main():
     ap.add_argument("--alpha", type=float, default=1.0, help="write (1-alpha) I + alpha W")
     ap.add_argument("--work", default="target/adapter", help="work directory (pairs, vectors)")
     ap.add_argument("--out", help="output file (default WORK/adapter.f32)")
+    ap.add_argument("--pairs-per-doc", type=int, default=2,
+                    help="pseudo-queries per abstract (2: the first and a problem sentence)")
     args = ap.parse_args()
     data = os.environ.get("QIAO_SHARED_DATA", "../shared/data")
     qiao = os.environ.get("QIAO_BIN", "target/release/qiao")
     out = args.out or os.path.join(args.work, "adapter.f32")
     os.makedirs(args.work, exist_ok=True)
 
-    pairs = make_pairs(data)
+    pairs = make_pairs(data, args.pairs_per_doc)
     train_rows = [p for p in pairs if p["train"]]
     print(f"{len(pairs)} pairs, {len(train_rows)} for training", flush=True)
     ids = [p["id"] for p in pairs]
