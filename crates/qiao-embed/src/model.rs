@@ -116,10 +116,7 @@ impl Adapter {
             ));
         }
         use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(bytes)[..12]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let digest = crate::setup::hex(&Sha256::digest(bytes)[..12]);
         Ok(Adapter { w, digest })
     }
 
