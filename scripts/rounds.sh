@@ -1,0 +1,28 @@
+# Shared by the demand-round grids (scripts/bench-weight-share, bench-query-share,
+# bench-demand-focus, bench-adapter-compare): one ranker configuration on one round's corpus,
+# judged with the round's qrels and the judgements added since (docs/judgements/).
+#
+#   source scripts/rounds.sh            # from the repository root; sets qiao and data
+#   bench_round OUT ROUND CORPUS TAG [VAR=value ...] -- qiao-bench-retrieval-args...
+#
+# writes OUT/ROUND_CORPUS__TAG.{json,pq,run}. ROUND is `dev` (demands_dev in the shared data)
+# or a round of bench/ (`blind`, `blind2`, …).
+qiao="${QIAO_BIN:-target/release/qiao}"
+data="${QIAO_SHARED_DATA:-../shared/data}"
+
+bench_round() {
+  local out=$1 round=$2 c=$3 tag=$4
+  shift 4
+  local envs=()
+  while [[ $1 != -- ]]; do envs+=("$1"); shift; done
+  shift
+  local dir=bench/demands_$round
+  [[ $round == dev ]] && dir=$data/demands_dev
+  local extra=()
+  local judged=docs/judgements/demands_${round}_$c.tsv
+  [[ -f $judged ]] && extra=(--qrels-extra "$judged")
+  local name=$out/${round}_${c}__$tag
+  env "${envs[@]}" "$qiao" bench retrieval --corpus "$data/$c/corpus.jsonl" \
+    --queries "$dir/queries_$c.jsonl" --qrels "$dir/qrels_$c.tsv" "${extra[@]}" --json \
+    --per-query "$name.pq" --run "$name.run" "$@" > "$name.json"
+}
