@@ -6,8 +6,11 @@ Why: e5 puts every text close to one shared direction. Any two texts score a cos
 spread them apart. An adapted vector is normalise(W v), and W is applied to both query and passage
 vectors. The training is self-supervised on the corpora's own sentences ("inverse cloze"). A
 sentence of an abstract (the first sentence, and a sentence stating a problem or purpose) is the
-pseudo-query, and the rest of the abstract is its positive. No demands, queries, qrels or other
-judgements are read.
+pseudo-query, and the rest of the abstract is its positive. No demand set, query set, qrels or
+other judgement is read. With `--demands`, demands written for the purpose are added: each was
+written for one document of the training split, in company voice (problem and wanted effect, not
+the document's method), and that document's whole abstract is its positive
+(`bench/written-demands`).
 
 Steps:
 1. pairs from csl/corpus.jsonl and kppatent_zh/corpus.jsonl (a seeded 10 % of documents held out);
@@ -59,18 +62,20 @@ def sentences(text):
 
 
 def make_pairs(data, per_doc=2):
-    """Up to two pairs per abstract: (A) the first sentence (>= 8 chars) and (B) a problem/purpose
-    sentence (10-200 chars; else any other sentence of 12-200 chars, picked at random), each
-    against the abstract without it, kept if that remainder has >= 30 chars. A seeded 10 % of each
-    corpus's documents is the validation split."""
+    """Returns (pairs, held-out document ids). Up to two pairs per abstract: (A) the first
+    sentence (>= 8 chars) and (B) a problem/purpose sentence (10-200 chars; else any other
+    sentence of 12-200 chars, picked at random), each against the abstract without it, kept if
+    that remainder has >= 30 chars. A seeded 10 % of each corpus's documents is held out."""
     rng = random.Random(0)
     pairs = []
+    held_out = set()
     for corpus in CORPORA:
         with open(os.path.join(data, corpus, "corpus.jsonl"), encoding="utf-8") as f:
             rows = [json.loads(line) for line in f]
         ids = [r["id"] for r in rows]
         rng.shuffle(ids)
         val = set(ids[: len(ids) // 10])
+        held_out |= val
         for r in rows:
             s = sentences(r["text"])
             if len(s) < 2:
@@ -92,7 +97,7 @@ def make_pairs(data, per_doc=2):
                     continue
                 pairs.append(dict(id=f"{r['id']}#{k}", doc=r["id"], corpus=corpus,
                                   train=r["id"] not in val, q=s[i], p=rest))
-    return pairs
+    return pairs, held_out
 
 
 def write_texts(path, pairs, field):
@@ -114,6 +119,36 @@ def embed(qiao, jsonl, side, prefix, ids):
     with open(prefix + ".ids", encoding="utf-8") as f:
         assert f.read().split("\n")[:-1] == ids, f"{prefix}.ids is not the pairs' id list"
     return X
+
+
+def written_pairs(data, files, work, qiao, held_out):
+    """Written demands against the whole abstract of the document each was written for. The
+    documents must be in the adapter's training split: a demand for a held-out document is an
+    error, not something to drop quietly."""
+    texts = {}
+    for corpus in CORPORA:
+        with open(os.path.join(data, corpus, "corpus.jsonl"), encoding="utf-8") as f:
+            for line in f:
+                r = json.loads(line)
+                texts[r["id"]] = r["text"]
+    rows = []
+    for path in files:
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                r = json.loads(line)
+                if r.get("doc") not in texts or not r.get("text", "").strip():
+                    raise SystemExit(f"{path}:{n}: no such document or an empty text")
+                if r["doc"] in held_out:
+                    raise SystemExit(f"{path}:{n}: {r['doc']} is in the held-out split")
+                rows.append(dict(id=r["id"], doc=r["doc"], q=r["text"], p=texts[r["doc"]]))
+    print(f"{len(rows)} written demands", flush=True)
+    ids = [r["id"] for r in rows]
+    vec = {}
+    for field, side in (("q", "query"), ("p", "passage")):
+        jsonl = os.path.join(work, f"demand_{field}.jsonl")
+        write_texts(jsonl, rows, field)
+        vec[field] = embed(qiao, jsonl, side, os.path.join(work, f"demand_{field}"), ids)
+    return vec["q"], vec["p"], np.array([r["doc"] for r in rows])
 
 
 # ---------- 3. training ----------
@@ -161,15 +196,18 @@ def loss_grad(W, Q, P, mask, tau, lam):
     return (l1 + l2) / 2 + lam * np.sum(D * D), gW
 
 
-def train(Q, P, docs, corpus, tau=0.05, lam=0.01, lr=3e-4, bs=256, epochs=7, seed=0):
-    """Adam from W = I. Each batch holds bs/2 pairs of each corpus, drawn from per-corpus
-    permutations that are reshuffled when used up; an epoch is len(Q) // bs steps."""
+def train(Q, P, docs, corpus, tau=0.05, lam=0.01, lr=3e-4, bs=256, epochs=7, seed=0, written=0):
+    """Adam from W = I. Each batch holds (bs - written)/2 inverse-cloze pairs of each corpus and
+    `written` written-demand pairs (corpus "demand"), drawn from per-group permutations that are
+    reshuffled when used up; an epoch is (number of inverse-cloze pairs) // bs steps."""
     rng = np.random.default_rng(seed)
     W = np.eye(Q.shape[1], dtype=np.float64)
     m = np.zeros_like(W)
     v = np.zeros_like(W)
     t = 0
     groups = [np.flatnonzero(corpus == c) for c in CORPORA]
+    if written:
+        groups.append(np.flatnonzero(corpus == "demand"))
     state = [[rng.permutation(g), 0] for g in groups]
 
     def draw(k, n):
@@ -185,11 +223,15 @@ def train(Q, P, docs, corpus, tau=0.05, lam=0.01, lr=3e-4, bs=256, epochs=7, see
             n -= len(take)
         return np.concatenate(out)
 
-    steps = len(Q) // bs
+    steps = (len(groups[0]) + len(groups[1])) // bs
+    half = (bs - written) // 2
     for ep in range(epochs):
         losses = []
         for _ in range(steps):
-            b = np.concatenate([draw(0, bs // 2), draw(1, bs - bs // 2)])
+            parts = [draw(0, half), draw(1, bs - written - half)]
+            if written:
+                parts.append(draw(2, written))
+            b = np.concatenate(parts)
             db = docs[b]
             mask = (db[:, None] == db[None, :]) & ~np.eye(len(b), dtype=bool)
             loss, g = loss_grad(W, Q[b].astype(np.float64), P[b].astype(np.float64), mask, tau, lam)
@@ -209,13 +251,18 @@ def main():
     ap.add_argument("--out", help="output file (default WORK/adapter.f32)")
     ap.add_argument("--pairs-per-doc", type=int, default=2,
                     help="pseudo-queries per abstract (2: the first and a problem sentence)")
+    ap.add_argument("--demands", nargs="*", default=[],
+                    help='JSONL files of written demands, {"id", "doc", "text"}: each demand is a '
+                    "query whose positive is the whole abstract of its document")
+    ap.add_argument("--demands-per-batch", type=int, default=32,
+                    help="written-demand pairs in each batch of 256 (with --demands)")
     args = ap.parse_args()
     data = os.environ.get("QIAO_SHARED_DATA", "../shared/data")
     qiao = os.environ.get("QIAO_BIN", "target/release/qiao")
     out = args.out or os.path.join(args.work, "adapter.f32")
     os.makedirs(args.work, exist_ok=True)
 
-    pairs = make_pairs(data, args.pairs_per_doc)
+    pairs, held_out = make_pairs(data, args.pairs_per_doc)
     train_rows = [p for p in pairs if p["train"]]
     print(f"{len(pairs)} pairs, {len(train_rows)} for training", flush=True)
     ids = [p["id"] for p in pairs]
@@ -228,7 +275,16 @@ def main():
     tr = np.array([p["train"] for p in pairs])
     docs = np.array([p["doc"] for p in pairs])
     corpus = np.array([p["corpus"] for p in pairs])
-    W = train(vec["q"][tr], vec["p"][tr], docs[tr], corpus[tr])
+    Q, P = vec["q"][tr], vec["p"][tr]
+    docs, corpus = docs[tr], corpus[tr]
+    written = 0
+    if args.demands:
+        dq, dp, ddocs = written_pairs(data, args.demands, args.work, qiao, held_out)
+        Q, P = np.concatenate([Q, dq]), np.concatenate([P, dp])
+        docs = np.concatenate([docs, ddocs])
+        corpus = np.concatenate([corpus, np.array(["demand"] * len(ddocs))])
+        written = args.demands_per_batch
+    W = train(Q, P, docs, corpus, written=written)
 
     M = ((1 - args.alpha) * np.eye(DIM) + args.alpha * W).astype("<f4")
     raw = np.ascontiguousarray(M).tobytes()
