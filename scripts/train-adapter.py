@@ -10,7 +10,8 @@ pseudo-query, and the rest of the abstract is its positive. No demand set, query
 other judgement is read. With `--demands`, demands written for the purpose are added: each was
 written for one document of the training split, in company voice (problem and wanted effect, not
 the document's method), and that document's whole abstract is its positive
-(`bench/written-demands`).
+(`bench/written-demands`). The shipped adapter is `--alpha 0.5 --demands
+bench/written-demands/demands.jsonl`.
 
 Steps:
 1. pairs from csl/corpus.jsonl and kppatent_zh/corpus.jsonl (a seeded 10 % of documents held out);

@@ -69,15 +69,17 @@ pub const ADAPTER_ENV: &str = "QIAO_EMBED_ADAPTER";
 
 /// The adapter Qiao ships and applies by default ([`Adapter::shipped`]; how it was made:
 /// `adapter/README.md`).
-const SHIPPED: &[u8] = include_bytes!("../adapter/ict-half.f32");
+const SHIPPED: &[u8] = include_bytes!("../adapter/demands-half.f32");
 
 /// A linear map W (384 × 384) applied to every embedding: the model's vector v becomes
 /// normalise(W · v), on both sides. Why: e5's vectors share one direction along which every
 /// Chinese technical text scores about 0.9 against every other, so what tells two texts apart
-/// is a thin slice of each vector. A map trained on the sentences of technical abstracts (a
-/// sentence against the rest of its abstract; no judgements, no queries) widens that slice; the
-/// one shipped is halfway between the identity and the trained map (issue #27, BENCHMARKS.md
-/// "a linear adapter on the embeddings").
+/// is a thin slice of each vector. A map trained on technical abstracts (a sentence against the
+/// rest of its abstract) and on demands written for some of them (a company's problem against the
+/// abstract that would help; no judgement and no measured demand set) widens that slice and
+/// carries company language towards research language; the one shipped is halfway between the
+/// identity and the trained map (issue #27, BENCHMARKS.md "a linear adapter on the embeddings",
+/// "the adapter trained with written demands").
 #[derive(Clone)]
 pub struct Adapter {
     /// Row-major: `w[i * DIM + j]` multiplies input `j` into output `i`.
@@ -120,7 +122,7 @@ impl Adapter {
         Ok(Adapter { w, digest })
     }
 
-    /// The adapter Qiao ships (`adapter/ict-half.f32`, compiled in).
+    /// The adapter Qiao ships (`adapter/demands-half.f32`, compiled in).
     pub fn shipped() -> Adapter {
         Adapter::from_bytes(SHIPPED).expect("the shipped adapter is checked by its test")
     }
