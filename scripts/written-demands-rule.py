@@ -20,6 +20,8 @@ GROUPS = [
     ("step 1, held out: blind4-6", ["blind4", "blind5", "blind6"]),
     ("step 2: dev + blind1-7", ["dev"] + ["blind" + s for s in ("", "2", "3", "4", "5", "6", "7")]),
     ("new round: blind8", ["blind8"]),
+    ("step 3: dev + blind1-8", ["dev"] + ["blind" + s for s in ("", "2", "3", "4", "5", "6", "7", "8")]),
+    ("new round: blind9", ["blind9"]),
 ]
 
 
