@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """What the rules of BENCHMARKS.md "the adapter trained with written demands" (issue #27) read,
 from the files of scripts/bench-written-demands: for every set (a round's papers or patents),
-hybrid nDCG@10 in fused order with the shipped adapter and with each candidate, and whether the
-hybrid beats the better of lexical and its own semantic list; the means over the sets of the rule's
-groups; and, pooled over the sets, how often the top hit (product order) is strong for a demand
-whose judged pool holds nothing useful. Standard library only.
+hybrid nDCG@10 in fused order with the shipped adapter (the one compiled into the binary that
+ran) and with each candidate, and whether the hybrid beats the better of lexical and its own
+semantic list; the means over the sets of the rules' groups; and, pooled over the sets, how often
+the top hit (product order) is strong for a demand whose judged pool holds nothing useful.
+Standard library only.
 
     scripts/written-demands-rule.py DIR NAMES ROUNDS        # NAMES, ROUNDS: comma-separated
 """
@@ -14,7 +15,7 @@ import sys
 
 CORPORA = ["csl", "kppatent_zh"]
 DATA = os.environ.get("QIAO_SHARED_DATA", "../shared/data")
-# The groups the two rules read (only the rounds given are used).
+# The groups the three rules read (a group is printed when all its rounds were given).
 GROUPS = [
     ("step 1, choice: dev + blind1-3", ["dev", "blind", "blind2", "blind3"]),
     ("step 1, held out: blind4-6", ["blind4", "blind5", "blind6"]),
