@@ -11,7 +11,9 @@
 # shared data) or a round of bench/ (`blind`, `blind2`, …). bench_adapters runs, on both corpora
 # of each round, lexical alone once and, for the shipped adapter and for each NAME (the file in
 # QIAO_EMBED_ADAPTER), the hybrid in fused order (TAG hybrid-NAME), in the product's order
-# (product-NAME) and semantic alone (semantic-NAME).
+# (product-NAME) and semantic alone (semantic-NAME). With ROUND_QUERIES=DIR set, the queries are
+# DIR/queries_ROUND_CORPUS.jsonl instead of the round's own (bench/demand-titles: the same
+# demands as search-box titles, judged with the same qrels).
 qiao="${QIAO_BIN:-target/release/qiao}"
 data="${QIAO_SHARED_DATA:-../shared/data}"
 
@@ -23,12 +25,14 @@ bench_round() {
   shift
   local dir=bench/demands_$round
   [[ $round == dev ]] && dir=$data/demands_dev
+  local queries=$dir/queries_$c.jsonl
+  [[ -n ${ROUND_QUERIES:-} ]] && queries=$ROUND_QUERIES/queries_${round}_$c.jsonl
   local extra=()
   local judged=docs/judgements/demands_${round}_$c.tsv
   [[ -f $judged ]] && extra=(--qrels-extra "$judged")
   local name=$out/${round}_${c}__$tag
   env "${envs[@]}" "$qiao" bench retrieval --corpus "$data/$c/corpus.jsonl" \
-    --queries "$dir/queries_$c.jsonl" --qrels "$dir/qrels_$c.tsv" "${extra[@]}" --json \
+    --queries "$queries" --qrels "$dir/qrels_$c.tsv" "${extra[@]}" --json \
     --per-query "$name.pq" --run "$name.run" "$@" > "$name.json"
 }
 
