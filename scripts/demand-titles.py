@@ -5,18 +5,17 @@ from the files `scripts/bench-demand-titles` writes.
     scripts/demand-titles.py OUT ROUND...          # ROUND: dev, blind, blind2, …
 
 Per round and corpus: nDCG@10 of the titles through the hybrid ranker (product order and fused
-order), lexical and semantic alone (only the product order's top 10 was judged for the titles:
-the others' unjudged documents count as not useful), beside the long demands in product order, over the demands
-with a useful document in the round's own pool (as scripts/blind-round.py counts them), with
-the mean number of unjudged documents in the top 10. Then strength, pooled over the rounds, for
-titles and for demands: how many answer-less demands get a strong top hit (demands_dev's with
-their judged answers taken out of the corpus; the blind rounds' demands without a grade-2
-document in their qrels or later judgements, as they are), how many strong top hits were judged useful (grade 1 or 2), and for how
-many demands with a grade-2 document in the top 10 the best ranked one is strong.
-Standard library only.
+order), lexical and semantic alone, beside the long demands in product order, over the demands
+with a useful document in the round's own pool (as scripts/blind-round.py counts them), each
+with the mean number of unjudged documents in its top 10 (they count as not useful: the titles'
+judgements cover the product order's top 10, not every ranker's). Then strength, pooled over
+the rounds, for titles and for demands: how many answer-less demands get a strong top hit
+(demands_dev's with their judged answers taken out of the corpus; the blind rounds' demands
+without a grade-2 document in their qrels or later judgements, as they are), how many strong top
+hits were judged useful (grade 1 or 2), and for how many demands with a grade-2 document in the
+top 10 the best ranked one is strong. Standard library only.
 """
 import collections
-import json
 import os
 import sys
 

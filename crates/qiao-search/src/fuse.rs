@@ -56,7 +56,11 @@ pub const DOCUMENT_CHARS: usize = 500;
 /// / 0.987; csl keywords 0.988 → 0.992 at each; patent titles 0.974 → 0.972 / 0.972 / 0.971
 /// (within the 0.005 a known-item task may lose). Simulated on the two rankers' runs, 1.0 and
 /// 2.0 took patent keywords back down (0.737, 0.701). A round value in the flat part, not a
-/// searched optimum.
+/// searched optimum. Measured again 2026-12-07 with the adapter, on needs typed as titles
+/// (`bench/demand-titles`, `scripts/bench-title-weights`): weight 1 or 2 would gain them
+/// 0.015–0.020 nDCG@10 but costs the patents' keyword lists 0.009–0.032 (0.7599 at 0.5), also
+/// when raised only where the lexical ranking is not [`confident`]; kept (BENCHMARKS.md
+/// "search-box titles of the demand sets").
 pub const TERMS_SEMANTIC_WEIGHT: f32 = 0.5;
 
 /// The form of a free-text query, which decides how it is ranked.
