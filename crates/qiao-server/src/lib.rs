@@ -27,13 +27,68 @@ pub use state::AppState;
 /// wait for them.
 pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(8);
 
-/// Serves the application on `listener` until Ctrl-C or SIGTERM, then lets open requests
-/// finish for at most [`SHUTDOWN_GRACE`].
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+/// Ctrl-C and SIGTERM, listened for from the moment this is made. A server makes it before it
+/// announces its address: a supervisor that stops a server just started (its SIGTERM arriving
+/// while the index opens) then gets the clean stop, not the signal's default action, which kills
+/// the process on the spot.
+pub struct Shutdown {
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl Shutdown {
+    /// Starts listening for the signals (within a Tokio runtime).
+    pub fn on_signals() -> Shutdown {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Shutdown {
+                interrupt: signal(SignalKind::interrupt()).ok(),
+                terminate: signal(SignalKind::terminate()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Shutdown {}
+    }
+
+    /// Resolves at the first signal since [`on_signals`](Shutdown::on_signals).
+    async fn received(self) {
+        #[cfg(unix)]
+        {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(self.interrupt) => {},
+                () = wait(self.terminate) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await.ok();
+        }
+        tracing::info!("shutting down");
+    }
+}
+
+/// Serves the application on `listener` until `shutdown` receives Ctrl-C or SIGTERM, then lets
+/// open requests finish for at most [`SHUTDOWN_GRACE`].
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: Shutdown,
+) -> std::io::Result<()> {
     let signalled = std::sync::Arc::new(tokio::sync::Notify::new());
     let notify = signalled.clone();
     let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
-        shutdown_signal().await;
+        shutdown.received().await;
         notify.notify_one();
     });
     tokio::select! {
@@ -46,24 +101,4 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
             Ok(())
         }
     }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        tokio::signal::ctrl_c().await.ok();
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down");
 }

@@ -115,6 +115,7 @@ pub async fn run(cli: &crate::cli::Cli, cmd: &BenchCommand) -> anyhow::Result<Ex
             let server = tokio::spawn(qiao_server::serve(
                 listener,
                 qiao_server::AppState::open(store.clone(), None).await?,
+                qiao_server::Shutdown::on_signals(),
             ));
             let ids = sample_ids(&store, n).await?;
             let paths: Vec<String> = (0..requests)

@@ -230,6 +230,7 @@ pub async fn run(cli: &crate::cli::Cli, args: &ContractsBenchArgs) -> anyhow::Re
     let server = tokio::spawn(qiao_server::serve(
         listener,
         qiao_server::AppState::open(store.clone(), None).await?,
+        qiao_server::Shutdown::on_signals(),
     ));
     let mut paths = Vec::with_capacity(args.requests);
     for _ in 0..args.requests {

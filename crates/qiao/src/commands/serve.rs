@@ -56,6 +56,9 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         ),
         None => qiao_app::mail::Transport::Log,
     };
+    // Listening for Ctrl-C and SIGTERM before the address is announced: a stop sent at any time
+    // after that is a clean one.
+    let shutdown = qiao_server::Shutdown::on_signals();
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -100,6 +103,6 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         transport,
         std::time::Duration::from_secs(5),
     );
-    qiao_server::serve(listener, state).await?;
+    qiao_server::serve(listener, state, shutdown).await?;
     Ok(ExitCode::SUCCESS)
 }

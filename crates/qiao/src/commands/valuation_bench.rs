@@ -187,7 +187,11 @@ pub async fn run(cli: &crate::cli::Cli, args: &ValuationBenchArgs) -> anyhow::Re
     let indexed = state.comparables.index().num_docs();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let server = tokio::spawn(qiao_server::serve(listener, state));
+    let server = tokio::spawn(qiao_server::serve(
+        listener,
+        state,
+        qiao_server::Shutdown::on_signals(),
+    ));
 
     let reference = store.valuation_reference().await?;
     let mut requests = Vec::with_capacity(args.requests);
