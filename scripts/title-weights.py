@@ -13,25 +13,21 @@ weight kept wherever the lexical ranking is confident (`fuse::confident`: the be
 least twice the second) and the other weight elsewhere.
 """
 import collections
+import importlib.util
 import math
 import os
 import sys
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-DATA = os.environ.get("QIAO_SHARED_DATA", os.path.join(ROOT, "..", "shared", "data"))
+# The rounds' grades are read as scripts/demand-titles.py reads them.
+_spec = importlib.util.spec_from_file_location(
+    "demand_titles", os.path.join(os.path.dirname(os.path.abspath(__file__)), "demand-titles.py"))
+titles = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(titles)
+DATA = titles.DATA
 KNOWN = [("csl", "title"), ("csl", "keywords"), ("csl", "keywords2"), ("kppatent_zh", "title"),
          ("kppatent_zh", "keywords")]
 ROUNDS = ["dev", "blind"] + [f"blind{n}" for n in range(2, 10)]
 CONFIDENT = 2.0  # fuse::CONFIDENT
-
-
-def read_grades(path, into):
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            p = line.rstrip("\n").split("\t")
-            if len(p) >= 3 and p[2].strip().isdigit():
-                into[p[0]][p[1]] = int(p[2])
-    return into
 
 
 def run(path):
@@ -79,7 +75,7 @@ def main():
     print("|---|" + "---|" * (len(forms) + 1))
     for c, task in KNOWN:
         qrels = collections.defaultdict(dict)
-        read_grades(f"{DATA}/{c}/qrels_{task}.tsv", qrels)
+        titles.read_grades(f"{DATA}/{c}/qrels_{task}.tsv", qrels)
         qrels = {q: {d: g for d, g in ds.items() if g > 0} for q, ds in qrels.items()}
         qrels = {q: ds for q, ds in qrels.items() if ds}
         lexical = run(f"{out}/known_{c}_{task}__lexical.run")
@@ -93,13 +89,8 @@ def main():
     sums = collections.defaultdict(lambda: collections.defaultdict(list))
     unjudged = collections.Counter()
     for round_ in ROUNDS:
-        own_dir = f"{DATA}/demands_dev" if round_ == "dev" else f"{ROOT}/bench/demands_{round_}"
-        for c in ("csl", "kppatent_zh"):
-            own = read_grades(f"{own_dir}/qrels_{c}.tsv", collections.defaultdict(dict))
-            graded = collections.defaultdict(dict, {q: dict(ds) for q, ds in own.items()})
-            later = f"{ROOT}/docs/judgements/demands_{round_}_{c}.tsv"
-            if os.path.exists(later):
-                read_grades(later, graded)
+        for c in titles.CORPORA:
+            own, graded = titles.qrels(round_, c)
             useful = [q for q, ds in own.items() if max(ds.values()) >= 1]
             lexical = run(f"{out}/{round_}_{c}__lexical.run")
             runs = {w: run(f"{out}/{round_}_{c}__w{w}.run") for w in weights}
