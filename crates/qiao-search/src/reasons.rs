@@ -45,6 +45,13 @@ fn value_of(label: &str) -> &str {
 /// The reasons of a hit: its strength, the informative terms it shares, and its structured
 /// signals. Nearness in meaning is a reason only for a strong hit: every query, even one nothing
 /// answers (火星移民签证), has nearest records, and calling them "内容相近" would mislead.
+///
+/// The same holds for the practical fields (district, maturity, budget): they say whether a
+/// relevant record would suit, not whether it is relevant. A demand wants at least a pilot-stage
+/// achievement whatever it is about, so for a hit that shares nothing with the query,
+/// "成熟度满足：产业化" would read as the reason a gravel-packing tool matches a moulding defect.
+/// They are named only beside a reason about content (topic, meaning, shared keywords, same
+/// field, same IPC class); a hit with none says plainly that it shares no keyword.
 pub fn reasons(strength: Strength, matched_terms: &[String], signals: &[Signal]) -> Vec<Reason> {
     let mut out = Vec::new();
     let terms: Vec<&str> = matched_terms.iter().map(String::as_str).collect();
@@ -70,6 +77,7 @@ pub fn reasons(strength: Strength, matched_terms: &[String], signals: &[Signal])
             format!("shared keywords: {}", named.join(", ")),
         ));
     }
+    let mut practical = Vec::new();
     for s in signals {
         let reason = match s.name {
             "discipline" => Reason::new(
@@ -82,13 +90,30 @@ pub fn reasons(strength: Strength, matched_terms: &[String], signals: &[Signal])
                 s.label.clone(),
                 format!("same IPC class: {}", value_of(&s.label)),
             ),
-            "district" => Reason::new(
-                "district",
-                s.label.clone(),
-                format!("same district: {}", s.label.trim_start_matches("同在")),
-            ),
-            "maturity" => Reason::new("maturity", s.label.clone(), "mature enough".to_string()),
-            "budget" => Reason::new("budget", s.label.clone(), "price within budget".to_string()),
+            "district" => {
+                practical.push(Reason::new(
+                    "district",
+                    s.label.clone(),
+                    format!("same district: {}", s.label.trim_start_matches("同在")),
+                ));
+                continue;
+            }
+            "maturity" => {
+                practical.push(Reason::new(
+                    "maturity",
+                    s.label.clone(),
+                    "mature enough".to_string(),
+                ));
+                continue;
+            }
+            "budget" => {
+                practical.push(Reason::new(
+                    "budget",
+                    s.label.clone(),
+                    "price within budget".to_string(),
+                ));
+                continue;
+            }
             _ => continue,
         };
         if !out.iter().any(|r| r.code == reason.code) {
@@ -96,11 +121,16 @@ pub fn reasons(strength: Strength, matched_terms: &[String], signals: &[Signal])
         }
     }
     if out.is_empty() {
-        out.push(Reason::new(
+        return vec![Reason::new(
             "weak",
-            "可能相关".into(),
-            "may be related".into(),
-        ));
+            "无共同关键词，相关性弱".into(),
+            "no shared keyword; weakly related".into(),
+        )];
+    }
+    for reason in practical {
+        if !out.iter().any(|r| r.code == reason.code) {
+            out.push(reason);
+        }
     }
     out
 }
@@ -141,8 +171,31 @@ mod tests {
         for r in &r {
             assert!(!r.text.chars().any(|c| c.is_ascii_digit()), "{}", r.text);
         }
-        // A possible hit with nothing to show says only that it may be related.
+        // A possible hit with nothing to show says that it shares no keyword.
         let r = reasons(Strength::Possible, &[], &[signal("semantic", "内容相近")]);
         assert_eq!(r[0].code, "weak");
+        assert_eq!(r[0].text, "无共同关键词，相关性弱");
+    }
+
+    #[test]
+    fn practical_fields_are_reasons_only_beside_content() {
+        let practical = [
+            signal("maturity", "成熟度满足：产业化"),
+            signal("district", "同在浦东新区"),
+            signal("budget", "报价在预算内"),
+        ];
+        // Nothing shared: the mature record is not presented as matching for its maturity.
+        let r = reasons(Strength::Possible, &[], &practical);
+        let codes: Vec<&str> = r.iter().map(|r| r.code).collect();
+        assert_eq!(codes, ["weak"]);
+        // A shared keyword or the same field makes them worth naming, after the content.
+        let r = reasons(Strength::Possible, &["注塑".to_string()], &practical);
+        let codes: Vec<&str> = r.iter().map(|r| r.code).collect();
+        assert_eq!(codes, ["terms", "maturity", "district", "budget"]);
+        let mut with_field = practical.to_vec();
+        with_field.insert(0, signal("discipline", "领域相同：材料"));
+        let r = reasons(Strength::Possible, &[], &with_field);
+        let codes: Vec<&str> = r.iter().map(|r| r.code).collect();
+        assert_eq!(codes, ["discipline", "maturity", "district", "budget"]);
     }
 }
