@@ -409,9 +409,13 @@ pub async fn search(
         .iter()
         .filter(|h| h.strength == qiao_search::Strength::Strong)
         .count();
+    // Nothing at all: the notice below the facets says so (and what to try), once.
     let summary = match (l, strong, shown.len()) {
-        (Lang::Zh, 0, 0) => "没有找到相关结果。".to_string(),
-        (Lang::En, 0, 0) => "Nothing found.".to_string(),
+        (Lang::Zh, 0, 0) if !documents.is_empty() => "没有找到相关条目；以下为相关政策文件。".to_string(),
+        (Lang::En, 0, 0) if !documents.is_empty() => {
+            "No listing found; related policy documents below.".to_string()
+        }
+        (_, 0, 0) => String::new(),
         (Lang::Zh, 0, _) => NONE_STRONG_ZH.to_string(),
         (Lang::En, 0, _) => NONE_STRONG_EN.to_string(),
         (Lang::Zh, n, _) => format!("找到 {n} 条高度匹配的结果。"),

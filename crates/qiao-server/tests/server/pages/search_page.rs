@@ -80,6 +80,9 @@ async fn results_say_plainly_how_many_are_strong_and_why() {
         !p.body.contains("条相关结果"),
         "counts everything retrieved"
     );
+    // Nothing found is said once, with what to try, not again as a header.
+    assert_eq!(p.body.matches("没有找到相关结果").count(), 1, "{}", p.body);
+    assert!(!p.body.contains("id=\"summary\""), "an empty header");
     let p = b
         .get(&format!(
             "/search?q={}",
