@@ -77,47 +77,50 @@ pub fn reasons(strength: Strength, matched_terms: &[String], signals: &[Signal])
             format!("shared keywords: {}", named.join(", ")),
         ));
     }
-    let mut practical = Vec::new();
+    let mut practical: Vec<Reason> = Vec::new();
     for s in signals {
-        let reason = match s.name {
-            "discipline" => Reason::new(
-                "discipline",
-                s.label.clone(),
-                format!("same field: {}", value_of(&s.label)),
+        let (reason, is_practical) = match s.name {
+            "discipline" => (
+                Reason::new(
+                    "discipline",
+                    s.label.clone(),
+                    format!("same field: {}", value_of(&s.label)),
+                ),
+                false,
             ),
-            "ipc" => Reason::new(
-                "ipc",
-                s.label.clone(),
-                format!("same IPC class: {}", value_of(&s.label)),
+            "ipc" => (
+                Reason::new(
+                    "ipc",
+                    s.label.clone(),
+                    format!("same IPC class: {}", value_of(&s.label)),
+                ),
+                false,
             ),
-            "district" => {
-                practical.push(Reason::new(
+            "district" => (
+                Reason::new(
                     "district",
                     s.label.clone(),
                     format!("same district: {}", s.label.trim_start_matches("同在")),
-                ));
-                continue;
-            }
-            "maturity" => {
-                practical.push(Reason::new(
-                    "maturity",
-                    s.label.clone(),
-                    "mature enough".to_string(),
-                ));
-                continue;
-            }
-            "budget" => {
-                practical.push(Reason::new(
-                    "budget",
-                    s.label.clone(),
-                    "price within budget".to_string(),
-                ));
-                continue;
-            }
+                ),
+                true,
+            ),
+            "maturity" => (
+                Reason::new("maturity", s.label.clone(), "mature enough".to_string()),
+                true,
+            ),
+            "budget" => (
+                Reason::new("budget", s.label.clone(), "price within budget".to_string()),
+                true,
+            ),
             _ => continue,
         };
-        if !out.iter().any(|r| r.code == reason.code) {
-            out.push(reason);
+        let into = if is_practical {
+            &mut practical
+        } else {
+            &mut out
+        };
+        if !into.iter().any(|r| r.code == reason.code) {
+            into.push(reason);
         }
     }
     if out.is_empty() {
@@ -127,11 +130,7 @@ pub fn reasons(strength: Strength, matched_terms: &[String], signals: &[Signal])
             "no shared keyword; weakly related".into(),
         )];
     }
-    for reason in practical {
-        if !out.iter().any(|r| r.code == reason.code) {
-            out.push(reason);
-        }
-    }
+    out.extend(practical);
     out
 }
 

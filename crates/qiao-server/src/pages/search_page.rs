@@ -411,7 +411,9 @@ pub async fn search(
         .count();
     // Nothing at all: the notice below the facets says so (and what to try), once.
     let summary = match (l, strong, shown.len()) {
-        (Lang::Zh, 0, 0) if !documents.is_empty() => "没有找到相关条目；以下为相关政策文件。".to_string(),
+        (Lang::Zh, 0, 0) if !documents.is_empty() => {
+            "没有找到相关条目；以下为相关政策文件。".to_string()
+        }
         (Lang::En, 0, 0) if !documents.is_empty() => {
             "No listing found; related policy documents below.".to_string()
         }
