@@ -103,7 +103,7 @@ def table(out):
             for q in useful:
                 g = graded[q]
                 ranked = order(product[q])
-                cells["product"].append((titles_ndcg(ranked, g), unjudged(ranked, g)))
+                cells["product"].append((ndcg(ranked, g), unjudged(ranked, g)))
                 floor = min(best[q].values()) if best[q] else 0.0
                 lex = order(lexical[q])
                 for l in LAMS:
@@ -113,8 +113,8 @@ def table(out):
                         s = {d: v + l * best[q].get(d, floor) for d, v in whole[q].items()}
                     sem = order(s)
                     fused = rrf([lex, sem], [1.0, 2.0])
-                    cells[f"sem {l}"].append((titles_ndcg(sem, g), unjudged(sem, g)))
-                    cells[f"fused {l}"].append((titles_ndcg(fused, g), unjudged(fused, g)))
+                    cells[f"sem {l}"].append((ndcg(sem, g), unjudged(sem, g)))
+                    cells[f"fused {l}"].append((ndcg(fused, g), unjudged(fused, g)))
             row = []
             for col in cols:
                 v = cells[col]
@@ -126,7 +126,7 @@ def table(out):
         print("| mean of blind rounds | | " + " | ".join(f"{sum(means[c2]) / len(means[c2]):.3f}" for c2 in cols) + " |")
 
 
-def titles_ndcg(ranked, judged):
+def ndcg(ranked, judged):
     dcg = sum(judged.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:10]))
     ideal = sorted(judged.values(), reverse=True)[:10]
     idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))

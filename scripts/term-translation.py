@@ -121,7 +121,7 @@ def expand(path, k, out, rounds):
                     w.write(json.dumps(d, ensure_ascii=False) + "\n")
 
 
-def table_(out, ks):
+def print_table(out, ks):
     rounds = ["dev", "blind"] + [f"blind{n}" for n in range(2, 10)]
     tags = ["lexical"] + [f"k{k}" for k in ks]
     for c, name in titles.CORPORA.items():
@@ -137,7 +137,7 @@ def table_(out, ks):
                 pq = titles.per_query(f"{out}/{r}_{c}__{t}.pq")
                 v = [pq[q] for q in useful if q in pq]
                 m = sum(x for x, _ in v) / len(v)
-                if r not in ("dev",):
+                if r != "dev":
                     means[t].append(m)
                 row.append(f"{m:.3f} ({sum(u for _, u in v) / len(v):.1f})")
             print(f"| {r} | {len(useful)} | " + " | ".join(row) + " |")
@@ -151,4 +151,4 @@ if __name__ == "__main__":
     elif a[0] == "expand":
         expand(a[1], int(a[2]), a[3], a[4:])
     else:
-        table_(a[1], a[2:])
+        print_table(a[1], a[2:])
