@@ -79,39 +79,25 @@ pub fn reasons(strength: Strength, matched_terms: &[String], signals: &[Signal])
     }
     let mut practical: Vec<Reason> = Vec::new();
     for s in signals {
-        let (reason, is_practical) = match s.name {
+        // (code, English text, whether it is a practical field); the Chinese text is the label.
+        let (code, text_en, is_practical) = match s.name {
             "discipline" => (
-                Reason::new(
-                    "discipline",
-                    s.label.clone(),
-                    format!("same field: {}", value_of(&s.label)),
-                ),
+                "discipline",
+                format!("same field: {}", value_of(&s.label)),
                 false,
             ),
             "ipc" => (
-                Reason::new(
-                    "ipc",
-                    s.label.clone(),
-                    format!("same IPC class: {}", value_of(&s.label)),
-                ),
+                "ipc",
+                format!("same IPC class: {}", value_of(&s.label)),
                 false,
             ),
             "district" => (
-                Reason::new(
-                    "district",
-                    s.label.clone(),
-                    format!("same district: {}", s.label.trim_start_matches("同在")),
-                ),
+                "district",
+                format!("same district: {}", s.label.trim_start_matches("同在")),
                 true,
             ),
-            "maturity" => (
-                Reason::new("maturity", s.label.clone(), "mature enough".to_string()),
-                true,
-            ),
-            "budget" => (
-                Reason::new("budget", s.label.clone(), "price within budget".to_string()),
-                true,
-            ),
+            "maturity" => ("maturity", "mature enough".to_string(), true),
+            "budget" => ("budget", "price within budget".to_string(), true),
             _ => continue,
         };
         let into = if is_practical {
@@ -119,8 +105,8 @@ pub fn reasons(strength: Strength, matched_terms: &[String], signals: &[Signal])
         } else {
             &mut out
         };
-        if !into.iter().any(|r| r.code == reason.code) {
-            into.push(reason);
+        if !into.iter().any(|r| r.code == code) {
+            into.push(Reason::new(code, s.label.clone(), text_en));
         }
     }
     if out.is_empty() {
