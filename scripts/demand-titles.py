@@ -55,6 +55,13 @@ def per_query(path):
     return out
 
 
+def cell(vals):
+    """The mean nDCG@10 of (nDCG@10, unjudged in the top 10) pairs, and the table cell that
+    shows it with the mean number of unjudged documents: `0.512 (1.3)`."""
+    mean = sum(v[0] for v in vals) / len(vals)
+    return mean, f"{mean:.3f} ({sum(v[1] for v in vals) / len(vals):.1f})"
+
+
 def top10(path):
     """Each query's top 10 as (document, strength), best first."""
     ranked = collections.defaultdict(list)
@@ -126,11 +133,9 @@ def main():
             for tag in ["product-titles", "hybrid-titles", "lexical-titles", "semantic-titles",
                         "product-demands"]:
                 pq = per_query(f"{out}/{round_}_{c}__{tag}.pq")
-                vals = [pq[q] for q in useful if q in pq]
-                ndcg = sum(v[0] for v in vals) / len(vals)
-                unjudged = sum(v[1] for v in vals) / len(vals)
+                ndcg, shown = cell([pq[q] for q in useful if q in pq])
                 means[(name, tag)].append(ndcg)
-                cells.append(f"{ndcg:.3f} ({unjudged:.1f})")
+                cells.append(shown)
             print(f"| {round_} {name} | {len(useful)} | " + " | ".join(cells) + " |")
             for form in tallies:
                 tallies[form].add(strength(out, round_, c, form, own, graded))

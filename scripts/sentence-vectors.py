@@ -24,10 +24,14 @@ import os
 import re
 import sys
 
+# Runs and nDCG@10 are read as scripts/title-weights.py reads them, grades as
+# scripts/demand-titles.py does.
 _spec = importlib.util.spec_from_file_location(
-    "demand_titles", os.path.join(os.path.dirname(os.path.abspath(__file__)), "demand-titles.py"))
-titles = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(titles)
+    "title_weights", os.path.join(os.path.dirname(os.path.abspath(__file__)), "title-weights.py"))
+title_weights = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(title_weights)
+titles = title_weights.titles
+ndcg = title_weights.ndcg
 ROUNDS = ["dev", "blind"] + [f"blind{n}" for n in range(2, 10)]
 LAMS = [0.0, 0.25, 0.5, 1.0, 2.0, math.inf]
 MIN_SENTENCE = 15  # characters; a shorter piece joins the next
@@ -57,13 +61,9 @@ def split(corpus, out):
 
 
 def read_run(path):
-    run = collections.defaultdict(dict)
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            p = line.rstrip("\n").split("\t")
-            if len(p) >= 4 and p[1].isdigit():
-                run[p[0]][p[2]] = float(p[3])
-    return run
+    """Each query's scores by document."""
+    return collections.defaultdict(
+        dict, {q: dict(hits) for q, hits in title_weights.run(path).items()})
 
 
 def order(scores):
@@ -117,20 +117,12 @@ def table(out):
                     cells[f"fused {l}"].append((ndcg(fused, g), unjudged(fused, g)))
             row = []
             for col in cols:
-                v = cells[col]
-                m = sum(x for x, _ in v) / len(v)
+                m, shown = titles.cell(cells[col])
                 if r != "dev":
                     means[col].append(m)
-                row.append(f"{m:.3f} ({sum(u for _, u in v) / len(v):.1f})")
+                row.append(shown)
             print(f"| {r} | {len(useful)} | " + " | ".join(row) + " |")
         print("| mean of blind rounds | | " + " | ".join(f"{sum(means[c2]) / len(means[c2]):.3f}" for c2 in cols) + " |")
-
-
-def ndcg(ranked, judged):
-    dcg = sum(judged.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:10]))
-    ideal = sorted(judged.values(), reverse=True)[:10]
-    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
-    return dcg / idcg if idcg > 0 else 0.0
 
 
 if __name__ == "__main__":

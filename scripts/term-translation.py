@@ -135,11 +135,10 @@ def print_table(out, ks):
             row = []
             for t in tags:
                 pq = titles.per_query(f"{out}/{r}_{c}__{t}.pq")
-                v = [pq[q] for q in useful if q in pq]
-                m = sum(x for x, _ in v) / len(v)
+                m, shown = titles.cell([pq[q] for q in useful if q in pq])
                 if r != "dev":
                     means[t].append(m)
-                row.append(f"{m:.3f} ({sum(u for _, u in v) / len(v):.1f})")
+                row.append(shown)
             print(f"| {r} | {len(useful)} | " + " | ".join(row) + " |")
         print("| mean of blind rounds | | " + " | ".join(f"{sum(means[t]) / len(means[t]):.3f}" for t in tags) + " |")
 
