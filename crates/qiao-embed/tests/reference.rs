@@ -208,3 +208,65 @@ fn missing_model_says_how_to_fetch_it() {
     assert!(matches!(err, Error::ModelMissing { .. }));
     assert!(err.to_string().contains("qiao model setup"), "{err}");
 }
+
+#[test]
+fn the_tuned_layers_change_the_vectors_and_their_name() {
+    let tuned = Model::load(&model_dir()).unwrap();
+    let plain = model();
+    assert!(tuned.tuned_digest().is_some(), "Model::load applies the shipped layers");
+    assert!(plain.tuned_digest().is_none());
+    assert_ne!(tuned.embedder(), plain.embedder());
+    assert!(tuned.embedder().contains("tuned"), "{}", tuned.embedder());
+    let text = "注塑外壳表面有缩痕和银纹，良品率上不去";
+    let (a, b) = (tuned.embed_query(text), plain.embed_query(text));
+    let cosine: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+    // Layers 8..11 retrained: another vector, still the same text's.
+    assert!((0.5..0.999).contains(&cosine), "cosine {cosine}");
+}
+
+/// An E5L1 file of the given (name, bytes) tensors (crates/qiao-embed/src/layers.rs).
+fn layers_file(tensors: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut out = b"E5L1".to_vec();
+    out.extend((tensors.len() as u32).to_le_bytes());
+    for (name, data) in tensors {
+        out.extend((name.len() as u16).to_le_bytes());
+        out.extend(name.as_bytes());
+        out.extend((data.len() as u64).to_le_bytes());
+        out.extend(data);
+    }
+    out
+}
+
+#[test]
+fn tuned_layers_that_do_not_fit_the_model_write_nothing() {
+    use qiao_embed::TunedLayers;
+    use qiao_embed::container::Container;
+    let bytes = std::fs::read(model_dir().join(qiao_embed::MODEL_FILE)).unwrap();
+    let bias = Container::parse(&bytes).unwrap().tensors["l9.q.b"].clone();
+    let zeros = vec![0u8; bias.size];
+    for (bad, says) in [
+        (vec![("l9.q.b", zeros.clone()), ("l99.q.w", vec![0; 4])], "l99.q.w"),
+        (vec![("l9.q.b", zeros.clone()), ("l9.k.b", vec![0; 8])], "8 bytes for l9.k.b"),
+    ] {
+        let layers = TunedLayers::from_bytes(&layers_file(&bad)).unwrap();
+        let mut copy = bytes.clone();
+        let err = layers.apply(&mut copy).unwrap_err();
+        assert!(err.to_string().contains(says), "{err}");
+        assert!(copy == bytes, "a refused file wrote over the model");
+    }
+    // A fitting file writes exactly its tensor.
+    let layers = TunedLayers::from_bytes(&layers_file(&[("l9.q.b", zeros.clone())])).unwrap();
+    let mut copy = bytes.clone();
+    layers.apply(&mut copy).unwrap();
+    assert_eq!(&copy[bias.offset..bias.offset + bias.size], &zeros[..]);
+    let changed = copy.iter().zip(&bytes).filter(|(a, b)| a != b).count();
+    assert!(changed > 0 && changed <= bias.size);
+    // Damaged files are refused when read.
+    let good = layers_file(&[("l9.q.b", zeros)]);
+    for cut in [3, 8, 12, good.len() - 1] {
+        assert!(TunedLayers::from_bytes(&good[..cut]).is_err(), "cut at {cut} parsed");
+    }
+    let mut trailing = good.clone();
+    trailing.push(0);
+    assert!(TunedLayers::from_bytes(&trailing).is_err());
+}
