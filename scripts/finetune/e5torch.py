@@ -297,6 +297,22 @@ class E5(nn.Module):
             x = l(x, add)
         return x
 
+    def clip(self, ids, n):
+        """BOS + ids + EOS, cut to n ids."""
+        return ([self.tok.bos] + ids)[:n - 1] + [self.tok.eos]
+
+    @torch.no_grad()
+    def states_upto(self, seqs, hi):
+        """The states after layer `hi` - 1 (fp16, one [tokens, hidden] per id sequence): what
+        training the layers from `hi` up caches once."""
+        out = [None] * len(seqs)
+        for idx in length_batches([len(s) for s in seqs]):
+            x, _, a = self.embed_ids([seqs[i] for i in idx])
+            x = self.run_layers(x, a, 0, hi)
+            for r, i in enumerate(idx):
+                out[i] = x[r, :len(seqs[i])].to(torch.float16).clone()
+        return out
+
     def windows(self, text, prefix):
         p = self.tok.pieces(prefix + text)
         w = self.h["positions"] - 2
@@ -310,23 +326,37 @@ class E5(nn.Module):
         for i, t in enumerate(texts):
             for w in self.windows(t, prefix):
                 seqs.append((i, w))
-        order = sorted(range(len(seqs)), key=lambda j: len(seqs[j][1]))
         sums = torch.zeros(len(texts), self.h["hidden"])
-        j = 0
-        while j < len(order):
-            T = len(seqs[order[j]][1])
-            k = j
-            while k < len(order) and (k - j + 1) * len(seqs[order[k]][1]) <= batch_tokens:
-                k += 1
-            k = max(k, j + 1)
-            batch = [seqs[o][1] for o in order[j:k]]
-            x, valid, add = self.embed_ids(batch)
+        for idx in length_batches([len(w) for _, w in seqs], batch_tokens):
+            x, valid, add = self.embed_ids([seqs[o][1] for o in idx])
             x = self.run_layers(x, add)
             s = (x * valid[..., None]).sum(1)
-            for r, o in enumerate(order[j:k]):
+            for r, o in enumerate(idx):
                 sums[seqs[o][0]] += s[r]
-            j = k
         return F.normalize(sums, dim=-1)
+
+
+def length_batches(lens, max_tokens=4096):
+    """Index batches of sequences sorted by length, each at most `max_tokens` padded tokens."""
+    order = sorted(range(len(lens)), key=lambda j: lens[j])
+    j = 0
+    while j < len(order):
+        k = j
+        while k < len(order) and (k - j + 1) * lens[order[k]] <= max_tokens:
+            k += 1
+        k = max(k, j + 1)
+        yield order[j:k]
+        j = k
+
+
+def stack_states(states):
+    """Cached per-sequence states [tokens, hidden] padded into one batch: x, valid, mask."""
+    T = max(s.shape[0] for s in states)
+    x = torch.zeros(len(states), T, states[0].shape[1])
+    for i, s in enumerate(states):
+        x[i, :s.shape[0]] = s.float()
+    valid, add = E5.mask_of([s.shape[0] for s in states], T)
+    return x, valid, add
 
 
 def corpus_passage(doc):

@@ -59,41 +59,12 @@ m.set_act_q8(True)
 tok = m.tok
 
 
-def clip(ids, n):
-    return ([tok.bos] + ids)[:n - 1] + [tok.eos]
+clip, batches, stack = m.clip, E.length_batches, E.stack_states
 
 
-def batches(lens, max_tokens=4096):
-    order = sorted(range(len(lens)), key=lambda j: lens[j])
-    j = 0
-    while j < len(order):
-        k = j
-        while k < len(order) and (k - j + 1) * lens[order[k]] <= max_tokens:
-            k += 1
-        k = max(k, j + 1)
-        yield order[j:k]
-        j = k
-
-
-@torch.no_grad()
 def cache7(seqs):
     """Layer-7 states (fp16) of id sequences, act_q8 on."""
-    out = [None] * len(seqs)
-    for idx in batches([len(s) for s in seqs]):
-        x, v, a = m.embed_ids([seqs[i] for i in idx])
-        x = m.run_layers(x, a, 0, FROZEN)
-        for r, i in enumerate(idx):
-            out[i] = x[r, :len(seqs[i])].to(torch.float16).clone()
-    return out
-
-
-def stack(states):
-    T = max(s.shape[0] for s in states)
-    x = torch.zeros(len(states), T, states[0].shape[1])
-    for i, s in enumerate(states):
-        x[i, :s.shape[0]] = s.float()
-    valid, add = E.E5.mask_of([s.shape[0] for s in states], T)
-    return x, valid, add
+    return m.states_upto(seqs, FROZEN)
 
 
 @torch.no_grad()
